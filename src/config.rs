@@ -1,0 +1,322 @@
+//! Client options: their defaults, and the validation that runs when an option is set, so a bad
+//! value is refused at once (with a message naming the option) and never half-applied.
+
+use crate::error::{Error, Result};
+use std::path::PathBuf;
+use std::time::Duration;
+use ureq::http::Uri;
+
+pub const DEFAULT_AUTH_URL: &str = "https://authz.dinero.dk/dineroapi/oauth/token";
+pub const DEFAULT_API_URL: &str = "https://api.dinero.dk";
+
+/// Every option key `set` accepts, in the order the documentation lists them.
+pub const OPTION_KEYS: &[&str] = &[
+    "auth_url",
+    "api_url",
+    "organization_id",
+    "timeout_ms",
+    "connect_timeout_ms",
+    "max_retries",
+    "retry_base_delay_ms",
+    "retry_max_delay_ms",
+    "retry_after_max_ms",
+    "rate_limit_per_minute",
+    "rate_limit_window_ms",
+    "max_response_bytes",
+    "user_agent",
+    "ca_file",
+    "scope",
+];
+
+/// The settings of one client. `Default` gives the real Dinero with Dinero's own limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub auth_url: String,
+    pub api_url: String,
+    pub organization_id: Option<String>,
+    /// The whole of one attempt: connect, send, and read the full answer.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_retries: u32,
+    pub retry_base_delay: Duration,
+    pub retry_max_delay: Duration,
+    /// A 429 whose Retry-After asks for longer than this is handed back instead of waited out.
+    pub retry_after_max: Duration,
+    /// At most this many requests in any `rate_limit_window`; 0 turns pacing off.
+    pub rate_limit: u32,
+    pub rate_limit_window: Duration,
+    pub max_response_bytes: u64,
+    /// Put in front of libdinero's own product token in the User-Agent header.
+    pub user_agent: Option<String>,
+    pub ca_file: Option<PathBuf>,
+    pub scope: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            auth_url: DEFAULT_AUTH_URL.to_string(),
+            api_url: DEFAULT_API_URL.to_string(),
+            organization_id: None,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            max_retries: 3,
+            retry_base_delay: Duration::from_millis(250),
+            retry_max_delay: Duration::from_secs(10),
+            retry_after_max: Duration::from_secs(120),
+            rate_limit: 100,
+            rate_limit_window: Duration::from_secs(60),
+            max_response_bytes: 64 * 1024 * 1024,
+            user_agent: None,
+            ca_file: None,
+            scope: "read write".to_string(),
+        }
+    }
+}
+
+const MAX_MS: u64 = 24 * 60 * 60 * 1000;
+
+impl Config {
+    /// Sets one option from its string form. On error nothing changes.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
+        match key {
+            "auth_url" => self.auth_url = base_url(key, value)?,
+            "api_url" => self.api_url = base_url(key, value)?.trim_end_matches('/').to_string(),
+            "organization_id" => self.organization_id = Some(organization_id(value)?),
+            "timeout_ms" => self.timeout = millis(key, value, 1)?,
+            "connect_timeout_ms" => self.connect_timeout = millis(key, value, 1)?,
+            "max_retries" => self.max_retries = number(key, value, 0, 10)? as u32,
+            "retry_base_delay_ms" => self.retry_base_delay = millis(key, value, 0)?,
+            "retry_max_delay_ms" => self.retry_max_delay = millis(key, value, 0)?,
+            "retry_after_max_ms" => self.retry_after_max = millis(key, value, 0)?,
+            "rate_limit_per_minute" => self.rate_limit = number(key, value, 0, 1_000_000)? as u32,
+            "rate_limit_window_ms" => self.rate_limit_window = millis(key, value, 1)?,
+            "max_response_bytes" => self.max_response_bytes = number(key, value, 1, u64::MAX)?,
+            "user_agent" => self.user_agent = Some(header_text(key, value)?),
+            "ca_file" => self.ca_file = Some(ca_file(value)?),
+            "scope" => self.scope = header_text(key, value)?,
+            _ => {
+                return Err(Error::invalid(format!(
+                    "unknown option '{}'; valid options are: {}",
+                    printable(key),
+                    OPTION_KEYS.join(", ")
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that hold between options (each option alone was checked by `set`).
+    pub fn validate(&self) -> Result<()> {
+        base_url("auth_url", &self.auth_url)?;
+        base_url("api_url", &self.api_url)?;
+        if self.retry_base_delay > self.retry_max_delay {
+            return Err(Error::invalid(
+                "retry_base_delay_ms must not be larger than retry_max_delay_ms",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Shows a caller's string in a message without letting control characters through.
+fn printable(s: &str) -> String {
+    let mut shown: String = s.chars().take(64).collect();
+    shown.retain(|c| !c.is_control());
+    shown
+}
+
+fn number(key: &str, value: &str, min: u64, max: u64) -> Result<u64> {
+    let parsed = value
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n));
+    parsed.ok_or_else(|| {
+        Error::invalid(format!(
+            "option {key}: expected a whole number from {min} to {max}, got '{}'",
+            printable(value)
+        ))
+    })
+}
+
+fn millis(key: &str, value: &str, min: u64) -> Result<Duration> {
+    number(key, value, min, MAX_MS).map(Duration::from_millis)
+}
+
+fn header_text(key: &str, value: &str) -> Result<String> {
+    if value.is_empty() || value.chars().any(|c| c.is_control()) {
+        return Err(Error::invalid(format!(
+            "option {key}: must be non-empty text without control characters (CR, LF, NUL, ...)"
+        )));
+    }
+    Ok(value.to_string())
+}
+
+fn organization_id(value: &str) -> Result<String> {
+    if value.is_empty() || value.len() > 20 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid(format!(
+            "option organization_id: expected Dinero's numeric organization id, got '{}'",
+            printable(value)
+        )));
+    }
+    Ok(value.to_string())
+}
+
+fn ca_file(value: &str) -> Result<PathBuf> {
+    let path = PathBuf::from(value);
+    match std::fs::read(&path) {
+        Ok(pem) if pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") => Ok(path),
+        Ok(_) => Err(Error::invalid(format!(
+            "option ca_file: '{}' holds no PEM certificate",
+            printable(value)
+        ))),
+        Err(e) => Err(Error::invalid(format!(
+            "option ca_file: cannot read '{}': {e}",
+            printable(value)
+        ))),
+    }
+}
+
+/// Whether a URL host is this machine (127.0.0.0/8, ::1, localhost): the only place where
+/// plain http is allowed, because nothing on the way can read the bearer token there.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => false,
+    }
+}
+
+/// An absolute http(s) URL without query or fragment; http only to loopback.
+fn base_url(key: &str, value: &str) -> Result<String> {
+    let bad =
+        |why: &str| Error::invalid(format!("option {key}: {why} (got '{}')", printable(value)));
+    if value.chars().any(|c| c.is_control() || c == ' ') {
+        return Err(bad("a URL must not contain spaces or control characters"));
+    }
+    let uri: Uri = value.parse().map_err(|_| bad("not a valid URL"))?;
+    let host = uri.host().ok_or_else(|| bad("the URL has no host"))?;
+    match uri.scheme_str() {
+        Some("https") => {}
+        Some("http") if is_loopback_host(host) => {}
+        Some("http") => {
+            return Err(bad(
+                "plain http is only allowed to this machine (127.0.0.1, ::1, localhost); use https",
+            ))
+        }
+        _ => return Err(bad("the URL must start with https://")),
+    }
+    if uri.query().is_some() || value.contains('#') {
+        return Err(bad("the URL must not have a query or fragment"));
+    }
+    Ok(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_real_dinero_and_its_limits() {
+        let c = Config::default();
+        assert_eq!(c.auth_url, "https://authz.dinero.dk/dineroapi/oauth/token");
+        assert_eq!(c.api_url, "https://api.dinero.dk");
+        assert_eq!(
+            (c.rate_limit, c.rate_limit_window),
+            (100, Duration::from_secs(60))
+        );
+        assert_eq!(c.scope, "read write");
+        c.validate().unwrap();
+    }
+
+    #[test]
+    fn unknown_option_names_the_valid_ones_and_changes_nothing() {
+        let mut c = Config::default();
+        let err = c.set("timeout", "5").unwrap_err();
+        assert!(err.message().contains("unknown option 'timeout'"));
+        assert!(err.message().contains("timeout_ms"));
+        assert!(err.message().contains("rate_limit_window_ms"));
+        assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn numbers_are_range_checked() {
+        let mut c = Config::default();
+        for (key, bad) in [
+            ("timeout_ms", "0"),
+            ("timeout_ms", "-5"),
+            ("timeout_ms", "abc"),
+            ("timeout_ms", ""),
+            ("max_retries", "11"),
+            ("rate_limit_window_ms", "0"),
+            ("max_response_bytes", "0"),
+        ] {
+            let err = c.set(key, bad).unwrap_err();
+            assert!(err.message().contains(key), "{err}");
+        }
+        assert_eq!(c, Config::default());
+        c.set("timeout_ms", "1500").unwrap();
+        c.set("rate_limit_per_minute", "0").unwrap();
+        assert_eq!((c.timeout, c.rate_limit), (Duration::from_millis(1500), 0));
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        let mut c = Config::default();
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3",
+            "http://localhost:1/x",
+            "http://[::1]:99",
+            "https://example.com",
+        ] {
+            c.set("api_url", ok).unwrap();
+        }
+        for bad in [
+            "http://api.dinero.dk",
+            "http://10.0.0.1",
+            "http://localhost.evil.com",
+            "ftp://127.0.0.1",
+            "127.0.0.1:80",
+            "https://x.dk/?a=1",
+            "https://x.dk/\r\nHost: y",
+        ] {
+            assert!(c.set("api_url", bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn api_url_loses_its_trailing_slash() {
+        let mut c = Config::default();
+        c.set("api_url", "http://127.0.0.1:9/").unwrap();
+        assert_eq!(c.api_url, "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn organization_id_is_numeric() {
+        let mut c = Config::default();
+        c.set("organization_id", "424242").unwrap();
+        assert!(c.set("organization_id", "42/../x").is_err());
+        assert!(c.set("organization_id", "").is_err());
+        assert_eq!(c.organization_id.as_deref(), Some("424242"));
+    }
+
+    #[test]
+    fn text_options_refuse_control_characters() {
+        let mut c = Config::default();
+        assert!(c.set("user_agent", "a\r\nX-Evil: 1").is_err());
+        assert!(c.set("scope", "").is_err());
+        c.set("user_agent", "my-sync/2.0").unwrap();
+    }
+
+    #[test]
+    fn ca_file_must_hold_a_certificate() {
+        let mut c = Config::default();
+        assert!(c.set("ca_file", "/nonexistent/ca.pem").is_err());
+        assert!(c.set("ca_file", "/etc/hostname").is_err());
+    }
+}

@@ -1,0 +1,151 @@
+//! `dinero_client`: authentication, requests and the access token.
+
+use super::boundary::guard;
+use super::handles::{borrow, free, into_raw, require_out, write_out};
+use super::options::dinero_options;
+use super::response::dinero_response;
+use super::status::dinero_status;
+use super::strings::{borrow_optional_str, borrow_str, hand_out};
+use crate::client::Client;
+use crate::config::Config;
+use std::ffi::c_char;
+
+/// One organization's connection to Dinero: credentials, a token kept valid, a connection
+/// pool and a rate limit. Safe to share between threads.
+#[allow(non_camel_case_types)]
+pub struct dinero_client {
+    client: Client,
+}
+
+/// Exchanges the credentials for an access token now and returns a client that keeps the
+/// token valid from then on (refreshed shortly before it expires, and once more if the API
+/// answers 401 anyway).
+///
+/// `client_id` and `client_secret` are the integration's credentials from Dinero; `api_key`
+/// is the key generated inside the organization. `options` may be NULL (all defaults); the
+/// client copies what it needs from every argument, so all of them may be freed after the call.
+///
+/// On success writes a new client to *client_out; the caller owns it and frees it with
+/// dinero_client_free. On failure *client_out is untouched: DINERO_STATUS_AUTH_REJECTED (the
+/// token endpoint refused the credentials), DINERO_STATUS_AUTH_UNAVAILABLE (it failed or
+/// answered something unreadable), DINERO_STATUS_INVALID_ARGUMENT (empty or control characters
+/// in a credential), DINERO_STATUS_NETWORK, DINERO_STATUS_TIMEOUT, DINERO_STATUS_TLS.
+///
+/// # Safety
+/// The strings are NULL or NUL-terminated; `options` is NULL or a live handle; `client_out`
+/// is NULL or points to writable memory for a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_authenticate(
+    client_id: *const c_char,
+    client_secret: *const c_char,
+    api_key: *const c_char,
+    options: *const dinero_options,
+    client_out: *mut *mut dinero_client,
+) -> dinero_status {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let (client_id, client_secret, api_key) = unsafe {
+            (
+                borrow_str(client_id, "client_id")?,
+                borrow_str(client_secret, "client_secret")?,
+                borrow_str(api_key, "api_key")?,
+            )
+        };
+        require_out(client_out, "client_out")?;
+        // SAFETY: per this function's contract.
+        let config = match unsafe { options.as_ref() } {
+            Some(options) => options.config.clone(),
+            None => Config::default(),
+        };
+        let client = Client::authenticate(client_id, client_secret, api_key, config)?;
+        // SAFETY: checked by require_out; per this function's contract it is writable.
+        unsafe { write_out(client_out, into_raw(dinero_client { client })) };
+        Ok(())
+    })
+}
+
+/// Sends one request and waits for its answer.
+///
+/// `method`: GET, POST, PUT, DELETE, PATCH, HEAD or OPTIONS. `path`: relative to api_url,
+/// starting with "/", e.g. "/v1/{organizationId}/contacts?page=0" ({organizationId} is filled
+/// from the organization_id option; non-ASCII text is percent-encoded; CR, LF, NUL and spaces
+/// are refused before anything is sent). `json_body` may be NULL; otherwise it is sent with
+/// Content-Type: application/json. The strings are copied.
+///
+/// Returns DINERO_STATUS_OK whenever an HTTP answer arrived, whatever its status code: read it
+/// with dinero_response_status. Before that the library has already refreshed the token if
+/// due, re-authenticated once after a 401, waited under the rate limit, retried 429s (all
+/// methods), and retried resets and 480/502/503/504 for GET/PUT/DELETE/HEAD. A POST is never
+/// repeated once it may have reached the server. On success writes a new response to
+/// *response_out, which the caller frees with dinero_response_free; on failure it is untouched.
+///
+/// Thread safety: many threads may call this on one client at once.
+///
+/// # Safety
+/// `client` is NULL or a live handle not being freed; the strings are NULL or NUL-terminated;
+/// `response_out` is NULL or points to writable memory for a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_request(
+    client: *mut dinero_client,
+    method: *const c_char,
+    path: *const c_char,
+    json_body: *const c_char,
+    response_out: *mut *mut dinero_response,
+) -> dinero_status {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let (client, method, path, body) = unsafe {
+            (
+                borrow(client.cast_const(), "client")?,
+                borrow_str(method, "method")?,
+                borrow_str(path, "path")?,
+                borrow_optional_str(json_body, "json_body")?,
+            )
+        };
+        require_out(response_out, "response_out")?;
+        let response = client
+            .client
+            .request(method, path, body.map(str::as_bytes))?;
+        let handle = into_raw(dinero_response::from_response(response));
+        // SAFETY: checked by require_out; per this function's contract it is writable.
+        unsafe { write_out(response_out, handle) };
+        Ok(())
+    })
+}
+
+/// A currently valid access token (refreshed first if it is due), for callers that make their
+/// own HTTP requests to Dinero.
+///
+/// On success writes a new string to *token_out: the caller owns it and must free it with
+/// dinero_string_free (never free()), which also wipes it. On failure *token_out is untouched.
+///
+/// # Safety
+/// `client` is NULL or a live handle; `token_out` is NULL or points to writable memory for a
+/// pointer.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_client_access_token(
+    client: *mut dinero_client,
+    token_out: *mut *mut c_char,
+) -> dinero_status {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let client = unsafe { borrow(client.cast_const(), "client") }?;
+        require_out(token_out, "token_out")?;
+        let token = client.client.access_token()?;
+        let owned = hand_out(token.expose())?;
+        // SAFETY: checked by require_out; per this function's contract it is writable.
+        unsafe { write_out(token_out, owned) };
+        Ok(())
+    })
+}
+
+/// Frees a client: its token and credentials are wiped, its connections closed. NULL is a
+/// no-op. No other thread may be using the client at that moment.
+///
+/// # Safety
+/// `client` is NULL or a live handle from dinero_authenticate, freed only once.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_client_free(client: *mut dinero_client) {
+    // SAFETY: forwarded contract.
+    unsafe { free(client) }
+}

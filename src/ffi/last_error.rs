@@ -1,0 +1,21 @@
+//! The message of this thread's last failed call, kept per thread so that threads sharing a
+//! client never see each other's errors.
+
+use crate::error::Error;
+use std::cell::RefCell;
+use std::ffi::{c_char, CString};
+
+thread_local! {
+    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+}
+
+pub fn set(error: &Error) {
+    let text = error.message().replace('\0', " ");
+    let message = CString::new(text).unwrap_or_default();
+    LAST_ERROR.with(|slot| *slot.borrow_mut() = message);
+}
+
+/// A pointer into this thread's storage; valid until this thread's next failing call.
+pub fn pointer() -> *const c_char {
+    LAST_ERROR.with(|slot| slot.borrow().as_ptr())
+}

@@ -1,0 +1,12 @@
+//! The C surface and nothing else: exported functions check their arguments and catch panics,
+//! then call the Rust API. Nothing here knows about HTTP.
+
+mod boundary;
+pub mod client;
+mod handles;
+mod last_error;
+pub mod library;
+pub mod options;
+pub mod response;
+pub mod status;
+mod strings;

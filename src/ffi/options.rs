@@ -1,0 +1,74 @@
+//! `dinero_options`: settings collected before `dinero_authenticate`.
+
+use super::boundary::{guard, guard_or};
+use super::handles::{free, into_raw};
+use super::status::dinero_status;
+use super::strings::borrow_str;
+use crate::config::Config;
+use crate::error::{Error, ErrorKind};
+use std::ffi::c_char;
+
+/// A set of options for dinero_authenticate (see dinero_options_set for the keys).
+#[allow(non_camel_case_types)]
+pub struct dinero_options {
+    pub(crate) config: Config,
+}
+
+/// A new set of options, every one at its default (the real Dinero and its limits).
+///
+/// Returns NULL only if memory ran out. The caller owns the result: free it with
+/// dinero_options_free. An options object belongs to one thread at a time.
+#[no_mangle]
+pub extern "C" fn dinero_options_new() -> *mut dinero_options {
+    guard_or(std::ptr::null_mut(), || {
+        Ok(into_raw(dinero_options {
+            config: Config::default(),
+        }))
+    })
+}
+
+/// Sets one option. Both strings are copied; they need only live for the call.
+///
+/// Keys: "auth_url" (default https://authz.dinero.dk/dineroapi/oauth/token), "api_url"
+/// (default https://api.dinero.dk), "organization_id" (fills {organizationId} in paths),
+/// "timeout_ms" (whole attempt, default 30000), "connect_timeout_ms" (default 10000),
+/// "max_retries" (0-10, default 3), "retry_base_delay_ms" (default 250), "retry_max_delay_ms"
+/// (default 10000), "retry_after_max_ms" (longest Retry-After waited out, default 120000),
+/// "rate_limit_per_minute" (default 100, 0 = off) with "rate_limit_window_ms" (default 60000:
+/// at most that many requests in any such window), "max_response_bytes" (default 67108864),
+/// "user_agent" (put in front of "libdinero/VERSION"), "ca_file" (PEM file of trusted roots,
+/// instead of the bundled ones), "scope" (default "read write").
+/// URLs must be https, except to this machine (127.0.0.0/8, ::1, localhost).
+///
+/// Returns DINERO_STATUS_INVALID_ARGUMENT for an unknown key (the message lists the valid
+/// ones) or a bad value; the options are then unchanged.
+///
+/// # Safety
+/// `options` is NULL or a live handle from dinero_options_new; `key` and `value` are NULL or
+/// NUL-terminated strings.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_options_set(
+    options: *mut dinero_options,
+    key: *const c_char,
+    value: *const c_char,
+) -> dinero_status {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let options = unsafe { options.as_mut() }
+            .ok_or_else(|| Error::new(ErrorKind::NullArgument, "options is NULL"))?;
+        // SAFETY: per this function's contract.
+        let (key, value) = unsafe { (borrow_str(key, "key")?, borrow_str(value, "value")?) };
+        options.config.set(key, value)
+    })
+}
+
+/// Frees an options object. NULL is a no-op. A client made with these options keeps its own
+/// copy, so options may be freed right after dinero_authenticate.
+///
+/// # Safety
+/// `options` is NULL or a live handle from dinero_options_new, freed only once.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_options_free(options: *mut dinero_options) {
+    // SAFETY: forwarded contract.
+    unsafe { free(options) }
+}

@@ -1,0 +1,19 @@
+//! libdinero: a client for the Dinero accounting API's personal integration, as a Rust library
+//! and as a C library (`include/dinero.h`). See README.md.
+
+mod auth;
+mod client;
+mod config;
+mod error;
+pub mod ffi;
+mod request;
+mod response;
+mod secret;
+mod token;
+mod transport;
+
+pub use client::Client;
+pub use config::{Config, DEFAULT_API_URL, DEFAULT_AUTH_URL, OPTION_KEYS};
+pub use error::{Error, ErrorKind, Result};
+pub use response::Response;
+pub use secret::Secret;

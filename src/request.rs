@@ -1,0 +1,146 @@
+//! Checks what a caller asks to send before anything leaves the process: the method, and the
+//! path that is appended to `api_url` (with `{organizationId}` filled in). A path that could
+//! smuggle a header or a second request (CR, LF, NUL, spaces) is refused, never "cleaned".
+
+use crate::error::{Error, Result};
+
+pub const ORGANIZATION_PLACEHOLDER: &str = "{organizationId}";
+
+const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+
+/// The method in upper case, if it is one the library sends.
+pub fn validate_method(method: &str) -> Result<&'static str> {
+    METHODS
+        .iter()
+        .find(|m| m.eq_ignore_ascii_case(method))
+        .copied()
+        .ok_or_else(|| {
+            let shown: String = method
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(32)
+                .collect();
+            Error::invalid(format!(
+                "unsupported HTTP method '{shown}' (expected one of {})",
+                METHODS.join(", ")
+            ))
+        })
+}
+
+/// Whether a retry cannot change the server's state beyond what the first attempt did.
+pub fn is_idempotent(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS")
+}
+
+/// Turns a caller's path into the absolute URL to request.
+///
+/// The path must start with `/`. `{organizationId}` is replaced by the organization id option.
+/// Characters a URL cannot carry literally (non-ASCII text such as "Børge" in a `queryFilter`,
+/// quotes, braces) are percent-encoded; `%` sequences the caller wrote are kept as they are.
+pub fn build_url(api_url: &str, path: &str, organization_id: Option<&str>) -> Result<String> {
+    if path.is_empty() || !path.starts_with('/') {
+        return Err(Error::invalid(
+            "the path must start with '/' (e.g. \"/v1/{organizationId}/contacts\")",
+        ));
+    }
+    if let Some(bad) = path.chars().find(|c| c.is_control() || c.is_whitespace()) {
+        let what = match bad {
+            '\r' => "a carriage return (CR)",
+            '\n' => "a line feed (LF)",
+            '\0' => "a NUL character",
+            ' ' => "a space (encode it as %20)",
+            _ => "a control or whitespace character",
+        };
+        return Err(Error::invalid(format!(
+            "the path contains {what}; nothing was sent"
+        )));
+    }
+    if path.contains('#') {
+        return Err(Error::invalid("the path must not contain a fragment ('#')"));
+    }
+    let filled = if path.contains(ORGANIZATION_PLACEHOLDER) {
+        let id = organization_id.ok_or_else(|| {
+            Error::invalid(
+                "the path uses {organizationId} but the organization_id option is not set",
+            )
+        })?;
+        path.replace(ORGANIZATION_PLACEHOLDER, id)
+    } else {
+        path.to_string()
+    };
+    let mut url = String::with_capacity(api_url.len() + filled.len() + 16);
+    url.push_str(api_url);
+    for byte in filled.bytes() {
+        if is_allowed_in_url(byte) {
+            url.push(byte as char);
+        } else {
+            url.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    Ok(url)
+}
+
+/// RFC 3986 unreserved and reserved characters, plus `%` for what the caller already encoded.
+fn is_allowed_in_url(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"-._~:/?[]@!$&'()*+,;=%".contains(&byte)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const API: &str = "https://api.dinero.dk";
+
+    #[test]
+    fn methods_are_normalized_or_refused() {
+        assert_eq!(validate_method("get").unwrap(), "GET");
+        assert_eq!(validate_method("Delete").unwrap(), "DELETE");
+        for bad in ["", "FETCH", "GET ", "G\r\nET", "GET\0"] {
+            let err = validate_method(bad).unwrap_err();
+            assert!(err.message().contains("unsupported HTTP method"), "{bad:?}");
+            assert!(!err.message().contains('\r'));
+        }
+    }
+
+    #[test]
+    fn idempotency_follows_http_semantics() {
+        assert!(is_idempotent("GET") && is_idempotent("PUT") && is_idempotent("DELETE"));
+        assert!(!is_idempotent("POST") && !is_idempotent("PATCH"));
+    }
+
+    #[test]
+    fn organization_placeholder_is_filled() {
+        let url = build_url(API, "/v1/{organizationId}/contacts?page=0", Some("424242")).unwrap();
+        assert_eq!(url, "https://api.dinero.dk/v1/424242/contacts?page=0");
+        let err = build_url(API, "/v1/{organizationId}/contacts", None).unwrap_err();
+        assert!(err.message().contains("organization_id"));
+    }
+
+    #[test]
+    fn injection_characters_are_refused() {
+        for (path, word) in [
+            ("/v1/x\r\nHost: evil", "carriage return"),
+            ("/v1/x\nX: y", "line feed"),
+            ("/v1/x\0", "NUL"),
+            ("/v1/x y", "space"),
+            ("/v1/x\ty", "control"),
+            ("v1/x", "must start with '/'"),
+            ("", "must start with '/'"),
+            ("/v1/x#frag", "fragment"),
+        ] {
+            let err = build_url(API, path, Some("1")).unwrap_err();
+            assert!(err.message().contains(word), "{path:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn text_outside_ascii_is_percent_encoded() {
+        let url = build_url(API, "/v1/1/contacts?queryFilter=Name%20eq%20'Børge'", None).unwrap();
+        assert_eq!(
+            url,
+            "https://api.dinero.dk/v1/1/contacts?queryFilter=Name%20eq%20'B%C3%B8rge'"
+        );
+        let url = build_url(API, "/v1/1/x?a={b}", None).unwrap();
+        assert_eq!(url, "https://api.dinero.dk/v1/1/x?a=%7Bb%7D");
+    }
+}

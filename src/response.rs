@@ -1,0 +1,79 @@
+//! One HTTP answer, whatever its status: the status code, the headers, and the whole body.
+
+/// A complete HTTP response. Header names are kept lower-case; repeated headers are joined
+/// with ", " (as HTTP allows for all but Set-Cookie, which Dinero's API does not use).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    pub fn new(status: u16, raw_headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+        let mut headers: Vec<(String, String)> = Vec::with_capacity(raw_headers.len());
+        for (name, value) in raw_headers {
+            let name = name.to_ascii_lowercase();
+            match headers.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, existing)) => {
+                    existing.push_str(", ");
+                    existing.push_str(&value);
+                }
+                None => headers.push((name, value)),
+            }
+        }
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The value of a header, looked up without regard to case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// All headers, names lower-case, in the order they first arrived.
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    pub fn into_parts(self) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        (self.status, self.headers, self.body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_lookup_ignores_case_and_joins_repeats() {
+        let r = Response::new(
+            200,
+            vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("Vary".into(), "Accept".into()),
+                ("vary".into(), "Origin".into()),
+            ],
+            b"{}".to_vec(),
+        );
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        assert_eq!(r.header("CONTENT-TYPE"), Some("application/json"));
+        assert_eq!(r.header("vary"), Some("Accept, Origin"));
+        assert_eq!(r.header("retry-after"), None);
+        assert_eq!(r.headers().len(), 2);
+    }
+}

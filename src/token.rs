@@ -1,0 +1,175 @@
+//! Token lifetime: one token per client, reused until shortly before it expires, then replaced
+//! before it is used again (Dinero frowns on integrations that collect 401s). A refresh happens
+//! once however many threads need it (single flight): the first thread fetches while the
+//! others wait for its result, success or failure, instead of each asking the endpoint.
+
+use crate::auth::{parse_token_response, Credentials};
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use crate::transport::http::Exchange;
+use crate::transport::{Transport, Treatment};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// A token in use, with a generation number that tells a later 401 which token it refused.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub value: Secret,
+    pub generation: u64,
+}
+
+pub struct TokenSource {
+    credentials: Credentials,
+    auth_url: String,
+    scope: String,
+    state: Mutex<State>,
+    /// Refresh attempts so far; read before waiting for the lock so a waiter can tell that a
+    /// refresh ran while it waited.
+    attempts: AtomicU64,
+}
+
+#[derive(Default)]
+struct State {
+    current: Option<Cached>,
+    /// The outcome of the latest failed attempt, handed to the threads that waited for it.
+    last_failure: Option<Error>,
+    generation: u64,
+}
+
+struct Cached {
+    token: Token,
+    refresh_at: Instant,
+    expires_at: Instant,
+}
+
+/// After a failed early refresh, the old token is still good until it really expires, unless
+/// the API has already refused it.
+fn still_valid(state: &State, rejected: Option<u64>) -> Option<Token> {
+    let old = state.current.as_ref()?;
+    let refused = rejected == Some(old.token.generation);
+    (!refused && Instant::now() < old.expires_at).then(|| old.token.clone())
+}
+
+/// How long before expiry a token is replaced: a tenth of its lifetime, at most a minute
+/// (so Dinero's hour-long tokens are renewed at 59 minutes, a 2-second test token at 1.8 s).
+pub fn refresh_margin(lifetime: Duration) -> Duration {
+    (lifetime / 10).min(Duration::from_secs(60))
+}
+
+impl TokenSource {
+    pub fn new(credentials: Credentials, auth_url: String, scope: String) -> Self {
+        TokenSource {
+            credentials,
+            auth_url,
+            scope,
+            state: Mutex::new(State::default()),
+            attempts: AtomicU64::new(0),
+        }
+    }
+
+    /// A token that is valid now and not about to expire, fetched if needed.
+    pub fn valid(&self, transport: &Transport) -> Result<Token> {
+        self.obtain(transport, None)
+    }
+
+    /// A token other than generation `rejected`, which the API just answered 401 to. If
+    /// another thread already replaced it, that replacement is used; else a new one is fetched.
+    pub fn replace(&self, transport: &Transport, rejected: u64) -> Result<Token> {
+        self.obtain(transport, Some(rejected))
+    }
+
+    fn obtain(&self, transport: &Transport, rejected: Option<u64>) -> Result<Token> {
+        let attempts_seen = self.attempts.load(Ordering::Acquire);
+        // The state is a plain value replaced whole, so it stays consistent even if a panic
+        // poisoned the lock: keep using it.
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(cached) = &state.current {
+            let refused = rejected == Some(cached.token.generation);
+            if !refused && Instant::now() < cached.refresh_at {
+                return Ok(cached.token.clone());
+            }
+        }
+        if self.attempts.load(Ordering::Acquire) != attempts_seen {
+            if let Some(failure) = &state.last_failure {
+                return still_valid(&state, rejected).ok_or_else(|| failure.clone());
+            }
+        }
+        self.attempts.fetch_add(1, Ordering::AcqRel);
+        let requested_at = Instant::now();
+        match self.fetch(transport) {
+            Ok((value, lifetime)) => {
+                state.generation += 1;
+                let token = Token {
+                    value,
+                    generation: state.generation,
+                };
+                // Counted from when we asked, not when the answer came: never later than the
+                // server's own clock for the token.
+                let refresh_at = requested_at + lifetime - refresh_margin(lifetime);
+                state.current = Some(Cached {
+                    token: token.clone(),
+                    refresh_at,
+                    expires_at: requested_at + lifetime,
+                });
+                state.last_failure = None;
+                Ok(token)
+            }
+            Err(error) => {
+                state.last_failure = Some(error.clone());
+                let fallback = still_valid(&state, rejected);
+                if fallback.is_none() {
+                    state.current = None;
+                }
+                fallback.ok_or(error)
+            }
+        }
+    }
+
+    fn fetch(&self, transport: &Transport) -> Result<(Secret, Duration)> {
+        let authorization = self.credentials.basic_authorization();
+        let form = self.credentials.password_grant_form(&self.scope);
+        let headers = [("content-type", "application/x-www-form-urlencoded")];
+        let exchange = Exchange {
+            method: "POST",
+            url: &self.auth_url,
+            headers: &headers,
+            body: Some(form.expose().as_bytes()),
+        };
+        // Asking for a token changes nothing in the books, so it may be repeated like a GET.
+        let treatment = Treatment {
+            idempotent: true,
+            paced: false,
+        };
+        let response = transport
+            .execute(&exchange, treatment, &|| Ok(authorization.clone()))
+            .map_err(|e| e.context("token endpoint"))?;
+        let issued = parse_token_response(
+            response.status(),
+            response.body(),
+            &self.credentials.secrets(),
+        )?;
+        Ok((issued.access_token, issued.expires_in))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn margin_is_a_tenth_capped_at_a_minute() {
+        assert_eq!(
+            refresh_margin(Duration::from_secs(3600)),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            refresh_margin(Duration::from_secs(2)),
+            Duration::from_millis(200)
+        );
+        assert_eq!(
+            refresh_margin(Duration::from_secs(1)),
+            Duration::from_millis(100)
+        );
+    }
+}

@@ -1,0 +1,241 @@
+//! One HTTP exchange over ureq: build the agent (pool, timeouts, TLS, no redirects), send one
+//! request, read the whole answer within `max_response_bytes`, and classify any failure by what
+//! it means for a retry: did any of the request possibly reach the server?
+
+use crate::config::{is_loopback_host, Config};
+use crate::error::{Error, ErrorKind, Result};
+use crate::response::Response;
+use std::io;
+use std::sync::Arc;
+use ureq::http;
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::Agent;
+
+/// A request as the transport sends it. Headers are already validated.
+pub struct Exchange<'a> {
+    pub method: &'static str,
+    pub url: &'a str,
+    pub headers: &'a [(&'a str, &'a str)],
+    pub body: Option<&'a [u8]>,
+}
+
+/// A failed attempt, and whether the server can have seen any of the request.
+#[derive(Debug)]
+pub struct Failure {
+    pub error: Error,
+    /// True only when the request provably never left: resolution, connect or TLS handshake
+    /// failed. Then even a POST may be sent again.
+    pub nothing_sent: bool,
+}
+
+pub struct HttpClient {
+    agent: Agent,
+    max_response_bytes: u64,
+}
+
+pub const LIBRARY_USER_AGENT: &str = concat!("libdinero/", env!("CARGO_PKG_VERSION"));
+
+impl HttpClient {
+    pub fn new(config: &Config) -> Result<Self> {
+        let user_agent = match &config.user_agent {
+            Some(prefix) => format!("{prefix} {LIBRARY_USER_AGENT}"),
+            None => LIBRARY_USER_AGENT.to_string(),
+        };
+        let mut tls = TlsConfig::builder();
+        if let Some(path) = &config.ca_file {
+            tls = tls.root_certs(load_roots(path)?);
+        }
+        // A proxy from the environment must not see requests meant for this machine.
+        let proxy = if hosts_are_loopback(config) {
+            None
+        } else {
+            ureq::Proxy::try_from_env()
+        };
+        let agent_config = Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .user_agent(user_agent)
+            .accept("application/json")
+            .timeout_global(Some(config.timeout))
+            .timeout_connect(Some(config.connect_timeout))
+            .max_idle_connections(64)
+            .max_idle_connections_per_host(32)
+            .no_delay(true)
+            .proxy(proxy)
+            .tls_config(tls.build())
+            .build();
+        Ok(HttpClient {
+            agent: agent_config.new_agent(),
+            max_response_bytes: config.max_response_bytes,
+        })
+    }
+
+    /// Sends one request and reads the complete answer, whatever its status.
+    pub fn send(&self, exchange: &Exchange<'_>) -> std::result::Result<Response, Failure> {
+        let mut builder = http::Request::builder()
+            .method(exchange.method)
+            .uri(exchange.url);
+        for (name, value) in exchange.headers {
+            builder = builder.header(*name, *value);
+        }
+        let result = match exchange.body {
+            Some(body) => builder.body(body).map(|r| self.agent.run(r)),
+            None => builder.body(()).map(|r| self.agent.run(r)),
+        };
+        let mut response = match result {
+            Ok(Ok(response)) => response,
+            Ok(Err(e)) => return Err(classify(e, Phase::Exchange)),
+            Err(e) => {
+                return Err(Failure {
+                    error: Error::invalid(format!("cannot build the request: {e}")),
+                    nothing_sent: true,
+                })
+            }
+        };
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_string(), value)
+            })
+            .collect();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(self.max_response_bytes)
+            .read_to_vec()
+            .map_err(|e| classify(e, Phase::Body))?;
+        Ok(Response::new(status, headers, body))
+    }
+}
+
+fn hosts_are_loopback(config: &Config) -> bool {
+    [&config.auth_url, &config.api_url].iter().all(|url| {
+        url.parse::<http::Uri>()
+            .ok()
+            .and_then(|u| u.host().map(is_loopback_host))
+            .unwrap_or(false)
+    })
+}
+
+fn load_roots(path: &std::path::Path) -> Result<RootCerts> {
+    let pem = std::fs::read(path).map_err(|e| {
+        Error::invalid(format!(
+            "option ca_file: cannot read {}: {e}",
+            path.display()
+        ))
+    })?;
+    let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(&pem)
+        .filter_map(|item| match item {
+            Ok(ureq::tls::PemItem::Certificate(cert)) => Some(cert),
+            _ => None,
+        })
+        .collect();
+    if certs.is_empty() {
+        return Err(Error::invalid(format!(
+            "option ca_file: {} holds no readable certificate",
+            path.display()
+        )));
+    }
+    Ok(RootCerts::Specific(Arc::new(certs)))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Connecting, sending, or waiting for the status line and headers.
+    Exchange,
+    /// Reading the body after the head arrived.
+    Body,
+}
+
+fn classify(e: ureq::Error, phase: Phase) -> Failure {
+    use ureq::Error as U;
+    let (kind, message, nothing_sent) = match e {
+        U::Timeout(which) => {
+            let before_sending = matches!(
+                which,
+                ureq::Timeout::Resolve | ureq::Timeout::Connect
+            );
+            (
+                ErrorKind::Timeout,
+                format!("timed out ({})", timeout_phase(which)),
+                before_sending,
+            )
+        }
+        U::HostNotFound => (ErrorKind::Network, "could not resolve the host".into(), true),
+        U::ConnectionFailed => (ErrorKind::Network, "could not connect".into(), true),
+        U::Tls(why) => (ErrorKind::Tls, format!("TLS failed: {why}"), true),
+        U::Rustls(e) => (ErrorKind::Tls, format!("TLS failed: {e}"), true),
+        U::Pem(e) => (ErrorKind::Tls, format!("bad certificate: {e}"), true),
+        U::BodyExceedsLimit(limit) => (
+            ErrorKind::ResponseTooLarge,
+            format!("the response body is larger than max_response_bytes ({limit} bytes); it was not read"),
+            false,
+        ),
+        U::LargeResponseHeader(_, limit) => (
+            ErrorKind::Protocol,
+            format!("the response headers are larger than {limit} bytes"),
+            false,
+        ),
+        U::Protocol(e) => (
+            ErrorKind::Protocol,
+            format!("the server's answer is not valid HTTP: {e}"),
+            false,
+        ),
+        U::Io(e) => classify_io(&e, phase),
+        U::BadUri(e) => (ErrorKind::InvalidArgument, format!("invalid URL: {e}"), true),
+        U::Http(e) => (ErrorKind::InvalidArgument, format!("invalid request: {e}"), true),
+        U::BodyStalled => (
+            ErrorKind::Timeout,
+            "the server stopped sending the body".into(),
+            false,
+        ),
+        other => (ErrorKind::Network, format!("request failed: {other}"), false),
+    };
+    Failure {
+        error: Error::new(kind, message),
+        nothing_sent,
+    }
+}
+
+fn classify_io(e: &io::Error, phase: Phase) -> (ErrorKind, String, bool) {
+    use io::ErrorKind as K;
+    let during = match phase {
+        Phase::Exchange => "before the answer arrived",
+        Phase::Body => "while the body was being read",
+    };
+    match e.kind() {
+        K::ConnectionRefused => (ErrorKind::Network, "connection refused".into(), true),
+        K::TimedOut | K::WouldBlock => (ErrorKind::Timeout, format!("timed out {during}"), false),
+        K::UnexpectedEof if phase == Phase::Body => (
+            ErrorKind::Protocol,
+            "the response body was cut short (fewer bytes than announced)".into(),
+            false,
+        ),
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => (
+            ErrorKind::Network,
+            format!("the connection was reset or closed {during}"),
+            false,
+        ),
+        _ => (
+            ErrorKind::Network,
+            format!("I/O error {during}: {e}"),
+            false,
+        ),
+    }
+}
+
+fn timeout_phase(which: ureq::Timeout) -> &'static str {
+    use ureq::Timeout as T;
+    match which {
+        T::Resolve => "resolving the host",
+        T::Connect => "connecting",
+        T::SendRequest | T::SendBody | T::Await100 | T::PerWrite => "sending the request",
+        T::RecvResponse => "waiting for the answer",
+        T::RecvBody | T::PerRead => "reading the answer",
+        _ => "the request took longer than timeout_ms",
+    }
+}

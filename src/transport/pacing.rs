@@ -1,0 +1,149 @@
+//! Client-side rate limiting: at most `limit` requests in any window of `window`, shared by all
+//! threads of a client, so a burst is spread out instead of turning into 429s.
+//!
+//! A token bucket would allow a full burst plus its refill inside one window, which a server
+//! that counts a sliding window rejects. Here every request holds a slot from the moment it is
+//! sent until `window` after its answer arrived: the answer time is an upper bound on when the
+//! server counted it, so the server never sees more than `limit` in any window either.
+
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+pub struct SlidingWindow {
+    limit: usize,
+    window: Duration,
+    slots: Mutex<Slots>,
+    freed: Condvar,
+}
+
+#[derive(Default)]
+struct Slots {
+    /// Requests under way, by id.
+    in_flight: Vec<u64>,
+    /// When each finished request's answer arrived, oldest first.
+    finished: VecDeque<Instant>,
+    next_id: u64,
+}
+
+/// A reserved slot; dropping it records that the request is over.
+pub struct Permit<'a> {
+    pacer: &'a SlidingWindow,
+    id: u64,
+}
+
+impl SlidingWindow {
+    pub fn new(limit: u32, window: Duration) -> Self {
+        SlidingWindow {
+            limit: limit.max(1) as usize,
+            window,
+            slots: Mutex::new(Slots::default()),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// Waits until a request may be sent, then reserves its slot.
+    pub fn acquire(&self) -> Permit<'_> {
+        // A panic elsewhere while holding the lock leaves the slots consistent (every update
+        // is a single push or pop), so a poisoned lock is safe to keep using.
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            let now = Instant::now();
+            while slots
+                .finished
+                .front()
+                .is_some_and(|done| now.duration_since(*done) >= self.window)
+            {
+                slots.finished.pop_front();
+            }
+            if slots.in_flight.len() + slots.finished.len() < self.limit {
+                let id = slots.next_id;
+                slots.next_id += 1;
+                slots.in_flight.push(id);
+                return Permit { pacer: self, id };
+            }
+            slots = match slots.finished.front() {
+                Some(oldest) => {
+                    let wait = self.window.saturating_sub(now.duration_since(*oldest));
+                    self.freed
+                        .wait_timeout(slots, wait)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+                // Every slot is in flight: wait for one to finish.
+                None => self
+                    .freed
+                    .wait(slots)
+                    .unwrap_or_else(PoisonError::into_inner),
+            };
+        }
+    }
+
+    fn release(&self, id: u64) {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        slots.in_flight.retain(|&i| i != id);
+        slots.finished.push_back(Instant::now());
+        drop(slots);
+        self.freed.notify_all();
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        self.pacer.release(self.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn never_more_than_limit_in_any_window() {
+        let window = Duration::from_millis(200);
+        let pacer = Arc::new(SlidingWindow::new(5, window));
+        let starts = Arc::new(Mutex::new(Vec::new()));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (pacer, starts) = (pacer.clone(), starts.clone());
+                std::thread::spawn(move || {
+                    for _ in 0..4 {
+                        let permit = pacer.acquire();
+                        starts.lock().unwrap().push(Instant::now());
+                        drop(permit);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let mut starts = starts.lock().unwrap().clone();
+        starts.sort();
+        assert_eq!(starts.len(), 16);
+        // Any 6 consecutive starts must span at least one window.
+        for w in starts.windows(6) {
+            assert!(
+                w[5].duration_since(w[0]) >= window,
+                "6 requests within one window"
+            );
+        }
+    }
+
+    #[test]
+    fn in_flight_requests_hold_their_slot() {
+        let pacer = SlidingWindow::new(1, Duration::from_millis(1));
+        let first = pacer.acquire();
+        let released = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let _second = pacer.acquire();
+                assert!(released.load(std::sync::atomic::Ordering::SeqCst));
+            });
+            std::thread::sleep(Duration::from_millis(30));
+            released.store(true, std::sync::atomic::Ordering::SeqCst);
+            drop(first);
+        });
+    }
+}

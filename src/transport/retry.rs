@@ -1,0 +1,190 @@
+//! When a failed or refused attempt is tried again, and after how long.
+//!
+//! The rules protect the books: a request is repeated only when repeating it cannot do twice
+//! what the caller asked once. 429 means "refused, not processed", so every method may repeat
+//! it; 480/502/503/504 and a broken connection may have followed processing, so only
+//! idempotent methods repeat them; a POST is repeated after a network failure only when the
+//! request provably never left (resolve, connect or TLS handshake failed).
+
+use crate::config::Config;
+use std::time::{Duration, SystemTime};
+
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub max_retries: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    pub retry_after_max: Duration,
+}
+
+impl RetryPolicy {
+    pub fn from_config(config: &Config) -> Self {
+        RetryPolicy {
+            max_retries: config.max_retries,
+            base_delay: config.retry_base_delay,
+            max_delay: config.retry_max_delay,
+            retry_after_max: config.retry_after_max,
+        }
+    }
+
+    /// The wait before retry number `attempt + 1` after an HTTP answer, or None to hand the
+    /// answer to the caller.
+    pub fn after_status(
+        &self,
+        attempt: u32,
+        idempotent: bool,
+        status: u16,
+        retry_after: Option<&str>,
+    ) -> Option<Duration> {
+        if attempt >= self.max_retries {
+            return None;
+        }
+        match status {
+            429 => match retry_after.and_then(parse_retry_after) {
+                Some(wait) if wait > self.retry_after_max => None,
+                Some(wait) => Some(wait),
+                None => Some(self.backoff(attempt)),
+            },
+            480 | 502 | 503 | 504 if idempotent => Some(self.backoff(attempt)),
+            _ => None,
+        }
+    }
+
+    /// The wait before the next attempt after a transport failure, or None to give up.
+    pub fn after_failure(
+        &self,
+        attempt: u32,
+        idempotent: bool,
+        nothing_sent: bool,
+    ) -> Option<Duration> {
+        if attempt >= self.max_retries || !(idempotent || nothing_sent) {
+            return None;
+        }
+        Some(self.backoff(attempt))
+    }
+
+    /// "Equal jitter" exponential backoff: half of the exponential step is fixed, half random,
+    /// so waits grow but many clients retrying together spread out.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let step = self.exponential_step(attempt);
+        let half = step / 2;
+        half + half.mul_f64(fastrand::f64())
+    }
+
+    /// min(max_delay, base_delay * 2^attempt)
+    pub fn exponential_step(&self, attempt: u32) -> Duration {
+        let factor = 1u32.checked_shl(attempt.min(30)).unwrap_or(u32::MAX);
+        self.base_delay
+            .checked_mul(factor)
+            .unwrap_or(self.max_delay)
+            .min(self.max_delay)
+    }
+}
+
+/// Retry-After as delay-seconds ("120", tolerating a fraction) or an HTTP date.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && (0.0..1e9).contains(&secs))
+            .then(|| Duration::from_secs_f64(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            max_retries: 3,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(1000),
+            retry_after_max: Duration::from_secs(60),
+        }
+    }
+
+    #[test]
+    fn backoff_stays_within_half_and_whole_exponential_step() {
+        let p = policy();
+        for attempt in 0..12 {
+            let step = p.exponential_step(attempt);
+            assert_eq!(step, Duration::from_millis((100u64 << attempt).min(1000)));
+            for _ in 0..200 {
+                let d = p.backoff(attempt);
+                assert!(
+                    d >= step / 2 && d <= step,
+                    "attempt {attempt}: {d:?} vs {step:?}"
+                );
+            }
+        }
+        assert_eq!(p.exponential_step(u32::MAX), Duration::from_millis(1000));
+    }
+
+    #[test]
+    fn backoff_is_jittered() {
+        let p = policy();
+        let waits: std::collections::HashSet<Duration> = (0..50).map(|_| p.backoff(3)).collect();
+        assert!(waits.len() > 10);
+    }
+
+    #[test]
+    fn rate_limited_requests_retry_for_every_method() {
+        let p = policy();
+        assert_eq!(
+            p.after_status(0, false, 429, Some("2")),
+            Some(Duration::from_secs(2))
+        );
+        assert!(p.after_status(0, false, 429, None).is_some());
+        assert_eq!(
+            p.after_status(3, true, 429, Some("1")),
+            None,
+            "capped by max_retries"
+        );
+        assert_eq!(
+            p.after_status(0, true, 429, Some("3600")),
+            None,
+            "beyond retry_after_max"
+        );
+    }
+
+    #[test]
+    fn server_faults_retry_only_idempotent_methods() {
+        let p = policy();
+        for status in [480, 502, 503, 504] {
+            assert!(p.after_status(0, true, status, None).is_some(), "{status}");
+            assert!(p.after_status(0, false, status, None).is_none(), "{status}");
+        }
+        for status in [200, 201, 400, 401, 403, 404, 500] {
+            assert!(p.after_status(0, true, status, None).is_none(), "{status}");
+        }
+    }
+
+    #[test]
+    fn post_after_a_possibly_delivered_failure_is_not_repeated() {
+        let p = policy();
+        assert!(p.after_failure(0, false, false).is_none());
+        assert!(p.after_failure(0, false, true).is_some());
+        assert!(p.after_failure(0, true, false).is_some());
+        assert!(p.after_failure(3, true, true).is_none());
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("5"), Some(Duration::from_secs(5)));
+        assert_eq!(parse_retry_after(" 0.5 "), Some(Duration::from_millis(500)));
+        assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
+        let wait = parse_retry_after(&later).unwrap();
+        assert!(wait > Duration::from_secs(25) && wait <= Duration::from_secs(30));
+    }
+}
