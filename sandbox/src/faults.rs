@@ -1,0 +1,299 @@
+//! Injected faults: a FIFO queue of misbehaviours, each consumed by the requests it matches.
+//!
+//! A fault simulates the infrastructure in front of Dinero (load balancer, network, a sick
+//! backend), so it is applied before anything else looks at the request.
+
+use std::collections::VecDeque;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::{json, Map, Value};
+
+use crate::config::valid_header_value;
+use crate::stats::Target;
+
+/// Which requests a fault may hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultTarget {
+    Api,
+    Token,
+    Any,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultKind {
+    /// Answer this status without processing the request.
+    Status {
+        status: u16,
+        retry_after: Option<String>,
+        body: Option<String>,
+        content_type: Option<String>,
+    },
+    /// Read the request, close without a byte (FIN).
+    Drop,
+    /// Read the request, abort the connection (RST).
+    Reset,
+    /// Process normally, send the full Content-Length but half the body, close.
+    Truncate,
+    /// 200 JSON whose body is not JSON, without processing.
+    Malformed { body: Option<String> },
+    /// Bytes that are not HTTP, then close.
+    Garbage { body: Option<String> },
+    /// Wait, then process normally.
+    Delay { delay: Duration },
+    /// Process normally, send one byte per interval.
+    Drip { interval: Duration },
+    /// 200 JSON with a body of `size` bytes, streamed.
+    Huge { size: u64 },
+}
+
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub kind: FaultKind,
+    pub count: u64,
+    pub target: FaultTarget,
+    pub method: Option<String>,
+    pub path_contains: Option<String>,
+    /// The JSON it was created from, for `GET /_sandbox/faults`.
+    source: Value,
+}
+
+impl Fault {
+    /// Parses one fault object; unknown keys and bad values are errors with a clear message.
+    pub fn from_json(value: &Value) -> Result<Fault, String> {
+        let Some(obj) = value.as_object() else {
+            return Err("a fault must be a JSON object".into());
+        };
+        let kind_name = obj
+            .get("kind")
+            .and_then(Value::as_str)
+            .ok_or("fault needs \"kind\": one of status, drop, reset, truncate, malformed, garbage, delay, drip, huge")?;
+        let allowed: &[&str] = match kind_name {
+            "status" => &["status", "retry_after", "body", "content_type"],
+            "malformed" | "garbage" => &["body"],
+            "delay" => &["delay_ms"],
+            "drip" => &["interval_ms"],
+            "huge" => &["size"],
+            _ => &[],
+        };
+        for key in obj.keys() {
+            let common = ["kind", "count", "target", "method", "path_contains"];
+            if !common.contains(&key.as_str()) && !allowed.contains(&key.as_str()) {
+                return Err(format!("unknown key {key:?} for a {kind_name:?} fault"));
+            }
+        }
+        let kind = match kind_name {
+            "status" => {
+                let status = obj
+                    .get("status")
+                    .and_then(Value::as_u64)
+                    .filter(|s| (200..=599).contains(s))
+                    .ok_or("a status fault needs \"status\": an integer 200..=599")?;
+                FaultKind::Status {
+                    status: status as u16,
+                    retry_after: header_value(obj, "retry_after")?,
+                    body: string(obj, "body")?,
+                    content_type: header_value(obj, "content_type")?,
+                }
+            }
+            "drop" => FaultKind::Drop,
+            "reset" => FaultKind::Reset,
+            "truncate" => FaultKind::Truncate,
+            "malformed" => FaultKind::Malformed {
+                body: string(obj, "body")?,
+            },
+            "garbage" => FaultKind::Garbage {
+                body: string(obj, "body")?,
+            },
+            "delay" => FaultKind::Delay {
+                delay: Duration::from_millis(number(obj, "delay_ms")?.unwrap_or(1000)),
+            },
+            "drip" => FaultKind::Drip {
+                interval: Duration::from_millis(number(obj, "interval_ms")?.unwrap_or(10)),
+            },
+            "huge" => FaultKind::Huge {
+                size: number(obj, "size")?.unwrap_or(16 * 1024 * 1024),
+            },
+            other => return Err(format!("unknown fault kind {other:?}")),
+        };
+        let count = match number(obj, "count")? {
+            Some(0) => return Err("\"count\" must be at least 1".into()),
+            Some(n) => n,
+            None => 1,
+        };
+        let target = match obj.get("target").map(Value::as_str) {
+            None | Some(Some("api")) => FaultTarget::Api,
+            Some(Some("token")) => FaultTarget::Token,
+            Some(Some("any")) => FaultTarget::Any,
+            _ => return Err("\"target\" must be \"api\", \"token\" or \"any\"".into()),
+        };
+        Ok(Fault {
+            kind,
+            count,
+            target,
+            method: string(obj, "method")?.map(|m| m.to_ascii_uppercase()),
+            path_contains: string(obj, "path_contains")?,
+            source: value.clone(),
+        })
+    }
+
+    fn matches(&self, target: Target, method: &str, path: &str) -> bool {
+        let target_ok = matches!(
+            (self.target, target),
+            (FaultTarget::Any, _)
+                | (FaultTarget::Api, Target::Api)
+                | (FaultTarget::Token, Target::Token)
+        );
+        target_ok
+            && self.method.as_deref().is_none_or(|m| m == method)
+            && self
+                .path_contains
+                .as_deref()
+                .is_none_or(|p| path.contains(p))
+    }
+}
+
+fn string(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!("\"{key}\" must be a string")),
+    }
+}
+
+/// A string (or number) that goes into a response header.
+fn header_value(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+    let value = match obj.get(key) {
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => string(obj, key)?,
+    };
+    match value {
+        Some(v) if !valid_header_value(&v) => Err(format!("\"{key}\" must be printable ASCII")),
+        v => Ok(v),
+    }
+}
+
+fn number(obj: &Map<String, Value>, key: &str) -> Result<Option<u64>, String> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| format!("\"{key}\" must be a non-negative integer")),
+    }
+}
+
+#[derive(Default)]
+pub struct FaultQueue {
+    queue: Mutex<VecDeque<Fault>>,
+}
+
+impl FaultQueue {
+    fn queue(&self) -> MutexGuard<'_, VecDeque<Fault>> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds one fault object, or each fault of an array (all or nothing).
+    pub fn inject(&self, value: &Value) -> Result<(), String> {
+        let faults = match value {
+            Value::Array(items) => items
+                .iter()
+                .map(Fault::from_json)
+                .collect::<Result<Vec<_>, _>>()?,
+            single => vec![Fault::from_json(single)?],
+        };
+        self.queue().extend(faults);
+        Ok(())
+    }
+
+    pub fn clear(&self) {
+        self.queue().clear();
+    }
+
+    /// Takes one use of the first fault matching this request, if any.
+    pub fn take(&self, target: Target, method: &str, path: &str) -> Option<FaultKind> {
+        let mut queue = self.queue();
+        let index = queue.iter().position(|f| f.matches(target, method, path))?;
+        let fault = &mut queue[index];
+        fault.count -= 1;
+        let kind = fault.kind.clone();
+        if fault.count == 0 {
+            queue.remove(index);
+        }
+        Some(kind)
+    }
+
+    /// Pending faults with their remaining counts.
+    pub fn to_json(&self) -> Value {
+        Value::Array(
+            self.queue()
+                .iter()
+                .map(|f| {
+                    let mut v = f.source.clone();
+                    if let Some(obj) = v.as_object_mut() {
+                        obj.insert("count".into(), json!(f.count));
+                    }
+                    v
+                })
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fifo_with_filters_and_counts() {
+        let q = FaultQueue::default();
+        q.inject(&json!([
+            {"kind": "drop", "method": "post", "path_contains": "/contacts"},
+            {"kind": "status", "status": 503, "count": 2},
+            {"kind": "reset", "target": "token"}
+        ]))
+        .unwrap();
+        assert_eq!(
+            q.take(Target::Api, "GET", "/v1/1/contacts"),
+            Some(FaultKind::Status {
+                status: 503,
+                retry_after: None,
+                body: None,
+                content_type: None
+            })
+        );
+        assert_eq!(
+            q.take(Target::Api, "POST", "/v1/1/contacts"),
+            Some(FaultKind::Drop)
+        );
+        assert!(matches!(
+            q.take(Target::Api, "POST", "/v1/1/contacts"),
+            Some(FaultKind::Status { .. })
+        ));
+        assert_eq!(q.take(Target::Api, "GET", "/v1/1/contacts"), None);
+        assert_eq!(
+            q.take(Target::Token, "POST", "/dineroapi/oauth/token"),
+            Some(FaultKind::Reset)
+        );
+        assert_eq!(q.to_json(), json!([]));
+    }
+
+    #[test]
+    fn bad_faults_are_refused_whole() {
+        let q = FaultQueue::default();
+        for bad in [
+            json!({"kind": "status"}),
+            json!({"kind": "status", "status": 42}),
+            json!({"kind": "nope"}),
+            json!({"kind": "drop", "count": 0}),
+            json!({"kind": "drop", "target": "elsewhere"}),
+            json!({"kind": "drop", "delay_ms": 5}),
+            json!({"kind": "status", "status": 503, "retry_after": "1\r\nX: y"}),
+            json!("drop"),
+            json!([{"kind": "drop"}, {"kind": "bad"}]),
+        ] {
+            assert!(q.inject(&bad).is_err(), "{bad}");
+        }
+        assert_eq!(q.to_json(), json!([]));
+    }
+}

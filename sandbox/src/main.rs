@@ -1,0 +1,172 @@
+//! `dinero-sandbox`: runs the sandbox as a process, for tests in other languages and by hand.
+//! Prints the DINERO_* settings a client needs, optionally writes them to an env file, and
+//! serves until killed (SIGINT/SIGTERM's default action is all the shutdown it needs).
+
+use std::fs;
+use std::io::{self, Write};
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use dinero_sandbox::{Config, Sandbox};
+
+const USAGE: &str = "\
+usage: dinero-sandbox [options]
+
+  --host ADDR                    address to bind (default 127.0.0.1)
+  --port N                       port to bind (default 0: a free one)
+  --client-id ID                 OAuth client id (default rasmus)
+  --client-secret SECRET         OAuth client secret (default dinero)
+  --api-key KEY                  the organization's API key
+  --organization-id N            the organization id (default 424242)
+  --token-lifetime-ms MS         access token lifetime (default 3600000)
+  --rate-limit N                 requests per window per client id, 0 = off (default 100)
+  --rate-window-ms MS            rate limit window (default 60000)
+  --rate-limit-retry-after SECS  send Retry-After on rate-limit 429s (default: none)
+  --seed-contacts N              generated contacts on top of the seed data (default 0)
+  --env-file PATH                also write the DINERO_* lines to PATH (atomically)
+  --log                          one line per request on stderr
+  --help                         this text
+  --version                      the version
+";
+
+struct Options {
+    config: Config,
+    env_file: Option<PathBuf>,
+}
+
+enum Parsed {
+    Run(Box<Options>),
+    Exit(ExitCode),
+}
+
+fn main() -> ExitCode {
+    let options = match parse_args(std::env::args().skip(1)) {
+        Ok(Parsed::Run(options)) => options,
+        Ok(Parsed::Exit(code)) => return code,
+        Err(message) => {
+            eprintln!("dinero-sandbox: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let sandbox = match Sandbox::start(options.config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("dinero-sandbox: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let env = env_lines(&sandbox);
+    let mut stdout = io::stdout().lock();
+    let printed = writeln!(stdout, "dinero-sandbox listening on {}", sandbox.url())
+        .and_then(|()| stdout.write_all(env.as_bytes()))
+        .and_then(|()| stdout.flush());
+    drop(stdout);
+    if let Err(e) = printed {
+        eprintln!("dinero-sandbox: cannot write to stdout: {e}");
+    }
+    if let Some(path) = &options.env_file {
+        if let Err(e) = write_atomically(path, env.as_bytes()) {
+            eprintln!("dinero-sandbox: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    }
+    loop {
+        std::thread::park();
+    }
+}
+
+fn env_lines(sandbox: &Sandbox) -> String {
+    let config = sandbox.config();
+    format!(
+        "DINERO_AUTH_URL={}\nDINERO_API_URL={}\nDINERO_CLIENT_ID={}\nDINERO_CLIENT_SECRET={}\nDINERO_API_KEY={}\nDINERO_ORGANIZATION_ID={}\n",
+        sandbox.auth_url(),
+        sandbox.url(),
+        config.client_id,
+        config.client_secret,
+        config.api_key,
+        config.organization_id
+    )
+}
+
+/// Temp file + rename, so a script polling for the file never reads it half-written.
+fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(format!(".tmp-{}", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    fs::write(&tmp, contents)?;
+    fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = fs::remove_file(&tmp);
+    })
+}
+
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Parsed, String> {
+    let mut config = Config::default();
+    let mut host: IpAddr = config.bind.ip();
+    let mut port = 0u16;
+    let mut env_file = None;
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        // Both `--flag value` and `--flag=value`.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = || -> Result<String, String> {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        let takes_value = !matches!(
+            flag.as_str(),
+            "--help" | "-h" | "--version" | "-V" | "--log"
+        );
+        if inline.is_some() && !takes_value {
+            return Err(format!("{flag} takes no value"));
+        }
+        match flag.as_str() {
+            "--help" | "-h" => {
+                print!("{USAGE}");
+                return Ok(Parsed::Exit(ExitCode::SUCCESS));
+            }
+            "--version" | "-V" => {
+                println!("dinero-sandbox {}", env!("CARGO_PKG_VERSION"));
+                return Ok(Parsed::Exit(ExitCode::SUCCESS));
+            }
+            "--host" => host = parse(&flag, &value()?)?,
+            "--port" => port = parse(&flag, &value()?)?,
+            "--client-id" => config.client_id = value()?,
+            "--client-secret" => config.client_secret = value()?,
+            "--api-key" => config.api_key = value()?,
+            "--organization-id" => config.organization_id = parse(&flag, &value()?)?,
+            "--token-lifetime-ms" => config.token_lifetime = positive_ms(&flag, &value()?)?,
+            "--rate-limit" => config.rate_limit = parse(&flag, &value()?)?,
+            "--rate-window-ms" => config.rate_window = positive_ms(&flag, &value()?)?,
+            "--rate-limit-retry-after" => {
+                let secs: u64 = parse(&flag, &value()?)?;
+                config.rate_limit_retry_after = Some(secs.to_string());
+            }
+            "--seed-contacts" => config.seed_contacts = parse(&flag, &value()?)?,
+            "--env-file" => env_file = Some(PathBuf::from(value()?)),
+            "--log" => config.log_requests = true,
+            _ => return Err(format!("unknown argument {arg:?}")),
+        }
+    }
+    config.bind = SocketAddr::new(host, port);
+    Ok(Parsed::Run(Box::new(Options { config, env_file })))
+}
+
+fn parse<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
+    value
+        .parse()
+        .map_err(|_| format!("{flag}: invalid value {value:?}"))
+}
+
+fn positive_ms(flag: &str, value: &str) -> Result<Duration, String> {
+    match parse::<u64>(flag, value)? {
+        0 => Err(format!("{flag} must be at least 1")),
+        ms => Ok(Duration::from_millis(ms)),
+    }
+}

@@ -1,0 +1,81 @@
+//! Everything a running sandbox knows, shared by all connection threads.
+
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::api;
+use crate::api::collections::Store;
+use crate::config::{Config, Settings};
+use crate::faults::FaultQueue;
+use crate::rate_limit::RateLimiter;
+use crate::stats::Stats;
+use crate::tokens::TokenStore;
+
+pub struct State {
+    /// The start-up configuration (`bind` holds the address actually bound). Its run-time
+    /// changeable part lives in `settings`.
+    pub config: Config,
+    settings: Mutex<Settings>,
+    store: Mutex<Store>,
+    pub tokens: TokenStore,
+    pub faults: FaultQueue,
+    pub stats: Stats,
+    pub rate: RateLimiter,
+}
+
+/// Locks a mutex, recovering from poisoning: a panicking connection thread must not take the
+/// whole sandbox down with it, and every structure here stays valid between statements.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl State {
+    pub fn new(config: Config) -> State {
+        State {
+            settings: Mutex::new(Settings::from_config(&config)),
+            store: Mutex::new(api::seeded_store(config.seed_contacts)),
+            config,
+            tokens: TokenStore::default(),
+            faults: FaultQueue::default(),
+            stats: Stats::default(),
+            rate: RateLimiter::default(),
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        lock(&self.settings).clone()
+    }
+
+    /// `(limit, window, retry_after)`; the Retry-After string is cloned only when set.
+    pub fn rate_limit_settings(&self) -> (u32, Duration, Option<String>) {
+        let s = lock(&self.settings);
+        (
+            s.rate_limit,
+            s.rate_window,
+            s.rate_limit_retry_after.clone(),
+        )
+    }
+
+    pub fn configure(&self, patch: &Value) -> Result<(), String> {
+        lock(&self.settings).apply_patch(patch)
+    }
+
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
+
+    /// The configuration as it is now (start-up values with run-time changes applied).
+    pub fn current_config(&self) -> Config {
+        let s = self.settings();
+        Config {
+            token_lifetime: s.token_lifetime,
+            rate_limit: s.rate_limit,
+            rate_window: s.rate_window,
+            rate_limit_retry_after: s.rate_limit_retry_after,
+            client_error_shape: s.client_error_shape,
+            ..self.config.clone()
+        }
+    }
+}

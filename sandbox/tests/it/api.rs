@@ -1,0 +1,448 @@
+use dinero_sandbox::Config;
+use serde_json::{json, Value};
+
+use crate::client::*;
+
+#[test]
+fn organizations_is_a_bare_array() {
+    let sb = start_default();
+    let t = token(&sb);
+    let body = get(&sb, &t, "/v1/organizations").json();
+    assert_eq!(body[0]["Id"], ORG);
+    assert_eq!(body[0]["Name"], "Sandbox ApS");
+    assert_eq!(body[0]["IsPro"], true);
+}
+
+#[test]
+fn seed_data_is_danish_and_byte_exact() {
+    let sb = start_default();
+    let t = token(&sb);
+    let resp = get(&sb, &t, &org_path("contacts"));
+    assert_eq!(resp.status, 200);
+    let text = resp.text();
+    assert!(text.contains("Børge Lund"), "raw UTF-8, not \\u escapes");
+    assert!(text.contains("Støvringparken 10, st. th"));
+    assert!(text.contains("Ærø Æbler ApS"));
+    let products = get(&sb, &t, &org_path("products")).json();
+    assert_eq!(
+        products["Collection"][0]["Name"],
+        "Salg af varer/ydelser m/moms"
+    );
+    assert!(
+        products["Collection"][0]["TimeStamp"]
+            .as_str()
+            .unwrap()
+            .len()
+            == 16
+    );
+    let invoices = get(&sb, &t, &org_path("invoices")).json();
+    let invoice = &invoices["Collection"][0];
+    assert_eq!(invoice["Number"], 1);
+    assert_eq!(invoice["TotalExclVat"], 965.0);
+    assert_eq!(invoice["TotalVat"], 241.25);
+    assert_eq!(invoice["TotalInclVat"], 1206.25);
+    let created = invoice["CreatedAt"].as_str().unwrap();
+    assert_eq!(created.len(), "2017-05-19T14:20:47.407".len(), "{created}");
+    let contact_created = get(&sb, &t, &org_path("contacts")).json()["Collection"][0]["CreatedAt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(contact_created.len(), "2017-05-19T14:14:47".len());
+}
+
+#[test]
+fn paging() {
+    let sb = start(Config {
+        seed_contacts: 247,
+        ..Config::default()
+    });
+    let t = token(&sb);
+    let page = |query: &str| get(&sb, &t, &org_path(&format!("contacts?{query}")));
+
+    let first = page("").json();
+    assert_eq!(first["Collection"].as_array().unwrap().len(), 100);
+    assert_eq!(
+        first["Pagination"],
+        json!({"MaxPageSizeAllowed": 1000, "PageSize": 100, "Result": 250, "ResultWithoutFilter": 250, "Page": 0})
+    );
+    let last = page("page=2&pageSize=100").json();
+    assert_eq!(
+        last["Collection"].as_array().unwrap().len(),
+        50,
+        "short last page"
+    );
+    assert_eq!(last["Collection"][49]["Name"], "Kontakt 0247");
+    assert_eq!(page("page=3").json()["Collection"], json!([]));
+    assert_eq!(
+        page("pageSize=1000").json()["Collection"]
+            .as_array()
+            .unwrap()
+            .len(),
+        250
+    );
+
+    // Creation order is stable across pages.
+    let mut names = Vec::new();
+    for p in 0..5 {
+        let body = page(&format!("page={p}&pageSize=60&fields=Name")).json();
+        for c in body["Collection"].as_array().unwrap() {
+            assert_eq!(c.as_object().unwrap().len(), 1, "only the asked field");
+            names.push(c["Name"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(names.len(), 250);
+    assert_eq!(names[0], "Børge Lund");
+    assert_eq!(names[3], "Kontakt 0001");
+
+    for bad in [
+        "pageSize=1001",
+        "pageSize=0",
+        "pageSize=abc",
+        "page=-1",
+        "deletedOnly=maybe",
+        "changesSince=yesterday",
+    ] {
+        let resp = page(bad);
+        assert_eq!(resp.status, 400, "{bad}");
+        assert_eq!(resp.json()["code"], 42, "{bad}");
+    }
+}
+
+#[test]
+fn query_filter_and_changes_since() {
+    let sb = start(Config {
+        seed_contacts: 3,
+        ..Config::default()
+    });
+    let t = token(&sb);
+    let list = |query: &str| get(&sb, &t, &org_path(&format!("contacts?{query}")));
+
+    // `Name eq 'Børge Lund'`, percent-encoded as a client would.
+    let body = list("queryFilter=Name%20eq%20%27B%C3%B8rge%20Lund%27").json();
+    assert_eq!(body["Pagination"]["Result"], 1);
+    assert_eq!(body["Pagination"]["ResultWithoutFilter"], 6);
+    assert_eq!(body["Collection"][0]["Street"], "Støvringparken 10, st. th");
+
+    let body = list("queryFilter=Name+contains+%27%C3%B8r%27").json();
+    assert_eq!(body["Pagination"]["Result"], 1, "{body}");
+    let body =
+        list("queryFilter=Name+contains+%27Kontakt%27%3BEmail+eq+%27kontakt0002%40example.dk%27")
+            .json();
+    assert_eq!(body["Pagination"]["Result"], 1);
+    assert_eq!(body["Collection"][0]["Name"], "Kontakt 0002");
+
+    let resp = list("queryFilter=Name+like+%27x%27");
+    assert_eq!(resp.status, 400);
+    assert_eq!(resp.json()["code"], 42);
+    assert!(resp.json()["validationErrors"]["queryFilter"].is_string());
+
+    assert_eq!(
+        list("changesSince=2999-01-01T00:00:00").json()["Collection"],
+        json!([])
+    );
+    assert_eq!(
+        list("changesSince=2000-01-01").json()["Pagination"]["Result"],
+        6
+    );
+}
+
+fn created_guid(resp: &Resp) -> String {
+    assert_eq!(resp.status, 201, "{}", String::from_utf8_lossy(&resp.body));
+    let body = resp.json();
+    assert_eq!(body["TimeStamp"].as_str().unwrap().len(), 16);
+    let guid = body["Guid"].as_str().unwrap().to_owned();
+    assert_eq!(guid.len(), 36);
+    assert_eq!(guid, guid.to_lowercase());
+    guid
+}
+
+#[test]
+fn contact_lifecycle() {
+    let sb = start_default();
+    let t = token(&sb);
+    let contacts = org_path("contacts");
+
+    let resp = api(
+        &sb,
+        &t,
+        "POST",
+        &contacts,
+        Some(&json!({"CountryKey": "DK"})),
+    );
+    assert_eq!(resp.status, 400);
+    assert_eq!(
+        resp.json(),
+        json!({"code": 42, "message": "Validation error",
+               "validationErrors": {"Name": "Name is required"},
+               "languageSpecificMessages": [{"property": "Name", "message": "Navn skal udfyldes"}]})
+    );
+    let resp = Conn::open(&sb)
+        .send(
+            "POST",
+            &contacts,
+            &[("Authorization", &format!("Bearer {t}"))],
+            b"{not json",
+        )
+        .unwrap();
+    assert_eq!(resp.status, 400);
+    assert_eq!(resp.json()["code"], 42);
+
+    let resp = api(
+        &sb,
+        &t,
+        "POST",
+        &contacts,
+        Some(&json!({"Name": "Åse Ørum", "CountryKey": "DK", "City": "Næstved"})),
+    );
+    let guid = created_guid(&resp);
+    let one = get(&sb, &t, &format!("{contacts}/{guid}"));
+    assert_eq!(one.status, 200);
+    let c = one.json();
+    assert_eq!(c["ContactGuid"], guid.as_str());
+    assert_eq!(c["Name"], "Åse Ørum");
+    assert_eq!(c["PaymentConditionType"], "Netto");
+    assert_eq!(c["PaymentConditionNumberOfDays"], 8);
+    assert!(c["DeletedAt"].is_null());
+
+    // Contacts need no timestamp to update or delete.
+    let resp = api(
+        &sb,
+        &t,
+        "PUT",
+        &format!("{contacts}/{guid}"),
+        Some(&json!({"Name": "Åse Ørum-Hansen"})),
+    );
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    let c = get(&sb, &t, &format!("{contacts}/{guid}")).json();
+    assert_eq!(c["Name"], "Åse Ørum-Hansen");
+    assert_eq!(c["City"], "Næstved", "fields not sent keep their value");
+
+    assert_eq!(
+        api(&sb, &t, "DELETE", &format!("{contacts}/{guid}"), None).status,
+        204
+    );
+    let resp = get(&sb, &t, &format!("{contacts}/{guid}"));
+    assert_eq!(resp.status, 400);
+    assert_eq!(resp.json()["code"], 65);
+    assert_eq!(resp.json()["message"], "Item is deleted");
+    let listed = get(&sb, &t, &contacts).json();
+    assert_eq!(listed["Pagination"]["Result"], 3);
+    let deleted = get(&sb, &t, &format!("{contacts}?deletedOnly=true")).json();
+    assert_eq!(deleted["Pagination"]["Result"], 1);
+    assert!(deleted["Collection"][0]["DeletedAt"].is_string());
+
+    let resp = get(
+        &sb,
+        &t,
+        &format!("{contacts}/00000000-0000-4000-8000-000000000000"),
+    );
+    assert_eq!(resp.status, 404);
+    assert_eq!(resp.json()["code"], 40);
+}
+
+#[test]
+fn stale_timestamps_get_code_58() {
+    let sb = start_default();
+    let t = token(&sb);
+    let products = org_path("products");
+    let resp = api(
+        &sb,
+        &t,
+        "POST",
+        &products,
+        Some(&json!({"Name": "Æblemost"})),
+    );
+    assert_eq!(resp.status, 400);
+    let errors = resp.json()["validationErrors"].clone();
+    assert!(
+        errors["BaseAmountValue"].is_string() && errors["Unit"].is_string(),
+        "{errors}"
+    );
+
+    let created = api(
+        &sb,
+        &t,
+        "POST",
+        &products,
+        Some(&json!({"Name": "Æblemost", "BaseAmountValue": 35.5, "Unit": "parts"})),
+    );
+    let guid = created_guid(&created);
+    let ts1 = created.json()["TimeStamp"].as_str().unwrap().to_owned();
+    let item = format!("{products}/{guid}");
+    assert_eq!(get(&sb, &t, &item).json()["TimeStamp"], ts1.as_str());
+
+    let resp = api(
+        &sb,
+        &t,
+        "PUT",
+        &item,
+        Some(&json!({"Name": "Æblemost 1 l"})),
+    );
+    assert_eq!(resp.status, 400, "timestamp is required");
+    let resp = api(
+        &sb,
+        &t,
+        "PUT",
+        &item,
+        Some(&json!({"Name": "Æblemost 1 l", "Timestamp": ts1})),
+    );
+    assert_eq!(resp.status, 200);
+    let ts2 = resp.json()["TimeStamp"].as_str().unwrap().to_owned();
+    assert_ne!(ts1, ts2);
+
+    let resp = api(
+        &sb,
+        &t,
+        "PUT",
+        &item,
+        Some(&json!({"Name": "x", "TimeStamp": ts1})),
+    );
+    assert_eq!(resp.status, 400);
+    assert_eq!(resp.json()["code"], 58);
+    assert_eq!(resp.json()["message"], "Timestamp outdated");
+
+    let resp = api(&sb, &t, "DELETE", &item, Some(&json!({"Timestamp": ts1})));
+    assert_eq!(resp.json()["code"], 58);
+    assert_eq!(api(&sb, &t, "DELETE", &item, None).status, 400);
+    assert_eq!(
+        api(&sb, &t, "DELETE", &item, Some(&json!({"Timestamp": ts2}))).status,
+        204
+    );
+    assert_eq!(get(&sb, &t, &item).json()["code"], 65);
+}
+
+#[test]
+fn invoices_numbers_totals_update_and_pdf() {
+    let sb = start_default();
+    let t = token(&sb);
+    let invoices = org_path("invoices");
+    let resp = api(
+        &sb,
+        &t,
+        "POST",
+        &invoices,
+        Some(&json!({"ContactGuid": "00000000-0000-4000-8000-000000000000"})),
+    );
+    assert_eq!(resp.status, 400);
+    assert!(resp.json()["validationErrors"]["ContactGuid"].is_string());
+
+    let contact =
+        get(&sb, &t, &org_path("contacts")).json()["Collection"][1]["ContactGuid"].clone();
+    let body = json!({
+        "ContactGuid": contact, "Date": "2017-05-19",
+        "ProductLines": [{"Description": "Æbler", "Quantity": 3, "BaseAmountValue": 10.0, "Discount": 50}]
+    });
+    let guid = created_guid(&api(&sb, &t, "POST", &invoices, Some(&body)));
+    let inv = get(&sb, &t, &format!("{invoices}/{guid}")).json();
+    assert_eq!(inv["Number"], 2);
+    assert_eq!(inv["ContactName"], "Ærø Æbler ApS");
+    assert_eq!(inv["Status"], "Draft");
+    assert_eq!(inv["Currency"], "DKK");
+    assert_eq!(inv["Language"], "da-DK");
+    assert_eq!(inv["TotalExclVat"], 15.0);
+    assert_eq!(inv["TotalVat"], 3.75);
+    assert_eq!(inv["TotalInclVat"], 18.75);
+
+    let resp = api(
+        &sb,
+        &t,
+        "POST",
+        &invoices,
+        Some(&json!({"ContactGuid": contact, "ProductLines": [{"Quantity": 1}]})),
+    );
+    assert_eq!(resp.json()["code"], 45, "a line without a price");
+
+    let update = json!({"Timestamp": inv["TimeStamp"], "Description": "Høst 2017",
+                        "ProductLines": [{"Quantity": 1, "BaseAmountValue": 100}]});
+    let resp = api(
+        &sb,
+        &t,
+        "PUT",
+        &format!("/v1.2/{ORG}/invoices/{guid}"),
+        Some(&update),
+    );
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    let inv = get(&sb, &t, &format!("{invoices}/{guid}")).json();
+    assert_eq!(inv["TotalInclVat"], 125.0);
+    assert_eq!(inv["Description"], "Høst 2017");
+
+    let resp = Conn::open(&sb)
+        .send(
+            "GET",
+            &format!("{invoices}/{guid}"),
+            &[
+                ("Authorization", &format!("Bearer {t}")),
+                ("Accept", "application/octet-stream"),
+            ],
+            b"",
+        )
+        .unwrap();
+    assert_eq!(resp.status, 200);
+    assert_eq!(
+        resp.header("content-type"),
+        Some("application/octet-stream")
+    );
+    check_pdf(&resp.body);
+    assert!(resp.body.windows(9).any(|w| w == b"Faktura 2"));
+}
+
+/// `%PDF-` ... `%%EOF`, and every xref entry points at its `N 0 obj`. Works on the bytes:
+/// the PDF has a binary comment line, so no lossy text conversion (it would shift offsets).
+fn check_pdf(pdf: &[u8]) {
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(pdf.ends_with(b"%%EOF"));
+    let find_last = |needle: &[u8]| {
+        pdf.windows(needle.len())
+            .rposition(|w| w == needle)
+            .unwrap()
+    };
+    let after = find_last(b"startxref\n") + b"startxref\n".len();
+    let digits: Vec<u8> = pdf[after..]
+        .iter()
+        .copied()
+        .take_while(u8::is_ascii_digit)
+        .collect();
+    let xref: usize = String::from_utf8(digits).unwrap().parse().unwrap();
+    assert!(pdf[xref..].starts_with(b"xref\n0 "));
+    let header_line_end = xref + 5 + pdf[xref + 5..].iter().position(|&b| b == b'\n').unwrap();
+    let count: usize = std::str::from_utf8(&pdf[xref + 7..header_line_end])
+        .unwrap()
+        .parse()
+        .unwrap();
+    let entries = header_line_end + 1;
+    assert_eq!(&pdf[entries..entries + 20], b"0000000000 65535 f \n");
+    for n in 1..count {
+        let entry = &pdf[entries + n * 20..entries + n * 20 + 20];
+        let offset: usize = std::str::from_utf8(&entry[..10]).unwrap().parse().unwrap();
+        assert!(
+            pdf[offset..].starts_with(format!("{n} 0 obj").as_bytes()),
+            "object {n}"
+        );
+    }
+}
+
+#[test]
+fn dinero_awkwardness_404_html_403_405() {
+    let sb = start_default();
+    let t = token(&sb);
+    for path in [
+        "/v1/424242/ledgers",
+        "/v2/424242/contacts",
+        "/nothing",
+        "/v1/abc/contacts",
+        "/v1.2/424242/contacts/x",
+    ] {
+        let resp = get(&sb, &t, path);
+        assert_eq!(resp.status, 404, "{path}");
+        assert_eq!(resp.header("content-type"), Some("text/html"));
+        assert!(resp.text().contains("404 - File or directory not found"));
+    }
+    let resp = get(&sb, &t, "/v1/1/contacts");
+    assert_eq!(resp.status, 403);
+    assert_eq!(
+        resp.json(),
+        json!({"code": 41, "message": "No access to organization 1"})
+    );
+    let resp = api(&sb, &t, "PATCH", &org_path("contacts"), Some(&Value::Null));
+    assert_eq!(resp.status, 405);
+}

@@ -1,0 +1,12 @@
+//! Integration tests: a real sandbox on 127.0.0.1, driven over real TCP by the small raw client
+//! in `client.rs` (never a mock, and no HTTP library that could paper over what goes on the
+//! wire).
+
+mod admin;
+mod api;
+mod binary;
+mod client;
+mod faults;
+mod http;
+mod rate_limit;
+mod token;
