@@ -1,0 +1,239 @@
+//! Shared by the end-to-end tests: a sandbox per test (port 0, in-process) and thin safe
+//! wrappers over the C ABI, so that every test drives the exact functions C programs call.
+#![allow(dead_code)]
+
+use dinero::ffi::client::{
+    dinero_authenticate, dinero_client, dinero_client_access_token, dinero_client_free,
+    dinero_request,
+};
+use dinero::ffi::library::{dinero_last_error, dinero_string_free};
+use dinero::ffi::options::{
+    dinero_options, dinero_options_free, dinero_options_new, dinero_options_set,
+};
+use dinero::ffi::response::{
+    dinero_response, dinero_response_body, dinero_response_free, dinero_response_header,
+    dinero_response_status,
+};
+use dinero::ffi::status::{dinero_status, DINERO_STATUS_OK};
+pub use dinero_sandbox::{Config as SandboxConfig, Sandbox};
+use serde_json::Value;
+use std::ffi::{CStr, CString};
+use std::ptr;
+use std::time::Duration;
+
+pub fn sandbox() -> Sandbox {
+    sandbox_with(|_| {})
+}
+
+pub fn sandbox_with(adjust: impl FnOnce(&mut SandboxConfig)) -> Sandbox {
+    let mut config = SandboxConfig::default();
+    adjust(&mut config);
+    Sandbox::start(config).expect("the sandbox starts on a free port")
+}
+
+/// A failed C call: its status and dinero_last_error().
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failed {
+    pub status: dinero_status,
+    pub message: String,
+}
+
+pub fn last_error() -> String {
+    unsafe { CStr::from_ptr(dinero_last_error()) }
+        .to_str()
+        .expect("messages are UTF-8")
+        .to_string()
+}
+
+fn check(status: dinero_status) -> Result<(), Failed> {
+    if status == DINERO_STATUS_OK {
+        Ok(())
+    } else {
+        Err(Failed {
+            status,
+            message: last_error(),
+        })
+    }
+}
+
+pub fn cstr(s: &str) -> CString {
+    CString::new(s).expect("no NUL in test strings")
+}
+
+/// Options for the sandbox, with fast retries so that tests never wait long.
+pub fn fast_options(sandbox: &Sandbox) -> Vec<(String, String)> {
+    let org = sandbox.config().organization_id.to_string();
+    vec![
+        ("auth_url".into(), sandbox.auth_url()),
+        ("api_url".into(), sandbox.url()),
+        ("organization_id".into(), org),
+        ("retry_base_delay_ms".into(), "10".into()),
+        ("retry_max_delay_ms".into(), "50".into()),
+        ("timeout_ms".into(), "5000".into()),
+    ]
+}
+
+pub struct Options(pub *mut dinero_options);
+
+impl Options {
+    pub fn new(pairs: &[(String, String)]) -> Result<Options, Failed> {
+        let options = Options(dinero_options_new());
+        for (key, value) in pairs {
+            options.set(key, value)?;
+        }
+        Ok(options)
+    }
+
+    pub fn set(&self, key: &str, value: &str) -> Result<(), Failed> {
+        check(unsafe { dinero_options_set(self.0, cstr(key).as_ptr(), cstr(value).as_ptr()) })
+    }
+}
+
+impl Drop for Options {
+    fn drop(&mut self) {
+        unsafe { dinero_options_free(self.0) }
+    }
+}
+
+pub struct Client(pub *mut dinero_client);
+
+// The contract says a dinero_client may be shared by threads; the tests rely on it.
+unsafe impl Send for Client {}
+unsafe impl Sync for Client {}
+
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub handle: *mut dinero_response,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        let value = unsafe { dinero_response_header(self.handle, cstr(name).as_ptr()) };
+        (!value.is_null()).then(|| {
+            unsafe { CStr::from_ptr(value) }
+                .to_string_lossy()
+                .into_owned()
+        })
+    }
+}
+
+impl Drop for Reply {
+    fn drop(&mut self) {
+        unsafe { dinero_response_free(self.handle) }
+    }
+}
+
+impl Client {
+    pub fn authenticate(
+        client_id: &str,
+        secret: &str,
+        api_key: &str,
+        options: &[(String, String)],
+    ) -> Result<Client, Failed> {
+        let options = Options::new(options)?;
+        let mut client = ptr::null_mut();
+        check(unsafe {
+            dinero_authenticate(
+                cstr(client_id).as_ptr(),
+                cstr(secret).as_ptr(),
+                cstr(api_key).as_ptr(),
+                options.0,
+                &mut client,
+            )
+        })?;
+        assert!(!client.is_null());
+        Ok(Client(client))
+    }
+
+    /// Authenticates against the sandbox with its own credentials and `fast_options`.
+    pub fn to(sandbox: &Sandbox) -> Client {
+        Client::to_with(sandbox, &[]).expect("the sandbox accepts its own credentials")
+    }
+
+    pub fn to_with(sandbox: &Sandbox, extra: &[(&str, &str)]) -> Result<Client, Failed> {
+        let mut options = fast_options(sandbox);
+        options.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let c = sandbox.config();
+        Client::authenticate(&c.client_id, &c.client_secret, &c.api_key, &options)
+    }
+
+    pub fn request(&self, method: &str, path: &str, body: Option<&str>) -> Result<Reply, Failed> {
+        let body = body.map(cstr);
+        let mut response = ptr::null_mut();
+        check(unsafe {
+            dinero_request(
+                self.0,
+                cstr(method).as_ptr(),
+                cstr(path).as_ptr(),
+                body.as_ref().map_or(ptr::null(), |b| b.as_ptr()),
+                &mut response,
+            )
+        })?;
+        let status = unsafe { dinero_response_status(response) };
+        let mut len = 0usize;
+        let data = unsafe { dinero_response_body(response, &mut len) };
+        let body = unsafe { std::slice::from_raw_parts(data, len) }.to_vec();
+        Ok(Reply {
+            status,
+            body,
+            handle: response,
+        })
+    }
+
+    pub fn get(&self, path: &str) -> Reply {
+        self.request("GET", path, None)
+            .unwrap_or_else(|e| panic!("GET {path} failed: {e:?}"))
+    }
+
+    pub fn access_token(&self) -> Result<String, Failed> {
+        let mut token = ptr::null_mut();
+        check(unsafe { dinero_client_access_token(self.0, &mut token) })?;
+        let value = unsafe { CStr::from_ptr(token) }
+            .to_str()
+            .unwrap()
+            .to_string();
+        unsafe { dinero_string_free(token) };
+        Ok(value)
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        unsafe { dinero_client_free(self.0) }
+    }
+}
+
+/// A counter from the sandbox's stats (0 when absent).
+pub fn stat(sandbox: &Sandbox, key: &str) -> u64 {
+    sandbox.stats()[key].as_u64().unwrap_or(0)
+}
+
+pub fn route_count(sandbox: &Sandbox, route: &str) -> u64 {
+    sandbox.stats()["routes"][route].as_u64().unwrap_or(0)
+}
+
+pub fn responses_with(sandbox: &Sandbox, status: u16) -> u64 {
+    sandbox.stats()["responses"][status.to_string()]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+pub fn inject(sandbox: &Sandbox, fault: Value) {
+    sandbox
+        .inject(fault)
+        .expect("the sandbox accepts the fault");
+}
+
+pub fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}

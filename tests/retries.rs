@@ -1,0 +1,205 @@
+//! What a user gets for every fault the sandbox injects, for a GET and for a POST, with the
+//! sandbox's counters proving how often each request really reached it.
+
+mod common;
+use common::*;
+use dinero::ffi::status::*;
+use serde_json::json;
+use std::time::Instant;
+
+const CONTACTS: &str = "/v1/{organizationId}/contacts";
+const CONTACTS_ROUTE_GET: &str = "GET /v1/{org}/contacts";
+const CONTACTS_ROUTE_POST: &str = "POST /v1/{org}/contacts";
+const NEW_CONTACT: &str = r#"{"Name":"Børge Lund","CountryKey":"DK"}"#;
+
+fn get_contacts(client: &Client) -> Result<Reply, Failed> {
+    client.request("GET", CONTACTS, None)
+}
+
+fn post_contact(client: &Client) -> Result<Reply, Failed> {
+    client.request("POST", CONTACTS, Some(NEW_CONTACT))
+}
+
+#[test]
+fn get_is_retried_through_brownouts_and_gateway_errors() {
+    for status in [480, 502, 503, 504] {
+        let sb = sandbox();
+        let client = Client::to(&sb);
+        inject(&sb, json!({"kind": "status", "status": status, "count": 2}));
+        let reply = get_contacts(&client).unwrap();
+        assert_eq!(reply.status, 200, "after two {status}s");
+        assert_eq!(route_count(&sb, CONTACTS_ROUTE_GET), 3, "{status}");
+    }
+}
+
+#[test]
+fn get_gives_up_after_max_retries_and_returns_the_last_answer() {
+    let sb = sandbox();
+    let client = Client::to_with(&sb, &[("max_retries", "2")]).unwrap();
+    inject(&sb, json!({"kind": "status", "status": 503, "count": 10}));
+    let reply = get_contacts(&client).unwrap();
+    assert_eq!(reply.status, 503);
+    assert_eq!(route_count(&sb, CONTACTS_ROUTE_GET), 3);
+}
+
+#[test]
+fn a_500_is_not_retried() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    inject(&sb, json!({"kind": "status", "status": 500}));
+    assert_eq!(get_contacts(&client).unwrap().status, 500);
+    assert_eq!(route_count(&sb, CONTACTS_ROUTE_GET), 1);
+}
+
+#[test]
+fn post_is_never_repeated_after_a_server_error() {
+    for status in [500, 502, 503, 504, 480] {
+        let sb = sandbox();
+        let client = Client::to(&sb);
+        inject(&sb, json!({"kind": "status", "status": status}));
+        let reply = post_contact(&client).unwrap();
+        assert_eq!(reply.status, status);
+        assert_eq!(
+            route_count(&sb, CONTACTS_ROUTE_POST),
+            1,
+            "POST repeated after {status}"
+        );
+    }
+}
+
+#[test]
+fn a_429_is_retried_for_post_after_retry_after() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    inject(
+        &sb,
+        json!({"kind": "status", "status": 429, "retry_after": "1", "method": "POST"}),
+    );
+    let started = Instant::now();
+    let reply = post_contact(&client).unwrap();
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    assert!(
+        started.elapsed() >= ms(950),
+        "Retry-After: 1 was waited out"
+    );
+    assert_eq!(route_count(&sb, CONTACTS_ROUTE_POST), 2);
+    assert_eq!(responses_with(&sb, 201), 1, "one contact created");
+}
+
+#[test]
+fn a_429_without_retry_after_is_retried_after_a_backoff() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    inject(&sb, json!({"kind": "status", "status": 429, "count": 2}));
+    assert_eq!(post_contact(&client).unwrap().status, 201);
+    assert_eq!(route_count(&sb, CONTACTS_ROUTE_POST), 3);
+}
+
+#[test]
+fn a_retry_after_beyond_the_limit_is_handed_back() {
+    let sb = sandbox();
+    let client = Client::to_with(&sb, &[("retry_after_max_ms", "2000")]).unwrap();
+    inject(
+        &sb,
+        json!({"kind": "status", "status": 429, "retry_after": "60"}),
+    );
+    let reply = get_contacts(&client).unwrap();
+    assert_eq!(reply.status, 429);
+    assert_eq!(reply.header("Retry-After").as_deref(), Some("60"));
+    assert!(reply.text().contains("quota exceeded"), "{}", reply.text());
+}
+
+#[test]
+fn a_dropped_connection_is_retried_for_get() {
+    for kind in ["drop", "reset"] {
+        let sb = sandbox();
+        let client = Client::to(&sb);
+        inject(&sb, json!({"kind": kind}));
+        assert_eq!(get_contacts(&client).unwrap().status, 200, "{kind}");
+        assert_eq!(route_count(&sb, CONTACTS_ROUTE_GET), 2, "{kind}");
+    }
+}
+
+#[test]
+fn a_post_whose_connection_dropped_is_not_repeated() {
+    for kind in ["drop", "reset"] {
+        let sb = sandbox();
+        let client = Client::to(&sb);
+        inject(&sb, json!({"kind": kind, "method": "POST"}));
+        let err = post_contact(&client).err().expect("no answer arrived");
+        assert_eq!(err.status, DINERO_STATUS_NETWORK, "{kind}: {}", err.message);
+        assert!(
+            err.message.contains("before the answer arrived"),
+            "{}",
+            err.message
+        );
+        assert_eq!(route_count(&sb, CONTACTS_ROUTE_POST), 1, "{kind}");
+    }
+}
+
+#[test]
+fn a_truncated_body_is_retried_for_get_and_an_error_for_post() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    inject(&sb, json!({"kind": "truncate", "count": 1}));
+    let reply = get_contacts(&client).unwrap();
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.json()["Collection"].is_array(),
+        "the whole body arrived on the retry"
+    );
+    assert_eq!(route_count(&sb, CONTACTS_ROUTE_GET), 2);
+
+    inject(&sb, json!({"kind": "truncate", "method": "POST"}));
+    let err = post_contact(&client).err().unwrap();
+    assert_eq!(err.status, DINERO_STATUS_PROTOCOL, "{}", err.message);
+    assert!(err.message.contains("cut short"), "{}", err.message);
+    assert_eq!(route_count(&sb, CONTACTS_ROUTE_POST), 1);
+}
+
+#[test]
+fn an_answer_that_is_not_http_is_a_protocol_error() {
+    let sb = sandbox();
+    let client = Client::to_with(&sb, &[("max_retries", "0")]).unwrap();
+    inject(&sb, json!({"kind": "garbage"}));
+    let err = get_contacts(&client).err().unwrap();
+    assert!(
+        err.status == DINERO_STATUS_PROTOCOL || err.status == DINERO_STATUS_NETWORK,
+        "{} {}",
+        err.status,
+        err.message
+    );
+}
+
+#[test]
+fn a_malformed_json_body_is_passed_on_not_parsed() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    inject(&sb, json!({"kind": "malformed"}));
+    let reply = get_contacts(&client).unwrap();
+    assert_eq!(reply.status, 200);
+    assert!(serde_json::from_slice::<serde_json::Value>(&reply.body).is_err());
+}
+
+#[test]
+fn a_slow_server_gives_a_timeout_promptly_and_is_not_retried() {
+    let sb = sandbox();
+    let client = Client::to_with(&sb, &[("timeout_ms", "300")]).unwrap();
+    inject(&sb, json!({"kind": "delay", "delay_ms": 3000}));
+    let started = Instant::now();
+    let err = get_contacts(&client).err().unwrap();
+    assert_eq!(err.status, DINERO_STATUS_TIMEOUT, "{}", err.message);
+    assert!(
+        started.elapsed() < ms(2500),
+        "the timeout did not wait for the server"
+    );
+    assert_eq!(route_count(&sb, CONTACTS_ROUTE_GET), 1);
+}
+
+#[test]
+fn a_slow_but_timely_answer_arrives() {
+    let sb = sandbox();
+    let client = Client::to_with(&sb, &[("timeout_ms", "3000")]).unwrap();
+    inject(&sb, json!({"kind": "delay", "delay_ms": 200}));
+    assert_eq!(get_contacts(&client).unwrap().status, 200);
+}
