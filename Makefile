@@ -1,0 +1,36 @@
+# libdinero. `make demo` and `make test` do all set-up themselves on a fresh Debian machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+SYSTEM_TOOLS := cc=gcc curl=curl valgrind=valgrind python3=python3 g++=g++
+
+.PHONY: build demo test test-rust lint header system-deps clean
+
+## build: the release library (target/release/libdinero.{so,a}) and dinero-sandbox
+build:
+	cargo build --release --workspace
+	ln -sf libdinero.so target/release/libdinero.so.0
+
+## demo: build, start the sandbox, run the C, curl, Python and PHP examples against it
+demo: system-deps build
+	scripts/demo.sh
+
+## test: every suite (Rust unit + end-to-end over the C ABI, C programs, valgrind) and lints
+test: system-deps lint test-rust
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+test-rust:
+	cargo test --workspace
+
+## header: regenerate include/dinero.h from src/ffi/ with cbindgen
+header:
+	scripts/update-header.sh
+
+system-deps:
+	@scripts/system-deps.sh $(SYSTEM_TOOLS)
+
+clean:
+	cargo clean
