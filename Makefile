@@ -22,7 +22,9 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
+# The C programs link the cdylib, which `cargo test` alone does not build.
 test-rust:
+	cargo build --workspace
 	cargo test --workspace
 
 ## header: regenerate include/dinero.h from src/ffi/ with cbindgen

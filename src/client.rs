@@ -8,6 +8,7 @@ use crate::request::{build_url, is_idempotent, validate_method};
 use crate::response::Response;
 use crate::secret::Secret;
 use crate::token::TokenSource;
+use crate::token_cache::TokenCache;
 use crate::transport::http::Exchange;
 use crate::transport::{Transport, Treatment};
 use std::cell::Cell;
@@ -47,7 +48,21 @@ impl Client {
         config.validate()?;
         let credentials = Credentials::new(client_id, client_secret, api_key)?;
         let transport = Transport::new(&config)?;
-        let tokens = TokenSource::new(credentials, config.auth_url.clone(), config.scope.clone());
+        let cache = config.token_cache.as_deref().map(|path| {
+            TokenCache::new(
+                path,
+                &credentials,
+                &config.auth_url,
+                &config.api_url,
+                &config.scope,
+            )
+        });
+        let tokens = TokenSource::new(
+            credentials,
+            config.auth_url.clone(),
+            config.scope.clone(),
+            cache,
+        );
         tokens.valid(&transport)?;
         Ok(Client {
             inner: Arc::new(Inner {

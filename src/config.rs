@@ -26,6 +26,7 @@ pub const OPTION_KEYS: &[&str] = &[
     "user_agent",
     "ca_file",
     "scope",
+    "token_cache",
 ];
 
 /// The settings of one client. `Default` gives the real Dinero with Dinero's own limits.
@@ -50,6 +51,8 @@ pub struct Config {
     pub user_agent: Option<String>,
     pub ca_file: Option<PathBuf>,
     pub scope: String,
+    /// A file through which processes share one token (see `token_cache.rs`).
+    pub token_cache: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -70,6 +73,7 @@ impl Default for Config {
             user_agent: None,
             ca_file: None,
             scope: "read write".to_string(),
+            token_cache: None,
         }
     }
 }
@@ -95,6 +99,7 @@ impl Config {
             "user_agent" => self.user_agent = Some(header_text(key, value)?),
             "ca_file" => self.ca_file = Some(ca_file(value)?),
             "scope" => self.scope = header_text(key, value)?,
+            "token_cache" => self.token_cache = Some(token_cache(value)?),
             _ => {
                 return Err(Error::invalid(format!(
                     "unknown option '{}'; valid options are: {}",
@@ -176,6 +181,21 @@ fn ca_file(value: &str) -> Result<PathBuf> {
             printable(value)
         ))),
     }
+}
+
+fn token_cache(value: &str) -> Result<PathBuf> {
+    let path = PathBuf::from(value);
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if value.is_empty() || value.ends_with('/') || !folder.is_dir() {
+        return Err(Error::invalid(format!(
+            "option token_cache: '{}' must be a file path in an existing folder",
+            printable(value)
+        )));
+    }
+    Ok(path)
 }
 
 /// Whether a URL host is this machine (127.0.0.0/8, ::1, localhost): the only place where
@@ -311,6 +331,15 @@ mod tests {
         assert!(c.set("user_agent", "a\r\nX-Evil: 1").is_err());
         assert!(c.set("scope", "").is_err());
         c.set("user_agent", "my-sync/2.0").unwrap();
+    }
+
+    #[test]
+    fn token_cache_needs_an_existing_folder() {
+        let mut c = Config::default();
+        assert!(c.set("token_cache", "/no/such/folder/token.json").is_err());
+        assert!(c.set("token_cache", "/tmp/").is_err());
+        c.set("token_cache", "/tmp/dinero-token.json").unwrap();
+        assert_eq!(c.token_cache, Some(PathBuf::from("/tmp/dinero-token.json")));
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod request;
 mod response;
 mod secret;
 mod token;
+mod token_cache;
 mod transport;
 
 pub use client::Client;

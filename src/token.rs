@@ -1,16 +1,18 @@
 //! Token lifetime: one token per client, reused until shortly before it expires, then replaced
 //! before it is used again (Dinero frowns on integrations that collect 401s). A refresh happens
 //! once however many threads need it (single flight): the first thread fetches while the
-//! others wait for its result, success or failure, instead of each asking the endpoint.
+//! others wait for its result, success or failure, instead of each asking the endpoint. With
+//! `token_cache`, processes share the token through a file as well.
 
 use crate::auth::{parse_token_response, Credentials};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
+use crate::token_cache::TokenCache;
 use crate::transport::http::Exchange;
 use crate::transport::{Transport, Treatment};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// A token in use, with a generation number that tells a later 401 which token it refused.
 #[derive(Debug, Clone)]
@@ -23,6 +25,7 @@ pub struct TokenSource {
     credentials: Credentials,
     auth_url: String,
     scope: String,
+    cache: Option<TokenCache>,
     state: Mutex<State>,
     /// Refresh attempts so far; read before waiting for the lock so a waiter can tell that a
     /// refresh ran while it waited.
@@ -43,14 +46,6 @@ struct Cached {
     expires_at: Instant,
 }
 
-/// After a failed early refresh, the old token is still good until it really expires, unless
-/// the API has already refused it.
-fn still_valid(state: &State, rejected: Option<u64>) -> Option<Token> {
-    let old = state.current.as_ref()?;
-    let refused = rejected == Some(old.token.generation);
-    (!refused && Instant::now() < old.expires_at).then(|| old.token.clone())
-}
-
 /// How long before expiry a token is replaced: a tenth of its lifetime, at most a minute
 /// (so Dinero's hour-long tokens are renewed at 59 minutes, a 2-second test token at 1.8 s).
 pub fn refresh_margin(lifetime: Duration) -> Duration {
@@ -58,11 +53,17 @@ pub fn refresh_margin(lifetime: Duration) -> Duration {
 }
 
 impl TokenSource {
-    pub fn new(credentials: Credentials, auth_url: String, scope: String) -> Self {
+    pub fn new(
+        credentials: Credentials,
+        auth_url: String,
+        scope: String,
+        cache: Option<TokenCache>,
+    ) -> Self {
         TokenSource {
             credentials,
             auth_url,
             scope,
+            cache,
             state: Mutex::new(State::default()),
             attempts: AtomicU64::new(0),
         }
@@ -96,24 +97,38 @@ impl TokenSource {
             }
         }
         self.attempts.fetch_add(1, Ordering::AcqRel);
-        let requested_at = Instant::now();
+        let refused_value = state
+            .current
+            .as_ref()
+            .filter(|c| rejected == Some(c.token.generation))
+            .map(|c| c.token.value.clone());
+
+        // Other processes refresh under the same file lock, so one fetch serves them all.
+        let _file_lock = self.cache.as_ref().and_then(TokenCache::lock);
+        if let Some(entry) = self.cache.as_ref().and_then(TokenCache::read) {
+            if Some(&entry.token) != refused_value.as_ref() {
+                if let Some(token) =
+                    install(&mut state, entry.token, entry.obtained_at, entry.lifetime)
+                {
+                    return Ok(token);
+                }
+            }
+        }
+
+        let requested_at = SystemTime::now();
         match self.fetch(transport) {
             Ok((value, lifetime)) => {
-                state.generation += 1;
-                let token = Token {
-                    value,
-                    generation: state.generation,
-                };
+                if let Some(cache) = &self.cache {
+                    cache.write(&value, requested_at, lifetime);
+                }
                 // Counted from when we asked, not when the answer came: never later than the
                 // server's own clock for the token.
-                let refresh_at = requested_at + lifetime - refresh_margin(lifetime);
-                state.current = Some(Cached {
-                    token: token.clone(),
-                    refresh_at,
-                    expires_at: requested_at + lifetime,
-                });
-                state.last_failure = None;
-                Ok(token)
+                install(&mut state, value, requested_at, lifetime).ok_or_else(|| {
+                    Error::new(
+                        crate::error::ErrorKind::AuthUnavailable,
+                        "token endpoint issued a token that expired before it arrived",
+                    )
+                })
             }
             Err(error) => {
                 state.last_failure = Some(error.clone());
@@ -153,6 +168,46 @@ impl TokenSource {
     }
 }
 
+/// Makes a token obtained at `obtained_at` (wall clock, so that processes agree) the current
+/// one, unless it is already due for replacement.
+fn install(
+    state: &mut State,
+    value: Secret,
+    obtained_at: SystemTime,
+    lifetime: Duration,
+) -> Option<Token> {
+    let now_wall = SystemTime::now();
+    let refresh_wall = obtained_at + lifetime - refresh_margin(lifetime);
+    let until_refresh = refresh_wall
+        .duration_since(now_wall)
+        .ok()
+        .filter(|d| !d.is_zero())?;
+    let until_expiry = (obtained_at + lifetime)
+        .duration_since(now_wall)
+        .unwrap_or_default();
+    let now = Instant::now();
+    state.generation += 1;
+    let token = Token {
+        value,
+        generation: state.generation,
+    };
+    state.current = Some(Cached {
+        token: token.clone(),
+        refresh_at: now + until_refresh,
+        expires_at: now + until_expiry,
+    });
+    state.last_failure = None;
+    Some(token)
+}
+
+/// After a failed early refresh, the old token is still good until it really expires, unless
+/// the API has already refused it.
+fn still_valid(state: &State, rejected: Option<u64>) -> Option<Token> {
+    let old = state.current.as_ref()?;
+    let refused = rejected == Some(old.token.generation);
+    (!refused && Instant::now() < old.expires_at).then(|| old.token.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +226,26 @@ mod tests {
             refresh_margin(Duration::from_secs(1)),
             Duration::from_millis(100)
         );
+    }
+
+    #[test]
+    fn a_token_already_due_is_not_installed() {
+        let mut state = State::default();
+        let long_ago = SystemTime::now() - Duration::from_secs(100);
+        assert!(install(
+            &mut state,
+            Secret::new("t"),
+            long_ago,
+            Duration::from_secs(60)
+        )
+        .is_none());
+        assert!(state.current.is_none());
+        let fresh = install(
+            &mut state,
+            Secret::new("t"),
+            SystemTime::now(),
+            Duration::from_secs(60),
+        );
+        assert_eq!(fresh.unwrap().generation, 1);
     }
 }

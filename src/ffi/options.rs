@@ -37,7 +37,11 @@ pub extern "C" fn dinero_options_new() -> *mut dinero_options {
 /// "rate_limit_per_minute" (default 100, 0 = off) with "rate_limit_window_ms" (default 60000:
 /// at most that many requests in any such window), "max_response_bytes" (default 67108864),
 /// "user_agent" (put in front of "libdinero/VERSION"), "ca_file" (PEM file of trusted roots,
-/// instead of the bundled ones), "scope" (default "read write").
+/// instead of the bundled ones), "scope" (default "read write"), "token_cache" (a file
+/// through which processes share one token: read instead of asking the token endpoint while
+/// still valid, replaced atomically with mode 0600, locked so that processes starting together
+/// fetch one token; it holds the token and a one-way fingerprint of the credentials and URLs,
+/// never the credentials; a corrupt or foreign file is ignored and replaced).
 /// URLs must be https, except to this machine (127.0.0.0/8, ::1, localhost).
 ///
 /// Returns DINERO_STATUS_INVALID_ARGUMENT for an unknown key (the message lists the valid
