@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -22,17 +23,20 @@ fn library_dir() -> PathBuf {
         dir.display()
     );
     // Programs record the SONAME (libdinero.so.0) and look for that name at run time.
-    let soname = dir.join("libdinero.so.0");
-    let _ = std::fs::remove_file(&soname);
-    std::os::unix::fs::symlink("libdinero.so", &soname).unwrap();
-    dir
+    // Tests run in parallel: whoever comes first makes the link, the others find it.
+    match std::os::unix::fs::symlink("libdinero.so", dir.join("libdinero.so.0")) {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => panic!("symlink: {e}"),
+        _ => dir,
+    }
 }
 
 fn compile(source: &Path, compiler: &str, std: &str, extra: &[&str]) -> PathBuf {
     let lib = library_dir();
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(source.file_stem().unwrap())
-        .with_extension(compiler);
+    // Tests run in parallel and may compile the same source: each gets its own binary.
+    static BUILDS: AtomicUsize = AtomicUsize::new(0);
+    let n = BUILDS.fetch_add(1, Ordering::Relaxed);
+    let stem = source.file_stem().unwrap().to_string_lossy();
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{stem}-{n}.{compiler}"));
     let mut cmd = Command::new(compiler);
     cmd.arg(format!("-std={std}"))
         .args(["-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
@@ -200,4 +204,19 @@ fn the_header_compiles_as_c99_and_as_cpp() {
     let cpp = dir.join("header_only.cpp");
     std::fs::copy(&source, &cpp).unwrap();
     compile(&cpp, "g++", "c++11", &[]);
+}
+
+#[test]
+fn the_shared_library_has_a_soname() {
+    let lib = library_dir().join("libdinero.so");
+    let out = Command::new("readelf")
+        .arg("-d")
+        .arg(&lib)
+        .output()
+        .expect("readelf runs");
+    let dynamic = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        dynamic.contains("Library soname: [libdinero.so.0]"),
+        "{dynamic}"
+    );
 }
