@@ -41,6 +41,26 @@
 #include <stdint.h>
 
 /**
+ * A failure: a request or a token refresh that did not succeed.
+ */
+#define DINERO_LOG_ERROR 1
+
+/**
+ * Something was retried, refused or waited out.
+ */
+#define DINERO_LOG_WARN 2
+
+/**
+ * One line per completed request and per new token.
+ */
+#define DINERO_LOG_INFO 3
+
+/**
+ * Details such as waits under the rate limit.
+ */
+#define DINERO_LOG_DEBUG 4
+
+/**
  * One organization's connection to Dinero: credentials, a token kept valid, a connection
  * pool and a rate limit. Safe to share between threads.
  */
@@ -60,6 +80,14 @@ typedef struct dinero_response dinero_response;
  * The result of every fallible call: DINERO_STATUS_OK (0) or one of the DINERO_STATUS_* codes.
  */
 typedef uint32_t dinero_status;
+
+/**
+ * Receives one log line: `level` is a DINERO_LOG_* value, `message` a NUL-terminated line
+ * borrowed for the duration of the call (copy it to keep it), `user_data` what was given to
+ * dinero_options_set_log_callback. It is called on the thread that made the request, so with
+ * a client shared by threads it must be thread-safe. It must not free the client.
+ */
+typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char *message);
 
 /**
  * Success.
@@ -236,6 +264,22 @@ const char *dinero_last_error(void);
 void dinero_string_free(char *string);
 
 /**
+ * Sends the log lines of clients made with these options to `callback`, at `max_level` and
+ * more important (e.g. DINERO_LOG_INFO: errors, warnings and one line per request). Lines say
+ * what happened (method, path without its query, status, attempt, wait, elapsed time; token
+ * refreshes) and never contain the client secret, the API key or a token. A NULL callback
+ * turns logging off. Without a callback the library never logs (and never prints).
+ *
+ * # Safety
+ * `options` is NULL or a live handle; `callback` is NULL or a function that stays callable,
+ * with `user_data` valid, for as long as any client made with these options lives.
+ */
+dinero_status dinero_options_set_log_callback(dinero_options *options,
+                                              dinero_log_callback callback,
+                                              void *user_data,
+                                              uint32_t max_level);
+
+/**
  * A new set of options, every one at its default (the real Dinero and its limits).
  *
  * Returns NULL only if memory ran out. The caller owns the result: free it with
@@ -312,6 +356,27 @@ const uint8_t *dinero_response_body(const dinero_response *response, size_t *len
  * `response` is NULL or a live handle; `name` is NULL or a NUL-terminated string.
  */
 const char *dinero_response_header(const dinero_response *response, const char *name);
+
+/**
+ * How many distinct headers the response has (repeated ones count once, joined with ", ").
+ * Returns 0 if `response` is NULL.
+ *
+ * # Safety
+ * `response` is NULL or a live handle from dinero_request.
+ */
+size_t dinero_response_header_count(const dinero_response *response);
+
+/**
+ * The lower-case name of header number `index` (0 to dinero_response_header_count - 1), in
+ * the order the headers arrived; its value is dinero_response_header(response, name).
+ *
+ * Returns a borrowed string valid until the response is freed, or NULL if `index` is past the
+ * end or `response` is NULL.
+ *
+ * # Safety
+ * `response` is NULL or a live handle from dinero_request.
+ */
+const char *dinero_response_header_name(const dinero_response *response, size_t index);
 
 /**
  * Frees a response and everything borrowed from it. NULL is a no-op.

@@ -2,6 +2,7 @@
 //! value is refused at once (with a message naming the option) and never half-applied.
 
 use crate::error::{Error, Result};
+use crate::log::Logger;
 use std::path::PathBuf;
 use std::time::Duration;
 use ureq::http::Uri;
@@ -53,6 +54,8 @@ pub struct Config {
     pub scope: String,
     /// A file through which processes share one token (see `token_cache.rs`).
     pub token_cache: Option<PathBuf>,
+    /// Receives a line per request attempt and token event (see `log.rs`).
+    pub logger: Option<Logger>,
 }
 
 impl Default for Config {
@@ -74,6 +77,7 @@ impl Default for Config {
             ca_file: None,
             scope: "read write".to_string(),
             token_cache: None,
+            logger: None,
         }
     }
 }

@@ -6,6 +6,7 @@
 
 use crate::auth::{parse_token_response, Credentials};
 use crate::error::{Error, Result};
+use crate::log::{log, Level};
 use crate::secret::Secret;
 use crate::token_cache::TokenCache;
 use crate::transport::http::Exchange;
@@ -97,6 +98,12 @@ impl TokenSource {
             }
         }
         self.attempts.fetch_add(1, Ordering::AcqRel);
+        let logger = transport.logger();
+        if rejected.is_some() {
+            log(logger, Level::Warn, || {
+                "the API refused the token (401); replacing it".to_string()
+            });
+        }
         let refused_value = state
             .current
             .as_ref()
@@ -118,6 +125,12 @@ impl TokenSource {
         let requested_at = SystemTime::now();
         match self.fetch(transport) {
             Ok((value, lifetime)) => {
+                log(logger, Level::Info, || {
+                    format!(
+                        "new token from the token endpoint (lifetime {} s)",
+                        lifetime.as_secs()
+                    )
+                });
                 if let Some(cache) = &self.cache {
                     cache.write(&value, requested_at, lifetime);
                 }
@@ -133,8 +146,18 @@ impl TokenSource {
             Err(error) => {
                 state.last_failure = Some(error.clone());
                 let fallback = still_valid(&state, rejected);
-                if fallback.is_none() {
-                    state.current = None;
+                match &fallback {
+                    Some(_) => {
+                        log(logger, Level::Warn, || {
+                            format!("early token refresh failed, the current token stays in use: {error}")
+                        })
+                    }
+                    None => {
+                        log(logger, Level::Error, || {
+                            format!("token refresh failed: {error}")
+                        });
+                        state.current = None;
+                    }
                 }
                 fallback.ok_or(error)
             }

@@ -230,3 +230,28 @@ fn an_empty_body_is_an_empty_c_string() {
         "a NUL follows the (empty) body"
     );
 }
+
+#[test]
+fn headers_can_be_listed_by_index() {
+    use dinero::ffi::response::{dinero_response_header_count, dinero_response_header_name};
+    let sb = sandbox();
+    let reply = Client::to(&sb).get("/v1/organizations");
+    let count = unsafe { dinero_response_header_count(reply.handle) };
+    assert!(count >= 2, "{count}");
+    let names: Vec<String> = (0..count)
+        .map(|i| {
+            let name = unsafe { dinero_response_header_name(reply.handle, i) };
+            unsafe { std::ffi::CStr::from_ptr(name) }
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(names.contains(&"content-type".to_string()), "{names:?}");
+    assert!(names.iter().all(|n| *n == n.to_ascii_lowercase()));
+    for name in &names {
+        assert!(reply.header(name).is_some(), "{name} has a value");
+    }
+    assert!(unsafe { dinero_response_header_name(reply.handle, count) }.is_null());
+    assert_eq!(unsafe { dinero_response_header_count(std::ptr::null()) }, 0);
+}

@@ -6,6 +6,7 @@ pub mod client;
 mod handles;
 mod last_error;
 pub mod library;
+pub mod log;
 pub mod options;
 pub mod response;
 pub mod status;

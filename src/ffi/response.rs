@@ -13,8 +13,8 @@ pub struct dinero_response {
     /// The body followed by one NUL byte that is not part of it, so text can be used as a C
     /// string without copying.
     body: Vec<u8>,
-    /// Lower-case names with NUL-terminated values, ready to lend out.
-    headers: Vec<(String, CString)>,
+    /// Lower-case names and values, NUL-terminated, ready to lend out.
+    headers: Vec<(CString, CString)>,
 }
 
 impl dinero_response {
@@ -23,10 +23,7 @@ impl dinero_response {
         body.push(0);
         let headers = headers
             .into_iter()
-            .map(|(name, value)| {
-                let value = CString::new(value.replace('\0', "")).unwrap_or_default();
-                (name, value)
-            })
+            .map(|(name, value)| (c_string(name), c_string(value)))
             .collect();
         dinero_response {
             status,
@@ -34,6 +31,11 @@ impl dinero_response {
             headers,
         }
     }
+}
+
+/// Header text never holds NUL (HTTP forbids it); drop any rather than lose the header.
+fn c_string(text: String) -> CString {
+    CString::new(text.replace('\0', "")).unwrap_or_default()
 }
 
 /// The HTTP status code (200, 201, 400, 429, ...). Returns 0 if `response` is NULL.
@@ -94,8 +96,44 @@ pub unsafe extern "C" fn dinero_response_header(
         Ok(response
             .headers
             .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .find(|(n, _)| n.to_bytes().eq_ignore_ascii_case(name.as_bytes()))
             .map_or(std::ptr::null(), |(_, value)| value.as_ptr()))
+    })
+}
+
+/// How many distinct headers the response has (repeated ones count once, joined with ", ").
+/// Returns 0 if `response` is NULL.
+///
+/// # Safety
+/// `response` is NULL or a live handle from dinero_request.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_response_header_count(response: *const dinero_response) -> usize {
+    // SAFETY: per this function's contract.
+    guard_or(0, || {
+        Ok(unsafe { borrow(response, "response") }?.headers.len())
+    })
+}
+
+/// The lower-case name of header number `index` (0 to dinero_response_header_count - 1), in
+/// the order the headers arrived; its value is dinero_response_header(response, name).
+///
+/// Returns a borrowed string valid until the response is freed, or NULL if `index` is past the
+/// end or `response` is NULL.
+///
+/// # Safety
+/// `response` is NULL or a live handle from dinero_request.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_response_header_name(
+    response: *const dinero_response,
+    index: usize,
+) -> *const c_char {
+    guard_or(std::ptr::null(), || {
+        // SAFETY: per this function's contract.
+        let response = unsafe { borrow(response, "response") }?;
+        Ok(response
+            .headers
+            .get(index)
+            .map_or(std::ptr::null(), |(name, _)| name.as_ptr()))
     })
 }
 

@@ -7,16 +7,19 @@ pub mod retry;
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
+use crate::log::{log, loggable_path, Level, Logger};
 use crate::response::Response;
 use crate::secret::Secret;
-use http::{Exchange, HttpClient};
+use http::{Exchange, Failure, HttpClient};
 use pacing::SlidingWindow;
 use retry::RetryPolicy;
+use std::time::{Duration, Instant};
 
 pub struct Transport {
     http: HttpClient,
     retry: RetryPolicy,
     pacer: Option<SlidingWindow>,
+    logger: Option<Logger>,
 }
 
 /// How one logical request may be treated.
@@ -35,7 +38,12 @@ impl Transport {
             retry: RetryPolicy::from_config(config),
             pacer: (config.rate_limit > 0)
                 .then(|| SlidingWindow::new(config.rate_limit, config.rate_limit_window)),
+            logger: config.logger.clone(),
         })
+    }
+
+    pub fn logger(&self) -> Option<&Logger> {
+        self.logger.as_ref()
     }
 
     /// Sends the request, retrying as `retry` allows. An HTTP answer of any status is Ok;
@@ -51,12 +59,20 @@ impl Transport {
         authorization: &dyn Fn() -> Result<Secret>,
     ) -> Result<Response> {
         let mut attempt = 0u32;
+        let path = loggable_path(exchange.url);
         loop {
+            let queued = Instant::now();
             let outcome = {
                 let _permit = treatment
                     .paced
                     .then(|| self.pacer.as_ref().map(SlidingWindow::acquire))
                     .flatten();
+                let paced_for = queued.elapsed();
+                if paced_for >= Duration::from_millis(1) {
+                    log(self.logger(), Level::Debug, || {
+                        format!("waited {} ms for the rate limit", paced_for.as_millis())
+                    });
+                }
                 let credential = authorization()?;
                 let mut headers = Vec::with_capacity(exchange.headers.len() + 1);
                 headers.push(("authorization", credential.expose()));
@@ -81,6 +97,7 @@ impl Transport {
                         .after_failure(attempt, treatment.idempotent, failure.nothing_sent)
                 }
             };
+            self.log_attempt(exchange.method, path, attempt + 1, queued, &outcome, wait);
             match (wait, outcome) {
                 (Some(wait), _) => std::thread::sleep(wait),
                 (None, Ok(response)) => return Ok(response),
@@ -94,5 +111,41 @@ impl Transport {
             }
             attempt += 1;
         }
+    }
+
+    fn log_attempt(
+        &self,
+        method: &str,
+        path: &str,
+        attempt: u32,
+        started: Instant,
+        outcome: &std::result::Result<Response, Failure>,
+        wait: Option<Duration>,
+    ) {
+        let elapsed = started.elapsed().as_millis();
+        let retry = wait.map_or(String::new(), |w| {
+            format!("; retrying in {} ms", w.as_millis())
+        });
+        let (level, result) = match outcome {
+            Ok(response) => {
+                let level = if wait.is_some() {
+                    Level::Warn
+                } else {
+                    Level::Info
+                };
+                (level, response.status().to_string())
+            }
+            Err(failure) => {
+                let level = if wait.is_some() {
+                    Level::Warn
+                } else {
+                    Level::Error
+                };
+                (level, format!("failed: {}", failure.error.message()))
+            }
+        };
+        log(self.logger(), level, || {
+            format!("{method} {path} -> {result} (attempt {attempt}, {elapsed} ms){retry}")
+        });
     }
 }
