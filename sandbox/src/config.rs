@@ -54,6 +54,8 @@ pub struct Config {
     pub bind: SocketAddr,
     /// One line per request on stderr (never a token or Authorization value).
     pub log_requests: bool,
+    /// Serve HTTPS with a certificate made at start (see `Sandbox::ca_pem`).
+    pub tls: bool,
 }
 
 impl Default for Config {
@@ -72,6 +74,7 @@ impl Default for Config {
             seed_contacts: 0,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             log_requests: false,
+            tls: false,
         }
     }
 }

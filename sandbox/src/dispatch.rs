@@ -86,6 +86,7 @@ impl State {
                 retry_after,
                 body,
                 content_type,
+                location,
             } => {
                 let mut response = self.status_response(status);
                 if let Some(body) = body {
@@ -96,6 +97,9 @@ impl State {
                 }
                 if let Some(value) = retry_after {
                     response.headers.push(("Retry-After", value));
+                }
+                if let Some(value) = location {
+                    response.headers.push(("Location", value));
                 }
                 Reply::Respond(response)
             }

@@ -28,6 +28,8 @@ pub enum FaultKind {
         retry_after: Option<String>,
         body: Option<String>,
         content_type: Option<String>,
+        /// A Location header, to play a redirecting (or hijacked) server with a 3xx status.
+        location: Option<String>,
     },
     /// Read the request, close without a byte (FIN).
     Drop,
@@ -69,7 +71,7 @@ impl Fault {
             .and_then(Value::as_str)
             .ok_or("fault needs \"kind\": one of status, drop, reset, truncate, malformed, garbage, delay, drip, huge")?;
         let allowed: &[&str] = match kind_name {
-            "status" => &["status", "retry_after", "body", "content_type"],
+            "status" => &["status", "retry_after", "body", "content_type", "location"],
             "malformed" | "garbage" => &["body"],
             "delay" => &["delay_ms"],
             "drip" => &["interval_ms"],
@@ -94,6 +96,7 @@ impl Fault {
                     retry_after: header_value(obj, "retry_after")?,
                     body: string(obj, "body")?,
                     content_type: header_value(obj, "content_type")?,
+                    location: header_value(obj, "location")?,
                 }
             }
             "drop" => FaultKind::Drop,
@@ -259,7 +262,8 @@ mod tests {
                 status: 503,
                 retry_after: None,
                 body: None,
-                content_type: None
+                content_type: None,
+                location: None
             })
         );
         assert_eq!(

@@ -26,6 +26,9 @@ usage: dinero-sandbox [options]
   --rate-limit-retry-after SECS  send Retry-After on rate-limit 429s (default: none)
   --seed-contacts N              generated contacts on top of the seed data (default 0)
   --env-file PATH                also write the DINERO_* lines to PATH (atomically)
+  --tls                          serve HTTPS with a certificate made at start
+  --ca-out PATH                  with --tls: write the CA certificate (PEM) to PATH; the env
+                                 lines then include DINERO_CA_FILE=PATH
   --log                          one line per request on stderr
   --help                         this text
   --version                      the version
@@ -34,6 +37,7 @@ usage: dinero-sandbox [options]
 struct Options {
     config: Config,
     env_file: Option<PathBuf>,
+    ca_out: Option<PathBuf>,
 }
 
 enum Parsed {
@@ -57,7 +61,14 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let env = env_lines(&sandbox);
+    let mut env = env_lines(&sandbox);
+    if let (Some(path), Some(pem)) = (&options.ca_out, sandbox.ca_pem()) {
+        if let Err(e) = write_atomically(path, pem.as_bytes()) {
+            eprintln!("dinero-sandbox: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+        env.push_str(&format!("DINERO_CA_FILE={}\n", path.display()));
+    }
     let mut stdout = io::stdout().lock();
     let printed = writeln!(stdout, "dinero-sandbox listening on {}", sandbox.url())
         .and_then(|()| stdout.write_all(env.as_bytes()))
@@ -106,6 +117,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Parsed, String> {
     let mut host: IpAddr = config.bind.ip();
     let mut port = 0u16;
     let mut env_file = None;
+    let mut ca_out = None;
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         // Both `--flag value` and `--flag=value`.
@@ -121,7 +133,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Parsed, String> {
         };
         let takes_value = !matches!(
             flag.as_str(),
-            "--help" | "-h" | "--version" | "-V" | "--log"
+            "--help" | "-h" | "--version" | "-V" | "--log" | "--tls"
         );
         if inline.is_some() && !takes_value {
             return Err(format!("{flag} takes no value"));
@@ -151,11 +163,20 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Parsed, String> {
             "--seed-contacts" => config.seed_contacts = parse(&flag, &value()?)?,
             "--env-file" => env_file = Some(PathBuf::from(value()?)),
             "--log" => config.log_requests = true,
+            "--tls" => config.tls = true,
+            "--ca-out" => ca_out = Some(PathBuf::from(value()?)),
             _ => return Err(format!("unknown argument {arg:?}")),
         }
     }
     config.bind = SocketAddr::new(host, port);
-    Ok(Parsed::Run(Box::new(Options { config, env_file })))
+    if ca_out.is_some() && !config.tls {
+        return Err("--ca-out needs --tls".into());
+    }
+    Ok(Parsed::Run(Box::new(Options {
+        config,
+        env_file,
+        ca_out,
+    })))
 }
 
 fn parse<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::admin;
 use crate::config::Config;
+use crate::http::tls::Tls;
 use crate::http::Server;
 use crate::state::State;
 
@@ -15,6 +16,8 @@ use crate::state::State;
 pub struct Sandbox {
     state: Arc<State>,
     server: Server,
+    /// The CA certificate (PEM) clients must trust when the sandbox serves HTTPS.
+    ca_pem: Option<String>,
 }
 
 impl Sandbox {
@@ -22,9 +25,25 @@ impl Sandbox {
     pub fn start(mut config: Config) -> io::Result<Sandbox> {
         let listener = TcpListener::bind(config.bind)?;
         config.bind = listener.local_addr()?;
+        let tls = if config.tls {
+            Some(Tls::generate()?)
+        } else {
+            None
+        };
         let state = Arc::new(State::new(config));
-        let server = Server::start(listener, Arc::clone(&state))?;
-        Ok(Sandbox { state, server })
+        let server_tls = tls.as_ref().map(|t| Arc::clone(&t.config));
+        let server = Server::start(listener, Arc::clone(&state), server_tls)?;
+        Ok(Sandbox {
+            state,
+            server,
+            ca_pem: tls.map(|t| t.ca_pem),
+        })
+    }
+
+    /// The PEM certificate of the throwaway CA that signed the HTTPS certificate, if the
+    /// sandbox serves HTTPS (`Config::tls`).
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The address actually bound.
@@ -36,7 +55,8 @@ impl Sandbox {
         self.addr().port()
     }
 
-    /// `http://127.0.0.1:PORT` (a wildcard bind is reached through loopback).
+    /// `http://127.0.0.1:PORT`, or `https://` with `Config::tls` (a wildcard bind is reached
+    /// through loopback).
     pub fn url(&self) -> String {
         let addr = self.addr();
         let ip = match addr.ip() {
@@ -44,7 +64,12 @@ impl Sandbox {
             IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
             ip => ip,
         };
-        format!("http://{}", SocketAddr::new(ip, addr.port()))
+        let scheme = if self.ca_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", SocketAddr::new(ip, addr.port()))
     }
 
     /// `url() + "/dineroapi/oauth/token"`.

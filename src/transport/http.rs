@@ -203,6 +203,19 @@ fn classify(e: ureq::Error, phase: Phase) -> Failure {
 
 fn classify_io(e: &io::Error, phase: Phase) -> (ErrorKind, String, bool) {
     use io::ErrorKind as K;
+    // A refused handshake surfaces as an I/O error wrapping rustls's own error.
+    if let Some(tls) = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        let hint = match tls {
+            rustls::Error::InvalidCertificate(_) => {
+                " (is the server's certificate authority trusted? see the ca_file option)"
+            }
+            _ => "",
+        };
+        return (ErrorKind::Tls, format!("TLS failed: {tls}{hint}"), true);
+    }
     let during = match phase {
         Phase::Exchange => "before the answer arrived",
         Phase::Body => "while the body was being read",

@@ -89,9 +89,17 @@ impl Transport {
                     response.status(),
                     response.header("retry-after"),
                 ),
-                // A timeout is handed back at once: repeating it would multiply the wait the
-                // caller bounded with timeout_ms.
-                Err(failure) if failure.error.kind() == ErrorKind::Timeout => None,
+                // Only a broken connection or answer may go better the next time. A timeout is
+                // handed back at once (repeating it would multiply the wait the caller bounded
+                // with timeout_ms), and a TLS refusal or an oversized body would only repeat.
+                Err(failure)
+                    if !matches!(
+                        failure.error.kind(),
+                        ErrorKind::Network | ErrorKind::Protocol
+                    ) =>
+                {
+                    None
+                }
                 Err(failure) => {
                     self.retry
                         .after_failure(attempt, treatment.idempotent, failure.nothing_sent)

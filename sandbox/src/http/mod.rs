@@ -8,6 +8,7 @@
 pub mod request;
 pub mod response;
 pub mod server;
+pub mod tls;
 pub mod urlencoded;
 
 pub use request::Request;

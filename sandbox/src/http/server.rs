@@ -4,6 +4,7 @@
 //! wants). Shutdown stops the accept loop by connecting to it, then shuts down every open
 //! connection so its thread wakes from its blocking read and ends.
 
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -54,7 +55,12 @@ pub struct Server {
 impl Server {
     /// Serves `listener` (bound by the caller, so it knows the real address before the handler
     /// is built).
-    pub fn start<H: Handler>(listener: TcpListener, handler: Arc<H>) -> io::Result<Server> {
+    /// With `tls`, every connection speaks HTTPS.
+    pub fn start<H: Handler>(
+        listener: TcpListener,
+        handler: Arc<H>,
+        tls: Option<Arc<ServerConfig>>,
+    ) -> io::Result<Server> {
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             stopping: AtomicBool::new(false),
@@ -64,7 +70,7 @@ impl Server {
         let accept_shared = Arc::clone(&shared);
         let accept_thread = thread::Builder::new()
             .name("sandbox-accept".into())
-            .spawn(move || accept_loop(listener, handler, accept_shared))?;
+            .spawn(move || accept_loop(listener, handler, accept_shared, tls))?;
         Ok(Server {
             addr,
             shared,
@@ -107,7 +113,12 @@ impl Drop for Server {
     }
 }
 
-fn accept_loop<H: Handler>(listener: TcpListener, handler: Arc<H>, shared: Arc<Shared>) {
+fn accept_loop<H: Handler>(
+    listener: TcpListener,
+    handler: Arc<H>,
+    shared: Arc<Shared>,
+    tls: Option<Arc<ServerConfig>>,
+) {
     for incoming in listener.incoming() {
         if shared.stopping.load(Ordering::SeqCst) {
             return;
@@ -117,11 +128,12 @@ fn accept_loop<H: Handler>(listener: TcpListener, handler: Arc<H>, shared: Arc<S
                 let id = shared.next_connection.fetch_add(1, Ordering::Relaxed);
                 let handler = Arc::clone(&handler);
                 let shared = Arc::clone(&shared);
+                let tls = tls.clone();
                 // If no thread can be had, the stream is dropped (closed): the client sees a
                 // closed connection, the server goes on.
                 let _ = thread::Builder::new()
                     .name(format!("sandbox-conn-{id}"))
-                    .spawn(move || serve_connection(stream, id, &*handler, &shared));
+                    .spawn(move || serve_connection(stream, id, &*handler, &shared, tls));
             }
             // Typically out of file descriptors: back off briefly instead of spinning.
             Err(_) => thread::sleep(Duration::from_millis(5)),
@@ -129,7 +141,13 @@ fn accept_loop<H: Handler>(listener: TcpListener, handler: Arc<H>, shared: Arc<S
     }
 }
 
-fn serve_connection<H: Handler>(mut stream: TcpStream, id: u64, handler: &H, shared: &Shared) {
+fn serve_connection<H: Handler>(
+    stream: TcpStream,
+    id: u64,
+    handler: &H,
+    shared: &Shared,
+    tls: Option<Arc<ServerConfig>>,
+) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
@@ -137,35 +155,76 @@ fn serve_connection<H: Handler>(mut stream: TcpStream, id: u64, handler: &H, sha
         shared.open().insert(id, clone);
     }
     handler.connection_opened();
-    let mut reset = false;
+    let (stream, ending) = match tls {
+        None => {
+            let mut plain = stream;
+            let ending = converse(&mut plain, id, handler, shared);
+            (plain, ending)
+        }
+        Some(config) => match ServerConnection::new(config) {
+            Ok(connection) => {
+                let mut secure = StreamOwned::new(connection, stream);
+                let ending = converse(&mut secure, id, handler, shared);
+                if ending != Ending::Reset {
+                    secure.conn.send_close_notify();
+                    let _ = secure.flush();
+                }
+                (secure.sock, ending)
+            }
+            Err(_) => (stream, Ending::Close),
+        },
+    };
+    match ending {
+        Ending::Close => {}
+        Ending::DrainThenClose => drain_before_close(&stream),
+        // SO_LINGER with a zero timeout makes close() send RST instead of FIN.
+        Ending::Reset => {
+            let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+        }
+    }
+    // Drop the registered clone first: the socket closes only when its last handle does.
+    shared.open().remove(&id);
+    drop(stream);
+}
+
+/// How a conversation ended, for what must happen to the socket afterwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    Close,
+    /// We refused a body the client is still sending: read it away before closing.
+    DrainThenClose,
+    /// The `reset` fault: close with RST.
+    Reset,
+}
+
+/// Reads requests and writes answers on one connection, plain or TLS, until it should end.
+fn converse<H: Handler, S: Read + Write>(
+    stream: &mut S,
+    id: u64,
+    handler: &H,
+    shared: &Shared,
+) -> Ending {
     let mut reader = RequestReader::new();
     loop {
         if shared.stopping.load(Ordering::SeqCst) {
-            break;
+            return Ending::Close;
         }
-        let request = match reader.read_request(&mut stream) {
+        let request = match reader.read_request(stream) {
             Ok(request) => request,
-            Err(ReadError::Closed) => break,
+            Err(ReadError::Closed) => return Ending::Close,
             Err(ReadError::Malformed(why)) => {
-                let _ = error_response(400, why).write_to(&mut stream, true, u64::MAX);
-                break;
+                let _ = error_response(400, why).write_to(stream, true, u64::MAX);
+                return Ending::Close;
             }
             Err(ReadError::HeadTooLarge) => {
-                let _ = error_response(431, "request head too large").write_to(
-                    &mut stream,
-                    true,
-                    u64::MAX,
-                );
-                break;
+                let response = error_response(431, "request head too large");
+                let _ = response.write_to(stream, true, u64::MAX);
+                return Ending::Close;
             }
             Err(ReadError::BodyTooLarge) => {
-                let _ = error_response(413, "request body too large").write_to(
-                    &mut stream,
-                    true,
-                    u64::MAX,
-                );
-                drain_before_close(&mut stream);
-                break;
+                let response = error_response(413, "request body too large");
+                let _ = response.write_to(stream, true, u64::MAX);
+                return Ending::DrainThenClose;
             }
         };
         let keep_alive = request.wants_keep_alive() && !shared.stopping.load(Ordering::SeqCst);
@@ -173,43 +232,31 @@ fn serve_connection<H: Handler>(mut stream: TcpStream, id: u64, handler: &H, sha
             .unwrap_or_else(|_| Reply::Respond(error_response(500, "sandbox handler panicked")));
         let keep_going = match reply {
             Reply::Respond(response) => {
-                response
-                    .write_to(&mut stream, !keep_alive, u64::MAX)
-                    .is_ok()
-                    && keep_alive
+                response.write_to(stream, !keep_alive, u64::MAX).is_ok() && keep_alive
             }
             Reply::Truncated(response) => {
-                let _ = response.write_to(&mut stream, false, response.body.len() / 2);
+                let _ = response.write_to(stream, false, response.body.len() / 2);
                 false
             }
             Reply::Drip(response, interval) => {
                 let mut drip = Drip {
-                    inner: &mut stream,
+                    inner: stream,
                     interval,
                 };
                 response.write_to(&mut drip, !keep_alive, u64::MAX).is_ok() && keep_alive
             }
             Reply::Close => false,
-            Reply::Reset => {
-                reset = true;
-                false
-            }
+            Reply::Reset => return Ending::Reset,
             Reply::RawThenClose(bytes) => {
                 let _ = stream.write_all(&bytes);
+                let _ = stream.flush();
                 false
             }
         };
         if !keep_going {
-            break;
+            return Ending::Close;
         }
     }
-    if reset {
-        // SO_LINGER with a zero timeout makes close() send RST instead of FIN.
-        let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
-    }
-    // Drop the registered clone first: the socket closes only when its last handle does.
-    shared.open().remove(&id);
-    drop(stream);
 }
 
 /// A plain-text error for requests that never reached the handler.
@@ -219,7 +266,7 @@ fn error_response(status: u16, why: &str) -> Response {
 
 /// After refusing an oversized body, read (and discard) what the client is still sending for a
 /// moment: closing with unread data would send RST and the client could lose our 413.
-fn drain_before_close(stream: &mut TcpStream) {
+fn drain_before_close(mut stream: &TcpStream) {
     let _ = stream.shutdown(Shutdown::Write);
     let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
     let deadline = Instant::now() + Duration::from_secs(2);
@@ -234,17 +281,18 @@ fn drain_before_close(stream: &mut TcpStream) {
 
 /// Writes one byte at a time with a pause after each (the `drip` fault); with TCP_NODELAY each
 /// byte leaves as its own segment.
-struct Drip<'a> {
-    inner: &'a mut TcpStream,
+struct Drip<'a, W: Write> {
+    inner: &'a mut W,
     interval: Duration,
 }
 
-impl Write for Drip<'_> {
+impl<W: Write> Write for Drip<'_, W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let Some(first) = buf.first() else {
             return Ok(0);
         };
         self.inner.write_all(std::slice::from_ref(first))?;
+        self.inner.flush()?;
         thread::sleep(self.interval);
         Ok(1)
     }
