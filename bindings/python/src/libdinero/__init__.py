@@ -1,0 +1,64 @@
+"""libdinero: a client for the Dinero accounting API's personal integration.
+
+A thin ctypes binding of the libdinero C library: authentication, token lifetime, retries, rate
+limiting and error handling all happen in the library, the same as for every other language.
+
+    import libdinero
+
+    with libdinero.authenticate(client_id, client_secret, api_key,
+                                organization_id="424242") as dinero:
+        for contact in dinero.paginate("/v1/{organizationId}/contacts"):
+            print(contact["Name"])
+"""
+
+from __future__ import annotations
+
+from . import _native
+from ._library import LibraryNotFoundError
+from .client import Client, authenticate
+from .errors import (
+    ApiError,
+    AuthenticationError,
+    DineroError,
+    InvalidArgumentError,
+    NetworkError,
+    ProtocolError,
+    ResponseTooLargeError,
+    TimeoutError,
+    TLSError,
+)
+from ._headers import Headers
+from .response import Response
+
+__version__ = "0.1.0"
+"""The version of this package, the same as the C library's (``library_version()``)."""
+
+__all__ = [
+    "ApiError",
+    "AuthenticationError",
+    "Client",
+    "DineroError",
+    "Headers",
+    "InvalidArgumentError",
+    "LibraryNotFoundError",
+    "NetworkError",
+    "ProtocolError",
+    "Response",
+    "ResponseTooLargeError",
+    "TLSError",
+    "TimeoutError",
+    "__version__",
+    "authenticate",
+    "library_version",
+    "status_str",
+]
+
+
+def library_version() -> str:
+    """The version of the loaded C library (``dinero_version()``)."""
+    return _native.version()
+
+
+def status_str(status: int) -> str:
+    """The library's short description of a status number (``dinero_status_str()``)."""
+    return _native.status_str(status)

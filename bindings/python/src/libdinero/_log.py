@@ -1,0 +1,85 @@
+"""libdinero's log lines, forwarded to the ``logging`` module (logger ``"libdinero"``).
+
+The library calls one C function per log line, on the thread that made the request. This module
+makes that function once, as a ``CFUNCTYPE`` held in a module global for the life of the process:
+native code may call it for as long as any client lives, so it must never be garbage-collected.
+ctypes takes the GIL before running it. It never lets an exception escape into C.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Optional, Union
+
+from . import _native
+from .errors import InvalidArgumentError
+
+__all__ = ["LOGGER_NAME", "LogLevel", "max_level"]
+
+LOGGER_NAME = "libdinero"
+
+LogLevel = Union[int, str]
+"""A ``logging`` level: a number (``logging.DEBUG``) or a name (``"DEBUG"``, any case)."""
+
+logger = logging.getLogger(LOGGER_NAME)
+# A library's logger: silent unless the application configures logging (no "last resort"
+# printing of warnings to stderr).
+logger.addHandler(logging.NullHandler())
+
+# C level -> logging level.
+_TO_LOGGING = {
+    _native.LOG_ERROR: logging.ERROR,
+    _native.LOG_WARN: logging.WARNING,
+    _native.LOG_INFO: logging.INFO,
+    _native.LOG_DEBUG: logging.DEBUG,
+}
+
+# From the most detailed: the C max_level to ask for when a logging level is enabled.
+_FROM_LOGGING = (
+    (logging.DEBUG, _native.LOG_DEBUG),
+    (logging.INFO, _native.LOG_INFO),
+    (logging.WARNING, _native.LOG_WARN),
+    (logging.ERROR, _native.LOG_ERROR),
+)
+
+
+def _forward(user_data: Optional[int], level: int, message: Optional[bytes]) -> None:
+    """The C callback: one line to the ``libdinero`` logger. Never raises."""
+    try:
+        python_level = _TO_LOGGING.get(level, logging.DEBUG if level > 4 else logging.ERROR)
+        if logger.isEnabledFor(python_level):
+            logger.log(python_level, (message or b"").decode("utf-8", "replace"))
+    except BaseException:  # noqa: BLE001 - nothing may unwind into C; logging reports its own
+        pass
+
+
+# Made once and never freed: clients may call it until the process ends.
+CALLBACK = _native.dinero_log_callback(_forward)
+
+
+def max_level(log_level: Optional[LogLevel]) -> int:
+    """The C ``max_level`` for a new client: from ``log_level`` when given, else from what the
+    ``libdinero`` logger is enabled for now. 0 means "install no callback"."""
+    if log_level is None:
+        for python_level, c_level in _FROM_LOGGING:
+            if logger.isEnabledFor(python_level):
+                return c_level
+        return 0
+    threshold = _threshold(log_level)
+    for python_level, c_level in _FROM_LOGGING:
+        if threshold <= python_level:
+            return c_level
+    return 0
+
+
+def _threshold(log_level: LogLevel) -> int:
+    if isinstance(log_level, str):
+        number = logging.getLevelName(log_level.strip().upper())
+        if isinstance(number, int):
+            return number
+    elif isinstance(log_level, int) and not isinstance(log_level, bool):
+        return log_level
+    raise InvalidArgumentError(
+        f"log_level must be a logging level (logging.DEBUG, \"INFO\", ...), got {log_level!r}",
+        _native.STATUS_INVALID_ARGUMENT,
+    )

@@ -1,0 +1,110 @@
+"""Response: one HTTP answer (any status), read from a ``dinero_response``."""
+
+from __future__ import annotations
+
+import ctypes
+import json as _json
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple
+
+from . import _native
+from ._convert import cstr
+from ._handle import NativeHandle
+from ._headers import Headers
+from .errors import InvalidArgumentError
+
+if TYPE_CHECKING:
+    ResponsePointer = ctypes._Pointer[_native.dinero_response]
+
+__all__ = ["Response"]
+
+
+class Response(NativeHandle):
+    """The status, body and headers of one HTTP answer, whatever its status code.
+
+    ``status`` and ``body`` are copied out at once, so they stay readable after ``close()``;
+    headers are read from the native response, which lives until ``close()`` (or garbage
+    collection); a ``headers`` mapping, once taken, stays readable after ``close()``. A response
+    belongs to one thread at a time.
+    """
+
+    status: int
+    """The HTTP status code (200, 201, 400, 429, ...)."""
+    body: bytes
+    """The body, byte-exact (a PDF may hold NULs)."""
+
+    def __init__(self, pointer: ResponsePointer) -> None:
+        lib = _native.lib()
+        self._pointer: Optional[ResponsePointer] = pointer
+        self.status = int(lib.dinero_response_status(pointer))
+        length = ctypes.c_size_t(0)
+        data = lib.dinero_response_body(pointer, ctypes.byref(length))
+        self.body = ctypes.string_at(data, length.value) if data and length.value else b""
+
+    # -- body -----------------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        """The body as text (UTF-8, as Dinero sends it; undecodable bytes become U+FFFD)."""
+        return self.body.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        """The body parsed as JSON; None for an empty body. Raises ``json.JSONDecodeError`` (a
+        ``ValueError``) when it is not JSON."""
+        if not self.body.strip():
+            return None
+        return _json.loads(self.body.decode("utf-8"))
+
+    @property
+    def ok(self) -> bool:
+        """True for a status below 400."""
+        return self.status < 400
+
+    # -- headers --------------------------------------------------------------------------
+
+    def header(self, name: str) -> Optional[str]:
+        """A header's value, looked up without regard to case; repeated headers come joined with
+        ", "; None if absent."""
+        key = cstr(name, "header name")
+        raw: Optional[bytes] = _native.lib().dinero_response_header(self._live(), key)
+        return None if raw is None else raw.decode("utf-8", "replace")
+
+    @property
+    def headers(self) -> Headers:
+        """Every header, as a read-only mapping looked up without regard to case; iterating
+        gives the lower-case names in the order they arrived. A snapshot: it stays readable
+        after ``close()``."""
+        lib = _native.lib()
+        pointer = self._live()
+        pairs: List[Tuple[str, str]] = []
+        for index in range(int(lib.dinero_response_header_count(pointer))):
+            raw_name: Optional[bytes] = lib.dinero_response_header_name(pointer, index)
+            if raw_name is None:
+                break
+            raw_value: Optional[bytes] = lib.dinero_response_header(pointer, raw_name)
+            if raw_value is not None:
+                pairs.append(
+                    (raw_name.decode("utf-8", "replace"), raw_value.decode("utf-8", "replace"))
+                )
+        return Headers(pairs)
+
+    # -- lifetime -------------------------------------------------------------------------
+
+    def _live(self) -> ResponsePointer:
+        if self._pointer is None:
+            raise InvalidArgumentError("the response is closed", _native.STATUS_NULL_ARGUMENT)
+        return self._pointer
+
+    @property
+    def closed(self) -> bool:
+        return getattr(self, "_pointer", None) is None
+
+    def close(self) -> None:
+        """Frees the native response (headers can no longer be read). Idempotent."""
+        pointer = getattr(self, "_pointer", None)
+        self._pointer = None
+        if pointer is not None:
+            _native.lib().dinero_response_free(pointer)
+
+    def __repr__(self) -> str:
+        return f"<libdinero.Response {self.status}, {len(self.body)} bytes>"
+
