@@ -1,0 +1,202 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Dinero;
+
+use Dinero\Exception\DineroException;
+use Dinero\Exception\InvalidArgumentException;
+
+/**
+ * Loads libdinero through PHP's FFI, once per request/process.
+ *
+ * 1. FFI::scope('DINERO'), when the declarations were preloaded (PHP-FPM with
+ *    ffi.enable=preload, where FFI::cdef is forbidden at run time; see README.md);
+ * 2. otherwise FFI::cdef() with src/dinero.ffi.h (generated from include/dinero.h without any
+ *    preprocessor lines) and the first library found by this lookup:
+ *    Library::useLibrary($path) if called; the DINERO_LIBRARY environment variable (full
+ *    path); lib/libdinero.so shipped inside this package; the repository's
+ *    target/release/libdinero.so; finally "libdinero.so.0" through the system loader.
+ */
+final class Library
+{
+    public const SCOPE = 'DINERO';
+    public const SYSTEM_NAME = 'libdinero.so.0';
+
+    private static ?\FFI $ffi = null;
+    private static ?string $via = null;
+    private static ?string $loadedFrom = null;
+    private static ?string $override = null;
+
+    private function __construct()
+    {
+    }
+
+    /** Uses this library file instead of the lookup. Call it before anything else touches libdinero. */
+    public static function useLibrary(string $path): void
+    {
+        if (self::$ffi !== null) {
+            throw new DineroException('libdinero is already loaded; call Library::useLibrary() before its first use');
+        }
+        self::$override = $path;
+    }
+
+    /** @internal the FFI instance every class of this package calls through */
+    public static function ffi(): \FFI
+    {
+        return self::$ffi ??= self::load();
+    }
+
+    /** How libdinero was loaded: "scope" (preloaded), "cdef", or null when not loaded yet. */
+    public static function loadedVia(): ?string
+    {
+        return self::$via;
+    }
+
+    /** The library file given to FFI::cdef, or null (not loaded yet, or loaded from the preloaded scope). */
+    public static function loadedFrom(): ?string
+    {
+        return self::$loadedFrom;
+    }
+
+    /** The C library's version, e.g. "0.1.0". */
+    public static function version(): string
+    {
+        return (string) self::ffi()->dinero_version();
+    }
+
+    /** The preprocessor-free declaration file given to FFI::cdef. */
+    public static function declarationFile(): string
+    {
+        return __DIR__ . '/dinero.ffi.h';
+    }
+
+    public static function declarations(): string
+    {
+        $text = @file_get_contents(self::declarationFile());
+        if ($text === false) {
+            throw new DineroException('cannot read ' . self::declarationFile());
+        }
+        return $text;
+    }
+
+    /**
+     * The library the lookup picks for FFI::cdef (a path, or the bare name for the system loader).
+     */
+    public static function libraryPath(): string
+    {
+        if (self::$override !== null) {
+            return self::$override;
+        }
+        $env = getenv('DINERO_LIBRARY');
+        if (is_string($env) && $env !== '') {
+            if (!is_file($env)) {
+                throw new DineroException("DINERO_LIBRARY is set to $env, which is not a file");
+            }
+            return $env;
+        }
+        foreach ([dirname(__DIR__) . '/lib/libdinero.so', dirname(__DIR__, 3) . '/target/release/libdinero.so'] as $candidate) {
+            if (is_file($candidate)) {
+                return (string) realpath($candidate);
+            }
+        }
+        return self::SYSTEM_NAME;
+    }
+
+    /**
+     * A header for FFI::load() or the ffi.preload ini setting: the declarations after
+     * `#define FFI_SCOPE "DINERO"` and `#define FFI_LIB "<library>"` (FFI_LIB is handed to the
+     * system loader as it is, so it must be an absolute path or a name the loader finds).
+     */
+    public static function preloadHeader(?string $library = null): string
+    {
+        $library ??= self::libraryPath();
+        if (is_file($library)) {
+            $library = (string) realpath($library);
+        }
+        if (preg_match('~["\\\\\x00-\x1f]~', $library)) {
+            throw new InvalidArgumentException('the library path cannot go into FFI_LIB: it holds a quote, a backslash or a control character', Status::INVALID_ARGUMENT);
+        }
+        return '#define FFI_SCOPE "' . self::SCOPE . "\"\n"
+            . '#define FFI_LIB "' . $library . "\"\n"
+            . self::declarations();
+    }
+
+    /**
+     * For an opcache.preload script (see preload.php): writes the preload header to $headerFile
+     * (default: a file named after its content in the system temp directory) and loads it with
+     * FFI::load, which during preloading registers the "DINERO" scope for every later request.
+     * Returns the header's path.
+     */
+    public static function preload(?string $library = null, ?string $headerFile = null): string
+    {
+        $header = self::preloadHeader($library);
+        $headerFile ??= sys_get_temp_dir() . '/libdinero-php-' . substr(sha1($header), 0, 16) . '.h';
+        if (@file_get_contents($headerFile) !== $header) {
+            $tmp = $headerFile . '.' . getmypid() . '.tmp';
+            if (@file_put_contents($tmp, $header) === false || !@rename($tmp, $headerFile)) {
+                @unlink($tmp);
+                throw new DineroException("cannot write the preload header $headerFile");
+            }
+        }
+        if (\FFI::load($headerFile) === null) {
+            throw new DineroException("FFI::load($headerFile) failed");
+        }
+        return $headerFile;
+    }
+
+    /**
+     * @internal Throws the exception that matches a non-OK status; reads this thread's
+     * dinero_last_error() first, so call it right after the failing call.
+     */
+    public static function check(int $status, string $what): void
+    {
+        if ($status === Status::OK) {
+            return;
+        }
+        $ffi = self::ffi();
+        $detail = (string) $ffi->dinero_last_error();
+        $name = (string) $ffi->dinero_status_str($status);
+        throw DineroException::fromStatus($status, "$what: $name" . ($detail !== '' ? ": $detail" : ''));
+    }
+
+    /**
+     * @internal A string for a `const char *` parameter: PHP would cut it at a NUL byte without
+     * a word, so a NUL is an InvalidArgumentException instead.
+     */
+    public static function cString(string $value, string $what): string
+    {
+        if (str_contains($value, "\0")) {
+            throw new InvalidArgumentException("$what contains a NUL byte", Status::INVALID_ARGUMENT);
+        }
+        return $value;
+    }
+
+    private static function load(): \FFI
+    {
+        if (!extension_loaded('ffi')) {
+            throw new DineroException("PHP's FFI extension (ext-ffi) is not loaded");
+        }
+        if (self::$override === null) {
+            try {
+                $ffi = \FFI::scope(self::SCOPE);
+                self::$via = 'scope';
+                return $ffi;
+            } catch (\FFI\Exception) {
+                // not preloaded: fall through to FFI::cdef
+            }
+        }
+        $library = self::libraryPath();
+        try {
+            $ffi = \FFI::cdef(self::declarations(), $library);
+        } catch (\FFI\Exception $e) {
+            $hint = str_contains($e->getMessage(), 'restricted')
+                ? ' (with ffi.enable=preload, as under PHP-FPM, preload libdinero: see bindings/php/README.md)'
+                : ' (set DINERO_LIBRARY to the full path of libdinero.so)';
+            throw new DineroException("libdinero could not be loaded from $library: {$e->getMessage()}$hint", 0, $e);
+        }
+        self::$via = 'cdef';
+        self::$loadedFrom = $library;
+        return $ffi;
+    }
+}

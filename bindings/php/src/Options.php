@@ -1,0 +1,116 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Dinero;
+
+use Dinero\Exception\InvalidArgumentException;
+
+/**
+ * @internal Owns one dinero_options handle (freed in __destruct). Client::authenticate builds it
+ * from an array; keys are the C option names (see README.md), values int, bool or string, plus
+ * the PHP-only 'logger' and 'log_level' (see setLogger()).
+ */
+final class Options
+{
+    private ?\FFI\CData $handle;
+
+    /** The logger handed to the library; whoever keeps the client must keep this too. */
+    private ?LogSink $logSink = null;
+
+    /** @param array<string, mixed> $options */
+    public function __construct(array $options = [])
+    {
+        $ffi = Library::ffi();
+        $handle = $ffi->dinero_options_new();
+        if ($handle === null) {
+            throw new \Dinero\Exception\DineroException('dinero_options_new: out of memory');
+        }
+        $this->handle = $handle;
+        $logger = $options['logger'] ?? null;
+        $level = $options['log_level'] ?? 'info';
+        unset($options['logger'], $options['log_level']);
+        foreach ($options as $key => $value) {
+            $this->set((string) $key, $value);
+        }
+        $this->setLogger($logger, $level);
+    }
+
+    /**
+     * Sends the library's log lines to $logger: a callable `function (string $level, string
+     * $message): void` or an object with a PSR-3 `log($level, $message, array $context = [])`
+     * method (duck-typed: psr/log is not required), with PSR-3 level names ('error',
+     * 'warning', 'info', 'debug'). $level (a PSR-3 name or a LogLevel constant) is the least
+     * important level let through. null turns logging off.
+     *
+     * The lines come during dinero_authenticate / dinero_request / a token refresh, on this
+     * thread. Whatever the logger throws is caught and dropped: an exception cannot cross C
+     * (PHP would end the process), and a broken logger must not break a request. See LogSink.
+     */
+    public function setLogger(mixed $logger, mixed $level = 'info'): void
+    {
+        if (!is_string($level) && !is_int($level)) {
+            throw new InvalidArgumentException(
+                "option 'log_level' must be a PSR-3 level name, not " . get_debug_type($level),
+                Status::INVALID_ARGUMENT
+            );
+        }
+        $maxLevel = LogLevel::fromPsr($level);
+        $sink = $logger === null ? null : new LogSink($logger);
+        $status = Library::ffi()->dinero_options_set_log_callback(
+            $this->handle,
+            $sink === null ? null : LogSink::callback(),
+            $sink?->userData(),
+            $maxLevel
+        );
+        Library::check($status, "option 'logger'");
+        $this->logSink = $sink;
+    }
+
+    public function set(string $key, mixed $value): void
+    {
+        $text = match (true) {
+            is_string($value) => $value,
+            is_int($value) => (string) $value,
+            // No option takes a boolean today; a future one would spell it "true"/"false",
+            // and today the C library refuses it with a message naming the option.
+            is_bool($value) => $value ? 'true' : 'false',
+            default => throw new InvalidArgumentException(
+                "option '$key' must be an int, bool or string, not " . get_debug_type($value),
+                Status::INVALID_ARGUMENT
+            ),
+        };
+        $ffi = Library::ffi();
+        $status = $ffi->dinero_options_set(
+            $this->handle,
+            Library::cString($key, 'an option name'),
+            Library::cString($text, "option '$key'")
+        );
+        Library::check($status, "option '$key'");
+    }
+
+    /** @internal the logger the library calls back, or null without one */
+    public function logSink(): ?LogSink
+    {
+        return $this->logSink;
+    }
+
+    /** @internal */
+    public function handle(): \FFI\CData
+    {
+        return $this->handle;
+    }
+
+    /** A copy would free the same native handle twice. */
+    private function __clone()
+    {
+    }
+
+    public function __destruct()
+    {
+        if ($this->handle !== null) {
+            Library::ffi()->dinero_options_free($this->handle);
+            $this->handle = null;
+        }
+    }
+}

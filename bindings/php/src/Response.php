@@ -1,0 +1,109 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Dinero;
+
+/**
+ * One HTTP answer (any status: 4xx and 5xx are answers too). Owns its dinero_response handle and
+ * frees it in __destruct.
+ */
+final class Response
+{
+    private ?\FFI\CData $handle;
+    private ?string $body = null;
+
+    /** @internal created by Client::request */
+    public function __construct(\FFI\CData $handle, private string $method = '', private string $path = '')
+    {
+        $this->handle = $handle;
+    }
+
+    /** The HTTP status code (200, 201, 400, 429, ...). */
+    public function status(): int
+    {
+        return (int) Library::ffi()->dinero_response_status($this->handle);
+    }
+
+    /** The body, byte for byte (a PDF with NUL bytes included). */
+    public function body(): string
+    {
+        if ($this->body === null) {
+            $ffi = Library::ffi();
+            $len = $ffi->new('size_t');
+            $bytes = $ffi->dinero_response_body($this->handle, \FFI::addr($len));
+            $this->body = ($bytes === null || $len->cdata === 0) ? '' : \FFI::string($bytes, $len->cdata);
+        }
+        return $this->body;
+    }
+
+    /**
+     * The body decoded as JSON (objects as associative arrays); null for an empty body.
+     *
+     * @throws \JsonException when the body is not JSON
+     */
+    public function json(): mixed
+    {
+        $body = $this->body();
+        if (trim($body) === '') {
+            return null;
+        }
+        return json_decode($body, true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
+    }
+
+    /** A header's value, looked up without regard to case; repeated headers come joined with ", ". */
+    public function header(string $name): ?string
+    {
+        $value = Library::ffi()->dinero_response_header($this->handle, Library::cString($name, 'the header name'));
+        return $value === null ? null : (string) $value;
+    }
+
+    /**
+     * Every header of the answer, lower-case name => value, in the order they arrived;
+     * repeated headers come once, their values joined with ", ".
+     *
+     * @return array<string, string>
+     */
+    public function headers(): array
+    {
+        $ffi = Library::ffi();
+        $headers = [];
+        $count = (int) $ffi->dinero_response_header_count($this->handle);
+        for ($i = 0; $i < $count; $i++) {
+            $name = $ffi->dinero_response_header_name($this->handle, $i);
+            if ($name === null) {
+                break;
+            }
+            $name = (string) $name;
+            $value = $ffi->dinero_response_header($this->handle, $name);
+            $headers[$name] = $value === null ? '' : (string) $value;
+        }
+        return $headers;
+    }
+
+    /** True for 2xx. */
+    public function isSuccess(): bool
+    {
+        $status = $this->status();
+        return $status >= 200 && $status < 300;
+    }
+
+    /** The method and path this answers, e.g. "GET /v1/{organizationId}/contacts?page=0". */
+    public function request(): string
+    {
+        return trim("{$this->method} {$this->path}");
+    }
+
+    /** A copy would free the same native handle twice. */
+    private function __clone()
+    {
+    }
+
+    public function __destruct()
+    {
+        if ($this->handle !== null) {
+            Library::ffi()->dinero_response_free($this->handle);
+            $this->handle = null;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+/* Generated from include/dinero.h by bindings/php/tools/generate-declarations.php;
+   do not edit (run: php bindings/php/tools/generate-declarations.php). */
+
+typedef struct dinero_client dinero_client;
+
+typedef struct dinero_options dinero_options;
+
+typedef struct dinero_response dinero_response;
+
+typedef uint32_t dinero_status;
+
+typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char *message);
+
+dinero_status dinero_authenticate(const char *client_id,
+                                  const char *client_secret,
+                                  const char *api_key,
+                                  const dinero_options *options,
+                                  dinero_client **client_out);
+
+dinero_status dinero_request(dinero_client *client,
+                             const char *method,
+                             const char *path,
+                             const char *json_body,
+                             dinero_response **response_out);
+
+dinero_status dinero_client_access_token(dinero_client *client, char **token_out);
+
+void dinero_client_free(dinero_client *client);
+
+const char *dinero_version(void);
+
+const char *dinero_status_str(dinero_status status);
+
+const char *dinero_last_error(void);
+
+void dinero_string_free(char *string);
+
+dinero_status dinero_options_set_log_callback(dinero_options *options,
+                                              dinero_log_callback callback,
+                                              void *user_data,
+                                              uint32_t max_level);
+
+dinero_options *dinero_options_new(void);
+
+dinero_status dinero_options_set(dinero_options *options, const char *key, const char *value);
+
+void dinero_options_free(dinero_options *options);
+
+uint16_t dinero_response_status(const dinero_response *response);
+
+const uint8_t *dinero_response_body(const dinero_response *response, size_t *len_out);
+
+const char *dinero_response_header(const dinero_response *response, const char *name);
+
+size_t dinero_response_header_count(const dinero_response *response);
+
+const char *dinero_response_header_name(const dinero_response *response, size_t index);
+
+void dinero_response_free(dinero_response *response);

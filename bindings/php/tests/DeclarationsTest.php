@@ -1,0 +1,125 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Dinero\Tests;
+
+use Dinero\Library;
+use Dinero\LogLevel;
+use Dinero\Status;
+use PHPUnit\Framework\TestCase;
+
+/** The PHP declarations follow include/dinero.h: fresh, complete, loadable, and used. */
+final class DeclarationsTest extends TestCase
+{
+    private static function header(): string
+    {
+        $path = dirname(__DIR__, 3) . '/include/dinero.h';
+        self::assertFileExists($path);
+        return (string) file_get_contents($path);
+    }
+
+    /** @return list<string> the functions a C text declares (comments and macros ignored) */
+    private static function functions(string $c): array
+    {
+        $c = (string) preg_replace(['~/\*.*?\*/~s', '~//[^\n]*~', '~^\s*#.*$~m'], '', $c);
+        preg_match_all('~\b(dinero_[a-z0-9_]+)\s*\(~', $c, $m);
+        $names = array_values(array_unique($m[1]));
+        sort($names);
+        return $names;
+    }
+
+    public function testTheCommittedDeclarationFileIsFresh(): void
+    {
+        require_once dirname(__DIR__) . '/tools/generate-declarations.php';
+        $this->assertSame(
+            dinero_ffi_declarations(self::header()),
+            Library::declarations(),
+            'src/dinero.ffi.h is stale: run php bindings/php/tools/generate-declarations.php'
+        );
+    }
+
+    public function testTheDeclarationFileIsPreprocessorFree(): void
+    {
+        $this->assertDoesNotMatchRegularExpression('~^\s*#~m', Library::declarations());
+        $this->assertStringNotContainsString('extern "C"', Library::declarations());
+    }
+
+    public function testEveryFunctionOfTheHeaderIsDeclaredForPhp(): void
+    {
+        $expected = self::functions(self::header());
+        $this->assertGreaterThanOrEqual(15, count($expected));
+        $this->assertSame($expected, self::functions(Library::declarations()));
+    }
+
+    public function testEveryDeclaredFunctionResolvesInTheLibrary(): void
+    {
+        // FFI::cdef resolves every declared symbol at once ("Failed resolving C function").
+        $library = (string) (Library::loadedFrom() ?? Library::libraryPath());
+        $ffi = \FFI::cdef(Library::declarations(), $library);
+        $this->assertSame(Library::version(), (string) $ffi->dinero_version());
+    }
+
+    public function testEveryFunctionIsUsedByTheBinding(): void
+    {
+        $source = '';
+        foreach (glob(dirname(__DIR__) . '/src/*.php') ?: [] as $file) {
+            $source .= file_get_contents($file);
+        }
+        foreach (self::functions(self::header()) as $name) {
+            $this->assertStringContainsString("->$name(", $source, "$name is not called by bindings/php/src");
+        }
+    }
+
+    public function testStatusConstantsMatchTheHeaderMacros(): void
+    {
+        preg_match_all('~^#define DINERO_STATUS_([A-Z0-9_]+) (\d+)\s*$~m', self::header(), $m, PREG_SET_ORDER);
+        $macros = [];
+        foreach ($m as [, $name, $value]) {
+            $macros[$name] = (int) $value;
+        }
+        $this->assertGreaterThanOrEqual(12, count($macros));
+        $this->assertSame($macros, (new \ReflectionClass(Status::class))->getConstants());
+    }
+
+    public function testLogLevelConstantsMatchTheHeaderMacros(): void
+    {
+        preg_match_all('~^#define DINERO_LOG_([A-Z0-9_]+) (\d+)\s*$~m', self::header(), $m, PREG_SET_ORDER);
+        $macros = [];
+        foreach ($m as [, $name, $value]) {
+            $macros[$name] = (int) $value;
+        }
+        $this->assertSame(['ERROR' => 1, 'WARN' => 2, 'INFO' => 3, 'DEBUG' => 4], $macros);
+        $this->assertSame($macros, (new \ReflectionClass(LogLevel::class))->getConstants(\ReflectionClassConstant::IS_PUBLIC));
+    }
+
+    /** The functions and the callback type added with header listing and logging, by signature. */
+    public function testHeaderListingAndLogCallbackAreDeclared(): void
+    {
+        $declarations = (string) preg_replace('~\s+~', ' ', Library::declarations());
+        foreach ([
+            'typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char *message);',
+            'dinero_status dinero_options_set_log_callback(dinero_options *options, dinero_log_callback callback, void *user_data, uint32_t max_level);',
+            'size_t dinero_response_header_count(const dinero_response *response);',
+            'const char *dinero_response_header_name(const dinero_response *response, size_t index);',
+        ] as $declaration) {
+            $this->assertStringContainsString($declaration, $declarations);
+        }
+        // The callback type is usable from PHP: a struct field of that type takes a closure.
+        $holder = Library::ffi()->new('struct { dinero_log_callback callback; }');
+        $holder->callback = static function (mixed $userData, mixed $level, mixed $message): void {
+        };
+        $this->assertFalse(\FFI::isNull($holder->callback));
+    }
+
+    public function testTheGeneratorsCheckModeAgrees(): void
+    {
+        $process = proc_open(
+            [PHP_BINARY, dirname(__DIR__) . '/tools/generate-declarations.php', '--check'],
+            [1 => ['pipe', 'w'], 2 => ['pipe', 'w']],
+            $pipes
+        );
+        $output = stream_get_contents($pipes[1]) . stream_get_contents($pipes[2]);
+        $this->assertSame(0, proc_close($process), $output);
+    }
+}

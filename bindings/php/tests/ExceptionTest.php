@@ -1,0 +1,224 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Dinero\Tests;
+
+use Dinero\Client;
+use Dinero\Exception\ApiException;
+use Dinero\Exception\AuthenticationException;
+use Dinero\Exception\DineroException;
+use Dinero\Exception\InvalidArgumentException;
+use Dinero\Exception\NetworkException;
+use Dinero\Exception\TimeoutException;
+use Dinero\Status;
+
+final class ExceptionTest extends SandboxTestCase
+{
+    /** @return iterable<string, array{int, class-string}> */
+    public static function statuses(): iterable
+    {
+        yield 'NULL_ARGUMENT' => [Status::NULL_ARGUMENT, InvalidArgumentException::class];
+        yield 'INVALID_UTF8' => [Status::INVALID_UTF8, InvalidArgumentException::class];
+        yield 'INVALID_ARGUMENT' => [Status::INVALID_ARGUMENT, InvalidArgumentException::class];
+        yield 'AUTH_REJECTED' => [Status::AUTH_REJECTED, AuthenticationException::class];
+        yield 'AUTH_UNAVAILABLE' => [Status::AUTH_UNAVAILABLE, AuthenticationException::class];
+        yield 'NETWORK' => [Status::NETWORK, NetworkException::class];
+        yield 'TIMEOUT' => [Status::TIMEOUT, TimeoutException::class];
+        yield 'TLS' => [Status::TLS, NetworkException::class];
+        yield 'PROTOCOL' => [Status::PROTOCOL, NetworkException::class];
+        yield 'PANIC' => [Status::PANIC, DineroException::class];
+        yield 'RESPONSE_TOO_LARGE' => [Status::RESPONSE_TOO_LARGE, NetworkException::class];
+        yield 'a future status' => [99, DineroException::class];
+    }
+
+    /**
+     * @dataProvider statuses
+     * @param class-string $class
+     */
+    public function testEachStatusMapsToItsException(int $status, string $class): void
+    {
+        $e = DineroException::fromStatus($status, 'detail');
+        $this->assertSame($class, get_class($e));
+        $this->assertInstanceOf(DineroException::class, $e);
+        $this->assertInstanceOf(\RuntimeException::class, $e);
+        $this->assertSame($status, $e->getCode());
+        $this->assertSame('detail', $e->getMessage());
+    }
+
+    public function testStatusDescriptionsComeFromTheLibrary(): void
+    {
+        $this->assertSame('authentication rejected', Status::describe(Status::AUTH_REJECTED));
+        $this->assertSame('unknown status', Status::describe(12345));
+        $this->assertSame('unknown status', Status::describe(-1));
+    }
+
+    public function testWrongSecretIsAuthenticationRejectedAndNeverShown(): void
+    {
+        $env = $this->sandbox()->env;
+        try {
+            Client::authenticate($env['DINERO_CLIENT_ID'], 'not-the-secret-77', $env['DINERO_API_KEY'], $this->sandbox()->options());
+            $this->fail('accepted');
+        } catch (AuthenticationException $e) {
+            $this->assertSame(Status::AUTH_REJECTED, $e->getCode());
+            $this->assertStringContainsString('authentication rejected', $e->getMessage());
+            $this->assertStringNotContainsString('not-the-secret-77', $e->getMessage());
+            $this->assertStringNotContainsString($env['DINERO_API_KEY'], $e->getMessage());
+        }
+    }
+
+    public function testWrongApiKeyIsAuthenticationRejectedAndNeverShown(): void
+    {
+        $env = $this->sandbox()->env;
+        try {
+            Client::authenticate($env['DINERO_CLIENT_ID'], $env['DINERO_CLIENT_SECRET'], 'wrong-api-key-55', $this->sandbox()->options());
+            $this->fail('accepted');
+        } catch (AuthenticationException $e) {
+            $this->assertSame(Status::AUTH_REJECTED, $e->getCode());
+            $this->assertStringNotContainsString('wrong-api-key-55', $e->getMessage());
+            $this->assertStringNotContainsString($env['DINERO_CLIENT_SECRET'], $e->getMessage());
+        }
+    }
+
+    public function testBrokenTokenEndpointIsAuthenticationUnavailable(): void
+    {
+        $this->sandbox()->inject(['kind' => 'status', 'status' => 500, 'target' => 'token', 'count' => 20]);
+        try {
+            $this->sandbox()->client(['max_retries' => 1]);
+            $this->fail('accepted');
+        } catch (AuthenticationException $e) {
+            $this->assertSame(Status::AUTH_UNAVAILABLE, $e->getCode());
+        }
+    }
+
+    public function testUnreachableHostIsANetworkException(): void
+    {
+        $socket = stream_socket_server('tcp://127.0.0.1:0');
+        $port = (int) substr(strrchr((string) stream_socket_get_name($socket, false), ':'), 1);
+        fclose($socket);
+        $url = "http://127.0.0.1:$port";
+        try {
+            Client::authenticate('rasmus', 'dinero', 'key', [
+                'auth_url' => "$url/dineroapi/oauth/token", 'api_url' => $url,
+                'max_retries' => 0, 'retry_base_delay_ms' => 5,
+            ]);
+            $this->fail('connected');
+        } catch (NetworkException $e) {
+            $this->assertSame(Status::NETWORK, $e->getCode());
+        }
+    }
+
+    public function testSlowServerIsATimeoutException(): void
+    {
+        $client = $this->sandbox()->client(['timeout_ms' => 300]);
+        $this->sandbox()->inject(['kind' => 'delay', 'delay_ms' => 3000]);
+        $started = microtime(true);
+        try {
+            $client->request('GET', '/v1/organizations');
+            $this->fail('answered');
+        } catch (TimeoutException $e) {
+            $this->assertSame(Status::TIMEOUT, $e->getCode());
+            $this->assertLessThan(2.5, microtime(true) - $started);
+        }
+    }
+
+    public function testAnswerThatIsNotHttpIsANetworkException(): void
+    {
+        $client = $this->sandbox()->client(['max_retries' => 0]);
+        $this->sandbox()->inject(['kind' => 'garbage']);
+        try {
+            $client->request('GET', '/v1/organizations');
+            $this->fail('answered');
+        } catch (NetworkException $e) {
+            $this->assertContains($e->getCode(), [Status::PROTOCOL, Status::NETWORK]);
+        }
+    }
+
+    public function testTruncatedPostIsAProtocolError(): void
+    {
+        $client = $this->sandbox()->client();
+        $this->sandbox()->inject(['kind' => 'truncate', 'method' => 'POST']);
+        try {
+            $client->post('/v1/{organizationId}/contacts', ['Name' => 'Cut Short', 'CountryKey' => 'DK', 'IsPerson' => true]);
+            $this->fail('answered');
+        } catch (NetworkException $e) {
+            $this->assertSame(Status::PROTOCOL, $e->getCode());
+        }
+        $this->assertSame(1, $this->sandbox()->routeCount('POST /v1/{org}/contacts'), 'a POST is never repeated');
+    }
+
+    public function testHugeBodyIsResponseTooLarge(): void
+    {
+        $client = $this->sandbox()->client(['max_response_bytes' => 1000, 'max_retries' => 0]);
+        $this->sandbox()->inject(['kind' => 'huge', 'size' => 100000]);
+        try {
+            $client->request('GET', '/v1/organizations');
+            $this->fail('answered');
+        } catch (NetworkException $e) {
+            $this->assertSame(Status::RESPONSE_TOO_LARGE, $e->getCode());
+        }
+    }
+
+    public function testApiExceptionForDinerosValidationError(): void
+    {
+        $client = $this->sandbox()->client();
+        try {
+            $client->post('/v1/{organizationId}/contacts', ['CountryKey' => 'DK', 'IsPerson' => true]);
+            $this->fail('accepted');
+        } catch (ApiException $e) {
+            $this->assertInstanceOf(DineroException::class, $e);
+            $this->assertSame(400, $e->getStatus());
+            $this->assertSame(42, $e->getApiCode());
+            $this->assertSame('Validation error', $e->getApiMessage());
+            $this->assertArrayHasKey('Name', $e->getValidationErrors());
+            $this->assertIsArray($e->getLanguageSpecificMessages());
+            $this->assertSame(42, json_decode($e->getBody(), true)['code']);
+            $this->assertStringContainsString('Validation error', $e->getMessage());
+        }
+    }
+
+    public function testApiExceptionToleratesHtmlAndPlainText(): void
+    {
+        $client = $this->sandbox()->client(['max_retries' => 0, 'retry_after_max_ms' => 1000]);
+        try {
+            $client->get('/v1/{organizationId}/no-such-route');
+            $this->fail('accepted');
+        } catch (ApiException $e) {
+            $this->assertSame(404, $e->getStatus());
+            $this->assertNull($e->getApiCode());
+            $this->assertSame([], $e->getValidationErrors());
+            $this->assertStringContainsString('<', $e->getBody());
+            $this->assertStringNotContainsString('<', $e->getMessage(), 'tags stripped from the message');
+        }
+        $this->sandbox()->inject([
+            'kind' => 'status', 'status' => 429, 'retry_after' => '600', 'content_type' => 'text/plain',
+            'body' => 'API calls quota exceeded! maximum admitted 100 per 1m.',
+        ]);
+        try {
+            $client->get('/v1/organizations');
+            $this->fail('accepted');
+        } catch (ApiException $e) {
+            $this->assertSame(429, $e->getStatus());
+            $this->assertNull($e->getApiCode());
+            $this->assertSame('API calls quota exceeded! maximum admitted 100 per 1m.', $e->getBody());
+            $this->assertStringContainsString('quota exceeded', $e->getMessage());
+        }
+    }
+
+    public function testApiExceptionForbiddenCarriesDinerosCode(): void
+    {
+        $this->sandbox()->inject([
+            'kind' => 'status', 'status' => 403,
+            'body' => '{"code":48,"message":"No Pro subscription","validationErrors":{},"languageSpecificMessages":[]}',
+            'content_type' => 'application/json',
+        ]);
+        try {
+            $this->sandbox()->client()->get('/v1/organizations');
+            $this->fail('accepted');
+        } catch (ApiException $e) {
+            $this->assertSame(403, $e->getStatus());
+            $this->assertSame(48, $e->getApiCode());
+            $this->assertSame([], $e->getValidationErrors());
+        }
+    }
+}

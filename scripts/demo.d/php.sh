@@ -1,0 +1,13 @@
+# shellcheck shell=bash
+# Sourced by scripts/demo.sh (from the repository root, with `section` defined and the DINERO_*
+# variables of the running sandbox exported): the PHP examples, on the release library.
+
+scripts/test-php.sh --deps-only
+(cd bindings/php && COMPOSER_NO_INTERACTION=1 COMPOSER_DISABLE_NETWORK=1 COMPOSER_ALLOW_SUPERUSER=1 \
+  composer dump-autoload --quiet </dev/null)
+
+section "PHP: the docs' authenticate() function on libdinero (examples/php/authenticate.php)"
+DINERO_LIBRARY="$PWD/target/release/libdinero.so" php examples/php/authenticate.php
+
+section "PHP example (examples/php/personal_integration.php)"
+DINERO_LIBRARY="$PWD/target/release/libdinero.so" php examples/php/personal_integration.php
