@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 SYSTEM_TOOLS := cc=gcc curl=curl valgrind=valgrind python3=python3 g++=g++
 
-.PHONY: build demo test test-rust lint header system-deps clean
+.PHONY: build demo test test-rust test-python test-php lint header reliability system-deps clean
 
 ## build: the release library (target/release/libdinero.{so,a}) and dinero-sandbox
 build:
@@ -15,8 +15,9 @@ build:
 demo: system-deps build
 	scripts/demo.sh
 
-## test: every suite (Rust unit + end-to-end over the C ABI, C programs, valgrind) and lints
-test: system-deps lint test-rust
+## test: every suite (Rust unit + end-to-end over the C ABI, C programs under valgrind,
+## Python, PHP) and the lints
+test: system-deps lint test-rust test-python test-php
 
 lint:
 	cargo fmt --all -- --check
@@ -27,6 +28,13 @@ test-rust:
 	cargo build --workspace
 	cargo test --workspace
 
+# Both use the debug library and sandbox that test-rust built.
+test-python: test-rust
+	scripts/test-python.sh
+
+test-php: test-rust
+	scripts/test-php.sh
+
 ## header: regenerate include/dinero.h from src/ffi/ with cbindgen
 header:
 	scripts/update-header.sh
@@ -36,3 +44,7 @@ system-deps:
 
 clean:
 	cargo clean
+
+## reliability: rerun the fault matrix, stress test and soak, and rewrite docs/RELIABILITY.md
+reliability:
+	scripts/reliability-doc.sh
