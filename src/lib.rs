@@ -6,6 +6,8 @@ mod client;
 mod config;
 mod error;
 pub mod ffi;
+#[doc(hidden)]
+pub mod fuzzing;
 mod log;
 mod request;
 mod response;

@@ -6,13 +6,10 @@
 
 mod common;
 use common::*;
-use dinero::ffi::client::dinero_authenticate;
-use dinero::ffi::log::{dinero_options_set_log_callback, DINERO_LOG_DEBUG};
+use dinero::ffi::log::DINERO_LOG_DEBUG;
 use dinero::ffi::status::*;
 use serde_json::{json, Value};
-use std::ffi::{c_char, c_void, CStr};
 use std::fmt::Write;
-use std::sync::Mutex;
 
 /// What one request ended with: an HTTP status, or a C status.
 fn outcome(result: &Result<Reply, Failed>) -> String {
@@ -197,43 +194,6 @@ fn rows() -> Vec<Row> {
     ]
 }
 
-type Lines = Mutex<Vec<String>>;
-
-unsafe extern "C" fn collect(user_data: *mut c_void, _level: u32, message: *const c_char) {
-    let lines = unsafe { &*(user_data as *const Lines) };
-    let text = unsafe { CStr::from_ptr(message) }
-        .to_string_lossy()
-        .into_owned();
-    lines.lock().unwrap().push(text);
-}
-
-fn client_with_log(sb: &Sandbox, lines: &Lines) -> Client {
-    let mut pairs = fast_options(sb);
-    pairs.push(("timeout_ms".into(), "1500".into()));
-    pairs.push(("max_response_bytes".into(), "1000000".into()));
-    let options = Options::new(&pairs).unwrap();
-    let data = lines as *const Lines as *mut c_void;
-    assert_eq!(
-        unsafe {
-            dinero_options_set_log_callback(options.0, Some(collect), data, DINERO_LOG_DEBUG)
-        },
-        DINERO_STATUS_OK
-    );
-    let c = sb.config();
-    let mut client = std::ptr::null_mut();
-    let status = unsafe {
-        dinero_authenticate(
-            cstr(&c.client_id).as_ptr(),
-            cstr(&c.client_secret).as_ptr(),
-            cstr(&c.api_key).as_ptr(),
-            options.0,
-            &mut client,
-        )
-    };
-    assert_eq!(status, DINERO_STATUS_OK, "{}", last_error());
-    Client(client)
-}
-
 /// Every Bearer token the sandbox saw, to search the collected text for.
 fn tokens_seen(sb: &Sandbox) -> Vec<String> {
     sb.requests()
@@ -260,8 +220,9 @@ fn every_fault_has_the_outcome_a_user_relies_on() {
                 c.client_secret = "matrix-secret-93ab17".into();
                 c.api_key = "matrix-api-key-51f0c2".into();
             });
-            let lines = Lines::default();
-            let client = client_with_log(&sb, &lines);
+            let lines = LogLines::default();
+            let limits = [("timeout_ms", "1500"), ("max_response_bytes", "1000000")];
+            let client = Client::logging_to(&sb, &lines, DINERO_LOG_DEBUG, &limits);
             sb.reset_stats();
             (row.setup)(&sb, method);
             let body = (method == "POST").then_some(r#"{"Name":"Børge Lund","CountryKey":"DK"}"#);
@@ -281,7 +242,12 @@ fn every_fault_has_the_outcome_a_user_relies_on() {
             cells.push(format!("{} | {}", got.0, got.1));
 
             // Item 7: no secret in any message or log line the whole matrix produced.
-            let mut texts = lines.lock().unwrap().clone();
+            let mut texts: Vec<String> = lines
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|(_, t)| t.clone())
+                .collect();
             if let Err(failed) = &result {
                 texts.push(failed.message.clone());
             }

@@ -3,45 +3,13 @@
 
 mod common;
 use common::*;
-use dinero::ffi::client::dinero_authenticate;
 use dinero::ffi::log::*;
 use dinero::ffi::status::*;
 use serde_json::json;
-use std::ffi::{c_char, c_void, CStr};
+use std::ffi::{c_char, c_void};
 use std::ptr;
-use std::sync::Mutex;
 
-type Lines = Mutex<Vec<(u32, String)>>;
-
-unsafe extern "C" fn collect(user_data: *mut c_void, level: u32, message: *const c_char) {
-    let lines = unsafe { &*(user_data as *const Lines) };
-    let text = unsafe { CStr::from_ptr(message) }
-        .to_str()
-        .unwrap()
-        .to_string();
-    lines.lock().unwrap().push((level, text));
-}
-
-fn logging_client(sb: &Sandbox, lines: &Lines, max_level: u32) -> Client {
-    let options = Options::new(&fast_options(sb)).unwrap();
-    let user_data = lines as *const Lines as *mut c_void;
-    let status =
-        unsafe { dinero_options_set_log_callback(options.0, Some(collect), user_data, max_level) };
-    assert_eq!(status, DINERO_STATUS_OK);
-    let c = sb.config();
-    let mut client = ptr::null_mut();
-    let status = unsafe {
-        dinero_authenticate(
-            cstr(&c.client_id).as_ptr(),
-            cstr(&c.client_secret).as_ptr(),
-            cstr(&c.api_key).as_ptr(),
-            options.0,
-            &mut client,
-        )
-    };
-    assert_eq!(status, DINERO_STATUS_OK, "{}", last_error());
-    Client(client)
-}
+type Lines = LogLines;
 
 fn texts(lines: &Lines) -> Vec<String> {
     lines
@@ -56,7 +24,7 @@ fn texts(lines: &Lines) -> Vec<String> {
 fn requests_retries_and_token_events_are_logged_without_secrets() {
     let sb = sandbox_with(|c| c.client_secret = "logging-test-secret".into());
     let lines = Lines::default();
-    let client = logging_client(&sb, &lines, DINERO_LOG_DEBUG);
+    let client = Client::logging_to(&sb, &lines, DINERO_LOG_DEBUG, &[]);
     client.get("/v1/{organizationId}/contacts?queryFilter=Name%20eq%20'x'");
     inject(&sb, json!({"kind": "status", "status": 503}));
     client.get("/v1/organizations");
@@ -105,7 +73,7 @@ fn requests_retries_and_token_events_are_logged_without_secrets() {
 fn max_level_filters_lines() {
     let sb = sandbox();
     let lines = Lines::default();
-    let client = logging_client(&sb, &lines, DINERO_LOG_WARN);
+    let client = Client::logging_to(&sb, &lines, DINERO_LOG_WARN, &[]);
     client.get("/v1/organizations");
     assert!(
         texts(&lines).is_empty(),
@@ -118,17 +86,19 @@ fn max_level_filters_lines() {
     assert_eq!(levels, vec![DINERO_LOG_WARN]);
 }
 
+unsafe extern "C" fn noop(_: *mut c_void, _: u32, _: *const c_char) {}
+
 #[test]
 fn bad_levels_and_null_options_are_refused() {
     let options = Options::new(&[]).unwrap();
     let lines = Lines::default();
     let data = &lines as *const Lines as *mut c_void;
     assert_eq!(
-        unsafe { dinero_options_set_log_callback(options.0, Some(collect), data, 9) },
+        unsafe { dinero_options_set_log_callback(options.0, Some(noop), data, 9) },
         DINERO_STATUS_INVALID_ARGUMENT
     );
     assert_eq!(
-        unsafe { dinero_options_set_log_callback(ptr::null_mut(), Some(collect), data, 1) },
+        unsafe { dinero_options_set_log_callback(ptr::null_mut(), Some(noop), data, 1) },
         DINERO_STATUS_NULL_ARGUMENT
     );
     assert_eq!(

@@ -237,3 +237,55 @@ pub fn inject(sandbox: &Sandbox, fault: Value) {
 pub fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
+
+/// Log lines a client produced, with their levels.
+pub type LogLines = std::sync::Mutex<Vec<(u32, String)>>;
+
+unsafe extern "C" fn collect_log_line(
+    user_data: *mut std::ffi::c_void,
+    level: u32,
+    message: *const std::ffi::c_char,
+) {
+    let lines = unsafe { &*(user_data as *const LogLines) };
+    let text = unsafe { CStr::from_ptr(message) }
+        .to_string_lossy()
+        .into_owned();
+    lines.lock().unwrap().push((level, text));
+}
+
+impl Client {
+    /// Like `to_with`, with the log callback collecting into `lines` up to `max_level`.
+    pub fn logging_to(
+        sandbox: &Sandbox,
+        lines: &LogLines,
+        max_level: u32,
+        extra: &[(&str, &str)],
+    ) -> Client {
+        let mut pairs = fast_options(sandbox);
+        pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let options = Options::new(&pairs).unwrap();
+        let data = lines as *const LogLines as *mut std::ffi::c_void;
+        let status = unsafe {
+            dinero::ffi::log::dinero_options_set_log_callback(
+                options.0,
+                Some(collect_log_line),
+                data,
+                max_level,
+            )
+        };
+        assert_eq!(status, DINERO_STATUS_OK);
+        let c = sandbox.config();
+        let mut client = ptr::null_mut();
+        check(unsafe {
+            dinero_authenticate(
+                cstr(&c.client_id).as_ptr(),
+                cstr(&c.client_secret).as_ptr(),
+                cstr(&c.api_key).as_ptr(),
+                options.0,
+                &mut client,
+            )
+        })
+        .expect("the sandbox accepts its own credentials");
+        Client(client)
+    }
+}
