@@ -71,9 +71,9 @@ final class ChildPhp
      * @param array<string, string|false> $env
      * @param list<string> $wrapper
      */
-    public static function json(string $code, array $phpArgs = [], array $env = [], array $wrapper = []): mixed
+    public static function json(string $code, array $phpArgs = [], array $env = [], array $wrapper = [], bool $autoload = true): mixed
     {
-        [$exit, $stdout, $stderr] = (new self($code, $phpArgs, $env, $wrapper))->wait();
+        [$exit, $stdout, $stderr] = (new self($code, $phpArgs, $env, $wrapper, [], $autoload))->wait();
         if ($exit !== 0) {
             throw new \RuntimeException("child php exited with $exit:\n$stdout\n$stderr");
         }

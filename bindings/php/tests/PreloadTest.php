@@ -95,10 +95,17 @@ final class PreloadTest extends SandboxTestCase
         $tmp = $this->dir . '/tmp'; // where preload.php writes its header
         mkdir($tmp);
         chmod($tmp, 01777);
+        // "nobody" may not be able to read the checkout (CI clones into a private folder): give
+        // it a world-readable copy of the package and the library. The classes come from
+        // opcache.preload, so the child needs no autoloader.
+        $package = $this->dir . '/package';
+        self::copyReadable(dirname(__DIR__) . '/src', $package . '/src');
+        self::copyReadable(dirname(__DIR__) . '/preload.php', $package . '/preload.php');
+        self::copyReadable($library, $package . '/libdinero.so');
         $result = ChildPhp::json(self::CHILD, [
             '-d', 'ffi.enable=preload', '-d', 'opcache.enable=1', '-d', 'opcache.enable_cli=1',
-            '-d', 'opcache.preload=' . dirname(__DIR__) . '/preload.php',
-        ], $this->env() + ['DINERO_LIBRARY' => $library, 'TMPDIR' => $tmp], $wrapper);
+            '-d', 'opcache.preload=' . $package . '/preload.php',
+        ], $this->env() + ['DINERO_LIBRARY' => $package . '/libdinero.so', 'TMPDIR' => $tmp], $wrapper, false);
         $this->assertCount(1, glob("$tmp/libdinero-php-*.h") ?: [], 'the header FFI::load read');
         $this->assertSame('scope', $result['via']);
         $this->assertSame(200, $result['status']);
@@ -215,5 +222,22 @@ final class PreloadTest extends SandboxTestCase
     private function env(): array
     {
         return $this->sandbox()->env;
+    }
+
+    /** Copies a file or a folder so that any user can read it (folders 0755, files 0644). */
+    private static function copyReadable(string $from, string $to): void
+    {
+        if (is_dir($from)) {
+            mkdir($to, 0755, true);
+            chmod($to, 0755);
+            foreach (scandir($from) ?: [] as $entry) {
+                if ($entry !== '.' && $entry !== '..') {
+                    self::copyReadable("$from/$entry", "$to/$entry");
+                }
+            }
+            return;
+        }
+        copy($from, $to);
+        chmod($to, 0644);
     }
 }
