@@ -61,6 +61,11 @@
 #define DINERO_LOG_DEBUG 4
 
 /**
+ * Dinero's limit for `POST /v1/{organizationId}/files`.
+ */
+#define MAX_UPLOAD_BYTES ((6 * 1024) * 1024)
+
+/**
  * One organization's connection to Dinero: credentials, a token kept valid, a connection
  * pool and a rate limit. Safe to share between threads.
  */
@@ -70,6 +75,11 @@ typedef struct dinero_client dinero_client;
  * A set of options for dinero_authenticate (see dinero_options_set for the keys).
  */
 typedef struct dinero_options dinero_options;
+
+/**
+ * A request under construction: method, path, query parameters, headers and body.
+ */
+typedef struct dinero_request_builder dinero_request_builder;
 
 /**
  * The status, headers and body of one HTTP response.
@@ -150,6 +160,11 @@ typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char 
  */
 #define DINERO_STATUS_RESPONSE_TOO_LARGE 11
 
+/**
+ * A local file could not be read or written (an upload's source, dinero_response_save).
+ */
+#define DINERO_STATUS_IO 12
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -206,6 +221,58 @@ dinero_status dinero_request(dinero_client *client,
                              const char *path,
                              const char *json_body,
                              dinero_response **response_out);
+
+/**
+ * Sends a request made with dinero_request_new, with the same token, retry and pacing rules
+ * as dinero_request (a POST is never repeated once it may have reached the server). The
+ * builder is only read: it may be sent again or freed afterwards.
+ *
+ * On success writes a new response to *response_out (free it with dinero_response_free);
+ * binary bodies (an invoice PDF) are read with dinero_response_body or written to disk with
+ * dinero_response_save.
+ *
+ * # Safety
+ * `client` and `request` are NULL or live handles; `response_out` is NULL or writable.
+ */
+dinero_status dinero_client_send(dinero_client *client,
+                                 const dinero_request_builder *request,
+                                 dinero_response **response_out);
+
+/**
+ * Uploads a file from disk to Dinero's files endpoint (POST /v1/{organizationId}/files as
+ * multipart/form-data; the organization_id option must be set). Dinero accepts at most 6 MB:
+ * a larger file is refused with DINERO_STATUS_INVALID_ARGUMENT before anything is read or
+ * sent. `file_name` may be NULL (the file's own name); `content_type` may be NULL (guessed
+ * from the name: pdf, png, jpeg, ...). An unreadable file is DINERO_STATUS_IO.
+ *
+ * Returns DINERO_STATUS_OK when Dinero answered (201 with the file's Guid, or e.g. 413);
+ * the upload is a POST, so it is never repeated once it may have reached the server.
+ *
+ * # Safety
+ * `client` is NULL or a live handle; the strings are NULL (where allowed) or NUL-terminated;
+ * `response_out` is NULL or writable.
+ */
+dinero_status dinero_client_upload_file(dinero_client *client,
+                                        const char *file_path,
+                                        const char *file_name,
+                                        const char *content_type,
+                                        dinero_response **response_out);
+
+/**
+ * Like dinero_client_upload_file, from `len` bytes in memory (copied; NULs allowed).
+ * `file_name` is required here; `content_type` may be NULL (guessed from the name).
+ *
+ * # Safety
+ * `client` is NULL or a live handle; `bytes` is NULL (with `len` 0) or points to `len`
+ * readable bytes; the strings are NULL (where allowed) or NUL-terminated; `response_out` is
+ * NULL or writable.
+ */
+dinero_status dinero_client_upload_bytes(dinero_client *client,
+                                         const uint8_t *bytes,
+                                         size_t len,
+                                         const char *file_name,
+                                         const char *content_type,
+                                         dinero_response **response_out);
 
 /**
  * A currently valid access token (refreshed first if it is due), for callers that make their
@@ -324,6 +391,66 @@ dinero_status dinero_options_set(dinero_options *options, const char *key, const
 void dinero_options_free(dinero_options *options);
 
 /**
+ * Starts a request: `method` as for dinero_request, `path` relative to api_url (it may hold
+ * {organizationId} and a query string). Both are checked now (CR, LF, NUL and spaces are
+ * refused) and copied.
+ *
+ * On success writes a new builder to *request_out; the caller frees it with
+ * dinero_request_free. A builder may be sent many times and belongs to one thread at a time.
+ *
+ * # Safety
+ * The strings are NULL or NUL-terminated; `request_out` is NULL or writable.
+ */
+dinero_status dinero_request_new(const char *method,
+                                 const char *path,
+                                 dinero_request_builder **request_out);
+
+/**
+ * Sets a header (replacing one of the same name, case-insensitively), e.g. "Accept" to
+ * "application/octet-stream" for an invoice PDF. Names must be HTTP tokens; values must not
+ * hold CR or LF. Authorization, Host, Content-Length, Transfer-Encoding and Connection are
+ * managed by libdinero and refused (DINERO_STATUS_INVALID_ARGUMENT); the request is unchanged.
+ *
+ * # Safety
+ * `request` is NULL or a live builder; the strings are NULL or NUL-terminated.
+ */
+dinero_status dinero_request_set_header(dinero_request_builder *request,
+                                        const char *name,
+                                        const char *value);
+
+/**
+ * Adds a query parameter; the library percent-encodes key and value (a space becomes %20),
+ * so `Name eq 'Børge'` may be passed as it is.
+ *
+ * # Safety
+ * `request` is NULL or a live builder; the strings are NULL or NUL-terminated.
+ */
+dinero_status dinero_request_add_query(dinero_request_builder *request,
+                                       const char *key,
+                                       const char *value);
+
+/**
+ * Sets the body: `len` bytes (copied; they may hold NULs) sent with `content_type`.
+ * `body` may be NULL when `len` is 0.
+ *
+ * # Safety
+ * `request` is NULL or a live builder; `body` is NULL or points to `len` readable bytes;
+ * `content_type` is NULL or NUL-terminated.
+ */
+dinero_status dinero_request_set_body(dinero_request_builder *request,
+                                      const uint8_t *body,
+                                      size_t len,
+                                      const char *content_type);
+
+/**
+ * Frees a builder. NULL is a no-op.
+ *
+ * # Safety
+ * `request` is NULL or a live builder from dinero_request_new, freed only once.
+ */
+void dinero_request_free(dinero_request_builder *request);
+
+/**
  * The HTTP status code (200, 201, 400, 429, ...). Returns 0 if `response` is NULL.
  *
  * # Safety
@@ -377,6 +504,16 @@ size_t dinero_response_header_count(const dinero_response *response);
  * `response` is NULL or a live handle from dinero_request.
  */
 const char *dinero_response_header_name(const dinero_response *response, size_t index);
+
+/**
+ * Writes the body to `file_path` (e.g. an invoice PDF), replacing the file atomically: it is
+ * written to a temporary file beside it and renamed, so a reader never sees half of it.
+ * DINERO_STATUS_IO if the folder does not exist or cannot be written.
+ *
+ * # Safety
+ * `response` is NULL or a live handle; `file_path` is NULL or NUL-terminated.
+ */
+dinero_status dinero_response_save(const dinero_response *response, const char *file_path);
 
 /**
  * Frees a response and everything borrowed from it. NULL is a no-op.

@@ -5,6 +5,7 @@ use crate::auth::Credentials;
 use crate::config::Config;
 use crate::error::Result;
 use crate::request::{build_url, is_idempotent, validate_method};
+use crate::request_builder::RequestBuilder;
 use crate::response::Response;
 use crate::secret::Secret;
 use crate::token::TokenSource;
@@ -84,24 +85,61 @@ impl Client {
     /// repeated once. Rate limits, 429s and transient faults are handled by the transport.
     pub fn request(&self, method: &str, path: &str, json_body: Option<&[u8]>) -> Result<Response> {
         let method = validate_method(method)?;
-        let url = build_url(
-            &self.inner.config.api_url,
-            path,
-            self.inner.config.organization_id.as_deref(),
-        )?;
+        let url = self.url(path)?;
+        let headers: &[(&str, &str)] = match json_body {
+            Some(_) => &[("content-type", "application/json")],
+            None => &[],
+        };
+        self.exchange(method, &url, headers, json_body)
+    }
+
+    /// Sends a request built with headers, query parameters and a body of any type.
+    pub fn send(&self, request: &RequestBuilder) -> Result<Response> {
+        let url = self.url(&request.path_and_query())?;
+        let headers: Vec<(&str, &str)> = request
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        self.exchange(request.method, &url, &headers, request.body.as_deref())
+    }
+
+    /// Uploads a file to Dinero's files endpoint (`POST /v1/{organizationId}/files`, multipart,
+    /// at most 6 MB: larger files are refused before anything is sent). Like every POST it is
+    /// never repeated once it may have reached the server.
+    pub fn upload(
+        &self,
+        bytes: &[u8],
+        file_name: &str,
+        content_type: Option<&str>,
+    ) -> Result<Response> {
+        let multipart = crate::upload::multipart(bytes, file_name, content_type)?;
+        let url = self.url(crate::upload::FILES_PATH)?;
+        let headers = [("content-type", multipart.content_type.as_str())];
+        self.exchange("POST", &url, &headers, Some(&multipart.body))
+    }
+
+    fn url(&self, path: &str) -> Result<String> {
+        let config = &self.inner.config;
+        build_url(&config.api_url, path, config.organization_id.as_deref())
+    }
+
+    fn exchange(
+        &self,
+        method: &'static str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<Response> {
         let treatment = Treatment {
             idempotent: is_idempotent(method),
             paced: true,
         };
-        let mut headers = Vec::with_capacity(1);
-        if json_body.is_some() {
-            headers.push(("content-type", "application/json"));
-        }
         let exchange = Exchange {
             method,
-            url: &url,
-            headers: &headers,
-            body: json_body,
+            url,
+            headers,
+            body,
         };
         // The generation of the token the latest attempt carried, for the 401 check below.
         let sent_with = Cell::new(0u64);

@@ -29,6 +29,8 @@ pub enum ErrorKind {
     Panic,
     /// The response body exceeded `max_response_bytes`.
     ResponseTooLarge,
+    /// A local file could not be read or written (uploads, saving a response).
+    Io,
 }
 
 /// An error with its kind and a message that explains it. Messages never contain the client

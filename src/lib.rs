@@ -6,19 +6,24 @@ mod client;
 mod config;
 mod error;
 pub mod ffi;
+mod files;
 #[doc(hidden)]
 pub mod fuzzing;
 mod log;
 mod request;
+mod request_builder;
 mod response;
 mod secret;
 mod token;
 mod token_cache;
 mod transport;
+mod upload;
 
 pub use client::Client;
 pub use config::{Config, DEFAULT_API_URL, DEFAULT_AUTH_URL, OPTION_KEYS};
 pub use error::{Error, ErrorKind, Result};
 pub use log::{Level as LogLevel, Logger};
+pub use request_builder::RequestBuilder;
 pub use response::Response;
 pub use secret::Secret;
+pub use upload::MAX_UPLOAD_BYTES;

@@ -3,11 +3,13 @@
 use super::boundary::guard;
 use super::handles::{borrow, free, into_raw, require_out, write_out};
 use super::options::dinero_options;
+use super::request_builder::{borrow_bytes, dinero_request_builder};
 use super::response::dinero_response;
 use super::status::dinero_status;
 use super::strings::{borrow_optional_str, borrow_str, hand_out};
 use crate::client::Client;
 use crate::config::Config;
+use crate::error::{Error, ErrorKind, Result};
 use std::ffi::c_char;
 
 /// One organization's connection to Dinero: credentials, a token kept valid, a connection
@@ -111,6 +113,144 @@ pub unsafe extern "C" fn dinero_request(
         unsafe { write_out(response_out, handle) };
         Ok(())
     })
+}
+
+/// Sends a request made with dinero_request_new, with the same token, retry and pacing rules
+/// as dinero_request (a POST is never repeated once it may have reached the server). The
+/// builder is only read: it may be sent again or freed afterwards.
+///
+/// On success writes a new response to *response_out (free it with dinero_response_free);
+/// binary bodies (an invoice PDF) are read with dinero_response_body or written to disk with
+/// dinero_response_save.
+///
+/// # Safety
+/// `client` and `request` are NULL or live handles; `response_out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_client_send(
+    client: *mut dinero_client,
+    request: *const dinero_request_builder,
+    response_out: *mut *mut dinero_response,
+) -> dinero_status {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let (client, request) = unsafe {
+            (
+                borrow(client.cast_const(), "client")?,
+                borrow(request, "request")?,
+            )
+        };
+        require_out(response_out, "response_out")?;
+        let response = client.client.send(&request.builder)?;
+        // SAFETY: checked by require_out; writable per this function's contract.
+        unsafe {
+            write_out(
+                response_out,
+                into_raw(dinero_response::from_response(response)),
+            )
+        };
+        Ok(())
+    })
+}
+
+/// Uploads a file from disk to Dinero's files endpoint (POST /v1/{organizationId}/files as
+/// multipart/form-data; the organization_id option must be set). Dinero accepts at most 6 MB:
+/// a larger file is refused with DINERO_STATUS_INVALID_ARGUMENT before anything is read or
+/// sent. `file_name` may be NULL (the file's own name); `content_type` may be NULL (guessed
+/// from the name: pdf, png, jpeg, ...). An unreadable file is DINERO_STATUS_IO.
+///
+/// Returns DINERO_STATUS_OK when Dinero answered (201 with the file's Guid, or e.g. 413);
+/// the upload is a POST, so it is never repeated once it may have reached the server.
+///
+/// # Safety
+/// `client` is NULL or a live handle; the strings are NULL (where allowed) or NUL-terminated;
+/// `response_out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_client_upload_file(
+    client: *mut dinero_client,
+    file_path: *const c_char,
+    file_name: *const c_char,
+    content_type: *const c_char,
+    response_out: *mut *mut dinero_response,
+) -> dinero_status {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let (client, file_path, file_name, content_type) = unsafe {
+            (
+                borrow(client.cast_const(), "client")?,
+                borrow_str(file_path, "file_path")?,
+                borrow_optional_str(file_name, "file_name")?,
+                borrow_optional_str(content_type, "content_type")?,
+            )
+        };
+        require_out(response_out, "response_out")?;
+        let path = std::path::Path::new(file_path);
+        let bytes = read_upload(path)?;
+        let default_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+        let response =
+            client
+                .client
+                .upload(&bytes, file_name.unwrap_or(default_name), content_type)?;
+        // SAFETY: checked by require_out; writable per this function's contract.
+        unsafe {
+            write_out(
+                response_out,
+                into_raw(dinero_response::from_response(response)),
+            )
+        };
+        Ok(())
+    })
+}
+
+/// Like dinero_client_upload_file, from `len` bytes in memory (copied; NULs allowed).
+/// `file_name` is required here; `content_type` may be NULL (guessed from the name).
+///
+/// # Safety
+/// `client` is NULL or a live handle; `bytes` is NULL (with `len` 0) or points to `len`
+/// readable bytes; the strings are NULL (where allowed) or NUL-terminated; `response_out` is
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_client_upload_bytes(
+    client: *mut dinero_client,
+    bytes: *const u8,
+    len: usize,
+    file_name: *const c_char,
+    content_type: *const c_char,
+    response_out: *mut *mut dinero_response,
+) -> dinero_status {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let (client, bytes, file_name, content_type) = unsafe {
+            (
+                borrow(client.cast_const(), "client")?,
+                borrow_bytes(bytes, len, "bytes")?,
+                borrow_str(file_name, "file_name")?,
+                borrow_optional_str(content_type, "content_type")?,
+            )
+        };
+        require_out(response_out, "response_out")?;
+        let response = client.client.upload(bytes, file_name, content_type)?;
+        // SAFETY: checked by require_out; writable per this function's contract.
+        unsafe {
+            write_out(
+                response_out,
+                into_raw(dinero_response::from_response(response)),
+            )
+        };
+        Ok(())
+    })
+}
+
+/// Reads a file to upload, refusing one over Dinero's limit before reading it.
+fn read_upload(path: &std::path::Path) -> Result<Vec<u8>> {
+    let io_error = |e: std::io::Error| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    };
+    let size = std::fs::metadata(path).map_err(io_error)?.len();
+    crate::upload::check_size(usize::try_from(size).unwrap_or(usize::MAX))?;
+    std::fs::read(path).map_err(io_error)
 }
 
 /// A currently valid access token (refreshed first if it is due), for callers that make their

@@ -137,6 +137,30 @@ pub unsafe extern "C" fn dinero_response_header_name(
     })
 }
 
+/// Writes the body to `file_path` (e.g. an invoice PDF), replacing the file atomically: it is
+/// written to a temporary file beside it and renamed, so a reader never sees half of it.
+/// DINERO_STATUS_IO if the folder does not exist or cannot be written.
+///
+/// # Safety
+/// `response` is NULL or a live handle; `file_path` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_response_save(
+    response: *const dinero_response,
+    file_path: *const c_char,
+) -> super::status::dinero_status {
+    super::boundary::guard(|| {
+        // SAFETY: per this function's contract.
+        let (response, file_path) = unsafe {
+            (
+                borrow(response, "response")?,
+                borrow_str(file_path, "file_path")?,
+            )
+        };
+        let body = &response.body[..response.body.len() - 1];
+        crate::files::write_atomically(std::path::Path::new(file_path), body)
+    })
+}
+
 /// Frees a response and everything borrowed from it. NULL is a no-op.
 ///
 /// # Safety

@@ -33,6 +33,8 @@ pub const DINERO_STATUS_PROTOCOL: dinero_status = 9;
 pub const DINERO_STATUS_PANIC: dinero_status = 10;
 /// The response body was larger than max_response_bytes; it was not read.
 pub const DINERO_STATUS_RESPONSE_TOO_LARGE: dinero_status = 11;
+/// A local file could not be read or written (an upload's source, dinero_response_save).
+pub const DINERO_STATUS_IO: dinero_status = 12;
 
 pub fn status_of(kind: ErrorKind) -> dinero_status {
     match kind {
@@ -47,6 +49,7 @@ pub fn status_of(kind: ErrorKind) -> dinero_status {
         ErrorKind::Protocol => DINERO_STATUS_PROTOCOL,
         ErrorKind::Panic => DINERO_STATUS_PANIC,
         ErrorKind::ResponseTooLarge => DINERO_STATUS_RESPONSE_TOO_LARGE,
+        ErrorKind::Io => DINERO_STATUS_IO,
     }
 }
 
@@ -65,6 +68,7 @@ pub fn description(status: dinero_status) -> &'static str {
         DINERO_STATUS_PROTOCOL => "malformed response\0",
         DINERO_STATUS_PANIC => "internal error (panic caught)\0",
         DINERO_STATUS_RESPONSE_TOO_LARGE => "response too large\0",
+        DINERO_STATUS_IO => "file error\0",
         _ => "unknown status\0",
     }
 }
@@ -91,6 +95,7 @@ mod tests {
             ErrorKind::Protocol,
             ErrorKind::Panic,
             ErrorKind::ResponseTooLarge,
+            ErrorKind::Io,
         ];
         let numbers: std::collections::HashSet<_> = kinds.iter().map(|k| status_of(*k)).collect();
         assert_eq!(numbers.len(), kinds.len());

@@ -179,15 +179,7 @@ impl Client {
                 &mut response,
             )
         })?;
-        let status = unsafe { dinero_response_status(response) };
-        let mut len = 0usize;
-        let data = unsafe { dinero_response_body(response, &mut len) };
-        let body = unsafe { std::slice::from_raw_parts(data, len) }.to_vec();
-        Ok(Reply {
-            status,
-            body,
-            handle: response,
-        })
+        Ok(Reply::from_handle(response))
     }
 
     pub fn get(&self, path: &str) -> Reply {
@@ -287,5 +279,127 @@ impl Client {
         })
         .expect("the sandbox accepts its own credentials");
         Client(client)
+    }
+}
+
+/// A request builder (dinero_request_new) with its headers, query and body.
+pub struct Builder(pub *mut dinero::ffi::request_builder::dinero_request_builder);
+
+impl Builder {
+    pub fn new(method: &str, path: &str) -> Result<Builder, Failed> {
+        let mut out = ptr::null_mut();
+        check(unsafe {
+            dinero::ffi::request_builder::dinero_request_new(
+                cstr(method).as_ptr(),
+                cstr(path).as_ptr(),
+                &mut out,
+            )
+        })?;
+        Ok(Builder(out))
+    }
+
+    pub fn header(&self, name: &str, value: &str) -> Result<(), Failed> {
+        check(unsafe {
+            dinero::ffi::request_builder::dinero_request_set_header(
+                self.0,
+                cstr(name).as_ptr(),
+                cstr(value).as_ptr(),
+            )
+        })
+    }
+
+    pub fn query(&self, key: &str, value: &str) -> Result<(), Failed> {
+        check(unsafe {
+            dinero::ffi::request_builder::dinero_request_add_query(
+                self.0,
+                cstr(key).as_ptr(),
+                cstr(value).as_ptr(),
+            )
+        })
+    }
+
+    pub fn body(&self, bytes: &[u8], content_type: &str) -> Result<(), Failed> {
+        check(unsafe {
+            dinero::ffi::request_builder::dinero_request_set_body(
+                self.0,
+                bytes.as_ptr(),
+                bytes.len(),
+                cstr(content_type).as_ptr(),
+            )
+        })
+    }
+}
+
+impl Drop for Builder {
+    fn drop(&mut self) {
+        unsafe { dinero::ffi::request_builder::dinero_request_free(self.0) }
+    }
+}
+
+impl Client {
+    pub fn send(&self, builder: &Builder) -> Result<Reply, Failed> {
+        let mut response = ptr::null_mut();
+        check(unsafe {
+            dinero::ffi::client::dinero_client_send(self.0, builder.0, &mut response)
+        })?;
+        Ok(Reply::from_handle(response))
+    }
+
+    pub fn upload_bytes(
+        &self,
+        bytes: &[u8],
+        name: &str,
+        content_type: Option<&str>,
+    ) -> Result<Reply, Failed> {
+        let content_type = content_type.map(cstr);
+        let mut response = ptr::null_mut();
+        check(unsafe {
+            dinero::ffi::client::dinero_client_upload_bytes(
+                self.0,
+                bytes.as_ptr(),
+                bytes.len(),
+                cstr(name).as_ptr(),
+                content_type.as_ref().map_or(ptr::null(), |c| c.as_ptr()),
+                &mut response,
+            )
+        })?;
+        Ok(Reply::from_handle(response))
+    }
+
+    pub fn upload_file(&self, path: &std::path::Path) -> Result<Reply, Failed> {
+        let mut response = ptr::null_mut();
+        check(unsafe {
+            dinero::ffi::client::dinero_client_upload_file(
+                self.0,
+                cstr(path.to_str().unwrap()).as_ptr(),
+                ptr::null(),
+                ptr::null(),
+                &mut response,
+            )
+        })?;
+        Ok(Reply::from_handle(response))
+    }
+}
+
+impl Reply {
+    pub fn from_handle(response: *mut dinero_response) -> Reply {
+        let status = unsafe { dinero_response_status(response) };
+        let mut len = 0usize;
+        let data = unsafe { dinero_response_body(response, &mut len) };
+        let body = unsafe { std::slice::from_raw_parts(data, len) }.to_vec();
+        Reply {
+            status,
+            body,
+            handle: response,
+        }
+    }
+
+    pub fn save(&self, path: &std::path::Path) -> Result<(), Failed> {
+        check(unsafe {
+            dinero::ffi::response::dinero_response_save(
+                self.handle,
+                cstr(path.to_str().unwrap()).as_ptr(),
+            )
+        })
     }
 }

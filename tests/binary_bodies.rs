@@ -1,0 +1,153 @@
+//! Requests beyond JSON through the C builder: custom headers, encoded query parameters,
+//! binary bodies, invoice PDFs downloaded and saved, and file uploads with Dinero's 6 MB limit.
+
+mod common;
+use common::*;
+use dinero::ffi::status::*;
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn temp_path(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("binary-bodies");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn first_invoice_guid(client: &Client) -> String {
+    let list = client.get("/v1/{organizationId}/invoices").json();
+    list["Collection"][0]["Guid"]
+        .as_str()
+        .expect("the sandbox seeds an invoice")
+        .to_string()
+}
+
+#[test]
+fn an_invoice_pdf_is_downloaded_with_an_accept_header_and_saved_byte_exact() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    let guid = first_invoice_guid(&client);
+    let request = Builder::new("GET", &format!("/v1/{{organizationId}}/invoices/{guid}")).unwrap();
+    request
+        .header("Accept", "application/octet-stream")
+        .unwrap();
+    let pdf = client.send(&request).unwrap();
+    assert_eq!(pdf.status, 200);
+    assert!(pdf.body.starts_with(b"%PDF-"), "a PDF came back");
+    assert!(pdf.body.ends_with(b"%%EOF") || pdf.body.ends_with(b"%%EOF\n"));
+    let sent: Vec<Value> = sb.requests().as_array().unwrap().clone();
+    assert_eq!(
+        sent.last().unwrap()["headers"]["accept"],
+        "application/octet-stream"
+    );
+
+    let path = temp_path("invoice.pdf");
+    pdf.save(&path).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), pdf.body, "saved byte-exact");
+
+    // Without the header the same invoice is JSON.
+    let json = client.get(&format!("/v1/{{organizationId}}/invoices/{guid}"));
+    assert_eq!(json.json()["Guid"], guid.as_str());
+}
+
+#[test]
+fn query_parameters_are_encoded_for_the_caller() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    let request = Builder::new("GET", "/v1/{organizationId}/contacts").unwrap();
+    request
+        .query("queryFilter", "Name eq 'Børge Lund'")
+        .unwrap();
+    request.query("fields", "Name,ContactGuid").unwrap();
+    let reply = client.send(&request).unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["Collection"][0]["Name"], "Børge Lund");
+    assert_eq!(reply.json()["Collection"].as_array().unwrap().len(), 1);
+    let sent = sb.requests().as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        sent["query"],
+        "queryFilter=Name%20eq%20%27B%C3%B8rge%20Lund%27&fields=Name%2CContactGuid"
+    );
+}
+
+#[test]
+fn a_builder_can_be_sent_twice_and_carries_a_custom_body() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    let request = Builder::new("POST", "/v1/{organizationId}/contacts").unwrap();
+    request
+        .body(
+            "{\"Name\":\"Ærø Æbler ApS\",\"CountryKey\":\"DK\"}".as_bytes(),
+            "application/json; charset=utf-8",
+        )
+        .unwrap();
+    request.header("X-Correlation-Id", "abc-123").unwrap();
+    assert_eq!(client.send(&request).unwrap().status, 201);
+    assert_eq!(client.send(&request).unwrap().status, 201);
+    let sent = sb.requests().as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        sent["headers"]["content-type"],
+        "application/json; charset=utf-8"
+    );
+    assert_eq!(sent["headers"]["x-correlation-id"], "abc-123");
+    assert!(sent["headers"]["authorization"]
+        .as_str()
+        .unwrap()
+        .starts_with("Bearer "));
+}
+
+#[test]
+fn headers_that_would_break_the_request_are_refused_and_change_nothing() {
+    let request = Builder::new("GET", "/v1/organizations").unwrap();
+    for (name, value, words) in [
+        ("Authorization", "Bearer stolen", "set by libdinero"),
+        ("Host", "evil.example", "set by libdinero"),
+        ("Content-Length", "0", "set by libdinero"),
+        ("X-Injected", "a\r\nX-Other: b", "CR, LF or NUL"),
+        ("X Bad", "v", "not a valid header name"),
+    ] {
+        let err = request.header(name, value).err().unwrap();
+        assert_eq!(err.status, DINERO_STATUS_INVALID_ARGUMENT);
+        assert!(err.message.contains(words), "{name}: {}", err.message);
+    }
+    let err = request.body(b"x", "text/plain\r\nX: y").err().unwrap();
+    assert_eq!(err.status, DINERO_STATUS_INVALID_ARGUMENT);
+    assert!(Builder::new("GET", "/v1/x\r\n").is_err());
+    assert!(Builder::new("BREW", "/v1/x").is_err());
+}
+
+#[test]
+fn an_upload_over_six_megabytes_is_refused_before_sending() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    sb.reset_stats();
+    let too_big = vec![0u8; dinero::MAX_UPLOAD_BYTES + 1];
+    let err = client
+        .upload_bytes(&too_big, "scan.pdf", None)
+        .err()
+        .unwrap();
+    assert_eq!(err.status, DINERO_STATUS_INVALID_ARGUMENT);
+    assert!(err.message.contains("at most 6 MB"), "{}", err.message);
+    let path = temp_path("too-big.pdf");
+    std::fs::write(&path, &too_big).unwrap();
+    let err = client.upload_file(&path).err().unwrap();
+    assert_eq!(err.status, DINERO_STATUS_INVALID_ARGUMENT);
+    assert_eq!(stat(&sb, "api_requests"), 0, "nothing was sent");
+    let err = client.upload_file(&temp_path("missing.pdf")).err().unwrap();
+    assert_eq!(err.status, DINERO_STATUS_IO, "{}", err.message);
+}
+
+#[test]
+fn saving_to_a_missing_folder_is_an_io_error() {
+    let sb = sandbox();
+    let reply = Client::to(&sb).get("/v1/organizations");
+    let err = reply
+        .save(std::path::Path::new("/no/such/folder/x.json"))
+        .err()
+        .unwrap();
+    assert_eq!(err.status, DINERO_STATUS_IO);
+    assert!(
+        err.message.contains("cannot write /no/such/folder/x.json"),
+        "{}",
+        err.message
+    );
+}
