@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 SYSTEM_TOOLS := cc=gcc curl=curl valgrind=valgrind python3=python3 g++=g++
 
-.PHONY: build demo test test-rust test-python test-php lint header reliability system-deps clean
+.PHONY: build demo test test-rust test-python test-php lint header reliability fuzz system-deps clean
 
 ## build: the release library (target/release/libdinero.{so,a}) and dinero-sandbox
 build:
@@ -17,7 +17,7 @@ demo: system-deps build
 
 ## test: every suite (Rust unit + end-to-end over the C ABI, C programs under valgrind,
 ## Python, PHP) and the lints
-test: system-deps lint test-rust test-python test-php
+test: system-deps lint test-rust build test-python test-php
 
 lint:
 	cargo fmt --all -- --check
@@ -28,11 +28,12 @@ test-rust:
 	cargo build --workspace
 	cargo test --workspace
 
-# Both use the debug library and sandbox that test-rust built.
-test-python: test-rust
+# Both test the debug library and sandbox that test-rust built; the release build is there too,
+# for the tests of the library lookup (DINERO_LIBRARY unset -> target/release).
+test-python: test-rust build
 	scripts/test-python.sh
 
-test-php: test-rust
+test-php: test-rust build
 	scripts/test-php.sh
 
 ## header: regenerate include/dinero.h from src/ffi/ with cbindgen
@@ -44,6 +45,10 @@ system-deps:
 
 clean:
 	cargo clean
+
+## fuzz: every cargo-fuzz target for FUZZ_SECONDS (default 30) each, on nightly
+fuzz:
+	scripts/fuzz.sh
 
 ## reliability: rerun the fault matrix, stress test and soak, and rewrite docs/RELIABILITY.md
 reliability:

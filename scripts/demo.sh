@@ -39,6 +39,11 @@ cc -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude examples/c/personal_integr
   -o "$work/personal_integration" -Ltarget/release -ldinero -Wl,-rpath,"$PWD/target/release"
 "$work/personal_integration"
 
+section "C example: upload a receipt, download an invoice PDF (examples/c/files.c)"
+cc -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude examples/c/files.c \
+  -o "$work/files" -Ltarget/release -ldinero -Wl,-rpath,"$PWD/target/release"
+"$work/files" "" "$work/invoice.pdf"
+
 section "The same steps as raw HTTP with curl (examples/curl/personal_integration.sh)"
 bash examples/curl/personal_integration.sh
 

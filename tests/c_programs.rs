@@ -151,6 +151,33 @@ fn the_c_example_runs_against_the_sandbox() {
 }
 
 #[test]
+fn the_files_example_uploads_and_saves_an_invoice_pdf_cleanly_under_valgrind() {
+    valgrind_available();
+    let sb = sandbox_for_programs();
+    let program = compile(&repo().join("examples/c/files.c"), "cc", "c99", &[]);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let receipt = dir.join("receipt.png");
+    std::fs::write(&receipt, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR fake image").unwrap();
+    let pdf = dir.join("files-example-invoice.pdf");
+    let output = Command::new("valgrind")
+        .args(["--quiet", "--error-exitcode=99", "--leak-check=full"])
+        .args([
+            "--errors-for-leak-kinds=definite",
+            "--show-leak-kinds=definite",
+        ])
+        .arg(&program)
+        .arg(&receipt)
+        .arg(&pdf)
+        .envs(sandbox_env(&sb))
+        .output()
+        .expect("the program runs");
+    assert_clean_run(&output, "files example under valgrind", &sb);
+    assert_eq!(route_count(&sb, "POST /v1/{org}/files"), 1);
+    let saved = std::fs::read(&pdf).unwrap();
+    assert!(saved.starts_with(b"%PDF-"), "a PDF was saved");
+}
+
+#[test]
 fn the_c_example_is_clean_under_valgrind() {
     valgrind_available();
     let sb = sandbox_for_programs();

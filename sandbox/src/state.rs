@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::api;
 use crate::api::collections::Store;
+use crate::api::files::FileStore;
 use crate::config::{Config, Settings};
 use crate::faults::FaultQueue;
 use crate::rate_limit::RateLimiter;
@@ -19,6 +20,8 @@ pub struct State {
     pub config: Config,
     settings: Mutex<Settings>,
     store: Mutex<Store>,
+    /// Uploaded files (`/v1/{org}/files`), kept apart from the JSON entities.
+    files: Mutex<FileStore>,
     pub tokens: TokenStore,
     pub faults: FaultQueue,
     pub stats: Stats,
@@ -36,6 +39,7 @@ impl State {
         State {
             settings: Mutex::new(Settings::from_config(&config)),
             store: Mutex::new(api::seeded_store(config.seed_contacts)),
+            files: Mutex::new(FileStore::default()),
             config,
             tokens: TokenStore::default(),
             faults: FaultQueue::default(),
@@ -64,6 +68,10 @@ impl State {
 
     pub fn store(&self) -> MutexGuard<'_, Store> {
         lock(&self.store)
+    }
+
+    pub fn files(&self) -> MutexGuard<'_, FileStore> {
+        lock(&self.files)
     }
 
     /// The configuration as it is now (start-up values with run-time changes applied).

@@ -197,5 +197,16 @@ mod tests {
             "POST /dineroapi/oauth/token"
         );
         assert_eq!(route_key("GET", "/x/123/y"), "GET /x/123/y");
+        assert_eq!(
+            route_key("POST", "/v1/424242/files"),
+            "POST /v1/{org}/files"
+        );
+        assert_eq!(
+            route_key(
+                "GET",
+                "/v1/424242/files/0B4F6FD6-5D49-4C2C-9A3E-6A7F1E2D3C4B"
+            ),
+            "GET /v1/{org}/files/{guid}"
+        );
     }
 }

@@ -112,6 +112,17 @@ impl ApiError {
         ApiError::general(400, 45, "Invalid invoice lines", english, danish)
     }
 
+    /// 413, code 43: an uploaded file over Dinero's 6 MB.
+    pub fn file_too_large() -> Self {
+        ApiError::general(
+            413,
+            43,
+            "File too large, max 6 MB",
+            "The file is larger than 6 MB (6291456 bytes)".into(),
+            "Filen er større end 6 MB (6291456 bytes)".into(),
+        )
+    }
+
     pub fn to_response(&self) -> Response {
         let validation: Map<String, Value> = self
             .errors

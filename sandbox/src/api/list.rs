@@ -11,7 +11,7 @@ use crate::clock;
 use crate::http::urlencoded::parse_pairs;
 
 pub const MAX_PAGE_SIZE: u64 = 1000;
-const DEFAULT_PAGE_SIZE: u64 = 100;
+pub const DEFAULT_PAGE_SIZE: u64 = 100;
 
 pub struct ListQuery {
     page: u64,
@@ -43,29 +43,8 @@ impl ListQuery {
         };
         for (name, value) in &pairs {
             match name.to_ascii_lowercase().as_str() {
-                "page" => {
-                    q.page = value.trim().parse().map_err(|_| {
-                        ApiError::validation_one(
-                            "page",
-                            "Page must be a non-negative integer",
-                            "Side skal være et ikke-negativt heltal",
-                        )
-                    })?;
-                }
-                "pagesize" => {
-                    q.page_size = value
-                        .trim()
-                        .parse()
-                        .ok()
-                        .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
-                        .ok_or_else(|| {
-                            ApiError::validation_one(
-                                "pageSize",
-                                format!("PageSize must be between 1 and {MAX_PAGE_SIZE}"),
-                                format!("Sidestørrelse skal være mellem 1 og {MAX_PAGE_SIZE}"),
-                            )
-                        })?;
-                }
+                "page" => q.page = parse_page(value)?,
+                "pagesize" => q.page_size = parse_page_size(value)?,
                 "fields" => {
                     q.fields = Some(
                         value
@@ -117,6 +96,44 @@ impl ListQuery {
     }
 }
 
+/// `page`: a non-negative integer, else 400 code 42.
+pub fn parse_page(value: &str) -> Result<u64, ApiError> {
+    value.trim().parse().map_err(|_| {
+        ApiError::validation_one(
+            "page",
+            "Page must be a non-negative integer",
+            "Side skal være et ikke-negativt heltal",
+        )
+    })
+}
+
+/// `pageSize`: 1 to [`MAX_PAGE_SIZE`], else 400 code 42.
+pub fn parse_page_size(value: &str) -> Result<u64, ApiError> {
+    value
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
+        .ok_or_else(|| {
+            ApiError::validation_one(
+                "pageSize",
+                format!("PageSize must be between 1 and {MAX_PAGE_SIZE}"),
+                format!("Sidestørrelse skal være mellem 1 og {MAX_PAGE_SIZE}"),
+            )
+        })
+}
+
+/// The `Pagination` object every list answers with.
+pub fn pagination(page: u64, page_size: u64, result: u64, without_filter: u64) -> Value {
+    json!({
+        "MaxPageSizeAllowed": MAX_PAGE_SIZE,
+        "PageSize": page_size,
+        "Result": result,
+        "ResultWithoutFilter": without_filter,
+        "Page": page,
+    })
+}
+
 pub fn list(store: &Store, kind: Kind, q: &ListQuery) -> Value {
     let in_scope = store
         .collection(kind)
@@ -143,13 +160,7 @@ pub fn list(store: &Store, kind: Kind, q: &ListQuery) -> Value {
     }
     json!({
         "Collection": page_items,
-        "Pagination": {
-            "MaxPageSizeAllowed": MAX_PAGE_SIZE,
-            "PageSize": q.page_size,
-            "Result": matching,
-            "ResultWithoutFilter": total_without_filter,
-            "Page": q.page,
-        }
+        "Pagination": pagination(q.page, q.page_size, matching, total_without_filter),
     })
 }
 

@@ -3,7 +3,9 @@
 pub mod collections;
 pub mod entities;
 pub mod errors;
+pub mod files;
 pub mod list;
+pub mod multipart;
 pub mod pdf;
 pub mod query_filter;
 pub mod seed;
@@ -48,6 +50,13 @@ enum Route<'a> {
         kind: Kind,
         guid: &'a str,
     },
+    Files {
+        org: &'a str,
+    },
+    File {
+        org: &'a str,
+        guid: &'a str,
+    },
 }
 
 fn parse_route(path: &str) -> Option<(&str, Route<'_>)> {
@@ -56,8 +65,15 @@ fn parse_route(path: &str) -> Option<(&str, Route<'_>)> {
     let path = path.strip_suffix('/').unwrap_or(path);
     let segments: Vec<&str> = path.split('/').collect();
     let is_org = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
+    let files = |s: &str| s.eq_ignore_ascii_case("files");
     let route = match segments.as_slice() {
         [version, o] if o.eq_ignore_ascii_case("organizations") => (*version, Route::Organizations),
+        [version, org, resource] if is_org(org) && files(resource) => {
+            (*version, Route::Files { org })
+        }
+        [version, org, resource, guid] if is_org(org) && files(resource) && !guid.is_empty() => {
+            (*version, Route::File { org, guid })
+        }
         [version, org, resource] if is_org(org) => (
             *version,
             Route::Collection {
@@ -114,6 +130,25 @@ fn route(state: &State, request: &Request) -> Response {
                 "DELETE" if v1 => delete(state, kind, guid, request),
                 _ if v1 => errors::method_not_allowed(method, "GET, PUT, DELETE"),
                 _ => errors::method_not_allowed(method, "PUT"),
+            }
+        }
+        Route::Files { org } if v1 => {
+            if let Some(denied) = check_org(state, org) {
+                return denied;
+            }
+            match method {
+                "GET" => files::list(state, request),
+                "POST" => files::upload(state, request),
+                _ => errors::method_not_allowed(method, "GET, POST"),
+            }
+        }
+        Route::File { org, guid } if v1 => {
+            if let Some(denied) = check_org(state, org) {
+                return denied;
+            }
+            match method {
+                "GET" => files::download(state, guid),
+                _ => errors::method_not_allowed(method, "GET"),
             }
         }
         _ => errors::not_found_html(),
@@ -180,6 +215,7 @@ fn get(state: &State, kind: Kind, guid: &str, request: &Request) -> Response {
                 text("Currency")
             ),
         ];
+        // Always `application/octet-stream`, the type asked for, never `application/pdf`.
         let body = pdf::invoice_pdf(&lines);
         return Response::text(200, "application/octet-stream", body);
     }

@@ -419,6 +419,26 @@ fn check_pdf(pdf: &[u8]) {
             "object {n}"
         );
     }
+    // Every stream's /Length is its exact byte count.
+    let mut at = 0;
+    while let Some(i) = pdf[at..].windows(8).position(|w| w == b"/Length ") {
+        let start = at + i + 8;
+        let digits: Vec<u8> = pdf[start..]
+            .iter()
+            .copied()
+            .take_while(u8::is_ascii_digit)
+            .collect();
+        let length: usize = String::from_utf8(digits).unwrap().parse().unwrap();
+        let data = start
+            + pdf[start..]
+                .windows(7)
+                .position(|w| w == b"stream\n")
+                .unwrap()
+            + 7;
+        assert!(pdf[data + length..].starts_with(b"\nendstream"));
+        at = data + length;
+    }
+    assert!(at > 0, "a content stream");
 }
 
 #[test]

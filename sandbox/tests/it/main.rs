@@ -7,6 +7,7 @@ mod api;
 mod binary;
 mod client;
 mod faults;
+mod files;
 mod http;
 mod rate_limit;
 mod token;
