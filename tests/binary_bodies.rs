@@ -151,3 +151,126 @@ fn saving_to_a_missing_folder_is_an_io_error() {
         err.message
     );
 }
+
+fn fetch_file(client: &Client, guid: &str) -> Reply {
+    let request = Builder::new("GET", &format!("/v1/{{organizationId}}/files/{guid}")).unwrap();
+    request
+        .header("Accept", "application/octet-stream")
+        .unwrap();
+    client.send(&request).unwrap()
+}
+
+#[test]
+fn uploads_round_trip_byte_exact() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    let png: &[u8] =
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    let pdf: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nstream\n\0\0\x01\r\n--not-a-boundary\r\n\0endstream\n%%EOF";
+    let text = "Kvittering: wienerbrød 25,00 kr\n".as_bytes();
+    let mut uploaded = Vec::new();
+    for (bytes, name, content_type) in [
+        (text, "kvittering.txt", Some("text/plain; charset=utf-8")),
+        (png, "scan.png", None),
+        (pdf, "regning æøå.pdf", None),
+    ] {
+        let reply = client.upload_bytes(bytes, name, content_type).unwrap();
+        assert_eq!(reply.status, 201, "{name}: {}", reply.text());
+        let guid = reply.json()["FileGuid"].as_str().unwrap().to_string();
+        uploaded.push((guid, bytes, name));
+    }
+    // From disk too, with the name and type taken from the path.
+    let path = temp_path("bilag.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let reply = client.upload_file(&path).unwrap();
+    assert_eq!(reply.status, 201);
+    uploaded.push((
+        reply.json()["FileGuid"].as_str().unwrap().to_string(),
+        pdf,
+        "bilag.pdf",
+    ));
+
+    let listed = client.get("/v1/{organizationId}/files").json();
+    let names: Vec<&str> = listed["Collection"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["FileName"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["kvittering.txt", "scan.png", "regning æøå.pdf", "bilag.pdf"]
+    );
+    let types: Vec<&str> = listed["Collection"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["ContentType"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        vec![
+            "text/plain; charset=utf-8",
+            "image/png",
+            "application/pdf",
+            "application/pdf"
+        ]
+    );
+    for (guid, bytes, name) in uploaded {
+        let fetched = fetch_file(&client, &guid);
+        assert_eq!(fetched.status, 200);
+        assert_eq!(fetched.body, bytes, "{name} came back byte-exact");
+    }
+    assert_eq!(
+        route_count(&sb, "POST /v1/{org}/files"),
+        4,
+        "each upload sent once"
+    );
+}
+
+#[test]
+fn exactly_six_megabytes_is_accepted() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    let bytes: Vec<u8> = (0..dinero::MAX_UPLOAD_BYTES)
+        .map(|i| (i % 251) as u8)
+        .collect();
+    let reply = client.upload_bytes(&bytes, "big.bin", None).unwrap();
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let guid = reply.json()["FileGuid"].as_str().unwrap().to_string();
+    assert_eq!(fetch_file(&client, &guid).body, bytes);
+}
+
+#[test]
+fn a_413_from_the_server_comes_back_as_a_response_and_is_not_repeated() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    inject(
+        &sb,
+        serde_json::json!({"kind": "status", "status": 413, "body": "{\"code\":43,\"message\":\"File too large, max 6 MB\"}", "content_type": "application/json"}),
+    );
+    let reply = client.upload_bytes(b"small", "x.txt", None).unwrap();
+    assert_eq!(reply.status, 413);
+    assert_eq!(reply.json()["code"], 43);
+    assert_eq!(route_count(&sb, "POST /v1/{org}/files"), 1);
+}
+
+#[test]
+fn an_upload_whose_connection_dropped_is_not_repeated() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    inject(
+        &sb,
+        serde_json::json!({"kind": "drop", "path_contains": "/files"}),
+    );
+    let err = client
+        .upload_bytes(b"receipt", "r.txt", None)
+        .err()
+        .unwrap();
+    assert_eq!(err.status, DINERO_STATUS_NETWORK);
+    assert_eq!(
+        route_count(&sb, "POST /v1/{org}/files"),
+        1,
+        "an upload is a POST: never repeated"
+    );
+}

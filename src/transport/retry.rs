@@ -81,18 +81,23 @@ impl RetryPolicy {
     }
 }
 
+/// The longest wait Retry-After can express here (about 31 years): anything beyond is capped,
+/// so that the policy sees "too long" and hands the answer back instead of ignoring the header.
+const RETRY_AFTER_CAP: Duration = Duration::from_secs(999_999_999);
+
 /// Retry-After as delay-seconds ("120", tolerating a fraction) or an HTTP date.
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && (0.0..1e9).contains(&secs))
-            .then(|| Duration::from_secs_f64(secs));
+        // Negative and NaN are not waits; anything huge is capped.
+        return (secs >= 0.0)
+            .then(|| Duration::from_secs_f64(secs.min(RETRY_AFTER_CAP.as_secs_f64())));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    let wait = when
+        .duration_since(SystemTime::now())
+        .unwrap_or(Duration::ZERO);
+    Some(wait.min(RETRY_AFTER_CAP))
 }
 
 #[cfg(test)]
