@@ -2,9 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-SYSTEM_TOOLS := cc=gcc curl=curl valgrind=valgrind python3=python3 g++=g++
+SYSTEM_TOOLS := cc=gcc curl=curl valgrind=valgrind python3=python3 g++=g++ pkg-config=pkg-config
 
-.PHONY: build demo test test-rust test-python test-php lint header reliability fuzz system-deps clean
+.PHONY: build demo test test-rust test-python test-php test-install install uninstall lint header reliability fuzz system-deps clean
 
 ## build: the release library (target/release/libdinero.{so,a}) and dinero-sandbox
 build:
@@ -17,7 +17,7 @@ demo: system-deps build
 
 ## test: every suite (Rust unit + end-to-end over the C ABI, C programs under valgrind,
 ## Python, PHP) and the lints
-test: system-deps lint test-rust build test-python test-php
+test: system-deps lint test-rust build test-install test-python test-php
 
 lint:
 	cargo fmt --all -- --check
@@ -35,6 +35,18 @@ test-python: test-rust build
 
 test-php: test-rust build
 	scripts/test-php.sh
+
+## install: the release build under PREFIX (default /usr/local; DESTDIR honoured)
+PREFIX ?= /usr/local
+install: build
+	PREFIX=$(PREFIX) scripts/install.sh install
+
+uninstall:
+	PREFIX=$(PREFIX) scripts/install.sh uninstall
+
+# make install into a temporary prefix, then a C program built with pkg-config alone.
+test-install: build
+	scripts/test-install.sh
 
 ## header: regenerate include/dinero.h from src/ffi/ with cbindgen
 header:

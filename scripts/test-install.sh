@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs into a temporary prefix, builds the C example with nothing but
+# `pkg-config --cflags --libs dinero`, runs it against the installed sandbox, then uninstalls
+# and checks nothing is left. Needs `make build` first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d /tmp/dinero-install-test.XXXXXX)
+sandbox_pid=""
+cleanup() {
+  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+passed=0
+failed=0
+check() { # name, command...
+  local name=$1; shift
+  if "$@" >"$work/out" 2>&1; then passed=$((passed + 1)); echo "ok: $name"
+  else failed=$((failed + 1)); echo "FAILED: $name"; sed 's/^/    /' "$work/out"; fi
+}
+
+prefix="$work/prefix"
+PREFIX=$prefix scripts/install.sh install >/dev/null
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+check "pkg-config knows dinero $(pkg-config --modversion dinero)" pkg-config --exists dinero
+check "SONAME links are in place" test -L "$prefix/lib/libdinero.so" -a -L "$prefix/lib/libdinero.so.0"
+# shellcheck disable=SC2046
+check "the example builds with pkg-config flags only" \
+  cc -std=c99 -Wall -Wextra -Werror examples/c/personal_integration.c -o "$work/example" \
+    $(pkg-config --cflags --libs dinero)
+# shellcheck disable=SC2046
+check "a static build links with pkg-config --static" \
+  cc -std=c99 examples/c/personal_integration.c -o "$work/example-static" \
+    $(pkg-config --cflags dinero) "$prefix/lib/libdinero.a" $(pkg-config --libs-only-l --static dinero | sed 's/-ldinero//')
+
+"$prefix/bin/dinero-sandbox" --port 0 --env-file "$work/sandbox.env" >/dev/null 2>&1 &
+sandbox_pid=$!
+for _ in $(seq 1 100); do [ -f "$work/sandbox.env" ] && break; sleep 0.1; done
+set -a; . "$work/sandbox.env"; set +a
+check "the installed example runs against the installed sandbox" \
+  env LD_LIBRARY_PATH="$prefix/lib" "$work/example"
+check "the static example runs without the shared library" "$work/example-static"
+
+PREFIX=$prefix scripts/install.sh uninstall >/dev/null
+check "uninstall leaves no file behind" test -z "$(find "$prefix" -type f -o -type l)"
+echo "install: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
