@@ -1,0 +1,81 @@
+//! The command line: subcommands, their arguments and help texts.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dinero",
+    version,
+    about = "The Dinero accounting API from the command line (personal integration), on libdinero",
+    after_help = "Credentials come from DINERO_CLIENT_ID, DINERO_CLIENT_SECRET, DINERO_API_KEY and \
+DINERO_ORGANIZATION_ID (optionally DINERO_AUTH_URL, DINERO_API_URL, DINERO_CA_FILE), or from a config \
+file of the same KEY=VALUE lines that only you may read (mode 0600): --config, else \
+$XDG_CONFIG_HOME/dinero/config or ~/.config/dinero/config. The environment wins over the file.\n\n\
+Exit codes: 0 ok, 1 other failure, 2 usage or configuration, 3 authentication, 4 network \
+(also timeout, TLS, malformed answer), 5 the API answered an error (HTTP >= 400)."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug)]
+pub struct Global {
+    /// A config file of DINERO_*=value lines (must not be readable by others)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Start a local dinero-sandbox and talk to it instead of Dinero
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+    /// Pretty-print JSON answers
+    #[arg(long, global = true)]
+    pub pretty: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print a valid access token (for your own curl commands)
+    Token,
+    /// List the organizations the API key reaches
+    Organizations,
+    /// GET a path, e.g. /v1/{organizationId}/contacts
+    Get(Read),
+    /// POST JSON to a path
+    Post(Write),
+    /// PUT JSON to a path
+    Put(Write),
+    /// DELETE a path (Dinero wants the Timestamp in the body for some entities)
+    Delete(Write),
+    /// Every item of a Dinero list, one JSON object per line, page after page
+    Paginate(Paginate),
+}
+
+#[derive(Args, Debug)]
+pub struct Read {
+    /// The path, relative to the API URL; {organizationId} is filled in
+    pub path: String,
+    /// A query parameter, encoded for you (repeatable), e.g. -q "queryFilter=Name eq 'Børge'"
+    #[arg(short = 'q', long = "query", value_name = "KEY=VALUE")]
+    pub query: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct Write {
+    #[command(flatten)]
+    pub target: Read,
+    /// The JSON body: inline, @FILE, or - for standard input
+    #[arg(long, value_name = "JSON|@FILE|-")]
+    pub json: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct Paginate {
+    #[command(flatten)]
+    pub target: Read,
+    /// Items per page (Dinero allows at most 1000)
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub page_size: u32,
+}

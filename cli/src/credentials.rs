@@ -1,0 +1,88 @@
+//! Where the credentials come from: the environment, a private config file, or a sandbox.
+
+use crate::exit::Failure;
+use std::collections::HashMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+pub const KEYS: &[&str] = &[
+    "DINERO_CLIENT_ID",
+    "DINERO_CLIENT_SECRET",
+    "DINERO_API_KEY",
+    "DINERO_ORGANIZATION_ID",
+    "DINERO_AUTH_URL",
+    "DINERO_API_URL",
+    "DINERO_CA_FILE",
+];
+
+/// The DINERO_* settings, the environment over the config file.
+pub fn settings(config: Option<&Path>) -> Result<HashMap<String, String>, Failure> {
+    let mut values = HashMap::new();
+    let file = match config {
+        Some(path) => Some(path.to_path_buf()),
+        None => default_config_path().filter(|p| p.exists()),
+    };
+    if let Some(path) = file {
+        values.extend(read_config(&path)?);
+    }
+    for key in KEYS {
+        if let Ok(value) = std::env::var(key) {
+            if !value.is_empty() {
+                values.insert(key.to_string(), value);
+            }
+        }
+    }
+    Ok(values)
+}
+
+fn default_config_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))?;
+    Some(base.join("dinero").join("config"))
+}
+
+/// KEY=VALUE lines (blank lines and # comments allowed), from a file only its owner can read.
+fn read_config(path: &Path) -> Result<HashMap<String, String>, Failure> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Failure::usage(format!("cannot read the config file {shown}: {e}")))?;
+    if meta.mode() & 0o077 != 0 {
+        return Err(Failure::usage(format!(
+            "the config file {shown} holds secrets but others may read it (mode {:o}); run: chmod 600 {shown}",
+            meta.mode() & 0o777
+        )));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::usage(format!("cannot read the config file {shown}: {e}")))?;
+    let mut values = HashMap::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (key, value) = line
+            .split_once('=')
+            .ok_or_else(|| Failure::usage(format!("{shown}:{}: expected KEY=VALUE", number + 1)))?;
+        let key = key.trim().trim_start_matches("export ").trim();
+        if !KEYS.contains(&key) {
+            return Err(Failure::usage(format!(
+                "{shown}:{}: unknown setting {key} (known: {})",
+                number + 1,
+                KEYS.join(", ")
+            )));
+        }
+        let value = value.trim().trim_matches('"').to_string();
+        values.insert(key.to_string(), value);
+    }
+    Ok(values)
+}
+
+/// A required setting, or a usage failure that names it.
+pub fn required<'a>(values: &'a HashMap<String, String>, key: &str) -> Result<&'a str, Failure> {
+    values.get(key).map(String::as_str).ok_or_else(|| {
+        Failure::usage(format!(
+            "{key} is not set (environment or config file; see --help)"
+        ))
+    })
+}

@@ -1,0 +1,57 @@
+//! Exit codes: usage, authentication, network and API failures are told apart, so that scripts
+//! can react (retry later on 4, fix credentials on 3, fix the request on 5).
+
+use dinero::ErrorKind;
+use std::process::ExitCode;
+
+pub const OTHER: u8 = 1;
+pub const USAGE: u8 = 2;
+pub const AUTHENTICATION: u8 = 3;
+pub const NETWORK: u8 = 4;
+pub const API: u8 = 5;
+
+/// A failure with its exit code and the line printed on stderr.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            code: USAGE,
+            message: message.into(),
+        }
+    }
+
+    pub fn api(message: impl Into<String>) -> Self {
+        Failure {
+            code: API,
+            message: message.into(),
+        }
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.code)
+    }
+}
+
+impl From<dinero::Error> for Failure {
+    fn from(error: dinero::Error) -> Self {
+        let code = match error.kind() {
+            ErrorKind::AuthRejected | ErrorKind::AuthUnavailable => AUTHENTICATION,
+            ErrorKind::Network
+            | ErrorKind::Timeout
+            | ErrorKind::Tls
+            | ErrorKind::Protocol
+            | ErrorKind::ResponseTooLarge => NETWORK,
+            ErrorKind::InvalidArgument | ErrorKind::InvalidUtf8 | ErrorKind::NullArgument => USAGE,
+            _ => OTHER,
+        };
+        Failure {
+            code,
+            message: error.message().to_string(),
+        }
+    }
+}

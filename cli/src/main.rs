@@ -1,0 +1,101 @@
+//! `dinero`: the Dinero API from the command line, on libdinero.
+
+mod args;
+mod commands;
+mod credentials;
+mod exit;
+
+use args::{Cli, Command};
+use clap::Parser;
+use commands::Output;
+use credentials::required;
+use dinero::{Client, Config};
+use exit::Failure;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("dinero: {}", failure.message);
+            failure.exit_code()
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<(), Failure> {
+    // Kept alive for the whole run when --sandbox asked for one.
+    let sandbox = cli
+        .global
+        .sandbox
+        .then(|| {
+            dinero_sandbox::Sandbox::start(dinero_sandbox::Config::default())
+                .map_err(|e| Failure::usage(format!("cannot start a sandbox: {e}")))
+        })
+        .transpose()?;
+    let client = match &sandbox {
+        Some(sandbox) => {
+            eprintln!("dinero: using a local sandbox at {}", sandbox.url());
+            let c = sandbox.config();
+            let settings = [
+                ("auth_url", sandbox.auth_url()),
+                ("api_url", sandbox.url()),
+                ("organization_id", c.organization_id.to_string()),
+            ];
+            connect(&c.client_id, &c.client_secret, &c.api_key, &settings)?
+        }
+        None => {
+            let values = credentials::settings(cli.global.config.as_deref())?;
+            let mut settings = vec![(
+                "organization_id",
+                required(&values, "DINERO_ORGANIZATION_ID")?.to_string(),
+            )];
+            for (option, key) in [
+                ("auth_url", "DINERO_AUTH_URL"),
+                ("api_url", "DINERO_API_URL"),
+                ("ca_file", "DINERO_CA_FILE"),
+            ] {
+                if let Some(value) = values.get(key) {
+                    settings.push((option, value.clone()));
+                }
+            }
+            connect(
+                required(&values, "DINERO_CLIENT_ID")?,
+                required(&values, "DINERO_CLIENT_SECRET")?,
+                required(&values, "DINERO_API_KEY")?,
+                &settings,
+            )?
+        }
+    };
+    let out = Output {
+        pretty: cli.global.pretty,
+    };
+    match &cli.command {
+        Command::Token => commands::token(&client),
+        Command::Organizations => commands::organizations(&client, &out),
+        Command::Get(args) => commands::read(&client, args, &out),
+        Command::Post(args) => commands::write(&client, "POST", args, &out),
+        Command::Put(args) => commands::write(&client, "PUT", args, &out),
+        Command::Delete(args) => commands::write(&client, "DELETE", args, &out),
+        Command::Paginate(args) => commands::paginate(&client, args),
+    }
+}
+
+fn connect(
+    client_id: &str,
+    client_secret: &str,
+    api_key: &str,
+    settings: &[(&str, String)],
+) -> Result<Client, Failure> {
+    let mut config = Config::default();
+    for (key, value) in settings {
+        config.set(key, value)?;
+    }
+    Ok(Client::authenticate(
+        client_id,
+        client_secret,
+        api_key,
+        config,
+    )?)
+}

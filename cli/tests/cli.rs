@@ -1,0 +1,256 @@
+//! `dinero` end to end: the binary against an in-process sandbox, through its environment,
+//! config file and exit codes.
+
+use dinero_sandbox::{Config, Sandbox};
+use serde_json::Value;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn sandbox() -> Sandbox {
+    Sandbox::start(Config {
+        client_secret: "cli-test-secret".into(),
+        ..Config::default()
+    })
+    .unwrap()
+}
+
+fn env_of(sb: &Sandbox) -> Vec<(&'static str, String)> {
+    let c = sb.config();
+    vec![
+        ("DINERO_CLIENT_ID", c.client_id.clone()),
+        ("DINERO_CLIENT_SECRET", c.client_secret.clone()),
+        ("DINERO_API_KEY", c.api_key.clone()),
+        ("DINERO_ORGANIZATION_ID", c.organization_id.to_string()),
+        ("DINERO_AUTH_URL", sb.auth_url()),
+        ("DINERO_API_URL", sb.url()),
+    ]
+}
+
+/// The binary with no DINERO_* from the test's own environment and no user config file.
+fn dinero(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dinero"));
+    cmd.args(args);
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("DINERO_")) {
+        cmd.env_remove(key);
+    }
+    let home = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-home");
+    cmd.env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join(".config"));
+    cmd
+}
+
+fn run_with(sb: &Sandbox, args: &[&str]) -> Output {
+    dinero(args).envs(env_of(sb)).output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn token_and_organizations() {
+    let sb = sandbox();
+    let token = run_with(&sb, &["token"]);
+    assert!(token.status.success(), "{}", stderr(&token));
+    assert!(stdout(&token).trim().starts_with("eyJ"));
+    let orgs = run_with(&sb, &["organizations"]);
+    let json: Value = serde_json::from_slice(&orgs.stdout).unwrap();
+    assert_eq!(json[0]["Id"].as_u64(), Some(sb.config().organization_id));
+}
+
+#[test]
+fn get_with_encoded_query_parameters() {
+    let sb = sandbox();
+    let out = run_with(
+        &sb,
+        &[
+            "get",
+            "/v1/{organizationId}/contacts",
+            "-q",
+            "queryFilter=Name eq 'Børge Lund'",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["Collection"][0]["Name"], "Børge Lund");
+}
+
+#[test]
+fn post_put_delete_from_inline_file_and_stdin() {
+    let sb = sandbox();
+    let product =
+        r#"{"Name":"Kaffe","BaseAmountValue":25,"Unit":"parts","AccountNumber":1000,"Quantity":1}"#;
+    let created = run_with(
+        &sb,
+        &["post", "/v1/{organizationId}/products", "--json", product],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let created: Value = serde_json::from_slice(&created.stdout).unwrap();
+    let (guid, stamp) = (
+        created["Guid"].as_str().unwrap(),
+        created["TimeStamp"].as_str().unwrap(),
+    );
+    let path = format!("/v1/{{organizationId}}/products/{guid}");
+
+    let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("update.json");
+    std::fs::write(&file, format!(r#"{{"Name":"Kaffe stor","BaseAmountValue":30,"Unit":"parts","AccountNumber":1000,"Quantity":1,"Timestamp":"{stamp}"}}"#)).unwrap();
+    let updated = run_with(
+        &sb,
+        &["put", &path, "--json", &format!("@{}", file.display())],
+    );
+    assert!(updated.status.success(), "{}", stderr(&updated));
+    let stamp: Value = serde_json::from_slice(&updated.stdout).unwrap();
+
+    let mut delete = dinero(&["delete", &path, "--json", "-"])
+        .envs(env_of(&sb))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    write!(
+        delete.stdin.take().unwrap(),
+        r#"{{"Timestamp":"{}"}}"#,
+        stamp["TimeStamp"].as_str().unwrap()
+    )
+    .unwrap();
+    let deleted = delete.wait_with_output().unwrap();
+    assert!(deleted.status.success(), "{}", stderr(&deleted));
+}
+
+#[test]
+fn paginate_prints_one_object_per_line_for_every_item() {
+    let sb = Sandbox::start(Config {
+        seed_contacts: 23,
+        ..Config::default()
+    })
+    .unwrap();
+    let out = run_with(
+        &sb,
+        &[
+            "paginate",
+            "/v1/{organizationId}/contacts",
+            "--page-size",
+            "10",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let total = serde_json::from_slice::<Value>(
+        &run_with(&sb, &["get", "/v1/{organizationId}/contacts"]).stdout,
+    )
+    .unwrap()["Pagination"]["Result"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(lines.len() as u64, total);
+    assert!(lines.iter().all(|c| c["ContactGuid"].is_string()));
+    assert!(
+        !stderr(&out).contains("page 0"),
+        "no progress line when stderr is not a terminal"
+    );
+}
+
+#[test]
+fn exit_codes_tell_failures_apart() {
+    let sb = sandbox();
+    let api = run_with(
+        &sb,
+        &[
+            "post",
+            "/v1/{organizationId}/contacts",
+            "--json",
+            r#"{"CountryKey":"DK"}"#,
+        ],
+    );
+    assert_eq!(api.status.code(), Some(5));
+    assert!(
+        stderr(&api).contains("HTTP 400 (Dinero code 42: Validation error)"),
+        "{}",
+        stderr(&api)
+    );
+
+    let mut env = env_of(&sb);
+    env[2].1 = "wrong-key".into();
+    let auth = dinero(&["token"]).envs(env).output().unwrap();
+    assert_eq!(auth.status.code(), Some(3));
+    assert!(stderr(&auth).contains("rejected the API key"));
+    assert!(!stderr(&auth).contains("wrong-key"));
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut env = env_of(&sb);
+    env[4].1 = format!("http://127.0.0.1:{closed}/token");
+    let network = dinero(&["token"]).envs(env).output().unwrap();
+    assert_eq!(network.status.code(), Some(4), "{}", stderr(&network));
+
+    let missing = dinero(&["token"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("DINERO_ORGANIZATION_ID is not set"));
+
+    let bad_json = run_with(&sb, &["post", "/x", "--json", "{not json"]);
+    assert_eq!(bad_json.status.code(), Some(2));
+    let bad_args = dinero(&["get"]).output().unwrap();
+    assert_eq!(bad_args.status.code(), Some(2));
+}
+
+#[test]
+fn a_config_file_must_be_private() {
+    let sb = sandbox();
+    let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dinero.conf");
+    let lines: String = env_of(&sb)
+        .iter()
+        .map(|(k, v)| format!("{k}={v}\n"))
+        .collect();
+    std::fs::write(&file, format!("# sandbox\n{lines}")).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let refused = dinero(&["--config", file.to_str().unwrap(), "token"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("chmod 600"),
+        "{}",
+        stderr(&refused)
+    );
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let ok = dinero(&["--config", file.to_str().unwrap(), "organizations"])
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "{}", stderr(&ok));
+}
+
+#[test]
+fn sandbox_mode_needs_no_credentials_and_every_command_has_help() {
+    let out = dinero(&["--sandbox", "get", "/v1/organizations"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("using a local sandbox at http://127.0.0.1:"));
+    for command in [
+        "token",
+        "organizations",
+        "get",
+        "post",
+        "put",
+        "delete",
+        "paginate",
+    ] {
+        let help = dinero(&[command, "--help"]).output().unwrap();
+        assert!(
+            help.status.success() && stdout(&help).contains("Usage: dinero"),
+            "{command}"
+        );
+    }
+}
