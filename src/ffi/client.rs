@@ -108,9 +108,8 @@ pub unsafe extern "C" fn dinero_request(
         let response = client
             .client
             .request(method, path, body.map(str::as_bytes))?;
-        let handle = into_raw(dinero_response::from_response(response));
         // SAFETY: checked by require_out; per this function's contract it is writable.
-        unsafe { write_out(response_out, handle) };
+        unsafe { hand_out_response(response_out, response) };
         Ok(())
     })
 }
@@ -142,12 +141,7 @@ pub unsafe extern "C" fn dinero_client_send(
         require_out(response_out, "response_out")?;
         let response = client.client.send(&request.builder)?;
         // SAFETY: checked by require_out; writable per this function's contract.
-        unsafe {
-            write_out(
-                response_out,
-                into_raw(dinero_response::from_response(response)),
-            )
-        };
+        unsafe { hand_out_response(response_out, response) };
         Ok(())
     })
 }
@@ -191,12 +185,7 @@ pub unsafe extern "C" fn dinero_client_upload_file(
                 .client
                 .upload(&bytes, file_name.unwrap_or(default_name), content_type)?;
         // SAFETY: checked by require_out; writable per this function's contract.
-        unsafe {
-            write_out(
-                response_out,
-                into_raw(dinero_response::from_response(response)),
-            )
-        };
+        unsafe { hand_out_response(response_out, response) };
         Ok(())
     })
 }
@@ -230,14 +219,23 @@ pub unsafe extern "C" fn dinero_client_upload_bytes(
         require_out(response_out, "response_out")?;
         let response = client.client.upload(bytes, file_name, content_type)?;
         // SAFETY: checked by require_out; writable per this function's contract.
-        unsafe {
-            write_out(
-                response_out,
-                into_raw(dinero_response::from_response(response)),
-            )
-        };
+        unsafe { hand_out_response(response_out, response) };
         Ok(())
     })
+}
+
+/// Gives a response to the caller through an out-parameter.
+///
+/// # Safety
+/// `response_out` passed `require_out` and points to writable memory for a pointer.
+unsafe fn hand_out_response(response_out: *mut *mut dinero_response, response: crate::Response) {
+    // SAFETY: per this function's contract.
+    unsafe {
+        write_out(
+            response_out,
+            into_raw(dinero_response::from_response(response)),
+        )
+    }
 }
 
 /// Reads a file to upload, refusing one over Dinero's limit before reading it.
