@@ -2,6 +2,7 @@
 //! request, read the whole answer within `max_response_bytes`, and classify any failure by what
 //! it means for a retry: did any of the request possibly reach the server?
 
+use super::resolver::CachingResolver;
 use crate::config::{is_loopback_host, Config};
 use crate::error::{Error, ErrorKind, Result};
 use crate::response::Response;
@@ -65,8 +66,13 @@ impl HttpClient {
             .proxy(proxy)
             .tls_config(tls.build())
             .build();
+        let agent = Agent::with_parts(
+            agent_config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            CachingResolver::default(),
+        );
         Ok(HttpClient {
-            agent: agent_config.new_agent(),
+            agent,
             max_response_bytes: config.max_response_bytes,
         })
     }

@@ -3,6 +3,7 @@
 
 pub mod http;
 pub mod pacing;
+mod resolver;
 pub mod retry;
 
 use crate::config::Config;
