@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 SYSTEM_TOOLS := cc=gcc curl=curl valgrind=valgrind python3=python3 g++=g++ pkg-config=pkg-config
 
-.PHONY: build demo test test-rust test-python test-php test-install install uninstall lint header reliability fuzz system-deps clean
+.PHONY: build demo test test-rust test-python test-php test-node test-docs test-install install uninstall bench lint header reliability fuzz system-deps clean
 
 ## build: the release library (target/release/libdinero.{so,a}) and dinero-sandbox
 build:
@@ -17,7 +17,7 @@ demo: system-deps build
 
 ## test: every suite (Rust unit + end-to-end over the C ABI, C programs under valgrind,
 ## Python, PHP) and the lints
-test: system-deps lint test-rust build test-install test-python test-php
+test: system-deps lint test-rust build test-install test-python test-php test-node test-docs
 
 lint:
 	cargo fmt --all -- --check
@@ -35,6 +35,17 @@ test-python: test-rust build
 
 test-php: test-rust build
 	scripts/test-php.sh
+
+test-node: test-rust build
+	scripts/test-node.sh
+
+# The guides' code blocks, run against the sandbox (after the bindings' set-up above).
+test-docs: build test-python test-php test-node
+	python3 scripts/docs_blocks.py
+
+## bench: side-by-side benchmarks against curl, requests, php-curl...; BENCH_QUICK=1 for ~1 min
+bench:
+	scripts/bench.sh
 
 ## install: the release build under PREFIX (default /usr/local; DESTDIR honoured)
 PREFIX ?= /usr/local
