@@ -1,0 +1,224 @@
+// Type declarations of libdinero for Node.js (src/index.js).
+
+/// <reference types="node" />
+
+/** The C library's status numbers (DINERO_STATUS_*); never reused. */
+export declare const Status: Readonly<{
+  OK: 0;
+  NULL_ARGUMENT: 1;
+  INVALID_UTF8: 2;
+  INVALID_ARGUMENT: 3;
+  AUTH_REJECTED: 4;
+  AUTH_UNAVAILABLE: 5;
+  NETWORK: 6;
+  TIMEOUT: 7;
+  TLS: 8;
+  PROTOCOL: 9;
+  PANIC: 10;
+  RESPONSE_TOO_LARGE: 11;
+  IO: 12;
+}>;
+
+/** The C library's log levels (DINERO_LOG_*). */
+export declare const LogLevel: Readonly<{ ERROR: 1; WARN: 2; INFO: 3; DEBUG: 4 }>;
+
+/** Dinero's limit for POST /v1/{organizationId}/files: 6 MB = 6291456 bytes. */
+export declare const MAX_UPLOAD_BYTES: 6291456;
+
+/** The version of this package, the same as the C library's. */
+export declare const version: string;
+/** The version of the loaded C library (dinero_version()). */
+export declare function libraryVersion(): string;
+/** The library's short description of a status number (dinero_status_str()). */
+export declare function statusStr(status: number): string;
+/** The path (or system loader name) of the libdinero that was loaded. */
+export declare function libraryPath(): string;
+
+export type LogLevelName = 'error' | 'warn' | 'info' | 'debug';
+
+/** A function (level, message), or an object with error/warn/info/debug methods (console, pino, ...). */
+export type Logger =
+  | ((level: LogLevelName, message: string) => void)
+  | Partial<Record<LogLevelName | 'log', (message: string) => void>>;
+
+export type OptionValue = string | number | bigint | boolean | URL | null | undefined;
+
+/**
+ * The C option keys, in camelCase (organizationId) or as they are (organization_id); undefined
+ * or null leaves the library's default. See the repository README for every key.
+ */
+export interface AuthenticateOptions {
+  organizationId?: OptionValue;
+  authUrl?: OptionValue;
+  apiUrl?: OptionValue;
+  timeoutMs?: OptionValue;
+  connectTimeoutMs?: OptionValue;
+  maxRetries?: OptionValue;
+  retryBaseDelayMs?: OptionValue;
+  retryMaxDelayMs?: OptionValue;
+  retryAfterMaxMs?: OptionValue;
+  rateLimitPerMinute?: OptionValue;
+  rateLimitWindowMs?: OptionValue;
+  maxResponseBytes?: OptionValue;
+  userAgent?: OptionValue;
+  caFile?: OptionValue;
+  scope?: OptionValue;
+  tokenCache?: OptionValue;
+  /** Receives the client's log lines (never a secret or a token), on the main thread. */
+  logger?: Logger | null;
+  /** How much the library sends to `logger`: 'info' by default; 'off' (or 0) for nothing. */
+  logLevel?: LogLevelName | 'off' | 0 | 1 | 2 | 3 | 4;
+  [key: string]: OptionValue | Logger | null | undefined;
+}
+
+export type Bytes = Buffer | Uint8Array | ArrayBufferView | ArrayBuffer;
+export type ParamValue = string | number | bigint | boolean | null | undefined | Array<string | number | bigint | boolean>;
+export type Params =
+  | Record<string, ParamValue>
+  | Map<string, ParamValue>
+  | URLSearchParams
+  | Iterable<readonly [string, ParamValue]>;
+export type HeaderArgs = Record<string, string> | Map<string, string> | Iterable<readonly [string, string]>;
+export type FilePath = string | URL;
+
+export interface RequestOptions {
+  /** Sent as compact UTF-8 JSON with Content-Type: application/json (undefined: no JSON). */
+  json?: unknown;
+  /** Query parameters, percent-encoded by the library; null/undefined left out, arrays repeated. */
+  params?: Params | null;
+  /** Sent as given, except Authorization, Host, Content-Length, Transfer-Encoding and Connection. */
+  headers?: HeaderArgs | null;
+  /** A binary body (a string is sent as UTF-8); not together with `json`. */
+  body?: Bytes | string | null;
+  /** The body's type (default: the Content-Type of `headers`, else application/octet-stream). */
+  contentType?: string | null;
+}
+
+/** Every header of a response: a read-only Map whose get()/has() ignore case. */
+export declare class Headers extends Map<string, string> {
+  get(name: string): string | undefined;
+  has(name: string): boolean;
+  toJSON(): Record<string, string>;
+}
+
+/** One HTTP answer, whatever its status code. */
+export declare class Response {
+  private constructor();
+  /** The HTTP status code. */
+  readonly status: number;
+  /** The body, byte-exact. */
+  readonly body: Buffer;
+  /** Every header (a snapshot; readable after close()). */
+  readonly headers: Headers;
+  /** True for a status below 400. */
+  readonly ok: boolean;
+  readonly closed: boolean;
+  /** The body as UTF-8 text. */
+  text(): string;
+  /** The body parsed as JSON; null for an empty body. */
+  json<T = any>(): T;
+  /** A header's value, ignoring case; undefined if absent. */
+  header(name: string): string | undefined;
+  /** Writes the body to `path` atomically (dinero_response_save, on a pool thread). */
+  save(path: FilePath): Promise<void>;
+  /** Frees the native response. Idempotent. */
+  close(): void;
+  [Symbol.dispose](): void;
+}
+
+export interface PaginateOptions {
+  params?: Params | null;
+  /** Items per request (default 100). */
+  pageSize?: number;
+}
+
+/** One organization's connection to Dinero. Made by authenticate(). */
+export declare class Client {
+  private constructor();
+  readonly closed: boolean;
+  /** Sends one request; resolves to the answer whatever its status code. */
+  request(method: string, path: string, options?: RequestOptions): Promise<Response>;
+  /** GET and decode the JSON answer; ApiError for a status >= 400. */
+  get<T = any>(path: string, options?: { params?: Params | null }): Promise<T>;
+  /** POST `json` and decode the answer; ApiError for a status >= 400. */
+  post<T = any>(path: string, json?: unknown, options?: { params?: Params | null }): Promise<T>;
+  /** PUT `json` and decode the answer; ApiError for a status >= 400. */
+  put<T = any>(path: string, json?: unknown, options?: { params?: Params | null }): Promise<T>;
+  /** DELETE (with an optional JSON body) and decode the answer; ApiError for a status >= 400. */
+  delete<T = any>(path: string, json?: unknown, options?: { params?: Params | null }): Promise<T>;
+  /** Every item of a Dinero list, one request per page. */
+  paginate<T = any>(path: string, options?: PaginateOptions): AsyncGenerator<T, void, undefined>;
+  /** Uploads a file (a path or its bytes) to Dinero's file archive; resolves to Dinero's answer. */
+  uploadFile<T = { FileGuid: string; [key: string]: unknown }>(
+    source: FilePath | Bytes,
+    options?: { fileName?: string | null; contentType?: string | null },
+  ): Promise<T>;
+  /** GET with Accept: accept; resolves to the body, byte-exact; also saved to `saveTo` if given. */
+  download(
+    path: string,
+    options?: { accept?: string; params?: Params | null; saveTo?: FilePath | null },
+  ): Promise<Buffer>;
+  /** A currently valid access token, for your own HTTP calls. A secret. */
+  accessToken(): Promise<string>;
+  /** Frees the client once the requests in flight have finished. Idempotent. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Exchanges the credentials for a token now and resolves to a Client that keeps it valid. */
+export declare function authenticate(
+  clientId: string,
+  clientSecret: string,
+  apiKey: string,
+  options?: AuthenticateOptions,
+): Promise<Client>;
+
+/** Base of every libdinero error; `status` is the C status (Status.*). */
+export declare class DineroError extends Error {
+  constructor(message: string, status?: number, options?: ErrorOptions);
+  status: number;
+}
+/** A bad argument or option, or use of a closed object; nothing was sent (status 1, 2, 3). */
+export declare class InvalidArgumentError extends DineroError {}
+/** The token endpoint refused the credentials (rejected: status 4) or failed (status 5). */
+export declare class AuthenticationError extends DineroError {
+  readonly rejected: boolean;
+}
+/** Connection refused, reset or closed (status 6). */
+export declare class NetworkError extends DineroError {}
+/** The TLS handshake failed (status 8). */
+export declare class TLSError extends NetworkError {}
+/** A malformed or cut-short answer, or a success that is not JSON (status 9). */
+export declare class ProtocolError extends NetworkError {}
+/** The body exceeded max_response_bytes (status 11). */
+export declare class ResponseTooLargeError extends NetworkError {}
+/** timeout_ms or connect_timeout_ms expired (status 7). */
+export declare class TimeoutError extends DineroError {}
+/** A local file could not be read or written (status 12). */
+export declare class FileError extends DineroError {
+  constructor(message: string, status?: number, path?: string);
+  /** The OS error number when the library names it (2 for a missing file). */
+  errno: number | undefined;
+  /** Its name ('ENOENT'). */
+  code: string | undefined;
+  /** The file involved, when the binding knows it. */
+  path: string | undefined;
+}
+/** Dinero answered with an HTTP status >= 400; `status` is the HTTP status. */
+export declare class ApiError extends DineroError {
+  constructor(
+    status: number,
+    body: Buffer | Uint8Array,
+    details?: { code?: number; message?: string; validationErrors?: Record<string, unknown>; headers?: Headers },
+  );
+  static fromBody(status: number, body: Buffer | Uint8Array, headers?: Headers): ApiError;
+  /** Dinero's error code (42 validation, 58 stale timestamp, ...), if any. */
+  code: number | undefined;
+  /** Dinero's own message (`message` is the whole sentence, with status and code). */
+  apiMessage: string;
+  validationErrors: Record<string, unknown>;
+  body: Buffer;
+  headers: Headers | undefined;
+}
+/** libdinero could not be loaded from any of the places it is looked for. */
+export declare class LibraryNotFoundError extends Error {}

@@ -1,0 +1,29 @@
+// `npm pack` hook: ships libdinero.so inside the package (lib/), so that the packed package
+// works with no DINERO_LIBRARY. DINERO_BUNDLE_LIBRARY: unset = the repository's
+// target/release/libdinero.so if it exists; "0" = ship none; a path = ship that file.
+// `--remove` (postpack) deletes the copy again, so the working tree keeps finding the
+// repository's own build.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const name = process.platform === 'darwin' ? 'libdinero.dylib' : process.platform === 'win32' ? 'dinero.dll' : 'libdinero.so';
+const target = path.join(packageDir, 'lib', name);
+
+if (process.argv.includes('--remove')) {
+  fs.rmSync(target, { force: true });
+} else {
+  const choice = process.env.DINERO_BUNDLE_LIBRARY ?? '';
+  const source = choice === '0' ? null
+    : choice || path.resolve(packageDir, '..', '..', 'target', 'release', name);
+  if (source !== null && fs.existsSync(source)) {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.copyFileSync(source, target);
+    console.log(`bundled ${source} as lib/${name}`);
+  } else if (choice && choice !== '0') {
+    console.error(`DINERO_BUNDLE_LIBRARY=${choice}: no such file`);
+    process.exit(1);
+  }
+}

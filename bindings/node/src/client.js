@@ -1,0 +1,402 @@
+// Client and authenticate(): one organization's connection to Dinero.
+
+import {
+  ApiError, FileError, InvalidArgumentError, ProtocolError, fromStatus,
+} from './errors.js';
+import { MAX_UPLOAD_BYTES, STATUS } from './native.js';
+import { check, guardExit, native, offThread } from './runtime.js';
+import {
+  byteBuffer, cstr, filePath, headerPairs, isBinary, jsonBody, optionKey, optionValue,
+  optionalCstr, queryPairs,
+} from './convert.js';
+import { Response } from './response.js';
+import * as log from './log.js';
+
+const NOT_OPTIONS = new Set(['logger', 'logLevel', 'log_level']);
+
+/**
+ * Exchanges the credentials for an access token now (bad credentials fail here, with
+ * AuthenticationError) and resolves to a Client that keeps the token valid from then on.
+ *
+ * `options` are the C option keys, in camelCase or as they are: organizationId, authUrl,
+ * apiUrl, timeoutMs, connectTimeoutMs, maxRetries, rateLimitPerMinute, rateLimitWindowMs,
+ * tokenCache, userAgent, caFile, scope, ... with string, number, boolean or URL values
+ * (undefined/null leave the default); `logger` (a function (level, message) or a console-like
+ * object) receives the client's log lines at `logLevel` ('info' by default) and above.
+ */
+export async function authenticate(clientId, clientSecret, apiKey, options = {}) {
+  const credentials = [
+    cstr(clientId, 'clientId'),
+    cstr(clientSecret, 'clientSecret'),
+    cstr(apiKey, 'apiKey'),
+  ];
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError('options must be an object', STATUS.INVALID_ARGUMENT);
+  }
+  const settings = [];
+  for (const [name, value] of Object.entries(options)) {
+    if (NOT_OPTIONS.has(name)) continue;
+    const key = optionKey(name);
+    const text = optionValue(key, value);
+    if (text !== undefined) settings.push([cstr(key, 'option name'), cstr(text, `option ${key}`)]);
+  }
+  let write = null;
+  let level = 0;
+  if (options.logger !== undefined && options.logger !== null) {
+    write = log.sink(options.logger);
+    level = log.maxLevel(options.logLevel ?? options.log_level);
+  } else if ((options.logLevel ?? options.log_level) !== undefined) {
+    log.maxLevel(options.logLevel ?? options.log_level); // still checked
+  }
+
+  const { fn, types } = native();
+  const handle = fn.dinero_options_new();
+  if (!handle) throw fromStatus(STATUS.PANIC, 'dinero_options_new failed (out of memory)');
+  let callback = null;
+  let client = null;
+  try {
+    for (const [key, value] of settings) check(fn.dinero_options_set(handle, key, value));
+    if (write !== null && level > 0) {
+      guardExit();
+      callback = log.register(write, types.logCallbackPointer);
+      check(fn.dinero_options_set_log_callback(handle, callback, null, level));
+    }
+    // The blocking exchange runs on a pool thread; the options stay untouched here meanwhile.
+    client = await offThread('authenticate', [...credentials, handle]);
+  } finally {
+    fn.dinero_options_free(handle);
+    if (client === null) log.unregister(callback);
+  }
+  return new Client(ADOPT, client, callback);
+}
+
+const ADOPT = Symbol('adopt');
+
+const finalizer = new FinalizationRegistry(({ pointer, callback }) => {
+  native().fn.dinero_client_free(pointer);
+  log.unregister(callback);
+});
+
+/**
+ * One organization's connection: credentials, a token kept valid, a connection pool and a
+ * rate limit. Made by authenticate().
+ *
+ * Every blocking call runs on a pool thread, so many requests can be in flight at once
+ * (Promise.all): they share the library's connection pool and rate limit, and a token renewal
+ * happens once for all of them. close() frees the client once the requests still running have
+ * finished; any use after close() throws InvalidArgumentError.
+ */
+export class Client {
+  #pointer = null;
+  #callback = null;
+  #inFlight = 0;
+  #closing = null;
+  #resolveClosed = null;
+
+  /** @internal use authenticate() */
+  constructor(token, pointer, callback) {
+    if (token !== ADOPT) throw new TypeError('use libdinero.authenticate(...) to make a Client');
+    this.#pointer = pointer;
+    this.#callback = callback;
+    this.#inFlight = 0;
+    this.#closing = null;
+    finalizer.register(this, { pointer, callback }, this);
+  }
+
+  // -- the one primitive ----------------------------------------------------------------------
+
+  /**
+   * Sends one request and resolves to the answer, whatever its status code (4xx and 5xx
+   * included). See index.d.ts for the options: json, params, headers, body, contentType.
+   */
+  async request(method, requestPath, { json, params, headers, body, contentType } = {}) {
+    const methodText = cstr(method, 'method');
+    let pathText = cstr(requestPath, 'path');
+    if (json !== undefined && body !== undefined && body !== null) {
+      throw new InvalidArgumentError('give json or body, not both', STATUS.INVALID_ARGUMENT);
+    }
+    const hasBody = json !== undefined || (body !== undefined && body !== null);
+    if (contentType !== undefined && contentType !== null && !hasBody) {
+      throw new InvalidArgumentError('contentType without a body (json or body)', STATUS.INVALID_ARGUMENT);
+    }
+    const jsonText = json === undefined ? null : jsonBody(json);
+    const query = queryPairs(params);
+    const headerList = headerPairs(headers);
+    const plain = !query.length && !headerList.length && (body === undefined || body === null)
+      && (contentType === undefined || contentType === null);
+    if (plain) {
+      // The short path: one dinero_request call.
+      const pointer = await this.#call('request', [methodText, pathText, jsonText]);
+      return new Response(pointer);
+    }
+
+    let bytes = null;
+    let bodyType = null;
+    if (body !== undefined && body !== null) bytes = byteBuffer(body, 'body');
+    else if (jsonText !== null) bytes = Buffer.from(jsonText, 'utf8');
+    if (bytes !== null) {
+      if (contentType !== undefined && contentType !== null) bodyType = cstr(contentType, 'contentType');
+      else {
+        const given = headerList.filter(([n]) => n.toLowerCase() === 'content-type').map(([, v]) => v);
+        bodyType = given.length ? given[given.length - 1]
+          : jsonText !== null ? 'application/json' : 'application/octet-stream';
+      }
+    }
+    if (query.length && /[?&]$/.test(pathText)) pathText = pathText.replace(/[?&]+$/, '');
+
+    this.#live(); // fail before building anything
+    const { fn } = native();
+    const out = [null];
+    check(fn.dinero_request_new(methodText, pathText, out));
+    const builder = out[0];
+    try {
+      for (const [key, value] of query) check(fn.dinero_request_add_query(builder, key, value));
+      for (const [name, value] of headerList) check(fn.dinero_request_set_header(builder, name, value));
+      if (bytes !== null) {
+        check(fn.dinero_request_set_body(builder, bytes.length ? bytes : null, bytes.length, bodyType));
+      }
+      // The builder is handed to a pool thread for the send and freed here afterwards.
+      const pointer = await this.#call('send', [builder]);
+      return new Response(pointer);
+    } finally {
+      fn.dinero_request_free(builder);
+    }
+  }
+
+  // -- JSON helpers ---------------------------------------------------------------------------
+
+  /** GET and decode the JSON answer (null for an empty body); ApiError for a status >= 400. */
+  get(requestPath, { params } = {}) {
+    return this.#json('GET', requestPath, undefined, params);
+  }
+
+  /** POST `json` and decode the answer; ApiError for a status >= 400. */
+  post(requestPath, json, { params } = {}) {
+    return this.#json('POST', requestPath, json, params);
+  }
+
+  /** PUT `json` and decode the answer; ApiError for a status >= 400. */
+  put(requestPath, json, { params } = {}) {
+    return this.#json('PUT', requestPath, json, params);
+  }
+
+  /** DELETE (some Dinero resources want their Timestamp in the body) and decode the answer. */
+  delete(requestPath, json, { params } = {}) {
+    return this.#json('DELETE', requestPath, json, params);
+  }
+
+  /**
+   * Every item of a Dinero list, one request per page (page from 0, pageSize = pageSize): an
+   * async generator. Stops on a short page or when Pagination.Result is reached; an endpoint
+   * answering a bare array is one page. Stop iterating and no more pages are fetched.
+   */
+  async *paginate(requestPath, { params, pageSize = 100 } = {}) {
+    if (!Number.isInteger(pageSize) || pageSize < 1) {
+      throw new InvalidArgumentError('pageSize must be a positive integer', STATUS.INVALID_ARGUMENT);
+    }
+    const base = queryPairs(params).filter(([k]) => !['page', 'pagesize'].includes(k.toLowerCase()));
+    for (let page = 0; ; page++) {
+      const answer = await this.get(requestPath, { params: [...base, ['page', page], ['pageSize', pageSize]] });
+      if (Array.isArray(answer)) {
+        yield* answer;
+        return;
+      }
+      if (answer === null || typeof answer !== 'object' || !Array.isArray(answer.Collection)) {
+        throw new ProtocolError(
+          `expected a Dinero list ({"Collection": [...], "Pagination": {...}}) or an array from ${requestPath}`,
+          STATUS.PROTOCOL,
+        );
+      }
+      const items = answer.Collection;
+      yield* items;
+      const total = answer.Pagination?.Result;
+      if (items.length < pageSize || (Number.isInteger(total) && (page + 1) * pageSize >= total)) return;
+    }
+  }
+
+  // -- files ----------------------------------------------------------------------------------
+
+  /**
+   * Uploads a receipt or attachment to Dinero's file archive (POST /v1/{organizationId}/files,
+   * multipart, built by the library) and resolves to Dinero's decoded answer ({FileGuid}).
+   * `source` is a path (a string or a file: URL) or the content (a Buffer, Uint8Array or
+   * ArrayBuffer). At most 6 MB (6291456 bytes).
+   */
+  async uploadFile(source, { fileName, contentType } = {}) {
+    const name = optionalCstr(fileName, 'fileName');
+    const type = optionalCstr(contentType, 'contentType');
+    let pointer;
+    if (isBinary(source)) {
+      const content = byteBuffer(source, 'source');
+      if (content.length > MAX_UPLOAD_BYTES) {
+        throw new InvalidArgumentError(
+          `the file is ${content.length} bytes; Dinero accepts at most 6 MB (${MAX_UPLOAD_BYTES} bytes); nothing was sent`,
+          STATUS.INVALID_ARGUMENT,
+        );
+      }
+      // One copy of exactly these bytes, moved (not cloned again) to the pool thread; the
+      // library copies what it sends.
+      const copy = new Uint8Array(content);
+      pointer = await this.#call('uploadBytes', [copy, name ?? defaultName(content), type], [copy.buffer]);
+    } else {
+      const file = filePath(source, 'source');
+      try {
+        pointer = await this.#call('uploadFile', [file, name, type]);
+      } catch (error) {
+        if (error instanceof FileError) error.path = file;
+        throw error;
+      }
+    }
+    const response = new Response(pointer);
+    try {
+      return decoded(response, 'POST', '/v1/{organizationId}/files');
+    } finally {
+      response.close();
+    }
+  }
+
+  /**
+   * GETs `requestPath` with `Accept: accept` (default application/octet-stream) and resolves
+   * to the body, byte-exact (a Buffer): an invoice PDF or a stored file. With `saveTo` the
+   * library also writes it there, atomically. ApiError for a status >= 400 (nothing written);
+   * FileError when saveTo cannot be written.
+   */
+  async download(requestPath, { accept = 'application/octet-stream', params, saveTo } = {}) {
+    const target = saveTo === undefined || saveTo === null ? null : filePath(saveTo, 'saveTo');
+    const response = await this.request('GET', requestPath, { params, headers: { Accept: accept } });
+    try {
+      if (response.status >= 400) throw ApiError.fromBody(response.status, response.body, response.headers);
+      if (target !== null) {
+        this.#enter();
+        try {
+          await response.save(target);
+        } finally {
+          this.#leave();
+        }
+      }
+      return response.body;
+    } finally {
+      response.close();
+    }
+  }
+
+  // -- token ----------------------------------------------------------------------------------
+
+  /** A currently valid access token (refreshed first if due), for your own HTTP calls. Treat
+   *  it as a secret. */
+  accessToken() {
+    return this.#call('accessToken', []);
+  }
+
+  // -- lifetime -------------------------------------------------------------------------------
+
+  get closed() {
+    return this.#pointer === null || this.#closing !== null;
+  }
+
+  /** Frees the client (its token and credentials are wiped) once the requests still running
+   *  have finished; resolves then. Idempotent. */
+  close() {
+    if (this.#closing === null) {
+      if (this.#pointer === null) return Promise.resolve();
+      this.#closing = new Promise((resolve) => { this.#resolveClosed = resolve; });
+      if (this.#inFlight === 0) this.#free();
+    }
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')]() {
+    return this.close();
+  }
+
+  #free() {
+    const pointer = this.#pointer;
+    this.#pointer = null;
+    if (pointer !== null) {
+      finalizer.unregister(this);
+      native().fn.dinero_client_free(pointer);
+      log.unregister(this.#callback);
+      this.#callback = null;
+    }
+    this.#resolveClosed?.();
+  }
+
+  #live() {
+    if (this.#pointer === null || this.#closing !== null) {
+      throw new InvalidArgumentError('the client is closed', STATUS.NULL_ARGUMENT);
+    }
+    return this.#pointer;
+  }
+
+  #enter() {
+    const pointer = this.#live();
+    this.#inFlight++;
+    return pointer;
+  }
+
+  #leave() {
+    this.#inFlight--;
+    if (this.#inFlight === 0 && this.#closing !== null) this.#free();
+  }
+
+  async #call(op, args, transfer = []) {
+    const pointer = this.#enter();
+    try {
+      return await offThread(op, [pointer, ...args], transfer);
+    } finally {
+      this.#leave();
+    }
+  }
+
+  async #json(method, requestPath, json, params) {
+    const response = await this.request(method, requestPath, { json, params });
+    try {
+      return decoded(response, method, requestPath);
+    } finally {
+      response.close();
+    }
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'Client';
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')]() {
+    return `<libdinero.Client ${this.closed ? 'closed' : 'open'}>`;
+  }
+}
+
+/** The JSON of a success (null for an empty body); ApiError for >= 400. */
+function decoded(response, method, requestPath) {
+  if (response.status >= 400) throw ApiError.fromBody(response.status, response.body, response.headers);
+  const text = response.text();
+  if (!text.trim()) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ProtocolError(
+      `${method} ${requestPath} answered HTTP ${response.status} with a body that is not JSON`,
+      STATUS.PROTOCOL,
+    );
+  }
+}
+
+const SIGNATURES = [
+  [Buffer.from('%PDF-'), 'file.pdf'],
+  [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), 'file.png'],
+  [Buffer.from([0xff, 0xd8, 0xff]), 'file.jpg'],
+  [Buffer.from('GIF87a'), 'file.gif'],
+  [Buffer.from('GIF89a'), 'file.gif'],
+];
+
+/** A file name for bytes uploaded without one; its extension drives the content type. */
+function defaultName(content) {
+  for (const [signature, name] of SIGNATURES) {
+    if (content.length >= signature.length && Buffer.from(content.buffer, content.byteOffset, signature.length).equals(signature)) {
+      return name;
+    }
+  }
+  return 'file';
+}
+
+

@@ -1,0 +1,76 @@
+// libdinero's log lines, forwarded to the `logger` option of authenticate().
+//
+// Each client made with a logger gets its own registered koffi callback (released when the
+// client is freed). The library calls it on the thread that made the request: a pool thread.
+// koffi relays such a call to the main thread's event loop and the pool thread waits until it
+// has run, so the logger always runs on the main thread, in order, while its request runs.
+// It catches every exception: a failing logger never reaches the library or the request.
+
+import koffi from 'koffi';
+import { InvalidArgumentError } from './errors.js';
+import { LOG, STATUS } from './native.js';
+
+export const LEVEL_NAMES = Object.freeze({ [LOG.ERROR]: 'error', [LOG.WARN]: 'warn', [LOG.INFO]: 'info', [LOG.DEBUG]: 'debug' });
+const BY_NAME = { error: LOG.ERROR, warn: LOG.WARN, warning: LOG.WARN, info: LOG.INFO, debug: LOG.DEBUG, off: 0, silent: 0, none: 0 };
+
+/** The C max_level for a logLevel option: 'error', 'warn', 'info' (the default), 'debug',
+ *  'off', or a DINERO_LOG_* number (0 = off). */
+export function maxLevel(logLevel) {
+  if (logLevel === undefined || logLevel === null) return LOG.INFO;
+  if (typeof logLevel === 'string' && Object.hasOwn(BY_NAME, logLevel.trim().toLowerCase())) {
+    return BY_NAME[logLevel.trim().toLowerCase()];
+  }
+  if (Number.isInteger(logLevel) && logLevel >= 0 && logLevel <= LOG.DEBUG) return logLevel;
+  throw new InvalidArgumentError(
+    `logLevel must be 'error', 'warn', 'info', 'debug', 'off' or 0-4, got ${typeof logLevel === 'string' ? JSON.stringify(logLevel) : typeof logLevel}`,
+    STATUS.INVALID_ARGUMENT,
+  );
+}
+
+/** A function (level, message) => void for a logger: a function itself, or an object with
+ *  error/warn/info/debug methods (console, pino, winston, ...). */
+export function sink(logger) {
+  if (typeof logger === 'function') return logger;
+  if (logger !== null && typeof logger === 'object') {
+    const methods = ['error', 'warn', 'info', 'debug'];
+    if (methods.some((m) => typeof logger[m] === 'function')) {
+      return (level, message) => {
+        const method = typeof logger[level] === 'function' ? level
+          : typeof logger.log === 'function' ? 'log' : methods.find((m) => typeof logger[m] === 'function');
+        logger[method](message);
+      };
+    }
+  }
+  throw new InvalidArgumentError(
+    'logger must be a function (level, message) or an object with error/warn/info/debug methods',
+    STATUS.INVALID_ARGUMENT,
+  );
+}
+
+/** Registers a C callback forwarding to `write`; returns the koffi callback (unregister it
+ *  when no client can call it any more). */
+let live = 0;
+
+/** How many log callbacks are registered now. */
+export function liveCallbacks() {
+  return live;
+}
+
+export function register(write, callbackPointerType) {
+  const callback = koffi.register((_userData, level, message) => {
+    try {
+      write(LEVEL_NAMES[level] ?? (level > LOG.DEBUG ? 'debug' : 'error'), message ?? '');
+    } catch {
+      // nothing may unwind into C
+    }
+  }, callbackPointerType);
+  live++;
+  return callback;
+}
+
+export function unregister(callback) {
+  if (callback !== null && callback !== undefined) {
+    koffi.unregister(callback);
+    live--;
+  }
+}

@@ -1,0 +1,132 @@
+// The C declarations of include/dinero.h for koffi, and nothing else.
+//
+// Each handle is its own opaque pointer type. The one owned string the library hands out
+// (dinero_client_access_token's token_out) is a pointer to an opaque type,
+// `dinero_owned_string`, never `char *`: koffi would decode a `char *` into a JS string at once
+// and lose the pointer that dinero_string_free needs. Borrowed `const char *` results are
+// decoded by koffi (a copy, which is what we want).
+//
+// This module is loaded on the main thread and, separately, in every worker thread of the
+// pool (each thread has its own koffi instance; the library itself is loaded once per process
+// by the dynamic loader). test/header.test.js checks DECLARATIONS, the callback type and the
+// constants against include/dinero.h, both ways.
+
+import koffi from 'koffi';
+
+export const STATUS = Object.freeze({
+  OK: 0,
+  NULL_ARGUMENT: 1,
+  INVALID_UTF8: 2,
+  INVALID_ARGUMENT: 3,
+  AUTH_REJECTED: 4,
+  AUTH_UNAVAILABLE: 5,
+  NETWORK: 6,
+  TIMEOUT: 7,
+  TLS: 8,
+  PROTOCOL: 9,
+  PANIC: 10,
+  RESPONSE_TOO_LARGE: 11,
+  IO: 12,
+});
+
+export const LOG = Object.freeze({ ERROR: 1, WARN: 2, INFO: 3, DEBUG: 4 });
+
+/** Dinero's limit for POST /v1/{organizationId}/files; the library refuses more before sending. */
+export const MAX_UPLOAD_BYTES = 6 * 1024 * 1024;
+
+/** typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char *message); */
+export const LOG_CALLBACK =
+  'void dinero_log_callback(void *user_data, uint32_t level, const char *message)';
+
+/** Every function of include/dinero.h, in the header's order, as koffi prototypes. */
+export const DECLARATIONS = Object.freeze([
+  'dinero_status dinero_authenticate(const char *client_id, const char *client_secret, const char *api_key, const dinero_options *options, _Out_ dinero_client **client_out)',
+  'dinero_status dinero_request(dinero_client *client, const char *method, const char *path, const char *json_body, _Out_ dinero_response **response_out)',
+  'dinero_status dinero_client_send(dinero_client *client, const dinero_request_builder *request, _Out_ dinero_response **response_out)',
+  'dinero_status dinero_client_upload_file(dinero_client *client, const char *file_path, const char *file_name, const char *content_type, _Out_ dinero_response **response_out)',
+  'dinero_status dinero_client_upload_bytes(dinero_client *client, const uint8_t *bytes, size_t len, const char *file_name, const char *content_type, _Out_ dinero_response **response_out)',
+  'dinero_status dinero_client_access_token(dinero_client *client, _Out_ dinero_owned_string *token_out)',
+  'void dinero_client_free(dinero_client *client)',
+  'const char *dinero_version(void)',
+  'const char *dinero_status_str(dinero_status status)',
+  'const char *dinero_last_error(void)',
+  'void dinero_string_free(dinero_owned_string string)',
+  'dinero_status dinero_options_set_log_callback(dinero_options *options, dinero_log_callback *callback, void *user_data, uint32_t max_level)',
+  'dinero_options *dinero_options_new(void)',
+  'dinero_status dinero_options_set(dinero_options *options, const char *key, const char *value)',
+  'void dinero_options_free(dinero_options *options)',
+  'dinero_status dinero_request_new(const char *method, const char *path, _Out_ dinero_request_builder **request_out)',
+  'dinero_status dinero_request_set_header(dinero_request_builder *request, const char *name, const char *value)',
+  'dinero_status dinero_request_add_query(dinero_request_builder *request, const char *key, const char *value)',
+  'dinero_status dinero_request_set_body(dinero_request_builder *request, const uint8_t *body, size_t len, const char *content_type)',
+  'void dinero_request_free(dinero_request_builder *request)',
+  'uint16_t dinero_response_status(const dinero_response *response)',
+  'const uint8_t *dinero_response_body(const dinero_response *response, _Out_ size_t *len_out)',
+  'const char *dinero_response_header(const dinero_response *response, const char *name)',
+  'size_t dinero_response_header_count(const dinero_response *response)',
+  'const char *dinero_response_header_name(const dinero_response *response, size_t index)',
+  'dinero_status dinero_response_save(const dinero_response *response, const char *file_path)',
+  'void dinero_response_free(dinero_response *response)',
+]);
+
+let types = null;
+
+/** The koffi types, declared once per thread (koffi type names are global to an instance). */
+export function declareTypes() {
+  if (types === null) {
+    koffi.alias('dinero_status', 'uint32_t');
+    const handles = {};
+    for (const name of ['dinero_options', 'dinero_client', 'dinero_request_builder', 'dinero_response']) {
+      handles[name] = koffi.opaque(name);
+    }
+    // A char * the library hands out, kept as a pointer (a BigInt) rather than decoded.
+    const ownedString = koffi.pointer('dinero_owned_string', koffi.opaque('dinero_owned_char'));
+    const logCallback = koffi.proto(LOG_CALLBACK);
+    types = { handles, ownedString, logCallback, logCallbackPointer: koffi.pointer(logCallback) };
+  }
+  return types;
+}
+
+function nameOf(prototype) {
+  return /([A-Za-z_][A-Za-z0-9_]*)\(/.exec(prototype)[1];
+}
+
+/**
+ * Binds every declaration in the library at `path` (a full path or a name for the system
+ * loader). Throws (with the missing name) if the library is older than this binding.
+ */
+export function bind(path) {
+  declareTypes();
+  const library = koffi.load(path);
+  const fn = {};
+  for (const prototype of DECLARATIONS) {
+    const name = nameOf(prototype);
+    try {
+      fn[name] = library.func(prototype);
+    } catch (error) {
+      throw new Error(`the libdinero at ${path} has no usable ${name} (${error.message}): it is older than this binding`);
+    }
+  }
+  return {
+    path,
+    library,
+    fn,
+    types,
+    /** This thread's last error message. Call it right after the failing call, on the same thread. */
+    lastError() {
+      return fn.dinero_last_error() ?? '';
+    },
+    statusStr(status) {
+      return fn.dinero_status_str(status) ?? '';
+    },
+    version() {
+      return fn.dinero_version() ?? '';
+    },
+    /** The text of an owned string (a dinero_owned_string pointer); the caller still frees it. */
+    decodeOwnedString(pointer) {
+      return pointer ? koffi.decode.string(pointer) : '';
+    },
+  };
+}
+
+export { nameOf as declarationName };

@@ -1,0 +1,166 @@
+// Response: one HTTP answer (any status), read from a dinero_response.
+
+import koffi from 'koffi';
+import { InvalidArgumentError, FileError } from './errors.js';
+import { STATUS } from './native.js';
+import { native, offThread } from './runtime.js';
+import { cstr, filePath } from './convert.js';
+
+/** Every header of a response: a read-only Map whose get()/has() ignore case; iterating gives
+ *  the lower-case names in the order they arrived; repeated headers come joined with ", ". */
+export class Headers extends Map {
+  #frozen = false;
+
+  constructor(pairs = []) {
+    super();
+    for (const [name, value] of pairs) super.set(String(name).toLowerCase(), String(value));
+    this.#frozen = true;
+  }
+
+  get(name) {
+    return super.get(String(name).toLowerCase());
+  }
+
+  has(name) {
+    return super.has(String(name).toLowerCase());
+  }
+
+  set(name, value) {
+    if (this.#frozen) throw new TypeError('response headers are read-only');
+    return super.set(name, value);
+  }
+
+  delete() {
+    throw new TypeError('response headers are read-only');
+  }
+
+  clear() {
+    throw new TypeError('response headers are read-only');
+  }
+
+  /** A plain object of the lower-case names. */
+  toJSON() {
+    return Object.fromEntries(this);
+  }
+}
+
+const finalizer = new FinalizationRegistry((pointer) => {
+  native().fn.dinero_response_free(pointer);
+});
+
+/**
+ * The status, body and headers of one HTTP answer, whatever its status code. Status, body and
+ * headers are copied out at once, so they stay readable after close(); the native response
+ * lives until close() (or garbage collection) for header() and save(). A response belongs to
+ * one thread at a time: the binding hands it to a pool thread only during save().
+ */
+export class Response {
+  #pointer;
+  #busy = 0;
+  #closing = false;
+
+  /** @internal made by the client from a dinero_response pointer (a BigInt) */
+  constructor(pointer) {
+    const { fn } = native();
+    this.#pointer = pointer;
+    /** The HTTP status code (200, 201, 400, 429, ...). */
+    this.status = fn.dinero_response_status(pointer);
+    const length = [0];
+    const data = fn.dinero_response_body(pointer, length);
+    const size = Number(length[0]);
+    /** The body, byte-exact (a PDF may hold NULs). */
+    this.body = data && size ? Buffer.from(new Uint8Array(koffi.view(data, size))) : Buffer.alloc(0);
+    const pairs = [];
+    const count = Number(fn.dinero_response_header_count(pointer));
+    for (let index = 0; index < count; index++) {
+      const name = fn.dinero_response_header_name(pointer, index);
+      if (name === null) break;
+      const value = fn.dinero_response_header(pointer, name);
+      if (value !== null) pairs.push([name, value]);
+    }
+    /** Every header (a read-only, case-insensitive Map), a snapshot. */
+    this.headers = new Headers(pairs);
+    finalizer.register(this, pointer, this);
+  }
+
+  /** True for a status below 400. */
+  get ok() {
+    return this.status < 400;
+  }
+
+  /** The body as text (UTF-8, as Dinero sends it; undecodable bytes become U+FFFD). */
+  text() {
+    return this.body.toString('utf8');
+  }
+
+  /** The body parsed as JSON; null for an empty body. Throws SyntaxError when it is not JSON. */
+  json() {
+    const text = this.text();
+    return text.trim() ? JSON.parse(text) : null;
+  }
+
+  /** A header's value, looked up without regard to case (repeated ones joined with ", "), or
+   *  undefined if absent. Asks the library while the response is open, the snapshot after. */
+  header(name) {
+    const key = cstr(name, 'header name');
+    if (this.#pointer === null) return this.headers.get(key);
+    return native().fn.dinero_response_header(this.#pointer, key) ?? undefined;
+  }
+
+  /** Writes the body to `path` through the library, atomically (a temporary file beside it,
+   *  then a rename), on a pool thread. Any status is written as it is (check `ok` first).
+   *  FileError if the folder does not exist or cannot be written; needs the response open. */
+  async save(path) {
+    const target = filePath(path, 'path');
+    const pointer = this.#live();
+    this.#busy++;
+    try {
+      await offThread('save', [pointer, target]);
+    } catch (error) {
+      if (error instanceof FileError) error.path = target;
+      throw error;
+    } finally {
+      this.#busy--;
+      if (this.#closing && this.#busy === 0) this.#free();
+    }
+  }
+
+  get closed() {
+    return this.#pointer === null || this.#closing;
+  }
+
+  /** Frees the native response (a save() still running finishes first). Idempotent. */
+  close() {
+    if (this.#pointer === null || this.#closing) return;
+    this.#closing = true;
+    if (this.#busy === 0) this.#free();
+  }
+
+  [Symbol.dispose ?? Symbol.for('nodejs.dispose')]() {
+    this.close();
+  }
+
+  #free() {
+    const pointer = this.#pointer;
+    this.#pointer = null;
+    if (pointer !== null) {
+      finalizer.unregister(this);
+      native().fn.dinero_response_free(pointer);
+    }
+  }
+
+  #live() {
+    if (this.#pointer === null || this.#closing) {
+      throw new InvalidArgumentError('the response is closed', STATUS.NULL_ARGUMENT);
+    }
+    return this.#pointer;
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'Response';
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')]() {
+    return `<libdinero.Response ${this.status}, ${this.body.length} bytes>`;
+  }
+}

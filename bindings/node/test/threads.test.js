@@ -1,0 +1,122 @@
+// Many requests at once (Promise.all) on one client: they run in parallel on the pool's
+// threads, a token expiry is handled with one token request for all of them, each failing call
+// gets its own error message, and close() waits for the requests still in flight.
+
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import * as dinero from '../src/index.js';
+import { runtime } from '../src/runtime.js';
+import { startSandbox, expectError } from './helpers.js';
+
+let sandbox;
+let client;
+before(async () => {
+  sandbox = await startSandbox('--rate-limit', '0');
+  client = await sandbox.connect();
+});
+after(async () => {
+  await client.close();
+  sandbox.stop();
+});
+beforeEach(() => sandbox.reset());
+
+test('requests run in parallel off the main thread', async () => {
+  // Start four pool threads first: a thread's start-up is not what this measures.
+  await Promise.all([1, 2, 3, 4].map(() => client.get('/v1/organizations')));
+  await sandbox.fault({ kind: 'delay', delay_ms: 600, count: 4 });
+  const started = Date.now();
+  let ticks = 0;
+  const timer = setInterval(() => { ticks++; }, 20);
+  const statuses = await Promise.all([1, 2, 3, 4].map(async () => {
+    const response = await client.request('GET', '/v1/organizations');
+    response.close();
+    return response.status;
+  }));
+  clearInterval(timer);
+  const elapsed = Date.now() - started;
+  assert.deepEqual(statuses, [200, 200, 200, 200]);
+  assert.ok(elapsed < 1700, `4 requests delayed 0.6 s each took ${elapsed} ms: not parallel`);
+  assert.ok(ticks >= 5, `the event loop ran only ${ticks} timer ticks while requests waited: blocked`);
+});
+
+test('a token expiry across many concurrent requests makes one token request', async () => {
+  await client.get('/v1/organizations'); // the current token works
+  await sandbox.reset();
+  await sandbox.admin('POST', '/tokens/expire');
+  const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (
+    i % 2 ? client.get('/v1/organizations') : client.get('/v1/{organizationId}/contacts', { params: { pageSize: 1 } })
+  )));
+  assert.equal(results.length, 40);
+  const stats = await sandbox.stats();
+  assert.equal(stats.token_requests, 1, JSON.stringify(stats));
+  assert.equal(stats.tokens_issued, 1);
+  assert.equal(stats.api_requests - (stats.responses['401'] ?? 0), 40);
+  assert.ok(runtime().pool.size > 1, 'the pool used more than one thread');
+});
+
+test('three server-side expiries during a burst make three token requests', async () => {
+  for (let round = 0; round < 3; round++) {
+    await sandbox.admin('POST', '/tokens/expire');
+    await Promise.all(Array.from({ length: 16 }, () => client.get('/v1/organizations')));
+  }
+  const stats = await sandbox.stats();
+  assert.equal(stats.token_requests, 3, JSON.stringify(stats));
+  assert.ok((stats.responses['401'] ?? 0) >= 3);
+});
+
+test('each concurrent failure carries its own message', async () => {
+  const calls = [];
+  for (let i = 0; i < 60; i++) {
+    calls.push(i % 3 === 0 ? client.request('FETCH', '/v1/organizations')
+      : i % 3 === 1 ? client.request('GET', '/v1/organizations?q=a b')
+        : client.request('GET', '/v1/organizations'));
+  }
+  const settled = await Promise.allSettled(calls);
+  const messages = [new Set(), new Set()];
+  settled.forEach((result, i) => {
+    if (i % 3 === 2) {
+      assert.equal(result.status, 'fulfilled');
+      result.value.close();
+      return;
+    }
+    assert.equal(result.status, 'rejected');
+    assert.ok(result.reason instanceof dinero.InvalidArgumentError);
+    messages[i % 3].add(result.reason.message);
+  });
+  assert.equal(messages[0].size, 1);
+  assert.equal(messages[1].size, 1);
+  assert.match([...messages[0]][0], /FETCH/);
+  assert.notEqual([...messages[0]][0], [...messages[1]][0]);
+  assert.ok([...messages[1]][0].length > 0);
+});
+
+test('concurrent authentications with different failures keep their messages apart', async () => {
+  const good = sandbox.connect();
+  const badKey = dinero.authenticate(sandbox.clientId, sandbox.clientSecret, 'wrong-key', sandbox.options());
+  const badSecret = dinero.authenticate(sandbox.clientId, 'wrong-secret', sandbox.apiKey, sandbox.options());
+  const [ok, key, secret] = await Promise.allSettled([good, badKey, badSecret]);
+  assert.equal(ok.status, 'fulfilled');
+  await ok.value.close();
+  assert.equal(key.reason.message, 'token endpoint rejected the API key (400 invalid_grant)');
+  assert.ok(secret.reason instanceof dinero.AuthenticationError);
+  assert.notEqual(secret.reason.message, key.reason.message);
+});
+
+test('close() waits for requests in flight, then frees the client', async () => {
+  const own = await sandbox.connect();
+  await sandbox.fault({ kind: 'delay', delay_ms: 500 });
+  const pending = own.request('GET', '/v1/organizations');
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  const closed = own.close(); // must not free the client under the running request
+  assert.equal(own.closed, true);
+  await expectError(own.get('/v1/organizations'), dinero.InvalidArgumentError);
+  const response = await pending;
+  assert.equal(response.status, 200);
+  response.close();
+  await closed;
+});
+
+test('the pool never grows past DINERO_NODE_THREADS (default 8)', async () => {
+  await Promise.all(Array.from({ length: 50 }, () => client.get('/v1/organizations')));
+  assert.ok(runtime().pool.size <= 8);
+});
