@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make fuzz`: runs every cargo-fuzz target (fuzz/fuzz_targets/) on the nightly toolchain for
 # FUZZ_SECONDS each (default 30), starting from the committed seed corpus, and writes what ran
-# to target/reliability/fuzz.md. Installs cargo-fuzz from crates.io when it is missing.
+# to target/reliability/fuzz.md. Installs cargo-fuzz (cargo install) when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-30}
