@@ -1,6 +1,6 @@
 # Sourced by scripts/demo.sh (from the repository root) once the sandbox runs and its DINERO_*
 # variables are exported: installs the Python binding into bindings/python/.venv and runs the
-# Python examples against the release library.
+# Python examples against the release library (files.py saves its invoice PDF in $work).
 
 section "Python binding: pip install ./bindings/python (into bindings/python/.venv)"
 # shellcheck source=bindings/python/venv.sh
@@ -15,3 +15,7 @@ DINERO_LIBRARY="$PWD/target/release/libdinero.so" \
 section "Python, shaped like Dinero's docs (examples/python/docs_style.py)"
 DINERO_LIBRARY="$PWD/target/release/libdinero.so" \
   "$PYTHON_VENV/bin/python" examples/python/docs_style.py
+
+section "Python: upload a receipt, download an invoice PDF (examples/python/files.py)"
+DINERO_LIBRARY="$PWD/target/release/libdinero.so" \
+  "$PYTHON_VENV/bin/python" examples/python/files.py "" "$work/invoice-python.pdf"

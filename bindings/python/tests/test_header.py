@@ -67,6 +67,7 @@ def _ctype(c_type: str) -> Any:
     handles = {
         "dinero_options": _native.dinero_options,
         "dinero_client": _native.dinero_client,
+        "dinero_request_builder": _native.dinero_request_builder,
         "dinero_response": _native.dinero_response,
     }
     base = c_type.replace("const ", "").replace("*", "").strip()
@@ -119,6 +120,27 @@ def test_the_header_parses() -> None:
     assert functions["dinero_response_header_name"] == (
         "const char *",
         ["const dinero_response *", "size_t"],
+    )
+    assert functions["dinero_client_send"] == (
+        "dinero_status",
+        ["dinero_client *", "const dinero_request_builder *", "dinero_response **"],
+    )
+    assert functions["dinero_client_upload_bytes"][1] == [
+        "dinero_client *",
+        "const uint8_t *",
+        "size_t",
+        "const char *",
+        "const char *",
+        "dinero_response **",
+    ]
+    assert functions["dinero_request_new"][1] == [
+        "const char *",
+        "const char *",
+        "dinero_request_builder **",
+    ]
+    assert functions["dinero_response_save"] == (
+        "dinero_status",
+        ["const dinero_response *", "const char *"],
     )
     assert header_callbacks() == {
         "dinero_log_callback": ("void", ["void *", "uint32_t", "const char *"])
@@ -192,11 +214,19 @@ def test_status_and_log_numbers_match_the_header() -> None:
 
 
 def test_handles_are_distinct_types() -> None:
-    assert len({_native.OptionsPtr, _native.ClientPtr, _native.ResponsePtr}) == 3
-    client = _native.ClientPtr()
-    try:
-        _native.lib().dinero_response_status(client)
-    except ctypes.ArgumentError:
-        pass
-    else:
-        raise AssertionError("a client pointer was accepted where a response is expected")
+    handles = {_native.OptionsPtr, _native.ClientPtr, _native.RequestPtr, _native.ResponsePtr}
+    assert len(handles) == 4
+    lib = _native.lib()
+    wrong_calls = [
+        ("a client pointer where a response is expected", lib.dinero_response_status, _native.ClientPtr()),
+        ("a response pointer where a request builder is expected", lib.dinero_request_free, _native.ResponsePtr()),
+        ("a request builder where a response is expected", lib.dinero_response_free, _native.RequestPtr()),
+        ("a request builder where a client is expected", lib.dinero_client_free, _native.RequestPtr()),
+    ]
+    for what, function, wrong in wrong_calls:
+        try:
+            function(wrong)
+        except ctypes.ArgumentError:
+            pass
+        else:
+            raise AssertionError(f"{what} was accepted")

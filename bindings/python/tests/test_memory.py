@@ -1,4 +1,5 @@
-"""A long loop keeps memory flat: responses, tokens, errors and option sets are all freed."""
+"""A long loop keeps memory flat: responses, tokens, errors, option sets and request builders
+(the params below go through one; so do refused headers and uploads) are all freed."""
 
 from __future__ import annotations
 
@@ -42,6 +43,11 @@ def work(client: libdinero.Client, count: int) -> None:
                 client.request("FETCH", "/x")
             except libdinero.InvalidArgumentError:
                 pass
+            try:
+                client.request("GET", "/v1/organizations", headers={"Authorization": "x"})
+            except libdinero.InvalidArgumentError:
+                pass
+            client.upload_file(b"%PDF-1.4\n\x00" * 100, file_name="memory.pdf")
 
 
 def test_memory_stays_flat(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:

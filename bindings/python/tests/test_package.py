@@ -34,6 +34,7 @@ def test_the_package_is_typed() -> None:
 def test_the_exception_tree() -> None:
     assert issubclass(libdinero.InvalidArgumentError, ValueError)
     assert issubclass(libdinero.TimeoutError, TimeoutError)
+    assert issubclass(libdinero.FileError, OSError)
     for network_error in (libdinero.TLSError, libdinero.ProtocolError, libdinero.ResponseTooLargeError):
         assert issubclass(network_error, libdinero.NetworkError)
     for cls in (
@@ -42,6 +43,7 @@ def test_the_exception_tree() -> None:
         libdinero.NetworkError,
         libdinero.TimeoutError,
         libdinero.ApiError,
+        libdinero.FileError,
     ):
         assert issubclass(cls, libdinero.DineroError)
     error = libdinero.DineroError("x", 10)
@@ -56,7 +58,7 @@ def test_every_status_has_its_exception() -> None:
         3: libdinero.InvalidArgumentError, 4: libdinero.AuthenticationError,
         5: libdinero.AuthenticationError, 6: libdinero.NetworkError, 7: libdinero.TimeoutError,
         8: libdinero.TLSError, 9: libdinero.ProtocolError, 10: libdinero.DineroError,
-        11: libdinero.ResponseTooLargeError, 12345: libdinero.DineroError,
+        11: libdinero.ResponseTooLargeError, 12: libdinero.FileError, 12345: libdinero.DineroError,
     }
     for status, cls in expected.items():
         error = errors.from_status(status)
@@ -110,6 +112,31 @@ def test_the_examples_run_against_the_sandbox(sandbox: Sandbox, example: str) ->
     assert done.returncode == 0, done.stderr
     assert done.stdout.rstrip().endswith("done")
     assert_no_secret(done.stdout + done.stderr, sandbox)
+
+
+def test_the_files_example_runs_against_the_sandbox(sandbox: Sandbox, tmp_path: Path) -> None:
+    env = {**os.environ, **sandbox.settings}
+    package = Path(libdinero.__file__).resolve().parent.parent
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(package), env.get("PYTHONPATH")]))
+    example = str(REPO / "examples" / "python" / "files.py")
+    receipt = tmp_path / "kvittering.pdf"
+    receipt.write_bytes(b"%PDF-1.4\n\x00receipt\n%%EOF\n")
+    for arguments, expected in (([], "kvittering.png"), ([str(receipt)], "kvittering.pdf")):
+        target = tmp_path / f"invoice{len(arguments)}.pdf"
+        done = subprocess.run(
+            [sys.executable, example, *(arguments or [""]), str(target)],
+            env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.rstrip().endswith("done")
+        assert f"{expected} (" in done.stdout and "just uploaded" in done.stdout
+        assert target.read_bytes().startswith(b"%PDF-")
+        assert_no_secret(done.stdout + done.stderr, sandbox)
+    done = subprocess.run(
+        [sys.executable, example, str(tmp_path / "missing.png"), str(tmp_path / "x.pdf")],
+        env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )
+    assert done.returncode == 1 and "missing.png" in done.stderr
 
 
 def test_the_example_says_which_variable_is_missing() -> None:

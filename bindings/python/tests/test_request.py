@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import List
 
 import pytest
 
@@ -243,3 +244,124 @@ def test_a_failed_refresh_is_an_authentication_error(client: libdinero.Client, s
         client.request("GET", "/v1/organizations")
     assert caught.value.rejected
     assert_no_secret(str(caught.value), sandbox)
+
+
+# -- headers, params and binary bodies: the C request builder ---------------------------------
+
+
+def test_params_are_encoded_by_the_library(client: libdinero.Client, sandbox: Sandbox) -> None:
+    with client.request("GET", CONTACTS, params={"queryFilter": "Name eq 'Børge'"}) as response:
+        assert response.status == 200, response.text
+    assert sandbox.requests()[-1]["query"] == "queryFilter=Name%20eq%20%27B%C3%B8rge%27"
+    # RFC 3986: only letters, digits and -._~ stay as they are (never '+' for a space)
+    client.request("GET", CONTACTS, params=[("fields", "Name,City"), ("x", "a+b/c~d&e=f")]).close()
+    assert sandbox.requests()[-1]["query"] == "fields=Name%2CCity&x=a%2Bb%2Fc~d%26e%3Df"
+
+
+def test_without_params_headers_or_data_the_plain_call_is_used(
+    client: libdinero.Client, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from libdinero import _native
+
+    calls: List[str] = []
+    lib = _native.lib()
+    for name in ("dinero_request", "dinero_client_send"):
+        original = getattr(lib, name)
+
+        def spy(*args: object, _original: object = original, _name: str = name) -> object:
+            calls.append(_name)
+            return _original(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(lib, name, spy)
+    client.request("GET", CONTACTS).close()
+    client.request("GET", CONTACTS, params={}).close()
+    client.get(CONTACTS, params={"skip": None})
+    client.request("GET", CONTACTS, params={"fields": "Name"}).close()
+    client.request("GET", CONTACTS, headers={"X-Trace": "1"}).close()
+    client.request("POST", CONTACTS, data=b"{}", content_type="application/json").close()
+    assert calls == ["dinero_request"] * 3 + ["dinero_client_send"] * 3
+
+
+def test_headers_are_sent(client: libdinero.Client, sandbox: Sandbox) -> None:
+    headers = {"X-Correlation-Id": "abc-123", "Accept-Language": "da-DK", "Accept": "application/json"}
+    with client.request("GET", "/v1/organizations", headers=headers) as response:
+        assert response.status == 200
+    logged = sandbox.requests()[-1]["headers"]
+    assert logged["x-correlation-id"] == "abc-123"
+    assert logged["accept-language"] == "da-DK"
+    assert logged["authorization"].startswith("Bearer ")  # still the library's
+    client.request("GET", "/v1/organizations", headers=[("x-a", "1"), ("X-A", "2")]).close()
+    assert sandbox.requests()[-1]["headers"]["x-a"] == "2"  # a later one replaces, ignoring case
+
+
+def test_json_with_headers_goes_through_the_builder(client: libdinero.Client, sandbox: Sandbox) -> None:
+    contact = {"Name": "Åse Ørsted", "CountryKey": "DK", "IsPerson": True}
+    with client.request("POST", CONTACTS, json=contact, headers={"X-Trace": "7"}) as response:
+        assert response.status == 201, response.text
+    logged = sandbox.requests()[-1]
+    assert json.loads(logged["body"]) == contact and "Åse Ørsted" in logged["body"]
+    assert logged["headers"]["content-type"] == "application/json"
+    assert logged["headers"]["x-trace"] == "7"
+
+
+def test_data_is_sent_with_its_content_type(client: libdinero.Client, sandbox: Sandbox) -> None:
+    body = json.dumps({"Name": "Data Bytes", "CountryKey": "DK", "IsPerson": False}).encode()
+    with client.request("POST", CONTACTS, data=body, content_type="application/json") as response:
+        assert response.status == 201, response.text
+    logged = sandbox.requests()[-1]
+    assert logged["body"].encode() == body
+    assert logged["headers"]["content-type"] == "application/json"
+    # the type may come from the headers instead; bytearray and memoryview work too
+    client.request("PUT", CONTACTS + "/x", data=bytearray(b"a\x00b"),
+                   headers={"Content-Type": "text/plain; charset=utf-8"}).close()
+    logged = sandbox.requests()[-1]
+    assert logged["headers"]["content-type"] == "text/plain; charset=utf-8"
+    assert logged["headers"]["content-length"] == "3"
+    client.request("PUT", CONTACTS + "/x", data=memoryview(b"raw")).close()
+    assert sandbox.requests()[-1]["headers"]["content-type"] == "application/octet-stream"
+
+
+@pytest.mark.parametrize(
+    "headers, status",
+    [
+        ({"Authorization": "Bearer stolen"}, 3),
+        ({"authorization": "Basic eDp5"}, 3),
+        ({"Host": "evil.example"}, 3),
+        ({"Content-Length": "5"}, 3),
+        ({"Transfer-Encoding": "chunked"}, 3),
+        ({"Connection": "close"}, 3),
+        ({"X-Evil": "a\r\nX-Injected: 1"}, 3),
+        ({"X-Evil": "a\nb"}, 3),
+        ({"X-Evil": "a\rb"}, 3),
+        ({"X-Evil\r\nX-Injected": "1"}, 3),
+        ({"Bad Name": "x"}, 3),
+        ({"": "x"}, 3),
+        ({"X-Nul": "a\0b"}, 3),
+        ({"X-Surrogate": "\udc80"}, 2),
+        ([("X-Ok", 5)], 3),
+    ],
+)
+def test_bad_headers_are_refused_and_send_nothing(
+    client: libdinero.Client, sandbox: Sandbox, headers: object, status: int
+) -> None:
+    with pytest.raises(libdinero.InvalidArgumentError) as caught:
+        client.request("GET", "/v1/organizations", headers=headers)  # type: ignore[arg-type]
+    assert caught.value.status == status
+    assert "stolen" not in str(caught.value)
+    assert sandbox.stats()["api_requests"] == 0
+
+
+def test_bad_body_arguments(client: libdinero.Client, sandbox: Sandbox) -> None:
+    with pytest.raises(libdinero.InvalidArgumentError, match="not both"):
+        client.request("POST", CONTACTS, json={}, data=b"{}")
+    with pytest.raises(libdinero.InvalidArgumentError, match="without a body"):
+        client.request("GET", CONTACTS, content_type="text/plain")
+    with pytest.raises(libdinero.InvalidArgumentError, match="bytes"):
+        client.request("POST", CONTACTS, data="text")  # type: ignore[arg-type]
+    with pytest.raises(libdinero.InvalidArgumentError):
+        client.request("POST", CONTACTS, data=b"x", content_type="text/plain\r\nX: y")
+    with pytest.raises(libdinero.InvalidArgumentError):
+        client.request("G ET", CONTACTS, params={"a": "b"})
+    with pytest.raises(libdinero.InvalidArgumentError):
+        client.request("GET", CONTACTS + "?q=a b", params={"a": "b"})
+    assert sandbox.stats()["api_requests"] == 0

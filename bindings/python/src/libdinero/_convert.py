@@ -7,13 +7,24 @@ from __future__ import annotations
 import json
 import math
 import os
-import urllib.parse
 from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _native
 from .errors import InvalidArgumentError
 
-__all__ = ["OptionValue", "Params", "cstr", "json_body", "option_value", "path_with_params"]
+__all__ = [
+    "Bytes",
+    "HeaderArgs",
+    "OptionValue",
+    "Params",
+    "byte_buffer",
+    "cstr",
+    "file_path",
+    "header_pairs",
+    "json_body",
+    "option_value",
+    "query_pairs",
+]
 
 OptionValue = Union[str, int, float, bool, "os.PathLike[str]", None]
 ParamValue = Union[str, int, float, bool, None, Sequence[Union[str, int, float, bool]]]
@@ -81,31 +92,58 @@ def _param_text(value: Union[str, int, float, bool]) -> str:
     return str(value)
 
 
-def path_with_params(path: str, params: Params) -> str:
-    """``path`` with ``params`` appended as a query string (``?`` or ``&`` as needed). Spaces
-    become %20 (the library refuses raw spaces); None values are left out; a list value repeats
-    the parameter."""
+def query_pairs(params: Params) -> List[Tuple[bytes, bytes]]:
+    """``params`` as UTF-8 (key, value) pairs for ``dinero_request_add_query``, which
+    percent-encodes them (a space becomes %20). None values are left out; a list value repeats
+    the parameter; bools are ``true``/``false``."""
     if not params:
-        return path
+        return []
     items = params.items() if isinstance(params, Mapping) else params
-    pairs: List[Tuple[str, str]] = []
+    pairs: List[Tuple[bytes, bytes]] = []
     for name, value in items:
         if value is None:
             continue
-        if isinstance(value, (list, tuple)):
-            pairs.extend((str(name), _param_text(v)) for v in value)
-        else:
-            pairs.append((str(name), _param_text(value)))  # type: ignore[arg-type]
-    if not pairs:
-        return path
-    try:
-        query = urllib.parse.urlencode(pairs, quote_via=urllib.parse.quote)
-    except UnicodeEncodeError:
+        values = list(value) if isinstance(value, (list, tuple)) else [value]
+        key = cstr(str(name), "params")
+        for item in values:
+            pairs.append((key, cstr(_param_text(item), "params")))  # type: ignore[arg-type]
+    return pairs
+
+
+HeaderArgs = Union[Mapping[str, str], Sequence[Tuple[str, str]], None]
+
+
+def header_pairs(headers: HeaderArgs) -> List[Tuple[bytes, bytes]]:
+    """``headers`` as UTF-8 (name, value) pairs for ``dinero_request_set_header`` (which checks
+    them: HTTP token names, no CR/LF, no Authorization/Host/Content-Length/...)."""
+    if not headers:
+        return []
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    return [(cstr(name, "header name"), cstr(value, "header value")) for name, value in items]
+
+
+Bytes = Union[bytes, bytearray, memoryview]
+
+
+def byte_buffer(data: object, what: str) -> bytes:
+    """``bytes`` for a binary argument (bytes, bytearray or memoryview)."""
+    if isinstance(data, bytes):
+        return data
+    if isinstance(data, (bytearray, memoryview)):
+        return bytes(data)
+    raise InvalidArgumentError(
+        f"{what} must be bytes, bytearray or memoryview, not {type(data).__name__}",
+        _native.STATUS_INVALID_ARGUMENT,
+    )
+
+
+def file_path(value: object, what: str) -> bytes:
+    """A ``str`` or ``os.PathLike[str]`` as a C string."""
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
         raise InvalidArgumentError(
-            "params are not valid Unicode (a lone surrogate)", _native.STATUS_INVALID_UTF8
-        ) from None
-    if "?" not in path:
-        return f"{path}?{query}"
-    if path.endswith(("?", "&")):
-        return path + query
-    return f"{path}&{query}"
+            f"{what} must be a str or os.PathLike, not {type(value).__name__}",
+            _native.STATUS_INVALID_ARGUMENT,
+        )
+    return cstr(value, what)

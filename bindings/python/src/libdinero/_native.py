@@ -36,12 +36,15 @@ from . import _library
 __all__ = [
     "ClientPtr",
     "FUNCTIONS",
+    "MAX_UPLOAD_BYTES",
     "OptionsPtr",
     "OwnedString",
+    "RequestPtr",
     "ResponsePtr",
     "dinero_client",
     "dinero_log_callback",
     "dinero_options",
+    "dinero_request_builder",
     "dinero_response",
     "last_error",
     "lib",
@@ -58,12 +61,17 @@ class dinero_client(ctypes.Structure):
     """``dinero_client`` (opaque)."""
 
 
+class dinero_request_builder(ctypes.Structure):
+    """``dinero_request_builder`` (opaque)."""
+
+
 class dinero_response(ctypes.Structure):
     """``dinero_response`` (opaque)."""
 
 
 OptionsPtr = POINTER(dinero_options)
 ClientPtr = POINTER(dinero_client)
+RequestPtr = POINTER(dinero_request_builder)
 ResponsePtr = POINTER(dinero_response)
 OwnedString = POINTER(c_char)  # a char* the library hands out: free with dinero_string_free
 
@@ -81,6 +89,10 @@ STATUS_TLS = 8
 STATUS_PROTOCOL = 9
 STATUS_PANIC = 10
 STATUS_RESPONSE_TOO_LARGE = 11
+STATUS_IO = 12
+
+# Dinero's limit for POST /v1/{organizationId}/files; the library refuses more before sending.
+MAX_UPLOAD_BYTES = 6 * 1024 * 1024
 
 LOG_ERROR = 1
 LOG_WARN = 2
@@ -101,6 +113,15 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
         dinero_status,
         [ClientPtr, c_char_p, c_char_p, c_char_p, POINTER(ResponsePtr)],
     ),
+    "dinero_client_send": (dinero_status, [ClientPtr, RequestPtr, POINTER(ResponsePtr)]),
+    "dinero_client_upload_file": (
+        dinero_status,
+        [ClientPtr, c_char_p, c_char_p, c_char_p, POINTER(ResponsePtr)],
+    ),
+    "dinero_client_upload_bytes": (
+        dinero_status,
+        [ClientPtr, POINTER(c_uint8), c_size_t, c_char_p, c_char_p, POINTER(ResponsePtr)],
+    ),
     "dinero_client_access_token": (dinero_status, [ClientPtr, POINTER(OwnedString)]),
     "dinero_client_free": (None, [ClientPtr]),
     "dinero_version": (c_char_p, []),
@@ -114,11 +135,20 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "dinero_options_new": (OptionsPtr, []),
     "dinero_options_set": (dinero_status, [OptionsPtr, c_char_p, c_char_p]),
     "dinero_options_free": (None, [OptionsPtr]),
+    "dinero_request_new": (dinero_status, [c_char_p, c_char_p, POINTER(RequestPtr)]),
+    "dinero_request_set_header": (dinero_status, [RequestPtr, c_char_p, c_char_p]),
+    "dinero_request_add_query": (dinero_status, [RequestPtr, c_char_p, c_char_p]),
+    "dinero_request_set_body": (
+        dinero_status,
+        [RequestPtr, POINTER(c_uint8), c_size_t, c_char_p],
+    ),
+    "dinero_request_free": (None, [RequestPtr]),
     "dinero_response_status": (c_uint16, [ResponsePtr]),
     "dinero_response_body": (POINTER(c_uint8), [ResponsePtr, POINTER(c_size_t)]),
     "dinero_response_header": (c_char_p, [ResponsePtr, c_char_p]),
     "dinero_response_header_count": (c_size_t, [ResponsePtr]),
     "dinero_response_header_name": (c_char_p, [ResponsePtr, c_size_t]),
+    "dinero_response_save": (dinero_status, [ResponsePtr, c_char_p]),
     "dinero_response_free": (None, [ResponsePtr]),
 }
 

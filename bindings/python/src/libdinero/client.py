@@ -4,17 +4,33 @@ from __future__ import annotations
 
 import ctypes
 import json as _json
+import os
 import threading
-from typing import TYPE_CHECKING, Any, Generator, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Generator, List, Mapping, Optional, Union
 
 from . import _log, _native, errors
-from ._convert import OptionValue, Params, cstr, json_body, option_value, path_with_params
+from ._convert import (
+    Bytes,
+    HeaderArgs,
+    OptionValue,
+    Params,
+    byte_buffer,
+    cstr,
+    file_path,
+    header_pairs,
+    json_body,
+    option_value,
+    query_pairs,
+)
 from ._handle import NativeHandle
-from .errors import ApiError, InvalidArgumentError, ProtocolError
+from .errors import ApiError, FileError, InvalidArgumentError, ProtocolError
 from .response import Response
 
 if TYPE_CHECKING:
     ClientPointer = ctypes._Pointer[_native.dinero_client]
+    RequestPointer = ctypes._Pointer[_native.dinero_request_builder]
+
+FilePath = Union[str, "os.PathLike[str]"]
 
 __all__ = ["Client", "authenticate"]
 
@@ -105,27 +121,168 @@ class Client(NativeHandle):
         path: str,
         json: Any = None,
         params: Params = None,
+        headers: HeaderArgs = None,
+        data: Optional[Bytes] = None,
+        content_type: Optional[str] = None,
     ) -> Response:
         """Sends one request and returns the answer, whatever its status code (4xx and 5xx
         included). ``path`` is relative to ``api_url`` and may contain ``{organizationId}``;
-        ``params`` are added as a query string; ``json`` (if not None) is sent as the JSON body.
+        ``params`` are added as a query string, percent-encoded by the library; ``json`` (if
+        not None) is sent as the JSON body, ``data`` (bytes) as a binary body of
+        ``content_type`` (default ``application/octet-stream``); ``headers`` (a mapping or a
+        list of pairs) are sent as given, except that Authorization, Host, Content-Length,
+        Transfer-Encoding and Connection belong to the library and are refused, as are values
+        with CR or LF. ``content_type`` (or a Content-Type in ``headers``) is the body's type.
         Raises ``NetworkError``, ``TimeoutError``, ``AuthenticationError`` (token refresh
-        failed) or ``InvalidArgumentError`` when no answer could be had."""
+        failed) or ``InvalidArgumentError`` (nothing was sent) when no answer could be had."""
         method_bytes = cstr(method, "method")
-        cstr(path, "path")  # checked on its own first, so a bad type is named as the path's
-        path_bytes = cstr(path_with_params(path, params), "path")
+        path_bytes = cstr(path, "path")
+        if json is not None and data is not None:
+            raise InvalidArgumentError(
+                "give json or data, not both", _native.STATUS_INVALID_ARGUMENT
+            )
+        if content_type is not None and json is None and data is None:
+            raise InvalidArgumentError(
+                "content_type without a body (json or data)", _native.STATUS_INVALID_ARGUMENT
+            )
         body = None if json is None else json_body(json)
+        query = query_pairs(params)
+        if not (query or headers or data is not None or content_type is not None):
+            # The short path: one call, as before the builder existed.
+            out = _native.ResponsePtr()
+            pointer = self._enter()
+            try:
+                status = _native.lib().dinero_request(
+                    pointer, method_bytes, path_bytes, body, ctypes.byref(out)
+                )
+                if status != _native.STATUS_OK:
+                    raise errors.from_status(status)  # reads this thread's last error at once
+            finally:
+                self._leave()
+            return Response(out)
+
+        header_list = header_pairs(headers)
+        if data is not None:
+            body = byte_buffer(data, "data")
+        body_type: Optional[bytes] = None
+        if body is not None:
+            if content_type is not None:
+                body_type = cstr(content_type, "content_type")
+            else:
+                given = [v for n, v in header_list if n.lower() == b"content-type"]
+                body_type = given[-1] if given else (
+                    b"application/json" if json is not None else b"application/octet-stream"
+                )
+        if query and path.endswith(("?", "&")):
+            # The library appends "?" or "&" itself.
+            path_bytes = cstr(path.rstrip("?&"), "path")
+        lib = _native.lib()
+        builder = _native.RequestPtr()
+        errors.check(lib.dinero_request_new(method_bytes, path_bytes, ctypes.byref(builder)))
+        try:
+            for key, value in query:
+                errors.check(lib.dinero_request_add_query(builder, key, value))
+            for name, value in header_list:
+                errors.check(lib.dinero_request_set_header(builder, name, value))
+            if body is not None:
+                errors.check(
+                    lib.dinero_request_set_body(builder, _bytes_pointer(body), len(body), body_type)
+                )
+            return self._send(builder)
+        finally:
+            lib.dinero_request_free(builder)
+
+    def _send(self, builder: RequestPointer) -> Response:
         out = _native.ResponsePtr()
         pointer = self._enter()
         try:
-            status = _native.lib().dinero_request(
-                pointer, method_bytes, path_bytes, body, ctypes.byref(out)
-            )
+            status = _native.lib().dinero_client_send(pointer, builder, ctypes.byref(out))
             if status != _native.STATUS_OK:
-                raise errors.from_status(status)  # reads this thread's last error at once
+                raise errors.from_status(status)
         finally:
             self._leave()
         return Response(out)
+
+    # -- files ------------------------------------------------------------------------------
+
+    def upload_file(
+        self,
+        path_or_bytes: Union[FilePath, Bytes],
+        file_name: Optional[str] = None,
+        content_type: Optional[str] = None,
+    ) -> Any:
+        """Uploads a receipt or attachment to Dinero's file archive (``POST
+        /v1/{organizationId}/files``, multipart) and returns Dinero's decoded JSON answer
+        (``{"FileGuid": ...}``).
+
+        ``path_or_bytes`` is a path (``str`` or ``os.PathLike``) or the content itself
+        (``bytes``, ``bytearray``, ``memoryview``). ``file_name`` defaults to the file's own
+        name, or for bytes to ``file`` with the extension of a recognized PDF, PNG, JPEG or GIF;
+        ``content_type`` defaults to a guess from the name (pdf, png, jpeg, ...). Dinero takes at
+        most 6 MB (6291456 bytes): more is ``InvalidArgumentError`` before anything is read or
+        sent. ``FileError`` if the file cannot be read; ``ApiError`` for an HTTP status >= 400
+        (e.g. 413); the upload is a POST, so it is never repeated once it may have arrived."""
+        name_bytes = None if file_name is None else cstr(file_name, "file_name")
+        type_bytes = None if content_type is None else cstr(content_type, "content_type")
+        lib = _native.lib()
+        out = _native.ResponsePtr()
+        if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+            content = byte_buffer(path_or_bytes, "path_or_bytes")
+            if len(content) > _native.MAX_UPLOAD_BYTES:  # the library says the same; no copy
+                raise InvalidArgumentError(
+                    f"the file is {len(content)} bytes; Dinero accepts at most 6 MB "
+                    f"({_native.MAX_UPLOAD_BYTES} bytes); nothing was sent",
+                    _native.STATUS_INVALID_ARGUMENT,
+                )
+            if name_bytes is None:
+                name_bytes = _default_name(content)
+            pointer = self._enter()
+            try:
+                status = lib.dinero_client_upload_bytes(
+                    pointer, _bytes_pointer(content), len(content), name_bytes, type_bytes,
+                    ctypes.byref(out),
+                )
+                if status != _native.STATUS_OK:
+                    raise errors.from_status(status)
+            finally:
+                self._leave()
+        else:
+            path_bytes = file_path(path_or_bytes, "path_or_bytes")
+            pointer = self._enter()
+            try:
+                status = lib.dinero_client_upload_file(
+                    pointer, path_bytes, name_bytes, type_bytes, ctypes.byref(out)
+                )
+                if status != _native.STATUS_OK:
+                    raise _with_filename(errors.from_status(status), path_or_bytes)
+            finally:
+                self._leave()
+        with Response(out) as response:
+            return _decoded(response, "POST", "/v1/{organizationId}/files")
+
+    def download(
+        self,
+        path: str,
+        accept: str = "application/octet-stream",
+        params: Params = None,
+        save_to: Optional[FilePath] = None,
+    ) -> bytes:
+        """GETs ``path`` with ``Accept: accept`` and returns the body, byte-exact: an invoice's
+        PDF (``/v1/{organizationId}/invoices/{guid}``) or a stored file
+        (``/v1/{organizationId}/files/{guid}``). ``params`` as for ``request``.
+
+        With ``save_to`` (a path) the body is also written there by the library, atomically
+        (a temporary file beside it, then a rename), and still returned. ``ApiError`` for an
+        HTTP status >= 400 (nothing is written); ``FileError`` when ``save_to`` cannot be
+        written (e.g. its folder does not exist)."""
+        if save_to is not None:
+            file_path(save_to, "save_to")  # a bad type fails before the request is sent
+        with self.request("GET", path, params=params, headers={"Accept": accept}) as response:
+            if response.status >= 400:
+                raise ApiError.from_body(response.status, response.body, response.headers)
+            if save_to is not None:
+                response.save(save_to)
+            return response.body
 
     # -- JSON helpers -----------------------------------------------------------------------
 
@@ -232,20 +389,56 @@ class Client(NativeHandle):
 
     def _json_call(self, method: str, path: str, json: Any, params: Params) -> Any:
         with self.request(method, path, json=json, params=params) as response:
-            if response.status >= 400:
-                raise ApiError.from_body(response.status, response.body, response.headers)
-            if not response.body.strip():
-                return None
-            try:
-                return _json.loads(response.body.decode("utf-8"))
-            except ValueError:
-                raise ProtocolError(
-                    f"{method} {path} answered HTTP {response.status} with a body that is not JSON",
-                    _native.STATUS_PROTOCOL,
-                ) from None
+            return _decoded(response, method, path)
 
     def __repr__(self) -> str:
         return f"<libdinero.Client {'closed' if self.closed else 'open'}>"
+
+
+def _decoded(response: Response, method: str, path: str) -> Any:
+    """The JSON of a success (None for an empty body); ApiError for >= 400."""
+    if response.status >= 400:
+        raise ApiError.from_body(response.status, response.body, response.headers)
+    if not response.body.strip():
+        return None
+    try:
+        return _json.loads(response.body.decode("utf-8"))
+    except ValueError:
+        raise ProtocolError(
+            f"{method} {path} answered HTTP {response.status} with a body that is not JSON",
+            _native.STATUS_PROTOCOL,
+        ) from None
+
+
+def _bytes_pointer(data: bytes) -> Any:
+    """A ``const uint8_t *`` to the bytes object's own buffer (no copy; NULL when empty). The
+    result keeps ``data`` alive; the library copies what it needs during the call."""
+    if not data:
+        return None
+    return ctypes.cast(ctypes.c_char_p(data), ctypes.POINTER(ctypes.c_uint8))
+
+
+_SIGNATURES = (
+    (b"%PDF-", b"file.pdf"),
+    (b"\x89PNG\r\n\x1a\n", b"file.png"),
+    (b"\xff\xd8\xff", b"file.jpg"),
+    (b"GIF87a", b"file.gif"),
+    (b"GIF89a", b"file.gif"),
+)
+
+
+def _default_name(content: bytes) -> bytes:
+    """A file name for bytes uploaded without one; its extension drives the content type."""
+    for signature, name in _SIGNATURES:
+        if content.startswith(signature):
+            return name
+    return b"file"
+
+
+def _with_filename(error: errors.DineroError, path: Any) -> errors.DineroError:
+    if isinstance(error, FileError):
+        error.filename = os.fspath(path)
+    return error
 
 
 def _result_count(pagination: Any) -> Optional[int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 import http
 import json
+import re
 from typing import Any, Dict, List, Mapping, Optional, Type
 
 from . import _native
@@ -18,6 +19,7 @@ __all__ = [
     "ApiError",
     "AuthenticationError",
     "DineroError",
+    "FileError",
     "InvalidArgumentError",
     "NetworkError",
     "ProtocolError",
@@ -73,6 +75,27 @@ class TimeoutError(DineroError, builtins.TimeoutError):
     """``timeout_ms`` or ``connect_timeout_ms`` expired."""
 
 
+class FileError(DineroError, OSError):
+    """A local file could not be read or written: an upload's source is missing or unreadable,
+    or ``save_to`` names a folder that does not exist or cannot be written
+    (``DINERO_STATUS_IO``). ``errno`` is the operating system's error number when the library
+    names it (``errno.ENOENT`` for a missing file), else None; ``filename`` is the path involved
+    when the binding knows it. ``str(error)`` is the library's message, as for every other
+    ``DineroError``."""
+
+    def __init__(
+        self, message: str, status: int = _native.STATUS_IO, filename: Optional[str] = None
+    ) -> None:
+        super().__init__(message, status)
+        found = re.search(r"\(os error (\d+)\)", message)
+        self.errno = int(found.group(1)) if found else None
+        self.strerror = message
+        self.filename = filename
+
+    def __str__(self) -> str:
+        return self.message
+
+
 _BY_STATUS: Dict[int, Type[DineroError]] = {
     _native.STATUS_NULL_ARGUMENT: InvalidArgumentError,
     _native.STATUS_INVALID_UTF8: InvalidArgumentError,
@@ -84,6 +107,7 @@ _BY_STATUS: Dict[int, Type[DineroError]] = {
     _native.STATUS_TLS: TLSError,
     _native.STATUS_PROTOCOL: ProtocolError,
     _native.STATUS_RESPONSE_TOO_LARGE: ResponseTooLargeError,
+    _native.STATUS_IO: FileError,
 }
 
 

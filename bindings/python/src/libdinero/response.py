@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import ctypes
 import json as _json
-from typing import TYPE_CHECKING, Any, List, Optional, Tuple
+import os
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple, Union
 
-from . import _native
-from ._convert import cstr
+from . import _native, errors
+from ._convert import cstr, file_path
 from ._handle import NativeHandle
 from ._headers import Headers
-from .errors import InvalidArgumentError
+from .errors import FileError, InvalidArgumentError
 
 if TYPE_CHECKING:
     ResponsePointer = ctypes._Pointer[_native.dinero_response]
@@ -53,6 +54,19 @@ class Response(NativeHandle):
         if not self.body.strip():
             return None
         return _json.loads(self.body.decode("utf-8"))
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the body to ``path`` (e.g. an invoice PDF) through the library, atomically: a
+        temporary file beside it, then a rename, so a reader never sees half a file. Any status
+        is written as it is (check ``ok`` first). ``FileError`` if the folder does not exist or
+        cannot be written; needs the response open."""
+        path_bytes = file_path(path, "path")
+        status = _native.lib().dinero_response_save(self._live(), path_bytes)
+        if status != _native.STATUS_OK:
+            error = errors.from_status(status)
+            if isinstance(error, FileError):
+                error.filename = os.fspath(path)
+            raise error
 
     @property
     def ok(self) -> bool:
