@@ -55,6 +55,11 @@ def command_for(language: str, source: Path, work: Path) -> list[str] | None:
     if language == "php":
         return ["php", "-d", f"auto_prepend_file={ROOT / 'bindings/php/vendor/autoload.php'}", str(source)]
     if language == "js":
+        # `import ... from 'libdinero'` resolves to the binding in this repository.
+        modules = work / "node_modules"
+        modules.mkdir(exist_ok=True)
+        if not (modules / "libdinero").exists():
+            (modules / "libdinero").symlink_to(ROOT / "bindings/node")
         return ["node", str(source)]
     if language == "sh":
         return ["bash", "-euo", "pipefail", str(source)]
