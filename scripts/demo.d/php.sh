@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Sourced by scripts/demo.sh (from the repository root, with `section` defined and the DINERO_*
-# variables of the running sandbox exported): the PHP examples, on the release library.
+# variables of the running sandbox exported, `$work` its temporary folder): the PHP examples,
+# on the release library.
 
 scripts/test-php.sh --deps-only
 (cd bindings/php && COMPOSER_NO_INTERACTION=1 COMPOSER_DISABLE_NETWORK=1 COMPOSER_ALLOW_SUPERUSER=1 \
@@ -11,3 +12,6 @@ DINERO_LIBRARY="$PWD/target/release/libdinero.so" php examples/php/authenticate.
 
 section "PHP example (examples/php/personal_integration.php)"
 DINERO_LIBRARY="$PWD/target/release/libdinero.so" php examples/php/personal_integration.php
+
+section "PHP example: upload a receipt, download an invoice PDF (examples/php/files.php)"
+DINERO_LIBRARY="$PWD/target/release/libdinero.so" php examples/php/files.php "" "${work:-/tmp}/invoice-php.pdf"

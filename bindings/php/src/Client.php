@@ -17,6 +17,9 @@ final class Client
 {
     private const JSON_FLAGS = JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_THROW_ON_ERROR;
 
+    /** Dinero's files endpoint, where uploadFile() and uploadBytes() post. */
+    public const FILES = '/v1/{organizationId}/files';
+
     private ?\FFI\CData $handle;
 
     /**
@@ -66,42 +69,99 @@ final class Client
     /**
      * Sends one request and returns the answer, whatever its HTTP status.
      *
+     * Without $query and $headers this is the short path (dinero_request): an array body is
+     * sent as JSON ([] as {}), a string body as it is, both with Content-Type: application/json.
+     * With either, the request is made with the C request builder: the query parameters are
+     * appended and percent-encoded by the library (RFC 3986, a space as %20), the headers are
+     * validated there, and a string body is sent byte for byte (NUL bytes included) with the
+     * Content-Type header given in $headers (application/json when there is none).
+     *
+     * A string body holding a NUL byte needs a Content-Type header: without one it is taken
+     * for JSON, which cannot hold a raw NUL, and refused.
+     *
      * @param string $path relative to api_url, e.g. "/v1/{organizationId}/contacts?page=0"
      * @param array<mixed>|string|null $body an array is sent as JSON ([] as {}), a string as it is
+     * @param array<string|int, mixed> $query parameters appended to the path (after any it
+     *        has): values string, int, float or bool (as "true"/"false"); null values are left
+     *        out; nested arrays become key[sub]=value, as http_build_query() writes them
+     * @param array<string, string|int> $headers e.g. ['Accept' => 'application/octet-stream'];
+     *        Authorization, Host, Content-Length, Transfer-Encoding and Connection are managed
+     *        by libdinero and refused, as are values with CR or LF
      *
      * @throws Exception\NetworkException|Exception\TimeoutException no complete answer arrived
-     * @throws Exception\InvalidArgumentException bad method, control character/space/NUL in the path
+     * @throws Exception\InvalidArgumentException bad method, control character/space/NUL in the
+     *         path, a refused header, a NUL byte where it cannot go
      */
-    public function request(string $method, string $path, array|string|null $body = null): Response
+    public function request(string $method, string $path, array|string|null $body = null, array $query = [], array $headers = []): Response
     {
+        if ($query === [] && $headers === []) {
+            return $this->plainRequest($method, $path, $body);
+        }
         $ffi = Library::ffi();
-        $json = match (true) {
-            $body === null => null,
-            is_string($body) => Library::cString($body, 'the request body'),
-            $body === [] => '{}',
-            default => self::encode($body),
-        };
-        $out = $ffi->new('dinero_response*');
-        $status = $ffi->dinero_request(
-            $this->live(),
-            Library::cString($method, 'the method'),
-            Library::cString($path, 'the path'),
-            $json,
-            \FFI::addr($out)
-        );
-        Library::check($status, "$method request");
-        return new Response($out, $method, $path);
+        $builder = $this->newBuilder($method, $path);
+        try {
+            $contentType = null;
+            foreach ($headers as $name => $value) {
+                if (is_int($name)) {
+                    throw new InvalidArgumentException('headers are name => value pairs (not a list of "Name: value" lines)', Status::INVALID_ARGUMENT);
+                }
+                if (!is_string($value) && !is_int($value)) {
+                    throw new InvalidArgumentException("the value of the $name header must be a string or an int, got " . get_debug_type($value), Status::INVALID_ARGUMENT);
+                }
+                $value = (string) $value;
+                Library::check($ffi->dinero_request_set_header(
+                    $builder,
+                    Library::cString($name, 'a header name'),
+                    Library::cString($value, "the value of the $name header")
+                ), "$method request: header $name");
+                if (strcasecmp($name, 'Content-Type') === 0) {
+                    $contentType = $value;
+                }
+            }
+            foreach (self::flattenQuery($query) as [$key, $value]) {
+                Library::check($ffi->dinero_request_add_query(
+                    $builder,
+                    Library::cString($key, 'a query parameter name'),
+                    Library::cString($value, "the query parameter $key")
+                ), "$method request: query parameter $key");
+            }
+            if ($body !== null) {
+                if (is_array($body)) {
+                    $bytes = $body === [] ? '{}' : self::encode($body);
+                } else {
+                    $bytes = $body;
+                    if ($contentType === null) {
+                        Library::cString($bytes, 'the request body (sent as JSON, as it has no Content-Type header)');
+                    }
+                }
+                $buffer = self::byteBuffer($bytes);
+                Library::check($ffi->dinero_request_set_body(
+                    $builder,
+                    $buffer,
+                    strlen($bytes),
+                    $contentType ?? 'application/json'
+                ), "$method request: body");
+                unset($buffer); // the library keeps its own copy
+            }
+            $out = $ffi->new('dinero_response*');
+            $status = $ffi->dinero_client_send($this->live(), $builder, \FFI::addr($out));
+            Library::check($status, "$method request");
+            return new Response($out, $method, self::describeTarget($path, $query));
+        } finally {
+            $ffi->dinero_request_free($builder);
+        }
     }
 
     /**
-     * GET, with $query appended (RFC 3986 encoding: spaces as %20); the decoded JSON.
+     * GET, with $query appended (percent-encoded by the library, RFC 3986: spaces as %20;
+     * booleans as true/false); the decoded JSON.
      *
-     * @param array<string, mixed> $query
+     * @param array<string|int, mixed> $query
      * @throws ApiException on HTTP status >= 400
      */
     public function get(string $path, array $query = []): mixed
     {
-        return $this->call('GET', self::withQuery($path, $query), null);
+        return $this->call('GET', $path, null, $query);
     }
 
     /**
@@ -174,6 +234,92 @@ final class Client
     }
 
     /**
+     * Uploads a file from disk to Dinero's files endpoint (POST /v1/{organizationId}/files,
+     * multipart/form-data; the organization_id option must be set) and returns Dinero's answer,
+     * e.g. ['FileGuid' => '...', ...]: the FileGuid is what a voucher's FileGuid refers to.
+     *
+     * The library reads the file itself (a plain path, relative to the current directory; no
+     * PHP stream wrappers). Dinero accepts at most 6 MB (6,291,456 bytes): a larger file is
+     * refused with InvalidArgumentException before anything is read or sent.
+     *
+     * @param string|null $fileName the name Dinero stores (default: the file's own name)
+     * @param string|null $contentType default: guessed from the name (pdf, png, jpeg, gif, ...)
+     * @return array<mixed> the decoded JSON answer
+     *
+     * @throws Exception\FileException the file is missing or cannot be read (nothing was sent)
+     * @throws Exception\InvalidArgumentException over 6 MB, a bad file name or content type
+     * @throws ApiException on HTTP status >= 400 (e.g. 413)
+     */
+    public function uploadFile(string $path, ?string $fileName = null, ?string $contentType = null): array
+    {
+        $ffi = Library::ffi();
+        $out = $ffi->new('dinero_response*');
+        $status = $ffi->dinero_client_upload_file(
+            $this->live(),
+            Library::cString($path, 'the file path'),
+            $fileName === null ? null : Library::cString($fileName, 'the file name'),
+            $contentType === null ? null : Library::cString($contentType, 'the content type'),
+            \FFI::addr($out)
+        );
+        Library::check($status, "upload of $path");
+        return self::uploaded(new Response($out, 'POST', self::FILES));
+    }
+
+    /**
+     * Like uploadFile(), from bytes in memory (binary-safe: NUL bytes included), stored under
+     * $fileName. More than 6 MB (6,291,456 bytes) is refused with InvalidArgumentException
+     * before anything is sent.
+     *
+     * @param string|null $contentType default: guessed from $fileName
+     * @return array<mixed> the decoded JSON answer, e.g. ['FileGuid' => '...', ...]
+     *
+     * @throws Exception\InvalidArgumentException over 6 MB, a bad file name or content type
+     * @throws ApiException on HTTP status >= 400 (e.g. 413)
+     */
+    public function uploadBytes(string $bytes, string $fileName, ?string $contentType = null): array
+    {
+        $ffi = Library::ffi();
+        $buffer = self::byteBuffer($bytes);
+        $out = $ffi->new('dinero_response*');
+        $status = $ffi->dinero_client_upload_bytes(
+            $this->live(),
+            $buffer,
+            strlen($bytes),
+            Library::cString($fileName, 'the file name'),
+            $contentType === null ? null : Library::cString($contentType, 'the content type'),
+            \FFI::addr($out)
+        );
+        unset($buffer);
+        Library::check($status, "upload of $fileName");
+        return self::uploaded(new Response($out, 'POST', self::FILES));
+    }
+
+    /**
+     * GETs a binary body (an invoice PDF, a stored file) and returns its bytes, exactly.
+     * With $saveTo the body is also written to that file by the library, atomically (a
+     * temporary file beside it, then a rename).
+     *
+     * For an invoice as PDF: download("/v1/{organizationId}/invoices/$guid") (Dinero answers
+     * the PDF for Accept: application/octet-stream, JSON otherwise).
+     *
+     * @param array<string|int, mixed> $query as for get()
+     *
+     * @throws ApiException on HTTP status >= 400 (nothing is saved then)
+     * @throws Exception\FileException $saveTo's folder does not exist or cannot be written
+     */
+    public function download(string $path, string $accept = 'application/octet-stream', array $query = [], ?string $saveTo = null): string
+    {
+        $response = $this->request('GET', $path, null, $query, ['Accept' => $accept]);
+        if ($response->status() >= 400) {
+            throw ApiException::fromResponse($response, 'GET', self::describeTarget($path, $query));
+        }
+        if ($saveTo !== null) {
+            $response->saveTo($saveTo);
+        }
+        return $response->body();
+    }
+
+    /**
      * A currently valid access token (refreshed first if due), for your own HTTP requests.
      * Never log it.
      */
@@ -212,14 +358,94 @@ final class Client
         return $this->handle;
     }
 
-    /** @param array<mixed>|null $body */
-    private function call(string $method, string $path, ?array $body): mixed
+    /**
+     * @param array<mixed>|null $body
+     * @param array<string|int, mixed> $query
+     */
+    private function call(string $method, string $path, ?array $body, array $query = []): mixed
     {
-        $response = $this->request($method, $path, $body);
+        $response = $this->request($method, $path, $body, $query);
         if ($response->status() >= 400) {
-            throw ApiException::fromResponse($response, $method, $path);
+            throw ApiException::fromResponse($response, $method, self::describeTarget($path, $query));
         }
         return $response->json();
+    }
+
+    /**
+     * The short path: dinero_request, JSON or nothing as the body.
+     *
+     * @param array<mixed>|string|null $body
+     */
+    private function plainRequest(string $method, string $path, array|string|null $body): Response
+    {
+        $ffi = Library::ffi();
+        $json = match (true) {
+            $body === null => null,
+            is_string($body) => Library::cString($body, 'the request body'),
+            $body === [] => '{}',
+            default => self::encode($body),
+        };
+        $out = $ffi->new('dinero_response*');
+        $status = $ffi->dinero_request(
+            $this->live(),
+            Library::cString($method, 'the method'),
+            Library::cString($path, 'the path'),
+            $json,
+            \FFI::addr($out)
+        );
+        Library::check($status, "$method request");
+        return new Response($out, $method, $path);
+    }
+
+    /**
+     * An upload's answer: the decoded JSON, or ApiException for HTTP status >= 400.
+     *
+     * @return array<mixed>
+     */
+    private static function uploaded(Response $response): array
+    {
+        if ($response->status() >= 400) {
+            throw ApiException::fromResponse($response, 'POST', self::FILES);
+        }
+        $answer = $response->json();
+        if ($answer === null) {
+            return [];
+        }
+        if (!is_array($answer)) {
+            throw new DineroException('POST ' . self::FILES . ': the answer is not a JSON object', Status::PROTOCOL);
+        }
+        return $answer;
+    }
+
+    /** A new dinero_request_builder; the caller frees it with dinero_request_free. */
+    private function newBuilder(string $method, string $path): \FFI\CData
+    {
+        $ffi = Library::ffi();
+        $out = $ffi->new('dinero_request_builder*');
+        $status = $ffi->dinero_request_new(
+            Library::cString($method, 'the method'),
+            Library::cString($path, 'the path'),
+            \FFI::addr($out)
+        );
+        Library::check($status, "$method request");
+        return $out;
+    }
+
+    /**
+     * A PHP string's bytes in native memory for a `const uint8_t *` parameter: all strlen()
+     * bytes, NULs included (a PHP string handed over as `char *` would end at its first NUL).
+     * Null for an empty string (the C side takes NULL with length 0). Freed by PHP with the
+     * returned object.
+     */
+    private static function byteBuffer(string $bytes): ?\FFI\CData
+    {
+        $length = strlen($bytes);
+        if ($length === 0) {
+            return null;
+        }
+        $buffer = Library::ffi()->new("uint8_t[$length]");
+        \FFI::memcpy($buffer, $bytes, $length);
+        return $buffer;
     }
 
     /** @param array<mixed> $body */
@@ -232,18 +458,54 @@ final class Client
         }
     }
 
-    /** @param array<string, mixed> $query */
-    private static function withQuery(string $path, array $query): string
+    /**
+     * The query as (key, value) text pairs, in order, for dinero_request_add_query (which
+     * percent-encodes them): what http_build_query() would send, unencoded. Null values are
+     * left out, booleans become "true"/"false" (Dinero's deletedOnly=true, not 1), nested
+     * arrays become key[sub].
+     *
+     * @param array<string|int, mixed> $query
+     * @return list<array{0: string, 1: string}>
+     */
+    private static function flattenQuery(array $query, ?string $prefix = null): array
     {
-        if ($query === []) {
+        $pairs = [];
+        foreach ($query as $key => $value) {
+            $name = $prefix === null ? (string) $key : "{$prefix}[$key]";
+            if ($value === null) {
+                continue;
+            }
+            if (is_array($value)) {
+                array_push($pairs, ...self::flattenQuery($value, $name));
+                continue;
+            }
+            $pairs[] = [$name, match (true) {
+                is_bool($value) => $value ? 'true' : 'false',
+                is_string($value) => $value,
+                is_int($value), is_float($value) => (string) $value,
+                $value instanceof \Stringable => (string) $value,
+                default => throw new InvalidArgumentException("the query parameter $name must be a string, int, float, bool or array, got " . get_debug_type($value), Status::INVALID_ARGUMENT),
+            }];
+        }
+        return $pairs;
+    }
+
+    /**
+     * The path with its query for messages (ApiException, Response::request()), encoded the way
+     * the library sends it (rawurlencode() leaves the same characters as the library: A-Z a-z
+     * 0-9 - . _ ~).
+     *
+     * @param array<string|int, mixed> $query
+     */
+    private static function describeTarget(string $path, array $query): string
+    {
+        $parts = [];
+        foreach (self::flattenQuery($query) as [$key, $value]) {
+            $parts[] = rawurlencode($key) . '=' . rawurlencode($value);
+        }
+        if ($parts === []) {
             return $path;
         }
-        array_walk_recursive($query, static function (mixed &$value): void {
-            if (is_bool($value)) {
-                $value = $value ? 'true' : 'false'; // Dinero's deletedOnly=true, not 1
-            }
-        });
-        $encoded = http_build_query($query, '', '&', PHP_QUERY_RFC3986);
-        return $path . (str_contains($path, '?') ? '&' : '?') . $encoded;
+        return $path . (str_contains($path, '?') ? '&' : '?') . implode('&', $parts);
     }
 }

@@ -81,6 +81,20 @@ final class Response
         return $headers;
     }
 
+    /**
+     * Writes the body, byte for byte, to $file (e.g. an invoice PDF), whatever the HTTP status
+     * (check it first). The library writes a temporary file beside it and renames it, so a
+     * reader never sees half a file; an existing file is replaced. A plain path (relative to
+     * the current directory), not a PHP stream wrapper.
+     *
+     * @throws Exception\FileException the folder does not exist or cannot be written
+     */
+    public function saveTo(string $file): void
+    {
+        $status = Library::ffi()->dinero_response_save($this->handle, Library::cString($file, 'the file path'));
+        Library::check($status, "saving the answer to $file");
+    }
+
     /** True for 2xx. */
     public function isSuccess(): bool
     {

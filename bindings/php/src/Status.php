@@ -22,6 +22,7 @@ final class Status
     public const PROTOCOL = 9;
     public const PANIC = 10;
     public const RESPONSE_TOO_LARGE = 11;
+    public const IO = 12;
 
     private function __construct()
     {

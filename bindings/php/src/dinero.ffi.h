@@ -5,6 +5,8 @@ typedef struct dinero_client dinero_client;
 
 typedef struct dinero_options dinero_options;
 
+typedef struct dinero_request_builder dinero_request_builder;
+
 typedef struct dinero_response dinero_response;
 
 typedef uint32_t dinero_status;
@@ -22,6 +24,23 @@ dinero_status dinero_request(dinero_client *client,
                              const char *path,
                              const char *json_body,
                              dinero_response **response_out);
+
+dinero_status dinero_client_send(dinero_client *client,
+                                 const dinero_request_builder *request,
+                                 dinero_response **response_out);
+
+dinero_status dinero_client_upload_file(dinero_client *client,
+                                        const char *file_path,
+                                        const char *file_name,
+                                        const char *content_type,
+                                        dinero_response **response_out);
+
+dinero_status dinero_client_upload_bytes(dinero_client *client,
+                                         const uint8_t *bytes,
+                                         size_t len,
+                                         const char *file_name,
+                                         const char *content_type,
+                                         dinero_response **response_out);
 
 dinero_status dinero_client_access_token(dinero_client *client, char **token_out);
 
@@ -46,6 +65,25 @@ dinero_status dinero_options_set(dinero_options *options, const char *key, const
 
 void dinero_options_free(dinero_options *options);
 
+dinero_status dinero_request_new(const char *method,
+                                 const char *path,
+                                 dinero_request_builder **request_out);
+
+dinero_status dinero_request_set_header(dinero_request_builder *request,
+                                        const char *name,
+                                        const char *value);
+
+dinero_status dinero_request_add_query(dinero_request_builder *request,
+                                       const char *key,
+                                       const char *value);
+
+dinero_status dinero_request_set_body(dinero_request_builder *request,
+                                      const uint8_t *body,
+                                      size_t len,
+                                      const char *content_type);
+
+void dinero_request_free(dinero_request_builder *request);
+
 uint16_t dinero_response_status(const dinero_response *response);
 
 const uint8_t *dinero_response_body(const dinero_response *response, size_t *len_out);
@@ -55,5 +93,7 @@ const char *dinero_response_header(const dinero_response *response, const char *
 size_t dinero_response_header_count(const dinero_response *response);
 
 const char *dinero_response_header_name(const dinero_response *response, size_t index);
+
+dinero_status dinero_response_save(const dinero_response *response, const char *file_path);
 
 void dinero_response_free(dinero_response *response);

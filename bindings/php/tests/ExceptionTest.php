@@ -8,6 +8,7 @@ use Dinero\Client;
 use Dinero\Exception\ApiException;
 use Dinero\Exception\AuthenticationException;
 use Dinero\Exception\DineroException;
+use Dinero\Exception\FileException;
 use Dinero\Exception\InvalidArgumentException;
 use Dinero\Exception\NetworkException;
 use Dinero\Exception\TimeoutException;
@@ -29,6 +30,7 @@ final class ExceptionTest extends SandboxTestCase
         yield 'PROTOCOL' => [Status::PROTOCOL, NetworkException::class];
         yield 'PANIC' => [Status::PANIC, DineroException::class];
         yield 'RESPONSE_TOO_LARGE' => [Status::RESPONSE_TOO_LARGE, NetworkException::class];
+        yield 'IO' => [Status::IO, FileException::class];
         yield 'a future status' => [99, DineroException::class];
     }
 

@@ -31,9 +31,10 @@ final class MemoryTest extends SandboxTestCase
         $this->assertGreaterThan(4000, strlen($body));
         $this->sandbox()->inject([
             'kind' => 'status', 'status' => 200, 'body' => $body, 'content_type' => 'application/json',
-            'path_contains' => '/bulk', 'count' => self::REQUESTS + 1000,
+            'path_contains' => '/bulk', 'count' => 3 * self::REQUESTS,
         ]);
-        $round = function (int $i) use (&$client, $body, $logger): void {
+        $saveTo = Sandbox::tempDir('dinero-php-memory') . '/saved.json';
+        $round = function (int $i) use (&$client, $body, $logger, $saveTo): void {
             $response = $client->request('GET', '/v1/{organizationId}/bulk?page=0');
             $this->assertSame(200, $response->status());
             $this->assertSame(strlen($body), strlen($response->body()));
@@ -41,6 +42,15 @@ final class MemoryTest extends SandboxTestCase
             $response->headers();
             if ($i % 10 === 0) {
                 $this->assertNotSame('', $client->accessToken());
+            }
+            if ($i % 4 === 0) {
+                // the C request builder: query parameters, headers and a binary body
+                $built = $client->request('POST', '/v1/{organizationId}/bulk', "\0binary\xFF", ['q' => "Name eq 'Ø'", 'page' => $i], ['Content-Type' => 'application/octet-stream', 'X-Round' => (string) $i]);
+                $this->assertSame(200, $built->status());
+                $this->assertSame(strlen($body), strlen($client->download('/v1/{organizationId}/bulk', 'application/json', ['page' => $i])));
+            }
+            if ($i % 100 === 0) {
+                $response->saveTo($saveTo);
             }
             if ($i % 25 === 0) {
                 // an error answer, an ApiException and a refused argument
@@ -72,6 +82,7 @@ final class MemoryTest extends SandboxTestCase
         gc_collect_cycles();
         $heapGrowth = memory_get_usage() - $heapBefore;
         $rssGrowthKb = self::rssKb() - $rssBefore;
+        Sandbox::removeDir(dirname($saveTo));
 
         fwrite(STDERR, sprintf(
             "\n[memory] %d requests (%d KB of bodies) in %.1f s: PHP heap %+d bytes, RSS %+d KB (from %d KB)\n",

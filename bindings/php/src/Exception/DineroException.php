@@ -29,6 +29,7 @@ class DineroException extends \RuntimeException
             Status::NETWORK, Status::TLS, Status::PROTOCOL, Status::RESPONSE_TOO_LARGE
                 => new NetworkException($message, $status),
             Status::TIMEOUT => new TimeoutException($message, $status),
+            Status::IO => new FileException($message, $status),
             default => new self($message, $status),
         };
     }

@@ -1,0 +1,15 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Dinero\Exception;
+
+/**
+ * A local file could not be read or written (code Status::IO): the file given to
+ * Client::uploadFile is missing or unreadable, or Response::saveTo / Client::download's
+ * $saveTo names a folder that does not exist or cannot be written. Nothing was sent (an
+ * upload) or the answer was received but not stored (a save).
+ */
+class FileException extends DineroException
+{
+}
