@@ -41,6 +41,27 @@ check "the installed example runs against the installed sandbox" \
   env LD_LIBRARY_PATH="$prefix/lib" "$work/example"
 check "the static example runs without the shared library" "$work/example-static"
 
+# PHP outside the repository (so no target/release nearby, no DINERO_LIBRARY) finds the
+# installed library through the system loader.
+if command -v php >/dev/null 2>&1; then
+  mkdir -p "$work/php-app"
+  cp -r bindings/php/src "$work/php-app/src"
+  cat > "$work/php-app/app.php" <<'PHP'
+<?php
+spl_autoload_register(function (string $class): void {
+    $file = __DIR__ . '/src/' . str_replace('\\', '/', substr($class, strlen('Dinero\\'))) . '.php';
+    if (is_file($file)) require $file;
+});
+$client = Dinero\Client::authenticate(getenv('DINERO_CLIENT_ID'), getenv('DINERO_CLIENT_SECRET'), getenv('DINERO_API_KEY'),
+    ['organization_id' => getenv('DINERO_ORGANIZATION_ID'), 'auth_url' => getenv('DINERO_AUTH_URL'), 'api_url' => getenv('DINERO_API_URL')]);
+$from = Dinero\Library::loadedFrom();
+echo "loaded from $from\n";
+exit($client->request('GET', '/v1/organizations')->status() === 200 && !str_contains((string) $from, '/') ? 0 : 1);
+PHP
+  check "PHP finds the installed library through the system loader" \
+    env -u DINERO_LIBRARY LD_LIBRARY_PATH="$prefix/lib" php "$work/php-app/app.php"
+fi
+
 PREFIX=$prefix scripts/install.sh uninstall >/dev/null
 check "uninstall leaves no file behind" test -z "$(find "$prefix" -type f -o -type l)"
 echo "install: $passed passed, $failed failed"
