@@ -75,6 +75,10 @@ fn sandbox_env(sb: &Sandbox) -> Vec<(String, String)> {
 }
 
 fn run(program: &Path, sb: &Sandbox, under_valgrind: bool) -> Output {
+    run_with_args(program, &[], sb, under_valgrind)
+}
+
+fn run_with_args(program: &Path, args: &[&Path], sb: &Sandbox, under_valgrind: bool) -> Output {
     let mut cmd = if under_valgrind {
         let mut v = Command::new("valgrind");
         v.args([
@@ -89,7 +93,8 @@ fn run(program: &Path, sb: &Sandbox, under_valgrind: bool) -> Output {
     } else {
         Command::new(program)
     };
-    cmd.envs(sandbox_env(sb))
+    cmd.args(args)
+        .envs(sandbox_env(sb))
         .output()
         .expect("the program runs")
 }
@@ -159,18 +164,7 @@ fn the_files_example_uploads_and_saves_an_invoice_pdf_cleanly_under_valgrind() {
     let receipt = dir.join("receipt.png");
     std::fs::write(&receipt, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR fake image").unwrap();
     let pdf = dir.join("files-example-invoice.pdf");
-    let output = Command::new("valgrind")
-        .args(["--quiet", "--error-exitcode=99", "--leak-check=full"])
-        .args([
-            "--errors-for-leak-kinds=definite",
-            "--show-leak-kinds=definite",
-        ])
-        .arg(&program)
-        .arg(&receipt)
-        .arg(&pdf)
-        .envs(sandbox_env(&sb))
-        .output()
-        .expect("the program runs");
+    let output = run_with_args(&program, &[&receipt, &pdf], &sb, true);
     assert_clean_run(&output, "files example under valgrind", &sb);
     assert_eq!(route_count(&sb, "POST /v1/{org}/files"), 1);
     let saved = std::fs::read(&pdf).unwrap();
