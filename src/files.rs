@@ -1,12 +1,14 @@
-//! Writing downloaded bodies to disk.
+//! Writing files: downloaded bodies and the token cache.
 
 use crate::error::{Error, ErrorKind, Result};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so the
-/// file is either the old one or the whole new one.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+/// file is either the old one or the whole new one. The file is created with `mode` (less the
+/// umask) and never through a symbolic link someone placed at the temporary name.
+pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     let fail = |e: std::io::Error| {
         Error::new(
             ErrorKind::Io,
@@ -27,6 +29,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let written = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
+        .mode(mode)
+        .custom_flags(libc::O_NOFOLLOW)
         .open(&temp)
         .and_then(|mut file| {
             file.write_all(bytes)?;

@@ -12,7 +12,7 @@ use crate::secret::Secret;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -131,15 +131,6 @@ impl TokenCache {
 
     /// Replaces the file with this token. Failures are ignored: the next refresh tries again.
     pub fn write(&self, token: &Secret, obtained_at: SystemTime, lifetime: Duration) {
-        let _ = self.try_write(token, obtained_at, lifetime);
-    }
-
-    fn try_write(
-        &self,
-        token: &Secret,
-        obtained_at: SystemTime,
-        lifetime: Duration,
-    ) -> std::io::Result<()> {
         let obtained_ms = obtained_at
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
@@ -154,26 +145,7 @@ impl TokenCache {
             })
             .to_string(),
         );
-        let mut temp_name = self.path.as_os_str().to_owned();
-        temp_name.push(format!(
-            ".{}.{:x}.tmp",
-            std::process::id(),
-            fastrand::u64(..)
-        ));
-        let temp = PathBuf::from(temp_name);
-        let written = private_file_options()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .and_then(|mut file| {
-                file.write_all(content.as_bytes())?;
-                file.sync_all()
-            })
-            .and_then(|()| std::fs::rename(&temp, &self.path));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
-        written
+        let _ = crate::files::write_atomically(&self.path, content.as_bytes(), 0o600);
     }
 }
 

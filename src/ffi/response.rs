@@ -157,7 +157,7 @@ pub unsafe extern "C" fn dinero_response_save(
             )
         };
         let body = &response.body[..response.body.len() - 1];
-        crate::files::write_atomically(std::path::Path::new(file_path), body)
+        crate::files::write_atomically(std::path::Path::new(file_path), body, 0o644)
     })
 }
 
