@@ -1,15 +1,15 @@
 //! The Rust-level client: one organization's credentials, its token, and its connection pool.
 //! The C layer wraps exactly this; Rust programs can use it directly.
 
-use crate::auth::Credentials;
 use crate::config::Config;
 use crate::error::Result;
-use crate::request::{build_url, is_idempotent, validate_method};
-use crate::request_builder::RequestBuilder;
+use crate::request::builder::RequestBuilder;
+use crate::request::target::{build_url, is_idempotent, validate_method};
 use crate::response::Response;
 use crate::secret::Secret;
-use crate::token::TokenSource;
-use crate::token_cache::TokenCache;
+use crate::token::cache::TokenCache;
+use crate::token::exchange::Credentials;
+use crate::token::lifetime::TokenSource;
 use crate::transport::http::Exchange;
 use crate::transport::{Transport, Treatment};
 use std::cell::Cell;
@@ -113,8 +113,8 @@ impl Client {
         file_name: &str,
         content_type: Option<&str>,
     ) -> Result<Response> {
-        let multipart = crate::upload::multipart(bytes, file_name, content_type)?;
-        let url = self.url(crate::upload::FILES_PATH)?;
+        let multipart = crate::request::multipart::multipart(bytes, file_name, content_type)?;
+        let url = self.url(crate::request::multipart::FILES_PATH)?;
         let headers = [("content-type", multipart.content_type.as_str())];
         self.exchange("POST", &url, &headers, Some(&multipart.body))
     }

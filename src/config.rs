@@ -52,7 +52,7 @@ pub struct Config {
     pub user_agent: Option<String>,
     pub ca_file: Option<PathBuf>,
     pub scope: String,
-    /// A file through which processes share one token (see `token_cache.rs`).
+    /// A file through which processes share one token (see `token/cache.rs`).
     pub token_cache: Option<PathBuf>,
     /// Receives a line per request attempt and token event (see `log.rs`).
     pub logger: Option<Logger>,

@@ -7,14 +7,14 @@ use crate::error::ErrorKind;
 /// The token endpoint's answer, as `dinero_authenticate` reads it. Returns the error kind, or
 /// None on success; `secret` must never appear in the message.
 pub fn token_response(status: u16, body: &[u8], secret: &str) -> Option<(ErrorKind, String)> {
-    crate::auth::parse_token_response(status, body, &[secret])
+    crate::token::exchange::parse_token_response(status, body, &[secret])
         .err()
         .map(|e| (e.kind(), e.message().to_string()))
 }
 
 /// The OAuth error code in either of Dinero's error shapes.
 pub fn oauth_error(body: &[u8]) -> Option<String> {
-    crate::auth::oauth_error_code(body)
+    crate::token::exchange::oauth_error_code(body)
 }
 
 /// Sets an option on a default configuration; Err leaves it unchanged (checked here).
@@ -37,8 +37,8 @@ pub fn request_target(
     path: &str,
     organization_id: Option<&str>,
 ) -> Result<String, String> {
-    crate::request::validate_method(method).map_err(|e| e.message().to_string())?;
-    crate::request::build_url("https://api.dinero.dk", path, organization_id)
+    crate::request::target::validate_method(method).map_err(|e| e.message().to_string())?;
+    crate::request::target::build_url("https://api.dinero.dk", path, organization_id)
         .map_err(|e| e.message().to_string())
 }
 

@@ -1,7 +1,6 @@
 //! libdinero: a client for the Dinero accounting API's personal integration, as a Rust library
 //! and as a C library (`include/dinero.h`). See README.md.
 
-mod auth;
 mod client;
 mod config;
 mod error;
@@ -11,19 +10,16 @@ mod files;
 pub mod fuzzing;
 mod log;
 mod request;
-mod request_builder;
 mod response;
 mod secret;
 mod token;
-mod token_cache;
 mod transport;
-mod upload;
 
 pub use client::Client;
 pub use config::{Config, DEFAULT_API_URL, DEFAULT_AUTH_URL, OPTION_KEYS};
 pub use error::{Error, ErrorKind, Result};
 pub use log::{Level as LogLevel, Logger};
-pub use request_builder::RequestBuilder;
+pub use request::builder::RequestBuilder;
+pub use request::multipart::MAX_UPLOAD_BYTES;
 pub use response::Response;
 pub use secret::Secret;
-pub use upload::MAX_UPLOAD_BYTES;

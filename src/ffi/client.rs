@@ -247,7 +247,7 @@ fn read_upload(path: &std::path::Path) -> Result<Vec<u8>> {
         )
     };
     let size = std::fs::metadata(path).map_err(io_error)?.len();
-    crate::upload::check_size(usize::try_from(size).unwrap_or(usize::MAX))?;
+    crate::request::multipart::check_size(usize::try_from(size).unwrap_or(usize::MAX))?;
     std::fs::read(path).map_err(io_error)
 }
 

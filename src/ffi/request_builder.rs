@@ -6,7 +6,7 @@ use super::handles::{free, into_raw, require_out, write_out};
 use super::status::dinero_status;
 use super::strings::borrow_str;
 use crate::error::{Error, ErrorKind, Result};
-use crate::request_builder::RequestBuilder;
+use crate::request::builder::RequestBuilder;
 use std::ffi::c_char;
 
 /// A request under construction: method, path, query parameters, headers and body.

@@ -66,7 +66,7 @@ pub fn multipart(bytes: &[u8], file_name: &str, content_type: Option<&str>) -> R
         // RFC 6266 / 8187: the real UTF-8 name for servers that read it ("Kvittering æøå.pdf").
         head.push_str(&format!(
             "; filename*=UTF-8''{}",
-            crate::request_builder::percent_encode(file_name)
+            crate::request::builder::percent_encode(file_name)
         ));
     }
     head.push_str(&format!("\r\nContent-Type: {part_type}\r\n\r\n"));

@@ -4,11 +4,11 @@
 //! others wait for its result, success or failure, instead of each asking the endpoint. With
 //! `token_cache`, processes share the token through a file as well.
 
-use crate::auth::{parse_token_response, Credentials};
 use crate::error::{Error, Result};
 use crate::log::{log, Level};
 use crate::secret::Secret;
-use crate::token_cache::TokenCache;
+use crate::token::cache::TokenCache;
+use crate::token::exchange::{parse_token_response, Credentials};
 use crate::transport::http::Exchange;
 use crate::transport::{Transport, Treatment};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -7,8 +7,8 @@
 //! processes starting together make one token request. A corrupt, foreign or unreadable file is
 //! ignored and replaced: the cache can only save requests, never cause a failure.
 
-use crate::auth::Credentials;
 use crate::secret::Secret;
+use crate::token::exchange::Credentials;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};

@@ -2,7 +2,7 @@
 //! of any bytes with its content type. `Client::request` is the short path built on it.
 
 use crate::error::{Error, Result};
-use crate::request::validate_method;
+use crate::request::target::validate_method;
 
 /// Headers the library owns: authentication, and the framing ureq derives from the body.
 const RESERVED_HEADERS: &[&str] = &[
@@ -29,7 +29,7 @@ impl RequestBuilder {
         let method = validate_method(method)?;
         // The full check (CR/LF, spaces, placeholder) runs again on the final URL when sent;
         // refusing the obvious here makes the error appear where the mistake was made.
-        crate::request::build_url("", path, Some("0"))?;
+        crate::request::target::build_url("", path, Some("0"))?;
         Ok(RequestBuilder {
             method,
             path: path.to_string(),

@@ -1,0 +1,7 @@
+//! What a caller asks to send, checked before anything leaves the process: the method and
+//! target (`target`), requests with headers, query parameters and raw bodies (`builder`), and
+//! file uploads as multipart bodies (`multipart`).
+
+pub mod builder;
+pub mod multipart;
+pub mod target;
