@@ -40,9 +40,11 @@ test-wheel: build
 test-php: test-rust build
 	scripts/test-php.sh
 
-# nginx in front of a php-fpm pool of 8 workers, one shared_state file for all (issue 11).
+# nginx in front of a php-fpm pool of 8 workers, one shared_state file for all (issue 11);
+# FFI enabled for the pool, then Debian's default (preload) with libdinero preloaded.
 test-php-fpm: test-rust
-	scripts/test-php-fpm.sh
+	scripts/test-php-fpm.sh --ffi enable
+	scripts/test-php-fpm.sh --ffi preload
 
 test-node: test-rust build
 	scripts/test-node.sh

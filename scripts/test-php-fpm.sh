@@ -5,9 +5,14 @@
 # worker names one shared file, so the sandbox must count one token request and no 429, and
 # every page must answer 200.
 #
-#   scripts/test-php-fpm.sh                       with shared_state (what `make test` runs)
+#   scripts/test-php-fpm.sh                       with shared_state (`make test` runs it with
+#                                                 --ffi enable, then --ffi preload)
 #   scripts/test-php-fpm.sh --sharing token_cache the "before": token shared, rate window per
 #                                                 page view; the sandbox answers 429s
+#   --ffi enable   (default) FFI for the pool's code: php_admin_value[ffi.enable] = true
+#   --ffi preload  Debian's default ffi.enable=preload, with libdinero's declarations
+#                  (ffi.preload) and the Dinero\ classes (opcache.preload) preloaded, as
+#                  bindings/php/README.md recommends; every page checks it went through them
 #
 # Environment: DINERO_LIBRARY (default target/debug/libdinero.so), DINERO_SANDBOX (default
 # target/debug/dinero-sandbox), DINERO_FPM_SHARING (shared_state or token_cache; --sharing wins),
@@ -25,10 +30,13 @@ export DEBIAN_FRONTEND=noninteractive
 export COMPOSER_NO_INTERACTION=1 COMPOSER_DISABLE_NETWORK=1 COMPOSER_ALLOW_SUPERUSER=1
 
 sharing=${DINERO_FPM_SHARING:-shared_state}
+ffi=enable
 while [ $# -gt 0 ]; do
   case "$1" in
     --sharing) sharing=${2:?--sharing needs shared_state or token_cache}; shift 2 ;;
     --sharing=*) sharing=${1#--sharing=}; shift ;;
+    --ffi) ffi=${2:?--ffi needs enable or preload}; shift 2 ;;
+    --ffi=*) ffi=${1#--ffi=}; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -36,6 +44,11 @@ done
 case "$sharing" in
   shared_state | token_cache) ;;
   *) echo "error: --sharing must be shared_state or token_cache, not $sharing" >&2; exit 2 ;;
+esac
+case "$ffi" in
+  enable) expect_via=cdef ;;
+  preload) expect_via=scope ;;
+  *) echo "error: --ffi must be enable or preload, not $ffi" >&2; exit 2 ;;
 esac
 
 pages=${DINERO_FPM_PAGES:-48}
@@ -165,6 +178,16 @@ if [ "$(id -u)" -eq 0 ]; then
   fpm_flags+=(--allow-to-run-as-root)
   pool_user=$'user = root\ngroup = root'
 fi
+if [ "$ffi" = enable ]; then
+  ffi_pool_line="php_admin_value[ffi.enable] = true"
+else
+  # Master-wide settings (php.ini or a conf.d file in a real deployment; -d flags here).
+  php "$root/bindings/php/bin/dinero-preload-header" --library "$library" --output "$tmp/dinero.h"
+  fpm_flags+=(-d ffi.enable=preload -d "ffi.preload=$tmp/dinero.h"
+    -d opcache.enable=1 -d "opcache.preload=$root/bindings/php/preload.php"
+    -d "opcache.preload_user=$(id -un)")
+  ffi_pool_line="; ffi.enable = preload (the default): only the preloaded code may use FFI"
+fi
 {
   cat <<EOF
 [global]
@@ -183,8 +206,7 @@ catch_workers_output = yes
 decorate_workers_output = no
 php_admin_flag[log_errors] = on
 php_admin_value[error_log] = $tmp/php-errors.log
-; FFI for the pool's PHP code (Debian's default, preload, allows it to preloaded code only)
-php_admin_value[ffi.enable] = true
+$ffi_pool_line
 ; What every page view's client needs; clear_env stays on, so only these reach the workers.
 env[DINERO_LIBRARY] = "$library"
 env[DINERO_AUTOLOAD] = "$tmp/vendor/autoload.php"
@@ -249,8 +271,11 @@ EOF
   nginx -p "$tmp/nginx" -c "$tmp/nginx.conf" -e "$tmp/nginx-error.log" </dev/null >"$tmp/nginx.out" 2>&1 &
   nginx_pid=$!
   started+=("$nginx_pid nginx")
-  wait_until "nginx" 15 "$nginx_pid" \
-    curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$port/healthz" 2>/dev/null
+  wait_until "nginx" 15 "$nginx_pid" answers "http://127.0.0.1:$port/healthz"
+}
+
+answers() {
+  curl -fs -o /dev/null --max-time 1 "$1"
 }
 
 port=""
@@ -262,10 +287,11 @@ for attempt in 1 2 3 4 5; do
     show_log "$tmp/nginx-error.log"
     exit 1
   fi
+  echo "port $port was taken in between; trying another"
   unset 'started[${#started[@]}-1]'
 done
 
-echo "php-fpm $php_version ($workers workers, $sharing), nginx on 127.0.0.1:$port, sandbox at $api_url" \
+echo "php-fpm $php_version ($workers workers, $sharing, ffi $ffi), nginx on 127.0.0.1:$port, sandbox at $api_url" \
   "($rate_limit requests per $rate_window_ms ms)"
 echo "loading: $pages page views, $concurrency at a time"
 
@@ -286,13 +312,16 @@ read -r token_requests answered_429 contact_calls < <(php -r '
 ' "$tmp/stats.json") || { echo "error: cannot read the sandbox's stats" >&2; exit 1; }
 ok_pages=$(grep -cx 200 "$tmp/codes.txt" || true)
 answered=$(grep -c . "$tmp/codes.txt" || true)
-pids=$(php -r '
+# How many workers served pages, and how many pages loaded libdinero the expected way.
+read -r pids via_pages < <(php -r '
   $pids = [];
+  $via = 0;
   foreach (glob($argv[1] . "/*.json") ?: [] as $file) {
       $page = json_decode((string) file_get_contents($file), true);
       if (is_array($page) && isset($page["pid"])) $pids[$page["pid"]] = true;
+      if (is_array($page) && ($page["ffi"] ?? null) === $argv[2]) $via++;
   }
-  echo count($pids), "\n";' "$tmp/pages")
+  echo count($pids), " ", $via, "\n";' "$tmp/pages" "$expect_via")
 
 echo "figures: $pages page views, $concurrency concurrent, $workers workers ($pids served pages)," \
   "$token_requests token requests, $answered_429 answers 429, $contact_calls API calls, wall $wall s"
@@ -317,6 +346,7 @@ check "the sandbox counted one token request ($token_requests)" test "$token_req
 check "the sandbox answered no 429 ($answered_429)" test "$answered_429" -eq 0
 check "one API call per page view, none repeated ($contact_calls for $pages)" test "$contact_calls" -eq "$pages"
 check "the pages were served by several workers ($pids)" test "$pids" -ge 2
+check "every page loaded libdinero through FFI::$expect_via ($via_pages of $pages)" test "$via_pages" -eq "$pages"
 
 if [ "$failed" -gt 0 ]; then
   for page in "$tmp"/pages/*.json; do

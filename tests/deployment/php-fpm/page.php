@@ -9,8 +9,9 @@
  * DINERO_* settings, DINERO_LIBRARY, DINERO_AUTOLOAD (Composer's autoload.php),
  * DINERO_SHARING_OPTION and DINERO_SHARING_PATH, DINERO_RATE_LIMIT and DINERO_RATE_WINDOW_MS.
  *
- * Answers 200 with {"dinero": 200, "pid": ...} when Dinero answered 200; 502 with Dinero's
- * status when it answered anything else; 500 with the error when the call failed.
+ * Answers 200 with {"dinero": 200, "pid": ..., "ffi": ...} when Dinero answered 200 ("ffi":
+ * "scope" when libdinero's declarations were preloaded, "cdef" when loaded at run time); 502
+ * with Dinero's status when it answered anything else; 500 with the error when the call failed.
  */
 
 declare(strict_types=1);
@@ -19,13 +20,14 @@ require (string) getenv('DINERO_AUTOLOAD');
 
 use Dinero\Client;
 use Dinero\Exception\DineroException;
+use Dinero\Library;
 
 header('Content-Type: application/json');
 
 function answer(int $status, array $body): void
 {
     http_response_code($status);
-    echo json_encode($body + ['pid' => getmypid()], JSON_UNESCAPED_SLASHES), "\n";
+    echo json_encode($body + ['pid' => getmypid(), 'ffi' => Library::loadedVia()], JSON_UNESCAPED_SLASHES), "\n";
 }
 
 try {
