@@ -12,6 +12,7 @@ mod log;
 mod request;
 mod response;
 mod secret;
+mod shared_state;
 mod token;
 mod transport;
 
