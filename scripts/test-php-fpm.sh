@@ -7,8 +7,11 @@
 #
 #   scripts/test-php-fpm.sh                       with shared_state (`make test` runs it with
 #                                                 --ffi enable, then --ffi preload)
-#   scripts/test-php-fpm.sh --sharing token_cache the "before": token shared, rate window per
-#                                                 page view; the sandbox answers 429s
+#   scripts/test-php-fpm.sh --sharing token_cache the same through token_cache, shared_state's
+#                                                 older name. With a library from before
+#                                                 shared_state (DINERO_LIBRARY=...), this is the
+#                                                 "before": one token, but a rate window per
+#                                                 page view, and the sandbox answers 429s
 #   --ffi enable   (default) FFI for the pool's code: php_admin_value[ffi.enable] = true
 #   --ffi preload  Debian's default ffi.enable=preload, with libdinero's declarations
 #                  (ffi.preload) and the Dinero\ classes (opcache.preload) preloaded, as
