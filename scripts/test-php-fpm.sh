@@ -12,13 +12,16 @@
 #                                                 shared_state (DINERO_LIBRARY=...), this is the
 #                                                 "before": one token, but a rate window per
 #                                                 page view, and the sandbox answers 429s
+#   scripts/test-php-fpm.sh --sharing none        nothing shared (each page view alone): the
+#                                                 checks fail, with a token request per page
+#                                                 view and 429s
 #   --ffi enable   (default) FFI for the pool's code: php_admin_value[ffi.enable] = true
 #   --ffi preload  Debian's default ffi.enable=preload, with libdinero's declarations
 #                  (ffi.preload) and the Dinero\ classes (opcache.preload) preloaded, as
 #                  bindings/php/README.md recommends; every page checks it went through them
 #
 # Environment: DINERO_LIBRARY (default target/debug/libdinero.so), DINERO_SANDBOX (default
-# target/debug/dinero-sandbox), DINERO_FPM_SHARING (shared_state or token_cache; --sharing wins),
+# target/debug/dinero-sandbox), DINERO_FPM_SHARING (shared_state, token_cache or none; --sharing wins),
 # DINERO_FPM_PAGES (default 48 page views), DINERO_FPM_CONCURRENCY (default 16 at a time).
 #
 # Everything runs as the current user (root: php-fpm with -R and `user = root`, nginx with
@@ -36,7 +39,7 @@ sharing=${DINERO_FPM_SHARING:-shared_state}
 ffi=enable
 while [ $# -gt 0 ]; do
   case "$1" in
-    --sharing) sharing=${2:?--sharing needs shared_state or token_cache}; shift 2 ;;
+    --sharing) sharing=${2:?--sharing needs shared_state, token_cache or none}; shift 2 ;;
     --sharing=*) sharing=${1#--sharing=}; shift ;;
     --ffi) ffi=${2:?--ffi needs enable or preload}; shift 2 ;;
     --ffi=*) ffi=${1#--ffi=}; shift ;;
@@ -45,8 +48,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$sharing" in
-  shared_state | token_cache) ;;
-  *) echo "error: --sharing must be shared_state or token_cache, not $sharing" >&2; exit 2 ;;
+  shared_state | token_cache | none) ;;
+  *) echo "error: --sharing must be shared_state, token_cache or none, not $sharing" >&2; exit 2 ;;
 esac
 case "$ffi" in
   enable) expect_via=cdef ;;
@@ -80,6 +83,11 @@ fpm=$(command -v "php-fpm$php_version" || true)
 if [ -z "$fpm" ]; then
   apt_install "php$php_version-fpm"
   fpm=$(command -v "php-fpm$php_version")
+fi
+if ! "$fpm" -m | grep -x FFI >/dev/null; then
+  # FFI is in Debian's php<version>-common, but may have been switched off for the FPM SAPI.
+  command -v phpenmod >/dev/null 2>&1 && as_root phpenmod -s fpm ffi
+  "$fpm" -m | grep -x FFI >/dev/null || { echo "error: $fpm does not list FFI (php -m)" >&2; exit 1; }
 fi
 if ! command -v nginx >/dev/null 2>&1; then
   # nginx-light is gone from newer Debian releases, where nginx itself is the small one.
@@ -171,7 +179,7 @@ done <"$tmp/sandbox.env"
 api_url=${sandbox[DINERO_API_URL]}
 
 # --- the autoloader, as Composer makes it for an application (in the temporary folder) -------
-(cd "$root/bindings/php" && COMPOSER_VENDOR_DIR="$tmp/vendor" composer dump-autoload --quiet </dev/null)
+(cd "$root/bindings/php" && COMPOSER_VENDOR_DIR="$tmp/vendor" timeout 120 composer dump-autoload --quiet </dev/null)
 
 # --- php-fpm --------------------------------------------------------------------------------
 fpm_flags=()
@@ -213,7 +221,7 @@ $ffi_pool_line
 ; What every page view's client needs; clear_env stays on, so only these reach the workers.
 env[DINERO_LIBRARY] = "$library"
 env[DINERO_AUTOLOAD] = "$tmp/vendor/autoload.php"
-env[DINERO_SHARING_OPTION] = $sharing
+env[DINERO_SHARING_OPTION] = "$sharing"
 env[DINERO_SHARING_PATH] = "$tmp/dinero-shared.state"
 env[DINERO_RATE_LIMIT] = $rate_limit
 env[DINERO_RATE_WINDOW_MS] = $rate_window_ms

@@ -7,7 +7,8 @@
  *
  * Set by the pool (env[...] lines in its config, see scripts/test-php-fpm.sh): the sandbox's
  * DINERO_* settings, DINERO_LIBRARY, DINERO_AUTOLOAD (Composer's autoload.php),
- * DINERO_SHARING_OPTION and DINERO_SHARING_PATH, DINERO_RATE_LIMIT and DINERO_RATE_WINDOW_MS.
+ * DINERO_SHARING_OPTION (shared_state, token_cache, or none: nothing shared) and
+ * DINERO_SHARING_PATH, DINERO_RATE_LIMIT and DINERO_RATE_WINDOW_MS.
  *
  * Answers 200 with {"dinero": 200, "pid": ..., "ffi": ...} when Dinero answered 200 ("ffi":
  * "scope" when libdinero's declarations were preloaded, "cdef" when loaded at run time); 502
@@ -30,19 +31,24 @@ function answer(int $status, array $body): void
     echo json_encode($body + ['pid' => getmypid(), 'ffi' => Library::loadedVia()], JSON_UNESCAPED_SLASHES), "\n";
 }
 
+$options = [
+    'organization_id' => (string) getenv('DINERO_ORGANIZATION_ID'),
+    'auth_url' => (string) getenv('DINERO_AUTH_URL'),
+    'api_url' => (string) getenv('DINERO_API_URL'),
+    'rate_limit_per_minute' => (int) getenv('DINERO_RATE_LIMIT'),
+    'rate_limit_window_ms' => (int) getenv('DINERO_RATE_WINDOW_MS'),
+];
+$sharing = (string) getenv('DINERO_SHARING_OPTION');
+if ($sharing !== 'none') {
+    $options[$sharing] = (string) getenv('DINERO_SHARING_PATH');
+}
+
 try {
     $client = Client::authenticate(
         (string) getenv('DINERO_CLIENT_ID'),
         (string) getenv('DINERO_CLIENT_SECRET'),
         (string) getenv('DINERO_API_KEY'),
-        [
-            'organization_id' => (string) getenv('DINERO_ORGANIZATION_ID'),
-            'auth_url' => (string) getenv('DINERO_AUTH_URL'),
-            'api_url' => (string) getenv('DINERO_API_URL'),
-            (string) getenv('DINERO_SHARING_OPTION') => (string) getenv('DINERO_SHARING_PATH'),
-            'rate_limit_per_minute' => (int) getenv('DINERO_RATE_LIMIT'),
-            'rate_limit_window_ms' => (int) getenv('DINERO_RATE_WINDOW_MS'),
-        ]
+        $options
     );
     $response = $client->request('GET', '/v1/{organizationId}/contacts?page=0&pageSize=1');
     $status = $response->status();
