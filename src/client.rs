@@ -171,7 +171,10 @@ impl Client {
         if replaced.is_none() {
             return Ok(response);
         }
-        let response = self.inner.transport.execute(&exchange, treatment, &bearer)?;
+        let response = self
+            .inner
+            .transport
+            .execute(&exchange, treatment, &bearer)?;
         if response.status() != 401 {
             self.inner.tokens.accepted();
         }

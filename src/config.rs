@@ -83,7 +83,7 @@ impl Default for Config {
             ca_file: None,
             scope: "read write".to_string(),
             shared_state: None,
-            shared_state_timeout: Duration::from_millis(250),
+            shared_state_timeout: Duration::from_millis(500),
             logger: None,
         }
     }

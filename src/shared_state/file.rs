@@ -149,7 +149,7 @@ impl FileStore {
             return Ok((Content::default(), false));
         }
         let mut text = Zeroizing::new(Vec::new());
-        (&*file)
+        file
             .take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut text)
             .map_err(|e| self.fail(&format!("cannot read it: {e}")))?;
@@ -220,7 +220,9 @@ impl FileStore {
 /// A token read back is checked like one fresh from the endpoint: another process of ours
 /// wrote it, but anything that can write the file could have.
 fn parse_token(json: &Value) -> Option<StoredToken> {
-    let value = json["access_token"].as_str().filter(|t| is_sendable_token(t))?;
+    let value = json["access_token"]
+        .as_str()
+        .filter(|t| is_sendable_token(t))?;
     let lifetime_ms = json["lifetime_ms"]
         .as_u64()
         .filter(|ms| (1..=MAX_LIFETIME.as_millis() as u64).contains(ms))?;
@@ -406,11 +408,18 @@ mod tests {
         let s = store("corrupt", "fp");
         std::fs::write(&s.path, "{not json").unwrap();
         assert!(s.token().unwrap().is_none());
-        s.put_token(&Secret::new("t"), Duration::from_secs(60), Duration::from_secs(60))
-            .unwrap();
+        s.put_token(
+            &Secret::new("t"),
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+        )
+        .unwrap();
         assert!(s.token().unwrap().is_some());
         std::fs::set_permissions(&s.path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert!(s.token().unwrap().is_none(), "a file others can read is not trusted");
+        assert!(
+            s.token().unwrap().is_none(),
+            "a file others can read is not trusted"
+        );
         assert_eq!(std::fs::metadata(&s.path).unwrap().mode() & 0o777, 0o600);
     }
 
@@ -431,9 +440,13 @@ mod tests {
     #[test]
     fn an_unwritable_folder_is_a_configuration_error() {
         // /proc takes no new files, even from root (the tests may run as root).
-        let err = FileStore::open(Path::new("/proc/dinero-state"), "fp", Duration::from_secs(1))
-            .err()
-            .expect("refused");
+        let err = FileStore::open(
+            Path::new("/proc/dinero-state"),
+            "fp",
+            Duration::from_secs(1),
+        )
+        .err()
+        .expect("refused");
         assert!(
             err.message()
                 .starts_with("option shared_state: cannot create '/proc/dinero-state'"),

@@ -82,8 +82,8 @@ impl RedisStore {
         let bad = |why: String| Error::invalid(format!("option shared_state {shown_as}: {why}"));
         let client = match (url.expose().starts_with("rediss://"), ca_file) {
             (true, Some(ca_file)) => {
-                let pem = std::fs::read(ca_file)
-                    .map_err(|e| bad(format!("cannot read ca_file: {e}")))?;
+                let pem =
+                    std::fs::read(ca_file).map_err(|e| bad(format!("cannot read ca_file: {e}")))?;
                 let certificates = TlsCertificates {
                     client_tls: None,
                     root_cert: Some(pem),
@@ -291,7 +291,11 @@ mod tests {
             br#"{"access_token":"a"}"#,
             b"garbage",
         ] {
-            assert!(parse_token(bad, 5_000).is_none(), "{}", String::from_utf8_lossy(bad));
+            assert!(
+                parse_token(bad, 5_000).is_none(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 

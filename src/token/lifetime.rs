@@ -77,7 +77,11 @@ struct ReplacementPace {
 
 /// What a refresh found.
 enum Refreshed {
-    New { value: Secret, remaining: Duration, lifetime: Duration },
+    New {
+        value: Secret,
+        remaining: Duration,
+        lifetime: Duration,
+    },
     /// Another process holds the lease and the current token is still valid: keep it.
     KeepCurrent,
 }
@@ -249,7 +253,9 @@ impl TokenSource {
                 format!("early token refresh failed, the current token stays in use: {error}")
             }),
             None => {
-                log(logger, Level::Error, || format!("token refresh failed: {error}"));
+                log(logger, Level::Error, || {
+                    format!("token refresh failed: {error}")
+                });
                 state.current = None;
             }
         }
@@ -279,9 +285,8 @@ impl TokenSource {
         let Some(shared) = self.shared.as_deref() else {
             return self.fetch(transport);
         };
-        let fresh = |t: &SharedToken| {
-            Some(&t.value) != refused && t.remaining > refresh_margin(t.lifetime)
-        };
+        let fresh =
+            |t: &SharedToken| Some(&t.value) != refused && t.remaining > refresh_margin(t.lifetime);
         let give_up_at = Instant::now() + self.refresh_bound;
         loop {
             match shared.with(|store| store.token()) {
@@ -426,7 +431,13 @@ mod tests {
     fn a_token_already_due_is_not_installed() {
         let mut state = State::default();
         let lifetime = Duration::from_secs(60);
-        assert!(install(&mut state, Secret::new("t"), Duration::from_secs(5), lifetime).is_none());
+        assert!(install(
+            &mut state,
+            Secret::new("t"),
+            Duration::from_secs(5),
+            lifetime
+        )
+        .is_none());
         assert!(state.current.is_none());
         let fresh = install(&mut state, Secret::new("t"), lifetime, lifetime);
         assert_eq!(fresh.unwrap().generation, 1);
@@ -435,11 +446,7 @@ mod tests {
     #[test]
     fn refused_tokens_are_replaced_at_a_doubling_pace() {
         let config = Config::default();
-        let source = TokenSource::new(
-            Credentials::new("c", "s", "k").unwrap(),
-            &config,
-            None,
-        );
+        let source = TokenSource::new(Credentials::new("c", "s", "k").unwrap(), &config, None);
         let mut state = State::default();
         assert!(source.replacement_allowed(&mut state), "the first at once");
         assert!(!source.replacement_allowed(&mut state), "the next waits");
