@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
 SYSTEM_TOOLS := cc=gcc curl=curl valgrind=valgrind python3=python3 g++=g++ pkg-config=pkg-config \
-	redis-server=redis-server
+	redis-server=redis-server faketime=faketime
 
 .PHONY: build demo test test-rust test-python test-php test-php-fpm test-node test-docs test-install test-wheel install uninstall bench lint header reliability fuzz system-deps clean
 
