@@ -14,6 +14,7 @@ mod pages;
 mod request;
 mod response;
 mod secret;
+mod shared_state;
 mod token;
 mod transport;
 
