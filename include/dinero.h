@@ -584,10 +584,11 @@ const char *dinero_response_error_message(const dinero_response *response);
 
 /**
  * For a status >= 400, Dinero's error answer parsed into one JSON object (NULL below 400):
- * `{"status": 400, "code": 42 or null, "message": "Validation error", "messageFromBody": true,
- * "description": <dinero_response_error_message>, "validationErrors": [{"name": "Name",
- * "message": "..."}], "languageSpecificMessages": [...], "errorMessageList": [...]}`. The
- * last two are as Dinero sent them (empty when absent); `message` and the validation errors
+ * `{"status": 400, "code": 42 or null, "message": "Validation error", "message_from_body":
+ * true, "description": <dinero_response_error_message>, "validation_errors": [{"name":
+ * "Name", "message": "..."}], "language_specific_messages": [...], "error_message_list":
+ * [...]}`: Dinero's `languageSpecificMessages` and `errorMessageList` as it sent them (empty
+ * when absent); `message` and the validation errors
  * are cleaned and cut like the description. Bodies that are not Dinero's shape (an HTML 404,
  * a plain-text 429, an empty body) give code null and no validation errors.
  *

@@ -12,7 +12,7 @@
 use serde_json::{Map, Value};
 
 /// The longest piece of server text quoted in a message, in characters.
-const MAX_QUOTED_CHARS: usize = 300;
+const MAX_QUOTED_CHARS: usize = 200;
 /// The longest whole description, in characters.
 const MAX_DESCRIPTION_CHARS: usize = 1000;
 
