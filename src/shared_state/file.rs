@@ -149,8 +149,7 @@ impl FileStore {
             return Ok((Content::default(), false));
         }
         let mut text = Zeroizing::new(Vec::new());
-        file
-            .take(MAX_FILE_BYTES + 1)
+        file.take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut text)
             .map_err(|e| self.fail(&format!("cannot read it: {e}")))?;
         if text.is_empty() {
