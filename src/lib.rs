@@ -12,6 +12,7 @@ mod log;
 mod request;
 mod response;
 mod secret;
+mod server_text;
 mod token;
 mod transport;
 
@@ -23,3 +24,4 @@ pub use request::builder::RequestBuilder;
 pub use request::multipart::MAX_UPLOAD_BYTES;
 pub use response::Response;
 pub use secret::Secret;
+pub use server_text::printable_excerpt;

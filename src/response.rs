@@ -50,6 +50,11 @@ impl Response {
         &self.body
     }
 
+    /// Overwrites the body before it is freed (it held a secret: the token endpoint's answer).
+    pub(crate) fn wipe_body(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.body);
+    }
+
     pub fn into_parts(self) -> (u16, Vec<(String, String)>, Vec<u8>) {
         (self.status, self.headers, self.body)
     }

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::log::{log, Level};
 use crate::secret::Secret;
 use crate::token::cache::TokenCache;
-use crate::token::exchange::{parse_token_response, Credentials};
+use crate::token::exchange::{read_token_answer, Credentials};
 use crate::transport::http::Exchange;
 use crate::transport::{Transport, Treatment};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -179,14 +179,10 @@ impl TokenSource {
             idempotent: true,
             paced: false,
         };
-        let response = transport
+        let mut response = transport
             .execute(&exchange, treatment, &|| Ok(authorization.clone()))
             .map_err(|e| e.context("token endpoint"))?;
-        let issued = parse_token_response(
-            response.status(),
-            response.body(),
-            &self.credentials.secrets(),
-        )?;
+        let issued = read_token_answer(&mut response, &self.credentials)?;
         Ok((issued.access_token, issued.expires_in))
     }
 }

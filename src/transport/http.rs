@@ -6,6 +6,7 @@ use super::resolver::CachingResolver;
 use crate::config::{is_loopback_host, Config};
 use crate::error::{Error, ErrorKind, Result};
 use crate::response::Response;
+use crate::server_text::printable_excerpt;
 use std::io;
 use std::sync::Arc;
 use ureq::http;
@@ -149,6 +150,9 @@ fn load_roots(path: &std::path::Path) -> Result<RootCerts> {
     Ok(RootCerts::Specific(Arc::new(certs)))
 }
 
+/// How much of a server's text an error message quotes.
+const QUOTED_CHARS: usize = 120;
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Phase {
     /// Connecting, sending, or waiting for the status line and headers.
@@ -186,9 +190,13 @@ fn classify(e: ureq::Error, phase: Phase) -> Failure {
             format!("the response headers are larger than {limit} bytes"),
             false,
         ),
+        // These can quote the server's bytes (a bad header): printable and short.
         U::Protocol(e) => (
             ErrorKind::Protocol,
-            format!("the server's answer is not valid HTTP: {e}"),
+            format!(
+                "the server's answer is not valid HTTP: {}",
+                printable_excerpt(&e.to_string(), QUOTED_CHARS)
+            ),
             false,
         ),
         U::Io(e) => classify_io(&e, phase),
@@ -199,7 +207,14 @@ fn classify(e: ureq::Error, phase: Phase) -> Failure {
             "the server stopped sending the body".into(),
             false,
         ),
-        other => (ErrorKind::Network, format!("request failed: {other}"), false),
+        other => (
+            ErrorKind::Network,
+            format!(
+                "request failed: {}",
+                printable_excerpt(&other.to_string(), QUOTED_CHARS)
+            ),
+            false,
+        ),
     };
     Failure {
         error: Error::new(kind, message),
