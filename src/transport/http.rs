@@ -3,7 +3,7 @@
 //! it means for a retry: did any of the request possibly reach the server?
 
 use super::resolver::CachingResolver;
-use crate::config::{is_loopback_host, Config};
+use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
 use crate::response::Response;
 use crate::server_text::printable_excerpt;
@@ -47,12 +47,7 @@ impl HttpClient {
         if let Some(path) = &config.ca_file {
             tls = tls.root_certs(load_roots(path)?);
         }
-        // A proxy from the environment must not see requests meant for this machine.
-        let proxy = if hosts_are_loopback(config) {
-            None
-        } else {
-            ureq::Proxy::try_from_env()
-        };
+        let proxy = super::proxy::from_environment(config);
         let agent_config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -117,15 +112,6 @@ impl HttpClient {
             .map_err(|e| classify(e, Phase::Body))?;
         Ok(Response::new(status, headers, body))
     }
-}
-
-fn hosts_are_loopback(config: &Config) -> bool {
-    [&config.auth_url, &config.api_url].iter().all(|url| {
-        url.parse::<http::Uri>()
-            .ok()
-            .and_then(|u| u.host().map(is_loopback_host))
-            .unwrap_or(false)
-    })
 }
 
 fn load_roots(path: &std::path::Path) -> Result<RootCerts> {

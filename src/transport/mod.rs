@@ -3,6 +3,7 @@
 
 pub mod http;
 pub mod pacing;
+mod proxy;
 mod resolver;
 pub mod retry;
 
