@@ -144,6 +144,9 @@ fn json_body(spec: &str) -> Result<Vec<u8>, Failure> {
     Ok(bytes)
 }
 
+/// How much of Dinero's message an error line quotes.
+const QUOTED_CHARS: usize = 300;
+
 /// Prints the answer; an HTTP error becomes exit code 5 with Dinero's message on stderr.
 fn finish(response: &Response, out: &Output) -> Result<(), Failure> {
     out.body(response)?;
@@ -151,7 +154,11 @@ fn finish(response: &Response, out: &Output) -> Result<(), Failure> {
         return Ok(());
     }
     let error: Value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
-    let detail = match (error["code"].as_i64(), error["message"].as_str()) {
+    // The server's words go to a terminal: no escape sequences, no forged lines, not a flood.
+    let message = error["message"]
+        .as_str()
+        .map(|m| dinero::printable_excerpt(m, QUOTED_CHARS));
+    let detail = match (error["code"].as_i64(), message) {
         (Some(code), Some(message)) => format!(" (Dinero code {code}: {message})"),
         (None, Some(message)) => format!(" ({message})"),
         _ => String::new(),
