@@ -151,5 +151,16 @@ function describe(status, code, message, validation) {
     .filter(([k, v]) => !(k === 'message' && v === message))
     .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   if (details.length) text += ` [${details.join('; ')}]`;
-  return text;
+  return printable(text, QUOTED_CHARS);
+}
+
+// The server's words in an error's text: one printable line (no escape sequences for a
+// terminal, no line breaks that forge a log line), and not a flood.
+const QUOTED_CHARS = 1000;
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+function printable(text, limit) {
+  const line = text.replace(UNPRINTABLE, ' ').split(/\s+/).filter(Boolean).join(' ');
+  const chars = [...line];
+  return chars.length <= limit ? line : `${chars.slice(0, limit).join('').trimEnd()}...`;
 }

@@ -65,7 +65,29 @@ class ApiException extends DineroException
                 $message .= ': ' . (strlen($text) > 200 ? substr($text, 0, 200) . '...' : $text);
             }
         }
-        parent::__construct($message, 0);
+        parent::__construct(self::printable($message, self::QUOTED_CHARS), 0);
+    }
+
+    /** How much of the server's words the message quotes. */
+    private const QUOTED_CHARS = 1000;
+
+    /**
+     * The server's words in an exception's message: one printable line (no escape sequences
+     * for a terminal, no line breaks that forge a log line), and not a flood.
+     */
+    private static function printable(string $text, int $limit): string
+    {
+        $line = preg_replace('~[\x{0}-\x{1f}\x{7f}-\x{9f}\x{200b}-\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}\s]+~u', ' ', $text);
+        if ($line === null) { // not UTF-8: byte by byte
+            $line = (string) preg_replace('~[\x00-\x20\x7f]+~', ' ', $text);
+            $line = trim($line);
+            return strlen($line) > $limit ? rtrim(substr($line, 0, $limit)) . '...' : $line;
+        }
+        $line = trim($line);
+        if (preg_match('~^.{' . $limit . '}~su', $line, $cut) === 1 && strlen($cut[0]) < strlen($line)) {
+            return rtrim($cut[0]) . '...';
+        }
+        return $line;
     }
 
     public static function fromResponse(Response $response, string $method = '', string $path = ''): self

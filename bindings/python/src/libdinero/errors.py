@@ -222,4 +222,15 @@ def _describe(
     details = [f"{k}: {v}" for k, v in validation.items() if not (k == "message" and v == message)]
     if details:
         parts.append(" [" + "; ".join(details) + "]")
-    return "".join(parts)
+    return _printable("".join(parts), _QUOTED_CHARS)
+
+
+# The server's words in an exception's text: one printable line (no escape sequences for a
+# terminal, no line breaks that forge a log line), and not a flood.
+_QUOTED_CHARS = 1000
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(text: str, limit: int) -> str:
+    text = " ".join(_UNPRINTABLE.sub(" ", text).split())
+    return text if len(text) <= limit else text[:limit].rstrip() + "..."
