@@ -164,7 +164,7 @@ fn parse_success(body: &[u8], redactor: &dyn Fn() -> Redactor) -> Result<IssuedT
             summarize_body(body, &redactor())
         ))
     })?;
-    let issued = issued_token(&json).map_err(|why| unreadable(why));
+    let issued = issued_token(&json).map_err(unreadable);
     wipe_strings(&mut json);
     issued
 }
