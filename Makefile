@@ -2,9 +2,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-SYSTEM_TOOLS := cc=gcc curl=curl valgrind=valgrind python3=python3 g++=g++ pkg-config=pkg-config
+SYSTEM_TOOLS := cc=gcc curl=curl valgrind=valgrind python3=python3 g++=g++ pkg-config=pkg-config \
+	redis-server=redis-server
 
-.PHONY: build demo test test-rust test-python test-php test-node test-docs test-install test-wheel install uninstall bench lint header reliability fuzz system-deps clean
+.PHONY: build demo test test-rust test-python test-php test-php-fpm test-node test-docs test-install test-wheel install uninstall bench lint header reliability fuzz system-deps clean
 
 ## build: the release library (target/release/libdinero.{so,a}) and dinero-sandbox
 build:
@@ -17,7 +18,7 @@ demo: system-deps build
 
 ## test: every suite (Rust unit + end-to-end over the C ABI, C programs under valgrind,
 ## Python, PHP) and the lints
-test: system-deps lint test-rust build test-install test-python test-wheel test-php test-node test-docs
+test: system-deps lint test-rust build test-install test-python test-wheel test-php test-php-fpm test-node test-docs
 
 lint:
 	cargo fmt --all -- --check
@@ -39,6 +40,12 @@ test-wheel: build
 
 test-php: test-rust build
 	scripts/test-php.sh
+
+# nginx in front of a php-fpm pool of 8 workers, one shared_state file for all (issue 11);
+# FFI enabled for the pool, then Debian's default (preload) with libdinero preloaded.
+test-php-fpm: test-rust
+	scripts/test-php-fpm.sh --ffi enable
+	scripts/test-php-fpm.sh --ffi preload
 
 test-node: test-rust build
 	scripts/test-node.sh

@@ -7,7 +7,7 @@ use crate::request::builder::RequestBuilder;
 use crate::request::target::{build_url, is_idempotent, validate_method};
 use crate::response::Response;
 use crate::secret::Secret;
-use crate::token::cache::TokenCache;
+use crate::shared_state::{Fingerprints, SharedState};
 use crate::token::exchange::Credentials;
 use crate::token::lifetime::TokenSource;
 use crate::transport::http::Exchange;
@@ -48,22 +48,26 @@ impl Client {
     ) -> Result<Client> {
         config.validate()?;
         let credentials = Credentials::new(client_id, client_secret, api_key)?;
-        let transport = Transport::new(&config)?;
-        let cache = config.token_cache.as_deref().map(|path| {
-            TokenCache::new(
-                path,
-                &credentials,
-                &config.auth_url,
-                &config.api_url,
-                &config.scope,
-            )
-        });
-        let tokens = TokenSource::new(
-            credentials,
-            config.auth_url.clone(),
-            config.scope.clone(),
-            cache,
-        );
+        let shared = match &config.shared_state {
+            Some(location) => {
+                let fingerprints = Fingerprints::new(
+                    &credentials,
+                    &config.auth_url,
+                    &config.api_url,
+                    &config.scope,
+                );
+                let store = crate::shared_state::open(
+                    location,
+                    &fingerprints,
+                    config.shared_state_timeout,
+                    config.ca_file.as_deref(),
+                )?;
+                Some(Arc::new(SharedState::new(store, config.logger.clone())))
+            }
+            None => None,
+        };
+        let transport = Transport::new(&config, shared.clone())?;
+        let tokens = TokenSource::new(credentials, &config, shared);
         tokens.valid(&transport)?;
         Ok(Client {
             inner: Arc::new(Inner {
@@ -153,15 +157,28 @@ impl Client {
             .transport
             .execute(&exchange, treatment, &bearer)?;
         if response.status() != 401 {
+            self.inner.tokens.accepted();
             return Ok(response);
         }
         // A 401 means the token was refused before anything was processed, so one repeat is
         // safe for every method. `replace` makes the next `valid` return a token the API has
-        // not refused yet (fetched once, however many threads saw the 401).
-        self.inner
+        // not refused yet (fetched once, however many threads saw the 401), unless the API has
+        // been refusing every new token: then the 401 is the answer, until the pause is over.
+        let replaced = self
+            .inner
             .tokens
             .replace(&self.inner.transport, sent_with.get())?;
-        self.inner.transport.execute(&exchange, treatment, &bearer)
+        if replaced.is_none() {
+            return Ok(response);
+        }
+        let response = self
+            .inner
+            .transport
+            .execute(&exchange, treatment, &bearer)?;
+        if response.status() != 401 {
+            self.inner.tokens.accepted();
+        }
+        Ok(response)
     }
 
     /// A token that is valid now (refreshed if due), for callers that do their own HTTP.

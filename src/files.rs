@@ -1,16 +1,9 @@
-//! Writing files: downloaded bodies and the token cache.
+//! Writing files: downloaded bodies.
 
 use crate::error::{Error, ErrorKind, Result};
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
-
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so the
-/// file is either the old one or the whole new one. The file is created with `mode` (less the
-/// umask) and never through a symbolic link someone placed at the temporary name.
-pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
-    write(path, bytes, mode, false)
-}
 
 /// Saves a downloaded body (invoices, receipts): a file it replaces keeps its permissions,
 /// a new file is 0600 (less the umask), readable by its owner only.
@@ -26,8 +19,10 @@ pub fn save_private(path: &Path, bytes: &[u8]) -> Result<()> {
     }
 }
 
-/// `exact`: set `mode` as it is after creating the file, whatever the umask (to keep the mode
-/// of the file being replaced).
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so the
+/// file is either the old one or the whole new one. The file is created with `mode` (less the
+/// umask; exactly `mode` when `exact`, to keep the mode of the file being replaced) and never
+/// through a symbolic link someone placed at the temporary name.
 fn write(path: &Path, bytes: &[u8], mode: u32, exact: bool) -> Result<()> {
     let fail = |e: std::io::Error| {
         Error::new(

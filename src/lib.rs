@@ -13,6 +13,7 @@ mod request;
 mod response;
 mod secret;
 mod server_text;
+mod shared_state;
 mod token;
 mod transport;
 

@@ -9,7 +9,9 @@ use std::path::PathBuf;
     version,
     about = "The Dinero accounting API from the command line (personal integration), on libdinero",
     after_help = "Credentials come from DINERO_CLIENT_ID, DINERO_CLIENT_SECRET, DINERO_API_KEY and \
-DINERO_ORGANIZATION_ID (optionally DINERO_AUTH_URL, DINERO_API_URL, DINERO_CA_FILE), or from a config \
+DINERO_ORGANIZATION_ID (optionally DINERO_AUTH_URL, DINERO_API_URL, DINERO_CA_FILE, and \
+DINERO_SHARED_STATE: a file or redis:// URL through which every dinero command and program using \
+libdinero with the same credentials shares one token and one rate budget), or from a config \
 file of the same KEY=VALUE lines that only you may read (your own file, not a symlink, mode \
 0600): --config, else \
 $XDG_CONFIG_HOME/dinero/config or ~/.config/dinero/config. The environment wins over the file.\n\n\

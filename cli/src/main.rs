@@ -55,6 +55,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 ("auth_url", "DINERO_AUTH_URL"),
                 ("api_url", "DINERO_API_URL"),
                 ("ca_file", "DINERO_CA_FILE"),
+                ("shared_state", "DINERO_SHARED_STATE"),
             ] {
                 if let Some(value) = values.get(key) {
                     settings.push((option, value.clone()));
