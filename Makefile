@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
 SYSTEM_TOOLS := cc=gcc curl=curl valgrind=valgrind python3=python3 g++=g++ pkg-config=pkg-config \
-	redis-server=redis-server
+	redis-server=redis-server faketime=faketime
 
 .PHONY: build demo test test-rust test-python test-php test-php-fpm test-node test-docs test-install test-wheel install uninstall bench lint header reliability fuzz system-deps clean
 
@@ -23,11 +23,20 @@ test: system-deps lint test-rust build test-install test-python test-wheel test-
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets $(DEV_FEATURES) -- -D warnings
+	python3 scripts/binding_constants.py --check
+	scripts/check-single-source.sh
 
-# The C programs link the cdylib, which `cargo test` alone does not build.
+# The development build of the dinero command (`--sandbox`); `make build`, and so `make
+# install`, leave it out.
+DEV_FEATURES := --features dinero-cli/sandbox
+
+# The C programs link the cdylib, which `cargo test` alone does not build. The command is tested
+# both ways: with --sandbox (development) and without (what is installed).
 test-rust:
-	cargo build --workspace
-	cargo test --workspace
+	cargo build --workspace $(DEV_FEATURES)
+	cargo test --workspace $(DEV_FEATURES)
+	cargo test -p dinero-cli
 
 # Both test the debug library and sandbox that test-rust built; the release build is there too,
 # for the tests of the library lookup (DINERO_LIBRARY unset -> target/release).

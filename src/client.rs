@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::error::Result;
+use crate::pages::Pages;
 use crate::request::builder::RequestBuilder;
 use crate::request::target::{build_url, is_idempotent, validate_method};
 use crate::response::Response;
@@ -108,19 +109,42 @@ impl Client {
         self.exchange(request.method, &url, &headers, request.body.as_deref())
     }
 
-    /// Uploads a file to Dinero's files endpoint (`POST /v1/{organizationId}/files`, multipart,
-    /// at most 6 MB: larger files are refused before anything is sent). Like every POST it is
-    /// never repeated once it may have reached the server.
+    /// Uploads bytes to Dinero's files endpoint (`POST /v1/{organizationId}/files`, multipart,
+    /// at most 6 MB: more is refused before anything is sent). `file_name` None names it
+    /// `file` with the extension of a recognized PDF, PNG, JPEG or GIF; `content_type` None
+    /// guesses from the name. Like every POST it is never repeated once it may have reached
+    /// the server.
     pub fn upload(
         &self,
         bytes: &[u8],
-        file_name: &str,
+        file_name: Option<&str>,
         content_type: Option<&str>,
     ) -> Result<Response> {
+        let file_name = file_name.unwrap_or_else(|| crate::request::upload::default_name(bytes));
         let multipart = crate::request::multipart::multipart(bytes, file_name, content_type)?;
         let url = self.url(crate::request::multipart::FILES_PATH)?;
         let headers = [("content-type", multipart.content_type.as_str())];
         self.exchange("POST", &url, &headers, Some(&multipart.body))
+    }
+
+    /// Uploads a file from disk, as `upload`. The file must be a regular file of at most 6 MB
+    /// (checked before it is read, and read no further than that); `file_name` None is its
+    /// own name.
+    pub fn upload_file(
+        &self,
+        path: &std::path::Path,
+        file_name: Option<&str>,
+        content_type: Option<&str>,
+    ) -> Result<Response> {
+        let bytes = crate::request::upload::read_file(path)?;
+        let name = file_name.unwrap_or_else(|| crate::request::upload::name_of(path));
+        self.upload(&bytes, Some(name), content_type)
+    }
+
+    /// The pages of a Dinero list (see `Pages`): `request` is a GET with any query parameters
+    /// but the paging ones; `page_size` 1 to 1,000 (`MAX_PAGE_SIZE`, the cheapest).
+    pub fn pages(&self, request: RequestBuilder, page_size: u32) -> Result<Pages> {
+        Pages::new(self, request, page_size)
     }
 
     fn url(&self, path: &str) -> Result<String> {

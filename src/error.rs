@@ -36,7 +36,7 @@ pub enum ErrorKind {
 /// An error with its kind and a message that explains it. Messages never contain the client
 /// secret, the API key or a token: they are built from our own words plus server text that has
 /// been scrubbed of those values in every encoding, then made printable and cut short
-/// (see `server_text`).
+/// (see `server_text` and `api_error::quote`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Error {
     kind: ErrorKind,

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use workers::{run_workers, WorkerReport};
+use workers::{run_workers, run_workers_under, WorkerReport};
 
 /// Dinero's 100 a minute, scaled down so a test takes seconds: 20 per 2 s.
 const LIMIT: u32 = 20;
@@ -86,6 +86,24 @@ fn two_machines_on_one_redis_stay_within_the_limit_and_share_one_token() {
     let (a, b) = std::thread::scope(|s| {
         let a = s.spawn(|| run_workers(&sb, 4, 10, &options));
         let b = s.spawn(|| run_workers(&sb, 4, 10, &options));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let both: Vec<WorkerReport> = a.into_iter().chain(b).collect();
+    assert_all_ok(&both, 80);
+    assert_eq!(responses_with(&sb, 429), 0);
+    assert_eq!(stat(&sb, "token_requests"), 1);
+}
+
+#[test]
+fn machines_whose_clocks_differ_by_seconds_still_share_one_window() {
+    let sb = limited_sandbox();
+    let redis = RedisServer::start(RedisOptions::default());
+    let options = paced_by(&redis.url());
+    // The second "machine" runs 7 s ahead (libfaketime, Debian's faketime). Had the window used
+    // the callers' clocks, one machine would take the other's requests for expired ones.
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| run_workers(&sb, 4, 10, &options));
+        let b = s.spawn(|| run_workers_under(&["faketime", "-f", "+7s"], &sb, 4, 10, &options));
         (a.join().unwrap(), b.join().unwrap())
     });
     let both: Vec<WorkerReport> = a.into_iter().chain(b).collect();

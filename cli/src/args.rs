@@ -30,7 +30,8 @@ pub struct Global {
     /// A config file of DINERO_*=value lines (your own, not a symlink, readable by you only)
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Start a local dinero-sandbox and talk to it instead of Dinero
+    /// Start a local dinero-sandbox and talk to it instead of Dinero (development builds)
+    #[cfg(feature = "sandbox")]
     #[arg(long, global = true)]
     pub sandbox: bool,
     /// Pretty-print JSON answers
@@ -78,7 +79,7 @@ pub struct Write {
 pub struct Paginate {
     #[command(flatten)]
     pub target: Read,
-    /// Items per page (Dinero allows at most 1000)
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    /// Items per page, 1 to 1000: Dinero's maximum, the default, costs the fewest requests
+    #[arg(long, default_value_t = dinero::MAX_PAGE_SIZE)]
     pub page_size: u32,
 }

@@ -31,6 +31,17 @@ pub fn run_workers(
     requests: u64,
     options: &[(&str, String)],
 ) -> Vec<WorkerReport> {
+    run_workers_under(&[], sandbox, count, requests, options)
+}
+
+/// Like `run_workers`, each worker started through `wrapper` (e.g. `faketime -f +7s`).
+pub fn run_workers_under(
+    wrapper: &[&str],
+    sandbox: &Sandbox,
+    count: usize,
+    requests: u64,
+    options: &[(&str, String)],
+) -> Vec<WorkerReport> {
     let c = sandbox.config();
     let mut all = json!({
         "auth_url": sandbox.auth_url(),
@@ -55,7 +66,15 @@ pub fn run_workers(
     let binary = worker_binary();
     let children: Vec<_> = (0..count)
         .map(|_| {
-            Command::new(&binary)
+            let mut command = match wrapper.split_first() {
+                Some((program, args)) => {
+                    let mut command = Command::new(program);
+                    command.args(args).arg(&binary);
+                    command
+                }
+                None => Command::new(&binary),
+            };
+            command
                 .env("DINERO_WORKER", &job)
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())

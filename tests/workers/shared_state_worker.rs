@@ -1,7 +1,8 @@
 //! One worker process of the shared_state tests, as a PHP-FPM worker, a cron job or a queue
 //! worker would be: its own client, built from scratch, for the same organization as its
 //! siblings. It reads its job from DINERO_WORKER (JSON, so no secret shows in `ps`), makes its
-//! requests one after another, and prints one JSON line with what happened.
+//! requests one after another, and prints one JSON line with what happened. `make bench`
+//! runs it too (bench/shared_budget.py).
 
 use dinero::{Client, Config, LogLevel, Logger};
 use serde_json::{json, Value};
@@ -38,6 +39,7 @@ fn main() {
             return;
         }
     };
+    let started = unix_seconds();
     let mut statuses = Vec::new();
     let mut errors = Vec::new();
     for _ in 0..job["requests"].as_u64().unwrap_or(1) {
@@ -46,9 +48,19 @@ fn main() {
             Err(e) => errors.push(e.to_string()),
         }
     }
+    let finished = unix_seconds();
     let warnings = warnings.lock().unwrap().clone();
+    // The times let `make bench` measure the rate all workers achieved together.
     println!(
         "{}",
-        json!({"statuses": statuses, "errors": errors, "warnings": warnings})
+        json!({"statuses": statuses, "errors": errors, "warnings": warnings,
+               "started": started, "finished": finished})
     );
+}
+
+fn unix_seconds() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64()
 }

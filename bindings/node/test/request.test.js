@@ -359,5 +359,5 @@ test('an ApiError quotes the server printable and short', async () => {
   assert.ok(error.message.startsWith('HTTP 400 (Dinero code 7): ]0;owned [2J ERROR forged line x'), error.message.slice(0, 80));
   assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202e]/.test(error.message), error.message.slice(0, 80));
   assert.ok(error.message.length < 1100, `${error.message.length} characters`);
-  assert.equal(error.apiMessage, hostile, 'Dinero\'s own words are kept as they came');
+  assert.ok(error.apiMessage.startsWith(']0;owned [2J ERROR forged line x'), error.apiMessage.slice(0, 80));
 });

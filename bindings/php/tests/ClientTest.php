@@ -127,10 +127,10 @@ final class ClientTest extends SandboxTestCase
             $this->fail('no exception');
         } catch (ApiException $e) {
             $message = $e->getMessage();
-            $this->assertStringStartsWith('HTTP 400 from GET /v1/organizations: ]0;owned [2J ERROR forged line x', $message);
+            $this->assertStringStartsWith('HTTP 400 (Dinero code 7): ]0;owned [2J ERROR forged line x', $message);
             $this->assertSame(0, preg_match('~[\x{0}-\x{1f}\x{7f}-\x{9f}\x{202e}]~u', $message), substr($message, 0, 80));
             $this->assertLessThan(1100, strlen($message));
-            $this->assertSame($hostile, $e->getApiMessage(), "Dinero's own words are kept as they came");
+            $this->assertStringStartsWith(']0;owned [2J ERROR forged line x', (string) $e->getApiMessage());
         }
     }
 
@@ -154,7 +154,8 @@ final class ClientTest extends SandboxTestCase
             $this->assertSame(42, $e->getApiCode());
             $this->assertArrayHasKey('Name', $e->getValidationErrors());
             $this->assertStringContainsString('"code":42', str_replace(' ', '', $e->getBody()));
-            $this->assertStringContainsString('HTTP 400 from POST /v1/{organizationId}/contacts', $e->getMessage());
+            $this->assertStringContainsString('HTTP 400', $e->getMessage());
+            $this->assertSame('POST /v1/{organizationId}/contacts', $e->getRequest());
         }
     }
 

@@ -164,4 +164,4 @@ def test_an_api_error_quotes_the_server_printable_and_short(sandbox: Sandbox) ->
     assert text.startswith("HTTP 400 (Dinero code 7): ]0;owned [2J ERROR forged line x"), text[:80]
     assert not any(unicodedata.category(c) == "Cc" or c == "\u202e" for c in text), text[:80]
     assert len(text) < 1100
-    assert caught.value.message == hostile, "Dinero's own words are kept as they came"
+    assert caught.value.message.startswith("]0;owned [2J ERROR forged line x")
