@@ -109,7 +109,7 @@ fn machines_whose_clocks_differ_by_seconds_still_share_one_window() {
     let both: Vec<WorkerReport> = a.into_iter().chain(b).collect();
     assert_all_ok(&both, 80);
     assert_eq!(responses_with(&sb, 429), 0);
-    assert_eq!(stat(&sb, "token_requests"), 1);
+    assert_eq!(stat(&sb, "token_requests"), 1, "{}", sb.stats());
 }
 
 fn warnings(lines: &LogLines) -> Vec<String> {

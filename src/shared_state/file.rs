@@ -11,6 +11,7 @@
 //! parse, was written for other credentials, or could be read by others is ignored and
 //! overwritten. The file holds the access token, so it is kept at mode 0600.
 
+use super::window::Window;
 use super::{SharedToken, Store, StoreError, StoreResult};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -38,8 +39,7 @@ pub struct FileStore {
 struct Content {
     token: Option<StoredToken>,
     lease: Option<(u64, u64)>,
-    /// (request id, unix ms it was counted at), in no particular order.
-    slots: Vec<(u64, u64)>,
+    window: Window,
 }
 
 struct StoredToken {
@@ -170,18 +170,24 @@ impl FileStore {
         let lease = json["lease"]
             .as_array()
             .and_then(|pair| Some((pair.first()?.as_u64()?, pair.get(1)?.as_u64()?)));
-        let slots = json["slots"]
-            .as_array()?
-            .iter()
-            .map(|pair| Some((pair.get(0)?.as_u64()?, pair.get(1)?.as_u64()?)))
-            .collect::<Option<Vec<_>>>()?;
+        let pairs = |key: &str| {
+            json[key]
+                .as_array()?
+                .iter()
+                .map(|pair| Some((pair.get(0)?.as_u64()?, pair.get(1)?.as_u64()?)))
+                .collect::<Option<Vec<_>>>()
+        };
+        let window = Window {
+            slots: pairs("slots")?,
+            waiters: pairs("waiters")?,
+        };
         if let Some(Value::String(s)) = json.pointer_mut("/token/access_token") {
             zeroize::Zeroize::zeroize(s);
         }
         Some(Content {
             token,
             lease,
-            slots,
+            window,
         })
     }
 
@@ -198,7 +204,8 @@ impl FileStore {
             "fingerprint": self.fingerprint,
             "token": token,
             "lease": content.lease.map(|(holder, until)| json!([holder, until])),
-            "slots": content.slots.iter().map(|(id, at)| json!([id, at])).collect::<Vec<_>>(),
+            "slots": content.window.slots.iter().map(|(id, at)| json!([id, at])).collect::<Vec<_>>(),
+            "waiters": content.window.waiters.iter().map(|(id, due)| json!([id, due])).collect::<Vec<_>>(),
         });
         let bytes = Zeroizing::new(document.to_string().into_bytes());
         if let Some(Value::String(s)) = document.pointer_mut("/token/access_token") {
@@ -289,25 +296,15 @@ impl Store for FileStore {
     fn take_slot(&self, id: u64, limit: u32, window: Duration) -> StoreResult<Option<Duration>> {
         let window_ms = window.as_millis() as u64;
         self.step(|content, now| {
-            content.slots.retain(|(_, at)| at + window_ms > now);
-            if content.slots.len() < limit as usize {
-                content.slots.push((id, now));
-                return (None, true);
-            }
-            let oldest = content.slots.iter().map(|(_, at)| *at).min().unwrap_or(now);
-            let wait = (oldest + window_ms).saturating_sub(now).max(1);
-            (Some(Duration::from_millis(wait)), true)
+            let wait = content.window.take(id, limit, window_ms, now);
+            (wait.map(Duration::from_millis), true)
         })
     }
 
     fn finish_slot(&self, id: u64, window: Duration) -> StoreResult<()> {
         let window_ms = window.as_millis() as u64;
         self.step(|content, now| {
-            content.slots.retain(|(_, at)| at + window_ms > now);
-            match content.slots.iter_mut().find(|(slot, _)| *slot == id) {
-                Some(slot) => slot.1 = now,
-                None => content.slots.push((id, now)),
-            }
+            content.window.finish(id, window_ms, now);
             ((), true)
         })
     }
@@ -396,7 +393,7 @@ mod tests {
             json!({"access_token": "ok", "expires_at_unix_ms": u64::MAX, "lifetime_ms": 3600000}),
             json!({"access_token": "ok", "expires_at_unix_ms": unix_ms() + 1000, "lifetime_ms": u64::MAX}),
         ] {
-            let doc = json!({"format": FORMAT, "fingerprint": "fp", "token": token, "lease": null, "slots": []});
+            let doc = json!({"format": FORMAT, "fingerprint": "fp", "token": token, "lease": null, "slots": [], "waiters": []});
             std::fs::write(&s.path, doc.to_string()).unwrap();
             assert!(s.token().unwrap().is_none(), "{token}");
         }

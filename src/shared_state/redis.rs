@@ -6,6 +6,7 @@
 //! server's (`TIME`), so machines whose clocks disagree still share one window.
 
 use super::location::redacted_url;
+use super::window::GRACE_MS;
 use super::{Fingerprints, SharedToken, Store, StoreError, StoreResult};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -23,17 +24,38 @@ const NOW_MS: &str = "if redis.replicate_commands then redis.replicate_commands(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
 
-/// KEYS[1] window; ARGV id, limit, window ms. -1: counted; else ms to wait.
+/// The rules of `window.rs`, on the server. KEYS: window (sorted by the time each request
+/// counts from), queue (waiters sorted by when they first asked), due (when each waiter was
+/// told to come back). ARGV: id, limit, window ms, grace ms. -1: counted; else ms to wait.
 const TAKE_SLOT: &str = "
-local window = tonumber(ARGV[3])
+local id, limit, window, grace = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
-  redis.call('ZADD', KEYS[1], now, ARGV[1])
+for _, waiter in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  local due = tonumber(redis.call('HGET', KEYS[3], waiter) or '0')
+  if waiter ~= id and due + grace <= now then
+    redis.call('ZREM', KEYS[2], waiter)
+    redis.call('HDEL', KEYS[3], waiter)
+  end
+end
+local free = limit - redis.call('ZCARD', KEYS[1])
+local place = redis.call('ZRANK', KEYS[2], id)
+local ahead = place or redis.call('ZCARD', KEYS[2])
+if ahead < free then
+  redis.call('ZREM', KEYS[2], id)
+  redis.call('HDEL', KEYS[3], id)
+  redis.call('ZADD', KEYS[1], now, id)
   redis.call('PEXPIRE', KEYS[1], window)
   return -1
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return math.max(1, tonumber(oldest[2]) + window - now)";
+local wake = now + window
+local slot = redis.call('ZRANGE', KEYS[1], ahead - free, ahead - free, 'WITHSCORES')
+if slot[2] then wake = tonumber(slot[2]) + window end
+local wait = math.max(1, wake - now)
+if not place then redis.call('ZADD', KEYS[2], now, id) end
+redis.call('HSET', KEYS[3], id, now + wait)
+redis.call('PEXPIRE', KEYS[2], window + grace)
+redis.call('PEXPIRE', KEYS[3], window + grace)
+return wait";
 
 /// KEYS[1] window; ARGV id, window ms.
 const FINISH_SLOT: &str = "
@@ -63,6 +85,8 @@ pub struct RedisStore {
     token_key: String,
     lease_key: String,
     window_key: String,
+    queue_key: String,
+    due_key: String,
     take_slot: Script,
     finish_slot: Script,
     try_lease: Script,
@@ -101,6 +125,8 @@ impl RedisStore {
             token_key: key(&fingerprints.token, "token"),
             lease_key: key(&fingerprints.token, "refresh-lease"),
             window_key: key(&fingerprints.window, "window"),
+            queue_key: key(&fingerprints.window, "queue"),
+            due_key: key(&fingerprints.window, "queue-due"),
             shown_as,
             take_slot: Script::new(&format!("{NOW_MS}{TAKE_SLOT}")),
             finish_slot: Script::new(&format!("{NOW_MS}{FINISH_SLOT}")),
@@ -223,9 +249,12 @@ impl Store for RedisStore {
         let wait_ms: i64 = self.with_connection(|c| {
             self.take_slot
                 .key(&self.window_key)
+                .key(&self.queue_key)
+                .key(&self.due_key)
                 .arg(id)
                 .arg(limit)
                 .arg(window.as_millis() as u64)
+                .arg(GRACE_MS)
                 .invoke(c)
         })?;
         Ok((wait_ms >= 0).then(|| Duration::from_millis(wait_ms as u64).min(window)))

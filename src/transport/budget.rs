@@ -42,9 +42,10 @@ impl Budget {
         })
     }
 
-    /// Waits until a request may be sent. The wait is bounded: a client that keeps losing
-    /// the race for freed slots to other processes sends after a few windows anyway, and lets
-    /// Dinero's answer (a 429 with its Retry-After) decide.
+    /// Waits until a request may be sent. Shared slots go to waiters in the order they first
+    /// asked (`shared_state/window.rs`), so a wait lasts as long as the queue in front of it.
+    /// It is bounded all the same: after four windows the request is sent, and Dinero's answer
+    /// (a 429 with its Retry-After) decides.
     pub fn acquire(&self) -> Permit<'_> {
         if let Some(state) = self.shared.as_deref() {
             let id = fastrand::u64(..);
@@ -59,8 +60,8 @@ impl Budget {
                         }
                     }
                     Some(Some(wait)) if Instant::now() + wait < deadline => {
-                        // Waiters in other processes wake for the same freed slot; a little
-                        // spread keeps them from asking the store all at the same instant.
+                        // Waiters in other processes may be due at the same instant; a little
+                        // spread keeps them from asking the store all at once.
                         let spread = (self.window / self.limit).min(Duration::from_millis(5));
                         std::thread::sleep(wait + spread.mul_f64(fastrand::f64()));
                     }
