@@ -61,6 +61,12 @@ fn assert_all_ok(reports: &[WorkerReport], expected: usize) {
     );
     assert_eq!(statuses.len(), expected);
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let fetches: Vec<u64> = reports.iter().map(|r| r.token_fetches).collect();
+    assert_eq!(
+        fetches.iter().sum::<u64>(),
+        1,
+        "token fetches per worker: {fetches:?}"
+    );
 }
 
 #[test]
