@@ -50,6 +50,11 @@ impl Response {
         &self.body
     }
 
+    /// Overwrites the body before it is freed (it held a secret: the token endpoint's answer).
+    pub(crate) fn wipe_body(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.body);
+    }
+
     /// Dinero's error answer, parsed, for a status >= 400; None below.
     pub fn api_error(&self) -> Option<crate::api_error::ApiError> {
         (self.status >= 400).then(|| crate::api_error::ApiError::parse(self.status, &self.body))
