@@ -2,9 +2,10 @@
 //! before it is used again (Dinero frowns on integrations that collect 401s).
 //!
 //! A refresh runs once however many callers need it, and never makes a caller wait while the
-//! current token is still valid: the first caller past the refresh time fetches, without
-//! holding the lock, and the others keep using the old token meanwhile. Only a caller with no
-//! valid token (the first one, an expired one, one the API refused) waits, with a deadline.
+//! current token is still good: the first caller past the refresh time (a tenth of the lifetime
+//! before expiry) fetches, without holding the lock, and the others keep using the old token
+//! meanwhile, until half that margin is left. Only a caller without such a token (the first
+//! one, one about to expire, one the API refused) waits, with a deadline.
 //!
 //! With `shared_state` the same holds across processes and machines: a refresh first looks in
 //! the store for a token another process already fetched, then takes the store's refresh lease
@@ -62,6 +63,9 @@ struct State {
 struct Cached {
     token: Token,
     refresh_at: Instant,
+    /// While another caller refreshes, this token is used until here: half the refresh margin
+    /// before it expires, so that a request sent with it does not arrive after it.
+    keep_until: Instant,
     expires_at: Instant,
 }
 
@@ -149,7 +153,7 @@ impl TokenSource {
         loop {
             let now = Instant::now();
             if let Some(cached) = usable(&state, rejected) {
-                if now < cached.refresh_at || (state.refreshing && now < cached.expires_at) {
+                if now < cached.refresh_at || (state.refreshing && now < cached.keep_until) {
                     return Ok(Some(cached.token.clone()));
                 }
             }
@@ -186,7 +190,7 @@ impl TokenSource {
         if refused.is_some() && !self.replacement_allowed(&mut state) {
             return Ok(None);
         }
-        let keep_possible = usable(&state, rejected).is_some_and(|c| Instant::now() < c.expires_at);
+        let keep_possible = usable(&state, rejected).is_some_and(|c| Instant::now() < c.keep_until);
         state.refreshing = true;
         drop(state);
 
@@ -237,7 +241,7 @@ impl TokenSource {
                 Some(cached) => {
                     // Look again shortly, not at every request, while the other process
                     // fetches.
-                    cached.refresh_at = Instant::now() + STORE_POLL;
+                    cached.refresh_at = (Instant::now() + STORE_POLL).min(cached.keep_until);
                     return Ok(Some(cached.token.clone()));
                 }
                 None => Error::new(ErrorKind::AuthUnavailable, "no token to keep in use"),
@@ -398,9 +402,8 @@ fn install(
     remaining: Duration,
     lifetime: Duration,
 ) -> Option<Token> {
-    let until_refresh = remaining
-        .checked_sub(refresh_margin(lifetime))
-        .filter(|d| !d.is_zero())?;
+    let margin = refresh_margin(lifetime);
+    let until_refresh = remaining.checked_sub(margin).filter(|d| !d.is_zero())?;
     let now = Instant::now();
     state.generation += 1;
     let token = Token {
@@ -410,6 +413,7 @@ fn install(
     state.current = Some(Cached {
         token: token.clone(),
         refresh_at: now + until_refresh,
+        keep_until: now + remaining.saturating_sub(margin / 2),
         expires_at: now + remaining,
     });
     state.last_failure = None;
