@@ -1,5 +1,5 @@
 //! `dinero-sandbox`: a local look-alike of the Dinero accounting API, for testing a client over
-//! real HTTP. It reproduces Dinero's behaviour as documented in DINERO_API.md, awkward parts
+//! real HTTP. It reproduces Dinero's documented behaviour (see README.md), awkward parts
 //! included (wrapped OAuth errors, HTML 404s, plain-text 429s), and can inject transport-level
 //! faults. It shares no code with the client library on purpose: it must not agree with the
 //! library's bugs.
@@ -26,5 +26,5 @@ mod stats;
 mod token_endpoint;
 mod tokens;
 
-pub use config::{ClientErrorShape, Config};
+pub use config::{ClientErrorShape, Config, DraftPdf, DuplicateId};
 pub use sandbox::Sandbox;

@@ -70,7 +70,7 @@ fn file_part<'p, 'a>(parts: &'p [Part<'a>]) -> Option<&'p Part<'a>> {
         .or_else(|| parts.iter().find(|p| p.filename.is_some()))
 }
 
-/// `POST /v1/{org}/files`: 201 `{"FileGuid":"…","Guid":"…"}`.
+/// `POST /v1/{org}/files`: 200 `{"FileGuid":"…","OrganizationId":…}`.
 pub fn upload(state: &State, request: &Request) -> Response {
     let parts = match multipart::parse(request.header("content-type"), &request.body) {
         Ok(parts) => parts,
@@ -102,7 +102,10 @@ pub fn upload(state: &State, request: &Request) -> Response {
         bytes: part.data.to_vec(),
         created_ms: clock::now_ms(),
     });
-    Response::json(201, &json!({"FileGuid": guid, "Guid": guid}))
+    Response::json(
+        200,
+        &json!({"FileGuid": guid, "OrganizationId": state.config.organization_id}),
+    )
 }
 
 /// `GET /v1/{org}/files`: the files' metadata in upload order, paged with `page` and `pageSize`
