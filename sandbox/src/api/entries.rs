@@ -11,13 +11,7 @@ use crate::http::{Request, Response};
 use crate::state::State;
 
 fn query(request: &Request) -> Result<Vec<(String, String)>, ApiError> {
-    parse_pairs(&request.query).ok_or_else(|| {
-        ApiError::validation_one(
-            "query",
-            "The query string is not valid URL encoding",
-            "Forespørgslen er ikke gyldigt URL-kodet",
-        )
-    })
+    Ok(parse_pairs(&request.query))
 }
 
 fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {

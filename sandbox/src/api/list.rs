@@ -58,13 +58,7 @@ impl ListQuery {
     /// bad `queryFilter` is code 46. `strict_filter`: only Dinero's documented filter
     /// properties.
     pub fn parse(query: &str, kind: Kind, strict_filter: bool) -> Result<ListQuery, ApiError> {
-        let pairs = parse_pairs(query).ok_or_else(|| {
-            ApiError::validation_one(
-                "query",
-                "The query string is not valid URL encoding",
-                "Forespørgslen er ikke gyldigt URL-kodet",
-            )
-        })?;
+        let pairs = parse_pairs(query);
         let mut q = ListQuery {
             page: 0,
             page_size: DEFAULT_PAGE_SIZE,
@@ -351,7 +345,7 @@ pub fn project(data: &Map<String, Value>, fields: Option<&[String]>, defaults: &
 
 /// The `fields` parameter of a query string, if any (for bare-array lists like organizations).
 pub fn fields_param(query: &str) -> Option<Vec<String>> {
-    parse_pairs(query)?
+    parse_pairs(query)
         .into_iter()
         .rev()
         .find(|(name, _)| name.eq_ignore_ascii_case("fields"))

@@ -122,10 +122,11 @@ fn tiny_png() -> Vec<u8> {
     png
 }
 
-/// A small PDF whose stream holds NULs, CRLFs and a line that looks like the boundary.
+/// A small PDF whose stream holds NULs, CRLFs and lines that look like the boundary (without
+/// the CRLF before it that would make them a delimiter, which RFC 2046 forbids inside a part).
 fn pdf_with_nuls() -> Vec<u8> {
     let mut stream = b"\0\0\0\r\n\0\xff\xfe".to_vec();
-    stream.extend_from_slice(format!("\r\n--{BOUNDARY}x\r\n--{BOUNDARY}\0").as_bytes());
+    stream.extend_from_slice(format!("\n--{BOUNDARY}x\r\n\0--{BOUNDARY}--\0").as_bytes());
     let mut pdf = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 obj\n".to_vec();
     pdf.extend_from_slice(format!("<< /Length {} >>\nstream\n", stream.len()).as_bytes());
     pdf.extend_from_slice(&stream);
