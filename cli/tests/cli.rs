@@ -84,11 +84,10 @@ fn get_with_encoded_query_parameters() {
 #[test]
 fn post_put_delete_from_inline_file_and_stdin() {
     let sb = sandbox();
-    let product =
-        r#"{"Name":"Kaffe","BaseAmountValue":25,"Unit":"parts","AccountNumber":1000,"Quantity":1}"#;
+    let invoice = r#"{"Description":"Kaffe","ProductLines":[{"Description":"Kaffe","Quantity":1,"BaseAmountValue":25}]}"#;
     let created = run_with(
         &sb,
-        &["post", "/v1/{organizationId}/products", "--json", product],
+        &["post", "/v1/{organizationId}/invoices", "--json", invoice],
     );
     assert!(created.status.success(), "{}", stderr(&created));
     let created: Value = serde_json::from_slice(&created.stdout).unwrap();
@@ -96,17 +95,19 @@ fn post_put_delete_from_inline_file_and_stdin() {
         created["Guid"].as_str().unwrap(),
         created["TimeStamp"].as_str().unwrap(),
     );
-    let path = format!("/v1/{{organizationId}}/products/{guid}");
 
+    // Invoice updates are v1.2 and need the current Timestamp.
     let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("update.json");
-    std::fs::write(&file, format!(r#"{{"Name":"Kaffe stor","BaseAmountValue":30,"Unit":"parts","AccountNumber":1000,"Quantity":1,"Timestamp":"{stamp}"}}"#)).unwrap();
+    std::fs::write(&file, format!(r#"{{"Description":"Kaffe stor","ProductLines":[{{"Quantity":1,"BaseAmountValue":30}}],"Timestamp":"{stamp}"}}"#)).unwrap();
+    let put_path = format!("/v1.2/{{organizationId}}/invoices/{guid}");
     let updated = run_with(
         &sb,
-        &["put", &path, "--json", &format!("@{}", file.display())],
+        &["put", &put_path, "--json", &format!("@{}", file.display())],
     );
     assert!(updated.status.success(), "{}", stderr(&updated));
     let stamp: Value = serde_json::from_slice(&updated.stdout).unwrap();
 
+    let path = format!("/v1/{{organizationId}}/invoices/{guid}");
     let mut delete = dinero(&["delete", &path, "--json", "-"])
         .envs(env_of(&sb))
         .stdin(Stdio::piped())
@@ -122,6 +123,8 @@ fn post_put_delete_from_inline_file_and_stdin() {
     .unwrap();
     let deleted = delete.wait_with_output().unwrap();
     assert!(deleted.status.success(), "{}", stderr(&deleted));
+    let gone = run_with(&sb, &["get", &path]);
+    assert_eq!(gone.status.code(), Some(5), "deleted: Dinero's code 65");
 }
 
 #[test]
