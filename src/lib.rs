@@ -20,6 +20,7 @@ pub use config::{Config, DEFAULT_API_URL, DEFAULT_AUTH_URL, OPTION_KEYS};
 pub use error::{Error, ErrorKind, Result};
 pub use log::{Level as LogLevel, Logger};
 pub use request::builder::RequestBuilder;
+pub use request::create_once::Created;
 pub use request::multipart::MAX_UPLOAD_BYTES;
 pub use response::Response;
 pub use secret::Secret;

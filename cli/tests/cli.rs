@@ -257,3 +257,29 @@ fn sandbox_mode_needs_no_credentials_and_every_command_has_help() {
         );
     }
 }
+
+#[test]
+fn create_makes_an_entity_exactly_once_when_the_answer_is_lost() {
+    let sb = sandbox();
+    sb.inject(serde_json::json!({"kind": "reset", "after_processing": true, "method": "POST"}))
+        .unwrap();
+    let contact =
+        r#"{"Name":"Åse Ørum","CountryKey":"DK","IsPerson":true,"IsMember":false,"UseCvr":false}"#;
+    let out = run_with(
+        &sb,
+        &["create", "/v1/{organizationId}/contacts", "--json", contact],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let entity: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(entity["Name"], "Åse Ørum", "the entity, read back");
+    let guid = entity["ContactGuid"].as_str().unwrap();
+    assert!(stderr(&out).contains(guid), "{}", stderr(&out));
+    assert_eq!(sb.stats()["created"]["contacts"], 1);
+    assert_eq!(sb.stats()["routes"]["POST /v1/{org}/contacts"], 1);
+
+    let refused = run_with(
+        &sb,
+        &["create", "/v1/{organizationId}/products", "--json", "{}"],
+    );
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+}

@@ -16,7 +16,7 @@ use std::ffi::c_char;
 /// pool and a rate limit. Safe to share between threads.
 #[allow(non_camel_case_types)]
 pub struct dinero_client {
-    client: Client,
+    pub(super) client: Client,
 }
 
 /// Exchanges the credentials for an access token now and returns a client that keeps the
@@ -152,7 +152,7 @@ pub unsafe extern "C" fn dinero_client_send(
 /// sent. `file_name` may be NULL (the file's own name); `content_type` may be NULL (guessed
 /// from the name: pdf, png, jpeg, ...). An unreadable file is DINERO_STATUS_IO.
 ///
-/// Returns DINERO_STATUS_OK when Dinero answered (201 with the file's Guid, or e.g. 413);
+/// Returns DINERO_STATUS_OK when Dinero answered (200 with the file's FileGuid, or e.g. 413);
 /// the upload is a POST, so it is never repeated once it may have reached the server.
 ///
 /// # Safety

@@ -70,6 +70,8 @@ pub struct Written {
     pub kind: Kind,
     pub guid: String,
     pub timestamp: u64,
+    /// A new entity (not an update, nor a create answered with an existing one).
+    pub fresh: bool,
 }
 
 impl Written {
@@ -182,6 +184,7 @@ impl Store {
                     kind,
                     guid: existing.guid.clone(),
                     timestamp: existing.timestamp,
+                    fresh: false,
                 }),
                 DuplicateId::Refuse => {
                     let property = kind.guid_property();
@@ -220,6 +223,7 @@ impl Store {
             kind,
             guid,
             timestamp,
+            fresh: true,
         })
     }
 
@@ -251,6 +255,7 @@ impl Store {
             kind,
             guid: entity.guid.clone(),
             timestamp,
+            fresh: false,
         })
     }
 

@@ -368,6 +368,13 @@ fn create(state: &State, kind: Kind, request: &Request) -> Response {
             .store()
             .create(kind, &body, clock::now_ms(), duplicate)
     });
+    match &result {
+        Ok(w) if w.fresh => state.stats.entity_created(kind.segment()),
+        Err(e) if e.code == 42 && e.errors.iter().any(|f| f.property == kind.guid_property()) => {
+            state.stats.create_refused_as_duplicate();
+        }
+        _ => {}
+    }
     written(201, result)
 }
 

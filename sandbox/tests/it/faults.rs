@@ -201,3 +201,38 @@ fn bad_faults_are_refused_over_http() {
         json!([])
     );
 }
+
+#[test]
+fn after_processing_the_request_takes_effect_and_only_the_answer_is_lost() {
+    let sb = start_default();
+    let t = token(&sb);
+    let contact = crate::api::contact("Efter Behandling");
+    sb.inject(json!({"kind": "reset", "after_processing": true, "method": "POST"}))
+        .unwrap();
+    let auth = format!("Bearer {t}");
+    let body = contact.to_string();
+    let lost = Conn::open(&sb).send(
+        "POST",
+        &org_path("contacts"),
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
+        body.as_bytes(),
+    );
+    assert!(lost.is_err(), "no answer: {lost:?}");
+    sb.inject(json!({"kind": "status", "status": 502, "after_processing": true}))
+        .unwrap();
+    assert_eq!(
+        api(&sb, &t, "POST", &org_path("contacts"), Some(&contact)).status,
+        502
+    );
+    let stats = sb.stats();
+    assert_eq!(stats["created"]["contacts"], 2, "both stored: {stats}");
+    let listed = get(
+        &sb,
+        &t,
+        &org_path("contacts?queryFilter=Name+eq+%27Efter+Behandling%27"),
+    );
+    assert_eq!(listed.json()["Pagination"]["Result"], 2);
+}
