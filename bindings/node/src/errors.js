@@ -6,6 +6,7 @@
 import os from 'node:os';
 import http from 'node:http';
 import { STATUS } from './native.js';
+import { parseJson, stringifyJson } from './json.js';
 
 /** Base of every libdinero error. `status` is the C status (a DINERO_STATUS_* number). */
 export class DineroError extends Error {
@@ -110,7 +111,7 @@ export class ApiError extends DineroError {
     let isJson = false;
     if (text.trim()) {
       try {
-        parsed = JSON.parse(text);
+        parsed = parseJson(text);
         isJson = true;
       } catch {
         parsed = undefined;
@@ -149,7 +150,7 @@ function describe(status, code, message, validation) {
   if (message) text += `: ${message}`;
   const details = Object.entries(validation)
     .filter(([k, v]) => !(k === 'message' && v === message))
-    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : stringifyJson(v)}`);
   if (details.length) text += ` [${details.join('; ')}]`;
   return text;
 }

@@ -171,6 +171,8 @@ test('bad headers are refused and nothing is sent', async () => {
 });
 
 test('bad arguments are invalid and send nothing', async () => {
+  const circular = {};
+  circular.self = circular;
   const calls = [
     [() => client.request('POST', CONTACTS, { json: {}, body: Buffer.from('{}') }), /not both/],
     [() => client.request('GET', CONTACTS, { contentType: 'text/plain' }), /without a body/],
@@ -181,7 +183,7 @@ test('bad arguments are invalid and send nothing', async () => {
     [() => client.request('GET', `${CONTACTS}?q=a b`), /./],
     [() => client.request('FETCH', '/v1/organizations'), /FETCH/],
     [() => client.request('GET', 42), /path must be a string/],
-    [() => client.request('POST', CONTACTS, { json: 10n }), /json body/],
+    [() => client.request('POST', CONTACTS, { json: circular }), /json body/],
     [() => client.request('POST', CONTACTS, { json: () => 1 }), /json body/],
     [() => client.request('GET', CONTACTS, { params: { a: {} } }), /params/],
     [() => client.request('GET', CONTACTS, { params: 'a=b' }), /params/],

@@ -30,7 +30,8 @@ class ApiException extends DineroException
     {
         $this->status = $status;
         $this->body = $body;
-        $decoded = json_decode($body, true);
+        // Big integers (a draft's Number, 9223372036854775807) stay exact, as strings.
+        $decoded = json_decode($body, true, 512, JSON_BIGINT_AS_STRING);
         if (is_array($decoded) && !array_is_list($decoded)) {
             if (isset($decoded['code']) && is_numeric($decoded['code'])) {
                 $this->apiCode = (int) $decoded['code'];

@@ -6,7 +6,7 @@ import ctypes
 import json as _json
 import os
 import threading
-from typing import TYPE_CHECKING, Any, Generator, List, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Generator, List, Mapping, Optional, Tuple, Union
 
 from . import _log, _native, errors
 from ._convert import (
@@ -308,7 +308,8 @@ class Client(NativeHandle):
     ) -> Generator[Any, None, None]:
         """Yields every item of a Dinero list, one request per page (``page`` from 0,
         ``pageSize`` = ``page_size``). Stops on a short page or when ``Pagination.Result`` is
-        reached. An endpoint answering a bare array is one page."""
+        reached. An endpoint answering a bare array is one page. Without a ``fields`` param
+        Dinero answers a few properties per item only (contacts: Name, ContactGuid)."""
         if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
             raise InvalidArgumentError(
                 "page_size must be a positive int", _native.STATUS_INVALID_ARGUMENT
@@ -338,6 +339,34 @@ class Client(NativeHandle):
             page += 1
 
     # -- token ------------------------------------------------------------------------------
+
+    def create(self, path: str, json: Any) -> Tuple[str, Any]:
+        """Creates ``json`` in the collection ``path`` exactly once: contacts
+        (``/v1/{organizationId}/contacts``, id ``ContactGuid``), invoices or credit notes
+        (``Guid``). The body gets a fresh GUID unless it carries one; when the answer is lost
+        (reset, timeout, cut short, 5xx) the library looks the GUID up before sending again.
+        Returns ``(guid, answer)``: the answer is the create's, or the entity read back when
+        that answer was lost. ``ApiError`` when Dinero refused the create; when it cannot be
+        told whether it was stored, the error (``NetworkError``, ...) names the GUID."""
+        path_bytes = cstr(path, "path")
+        body = json_body(json)
+        guid = _native.OwnedString()
+        out = _native.ResponsePtr()
+        pointer = self._enter()
+        try:
+            status = _native.lib().dinero_client_create(
+                pointer, path_bytes, body, ctypes.byref(guid), ctypes.byref(out)
+            )
+            if status != _native.STATUS_OK:
+                raise errors.from_status(status)
+        finally:
+            self._leave()
+        try:
+            text = ctypes.string_at(guid).decode("ascii")
+        finally:
+            _native.lib().dinero_string_free(guid)
+        with Response(out) as response:
+            return text, _decoded(response, "POST", path)
 
     def access_token(self) -> str:
         """A currently valid access token (refreshed first if due), for your own HTTP calls.
