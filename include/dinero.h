@@ -13,7 +13,7 @@
  * OWNERSHIP.
  *   dinero_options*, dinero_client*, dinero_response*
  *       owned by the caller, freed once with their _free function; NULL is a no-op.
- *   char* handed out (token_out)
+ *   char* handed out (token_out, guid_out)
  *       owned by the caller; free with dinero_string_free only, never free().
  *   const char* / const uint8_t* returned
  *       borrowed: valid until the owning object is freed (static ones forever;
