@@ -2,9 +2,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-SYSTEM_TOOLS := cc=gcc curl=curl valgrind=valgrind python3=python3 g++=g++ pkg-config=pkg-config
+SYSTEM_TOOLS := cc=gcc curl=curl valgrind=valgrind python3=python3 g++=g++ pkg-config=pkg-config \
+	redis-server=redis-server faketime=faketime
 
-.PHONY: build demo test test-rust test-python test-php test-node test-docs test-install test-wheel install uninstall bench lint header reliability fuzz system-deps clean
+.PHONY: build demo test test-rust test-python test-php test-php-fpm test-node test-docs test-install test-wheel install uninstall bench lint header reliability fuzz system-deps clean
 
 ## build: the release library (target/release/libdinero.{so,a}) and dinero-sandbox
 build:
@@ -17,16 +18,25 @@ demo: system-deps build
 
 ## test: every suite (Rust unit + end-to-end over the C ABI, C programs under valgrind,
 ## Python, PHP) and the lints
-test: system-deps lint test-rust build test-install test-python test-wheel test-php test-node test-docs
+test: system-deps lint test-rust build test-install test-python test-wheel test-php test-php-fpm test-node test-docs
 
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets $(DEV_FEATURES) -- -D warnings
+	python3 scripts/binding_constants.py --check
+	scripts/check-single-source.sh
 
-# The C programs link the cdylib, which `cargo test` alone does not build.
+# The development build of the dinero command (`--sandbox`); `make build`, and so `make
+# install`, leave it out.
+DEV_FEATURES := --features dinero-cli/sandbox
+
+# The C programs link the cdylib, which `cargo test` alone does not build. The command is tested
+# both ways: with --sandbox (development) and without (what is installed).
 test-rust:
-	cargo build --workspace
-	cargo test --workspace
+	cargo build --workspace $(DEV_FEATURES)
+	cargo test --workspace $(DEV_FEATURES)
+	cargo test -p dinero-cli
 
 # Both test the debug library and sandbox that test-rust built; the release build is there too,
 # for the tests of the library lookup (DINERO_LIBRARY unset -> target/release).
@@ -39,6 +49,12 @@ test-wheel: build
 
 test-php: test-rust build
 	scripts/test-php.sh
+
+# nginx in front of a php-fpm pool of 8 workers, one shared_state file for all (issue 11);
+# FFI enabled for the pool, then Debian's default (preload) with libdinero preloaded.
+test-php-fpm: test-rust
+	scripts/test-php-fpm.sh --ffi enable
+	scripts/test-php-fpm.sh --ffi preload
 
 test-node: test-rust build
 	scripts/test-node.sh

@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 
 pub use crate::api::collections::DuplicateId;
 
-/// How the token endpoint shapes its 401 for a bad client id/secret. Dinero's docs are not sure
-/// which one Dinero sends, so both exist and a client must cope with either.
+/// How the token endpoint shapes its 401 for a bad client id/secret. docs/dinero-api.md is not
+/// sure which one Dinero sends, so both exist and a client must cope with either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ClientErrorShape {
     /// `{"error":"invalid_client"}`

@@ -69,9 +69,12 @@ test("a draft's Number 9223372036854775807 arrives exactly, as a BigInt, everywh
   assert.ok(logged.body.includes('"Number":9223372036854775807'), logged.body);
   // In an error body too.
   await sandbox.fault({ kind: 'status', status: 400, content_type: 'application/json',
-    body: '{"code":42,"message":"Validation error","validationErrors":{"Number":9223372036854775807}}' });
-  await expectError(client.get(INVOICES), dinero.ApiError,
-    (e) => assert.equal(e.validationErrors.Number, 9223372036854775807n));
+    body: '{"code":42,"message":"Validation error","validationErrors":{"Number":9223372036854775807},"errorMessageList":[{"Code":42,"Number":9223372036854775807,"Big":18446744073709551615}]}' });
+  await expectError(client.get(INVOICES), dinero.ApiError, (e) => {
+    assert.equal(e.validationErrors.Number, '9223372036854775807'); // a message: text, exact
+    assert.equal(e.errorMessageList[0].Number, 9223372036854775807n);
+    assert.equal(e.errorMessageList[0].Big, 18446744073709551615n);
+  });
 });
 
 test('only unsafe integers become BigInt; strings and other numbers are untouched', () => {

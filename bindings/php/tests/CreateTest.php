@@ -81,13 +81,14 @@ final class CreateTest extends SandboxTestCase
         $this->assertSame(PHP_INT_MAX, $client->request('GET', "$invoices/$guid")->json()['Number']);
         // Past PHP_INT_MAX, JSON_BIGINT_AS_STRING keeps the digits as a string, in error bodies too.
         $this->sandbox()->inject(['kind' => 'status', 'status' => 400, 'content_type' => 'application/json',
-            'body' => '{"code":42,"message":"Validation error","validationErrors":{"Number":9223372036854775807,"Big":18446744073709551615}}']);
+            'body' => '{"code":42,"message":"Validation error","validationErrors":{"Number":9223372036854775807},"errorMessageList":[{"Code":42,"Number":9223372036854775807,"Big":18446744073709551615}]}']);
         try {
             $client->get($invoices);
             $this->fail('an error answer');
         } catch (ApiException $e) {
-            $this->assertSame(PHP_INT_MAX, $e->getValidationErrors()['Number']);
-            $this->assertSame('18446744073709551615', $e->getValidationErrors()['Big']);
+            $this->assertSame('9223372036854775807', $e->getValidationErrors()['Number'], 'a message: text, exact');
+            $this->assertSame(PHP_INT_MAX, $e->getErrorMessageList()[0]['Number']);
+            $this->assertSame('18446744073709551615', $e->getErrorMessageList()[0]['Big']);
         }
         $this->sandbox()->inject(['kind' => 'malformed', 'body' => '{"Number":18446744073709551615}']);
         $this->assertSame('18446744073709551615', $client->get($invoices)['Number']);

@@ -8,6 +8,10 @@ import libdinero
 from conftest import Sandbox
 
 CONTACTS = "/v1/{organizationId}/contacts"
+ERROR_WITH_BIG_NUMBERS = (
+    '{"code":42,"message":"Validation error","validationErrors":{"Number":9223372036854775807},'
+    '"errorMessageList":[{"Code":42,"Number":9223372036854775807,"Big":18446744073709551615}]}'
+)
 CONTACT = {"Name": "Åse Ørum", "CountryKey": "DK", "IsPerson": True, "IsMember": False, "UseCvr": False}
 
 
@@ -51,8 +55,9 @@ def test_a_drafts_number_arrives_exactly_everywhere(client: libdinero.Client, sa
     assert client.get(f"{invoices}/{guid}")["Number"] == 9223372036854775807
     drafts = client.paginate(invoices, params={"fields": "Guid,Number", "statusFilter": "Draft"})
     assert [i["Number"] for i in drafts if i["Guid"] == guid] == [9223372036854775807]
-    sandbox.fault(kind="status", status=400, content_type="application/json",
-                  body='{"code":42,"message":"Validation error","validationErrors":{"Number":9223372036854775807}}')
+    sandbox.fault(kind="status", status=400, content_type="application/json", body=ERROR_WITH_BIG_NUMBERS)
     with pytest.raises(libdinero.ApiError) as caught:
         client.get(invoices)
-    assert caught.value.validation_errors["Number"] == 9223372036854775807
+    assert caught.value.validation_errors["Number"] == "9223372036854775807"  # a message: text
+    assert caught.value.error_message_list[0]["Number"] == 9223372036854775807
+    assert caught.value.error_message_list[0]["Big"] == 18446744073709551615

@@ -1,0 +1,108 @@
+//! The shared rate window as plain data, for stores that keep it themselves (the file; Redis
+//! runs the same rules as a Lua script, `redis.rs`).
+//!
+//! Slots are granted in the order callers first asked: when the window is full, a caller joins
+//! a queue and is told to come back when the slot meant for its place frees up. Without the
+//! queue, every waiting process would wake for the same freed slot and one that keeps losing
+//! could wait without end. A waiter that does not come back when told (it gave up, or died)
+//! loses its place after `GRACE`, so it never holds up the others for long.
+
+/// How late a waiter may come back before its place in the queue is given up.
+pub const GRACE_MS: u64 = 1000;
+
+#[derive(Default)]
+pub struct Window {
+    /// (request id, unix ms it counts from).
+    pub slots: Vec<(u64, u64)>,
+    /// (request id, unix ms it is due back), in the order they first asked.
+    pub waiters: Vec<(u64, u64)>,
+}
+
+impl Window {
+    /// Counts request `id` now if its turn has come and the window has room; else queues it
+    /// and says how many ms to wait before asking again.
+    pub fn take(&mut self, id: u64, limit: u32, window_ms: u64, now: u64) -> Option<u64> {
+        self.slots.retain(|(_, at)| at + window_ms > now);
+        self.waiters
+            .retain(|(waiter, due)| *waiter == id || due + GRACE_MS > now);
+        let free = (limit as usize).saturating_sub(self.slots.len());
+        let place = self.waiters.iter().position(|(waiter, _)| *waiter == id);
+        let ahead = place.unwrap_or(self.waiters.len());
+        if ahead < free {
+            if let Some(place) = place {
+                self.waiters.remove(place);
+            }
+            self.slots.push((id, now));
+            return None;
+        }
+        // The slot for this place frees when the (ahead - free + 1)-th oldest one expires.
+        let mut counted: Vec<u64> = self.slots.iter().map(|(_, at)| *at).collect();
+        counted.sort_unstable();
+        let wake = counted
+            .get(ahead - free)
+            .map_or(now + window_ms, |at| at + window_ms);
+        let wait = wake.saturating_sub(now).max(1);
+        match place {
+            Some(place) => self.waiters[place].1 = now + wait,
+            None => self.waiters.push((id, now + wait)),
+        }
+        Some(wait)
+    }
+
+    /// Moves request `id` to the time its answer arrived.
+    pub fn finish(&mut self, id: u64, window_ms: u64, now: u64) {
+        self.slots.retain(|(_, at)| at + window_ms > now);
+        match self.slots.iter_mut().find(|(slot, _)| *slot == id) {
+            Some(slot) => slot.1 = now,
+            None => self.slots.push((id, now)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_more_than_the_limit_in_a_window() {
+        let mut w = Window::default();
+        assert_eq!(w.take(1, 2, 1000, 0), None);
+        assert_eq!(w.take(2, 2, 1000, 10), None);
+        assert_eq!(w.take(3, 2, 1000, 20), Some(980));
+        assert_eq!(w.take(3, 2, 1000, 1000), None, "the first slot expired");
+    }
+
+    #[test]
+    fn waiters_are_served_in_the_order_they_first_asked() {
+        let mut w = Window::default();
+        assert_eq!(w.take(1, 1, 1000, 0), None);
+        let first = w.take(10, 1, 1000, 5).unwrap();
+        let second = w.take(20, 1, 1000, 6).unwrap();
+        assert_eq!(first, 995);
+        // Its slot is not even taken yet: it looks again a window from now at the latest.
+        assert_eq!(second, 1000);
+        // The second waiter comes back first, but the slot is the first waiter's.
+        assert!(w.take(20, 1, 1000, 1000).is_some());
+        assert_eq!(w.take(10, 1, 1000, 1001), None);
+        assert_eq!(w.take(20, 1, 1000, 2001), None);
+    }
+
+    #[test]
+    fn a_waiter_that_never_comes_back_loses_its_place() {
+        let mut w = Window::default();
+        assert_eq!(w.take(1, 1, 1000, 0), None);
+        assert!(w.take(10, 1, 1000, 1).is_some(), "due back at 1000");
+        assert!(w.take(20, 1, 1000, 2).is_some());
+        // Waiter 10 died. Past its grace, 20 gets the slot.
+        assert_eq!(w.take(20, 1, 1000, 1000 + GRACE_MS), None);
+    }
+
+    #[test]
+    fn finish_moves_a_slot_to_the_answer() {
+        let mut w = Window::default();
+        assert_eq!(w.take(1, 1, 1000, 0), None);
+        w.finish(1, 1000, 400);
+        assert_eq!(w.take(2, 1, 1000, 1000), Some(400));
+        assert_eq!(w.take(2, 1, 1000, 1400), None);
+    }
+}
