@@ -87,7 +87,7 @@ export class Response {
   /** @internal The library's reading of this error answer (status >= 400), as an ApiError. */
   apiError() {
     const json = native().fn.dinero_response_error_json(this.#live());
-    return new ApiError(this.status, this.body, { headers: this.headers }, JSON.parse(json ?? '{}'));
+    return new ApiError(this.status, this.body, { headers: this.headers }, parseJson(json ?? '{}'));
   }
 
   /** True for a status below 400. */
