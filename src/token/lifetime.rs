@@ -308,7 +308,20 @@ impl TokenSource {
                 Some(false) | None => return self.fetch(transport),
             }
         }
-        let fetched = self.fetch(transport);
+        // Another process may have stored its token and ended its lease between our look
+        // and our lease: look once more before asking the endpoint.
+        let stored = shared.with(|store| store.token()).flatten();
+        let fetched = match stored.filter(fresh) {
+            Some(token) => {
+                shared.with(|store| store.end_lease(self.holder));
+                return Ok(Refreshed::New {
+                    value: token.value,
+                    remaining: token.remaining,
+                    lifetime: token.lifetime,
+                });
+            }
+            None => self.fetch(transport),
+        };
         if let Ok(Refreshed::New {
             value,
             remaining,
