@@ -13,7 +13,7 @@
  * OWNERSHIP.
  *   dinero_options*, dinero_client*, dinero_request_builder*, dinero_pages*, dinero_response*
  *       owned by the caller, freed once with their _free function; NULL is a no-op.
- *   char* handed out (token_out, json_out)
+ *   char* handed out (token_out, json_out, guid_out)
  *       owned by the caller; free with dinero_string_free only, never free().
  *   const char* / const uint8_t* returned
  *       borrowed: valid until the owning object is freed (static ones forever;
@@ -72,6 +72,11 @@
  * paging at 100 items costs ten times the requests of paging at 1000.
  */
 #define DINERO_MAX_PAGE_SIZE 1000
+
+/**
+ * How late a waiter may come back before its place in the queue is given up.
+ */
+#define GRACE_MS 1000
 
 /**
  * One organization's connection to Dinero: credentials, a token kept valid, a connection
@@ -311,6 +316,40 @@ dinero_status dinero_client_access_token(dinero_client *client, char **token_out
  * `client` is NULL or a live handle from dinero_authenticate, freed only once.
  */
 void dinero_client_free(dinero_client *client);
+
+/**
+ * Creates an entity exactly once, although Dinero has no idempotency keys.
+ *
+ * `collection_path` is a collection whose create takes its own id:
+ * "/v1/{organizationId}/contacts" (the id is ContactGuid), ".../invoices" or
+ * ".../sales/creditnotes" (Guid); anything else is DINERO_STATUS_INVALID_ARGUMENT, as is a
+ * `json_body` that is not a JSON object or carries an id that is not a GUID. A fresh GUID is
+ * put into the body unless it carries one (put your own there to know it before sending).
+ *
+ * The create is sent; when its answer is lost (reset, timeout, cut short, 5xx) the library
+ * asks GET {collection_path}/{guid}: found is success; not found sends the create again (at
+ * most max_retries more times). A POST is never repeated without that check.
+ *
+ * On DINERO_STATUS_OK writes to *response_out the create's answer (a 4xx is Dinero refusing
+ * the create as sent, as with dinero_request), or, when that answer was lost, the entity as
+ * read back (200); and, unless `guid_out` is NULL, the entity's GUID to *guid_out, owned by
+ * the caller and freed with dinero_string_free. On failure neither is touched: when it cannot
+ * be told whether the create was stored (the check failed too), the status is that of the
+ * lost answer (DINERO_STATUS_NETWORK, _TIMEOUT, _PROTOCOL, ...) and dinero_last_error() names
+ * the GUID to look for later; when it is known not to be stored after every attempt, likewise
+ * with a message saying so.
+ *
+ * Thread safety: many threads may call this on one client at once.
+ *
+ * # Safety
+ * `client` is NULL or a live handle; the strings are NULL or NUL-terminated; `guid_out` is
+ * NULL or writable; `response_out` is NULL or points to writable memory for a pointer.
+ */
+dinero_status dinero_client_create(dinero_client *client,
+                                   const char *collection_path,
+                                   const char *json_body,
+                                   char **guid_out,
+                                   dinero_response **response_out);
 
 /**
  * The library version, e.g. "0.1.0".

@@ -3,8 +3,10 @@
 
 use crate::config::Config;
 use crate::error::Result;
+use crate::log::{log, Level};
 use crate::pages::Pages;
 use crate::request::builder::RequestBuilder;
+use crate::request::create_once::{self, Created, Found, Sent};
 use crate::request::target::{build_url, is_idempotent, validate_method};
 use crate::response::Response;
 use crate::secret::Secret;
@@ -125,6 +127,79 @@ impl Client {
         let url = self.url(crate::request::multipart::FILES_PATH)?;
         let headers = [("content-type", multipart.content_type.as_str())];
         self.exchange("POST", &url, &headers, Some(&multipart.body))
+    }
+
+    /// Creates an entity exactly once: `collection_path` is a collection whose create takes its
+    /// own id (`/v1/{organizationId}/contacts`: `ContactGuid`; `.../invoices` and
+    /// `.../sales/creditnotes`: `Guid`), `json_body` a JSON object. A fresh GUID goes into the
+    /// body unless it carries one. When the answer is lost (reset, timeout, cut short, 5xx), the
+    /// entity is looked up by that GUID: found is success; not found sends the create again,
+    /// at most `max_retries` more times; if it cannot be told, the error names the GUID.
+    ///
+    /// The response is the create's answer (any 4xx included: Dinero refused the create as
+    /// sent), or, when that answer was lost, the entity as read back (200).
+    pub fn create(&self, collection_path: &str, json_body: &[u8]) -> Result<Created> {
+        let prepared = create_once::prepare(collection_path, json_body)?;
+        let item = format!("{}/{}", prepared.collection, prepared.guid);
+        let logger = self.inner.transport.logger();
+        let created = |response, recovered| {
+            Ok(Created {
+                guid: prepared.guid.clone(),
+                response,
+                recovered,
+            })
+        };
+        let mut sends = 0u32;
+        loop {
+            sends += 1;
+            let lost = match create_once::classify(self.request(
+                "POST",
+                &prepared.collection,
+                Some(&prepared.body),
+            )) {
+                Sent::Answered(response) if response.status() < 400 || sends == 1 => {
+                    return created(response, false)
+                }
+                // A repeat refused: an earlier send may have been stored after all (Dinero
+                // refuses an id that exists), so look before handing the refusal back.
+                Sent::Answered(refusal) => {
+                    return match create_once::found(self.request("GET", &item, None)) {
+                        Found::Yes(entity) => created(entity, true),
+                        Found::No | Found::Unknown(_) => created(refusal, false),
+                    }
+                }
+                Sent::Failed(error) => return Err(error),
+                Sent::Lost(lost) => lost,
+            };
+            log(logger, Level::Warn, || {
+                format!(
+                    "create of {} {}: answer lost ({}); checking whether it was stored",
+                    prepared.id_property, prepared.guid, lost.why
+                )
+            });
+            match create_once::found(self.request("GET", &item, None)) {
+                Found::Yes(entity) => return created(entity, true),
+                Found::No if sends <= self.inner.config.max_retries => {
+                    log(logger, Level::Warn, || {
+                        format!(
+                            "create of {} {}: not stored; sending it again",
+                            prepared.id_property, prepared.guid
+                        )
+                    });
+                }
+                // Known not to exist: a 5xx is handed back as Dinero's answer, a lost one as
+                // an error.
+                Found::No => {
+                    return match lost.response {
+                        Some(response) => created(response, false),
+                        None => Err(create_once::not_created(&prepared, sends, &lost)),
+                    }
+                }
+                Found::Unknown(why) => {
+                    return Err(create_once::unknown(&prepared, &lost.why, &why, lost.kind))
+                }
+            }
+        }
     }
 
     /// Uploads a file from disk, as `upload`. The file must be a regular file of at most 6 MB

@@ -26,6 +26,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use log::{Level as LogLevel, Logger};
 pub use pages::{Pages, MAX_PAGE_SIZE};
 pub use request::builder::RequestBuilder;
+pub use request::create_once::Created;
 pub use request::multipart::MAX_UPLOAD_BYTES;
 pub use response::Response;
 pub use secret::Secret;

@@ -404,3 +404,112 @@ fn last_error_is_per_thread_and_empty_at_first() {
     let other = std::thread::spawn(last_error).join().unwrap();
     assert_eq!(other, "", "another thread's failure is not visible here");
 }
+
+#[test]
+fn create_checks_every_argument_and_writes_nothing_on_failure() {
+    use dinero::ffi::create::dinero_client_create;
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    sb.reset_stats();
+    let path = cstr("/v1/{organizationId}/contacts");
+    let body =
+        cstr(r#"{"Name":"Ib","CountryKey":"DK","IsPerson":true,"IsMember":false,"UseCvr":false}"#);
+    let call = |client: *mut dinero_client,
+                path: *const c_char,
+                body: *const c_char,
+                guid: *mut *mut c_char,
+                response: *mut *mut dinero_response| unsafe {
+        dinero_client_create(client, path, body, guid, response)
+    };
+    let mut guid: *mut c_char = sentinel();
+    let mut response: *mut dinero_response = sentinel();
+    let cases: [(dinero_status, &str, dinero_status); 6] = [
+        (
+            call(
+                ptr::null_mut(),
+                path.as_ptr(),
+                body.as_ptr(),
+                &mut guid,
+                &mut response,
+            ),
+            "client is NULL",
+            DINERO_STATUS_NULL_ARGUMENT,
+        ),
+        (
+            call(
+                client.0,
+                ptr::null(),
+                body.as_ptr(),
+                &mut guid,
+                &mut response,
+            ),
+            "collection_path is NULL",
+            DINERO_STATUS_NULL_ARGUMENT,
+        ),
+        (
+            call(
+                client.0,
+                path.as_ptr(),
+                ptr::null(),
+                &mut guid,
+                &mut response,
+            ),
+            "json_body is NULL",
+            DINERO_STATUS_NULL_ARGUMENT,
+        ),
+        (
+            call(
+                client.0,
+                path.as_ptr(),
+                body.as_ptr(),
+                &mut guid,
+                ptr::null_mut(),
+            ),
+            "response_out is NULL",
+            DINERO_STATUS_NULL_ARGUMENT,
+        ),
+        (
+            call(
+                client.0,
+                bad_utf8(),
+                body.as_ptr(),
+                &mut guid,
+                &mut response,
+            ),
+            "collection_path is not UTF-8",
+            DINERO_STATUS_INVALID_UTF8,
+        ),
+        (
+            call(
+                client.0,
+                path.as_ptr(),
+                cstr("[1]").as_ptr(),
+                &mut guid,
+                &mut response,
+            ),
+            "json_body must be a JSON object",
+            DINERO_STATUS_INVALID_ARGUMENT,
+        ),
+    ];
+    for (status, message, expected) in cases {
+        assert_eq!(status, expected, "{message}");
+        assert_eq!(guid, sentinel(), "{message}: guid_out untouched");
+        assert_eq!(response, sentinel(), "{message}: response_out untouched");
+    }
+    assert_eq!(sb.stats()["api_requests"], 0, "nothing was sent");
+
+    // guid_out may be NULL: the response alone is written.
+    let mut response: *mut dinero_response = ptr::null_mut();
+    assert_eq!(
+        call(
+            client.0,
+            path.as_ptr(),
+            body.as_ptr(),
+            ptr::null_mut(),
+            &mut response
+        ),
+        DINERO_STATUS_OK
+    );
+    assert_eq!(unsafe { dinero_response_status(response) }, 201);
+    unsafe { dinero_response_free(response) };
+}

@@ -76,7 +76,7 @@ fn a_builder_can_be_sent_twice_and_carries_a_custom_body() {
     let request = Builder::new("POST", "/v1/{organizationId}/contacts").unwrap();
     request
         .body(
-            "{\"Name\":\"Ærø Æbler ApS\",\"CountryKey\":\"DK\"}".as_bytes(),
+            "{\"Name\":\"Ærø Æbler ApS\",\"CountryKey\":\"DK\",\"IsPerson\":false,\"IsMember\":false,\"UseCvr\":false}".as_bytes(),
             "application/json; charset=utf-8",
         )
         .unwrap();
@@ -175,7 +175,7 @@ fn uploads_round_trip_byte_exact() {
         (pdf, "regning æøå.pdf", None),
     ] {
         let reply = client.upload_bytes(bytes, name, content_type).unwrap();
-        assert_eq!(reply.status, 201, "{name}: {}", reply.text());
+        assert_eq!(reply.status, 200, "{name}: {}", reply.text());
         let guid = reply.json()["FileGuid"].as_str().unwrap().to_string();
         uploaded.push((guid, bytes, name));
     }
@@ -183,7 +183,7 @@ fn uploads_round_trip_byte_exact() {
     let path = temp_path("bilag.pdf");
     std::fs::write(&path, pdf).unwrap();
     let reply = client.upload_file(&path).unwrap();
-    assert_eq!(reply.status, 201);
+    assert_eq!(reply.status, 200);
     uploaded.push((
         reply.json()["FileGuid"].as_str().unwrap().to_string(),
         pdf,
@@ -236,7 +236,7 @@ fn exactly_six_megabytes_is_accepted() {
         .map(|i| (i % 251) as u8)
         .collect();
     let reply = client.upload_bytes(&bytes, "big.bin", None).unwrap();
-    assert_eq!(reply.status, 201, "{}", reply.text());
+    assert_eq!(reply.status, 200, "{}", reply.text());
     let guid = reply.json()["FileGuid"].as_str().unwrap().to_string();
     assert_eq!(fetch_file(&client, &guid).body, bytes);
 }

@@ -225,7 +225,7 @@ fn every_fault_has_the_outcome_a_user_relies_on() {
             let client = Client::logging_to(&sb, &lines, DINERO_LOG_DEBUG, &limits);
             sb.reset_stats();
             (row.setup)(&sb, method);
-            let body = (method == "POST").then_some(r#"{"Name":"Børge Lund","CountryKey":"DK"}"#);
+            let body = (method == "POST").then_some(r#"{"Name":"Børge Lund","CountryKey":"DK","IsPerson":true,"IsMember":false,"UseCvr":false}"#);
             let path = match method {
                 "GET" => "/v1/{organizationId}/contacts?pageSize=1",
                 _ => "/v1/{organizationId}/contacts",

@@ -207,7 +207,11 @@ fn dineros_error_answer_is_read_once_for_every_language() {
     assert!(error_json(&ok).is_none() && error_message(&ok).is_none());
 
     let invalid = client
-        .request("POST", CONTACTS, Some(r#"{"CountryKey":"DK"}"#))
+        .request(
+            "POST",
+            CONTACTS,
+            Some(r#"{"CountryKey":"DK","IsPerson":true,"IsMember":false,"UseCvr":false}"#),
+        )
         .unwrap();
     assert_eq!(invalid.status, 400);
     let error = error_json(&invalid).unwrap();

@@ -31,7 +31,9 @@ fn requests_carry_bearer_json_and_a_user_agent_naming_libdinero() {
         .request(
             "POST",
             "/v1/{organizationId}/contacts",
-            Some(r#"{"Name":"A","CountryKey":"DK"}"#),
+            Some(
+                r#"{"Name":"A","CountryKey":"DK","IsPerson":true,"IsMember":false,"UseCvr":false}"#,
+            ),
         )
         .unwrap();
     assert_eq!(
@@ -66,7 +68,7 @@ fn danish_text_round_trips_byte_exact() {
     let client = Client::to(&sb);
     let contact = json!({
         "Name": "Børge Lund", "CountryKey": "DK", "Street": "Støvringparken 10, st. th",
-        "City": "Støvring", "ZipCode": "9530", "IsPerson": true
+        "City": "Støvring", "ZipCode": "9530", "IsPerson": true, "IsMember": false, "UseCvr": false
     });
     let created = client
         .request(
@@ -76,7 +78,7 @@ fn danish_text_round_trips_byte_exact() {
         )
         .unwrap();
     assert_eq!(created.status, 201, "{}", created.text());
-    let guid = created.json()["Guid"].as_str().unwrap().to_string();
+    let guid = created.json()["ContactGuid"].as_str().unwrap().to_string();
     let fetched = client
         .get(&format!("/v1/{{organizationId}}/contacts/{guid}"))
         .json();
@@ -161,12 +163,12 @@ fn dinero_errors_come_back_as_responses() {
 fn a_stale_timestamp_is_dinero_code_58_and_delete_sends_its_body() {
     let sb = sandbox();
     let client = Client::to(&sb);
-    let product = json!({"Name": "Salg af varer/ydelser m/moms", "BaseAmountValue": 100, "Unit": "parts", "AccountNumber": 1000, "Quantity": 1});
+    let invoice = json!({"Description": "Salg", "ProductLines": [{"Description": "Æbler", "Quantity": 1, "BaseAmountValue": 100}]});
     let created = client
         .request(
             "POST",
-            "/v1/{organizationId}/products",
-            Some(&product.to_string()),
+            "/v1/{organizationId}/invoices",
+            Some(&invoice.to_string()),
         )
         .unwrap()
         .json();
@@ -174,21 +176,35 @@ fn a_stale_timestamp_is_dinero_code_58_and_delete_sends_its_body() {
         created["Guid"].as_str().unwrap(),
         created["TimeStamp"].as_str().unwrap(),
     );
-    let path = format!("/v1/{{organizationId}}/products/{guid}");
-    let mut update = product.clone();
-    update["Name"] = json!("Ny pris");
-    update["TimeStamp"] = json!(stamp);
+    // Invoice updates are v1.2; reading and deleting stay v1.
+    let put_path = format!("/v1.2/{{organizationId}}/invoices/{guid}");
+    let mut update = invoice.clone();
+    update["Description"] = json!("Ny pris");
+    update["Timestamp"] = json!(stamp);
     let updated = client
-        .request("PUT", &path, Some(&update.to_string()))
+        .request("PUT", &put_path, Some(&update.to_string()))
         .unwrap();
     assert_eq!(updated.status, 200, "{}", updated.text());
 
     let stale = client
-        .request("PUT", &path, Some(&update.to_string()))
+        .request("PUT", &put_path, Some(&update.to_string()))
         .unwrap();
     assert_eq!(stale.status, 400);
     assert_eq!(stale.json()["code"], 58);
 
+    let path = format!("/v1/{{organizationId}}/invoices/{guid}");
+    let refused = client
+        .request(
+            "DELETE",
+            &path,
+            Some(&json!({"Timestamp": stamp}).to_string()),
+        )
+        .unwrap();
+    assert_eq!(
+        refused.json()["code"],
+        58,
+        "the DELETE body reached the server"
+    );
     let fresh = updated.json()["TimeStamp"].as_str().unwrap().to_string();
     let deleted = client
         .request(

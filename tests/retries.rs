@@ -10,7 +10,8 @@ use std::time::Instant;
 const CONTACTS: &str = "/v1/{organizationId}/contacts";
 const CONTACTS_ROUTE_GET: &str = "GET /v1/{org}/contacts";
 const CONTACTS_ROUTE_POST: &str = "POST /v1/{org}/contacts";
-const NEW_CONTACT: &str = r#"{"Name":"Børge Lund","CountryKey":"DK"}"#;
+const NEW_CONTACT: &str =
+    r#"{"Name":"Børge Lund","CountryKey":"DK","IsPerson":true,"IsMember":false,"UseCvr":false}"#;
 
 fn get_contacts(client: &Client) -> Result<Reply, Failed> {
     client.request("GET", CONTACTS, None)

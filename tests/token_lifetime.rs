@@ -56,7 +56,7 @@ fn a_post_refused_with_401_is_repeated_once_and_creates_one_contact() {
         .request(
             "POST",
             "/v1/{organizationId}/contacts",
-            Some(r#"{"Name":"Ærø Æbler ApS","CountryKey":"DK"}"#),
+            Some(r#"{"Name":"Ærø Æbler ApS","CountryKey":"DK","IsPerson":false,"IsMember":false,"UseCvr":true}"#),
         )
         .unwrap();
     assert_eq!(reply.status, 201, "{}", reply.text());

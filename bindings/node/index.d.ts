@@ -146,7 +146,8 @@ export declare class Client {
   put<T = any>(path: string, json?: unknown, options?: { params?: Params | null }): Promise<T>;
   /** DELETE (with an optional JSON body) and decode the answer; ApiError for a status >= 400. */
   delete<T = any>(path: string, json?: unknown, options?: { params?: Params | null }): Promise<T>;
-  /** Every item of a Dinero list, one request per page. */
+  /** Every item of a Dinero list, one request per page. Without a `fields` param Dinero
+   *  answers a few properties per item only (contacts: Name, ContactGuid). */
   paginate<T = any>(path: string, options?: PaginateOptions): AsyncGenerator<T, void, undefined>;
   /** Uploads a file (a path or its bytes) to Dinero's file archive; resolves to Dinero's answer. */
   uploadFile<T = { FileGuid: string; [key: string]: unknown }>(
@@ -158,6 +159,13 @@ export declare class Client {
     path: string,
     options?: { accept?: string; params?: Params | null; saveTo?: FilePath | null },
   ): Promise<Buffer>;
+  /**
+   * Creates `json` in a collection exactly once: contacts ('/v1/{organizationId}/contacts',
+   * id ContactGuid), invoices or credit notes (Guid). A fresh GUID goes into the body unless it
+   * carries one; a lost answer is settled by looking the GUID up before sending again.
+   * `answer` is the create's answer, or the entity read back when that answer was lost.
+   */
+  create(path: string, json: unknown): Promise<{ guid: string; answer: any }>;
   /** A currently valid access token, for your own HTTP calls. A secret. */
   accessToken(): Promise<string>;
   /** Frees the client once the requests in flight have finished. Idempotent. */

@@ -49,6 +49,9 @@ pub enum Command {
     Get(Read),
     /// POST JSON to a path
     Post(Write),
+    /// Create exactly once (contacts, invoices, sales/creditnotes): the body gets a GUID of its
+    /// own, and a lost answer is settled by looking the GUID up before sending again
+    Create(Write),
     /// PUT JSON to a path
     Put(Write),
     /// DELETE a path (Dinero wants the Timestamp in the body for some entities)

@@ -65,6 +65,24 @@ pub fn write(client: &Client, method: &str, args: &Write, out: &Output) -> Resul
     finish(&response, out)
 }
 
+/// An exactly-once create: prints the answer (or, when it was lost, the entity read back).
+pub fn create(client: &Client, args: &Write, out: &Output) -> Result<(), Failure> {
+    if !args.target.query.is_empty() {
+        return Err(Failure::usage(
+            "create takes a collection path without query parameters",
+        ));
+    }
+    let body = json_body(args.json.as_deref().unwrap_or("{}"))?;
+    let created = client.create(&args.target.path, &body)?;
+    if created.recovered {
+        eprintln!(
+            "dinero: the answer was lost; {} exists (read back)",
+            created.guid
+        );
+    }
+    finish(&created.response, out)
+}
+
 /// Every item, one JSON object per line, paged by the library (zero-based `page`, the stop
 /// rule of every binding).
 pub fn paginate(client: &Client, args: &Paginate) -> Result<(), Failure> {

@@ -59,6 +59,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Organizations => commands::organizations(&client, &out),
         Command::Get(args) => commands::read(&client, args, &out),
         Command::Post(args) => commands::write(&client, "POST", args, &out),
+        Command::Create(args) => commands::create(&client, args, &out),
         Command::Put(args) => commands::write(&client, "PUT", args, &out),
         Command::Delete(args) => commands::write(&client, "DELETE", args, &out),
         Command::Paginate(args) => commands::paginate(&client, args),

@@ -84,11 +84,10 @@ fn get_with_encoded_query_parameters() {
 #[test]
 fn post_put_delete_from_inline_file_and_stdin() {
     let sb = sandbox();
-    let product =
-        r#"{"Name":"Kaffe","BaseAmountValue":25,"Unit":"parts","AccountNumber":1000,"Quantity":1}"#;
+    let invoice = r#"{"Description":"Kaffe","ProductLines":[{"Description":"Kaffe","Quantity":1,"BaseAmountValue":25}]}"#;
     let created = run_with(
         &sb,
-        &["post", "/v1/{organizationId}/products", "--json", product],
+        &["post", "/v1/{organizationId}/invoices", "--json", invoice],
     );
     assert!(created.status.success(), "{}", stderr(&created));
     let created: Value = serde_json::from_slice(&created.stdout).unwrap();
@@ -96,17 +95,19 @@ fn post_put_delete_from_inline_file_and_stdin() {
         created["Guid"].as_str().unwrap(),
         created["TimeStamp"].as_str().unwrap(),
     );
-    let path = format!("/v1/{{organizationId}}/products/{guid}");
 
+    // Invoice updates are v1.2 and need the current Timestamp.
     let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("update.json");
-    std::fs::write(&file, format!(r#"{{"Name":"Kaffe stor","BaseAmountValue":30,"Unit":"parts","AccountNumber":1000,"Quantity":1,"Timestamp":"{stamp}"}}"#)).unwrap();
+    std::fs::write(&file, format!(r#"{{"Description":"Kaffe stor","ProductLines":[{{"Quantity":1,"BaseAmountValue":30}}],"Timestamp":"{stamp}"}}"#)).unwrap();
+    let put_path = format!("/v1.2/{{organizationId}}/invoices/{guid}");
     let updated = run_with(
         &sb,
-        &["put", &path, "--json", &format!("@{}", file.display())],
+        &["put", &put_path, "--json", &format!("@{}", file.display())],
     );
     assert!(updated.status.success(), "{}", stderr(&updated));
     let stamp: Value = serde_json::from_slice(&updated.stdout).unwrap();
 
+    let path = format!("/v1/{{organizationId}}/invoices/{guid}");
     let mut delete = dinero(&["delete", &path, "--json", "-"])
         .envs(env_of(&sb))
         .stdin(Stdio::piped())
@@ -122,6 +123,8 @@ fn post_put_delete_from_inline_file_and_stdin() {
     .unwrap();
     let deleted = delete.wait_with_output().unwrap();
     assert!(deleted.status.success(), "{}", stderr(&deleted));
+    let gone = run_with(&sb, &["get", &path]);
+    assert_eq!(gone.status.code(), Some(5), "deleted: Dinero's code 65");
 }
 
 #[test]
@@ -373,4 +376,30 @@ fn dineros_message_reaches_the_terminal_printable_and_short() {
         err.contains("(Dinero code 7): ]0;owned [2J dinero: forged line x"),
         "{err}"
     );
+}
+
+#[test]
+fn create_makes_an_entity_exactly_once_when_the_answer_is_lost() {
+    let sb = sandbox();
+    sb.inject(serde_json::json!({"kind": "reset", "after_processing": true, "method": "POST"}))
+        .unwrap();
+    let contact =
+        r#"{"Name":"Åse Ørum","CountryKey":"DK","IsPerson":true,"IsMember":false,"UseCvr":false}"#;
+    let out = run_with(
+        &sb,
+        &["create", "/v1/{organizationId}/contacts", "--json", contact],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let entity: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(entity["Name"], "Åse Ørum", "the entity, read back");
+    let guid = entity["ContactGuid"].as_str().unwrap();
+    assert!(stderr(&out).contains(guid), "{}", stderr(&out));
+    assert_eq!(sb.stats()["created"]["contacts"], 1);
+    assert_eq!(sb.stats()["routes"]["POST /v1/{org}/contacts"], 1);
+
+    let refused = run_with(
+        &sb,
+        &["create", "/v1/{organizationId}/products", "--json", "{}"],
+    );
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
 }

@@ -90,7 +90,7 @@ static int upload_receipt(dinero_client *client, const char *path)
     uint16_t http = dinero_response_status(response);
     printf("< HTTP %u %s\n", http, (const char *)dinero_response_body(response, NULL));
     dinero_response_free(response);
-    return http == 201 ? 0 : 3;
+    return http == 200 ? 0 : 3; /* Dinero answers an upload 200 with the FileGuid */
 }
 
 /* The Guid of the first invoice, read from the list without a JSON library. */

@@ -321,6 +321,7 @@ int main(void)
        spelled with UTF-8 escapes so the bytes do not depend on the compiler's source charset. */
     static const char new_contact[] =
         "{\"Name\":\"B\xc3\xb8rge Lund\",\"CountryKey\":\"DK\",\"IsPerson\":true,"
+        "\"IsMember\":false,\"UseCvr\":false,"
         "\"Street\":\"St\xc3\xb8vringparken 10, st. th\",\"ZipCode\":\"9530\","
         "\"City\":\"St\xc3\xb8vring\"}";
     static const char nameless_contact[] = "{\"CountryKey\":\"DK\",\"IsPerson\":true}";

@@ -122,7 +122,7 @@ check
 
 heading "4. Create a contact"
 api POST "/v1/$ORG/contacts" \
-    '{"Name":"Børge Lund","CountryKey":"DK","IsPerson":true,"Street":"Støvringparken 10, st. th","ZipCode":"9530","City":"Støvring"}'
+    '{"Name":"Børge Lund","CountryKey":"DK","IsPerson":true,"IsMember":false,"UseCvr":false,"Street":"Støvringparken 10, st. th","ZipCode":"9530","City":"Støvring"}'
 check
 
 heading "5. Dinero's error handling: a contact without a Name"

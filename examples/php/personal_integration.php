@@ -143,7 +143,7 @@ try {
     echo 'paginate(): ' . count($names) . " contacts in all\n";
 
     heading(4, 'Create a contact');
-    $contact = ['Name' => 'Børge Lund', 'CountryKey' => 'DK', 'IsPerson' => true,
+    $contact = ['Name' => 'Børge Lund', 'CountryKey' => 'DK', 'IsPerson' => true, 'IsMember' => false, 'UseCvr' => false,
         'Street' => 'Støvringparken 10, st. th', 'ZipCode' => '9530', 'City' => 'Støvring'];
     echo 'body: ' . json_encode($contact, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES) . "\n";
     echo "> POST /v1/{organizationId}/contacts\n";

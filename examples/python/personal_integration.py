@@ -127,6 +127,8 @@ def main() -> int:
                     "Name": "Børge Lund",
                     "CountryKey": "DK",
                     "IsPerson": True,
+                    "IsMember": False,
+                    "UseCvr": False,
                     "Street": "Støvringparken 10, st. th",
                     "ZipCode": "9530",
                     "City": "Støvring",

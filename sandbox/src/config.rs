@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+pub use crate::api::collections::DuplicateId;
+
 /// How the token endpoint shapes its 401 for a bad client id/secret. docs/dinero-api.md is not
 /// sure which one Dinero sends, so both exist and a client must cope with either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,6 +35,51 @@ impl ClientErrorShape {
     }
 }
 
+/// What a PDF of a draft invoice or credit note gets (Dinero renders booked ones only; what it
+/// answers for a draft is not documented).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DraftPdf {
+    /// 400 code 59 "Voucher not booked".
+    #[default]
+    Refuse,
+    /// A PDF like a booked one's (its number shown as the draft's).
+    Render,
+}
+
+impl DraftPdf {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DraftPdf::Refuse => "refuse",
+            DraftPdf::Render => "render",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "refuse" => Some(DraftPdf::Refuse),
+            "render" => Some(DraftPdf::Render),
+            _ => None,
+        }
+    }
+}
+
+impl DuplicateId {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DuplicateId::Refuse => "refuse",
+            DuplicateId::Accept => "accept",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "refuse" => Some(DuplicateId::Refuse),
+            "accept" => Some(DuplicateId::Accept),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub client_id: String,
@@ -45,9 +92,19 @@ pub struct Config {
     /// Admitted API requests per client id per `rate_window`; 0 turns the limit off.
     pub rate_limit: u32,
     pub rate_window: Duration,
-    /// `Retry-After` value on rate-limit 429s; `None` sends none, like Dinero's undocumented
-    /// headers may.
+    /// Rate-limit 429s carry `Retry-After` (the seconds left in the window, or
+    /// `rate_limit_retry_after` when set). Dinero does not document the header: off plays a
+    /// Dinero without it.
+    pub retry_after_header: bool,
+    /// A fixed `Retry-After` value on rate-limit 429s instead of the computed one.
     pub rate_limit_retry_after: Option<String>,
+    /// What a create with an id that already exists gets.
+    pub duplicate_id: DuplicateId,
+    /// What a PDF of a draft gets.
+    pub draft_pdf: DraftPdf,
+    /// `queryFilter` only on the properties Dinero documents per resource (else code 46);
+    /// false allows any property.
+    pub strict_query_filter: bool,
     pub client_error_shape: ClientErrorShape,
     /// Generated contacts ("Kontakt 0001", ...) added to the fixed seed data at start.
     pub seed_contacts: usize,
@@ -69,7 +126,11 @@ impl Default for Config {
             token_lifetime: Duration::from_secs(3600),
             rate_limit: 100,
             rate_window: Duration::from_secs(60),
+            retry_after_header: true,
             rate_limit_retry_after: None,
+            duplicate_id: DuplicateId::Refuse,
+            draft_pdf: DraftPdf::Refuse,
+            strict_query_filter: true,
             client_error_shape: ClientErrorShape::Plain,
             seed_contacts: 0,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
@@ -85,7 +146,11 @@ pub struct Settings {
     pub token_lifetime: Duration,
     pub rate_limit: u32,
     pub rate_window: Duration,
+    pub retry_after_header: bool,
     pub rate_limit_retry_after: Option<String>,
+    pub duplicate_id: DuplicateId,
+    pub draft_pdf: DraftPdf,
+    pub strict_query_filter: bool,
     pub client_error_shape: ClientErrorShape,
 }
 
@@ -95,7 +160,11 @@ impl Settings {
             token_lifetime: config.token_lifetime,
             rate_limit: config.rate_limit,
             rate_window: config.rate_window,
+            retry_after_header: config.retry_after_header,
             rate_limit_retry_after: config.rate_limit_retry_after.clone(),
+            duplicate_id: config.duplicate_id,
+            draft_pdf: config.draft_pdf,
+            strict_query_filter: config.strict_query_filter,
             client_error_shape: config.client_error_shape,
         }
     }
@@ -105,7 +174,11 @@ impl Settings {
             "token_lifetime_ms": duration_ms(self.token_lifetime),
             "rate_limit": self.rate_limit,
             "rate_window_ms": duration_ms(self.rate_window),
+            "retry_after_header": self.retry_after_header,
             "rate_limit_retry_after": self.rate_limit_retry_after,
+            "duplicate_id": self.duplicate_id.as_str(),
+            "draft_pdf": self.draft_pdf.as_str(),
+            "strict_query_filter": self.strict_query_filter,
             "client_error_shape": self.client_error_shape.as_str(),
         })
     }
@@ -139,6 +212,20 @@ impl Settings {
                         }
                     };
                 }
+                "retry_after_header" => next.retry_after_header = boolean(key, value)?,
+                "strict_query_filter" => next.strict_query_filter = boolean(key, value)?,
+                "duplicate_id" => {
+                    next.duplicate_id = value
+                        .as_str()
+                        .and_then(DuplicateId::parse)
+                        .ok_or_else(|| format!("{key} must be \"refuse\" or \"accept\""))?;
+                }
+                "draft_pdf" => {
+                    next.draft_pdf = value
+                        .as_str()
+                        .and_then(DraftPdf::parse)
+                        .ok_or_else(|| format!("{key} must be \"refuse\" or \"render\""))?;
+                }
                 "client_error_shape" => {
                     next.client_error_shape = value
                         .as_str()
@@ -151,6 +238,12 @@ impl Settings {
         *self = next;
         Ok(())
     }
+}
+
+fn boolean(key: &str, value: &Value) -> Result<bool, String> {
+    value
+        .as_bool()
+        .ok_or_else(|| format!("{key} must be true or false"))
 }
 
 fn positive_ms(key: &str, value: &Value) -> Result<Duration, String> {
@@ -191,5 +284,11 @@ mod tests {
         assert!(s
             .apply_patch(&json!({"rate_limit_retry_after": "1\r\nX: y"}))
             .is_err());
+        s.apply_patch(&json!({"duplicate_id": "accept", "draft_pdf": "render", "retry_after_header": false, "strict_query_filter": false}))
+            .unwrap();
+        assert_eq!(s.duplicate_id, DuplicateId::Accept);
+        assert_eq!(s.draft_pdf, DraftPdf::Render);
+        assert!(!s.retry_after_header && !s.strict_query_filter);
+        assert!(s.apply_patch(&json!({"duplicate_id": "maybe"})).is_err());
     }
 }

@@ -36,10 +36,14 @@ impl Handler for State {
         };
         self.stats.request_arrived(target, request, connection);
         let fault = self.faults.take(target, &request.method, &request.path);
-        let fault_name = fault.as_ref().map(fault_name);
+        let fault_name = fault.as_ref().map(|(kind, _)| fault_name(kind));
         let reply = match fault {
-            Some(fault) => {
+            Some((fault, after_processing)) => {
                 self.stats.fault_applied();
+                if after_processing {
+                    // The request takes effect; only its answer is lost.
+                    let _ = self.process(target, request);
+                }
                 self.apply_fault(fault, target, request)
             }
             None => Reply::Respond(self.process(target, request)),
@@ -154,7 +158,7 @@ impl State {
             401 => errors::unauthorized(),
             404 => errors::not_found_html(),
             429 => {
-                let (limit, window, _) = self.rate_limit_settings();
+                let (limit, window) = self.rate_limit_settings();
                 Response::text(
                     429,
                     "text/plain; charset=utf-8",

@@ -55,6 +55,9 @@ pub enum FaultKind {
 #[derive(Debug, Clone)]
 pub struct Fault {
     pub kind: FaultKind,
+    /// Process the request first (a create is stored), then misbehave: the answer is what gets
+    /// lost. For `status`, `drop` and `reset`; the others always process or never do.
+    pub after_processing: bool,
     pub count: u64,
     pub target: FaultTarget,
     pub method: Option<String>,
@@ -74,7 +77,15 @@ impl Fault {
             .and_then(Value::as_str)
             .ok_or("fault needs \"kind\": one of status, drop, reset, truncate, malformed, garbage, delay, drip, huge, echo")?;
         let allowed: &[&str] = match kind_name {
-            "status" => &["status", "retry_after", "body", "content_type", "location"],
+            "status" => &[
+                "status",
+                "retry_after",
+                "body",
+                "content_type",
+                "location",
+                "after_processing",
+            ],
+            "drop" | "reset" => &["after_processing"],
             "malformed" | "garbage" => &["body"],
             "delay" => &["delay_ms"],
             "drip" => &["interval_ms"],
@@ -144,8 +155,14 @@ impl Fault {
             Some(Some("any")) => FaultTarget::Any,
             _ => return Err("\"target\" must be \"api\", \"token\" or \"any\"".into()),
         };
+        let after_processing = match obj.get("after_processing") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err("\"after_processing\" must be true or false".into()),
+        };
         Ok(Fault {
             kind,
+            after_processing,
             count,
             target,
             method: string(obj, "method")?.map(|m| m.to_ascii_uppercase()),
@@ -227,17 +244,18 @@ impl FaultQueue {
         self.queue().clear();
     }
 
-    /// Takes one use of the first fault matching this request, if any.
-    pub fn take(&self, target: Target, method: &str, path: &str) -> Option<FaultKind> {
+    /// Takes one use of the first fault matching this request, if any: its kind, and whether
+    /// the request is processed before the fault strikes.
+    pub fn take(&self, target: Target, method: &str, path: &str) -> Option<(FaultKind, bool)> {
         let mut queue = self.queue();
         let index = queue.iter().position(|f| f.matches(target, method, path))?;
         let fault = &mut queue[index];
         fault.count -= 1;
-        let kind = fault.kind.clone();
+        let taken = (fault.kind.clone(), fault.after_processing);
         if fault.count == 0 {
             queue.remove(index);
         }
-        Some(kind)
+        Some(taken)
     }
 
     /// Pending faults with their remaining counts.
@@ -272,26 +290,35 @@ mod tests {
         .unwrap();
         assert_eq!(
             q.take(Target::Api, "GET", "/v1/1/contacts"),
-            Some(FaultKind::Status {
-                status: 503,
-                retry_after: None,
-                body: None,
-                content_type: None,
-                location: None
-            })
+            Some((
+                FaultKind::Status {
+                    status: 503,
+                    retry_after: None,
+                    body: None,
+                    content_type: None,
+                    location: None
+                },
+                false
+            ))
         );
         assert_eq!(
             q.take(Target::Api, "POST", "/v1/1/contacts"),
-            Some(FaultKind::Drop)
+            Some((FaultKind::Drop, false))
         );
         assert!(matches!(
             q.take(Target::Api, "POST", "/v1/1/contacts"),
-            Some(FaultKind::Status { .. })
+            Some((FaultKind::Status { .. }, false))
         ));
         assert_eq!(q.take(Target::Api, "GET", "/v1/1/contacts"), None);
         assert_eq!(
             q.take(Target::Token, "POST", "/dineroapi/oauth/token"),
-            Some(FaultKind::Reset)
+            Some((FaultKind::Reset, false))
+        );
+        q.inject(&json!({"kind": "reset", "after_processing": true}))
+            .unwrap();
+        assert_eq!(
+            q.take(Target::Api, "POST", "/v1/1/contacts"),
+            Some((FaultKind::Reset, true))
         );
         assert_eq!(q.to_json(), json!([]));
     }
@@ -306,6 +333,8 @@ mod tests {
             json!({"kind": "drop", "count": 0}),
             json!({"kind": "drop", "target": "elsewhere"}),
             json!({"kind": "drop", "delay_ms": 5}),
+            json!({"kind": "truncate", "after_processing": true}),
+            json!({"kind": "reset", "after_processing": "yes"}),
             json!({"kind": "status", "status": 503, "retry_after": "1\r\nX: y"}),
             json!({"kind": "echo", "shape": "xml"}),
             json!({"kind": "echo", "status": 42}),

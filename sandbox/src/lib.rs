@@ -27,5 +27,5 @@ mod stats;
 mod token_endpoint;
 mod tokens;
 
-pub use config::{ClientErrorShape, Config};
+pub use config::{ClientErrorShape, Config, DraftPdf, DuplicateId};
 pub use sandbox::Sandbox;

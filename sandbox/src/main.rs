@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use dinero_sandbox::{Config, Sandbox};
+use dinero_sandbox::{Config, DraftPdf, DuplicateId, Sandbox};
 
 const USAGE: &str = "\
 usage: dinero-sandbox [options]
@@ -23,7 +23,13 @@ usage: dinero-sandbox [options]
   --token-lifetime-ms MS         access token lifetime (default 3600000)
   --rate-limit N                 requests per window per client id, 0 = off (default 100)
   --rate-window-ms MS            rate limit window (default 60000)
-  --rate-limit-retry-after SECS  send Retry-After on rate-limit 429s (default: none)
+  --rate-limit-retry-after SECS  a fixed Retry-After on rate-limit 429s (default: the
+                                 seconds left in the window)
+  --no-retry-after               rate-limit 429s without Retry-After
+  --duplicate-id refuse|accept   a create whose id exists: 400 code 42 (default), or answered
+                                 as created with the existing id, changing nothing
+  --draft-pdf refuse|render      a draft's PDF: 400 code 59 (default), or rendered
+  --any-filter-property          queryFilter on any property, not only Dinero's documented ones
   --seed-contacts N              generated contacts on top of the seed data (default 0)
   --env-file PATH                also write the DINERO_* lines to PATH (atomically)
   --tls                          serve HTTPS with a certificate made at start
@@ -133,7 +139,14 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Parsed, String> {
         };
         let takes_value = !matches!(
             flag.as_str(),
-            "--help" | "-h" | "--version" | "-V" | "--log" | "--tls"
+            "--help"
+                | "-h"
+                | "--version"
+                | "-V"
+                | "--log"
+                | "--tls"
+                | "--no-retry-after"
+                | "--any-filter-property"
         );
         if inline.is_some() && !takes_value {
             return Err(format!("{flag} takes no value"));
@@ -159,6 +172,18 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Parsed, String> {
             "--rate-limit-retry-after" => {
                 let secs: u64 = parse(&flag, &value()?)?;
                 config.rate_limit_retry_after = Some(secs.to_string());
+            }
+            "--no-retry-after" => config.retry_after_header = false,
+            "--any-filter-property" => config.strict_query_filter = false,
+            "--duplicate-id" => {
+                let v = value()?;
+                config.duplicate_id = DuplicateId::parse(&v)
+                    .ok_or_else(|| format!("{flag}: expected refuse or accept, not {v:?}"))?;
+            }
+            "--draft-pdf" => {
+                let v = value()?;
+                config.draft_pdf = DraftPdf::parse(&v)
+                    .ok_or_else(|| format!("{flag}: expected refuse or render, not {v:?}"))?;
             }
             "--seed-contacts" => config.seed_contacts = parse(&flag, &value()?)?,
             "--env-file" => env_file = Some(PathBuf::from(value()?)),

@@ -1,39 +1,12 @@
-//! Non-cryptographic randomness for ids and tokens (nothing here guards a secret: the sandbox's
-//! tokens only need to be unguessable by accident). A per-process random seed from std's hasher
-//! keys plus a counter through SplitMix64: lock-free and without a dependency.
-
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
-
-static COUNTER: AtomicU64 = AtomicU64::new(0);
-
-fn seed() -> u64 {
-    static SEED: OnceLock<u64> = OnceLock::new();
-    *SEED.get_or_init(|| {
-        let mut h = RandomState::new().build_hasher();
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos()),
-        );
-        h.finish()
-    })
-}
+//! Non-cryptographic randomness for ids and tokens, from `fastrand` (nothing here guards a
+//! secret: the sandbox's tokens only need to be unguessable by accident).
 
 pub fn next_u64() -> u64 {
-    let mut z = seed().wrapping_add(COUNTER.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed));
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    fastrand::u64(..)
 }
 
 pub fn fill(bytes: &mut [u8]) {
-    for chunk in bytes.chunks_mut(8) {
-        let r = next_u64().to_le_bytes();
-        chunk.copy_from_slice(&r[..chunk.len()]);
-    }
+    fastrand::fill(bytes);
 }
 
 /// A random (version 4) UUID in lowercase, hyphenated.

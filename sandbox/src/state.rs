@@ -52,14 +52,10 @@ impl State {
         lock(&self.settings).clone()
     }
 
-    /// `(limit, window, retry_after)`; the Retry-After string is cloned only when set.
-    pub fn rate_limit_settings(&self) -> (u32, Duration, Option<String>) {
+    /// `(limit, window)`.
+    pub fn rate_limit_settings(&self) -> (u32, Duration) {
         let s = lock(&self.settings);
-        (
-            s.rate_limit,
-            s.rate_window,
-            s.rate_limit_retry_after.clone(),
-        )
+        (s.rate_limit, s.rate_window)
     }
 
     pub fn configure(&self, patch: &Value) -> Result<(), String> {
@@ -81,7 +77,11 @@ impl State {
             token_lifetime: s.token_lifetime,
             rate_limit: s.rate_limit,
             rate_window: s.rate_window,
+            retry_after_header: s.retry_after_header,
             rate_limit_retry_after: s.rate_limit_retry_after,
+            duplicate_id: s.duplicate_id,
+            draft_pdf: s.draft_pdf,
+            strict_query_filter: s.strict_query_filter,
             client_error_shape: s.client_error_shape,
             ..self.config.clone()
         }

@@ -30,6 +30,10 @@ struct Counters {
     connections: u64,
     responses: BTreeMap<u16, u64>,
     routes: BTreeMap<String, u64>,
+    /// Entities made by creates, per resource (`contacts`, `invoices`, ...).
+    created: BTreeMap<&'static str, u64>,
+    /// Creates refused because their id exists already.
+    duplicate_ids_refused: u64,
     log: VecDeque<Value>,
 }
 
@@ -61,6 +65,14 @@ impl Stats {
             c.log.pop_front();
         }
         c.log.push_back(entry);
+    }
+
+    pub fn entity_created(&self, resource: &'static str) {
+        *self.counters().created.entry(resource).or_insert(0) += 1;
+    }
+
+    pub fn create_refused_as_duplicate(&self) {
+        self.counters().duplicate_ids_refused += 1;
     }
 
     pub fn fault_applied(&self) {
@@ -97,7 +109,14 @@ impl Stats {
             .iter()
             .map(|(route, n)| (route.clone(), json!(n)))
             .collect();
+        let created: Map<String, Value> = c
+            .created
+            .iter()
+            .map(|(resource, n)| ((*resource).to_owned(), json!(n)))
+            .collect();
         json!({
+            "created": created,
+            "duplicate_ids_refused": c.duplicate_ids_refused,
             "token_requests": c.token_requests,
             "tokens_issued": c.tokens_issued,
             "token_rejections": c.token_rejections,

@@ -37,7 +37,7 @@ pub fn handle(state: &State, request: &Request) -> Response {
     });
     let form = std::str::from_utf8(&request.body)
         .ok()
-        .and_then(parse_pairs)
+        .map(parse_pairs)
         .filter(|_| is_form);
     let Some(form) = form else {
         return oauth_error("invalid_request");

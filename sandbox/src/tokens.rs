@@ -15,7 +15,8 @@ use crate::random;
 const PRUNE_ABOVE: usize = 4096;
 
 struct TokenInfo {
-    client_id: Arc<str>,
+    /// `organization:client id`: what the rate limit counts under.
+    rate_key: Arc<str>,
     expires_at: Instant,
     revoked: bool,
 }
@@ -41,7 +42,7 @@ impl TokenStore {
         tokens.insert(
             token.clone(),
             TokenInfo {
-                client_id: Arc::from(client_id),
+                rate_key: Arc::from(format!("{organization_id}:{client_id}")),
                 expires_at: now + lifetime,
                 revoked: false,
             },
@@ -49,11 +50,12 @@ impl TokenStore {
         token
     }
 
-    /// The client id a live token was issued to; `None` for unknown, expired or revoked tokens.
+    /// The organization and client id a live token was issued to, as the rate limit's key;
+    /// `None` for unknown, expired or revoked tokens.
     pub fn validate(&self, token: &str) -> Option<Arc<str>> {
         let tokens = self.tokens();
         let info = tokens.get(token)?;
-        (!info.revoked && Instant::now() < info.expires_at).then(|| Arc::clone(&info.client_id))
+        (!info.revoked && Instant::now() < info.expires_at).then(|| Arc::clone(&info.rate_key))
     }
 
     /// Every token issued so far stops working now.
@@ -108,7 +110,7 @@ mod tests {
         let t = store.issue("rasmus", 1, Duration::from_secs(60));
         assert!(t.starts_with("eyJ0eXAiOiJKV1Qi"));
         assert_eq!(t.split('.').count(), 3);
-        assert_eq!(store.validate(&t).as_deref(), Some("rasmus"));
+        assert_eq!(store.validate(&t).as_deref(), Some("1:rasmus"));
         assert!(store.validate("garbage").is_none());
         store.expire_all();
         assert!(store.validate(&t).is_none());

@@ -3,6 +3,7 @@
 
 mod boundary;
 pub mod client;
+pub mod create;
 mod handles;
 mod last_error;
 pub mod library;

@@ -84,14 +84,14 @@ static void check_response(dinero_client *client)
 {
     dinero_response *response = NULL;
     CHECK(dinero_request(client, "POST", "/v1/{organizationId}/contacts",
-                         "{\"Name\":\"B\xc3\xb8rge Lund\",\"CountryKey\":\"DK\"}",
+                         "{\"Name\":\"B\xc3\xb8rge Lund\",\"CountryKey\":\"DK\",\"IsPerson\":true,\"IsMember\":false,\"UseCvr\":false}",
                          &response) == DINERO_STATUS_OK);
     CHECK(dinero_response_status(response) == 201);
     size_t len = 0;
     const uint8_t *body = dinero_response_body(response, &len);
     CHECK(body != NULL && len > 0);
     CHECK(body[len] == '\0'); /* usable as a C string */
-    CHECK(strstr((const char *)body, "\"Guid\"") != NULL);
+    CHECK(strstr((const char *)body, "\"ContactGuid\"") != NULL);
     const char *type = dinero_response_header(response, "CONTENT-TYPE");
     CHECK(type != NULL && strncmp(type, "application/json", 16) == 0);
     CHECK(dinero_response_header(response, "x-not-there") == NULL);

@@ -182,6 +182,27 @@ impl Client {
         Ok(Reply::from_handle(response))
     }
 
+    /// `dinero_client_create`: the GUID and the answer.
+    pub fn create(&self, collection: &str, body: &str) -> Result<(String, Reply), Failed> {
+        let mut response = ptr::null_mut();
+        let mut guid = ptr::null_mut();
+        check(unsafe {
+            dinero::ffi::create::dinero_client_create(
+                self.0,
+                cstr(collection).as_ptr(),
+                cstr(body).as_ptr(),
+                &mut guid,
+                &mut response,
+            )
+        })?;
+        let text = unsafe { CStr::from_ptr(guid) }
+            .to_str()
+            .expect("a GUID is ASCII")
+            .to_string();
+        unsafe { dinero_string_free(guid) };
+        Ok((text, Reply::from_handle(response)))
+    }
+
     pub fn get(&self, path: &str) -> Reply {
         self.request("GET", path, None)
             .unwrap_or_else(|e| panic!("GET {path} failed: {e:?}"))

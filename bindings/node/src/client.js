@@ -10,6 +10,7 @@ import {
   optionalCstr, queryPairs,
 } from './convert.js';
 import { Response } from './response.js';
+import { parseJson } from './json.js';
 import * as log from './log.js';
 
 const NOT_OPTIONS = new Set(['logger', 'logLevel', 'log_level']);
@@ -293,6 +294,29 @@ export class Client {
     }
   }
 
+  // -- exactly-once creates -------------------------------------------------------------------
+
+  /**
+   * Creates `json` in the collection `requestPath` exactly once: contacts
+   * ('/v1/{organizationId}/contacts', id ContactGuid), invoices or credit notes (Guid). The body
+   * gets a fresh GUID unless it carries one; when the answer is lost (reset, timeout, cut short,
+   * 5xx) the library looks the GUID up before sending again. Resolves to { guid, answer }: the
+   * answer is the create's, or the entity read back when that answer was lost. ApiError when
+   * Dinero refused the create; when it cannot be told whether it was stored, the error
+   * (NetworkError, ...) names the GUID.
+   */
+  async create(requestPath, json) {
+    const pathText = cstr(requestPath, 'path');
+    const jsonText = jsonBody(json);
+    const { guid, response: pointer } = await this.#call('create', [pathText, jsonText]);
+    const response = new Response(pointer);
+    try {
+      return { guid, answer: decoded(response, 'POST', requestPath) };
+    } finally {
+      response.close();
+    }
+  }
+
   // -- token ----------------------------------------------------------------------------------
 
   /** A currently valid access token (refreshed first if due), for your own HTTP calls. Treat
@@ -385,7 +409,7 @@ function decoded(response, method, requestPath) {
   const text = response.text();
   if (!text.trim()) return null;
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch {
     throw new ProtocolError(
       `${method} ${requestPath} answered HTTP ${response.status} with a body that is not JSON`,

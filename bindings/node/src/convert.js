@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from './errors.js';
 import { STATUS } from './native.js';
+import { stringifyJson } from './json.js';
 
 function typeName(value) {
   if (value === null) return 'null';
@@ -61,7 +62,7 @@ export function optionKey(name) {
 export function jsonBody(value) {
   let text;
   try {
-    text = JSON.stringify(value);
+    text = stringifyJson(value);
   } catch (error) {
     throw new InvalidArgumentError(`json body cannot be encoded: ${error.message}`, STATUS.INVALID_ARGUMENT);
   }

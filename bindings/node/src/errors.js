@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { FAMILY, STATUS } from './constants.js';
 import { native } from './runtime.js';
+import { parseJson, stringifyJson } from './json.js';
 
 /** Base of every libdinero error. `status` is the C status (a DINERO_STATUS_* number). */
 export class DineroError extends Error {
@@ -79,7 +80,7 @@ export function fromStatus(status, message, fallback = '') {
 export class ApiError extends DineroError {
   constructor(status, body, { code, message = '', validationErrors = {}, headers } = {}, parsed = undefined) {
     // Made by hand: the library still words it, from Dinero's shape of the same facts.
-    const error = parsed ?? parse(status, Buffer.from(JSON.stringify({ code, message, validationErrors })));
+    const error = parsed ?? parse(status, Buffer.from(stringifyJson({ code, message, validationErrors })));
     super(error.description, error.status);
     this.code = error.code ?? undefined;
     this.apiMessage = error.message;
@@ -110,7 +111,7 @@ function parse(status, bytes) {
   const result = lib.fn.dinero_error_body_parse(status, bytes.length ? bytes : null, bytes.length, out);
   if (result !== STATUS.OK) throw fromStatus(result, lib.lastError());
   try {
-    return JSON.parse(lib.decodeOwnedString(out[0]));
+    return parseJson(lib.decodeOwnedString(out[0]));
   } finally {
     lib.fn.dinero_string_free(out[0]);
   }

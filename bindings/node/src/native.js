@@ -29,6 +29,7 @@ export const DECLARATIONS = Object.freeze([
   'dinero_status dinero_client_upload_bytes(dinero_client *client, const uint8_t *bytes, size_t len, const char *file_name, const char *content_type, _Out_ dinero_response **response_out)',
   'dinero_status dinero_client_access_token(dinero_client *client, _Out_ dinero_owned_string *token_out)',
   'void dinero_client_free(dinero_client *client)',
+  'dinero_status dinero_client_create(dinero_client *client, const char *collection_path, const char *json_body, _Out_ dinero_owned_string *guid_out, _Out_ dinero_response **response_out)',
   'const char *dinero_version(void)',
   'const char *dinero_status_str(dinero_status status)',
   'const char *dinero_last_error(void)',

@@ -5,6 +5,7 @@ import { ApiError, InvalidArgumentError, FileError } from './errors.js';
 import { STATUS } from './native.js';
 import { native, offThread } from './runtime.js';
 import { cstr, filePath } from './convert.js';
+import { parseJson } from './json.js';
 
 /** Every header of a response: a read-only Map whose get()/has() ignore case; iterating gives
  *  the lower-case names in the order they arrived; repeated headers come joined with ", ". */
@@ -86,7 +87,7 @@ export class Response {
   /** @internal The library's reading of this error answer (status >= 400), as an ApiError. */
   apiError() {
     const json = native().fn.dinero_response_error_json(this.#live());
-    return new ApiError(this.status, this.body, { headers: this.headers }, JSON.parse(json ?? '{}'));
+    return new ApiError(this.status, this.body, { headers: this.headers }, parseJson(json ?? '{}'));
   }
 
   /** True for a status below 400. */
@@ -99,10 +100,11 @@ export class Response {
     return this.body.toString('utf8');
   }
 
-  /** The body parsed as JSON; null for an empty body. Throws SyntaxError when it is not JSON. */
+  /** The body parsed as JSON (integers past 2^53 as BigInt, exact); null for an empty body.
+   *  Throws SyntaxError when it is not JSON. */
   json() {
     const text = this.text();
-    return text.trim() ? JSON.parse(text) : null;
+    return text.trim() ? parseJson(text) : null;
   }
 
   /** A header's value, looked up without regard to case (repeated ones joined with ", "), or

@@ -40,6 +40,17 @@ const OPERATIONS = {
     const data = bytes.length ? bytes : null;
     return withResponse((out) => fn.dinero_client_upload_bytes(client, data, bytes.length, fileName, contentType, out));
   },
+  create(client, collectionPath, jsonBody) {
+    const guid = [null];
+    const out = [null];
+    const status = fn.dinero_client_create(client, collectionPath, jsonBody, guid, out);
+    if (status !== STATUS.OK) return failed(status);
+    try {
+      return { status, value: { guid: native.decodeOwnedString(guid[0]), response: out[0] } };
+    } finally {
+      fn.dinero_string_free(guid[0]);
+    }
+  },
   accessToken(client) {
     const out = [null];
     const status = fn.dinero_client_access_token(client, out);

@@ -73,10 +73,10 @@ test('bodies are binary safe', async () => {
 });
 
 test('JSON bodies are UTF-8 and byte exact', async () => {
-  const contact = { Name: 'Børge Lund', CountryKey: 'DK', IsPerson: true, City: 'Støvring' };
+  const contact = { Name: 'Børge Lund', CountryKey: 'DK', IsPerson: true, IsMember: false, UseCvr: false, City: 'Støvring' };
   const response = await client.request('POST', CONTACTS, { json: contact });
   assert.equal(response.status, 201, response.text());
-  const { Guid } = response.json();
+  const { ContactGuid: Guid } = response.json();
   response.close();
   const [logged] = (await sandbox.requests()).slice(-1);
   assert.deepEqual(JSON.parse(logged.body), contact);
@@ -128,7 +128,7 @@ test('headers are sent; a later one replaces an earlier one', async () => {
 });
 
 test('a body is sent with its content type', async () => {
-  const body = Buffer.from(JSON.stringify({ Name: 'Data Bytes', CountryKey: 'DK', IsPerson: false }));
+  const body = Buffer.from(JSON.stringify({ Name: 'Data Bytes', CountryKey: 'DK', IsPerson: false, IsMember: false, UseCvr: false }));
   const response = await client.request('POST', CONTACTS, { body, contentType: 'application/json' });
   assert.equal(response.status, 201, response.text());
   response.close();
@@ -147,7 +147,7 @@ test('a body is sent with its content type', async () => {
   assert.equal((await sandbox.requests()).at(-1).headers['content-length'], '4');
   (await client.request('PUT', `${CONTACTS}/x`, { body: Buffer.alloc(0), contentType: 'text/plain' })).close();
   assert.equal((await sandbox.requests()).at(-1).headers['content-length'], '0');
-  (await client.request('POST', CONTACTS, { json: { Name: 'Åse Ørsted', CountryKey: 'DK' }, headers: { 'X-Trace': '7' } })).close();
+  (await client.request('POST', CONTACTS, { json: { Name: 'Åse Ørsted', CountryKey: 'DK', IsPerson: true, IsMember: false, UseCvr: false }, headers: { 'X-Trace': '7' } })).close();
   logged = (await sandbox.requests()).at(-1);
   assert.equal(logged.headers['content-type'], 'application/json');
   assert.equal(logged.headers['x-trace'], '7');
@@ -171,6 +171,8 @@ test('bad headers are refused and nothing is sent', async () => {
 });
 
 test('bad arguments are invalid and send nothing', async () => {
+  const circular = {};
+  circular.self = circular;
   const calls = [
     [() => client.request('POST', CONTACTS, { json: {}, body: Buffer.from('{}') }), /not both/],
     [() => client.request('GET', CONTACTS, { contentType: 'text/plain' }), /without a body/],
@@ -181,7 +183,7 @@ test('bad arguments are invalid and send nothing', async () => {
     [() => client.request('GET', `${CONTACTS}?q=a b`), /./],
     [() => client.request('FETCH', '/v1/organizations'), /FETCH/],
     [() => client.request('GET', 42), /path must be a string/],
-    [() => client.request('POST', CONTACTS, { json: 10n }), /json body/],
+    [() => client.request('POST', CONTACTS, { json: circular }), /json body/],
     [() => client.request('POST', CONTACTS, { json: () => 1 }), /json body/],
     [() => client.request('GET', CONTACTS, { params: { a: {} } }), /params/],
     [() => client.request('GET', CONTACTS, { params: 'a=b' }), /params/],
@@ -269,16 +271,16 @@ test('a failed refresh is an AuthenticationError without a secret', async () => 
 test('get/post/put/delete decode JSON and throw ApiError for >= 400', async () => {
   const organizations = await client.get('/v1/organizations');
   assert.ok(Array.isArray(organizations));
-  const created = await client.post(CONTACTS, { Name: 'Helper Hansen', CountryKey: 'DK', IsPerson: true });
-  assert.equal(typeof created.Guid, 'string');
-  const fetched = await client.get(`${CONTACTS}/${created.Guid}`, { params: { fields: 'Name' } });
+  const created = await client.post(CONTACTS, { Name: 'Helper Hansen', CountryKey: 'DK', IsPerson: true, IsMember: false, UseCvr: false });
+  assert.equal(typeof created.ContactGuid, 'string');
+  const fetched = await client.get(`${CONTACTS}/${created.ContactGuid}`, { params: { fields: 'Name' } });
   assert.equal(fetched.Name, 'Helper Hansen');
   assert.equal((await sandbox.requests()).at(-1).query, 'fields=Name');
-  await client.put(`${CONTACTS}/${created.Guid}`, { Name: 'Helper Hansen II', CountryKey: 'DK', IsPerson: true });
-  assert.equal((await client.get(`${CONTACTS}/${created.Guid}`)).Name, 'Helper Hansen II');
-  await client.delete(`${CONTACTS}/${created.Guid}`);
+  await client.put(`${CONTACTS}/${created.ContactGuid}`, { Name: 'Helper Hansen II', CountryKey: 'DK', IsPerson: true, IsMember: false, UseCvr: false });
+  assert.equal((await client.get(`${CONTACTS}/${created.ContactGuid}`)).Name, 'Helper Hansen II');
+  await client.delete(`${CONTACTS}/${created.ContactGuid}`);
 
-  const error = await expectError(client.post(CONTACTS, { CountryKey: 'DK' }), dinero.ApiError);
+  const error = await expectError(client.post(CONTACTS, { CountryKey: 'DK', IsPerson: true, IsMember: false, UseCvr: false }), dinero.ApiError);
   assert.equal(error.status, 400);
   assert.equal(error.code, 42);
   assert.equal(error.apiMessage, 'Validation error');

@@ -167,7 +167,8 @@ final class Client
      * $pageSize (1 to 1000; the default, Dinero's maximum, costs the fewest requests under the
      * rate limit) are added to $query (a page or pageSize there is replaced); it stops after a
      * short page or once Pagination.Result items came. An answer that is a bare JSON array
-     * (e.g. /v1/organizations) is one page.
+     * (e.g. /v1/organizations) is one page. Without a `fields` query parameter Dinero answers
+     * a few properties per item only (contacts: Name, ContactGuid).
      *
      * @param array<string, mixed> $query
      * @return \Generator<int, mixed>
@@ -284,6 +285,48 @@ final class Client
             $response->saveTo($saveTo);
         }
         return $response->body();
+    }
+
+    /**
+     * Creates $body in the collection $path exactly once: contacts
+     * ('/v1/{organizationId}/contacts', id ContactGuid), invoices or credit notes (Guid). The
+     * body gets a fresh GUID unless it carries one; when the answer is lost (reset, timeout, cut
+     * short, 5xx) the library looks the GUID up before sending again, so a create is never
+     * made twice.
+     *
+     * @param array<mixed> $body
+     * @return array{guid: string, answer: mixed} the entity's GUID, and the decoded answer (the
+     *         create's, or the entity read back when that answer was lost)
+     *
+     * @throws ApiException Dinero refused the create (HTTP status >= 400)
+     * @throws Exception\NetworkException|Exception\TimeoutException the answer was lost and it
+     *         cannot be told whether the create was stored: the message names the GUID
+     * @throws Exception\InvalidArgumentException a collection that takes no id of its own, an id
+     *         that is not a GUID
+     */
+    public function create(string $path, array $body): array
+    {
+        $ffi = Library::ffi();
+        $guid = $ffi->new('char*');
+        $out = $ffi->new('dinero_response*');
+        $status = $ffi->dinero_client_create(
+            $this->live(),
+            Library::cString($path, 'the path'),
+            $body === [] ? '{}' : self::encode($body),
+            \FFI::addr($guid),
+            \FFI::addr($out)
+        );
+        Library::check($status, "create in $path");
+        try {
+            $id = \FFI::string($guid);
+        } finally {
+            $ffi->dinero_string_free($guid);
+        }
+        $response = new Response($out, 'POST', $path);
+        if ($response->status() >= 400) {
+            throw ApiException::fromResponse($response, 'POST', self::describeTarget($path, []));
+        }
+        return ['guid' => $id, 'answer' => $response->json()];
     }
 
     /**

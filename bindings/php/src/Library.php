@@ -161,7 +161,8 @@ final class Library
         $out = $ffi->new('char*');
         self::check($ffi->dinero_error_body_parse($status, $buffer, $length, \FFI::addr($out)), 'reading an error answer');
         try {
-            return json_decode(\FFI::string($out), true, 512, JSON_THROW_ON_ERROR);
+            // Big integers stay exact (as strings past PHP_INT_MAX), as in every answer.
+            return json_decode(\FFI::string($out), true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
         } finally {
             $ffi->dinero_string_free($out);
         }

@@ -48,6 +48,12 @@ dinero_status dinero_client_access_token(dinero_client *client, char **token_out
 
 void dinero_client_free(dinero_client *client);
 
+dinero_status dinero_client_create(dinero_client *client,
+                                   const char *collection_path,
+                                   const char *json_body,
+                                   char **guid_out,
+                                   dinero_response **response_out);
+
 const char *dinero_version(void);
 
 const char *dinero_status_str(dinero_status status);

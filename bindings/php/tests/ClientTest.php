@@ -65,16 +65,16 @@ final class ClientTest extends SandboxTestCase
     public function testRequestBodiesArrayStringAndNull(): void
     {
         $client = $this->sandbox()->client();
-        $created = $client->request('POST', self::CONTACTS, ['Name' => 'Børge Lund/PHP', 'CountryKey' => 'DK', 'IsPerson' => true]);
+        $created = $client->request('POST', self::CONTACTS, ['Name' => 'Børge Lund/PHP', 'CountryKey' => 'DK', 'IsPerson' => true, 'IsMember' => false, 'UseCvr' => false]);
         $this->assertSame(201, $created->status());
-        $guid = $created->json()['Guid'];
+        $guid = $created->json()['ContactGuid'];
 
         $fetched = $client->request('GET', self::CONTACTS . "/$guid")->json();
         $this->assertSame('Børge Lund/PHP', $fetched['Name'], 'UTF-8 and slashes arrive byte-exact');
         $logged = $this->lastLoggedBody('POST');
         $this->assertStringContainsString('"Børge Lund/PHP"', $logged, 'JSON_UNESCAPED_UNICODE|JSON_UNESCAPED_SLASHES');
 
-        $raw = $client->request('POST', self::CONTACTS, '{"Name":"Raw String","CountryKey":"DK","IsPerson":false}');
+        $raw = $client->request('POST', self::CONTACTS, '{"Name":"Raw String","CountryKey":"DK","IsPerson":false,"IsMember":false,"UseCvr":true}');
         $this->assertSame(201, $raw->status());
 
         $this->assertSame(200, $client->request('GET', self::CONTACTS, null)->status());
@@ -103,11 +103,11 @@ final class ClientTest extends SandboxTestCase
     public function testPostPutDeleteRoundTrip(): void
     {
         $client = $this->sandbox()->client();
-        $created = $client->post(self::CONTACTS, ['Name' => 'Ærø Test', 'CountryKey' => 'DK', 'IsPerson' => false]);
-        $this->assertIsString($created['Guid']);
-        $path = self::CONTACTS . '/' . $created['Guid'];
+        $created = $client->post(self::CONTACTS, ['Name' => 'Ærø Test', 'CountryKey' => 'DK', 'IsPerson' => false, 'IsMember' => false, 'UseCvr' => false]);
+        $this->assertIsString($created['ContactGuid']);
+        $path = self::CONTACTS . '/' . $created['ContactGuid'];
 
-        $updated = $client->put($path, ['Name' => 'Ærø Test 2', 'CountryKey' => 'DK', 'IsPerson' => false]);
+        $updated = $client->put($path, ['Name' => 'Ærø Test 2', 'CountryKey' => 'DK', 'IsPerson' => false, 'IsMember' => false, 'UseCvr' => false]);
         $this->assertTrue($updated === null || is_array($updated));
         $this->assertSame('Ærø Test 2', $client->get($path)['Name']);
 

@@ -177,7 +177,7 @@ final class ExceptionTest extends SandboxTestCase
         $client = $this->sandbox()->client();
         $this->sandbox()->inject(['kind' => 'truncate', 'method' => 'POST']);
         try {
-            $client->post('/v1/{organizationId}/contacts', ['Name' => 'Cut Short', 'CountryKey' => 'DK', 'IsPerson' => true]);
+            $client->post('/v1/{organizationId}/contacts', ['Name' => 'Cut Short', 'CountryKey' => 'DK', 'IsPerson' => true, 'IsMember' => false, 'UseCvr' => false]);
             $this->fail('answered');
         } catch (NetworkException $e) {
             $this->assertSame(Status::PROTOCOL, $e->getCode());

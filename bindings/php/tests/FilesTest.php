@@ -118,7 +118,8 @@ final class FilesTest extends SandboxTestCase
         $this->assertSame(self::MAX, strlen($bytes));
         $guid = $client->uploadBytes($bytes, 'max.bin')['FileGuid'];
         $this->assertSame(self::MAX, $this->listed($client, $guid)['Size']);
-        $this->assertSame(['201' => 1], array_intersect_key($this->sandbox()->stats()['responses'], ['201' => 0]));
+        $this->assertSame(1, $this->sandbox()->routeCount('POST /v1/{org}/files'));
+        $this->assertSame([200], array_keys($this->sandbox()->stats()['responses']), 'the upload answered 200, as Dinero does');
 
         $path = "$this->dir/max.pdf";
         file_put_contents($path, $bytes);
@@ -330,11 +331,11 @@ final class FilesTest extends SandboxTestCase
         $body = "--$boundary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hand.pdf\"\r\n"
             . "Content-Type: application/pdf\r\n\r\n$bytes\r\n--$boundary--\r\n";
         $response = $client->request('POST', Client::FILES, $body, [], ['Content-Type' => "multipart/form-data; boundary=$boundary"]);
-        $this->assertSame(201, $response->status(), $response->body());
+        $this->assertSame(200, $response->status(), $response->body());
         $this->assertSame($bytes, $client->download(Client::FILES . '/' . $response->json()['FileGuid']));
 
         // An array body through the builder is JSON, as on the short path.
-        $created = $client->request('POST', self::CONTACTS, ['Name' => 'Builder Ærø', 'CountryKey' => 'DK', 'IsPerson' => false], [], ['X-Request-Id' => '1']);
+        $created = $client->request('POST', self::CONTACTS, ['Name' => 'Builder Ærø', 'CountryKey' => 'DK', 'IsPerson' => false, 'IsMember' => false, 'UseCvr' => false], [], ['X-Request-Id' => '1']);
         $this->assertSame(201, $created->status());
         $this->assertSame('application/json', $this->lastRequest()['headers']['content-type'] ?? null);
     }

@@ -104,7 +104,7 @@ final class LoggingTest extends SandboxTestCase
         $this->sandbox()->inject(['kind' => 'status', 'status' => 401, 'count' => 1]);
         $client->get(self::CONTACTS);
         $tokens[] = $client->accessToken();
-        $client->request('POST', self::CONTACTS, ['Name' => 'Secretive', 'CountryKey' => 'DK', 'IsPerson' => true]);
+        $client->request('POST', self::CONTACTS, ['Name' => 'Secretive', 'CountryKey' => 'DK', 'IsPerson' => true, 'IsMember' => false, 'UseCvr' => false]);
 
         $messages = $this->messages();
         $this->assertGreaterThanOrEqual(8, count($messages), json_encode($this->lines));

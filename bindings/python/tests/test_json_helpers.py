@@ -12,12 +12,13 @@ import libdinero
 from conftest import Sandbox
 
 CONTACTS = "/v1/{organizationId}/contacts"
-PRODUCTS = "/v1/{organizationId}/products"
+INVOICES = "/v1/{organizationId}/invoices"
 
 
 def test_create_read_update_delete(client: libdinero.Client) -> None:
-    created = client.post(CONTACTS, {"Name": "Ærø Æbler", "CountryKey": "DK", "IsPerson": False})
-    guid = created["Guid"] if "Guid" in created else created["ContactGuid"]
+    created = client.post(CONTACTS, {"Name": "Ærø Æbler", "CountryKey": "DK", "IsPerson": False,
+                                     "IsMember": False, "UseCvr": True})
+    guid = created["ContactGuid"]
     contact = client.get(f"{CONTACTS}/{guid}")
     assert contact["Name"] == "Ærø Æbler"
     contact["City"] = "Marstal"
@@ -29,14 +30,12 @@ def test_create_read_update_delete(client: libdinero.Client) -> None:
 
 
 def test_delete_sends_a_json_body(client: libdinero.Client) -> None:
-    created = client.post(PRODUCTS, {"Name": "Kaffe", "BaseAmountValue": 10, "Quantity": 1,
-                                     "AccountNumber": 1000, "Unit": "parts"})
+    created = client.post(INVOICES, {"ProductLines": [{"Description": "Kaffe", "Quantity": 1, "BaseAmountValue": 10}]})
     guid = created["Guid"]
-    product = client.get(f"{PRODUCTS}/{guid}")
     with pytest.raises(libdinero.ApiError) as caught:
-        client.delete(f"{PRODUCTS}/{guid}")  # Dinero wants the Timestamp
-    assert caught.value.code == 42
-    assert client.delete(f"{PRODUCTS}/{guid}", {"Timestamp": product.get("Timestamp", product.get("TimeStamp"))}) is None
+        client.delete(f"{INVOICES}/{guid}", {"Timestamp": "0000000000000001"})  # a stale one
+    assert caught.value.code == 58  # so the body reached Dinero
+    assert client.delete(f"{INVOICES}/{guid}", {"Timestamp": created["TimeStamp"]}) is None
 
 
 def test_get_passes_params(client: libdinero.Client) -> None:

@@ -94,10 +94,11 @@ def test_bodies_are_binary_safe(client: libdinero.Client, sandbox: Sandbox) -> N
 
 
 def test_json_bodies_are_utf8_and_byte_exact(client: libdinero.Client, sandbox: Sandbox) -> None:
-    contact = {"Name": "Børge Lund", "CountryKey": "DK", "IsPerson": True, "City": "Støvring"}
+    contact = {"Name": "Børge Lund", "CountryKey": "DK", "IsPerson": True, "IsMember": False, "UseCvr": False,
+               "City": "Støvring"}
     with client.request("POST", CONTACTS, json=contact) as response:
         assert response.status == 201, response.text
-        guid = response.json()["Guid"]
+        guid = response.json()["ContactGuid"]
     logged = sandbox.requests()[-1]
     assert json.loads(logged["body"]) == contact
     assert "Børge Lund" in logged["body"]  # not \u00f8 escapes
@@ -295,7 +296,7 @@ def test_headers_are_sent(client: libdinero.Client, sandbox: Sandbox) -> None:
 
 
 def test_json_with_headers_goes_through_the_builder(client: libdinero.Client, sandbox: Sandbox) -> None:
-    contact = {"Name": "Åse Ørsted", "CountryKey": "DK", "IsPerson": True}
+    contact = {"Name": "Åse Ørsted", "CountryKey": "DK", "IsPerson": True, "IsMember": False, "UseCvr": False}
     with client.request("POST", CONTACTS, json=contact, headers={"X-Trace": "7"}) as response:
         assert response.status == 201, response.text
     logged = sandbox.requests()[-1]
@@ -305,7 +306,8 @@ def test_json_with_headers_goes_through_the_builder(client: libdinero.Client, sa
 
 
 def test_data_is_sent_with_its_content_type(client: libdinero.Client, sandbox: Sandbox) -> None:
-    body = json.dumps({"Name": "Data Bytes", "CountryKey": "DK", "IsPerson": False}).encode()
+    body = json.dumps({"Name": "Data Bytes", "CountryKey": "DK", "IsPerson": False, "IsMember": False,
+                       "UseCvr": True}).encode()
     with client.request("POST", CONTACTS, data=body, content_type="application/json") as response:
         assert response.status == 201, response.text
     logged = sandbox.requests()[-1]

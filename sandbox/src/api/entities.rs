@@ -12,6 +12,8 @@ pub enum Kind {
     Contacts,
     Products,
     Invoices,
+    /// `sales/creditnotes`: shaped like invoices, numbered on their own.
+    CreditNotes,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -77,25 +79,28 @@ const CONTACT_FIELDS: &[Field] = &[
         false,
         Default::Int(8),
     ),
-    field("IsPerson", Ty::Bool, false, Default::Bool(false)),
+    field("IsPerson", Ty::Bool, true, Default::Null),
+    field("IsMember", Ty::Bool, true, Default::Null),
+    field("UseCvr", Ty::Bool, true, Default::Null),
     field("IsDebitor", Ty::Bool, false, Default::Bool(true)),
     field("IsCreditor", Ty::Bool, false, Default::Bool(false)),
 ];
 
 const PRODUCT_FIELDS: &[Field] = &[
     text("ProductNumber"),
-    field("Name", Ty::Str, true, Default::Null),
+    text("Name"),
     field("BaseAmountValue", Ty::Num, true, Default::Null),
-    field("Quantity", Ty::Num, false, Default::Num(1.0)),
-    field("AccountNumber", Ty::Int, false, Default::Int(1000)),
+    field("Quantity", Ty::Num, true, Default::Null),
+    field("AccountNumber", Ty::Int, true, Default::Null),
     field("Unit", Ty::Str, true, Default::Null),
     text("ExternalReference"),
     text("Comment"),
 ];
 
-/// `Date` is checked separately (format); `ProductLines` has its own validation.
+/// `Date` is checked separately (format); `ProductLines` has its own validation. The contact is
+/// optional until the invoice is booked.
 const INVOICE_FIELDS: &[Field] = &[
-    field("ContactGuid", Ty::Str, true, Default::Null),
+    text("ContactGuid"),
     field("Date", Ty::Str, false, Default::Null),
     field("Currency", Ty::Str, false, Default::Str("DKK")),
     field("Language", Ty::Str, false, Default::Str("da-DK")),
@@ -103,6 +108,19 @@ const INVOICE_FIELDS: &[Field] = &[
     text("Comment"),
     text("ExternalReference"),
     field("ShowLinesInclVat", Ty::Bool, false, Default::Bool(false)),
+];
+
+/// A credit note is an invoice's shape plus the invoice it credits (optional).
+const CREDIT_NOTE_FIELDS: &[Field] = &[
+    text("ContactGuid"),
+    field("Date", Ty::Str, false, Default::Null),
+    field("Currency", Ty::Str, false, Default::Str("DKK")),
+    field("Language", Ty::Str, false, Default::Str("da-DK")),
+    field("Description", Ty::Str, false, Default::Str("")),
+    text("Comment"),
+    text("ExternalReference"),
+    field("ShowLinesInclVat", Ty::Bool, false, Default::Bool(false)),
+    text("CreditNoteFor"),
 ];
 
 const LINE_FIELDS: &[Field] = &[
@@ -119,13 +137,7 @@ const LINE_FIELDS: &[Field] = &[
 
 /// Properties set by the server; a client's values for them are ignored.
 const CONTACT_SYSTEM: &[&str] = &["ContactGuid", "CreatedAt", "UpdatedAt", "DeletedAt"];
-const PRODUCT_SYSTEM: &[&str] = &[
-    "ProductGuid",
-    "TimeStamp",
-    "CreatedAt",
-    "UpdatedAt",
-    "DeletedAt",
-];
+const PRODUCT_SYSTEM: &[&str] = &["ProductGuid", "CreatedAt", "UpdatedAt", "DeletedAt"];
 const INVOICE_SYSTEM: &[&str] = &[
     "Guid",
     "TimeStamp",
@@ -146,10 +158,21 @@ const INVOICE_SYSTEM: &[&str] = &[
 
 const VAT_RATE: f64 = 0.25;
 
+/// What a draft's `Number` is until it is booked: the 64-bit maximum, as Dinero sends it.
+pub const DRAFT_NUMBER: i64 = i64::MAX;
+
 impl Kind {
-    /// The resource of a path segment (routes are case-insensitive, as in ASP.NET).
+    pub const ALL: [Kind; 4] = [
+        Kind::Contacts,
+        Kind::Products,
+        Kind::Invoices,
+        Kind::CreditNotes,
+    ];
+
+    /// The resource of a path (one segment, or `sales/creditnotes`), case-insensitively as in
+    /// ASP.NET.
     pub fn from_segment(segment: &str) -> Option<Kind> {
-        [Kind::Contacts, Kind::Products, Kind::Invoices]
+        Kind::ALL
             .into_iter()
             .find(|k| k.segment().eq_ignore_ascii_case(segment))
     }
@@ -159,6 +182,7 @@ impl Kind {
             Kind::Contacts => "contacts",
             Kind::Products => "products",
             Kind::Invoices => "invoices",
+            Kind::CreditNotes => "sales/creditnotes",
         }
     }
 
@@ -167,18 +191,28 @@ impl Kind {
         match self {
             Kind::Contacts => "ContactGuid",
             Kind::Products => "ProductGuid",
-            Kind::Invoices => "Guid",
+            Kind::Invoices | Kind::CreditNotes => "Guid",
         }
     }
 
-    /// Whether updates and deletes must present the current `TimeStamp` (contacts need not).
-    pub fn has_timestamp(self) -> bool {
-        !matches!(self, Kind::Contacts)
+    /// The property through which a create may carry its own id (Dinero's create models have
+    /// it for contacts and invoices; for products it is not documented, so it is ignored).
+    pub fn client_id_property(self) -> Option<&'static str> {
+        match self {
+            Kind::Contacts => Some("ContactGuid"),
+            Kind::Products => None,
+            Kind::Invoices | Kind::CreditNotes => Some("Guid"),
+        }
+    }
+
+    /// Vouchers (invoices, credit notes): a `TimeStamp`, drafts until booked, PDFs when booked.
+    pub fn is_voucher(self) -> bool {
+        matches!(self, Kind::Invoices | Kind::CreditNotes)
     }
 
     /// Invoices carry milliseconds in `CreatedAt`/`UpdatedAt`; the others whole seconds.
     pub fn millisecond_times(self) -> bool {
-        matches!(self, Kind::Invoices)
+        self.is_voucher()
     }
 
     /// English and Danish names for messages ("Contact not found" / "Kontakten blev ikke fundet").
@@ -187,6 +221,32 @@ impl Kind {
             Kind::Contacts => ("Contact", "Kontakten"),
             Kind::Products => ("Product", "Produktet"),
             Kind::Invoices => ("Invoice", "Fakturaen"),
+            Kind::CreditNotes => ("Credit note", "Kreditnotaen"),
+        }
+    }
+
+    /// What a list answers without `fields`: a few properties only, as Dinero does.
+    pub fn default_list_fields(self) -> &'static [&'static str] {
+        match self {
+            Kind::Contacts => &["Name", "ContactGuid"],
+            Kind::Products => &["Name", "ProductGuid"],
+            Kind::Invoices | Kind::CreditNotes => &["Guid", "ContactName", "Date", "Description"],
+        }
+    }
+
+    /// The properties Dinero documents as usable in `queryFilter` (credit notes: as invoices).
+    pub fn filterable(self) -> &'static [&'static str] {
+        match self {
+            Kind::Contacts => &[
+                "Name",
+                "Email",
+                "ExternalReference",
+                "VatNumber",
+                "EanNumber",
+                "IsPerson",
+            ],
+            Kind::Products => &["Name", "ProductNumber", "ExternalReference"],
+            Kind::Invoices | Kind::CreditNotes => &["ExternalReference", "Description"],
         }
     }
 
@@ -195,6 +255,7 @@ impl Kind {
             Kind::Contacts => CONTACT_FIELDS,
             Kind::Products => PRODUCT_FIELDS,
             Kind::Invoices => INVOICE_FIELDS,
+            Kind::CreditNotes => CREDIT_NOTE_FIELDS,
         }
     }
 
@@ -202,7 +263,7 @@ impl Kind {
         match self {
             Kind::Contacts => CONTACT_SYSTEM,
             Kind::Products => PRODUCT_SYSTEM,
-            Kind::Invoices => INVOICE_SYSTEM,
+            Kind::Invoices | Kind::CreditNotes => INVOICE_SYSTEM,
         }
     }
 
@@ -235,6 +296,11 @@ fn danish_name(property: &str) -> &str {
         "ContactGuid" => "Kontakt",
         "Date" => "Dato",
         "Quantity" => "Antal",
+        "AccountNumber" => "Kontonummer",
+        "IsPerson" => "Er person",
+        "IsMember" => "Er medlem",
+        "UseCvr" => "Brug CVR",
+        "ProductLines" => "Fakturalinjer",
         other => other,
     }
 }
@@ -305,7 +371,7 @@ pub fn normalize(
 ) -> Result<Map<String, Value>, ApiError> {
     let mut errors = Vec::new();
     let mut out = check_fields(kind.fields(), input, &mut errors);
-    if kind == Kind::Invoices {
+    if kind.is_voucher() {
         complete_invoice(input, store, today, &mut out, &mut errors)?;
     }
     if errors.is_empty() {
@@ -347,7 +413,18 @@ fn complete_invoice(
             "ContactGuid does not refer to an existing contact",
             "Kontakten findes ikke",
         )),
-        None => {} // already reported as required
+        // No contact yet: allowed on a draft, required when booking.
+        None => {
+            out.insert("ContactName".into(), Value::Null);
+        }
+    }
+    if lookup(input, "ProductLines").is_none_or(Value::is_null) {
+        errors.push(FieldError::new(
+            "ProductLines",
+            "ProductLines is required",
+            "Fakturalinjer skal udfyldes",
+        ));
+        return Ok(());
     }
     let lines = product_lines(input, store)?;
     let excl = round2(lines.iter().filter_map(|l| l["TotalAmount"].as_f64()).sum());
@@ -476,7 +553,7 @@ pub fn merge_update(
             .find(|f| f.name.eq_ignore_ascii_case(key))
         {
             merged.insert(f.name.to_owned(), value.clone());
-        } else if kind == Kind::Invoices && key.eq_ignore_ascii_case("ProductLines") {
+        } else if kind.is_voucher() && key.eq_ignore_ascii_case("ProductLines") {
             merged.insert("ProductLines".into(), value.clone());
         }
     }

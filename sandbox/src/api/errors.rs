@@ -1,9 +1,10 @@
 //! Dinero's error responses. Most are JSON in one shape:
-//! `{"code":65,"message":"Item is deleted","validationErrors":{...},"languageSpecificMessages":[...]}`;
+//! `{"code":65,"message":"Item is deleted","validationErrors":{...},"languageSpecificMessages":[...],"errorMessageList":[{"Code":65,"Message":"..."}]}`;
 //! unknown routes get IIS's HTML 404 page instead, which clients must survive.
 
 use serde_json::{json, Map, Value};
 
+use super::entities::Kind;
 use crate::http::Response;
 use crate::rate_limit::quota_message;
 
@@ -112,6 +113,42 @@ impl ApiError {
         ApiError::general(400, 45, "Invalid invoice lines", english, danish)
     }
 
+    /// 400, code 46: a `queryFilter` that is malformed or names a property Dinero does not
+    /// filter on.
+    pub fn invalid_filter(why: &str) -> Self {
+        ApiError {
+            status: 400,
+            code: 46,
+            message: "Invalid filter format",
+            errors: vec![FieldError::new(
+                "queryFilter",
+                format!("Invalid filter format: {why}"),
+                format!("Ugyldigt filterformat: {why}"),
+            )],
+        }
+    }
+
+    /// 400, code 59: a PDF (or anything else that needs a number) of a draft.
+    pub fn not_booked() -> Self {
+        ApiError::general(
+            400,
+            59,
+            "Voucher not booked",
+            "The voucher is not booked yet".into(),
+            "Bilaget er ikke bogført endnu".into(),
+        )
+    }
+
+    /// 400, code 42: a booked voucher cannot be changed or booked again.
+    pub fn already_booked(kind: Kind) -> Self {
+        let (english, danish) = kind.names();
+        ApiError::validation_one(
+            "Status",
+            format!("{english} is already booked"),
+            format!("{danish} er allerede bogført"),
+        )
+    }
+
     /// 413, code 43: an uploaded file over Dinero's 6 MB.
     pub fn file_too_large() -> Self {
         ApiError::general(
@@ -134,6 +171,11 @@ impl ApiError {
             .iter()
             .map(|e| json!({"property": e.property, "message": e.danish}))
             .collect();
+        let message_list: Vec<Value> = self
+            .errors
+            .iter()
+            .map(|e| json!({"Code": self.code, "Message": e.english}))
+            .collect();
         Response::json(
             self.status,
             &json!({
@@ -141,6 +183,7 @@ impl ApiError {
                 "message": self.message,
                 "validationErrors": validation,
                 "languageSpecificMessages": language,
+                "errorMessageList": message_list,
             }),
         )
     }

@@ -63,14 +63,14 @@ fn multipart_error(e: MultipartError) -> ApiError {
 }
 
 /// The part named `file`, else the first part with a file name.
-fn file_part<'p, 'a>(parts: &'p [Part<'a>]) -> Option<&'p Part<'a>> {
+fn file_part(parts: &[Part]) -> Option<&Part> {
     parts
         .iter()
         .find(|p| p.name.as_deref() == Some(FILE_PART))
         .or_else(|| parts.iter().find(|p| p.filename.is_some()))
 }
 
-/// `POST /v1/{org}/files`: 201 `{"FileGuid":"…","Guid":"…"}`.
+/// `POST /v1/{org}/files`: 200 `{"FileGuid":"…","OrganizationId":…}`.
 pub fn upload(state: &State, request: &Request) -> Response {
     let parts = match multipart::parse(request.header("content-type"), &request.body) {
         Ok(parts) => parts,
@@ -102,23 +102,16 @@ pub fn upload(state: &State, request: &Request) -> Response {
         bytes: part.data.to_vec(),
         created_ms: clock::now_ms(),
     });
-    Response::json(201, &json!({"FileGuid": guid, "Guid": guid}))
+    Response::json(
+        200,
+        &json!({"FileGuid": guid, "OrganizationId": state.config.organization_id}),
+    )
 }
 
 /// `GET /v1/{org}/files`: the files' metadata in upload order, paged with `page` and `pageSize`
 /// (other parameters are ignored).
 pub fn list(state: &State, request: &Request) -> Response {
-    let pairs = match parse_pairs(&request.query) {
-        Some(pairs) => pairs,
-        None => {
-            return ApiError::validation_one(
-                "query",
-                "The query string is not valid URL encoding",
-                "Forespørgslen er ikke gyldigt URL-kodet",
-            )
-            .to_response()
-        }
-    };
+    let pairs = parse_pairs(&request.query);
     let (mut page, mut page_size) = (0, DEFAULT_PAGE_SIZE);
     for (name, value) in &pairs {
         let parsed = match name.to_ascii_lowercase().as_str() {
@@ -211,12 +204,12 @@ pub fn attachment_disposition(filename: &str) -> String {
 mod tests {
     use super::*;
 
-    fn part(name: Option<&str>, filename: Option<&str>) -> Part<'static> {
+    fn part(name: Option<&str>, filename: Option<&str>) -> Part {
         Part {
             name: name.map(str::to_owned),
             filename: filename.map(str::to_owned),
             content_type: None,
-            data: b"",
+            data: bytes::Bytes::new(),
         }
     }
 

@@ -2,8 +2,10 @@
 
 pub mod collections;
 pub mod entities;
+pub mod entries;
 pub mod errors;
 pub mod files;
+pub mod ledger;
 pub mod list;
 pub mod multipart;
 pub mod pdf;
@@ -14,8 +16,9 @@ use serde_json::{json, Value};
 
 use crate::clock;
 use crate::http::{Request, Response};
+use crate::rate_limit::retry_after_seconds;
 use crate::state::State;
-use collections::{invalid_json, Store};
+use collections::{invalid_json, Entity, Store};
 use entities::Kind;
 use errors::ApiError;
 use list::ListQuery;
@@ -23,11 +26,18 @@ use list::ListQuery;
 /// Handles a request to the API (faults were already considered). Order: token (401), then rate
 /// limit (429), then the route.
 pub fn handle(state: &State, request: &Request) -> Response {
-    let Some(client_id) = bearer_token(request).and_then(|t| state.tokens.validate(t)) else {
+    let Some(rate_key) = bearer_token(request).and_then(|t| state.tokens.validate(t)) else {
         return errors::unauthorized();
     };
-    let (limit, window, retry_after) = state.rate_limit_settings();
-    if !state.rate.admit(&client_id, limit, window) {
+    let (limit, window) = state.rate_limit_settings();
+    if let Err(wait) = state.rate.admit(&rate_key, limit, window) {
+        let settings = state.settings();
+        let retry_after = settings.retry_after_header.then(|| {
+            settings
+                .rate_limit_retry_after
+                .clone()
+                .unwrap_or_else(|| retry_after_seconds(wait))
+        });
         return errors::rate_limited(limit, window, retry_after.as_deref());
     }
     route(state, request)
@@ -36,6 +46,13 @@ pub fn handle(state: &State, request: &Request) -> Response {
 fn bearer_token(request: &Request) -> Option<&str> {
     let (scheme, token) = request.header("authorization")?.trim().split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// What can follow an entity's id in a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Book,
+    Pdf,
 }
 
 /// The resource shapes the API knows.
@@ -50,6 +67,12 @@ enum Route<'a> {
         kind: Kind,
         guid: &'a str,
     },
+    ItemAction {
+        org: &'a str,
+        kind: Kind,
+        guid: &'a str,
+        action: Action,
+    },
     Files {
         org: &'a str,
     },
@@ -57,22 +80,74 @@ enum Route<'a> {
         org: &'a str,
         guid: &'a str,
     },
+    Entries {
+        org: &'a str,
+    },
+    EntryChanges {
+        org: &'a str,
+    },
+    LedgerItems {
+        org: &'a str,
+    },
+    LedgerItemsBook {
+        org: &'a str,
+    },
+}
+
+impl<'a> Route<'a> {
+    /// The organization in the path (every route but `organizations` has one).
+    fn org(&self) -> Option<&'a str> {
+        match *self {
+            Route::Organizations => None,
+            Route::Collection { org, .. }
+            | Route::Item { org, .. }
+            | Route::ItemAction { org, .. }
+            | Route::Files { org }
+            | Route::File { org, .. }
+            | Route::Entries { org }
+            | Route::EntryChanges { org }
+            | Route::LedgerItems { org }
+            | Route::LedgerItemsBook { org } => Some(org),
+        }
+    }
 }
 
 fn parse_route(path: &str) -> Option<(&str, Route<'_>)> {
     // A trailing slash names the same resource (as in ASP.NET).
     let path = path.strip_prefix('/')?;
     let path = path.strip_suffix('/').unwrap_or(path);
-    let segments: Vec<&str> = path.split('/').collect();
+    let mut segments: Vec<&str> = path.split('/').collect();
     let is_org = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
-    let files = |s: &str| s.eq_ignore_ascii_case("files");
-    let route = match segments.as_slice() {
-        [version, o] if o.eq_ignore_ascii_case("organizations") => (*version, Route::Organizations),
-        [version, org, resource] if is_org(org) && files(resource) => {
-            (*version, Route::Files { org })
+    let is = |s: &str, name: &str| s.eq_ignore_ascii_case(name);
+    // `sales/creditnotes` is one resource in two segments.
+    if segments.len() >= 4 && is(segments[2], "sales") && is(segments[3], "creditnotes") {
+        segments[2] = "sales/creditnotes";
+        segments.remove(3);
+    }
+    let action = |s: &str| {
+        if is(s, "book") {
+            Some(Action::Book)
+        } else if is(s, "pdf") {
+            Some(Action::Pdf)
+        } else {
+            None
         }
-        [version, org, resource, guid] if is_org(org) && files(resource) && !guid.is_empty() => {
+    };
+    let route = match segments.as_slice() {
+        [version, o] if is(o, "organizations") => (*version, Route::Organizations),
+        [version, org, r] if is_org(org) && is(r, "files") => (*version, Route::Files { org }),
+        [version, org, r, guid] if is_org(org) && is(r, "files") && !guid.is_empty() => {
             (*version, Route::File { org, guid })
+        }
+        [version, org, r] if is_org(org) && is(r, "entries") => (*version, Route::Entries { org }),
+        [version, org, r, c] if is_org(org) && is(r, "entries") && is(c, "changes") => {
+            (*version, Route::EntryChanges { org })
+        }
+        [version, org, r] if is_org(org) && is(r, "ledgerItems") => {
+            (*version, Route::LedgerItems { org })
+        }
+        [version, org, r, b] if is_org(org) && is(r, "ledgerItems") && is(b, "book") => {
+            (*version, Route::LedgerItemsBook { org })
         }
         [version, org, resource] if is_org(org) => (
             *version,
@@ -89,6 +164,23 @@ fn parse_route(path: &str) -> Option<(&str, Route<'_>)> {
                 guid,
             },
         ),
+        [version, org, resource, guid, a] if is_org(org) && !guid.is_empty() => {
+            let kind = Kind::from_segment(resource)?;
+            let action = action(a)?;
+            // Invoices render through `Accept: application/octet-stream` on the item instead.
+            if !kind.is_voucher() || (action == Action::Pdf && kind != Kind::CreditNotes) {
+                return None;
+            }
+            (
+                *version,
+                Route::ItemAction {
+                    org,
+                    kind,
+                    guid,
+                    action,
+                },
+            )
+        }
         _ => return None,
     };
     Some(route)
@@ -99,59 +191,70 @@ fn route(state: &State, request: &Request) -> Response {
         return errors::not_found_html();
     };
     let method = request.method.as_str();
-    let v1 = version.eq_ignore_ascii_case("v1");
+    let v = |name: &str| version.eq_ignore_ascii_case(name);
+    // Versions per endpoint, as Dinero has them since older ones were retired in 2021:
+    // organizations v1 and v1.1; voucher updates and ledger items v1.2; the rest v1.
+    let version_ok = match &route {
+        Route::Organizations => v("v1") || v("v1.1"),
+        Route::Item { kind, .. } if kind.is_voucher() && method == "PUT" => v("v1.2"),
+        Route::LedgerItems { .. } => v("v1.2"),
+        _ => v("v1"),
+    };
+    if !version_ok {
+        return errors::not_found_html();
+    }
+    if let Some(denied) = route.org().and_then(|org| check_org(state, org)) {
+        return denied;
+    }
     match route {
-        Route::Organizations if v1 => match method {
-            "GET" => organizations(state),
+        Route::Organizations => match method {
+            "GET" => organizations(state, request),
             _ => errors::method_not_allowed(method, "GET"),
         },
-        Route::Collection { org, kind } if v1 => {
-            if let Some(denied) = check_org(state, org) {
-                return denied;
-            }
-            match method {
-                "GET" => list(state, kind, request),
-                "POST" => create(state, kind, request),
-                _ => errors::method_not_allowed(method, "GET, POST"),
-            }
-        }
-        Route::Item { org, kind, guid } => {
-            // Invoice updates moved to v1.2; v1 stays accepted for them too.
-            let v12_invoice_put = version.eq_ignore_ascii_case("v1.2") && kind == Kind::Invoices;
-            if !v1 && !v12_invoice_put {
-                return errors::not_found_html();
-            }
-            if let Some(denied) = check_org(state, org) {
-                return denied;
-            }
-            match method {
-                "PUT" => update(state, kind, guid, request),
-                "GET" if v1 => get(state, kind, guid, request),
-                "DELETE" if v1 => delete(state, kind, guid, request),
-                _ if v1 => errors::method_not_allowed(method, "GET, PUT, DELETE"),
-                _ => errors::method_not_allowed(method, "PUT"),
-            }
-        }
-        Route::Files { org } if v1 => {
-            if let Some(denied) = check_org(state, org) {
-                return denied;
-            }
-            match method {
-                "GET" => files::list(state, request),
-                "POST" => files::upload(state, request),
-                _ => errors::method_not_allowed(method, "GET, POST"),
-            }
-        }
-        Route::File { org, guid } if v1 => {
-            if let Some(denied) = check_org(state, org) {
-                return denied;
-            }
-            match method {
-                "GET" => files::download(state, guid),
-                _ => errors::method_not_allowed(method, "GET"),
-            }
-        }
-        _ => errors::not_found_html(),
+        Route::Collection { kind, .. } => match method {
+            "GET" => list(state, kind, request),
+            "POST" => create(state, kind, request),
+            _ => errors::method_not_allowed(method, "GET, POST"),
+        },
+        Route::Item { kind, guid, .. } => match method {
+            "PUT" => update(state, kind, guid, request),
+            "GET" => get(state, kind, guid, request),
+            "DELETE" => delete(state, kind, guid, request),
+            _ => errors::method_not_allowed(method, "GET, PUT, DELETE"),
+        },
+        Route::ItemAction {
+            kind, guid, action, ..
+        } => match (action, method) {
+            (Action::Book, "POST") => book(state, kind, guid, request),
+            (Action::Pdf, "GET") => pdf_of(state, kind, guid),
+            (Action::Book, _) => errors::method_not_allowed(method, "POST"),
+            (Action::Pdf, _) => errors::method_not_allowed(method, "GET"),
+        },
+        Route::Files { .. } => match method {
+            "GET" => files::list(state, request),
+            "POST" => files::upload(state, request),
+            _ => errors::method_not_allowed(method, "GET, POST"),
+        },
+        Route::File { guid, .. } => match method {
+            "GET" => files::download(state, guid),
+            _ => errors::method_not_allowed(method, "GET"),
+        },
+        Route::Entries { .. } => match method {
+            "GET" => entries::entries(state, request),
+            _ => errors::method_not_allowed(method, "GET"),
+        },
+        Route::EntryChanges { .. } => match method {
+            "GET" => entries::changes(state, request),
+            _ => errors::method_not_allowed(method, "GET"),
+        },
+        Route::LedgerItems { .. } => match method {
+            "POST" => ledger_items(state, request),
+            _ => errors::method_not_allowed(method, "POST"),
+        },
+        Route::LedgerItemsBook { .. } => match method {
+            "POST" => book_ledger_items(state, request),
+            _ => errors::method_not_allowed(method, "POST"),
+        },
     }
 }
 
@@ -160,66 +263,91 @@ fn check_org(state: &State, org: &str) -> Option<Response> {
     (!ours).then(|| errors::forbidden_organization(org))
 }
 
-fn organizations(state: &State) -> Response {
+fn organizations(state: &State, request: &Request) -> Response {
     let config = &state.config;
-    Response::json(
-        200,
-        &json!([{
-            "Id": config.organization_id,
-            "Name": config.organization_name,
-            "IsPro": true,
-            "IsPayingPro": true,
-            "IsVatFree": false,
-            "Email": "regnskab@sandbox.example.dk",
-            "IsTaxFreeUnion": false,
-        }]),
-    )
+    let organization = json!({
+        "Id": config.organization_id,
+        "Name": config.organization_name,
+        "IsPro": true,
+        "IsPayingPro": true,
+        "IsVatFree": false,
+        "Email": "regnskab@sandbox.example.dk",
+        "IsTaxFreeUnion": false,
+    });
+    let fields = list::fields_param(&request.query);
+    let organization = match organization.as_object() {
+        Some(data) => list::project(data, fields.as_deref(), &["Id", "Name", "IsPro"]),
+        None => organization,
+    };
+    Response::json(200, &json!([organization]))
 }
 
 fn list(state: &State, kind: Kind, request: &Request) -> Response {
-    match ListQuery::parse(&request.query, kind) {
+    let strict = state.settings().strict_query_filter;
+    match ListQuery::parse(&request.query, kind, strict) {
         Ok(q) => Response::json(200, &list::list(&state.store(), kind, &q)),
         Err(e) => e.to_response(),
     }
 }
 
 fn get(state: &State, kind: Kind, guid: &str, request: &Request) -> Response {
+    let wants_pdf = request
+        .header("accept")
+        .is_some_and(|a| a.to_ascii_lowercase().contains("application/octet-stream"));
+    if kind == Kind::Invoices && wants_pdf {
+        return pdf_of(state, kind, guid);
+    }
+    let store = state.store();
+    match store.get(kind, guid) {
+        Ok(entity) => Response::json(200, &Value::Object(entity.data.clone())),
+        Err(e) => e.to_response(),
+    }
+}
+
+/// A voucher's PDF: booked ones only (what a draft gets is a setting), always
+/// `application/octet-stream`, never `application/pdf`.
+fn pdf_of(state: &State, kind: Kind, guid: &str) -> Response {
+    let draft_pdf = state.settings().draft_pdf;
     let store = state.store();
     let entity = match store.get(kind, guid) {
         Ok(e) => e,
         Err(e) => return e.to_response(),
     };
-    let wants_pdf = request
-        .header("accept")
-        .is_some_and(|a| a.to_ascii_lowercase().contains("application/octet-stream"));
-    if kind == Kind::Invoices && wants_pdf {
-        let text = |key: &str| match entity.data.get(key) {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => String::new(),
-        };
-        let total = entity
-            .data
-            .get("TotalInclVat")
-            .and_then(Value::as_f64)
-            .unwrap_or(0.0);
-        let lines = [
-            format!("Faktura {}", text("Number")),
-            format!("Dato: {}", text("Date")),
-            format!("Kunde: {}", text("ContactName")),
-            text("Description"),
-            // Danish number format: decimal comma.
-            format!(
-                "Total inkl. moms: {} {}",
-                format!("{total:.2}").replace('.', ","),
-                text("Currency")
-            ),
-        ];
-        // Always `application/octet-stream`, the type asked for, never `application/pdf`.
-        let body = pdf::invoice_pdf(&lines);
-        return Response::text(200, "application/octet-stream", body);
+    if !collections::is_booked(entity) && draft_pdf == crate::config::DraftPdf::Refuse {
+        return ApiError::not_booked().to_response();
     }
-    Response::json(200, &Value::Object(entity.data.clone()))
+    Response::text(200, "application/octet-stream", voucher_pdf(kind, entity))
+}
+
+fn voucher_pdf(kind: Kind, entity: &Entity) -> Vec<u8> {
+    let text = |key: &str| match entity.data.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let total = entity
+        .data
+        .get("TotalInclVat")
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0);
+    let title = if kind == Kind::CreditNotes {
+        "Kreditnota"
+    } else {
+        "Faktura"
+    };
+    let lines = [
+        format!("{title} {}", text("Number")),
+        format!("Dato: {}", text("Date")),
+        format!("Kunde: {}", text("ContactName")),
+        text("Description"),
+        // Danish number format: decimal comma.
+        format!(
+            "Total inkl. moms: {} {}",
+            format!("{total:.2}").replace('.', ","),
+            text("Currency")
+        ),
+    ];
+    pdf::invoice_pdf(&lines)
 }
 
 fn parse_body(request: &Request) -> Result<Value, ApiError> {
@@ -234,8 +362,19 @@ fn written(status: u16, result: Result<collections::Written, ApiError>) -> Respo
 }
 
 fn create(state: &State, kind: Kind, request: &Request) -> Response {
-    let result =
-        parse_body(request).and_then(|body| state.store().create(kind, &body, clock::now_ms()));
+    let duplicate = state.settings().duplicate_id;
+    let result = parse_body(request).and_then(|body| {
+        state
+            .store()
+            .create(kind, &body, clock::now_ms(), duplicate)
+    });
+    match &result {
+        Ok(w) if w.fresh => state.stats.entity_created(kind.segment()),
+        Err(e) if e.code == 42 && e.errors.iter().any(|f| f.property == kind.guid_property()) => {
+            state.stats.create_refused_as_duplicate();
+        }
+        _ => {}
+    }
     written(201, result)
 }
 
@@ -251,6 +390,31 @@ fn delete(state: &State, kind: Kind, guid: &str, request: &Request) -> Response 
         .delete(kind, guid, &request.body, clock::now_ms())
     {
         Ok(()) => Response::empty(204),
+        Err(e) => e.to_response(),
+    }
+}
+
+fn book(state: &State, kind: Kind, guid: &str, request: &Request) -> Response {
+    match parse_body(request)
+        .and_then(|body| state.store().book(kind, guid, &body, clock::now_ms()))
+    {
+        Ok(answer) => Response::json(200, &answer),
+        Err(e) => e.to_response(),
+    }
+}
+
+fn ledger_items(state: &State, request: &Request) -> Response {
+    match parse_body(request).and_then(|body| state.store().add_ledger_items(&body)) {
+        Ok(answer) => Response::json(200, &answer),
+        Err(e) => e.to_response(),
+    }
+}
+
+fn book_ledger_items(state: &State, request: &Request) -> Response {
+    match parse_body(request)
+        .and_then(|body| state.store().ledger.book_items(&body, clock::now_ms()))
+    {
+        Ok(answer) => Response::json(200, &answer),
         Err(e) => e.to_response(),
     }
 }

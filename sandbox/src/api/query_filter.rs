@@ -26,8 +26,9 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// Parses a filter; the error says what is wrong, for the 400 body.
-    pub fn parse(input: &str, kind: Kind) -> Result<Filter, String> {
+    /// Parses a filter; the error says what is wrong, for the 400 body. With `strict`, only the
+    /// properties Dinero documents for the resource may be named; else any property.
+    pub fn parse(input: &str, kind: Kind, strict: bool) -> Result<Filter, String> {
         let mut cursor = Cursor { rest: input };
         let mut conditions = Vec::new();
         loop {
@@ -36,9 +37,21 @@ impl Filter {
             if name.is_empty() {
                 return Err("expected a property name".into());
             }
-            let property = kind
-                .property(name)
-                .ok_or_else(|| format!("unknown property {name:?}"))?;
+            let property = if strict {
+                kind.filterable()
+                    .iter()
+                    .copied()
+                    .find(|p| p.eq_ignore_ascii_case(name))
+                    .ok_or_else(|| {
+                        format!(
+                            "{name:?} cannot be filtered on (only {})",
+                            kind.filterable().join(", ")
+                        )
+                    })?
+            } else {
+                kind.property(name)
+                    .ok_or_else(|| format!("unknown property {name:?}"))?
+            };
             cursor.skip_spaces();
             let op = match cursor.word().to_ascii_lowercase().as_str() {
                 "eq" => Op::Eq,
@@ -156,12 +169,14 @@ mod tests {
     #[test]
     fn eq_contains_and() {
         let e = entity(json!({"Name": "Børge Lund", "City": "Støvring", "IsPerson": true}));
-        let ok = |f: &str| Filter::parse(f, Kind::Contacts).unwrap().matches(&e);
+        let ok = |f: &str| Filter::parse(f, Kind::Contacts, false).unwrap().matches(&e);
         assert!(ok("Name eq 'Børge Lund'"));
         assert!(ok("name EQ 'BØRGE LUND'"));
         assert!(ok("Name contains 'ør'"));
         assert!(ok("Name contains 'ør'; City eq 'Støvring'"));
         assert!(!ok("Name contains 'ør';City eq 'Aarhus'"));
+        assert!(Filter::parse("City eq 'Støvring'", Kind::Contacts, true).is_err());
+        assert!(Filter::parse("Email eq 'x'; IsPerson eq true", Kind::Contacts, true).is_ok());
         assert!(ok("IsPerson eq true"));
         assert!(!ok("Name eq 'Morten'"));
     }
@@ -169,9 +184,11 @@ mod tests {
     #[test]
     fn quotes_and_semicolons_inside_values() {
         let e = entity(json!({"Name": "O'Brien; Co"}));
-        assert!(Filter::parse("Name eq 'O''Brien; Co'", Kind::Contacts)
-            .unwrap()
-            .matches(&e));
+        assert!(
+            Filter::parse("Name eq 'O''Brien; Co'", Kind::Contacts, true)
+                .unwrap()
+                .matches(&e)
+        );
     }
 
     #[test]
@@ -187,7 +204,10 @@ mod tests {
             "Name eq 'x';",
             "; Name eq 'x'",
         ] {
-            assert!(Filter::parse(bad, Kind::Contacts).is_err(), "{bad:?}");
+            assert!(
+                Filter::parse(bad, Kind::Contacts, false).is_err(),
+                "{bad:?}"
+            );
         }
     }
 }

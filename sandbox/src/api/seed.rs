@@ -3,33 +3,35 @@
 
 use serde_json::json;
 
-use super::collections::Store;
+use super::collections::{DuplicateId, Store};
 use super::entities::Kind;
 
-/// Three contacts, two products and one invoice. Creation goes through the same validation as
+/// Three contacts, two products and one invoice, booked (number 1). Creation goes through the same validation as
 /// the API, so the seed can never hold what a client could not have created.
 pub fn seed(store: &mut Store, now_ms: i64) {
     let contacts = [
         json!({
             "Name": "Børge Lund", "Street": "Støvringparken 10, st. th", "ZipCode": "9530",
             "City": "Støvring", "CountryKey": "DK", "Phone": "+45 98 37 12 34",
-            "Email": "borge.lund@example.dk", "IsPerson": true,
+            "Email": "borge.lund@example.dk", "IsPerson": true, "IsMember": false,
+            "UseCvr": false,
         }),
         json!({
             "Name": "Ærø Æbler ApS", "Street": "Vestergade 1", "ZipCode": "5970",
             "City": "Ærøskøbing", "CountryKey": "DK", "Email": "ordre@aeroe-aebler.example.dk",
             "Webpage": "https://aeroe-aebler.example.dk", "AttPerson": "Søren Ågesen",
-            "VatNumber": "DK12345678", "EanNumber": "5790000123456",
+            "VatNumber": "DK12345678", "EanNumber": "5790000123456", "IsPerson": false,
+            "IsMember": false, "UseCvr": true,
         }),
         json!({
             "Name": "Morten Ågesen", "Street": "Åboulevarden 7, 2. tv", "ZipCode": "8000",
             "City": "Aarhus C", "CountryKey": "DK", "Email": "morten@example.dk",
-            "IsPerson": true, "IsCreditor": true,
+            "IsPerson": true, "IsCreditor": true, "IsMember": false, "UseCvr": false,
         }),
     ];
     let mut contact_guids = Vec::new();
     for contact in &contacts {
-        if let Ok(w) = store.create(Kind::Contacts, contact, now_ms) {
+        if let Ok(w) = store.create(Kind::Contacts, contact, now_ms, DuplicateId::Refuse) {
             contact_guids.push(w.guid);
         }
     }
@@ -46,7 +48,7 @@ pub fn seed(store: &mut Store, now_ms: i64) {
     ];
     let mut product_guids = Vec::new();
     for product in &products {
-        if let Ok(w) = store.create(Kind::Products, product, now_ms) {
+        if let Ok(w) = store.create(Kind::Products, product, now_ms, DuplicateId::Refuse) {
             product_guids.push(w.guid);
         }
     }
@@ -61,7 +63,10 @@ pub fn seed(store: &mut Store, now_ms: i64) {
                 {"ProductGuid": second, "Quantity": 1.0, "Discount": 10.0},
             ],
         });
-        let _ = store.create(Kind::Invoices, &invoice, now_ms);
+        if let Ok(w) = store.create(Kind::Invoices, &invoice, now_ms, DuplicateId::Refuse) {
+            let booking = json!({"Timestamp": super::collections::format_timestamp(w.timestamp)});
+            let _ = store.book(Kind::Invoices, &w.guid, &booking, now_ms);
+        }
     }
 }
 
@@ -78,7 +83,10 @@ pub fn generate_contacts(store: &mut Store, n: usize, now_ms: i64) {
             "City": "Aarhus C",
             "CountryKey": "DK",
             "Email": format!("kontakt{i:04}@example.dk"),
+            "IsPerson": false,
+            "IsMember": false,
+            "UseCvr": false,
         });
-        let _ = store.create(Kind::Contacts, &contact, now_ms);
+        let _ = store.create(Kind::Contacts, &contact, now_ms, DuplicateId::Refuse);
     }
 }

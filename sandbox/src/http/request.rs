@@ -1,6 +1,7 @@
-//! Reading HTTP/1.1 requests off a connection: head, then a body framed by `Content-Length` or
-//! chunked transfer coding. Everything a client can send is handled without panicking; anything
-//! that is not a well-formed request becomes a [`ReadError`] the server turns into 400/413/431.
+//! Reading HTTP/1.1 requests off a connection. Parsing is `httparse`'s (request line, headers,
+//! chunk sizes); what is ours is the buffering, the limits, and the choice of body framing
+//! (`Content-Length` or chunked, never both). Anything that is not a well-formed request becomes
+//! a [`ReadError`] the server turns into 400/413/431, without panicking.
 
 use std::io::{self, ErrorKind, Read, Write};
 
@@ -8,7 +9,9 @@ use std::io::{self, ErrorKind, Read, Write};
 pub const MAX_HEAD: usize = 64 * 1024;
 /// Largest request body accepted, whatever its framing.
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
-/// Largest chunk-size or trailer line in a chunked body.
+/// Most header fields in a head (or trailer) accepted.
+const MAX_HEADERS: usize = 100;
+/// Largest chunk-size line in a chunked body.
 const MAX_LINE: usize = 4096;
 /// How much is read from the socket at a time.
 const READ_SIZE: usize = 16 * 1024;
@@ -58,7 +61,7 @@ pub enum ReadError {
     Closed,
     /// Not HTTP as we accept it: answer 400 and close.
     Malformed(&'static str),
-    /// Request head over [`MAX_HEAD`]: answer 431 and close.
+    /// Request head over [`MAX_HEAD`] (or too many headers): answer 431 and close.
     HeadTooLarge,
     /// Request body over [`MAX_BODY`]: answer 413 and close.
     BodyTooLarge,
@@ -85,6 +88,17 @@ enum Framing {
     Chunked,
 }
 
+fn parse_error(e: httparse::Error) -> ReadError {
+    match e {
+        httparse::Error::TooManyHeaders => ReadError::HeadTooLarge,
+        httparse::Error::Version => ReadError::Malformed("unsupported HTTP version"),
+        httparse::Error::Token => ReadError::Malformed("bad method"),
+        httparse::Error::HeaderName => ReadError::Malformed("bad header name"),
+        httparse::Error::HeaderValue => ReadError::Malformed("bad header value"),
+        _ => ReadError::Malformed("bad request line or header"),
+    }
+}
+
 impl RequestReader {
     pub fn new() -> Self {
         RequestReader {
@@ -97,13 +111,7 @@ impl RequestReader {
     /// Reads the next request. `stream` is written to only for `100 Continue`.
     pub fn read_request<S: Read + Write>(&mut self, stream: &mut S) -> Result<Request, ReadError> {
         self.skip_leading_blank_lines(stream)?;
-        let head_len = self.read_head(stream)?;
-        let head = &self.buf[self.pos..self.pos + head_len];
-        let head =
-            std::str::from_utf8(head).map_err(|_| ReadError::Malformed("head is not UTF-8"))?;
-        let mut request = parse_head(head)?;
-        self.pos += head_len;
-
+        let mut request = self.read_head(stream)?;
         let framing = framing(&request.headers)?;
         if matches!(framing, Framing::Length(n) if n > MAX_BODY) {
             return Err(ReadError::BodyTooLarge);
@@ -172,19 +180,18 @@ impl RequestReader {
         }
     }
 
-    /// Buffers until the blank line ending the head; returns the head length including it.
-    fn read_head<S: Read>(&mut self, stream: &mut S) -> Result<usize, ReadError> {
+    /// Buffers until the blank line ending the head (searched incrementally, so a client
+    /// sending a byte at a time costs linear work), then has `httparse` parse it.
+    fn read_head<S: Read>(&mut self, stream: &mut S) -> Result<Request, ReadError> {
         let mut searched = 0;
         loop {
             let unread = self.unread();
             if let Some(i) = find(&unread[searched..], b"\r\n\r\n") {
                 // The whole head may arrive in one read: the cap applies to the found head too.
-                let len = searched + i + 4;
-                return if len > MAX_HEAD {
-                    Err(ReadError::HeadTooLarge)
-                } else {
-                    Ok(len)
-                };
+                if searched + i + 4 > MAX_HEAD {
+                    return Err(ReadError::HeadTooLarge);
+                }
+                break;
             }
             if unread.len() > MAX_HEAD {
                 return Err(ReadError::HeadTooLarge);
@@ -192,6 +199,17 @@ impl RequestReader {
             // Re-scan the last 3 bytes: the terminator may straddle two reads.
             searched = unread.len().saturating_sub(3);
             self.fill(stream)?;
+        }
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut parsed = httparse::Request::new(&mut headers);
+        match parsed.parse(self.unread()).map_err(parse_error)? {
+            httparse::Status::Complete(len) => {
+                let request = to_request(&parsed)?;
+                self.pos += len;
+                Ok(request)
+            }
+            // A blank line is there, so a complete head is too; anything else is not HTTP.
+            httparse::Status::Partial => Err(ReadError::Malformed("bad request head")),
         }
     }
 
@@ -204,46 +222,38 @@ impl RequestReader {
         Ok(&self.buf[start..start + n])
     }
 
-    /// One CRLF-terminated line without its terminator.
-    fn take_line<S: Read>(&mut self, stream: &mut S) -> Result<String, ReadError> {
-        let mut searched = 0;
-        loop {
-            let unread = self.unread();
-            if let Some(i) = find(&unread[searched..], b"\r\n") {
-                let end = searched + i;
-                let line = std::str::from_utf8(&unread[..end])
-                    .map_err(|_| ReadError::Malformed("chunk line is not UTF-8"))?
-                    .to_owned();
-                self.pos += end + 2;
-                return Ok(line);
-            }
-            if unread.len() > MAX_LINE {
-                return Err(ReadError::Malformed("chunk line too long"));
-            }
-            searched = unread.len().saturating_sub(1);
-            self.fill(stream)?;
-        }
-    }
-
     fn read_chunked<S: Read>(&mut self, stream: &mut S) -> Result<Vec<u8>, ReadError> {
         let mut body = Vec::new();
         loop {
-            let line = self.take_line(stream)?;
-            let size_text = line.split(';').next().unwrap_or("").trim();
-            if size_text.is_empty() || size_text.len() > 8 {
-                // More than 8 hex digits would be over 4 GiB: far past MAX_BODY anyway.
-                return Err(if size_text.is_empty() {
-                    ReadError::Malformed("bad chunk size")
-                } else {
-                    ReadError::BodyTooLarge
-                });
-            }
-            let size = usize::from_str_radix(size_text, 16)
-                .map_err(|_| ReadError::Malformed("bad chunk size"))?;
+            let size = loop {
+                match httparse::parse_chunk_size(self.unread()) {
+                    Ok(httparse::Status::Complete((len, size))) => {
+                        self.pos += len;
+                        break size;
+                    }
+                    // A size over u64 is certainly over MAX_BODY; other errors are malformed.
+                    Err(_)
+                        if self
+                            .unread()
+                            .iter()
+                            .take_while(|b| b.is_ascii_hexdigit())
+                            .count()
+                            > 16 =>
+                    {
+                        return Err(ReadError::BodyTooLarge)
+                    }
+                    Err(_) => return Err(ReadError::Malformed("bad chunk size")),
+                    Ok(httparse::Status::Partial) if self.unread().len() > MAX_LINE => {
+                        return Err(ReadError::Malformed("chunk line too long"))
+                    }
+                    Ok(httparse::Status::Partial) => self.fill(stream)?,
+                }
+            };
             if size == 0 {
                 break;
             }
-            if body.len() + size > MAX_BODY {
+            let size = usize::try_from(size).unwrap_or(usize::MAX);
+            if size > MAX_BODY - body.len() {
                 return Err(ReadError::BodyTooLarge);
             }
             body.extend_from_slice(self.take_exact(stream, size)?);
@@ -251,16 +261,18 @@ impl RequestReader {
                 return Err(ReadError::Malformed("chunk not followed by CRLF"));
             }
         }
-        // Trailer fields are read and ignored, up to the blank line.
-        let mut trailer_bytes = 0;
+        // Trailer fields are parsed and ignored, up to the blank line.
         loop {
-            let line = self.take_line(stream)?;
-            if line.is_empty() {
-                return Ok(body);
-            }
-            trailer_bytes += line.len();
-            if trailer_bytes > MAX_HEAD {
-                return Err(ReadError::HeadTooLarge);
+            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            match httparse::parse_headers(self.unread(), &mut headers).map_err(parse_error)? {
+                httparse::Status::Complete((len, _)) => {
+                    self.pos += len;
+                    return Ok(body);
+                }
+                httparse::Status::Partial if self.unread().len() > MAX_HEAD => {
+                    return Err(ReadError::HeadTooLarge)
+                }
+                httparse::Status::Partial => self.fill(stream)?,
             }
         }
     }
@@ -270,52 +282,29 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-fn parse_head(head: &str) -> Result<Request, ReadError> {
-    let mut lines = head.split("\r\n");
-    let request_line = lines.next().unwrap_or("");
-    let mut parts = request_line.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
+fn to_request(parsed: &httparse::Request<'_, '_>) -> Result<Request, ReadError> {
+    let (Some(method), Some(target), Some(version)) = (parsed.method, parsed.path, parsed.version)
     else {
         return Err(ReadError::Malformed("bad request line"));
     };
-    if !is_token(method) {
-        return Err(ReadError::Malformed("bad method"));
-    }
-    let http10 = match version {
-        "HTTP/1.1" => false,
-        "HTTP/1.0" => true,
-        _ => return Err(ReadError::Malformed("unsupported HTTP version")),
-    };
     let (path, query) = split_target(target)?;
-
-    let mut headers = Vec::with_capacity(12);
-    for line in lines {
-        if line.is_empty() {
-            continue; // the terminating blank line(s)
-        }
-        if line.starts_with([' ', '\t']) {
-            return Err(ReadError::Malformed("obsolete header folding"));
-        }
-        let Some((name, value)) = line.split_once(':') else {
-            return Err(ReadError::Malformed("header without colon"));
-        };
-        if !is_token(name) {
-            return Err(ReadError::Malformed("bad header name"));
-        }
-        headers.push((name.to_owned(), value.trim_matches([' ', '\t']).to_owned()));
-    }
+    let headers = parsed
+        .headers
+        .iter()
+        .map(|h| {
+            let value = std::str::from_utf8(h.value)
+                .map_err(|_| ReadError::Malformed("header value is not UTF-8"))?;
+            Ok((
+                h.name.to_owned(),
+                value.trim_matches([' ', '\t']).to_owned(),
+            ))
+        })
+        .collect::<Result<Vec<_>, ReadError>>()?;
     Ok(Request {
         method: method.to_owned(),
         path,
         query,
-        http10,
+        http10: version == 0,
         headers,
         body: Vec::new(),
     })

@@ -17,7 +17,7 @@ fn organizations_is_a_bare_array() {
 fn seed_data_is_danish_and_byte_exact() {
     let sb = start_default();
     let t = token(&sb);
-    let resp = get(&sb, &t, &org_path("contacts"));
+    let resp = get(&sb, &t, &org_path("contacts?fields=Name,Street"));
     assert_eq!(resp.status, 200);
     let text = resp.text();
     assert!(text.contains("Børge Lund"), "raw UTF-8, not \\u escapes");
@@ -28,22 +28,19 @@ fn seed_data_is_danish_and_byte_exact() {
         products["Collection"][0]["Name"],
         "Salg af varer/ydelser m/moms"
     );
-    assert!(
-        products["Collection"][0]["TimeStamp"]
-            .as_str()
-            .unwrap()
-            .len()
-            == 16
-    );
-    let invoices = get(&sb, &t, &org_path("invoices")).json();
+    let fields = "Number,Status,TotalExclVat,TotalVat,TotalInclVat,CreatedAt,TimeStamp";
+    let invoices = get(&sb, &t, &org_path(&format!("invoices?fields={fields}"))).json();
     let invoice = &invoices["Collection"][0];
-    assert_eq!(invoice["Number"], 1);
+    assert_eq!(invoice["Number"], 1, "the seed invoice is booked");
+    assert_eq!(invoice["Status"], "Booked");
+    assert_eq!(invoice["TimeStamp"].as_str().unwrap().len(), 16);
     assert_eq!(invoice["TotalExclVat"], 965.0);
     assert_eq!(invoice["TotalVat"], 241.25);
     assert_eq!(invoice["TotalInclVat"], 1206.25);
     let created = invoice["CreatedAt"].as_str().unwrap();
     assert_eq!(created.len(), "2017-05-19T14:20:47.407".len(), "{created}");
-    let contact_created = get(&sb, &t, &org_path("contacts")).json()["Collection"][0]["CreatedAt"]
+    let contact_created = get(&sb, &t, &org_path("contacts?fields=CreatedAt")).json()["Collection"]
+        [0]["CreatedAt"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -121,7 +118,11 @@ fn query_filter_and_changes_since() {
     let body = list("queryFilter=Name%20eq%20%27B%C3%B8rge%20Lund%27").json();
     assert_eq!(body["Pagination"]["Result"], 1);
     assert_eq!(body["Pagination"]["ResultWithoutFilter"], 6);
-    assert_eq!(body["Collection"][0]["Street"], "Støvringparken 10, st. th");
+    assert_eq!(
+        body["Collection"][0],
+        json!({"Name": "Børge Lund", "ContactGuid": body["Collection"][0]["ContactGuid"]}),
+        "without fields, a list answers the few default properties"
+    );
 
     let body = list("queryFilter=Name+contains+%27%C3%B8r%27").json();
     assert_eq!(body["Pagination"]["Result"], 1, "{body}");
@@ -131,10 +132,34 @@ fn query_filter_and_changes_since() {
     assert_eq!(body["Pagination"]["Result"], 1);
     assert_eq!(body["Collection"][0]["Name"], "Kontakt 0002");
 
-    let resp = list("queryFilter=Name+like+%27x%27");
-    assert_eq!(resp.status, 400);
-    assert_eq!(resp.json()["code"], 42);
-    assert!(resp.json()["validationErrors"]["queryFilter"].is_string());
+    // Malformed filters and filters on undocumented properties: Dinero's code 46.
+    for bad in [
+        "queryFilter=Name+like+%27x%27",
+        "queryFilter=City+eq+%27Aarhus+C%27",
+        "queryFilter=Name+eq+%27x%27%3BStreet+contains+%27vej%27",
+    ] {
+        let resp = list(bad);
+        assert_eq!(resp.status, 400, "{bad}");
+        assert_eq!(resp.json()["code"], 46, "{bad}");
+        assert_eq!(resp.json()["message"], "Invalid filter format");
+        assert!(resp.json()["validationErrors"]["queryFilter"].is_string());
+    }
+    for documented in [
+        "Email",
+        "ExternalReference",
+        "VatNumber",
+        "EanNumber",
+        "IsPerson",
+    ] {
+        let resp = list(&format!("queryFilter={documented}+eq+%27x%27"));
+        assert_eq!(resp.status, 200, "{documented}: {}", resp.text());
+    }
+    // The switch: any property.
+    sb.configure(json!({"strict_query_filter": false})).unwrap();
+    assert_eq!(
+        list("queryFilter=City+eq+%27Aarhus+C%27").json()["Pagination"]["Result"],
+        4
+    );
 
     assert_eq!(
         list("changesSince=2999-01-01T00:00:00").json()["Collection"],
@@ -146,14 +171,26 @@ fn query_filter_and_changes_since() {
     );
 }
 
-fn created_guid(resp: &Resp) -> String {
+/// The id from a create's answer, which is per resource: `{"ContactGuid"}`, `{"ProductGuid"}`,
+/// `{"Guid","TimeStamp"}` for vouchers.
+pub fn created_id(resp: &Resp, property: &str) -> String {
     assert_eq!(resp.status, 201, "{}", String::from_utf8_lossy(&resp.body));
     let body = resp.json();
-    assert_eq!(body["TimeStamp"].as_str().unwrap().len(), 16);
-    let guid = body["Guid"].as_str().unwrap().to_owned();
+    let guid = body[property].as_str().unwrap().to_owned();
+    if property == "Guid" {
+        assert_eq!(body.as_object().unwrap().len(), 2, "{body}");
+        assert_eq!(body["TimeStamp"].as_str().unwrap().len(), 16);
+    } else {
+        assert_eq!(body.as_object().unwrap().len(), 1, "{body}");
+    }
     assert_eq!(guid.len(), 36);
     assert_eq!(guid, guid.to_lowercase());
     guid
+}
+
+/// A contact body with Dinero's required fields.
+pub fn contact(name: &str) -> Value {
+    json!({"Name": name, "CountryKey": "DK", "IsPerson": true, "IsMember": false, "UseCvr": false})
 }
 
 #[test]
@@ -173,8 +210,18 @@ fn contact_lifecycle() {
     assert_eq!(
         resp.json(),
         json!({"code": 42, "message": "Validation error",
-               "validationErrors": {"Name": "Name is required"},
-               "languageSpecificMessages": [{"property": "Name", "message": "Navn skal udfyldes"}]})
+               "validationErrors": {"Name": "Name is required", "IsPerson": "IsPerson is required",
+                                    "IsMember": "IsMember is required", "UseCvr": "UseCvr is required"},
+               "languageSpecificMessages": [
+                   {"property": "Name", "message": "Navn skal udfyldes"},
+                   {"property": "IsPerson", "message": "Er person skal udfyldes"},
+                   {"property": "IsMember", "message": "Er medlem skal udfyldes"},
+                   {"property": "UseCvr", "message": "Brug CVR skal udfyldes"}],
+               "errorMessageList": [
+                   {"Code": 42, "Message": "Name is required"},
+                   {"Code": 42, "Message": "IsPerson is required"},
+                   {"Code": 42, "Message": "IsMember is required"},
+                   {"Code": 42, "Message": "UseCvr is required"}]})
     );
     let resp = Conn::open(&sb)
         .send(
@@ -192,9 +239,12 @@ fn contact_lifecycle() {
         &t,
         "POST",
         &contacts,
-        Some(&json!({"Name": "Åse Ørum", "CountryKey": "DK", "City": "Næstved"})),
+        Some(
+            &json!({"Name": "Åse Ørum", "CountryKey": "DK", "City": "Næstved",
+                     "IsPerson": true, "IsMember": false, "UseCvr": false}),
+        ),
     );
-    let guid = created_guid(&resp);
+    let guid = created_id(&resp, "ContactGuid");
     let one = get(&sb, &t, &format!("{contacts}/{guid}"));
     assert_eq!(one.status, 200);
     let c = one.json();
@@ -229,6 +279,12 @@ fn contact_lifecycle() {
     assert_eq!(listed["Pagination"]["Result"], 3);
     let deleted = get(&sb, &t, &format!("{contacts}?deletedOnly=true")).json();
     assert_eq!(deleted["Pagination"]["Result"], 1);
+    let deleted = get(
+        &sb,
+        &t,
+        &format!("{contacts}?deletedOnly=true&fields=DeletedAt"),
+    )
+    .json();
     assert!(deleted["Collection"][0]["DeletedAt"].is_string());
 
     let resp = get(
@@ -241,7 +297,7 @@ fn contact_lifecycle() {
 }
 
 #[test]
-fn stale_timestamps_get_code_58() {
+fn products_need_no_timestamp_invoices_do() {
     let sb = start_default();
     let t = token(&sb);
     let products = org_path("products");
@@ -254,23 +310,18 @@ fn stale_timestamps_get_code_58() {
     );
     assert_eq!(resp.status, 400);
     let errors = resp.json()["validationErrors"].clone();
-    assert!(
-        errors["BaseAmountValue"].is_string() && errors["Unit"].is_string(),
-        "{errors}"
-    );
+    for required in ["AccountNumber", "BaseAmountValue", "Quantity", "Unit"] {
+        assert!(errors[required].is_string(), "{required}: {errors}");
+    }
+    assert!(errors["Name"].is_null(), "Name is not required: {errors}");
 
-    let created = api(
-        &sb,
-        &t,
-        "POST",
-        &products,
-        Some(&json!({"Name": "Æblemost", "BaseAmountValue": 35.5, "Unit": "parts"})),
+    let product = json!({"Name": "Æblemost", "BaseAmountValue": 35.5, "Unit": "parts",
+                         "AccountNumber": 1000, "Quantity": 1});
+    let guid = created_id(
+        &api(&sb, &t, "POST", &products, Some(&product)),
+        "ProductGuid",
     );
-    let guid = created_guid(&created);
-    let ts1 = created.json()["TimeStamp"].as_str().unwrap().to_owned();
     let item = format!("{products}/{guid}");
-    assert_eq!(get(&sb, &t, &item).json()["TimeStamp"], ts1.as_str());
-
     let resp = api(
         &sb,
         &t,
@@ -278,41 +329,87 @@ fn stale_timestamps_get_code_58() {
         &item,
         Some(&json!({"Name": "Æblemost 1 l"})),
     );
-    assert_eq!(resp.status, 400, "timestamp is required");
+    assert_eq!(
+        resp.status,
+        200,
+        "a product PUT takes no timestamp: {}",
+        resp.text()
+    );
+    assert_eq!(resp.json(), json!({"ProductGuid": guid}));
+    assert_eq!(get(&sb, &t, &item).json()["Name"], "Æblemost 1 l");
+    assert_eq!(api(&sb, &t, "DELETE", &item, None).status, 204);
+    assert_eq!(get(&sb, &t, &item).json()["code"], 65);
+
+    // Invoices: PUT (v1.2) and booking need the current Timestamp, DELETE takes it optionally.
+    let invoices = org_path("invoices");
+    let lines = json!([{"Description": "Æbler", "Quantity": 1, "BaseAmountValue": 10.0}]);
+    let created = api(
+        &sb,
+        &t,
+        "POST",
+        &invoices,
+        Some(&json!({"ProductLines": lines})),
+    );
+    let guid = created_id(&created, "Guid");
+    let ts1 = created.json()["TimeStamp"].as_str().unwrap().to_owned();
+    let put_path = format!("/v1.2/{ORG}/invoices/{guid}");
     let resp = api(
         &sb,
         &t,
         "PUT",
-        &item,
-        Some(&json!({"Name": "Æblemost 1 l", "Timestamp": ts1})),
+        &put_path,
+        Some(&json!({"Description": "x"})),
     );
-    assert_eq!(resp.status, 200);
+    assert_eq!(resp.status, 400, "timestamp is required");
+    assert!(resp.json()["validationErrors"]["Timestamp"].is_string());
+    let resp = api(
+        &sb,
+        &t,
+        "PUT",
+        &put_path,
+        Some(&json!({"Description": "x", "Timestamp": ts1})),
+    );
+    assert_eq!(resp.status, 200, "{}", resp.text());
     let ts2 = resp.json()["TimeStamp"].as_str().unwrap().to_owned();
     assert_ne!(ts1, ts2);
-
     let resp = api(
         &sb,
         &t,
         "PUT",
-        &item,
-        Some(&json!({"Name": "x", "TimeStamp": ts1})),
+        &put_path,
+        Some(&json!({"Description": "y", "TimeStamp": ts1})),
     );
-    assert_eq!(resp.status, 400);
     assert_eq!(resp.json()["code"], 58);
     assert_eq!(resp.json()["message"], "Timestamp outdated");
-
-    let resp = api(&sb, &t, "DELETE", &item, Some(&json!({"Timestamp": ts1})));
-    assert_eq!(resp.json()["code"], 58);
-    assert_eq!(api(&sb, &t, "DELETE", &item, None).status, 400);
     assert_eq!(
-        api(&sb, &t, "DELETE", &item, Some(&json!({"Timestamp": ts2}))).status,
-        204
+        api(
+            &sb,
+            &t,
+            "PUT",
+            &format!("{invoices}/{guid}"),
+            Some(&json!({"Timestamp": ts2}))
+        )
+        .status,
+        404,
+        "invoice PUT lives at v1.2 only (v1 was retired)"
+    );
+    let item = format!("{invoices}/{guid}");
+    let resp = api(&sb, &t, "DELETE", &item, Some(&json!({"Timestamp": ts1})));
+    assert_eq!(
+        resp.json()["code"],
+        58,
+        "a stale timestamp on DELETE is refused"
+    );
+    assert_eq!(
+        api(&sb, &t, "DELETE", &item, None).status,
+        204,
+        "or none at all"
     );
     assert_eq!(get(&sb, &t, &item).json()["code"], 65);
 }
 
 #[test]
-fn invoices_numbers_totals_update_and_pdf() {
+fn invoices_are_drafts_with_the_64_bit_maximum_until_booked() {
     let sb = start_default();
     let t = token(&sb);
     let invoices = org_path("invoices");
@@ -321,7 +418,19 @@ fn invoices_numbers_totals_update_and_pdf() {
         &t,
         "POST",
         &invoices,
-        Some(&json!({"ContactGuid": "00000000-0000-4000-8000-000000000000"})),
+        Some(&json!({"Description": "no lines"})),
+    );
+    assert_eq!(resp.status, 400);
+    assert!(resp.json()["validationErrors"]["ProductLines"].is_string());
+    let resp = api(
+        &sb,
+        &t,
+        "POST",
+        &invoices,
+        Some(
+            &json!({"ContactGuid": "00000000-0000-4000-8000-000000000000",
+                     "ProductLines": [{"Quantity": 1, "BaseAmountValue": 1}]}),
+        ),
     );
     assert_eq!(resp.status, 400);
     assert!(resp.json()["validationErrors"]["ContactGuid"].is_string());
@@ -332,9 +441,15 @@ fn invoices_numbers_totals_update_and_pdf() {
         "ContactGuid": contact, "Date": "2017-05-19",
         "ProductLines": [{"Description": "Æbler", "Quantity": 3, "BaseAmountValue": 10.0, "Discount": 50}]
     });
-    let guid = created_guid(&api(&sb, &t, "POST", &invoices, Some(&body)));
-    let inv = get(&sb, &t, &format!("{invoices}/{guid}")).json();
-    assert_eq!(inv["Number"], 2);
+    let guid = created_id(&api(&sb, &t, "POST", &invoices, Some(&body)), "Guid");
+    let one = get(&sb, &t, &format!("{invoices}/{guid}"));
+    assert!(
+        one.text().contains("\"Number\":9223372036854775807"),
+        "{}",
+        one.text()
+    );
+    let inv = one.json();
+    assert_eq!(inv["Number"].as_i64(), Some(i64::MAX));
     assert_eq!(inv["ContactName"], "Ærø Æbler ApS");
     assert_eq!(inv["Status"], "Draft");
     assert_eq!(inv["Currency"], "DKK");
@@ -366,17 +481,51 @@ fn invoices_numbers_totals_update_and_pdf() {
     assert_eq!(inv["TotalInclVat"], 125.0);
     assert_eq!(inv["Description"], "Høst 2017");
 
-    let resp = Conn::open(&sb)
-        .send(
-            "GET",
-            &format!("{invoices}/{guid}"),
-            &[
-                ("Authorization", &format!("Bearer {t}")),
-                ("Accept", "application/octet-stream"),
-            ],
-            b"",
-        )
-        .unwrap();
+    // A draft has no PDF: Dinero's "voucher not booked".
+    let pdf = |path: &str| {
+        Conn::open(&sb)
+            .send(
+                "GET",
+                path,
+                &[
+                    ("Authorization", &format!("Bearer {t}")),
+                    ("Accept", "application/octet-stream"),
+                ],
+                b"",
+            )
+            .unwrap()
+    };
+    let resp = pdf(&format!("{invoices}/{guid}"));
+    assert_eq!(resp.status, 400);
+    assert_eq!(resp.json()["code"], 59);
+
+    // Booking needs the current timestamp; it assigns the next number (the seed has 1).
+    let book = format!("{invoices}/{guid}/book");
+    let resp = api(&sb, &t, "POST", &book, Some(&json!({})));
+    assert_eq!(resp.status, 400);
+    assert!(resp.json()["validationErrors"]["Timestamp"].is_string());
+    let resp = api(
+        &sb,
+        &t,
+        "POST",
+        &book,
+        Some(&json!({"Timestamp": inv["TimeStamp"]})),
+    );
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(resp.json()["Number"], 2);
+    let booked = get(&sb, &t, &format!("{invoices}/{guid}")).json();
+    assert_eq!(booked["Number"], 2);
+    assert_eq!(booked["Status"], "Booked");
+    let resp = api(
+        &sb,
+        &t,
+        "POST",
+        &book,
+        Some(&json!({"Timestamp": booked["TimeStamp"]})),
+    );
+    assert_eq!(resp.status, 400, "booked once only");
+
+    let resp = pdf(&format!("{invoices}/{guid}"));
     assert_eq!(resp.status, 200);
     assert_eq!(
         resp.header("content-type"),
@@ -384,6 +533,30 @@ fn invoices_numbers_totals_update_and_pdf() {
     );
     check_pdf(&resp.body);
     assert!(resp.body.windows(9).any(|w| w == b"Faktura 2"));
+
+    // Booking needs a contact.
+    let lines = json!([{"Quantity": 1, "BaseAmountValue": 5}]);
+    let created = api(
+        &sb,
+        &t,
+        "POST",
+        &invoices,
+        Some(&json!({"ProductLines": lines})),
+    );
+    let guid = created_id(&created, "Guid");
+    let resp = api(
+        &sb,
+        &t,
+        "POST",
+        &format!("{invoices}/{guid}/book"),
+        Some(&json!({"Timestamp": created.json()["TimeStamp"]})),
+    );
+    assert_eq!(resp.status, 400);
+    assert!(resp.json()["validationErrors"]["ContactGuid"].is_string());
+
+    // The switch: drafts rendered anyway.
+    sb.configure(json!({"draft_pdf": "render"})).unwrap();
+    assert_eq!(pdf(&format!("{invoices}/{guid}")).status, 200);
 }
 
 /// `%PDF-` ... `%%EOF`, and every xref entry points at its `N 0 obj`. Works on the bytes:
@@ -448,6 +621,8 @@ fn dinero_awkwardness_404_html_403_405() {
     for path in [
         "/v1/424242/ledgers",
         "/v2/424242/contacts",
+        "/v1.2/424242/organizations",
+        "/v1/424242/invoices/00000000-0000-4000-8000-000000000000/pdf",
         "/nothing",
         "/v1/abc/contacts",
         "/v1.2/424242/contacts/x",

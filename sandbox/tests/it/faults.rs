@@ -151,7 +151,7 @@ fn delay_and_drip_are_slow_but_correct() {
     let resp = get(&sb, &t, "/v1/organizations");
     assert_eq!(resp.status, 200);
     assert_eq!(resp.json()[0]["Id"], ORG);
-    let wire_bytes = resp.body.len() as u32 + 100;
+    let wire_bytes = resp.body.len() as u32;
     assert!(
         started.elapsed() >= Duration::from_millis(1) * wire_bytes,
         "{:?}",
@@ -200,4 +200,39 @@ fn bad_faults_are_refused_over_http() {
             .json(),
         json!([])
     );
+}
+
+#[test]
+fn after_processing_the_request_takes_effect_and_only_the_answer_is_lost() {
+    let sb = start_default();
+    let t = token(&sb);
+    let contact = crate::api::contact("Efter Behandling");
+    sb.inject(json!({"kind": "reset", "after_processing": true, "method": "POST"}))
+        .unwrap();
+    let auth = format!("Bearer {t}");
+    let body = contact.to_string();
+    let lost = Conn::open(&sb).send(
+        "POST",
+        &org_path("contacts"),
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
+        body.as_bytes(),
+    );
+    assert!(lost.is_err(), "no answer: {lost:?}");
+    sb.inject(json!({"kind": "status", "status": 502, "after_processing": true}))
+        .unwrap();
+    assert_eq!(
+        api(&sb, &t, "POST", &org_path("contacts"), Some(&contact)).status,
+        502
+    );
+    let stats = sb.stats();
+    assert_eq!(stats["created"]["contacts"], 2, "both stored: {stats}");
+    let listed = get(
+        &sb,
+        &t,
+        &org_path("contacts?queryFilter=Name+eq+%27Efter+Behandling%27"),
+    );
+    assert_eq!(listed.json()["Pagination"]["Result"], 2);
 }

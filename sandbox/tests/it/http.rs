@@ -82,7 +82,7 @@ fn chunked_bodies_pipelining_and_connection_close() {
     let t = token(&sb);
     let chunked = format!(
         "POST /v1/{ORG}/contacts HTTP/1.1\r\nAuthorization: Bearer {t}\r\nTransfer-Encoding: chunked\r\n\r\n\
-         10\r\n{{\"Name\":\"Bjørn\"\r\n11\r\n,\"CountryKey\":\"DK\r\n2\r\n\"}}\r\n0\r\n\r\n\
+         10\r\n{{\"Name\":\"Bjørn\"\r\n11\r\n,\"CountryKey\":\"DK\r\n2\r\n\",\r\n30\r\n\"IsPerson\":true,\"IsMember\":false,\"UseCvr\":false}}\r\n0\r\n\r\n\
          GET /v1/organizations HTTP/1.1\r\nAuthorization: Bearer {t}\r\nConnection: close\r\n\r\n"
     );
     let out = raw_exchange(&sb, chunked.as_bytes());

@@ -5,9 +5,12 @@
 mod admin;
 mod api;
 mod binary;
+mod bookkeeping;
 mod client;
+mod client_ids;
 mod faults;
 mod files;
 mod http;
+mod lists;
 mod rate_limit;
 mod token;

@@ -15,8 +15,8 @@ fn limited(limit: u32, window_ms: u64) -> dinero_sandbox::Sandbox {
 }
 
 #[test]
-fn plain_text_429_without_retry_after_and_sliding_recovery() {
-    let sb = limited(3, 300);
+fn plain_text_429_with_retry_after_and_a_fixed_window() {
+    let sb = limited(3, 1500);
     let t = token(&sb);
     for _ in 0..3 {
         assert_eq!(get(&sb, &t, "/v1/organizations").status, 200);
@@ -31,17 +31,40 @@ fn plain_text_429_without_retry_after_and_sliding_recovery() {
         );
         assert_eq!(
             resp.text(),
-            "API calls quota exceeded! maximum admitted 3 per 300ms."
+            "API calls quota exceeded! maximum admitted 3 per 1500ms."
         );
-        assert_eq!(resp.header("retry-after"), None);
+        // The seconds left in the window, rounded up: 1 or 2 of the 1.5 s.
+        let retry_after: u64 = resp.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=2).contains(&retry_after), "{retry_after}");
     }
     // The token endpoint is not rate limited.
     token(&sb);
-    sleep(Duration::from_millis(320));
+    sleep(Duration::from_millis(1550));
+    // A fixed window: the next one admits the full limit again at once.
     for _ in 0..3 {
         assert_eq!(get(&sb, &t, "/v1/organizations").status, 200);
     }
     assert_eq!(get(&sb, &t, "/v1/organizations").status, 429);
+
+    // The switch: 429s without Retry-After.
+    sb.configure(json!({"retry_after_header": false})).unwrap();
+    let resp = get(&sb, &t, "/v1/organizations");
+    assert_eq!(resp.status, 429);
+    assert_eq!(resp.header("retry-after"), None);
+}
+
+#[test]
+fn the_limit_counts_per_organization_and_client_id_not_per_token() {
+    let sb = limited(2, 60_000);
+    let first = token(&sb);
+    let second = token(&sb);
+    assert_eq!(get(&sb, &first, "/v1/organizations").status, 200);
+    assert_eq!(get(&sb, &second, "/v1/organizations").status, 200);
+    assert_eq!(
+        get(&sb, &first, "/v1/organizations").status,
+        429,
+        "two tokens of one client id share the organization's limit"
+    );
 }
 
 #[test]

@@ -111,6 +111,10 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     ),
     "dinero_client_access_token": (dinero_status, [ClientPtr, POINTER(OwnedString)]),
     "dinero_client_free": (None, [ClientPtr]),
+    "dinero_client_create": (
+        dinero_status,
+        [ClientPtr, c_char_p, c_char_p, POINTER(OwnedString), POINTER(ResponsePtr)],
+    ),
     "dinero_version": (c_char_p, []),
     "dinero_status_str": (c_char_p, [dinero_status]),
     "dinero_last_error": (c_char_p, []),

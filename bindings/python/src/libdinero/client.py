@@ -346,7 +346,9 @@ class Client(NativeHandle):
         ``pageSize`` = ``page_size``, 1 to 1000: the default, Dinero's maximum, costs the fewest
         requests under the rate limit). ``params`` are sent with every page (a ``page`` or
         ``pageSize`` among them is replaced). An endpoint answering a bare array is one page;
-        ``ApiError`` for an error answer, ``ProtocolError`` for one that is not a list."""
+        ``ApiError`` for an error answer, ``ProtocolError`` for one that is not a list.
+        Without a ``fields`` param Dinero answers a few properties per item only (contacts:
+        Name, ContactGuid)."""
         if isinstance(page_size, bool) or not isinstance(page_size, int):
             raise InvalidArgumentError(
                 "page_size must be an int", _constants.STATUS_INVALID_ARGUMENT
@@ -376,6 +378,34 @@ class Client(NativeHandle):
             lib.dinero_pages_free(pages)
 
     # -- token ------------------------------------------------------------------------------
+
+    def create(self, path: str, json: Any) -> Tuple[str, Any]:
+        """Creates ``json`` in the collection ``path`` exactly once: contacts
+        (``/v1/{organizationId}/contacts``, id ``ContactGuid``), invoices or credit notes
+        (``Guid``). The body gets a fresh GUID unless it carries one; when the answer is lost
+        (reset, timeout, cut short, 5xx) the library looks the GUID up before sending again.
+        Returns ``(guid, answer)``: the answer is the create's, or the entity read back when
+        that answer was lost. ``ApiError`` when Dinero refused the create; when it cannot be
+        told whether it was stored, the error (``NetworkError``, ...) names the GUID."""
+        path_bytes = cstr(path, "path")
+        body = json_body(json)
+        guid = _native.OwnedString()
+        out = _native.ResponsePtr()
+        pointer = self._enter()
+        try:
+            status = _native.lib().dinero_client_create(
+                pointer, path_bytes, body, ctypes.byref(guid), ctypes.byref(out)
+            )
+            if status != _constants.STATUS_OK:
+                raise errors.from_status(status)
+        finally:
+            self._leave()
+        try:
+            text = ctypes.string_at(guid).decode("ascii")
+        finally:
+            _native.lib().dinero_string_free(guid)
+        with Response(out) as response:
+            return text, _decoded(response, "POST", path)
 
     def access_token(self) -> str:
         """A currently valid access token (refreshed first if due), for your own HTTP calls.
