@@ -2,9 +2,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-SYSTEM_TOOLS := cc=gcc curl=curl valgrind=valgrind python3=python3 g++=g++ pkg-config=pkg-config
+SYSTEM_TOOLS := cc=gcc curl=curl valgrind=valgrind python3=python3 g++=g++ pkg-config=pkg-config \
+	redis-server=redis-server faketime=faketime
 
-.PHONY: build demo test test-rust test-python test-php test-node test-docs test-install install uninstall bench lint header reliability fuzz system-deps clean dist test-dist test-abi abi-baseline
+.PHONY: build demo test test-rust test-python test-php test-php-fpm test-node test-docs test-install install uninstall bench lint header reliability fuzz system-deps clean dist test-dist test-abi abi-baseline
 
 ## build: the release library (target/release/libdinero.{so,a}) and dinero-sandbox
 build:
@@ -16,17 +17,26 @@ demo: system-deps build
 	scripts/demo.sh
 
 ## test: every suite (Rust unit + end-to-end over the C ABI, C programs under valgrind,
-## Python, PHP, Node), the packages of make dist, the ABI guard and the lints
-test: system-deps lint test-rust build test-install test-python test-php test-node test-docs test-dist test-abi
+## Python, PHP, PHP-FPM, Node), the packages of make dist, the ABI guard and the lints
+test: system-deps lint test-rust build test-install test-python test-php test-php-fpm test-node test-docs test-dist test-abi
 
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets $(DEV_FEATURES) -- -D warnings
+	python3 scripts/binding_constants.py --check
+	scripts/check-single-source.sh
 
-# The C programs link the cdylib, which `cargo test` alone does not build.
+# The development build of the dinero command (`--sandbox`); `make build`, and so `make
+# install`, leave it out.
+DEV_FEATURES := --features dinero-cli/sandbox
+
+# The C programs link the cdylib, which `cargo test` alone does not build. The command is tested
+# both ways: with --sandbox (development) and without (what is installed).
 test-rust:
-	cargo build --workspace
-	cargo test --workspace
+	cargo build --workspace $(DEV_FEATURES)
+	cargo test --workspace $(DEV_FEATURES)
+	cargo test -p dinero-cli
 
 # Both test the debug library and sandbox that test-rust built; the release build is there too,
 # for the tests of the library lookup (DINERO_LIBRARY unset -> target/release).
@@ -35,6 +45,12 @@ test-python: test-rust build
 
 test-php: test-rust build
 	scripts/test-php.sh
+
+# nginx in front of a php-fpm pool of 8 workers, one shared_state file for all (issue 11);
+# FFI enabled for the pool, then Debian's default (preload) with libdinero preloaded.
+test-php-fpm: test-rust
+	scripts/test-php-fpm.sh --ffi enable
+	scripts/test-php-fpm.sh --ffi preload
 
 test-node: test-rust build
 	scripts/test-node.sh

@@ -11,7 +11,7 @@ speed.
 
 Python 3 standard library only, plus matplotlib for the chart (skipped with a note when it is
 missing). Environment: BENCH_QUICK=1 (a short run), BENCH_ONLY=a,b (only these sections:
-comparison ids, cold-start, token, rate_limit, memory, instructions), DINERO_LIBRARY.
+comparison ids, cold-start, token, rate_limit, shared_budget, memory, instructions), DINERO_LIBRARY.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
+
+import shared_budget
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -409,6 +411,9 @@ def markdown(results: Dict[str, Any]) -> str:
     if m:
         out.append(f"- memory: peak RSS growth over {m['requests']} requests after warm-up: "
                    f"C {m['c_kb']} kB, Python {m['python_kb']} kB, PHP {m['php_kb']} kB")
+    s = results.get("shared_budget")
+    if s:
+        out.append(shared_budget.markdown(s))
     i = results.get("instructions")
     if i:
         out.append(f"- instructions per request (callgrind, user space, {i['requests']} requests): "
@@ -440,6 +445,9 @@ def main() -> None:
             results["token"] = token_figure()
         if wanted("rate_limit"):
             results["rate_limit"] = rate_limit_figure()
+        if wanted("shared_budget"):
+            results["shared_budget"] = shared_budget.shared_budget_figure(
+                RELEASE / "examples" / "shared_state_worker", Sandbox, QUICK, log)
         if wanted("memory"):
             results["memory"] = memory_figure(sandbox)
         if wanted("instructions"):

@@ -11,21 +11,22 @@
  * response, as with libcurl.
  *
  * OWNERSHIP.
- *   dinero_options*, dinero_client*, dinero_response*
+ *   dinero_options*, dinero_client*, dinero_request_builder*, dinero_pages*, dinero_response*
  *       owned by the caller, freed once with their _free function; NULL is a no-op.
- *   char* handed out (token_out)
+ *   char* handed out (token_out, json_out)
  *       owned by the caller; free with dinero_string_free only, never free().
  *   const char* / const uint8_t* returned
  *       borrowed: valid until the owning object is freed (static ones forever;
- *       dinero_last_error until the next call on the same thread). Never free them.
+ *       dinero_last_error until the next call into libdinero on the same thread). Never
+ *       free them.
  *   inputs
  *       the library copies what it keeps; pointers need only live for the call.
  * Out-parameters (*_out) are written only on success.
  *
  * THREADS. A dinero_client may be shared by many threads at once: requests run in parallel
- * over its connection pool and a token refresh happens once, not once per thread. Responses
- * and options belong to one thread at a time. There is no global init, and the library never
- * prints.
+ * over its connection pool and a token refresh happens once, not once per thread. Responses,
+ * options, request builders and pages belong to one thread at a time. There is no global
+ * init, and the library never prints.
  *
  * SECRETS. The client secret, the API key and tokens never appear in an error message; their
  * memory is wiped when the client (or a token string) is freed.
@@ -39,6 +40,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/**
+ * Dinero's limit for an upload (`POST /v1/{organizationId}/files`): 6 MB (6 x 1024 x 1024
+ * bytes; written out so that the header gives the number, which the bindings read).
+ */
+#define DINERO_MAX_UPLOAD_BYTES 6291456
 
 /**
  * A failure: a request or a token refresh that did not succeed.
@@ -61,9 +68,10 @@
 #define DINERO_LOG_DEBUG 4
 
 /**
- * Dinero's limit for `POST /v1/{organizationId}/files`.
+ * Dinero's largest page (`pageSize`), and the page size to use: under 100 requests a minute,
+ * paging at 100 items costs ten times the requests of paging at 1000.
  */
-#define MAX_UPLOAD_BYTES ((6 * 1024) * 1024)
+#define DINERO_MAX_PAGE_SIZE 1000
 
 /**
  * One organization's connection to Dinero: credentials, a token kept valid, a connection
@@ -75,6 +83,11 @@ typedef struct dinero_client dinero_client;
  * A set of options for dinero_authenticate (see dinero_options_set for the keys).
  */
 typedef struct dinero_options dinero_options;
+
+/**
+ * The pages of one Dinero list, fetched one request at a time by dinero_pages_next.
+ */
+typedef struct dinero_pages dinero_pages;
 
 /**
  * A request under construction: method, path, query parameters, headers and body.
@@ -223,7 +236,7 @@ dinero_status dinero_request(dinero_client *client,
                              dinero_response **response_out);
 
 /**
- * Sends a request made with dinero_request_new, with the same token, retry and pacing rules
+ * Sends a request made with dinero_request_builder_new, with the same token, retry and pacing rules
  * as dinero_request (a POST is never repeated once it may have reached the server). The
  * builder is only read: it may be sent again or freed afterwards.
  *
@@ -240,12 +253,14 @@ dinero_status dinero_client_send(dinero_client *client,
 
 /**
  * Uploads a file from disk to Dinero's files endpoint (POST /v1/{organizationId}/files as
- * multipart/form-data; the organization_id option must be set). Dinero accepts at most 6 MB:
- * a larger file is refused with DINERO_STATUS_INVALID_ARGUMENT before anything is read or
- * sent. `file_name` may be NULL (the file's own name); `content_type` may be NULL (guessed
- * from the name: pdf, png, jpeg, ...). An unreadable file is DINERO_STATUS_IO.
+ * multipart/form-data; the organization_id option must be set). The file is opened once and
+ * must be a regular file (a FIFO or a device such as /dev/zero is DINERO_STATUS_IO, nothing
+ * read); Dinero accepts at most 6 MB (DINERO_MAX_UPLOAD_BYTES): a larger file is refused with
+ * DINERO_STATUS_INVALID_ARGUMENT before it is read or anything is sent. `file_name` may be
+ * NULL (the file's own name); `content_type` may be NULL (guessed from the name: pdf, png,
+ * jpeg, ...). A missing or unreadable file is DINERO_STATUS_IO.
  *
- * Returns DINERO_STATUS_OK when Dinero answered (201 with the file's Guid, or e.g. 413);
+ * Returns DINERO_STATUS_OK when Dinero answered (200 with the file's FileGuid, or e.g. 413);
  * the upload is a POST, so it is never repeated once it may have reached the server.
  *
  * # Safety
@@ -259,13 +274,14 @@ dinero_status dinero_client_upload_file(dinero_client *client,
                                         dinero_response **response_out);
 
 /**
- * Like dinero_client_upload_file, from `len` bytes in memory (copied; NULs allowed).
- * `file_name` is required here; `content_type` may be NULL (guessed from the name).
+ * Like dinero_client_upload_file, from `len` bytes in memory (copied; NULs allowed; more than
+ * DINERO_MAX_UPLOAD_BYTES is refused before anything is sent). `file_name` may be NULL: the
+ * bytes are then named "file" with the extension of a recognized PDF, PNG, JPEG or GIF
+ * ("file.pdf"). `content_type` may be NULL (guessed from the name).
  *
  * # Safety
  * `client` is NULL or a live handle; `bytes` is NULL (with `len` 0) or points to `len`
- * readable bytes; the strings are NULL (where allowed) or NUL-terminated; `response_out` is
- * NULL or writable.
+ * readable bytes; the strings are NULL or NUL-terminated; `response_out` is NULL or writable.
  */
 dinero_status dinero_client_upload_bytes(dinero_client *client,
                                          const uint8_t *bytes,
@@ -315,8 +331,9 @@ const char *dinero_status_str(dinero_status status);
  * the API key (400 invalid_grant)"); "" if no call has failed on this thread yet.
  *
  * The message never contains the client secret, the API key or a token. Each thread has its
- * own: threads sharing a client never see each other's errors. Returns a borrowed string,
- * valid until the next call into libdinero on this thread; copy it to keep it. Never free it.
+ * own: threads sharing a client never see each other's errors. Lifetime: the returned string
+ * is borrowed and valid until the next call into libdinero on the same thread; read or copy
+ * it right after the failed call. Never free it.
  */
 const char *dinero_last_error(void);
 
@@ -365,11 +382,13 @@ dinero_options *dinero_options_new(void);
  * "rate_limit_per_minute" (default 100, 0 = off) with "rate_limit_window_ms" (default 60000:
  * at most that many requests in any such window), "max_response_bytes" (default 67108864),
  * "user_agent" (put in front of "libdinero/VERSION"), "ca_file" (PEM file of trusted roots,
- * instead of the bundled ones), "scope" (default "read write"), "token_cache" (a file
- * through which processes share one token: read instead of asking the token endpoint while
- * still valid, replaced atomically with mode 0600, locked so that processes starting together
- * fetch one token; it holds the token and a one-way fingerprint of the credentials and URLs,
- * never the credentials; a corrupt or foreign file is ignored and replaced).
+ * instead of the bundled ones), "scope" (default "read write"), "shared_state" (a file path,
+ * or a redis:// or rediss:// URL: every client naming it, in any process on any machine,
+ * shares one token and one rate-limit window; a file is locked with flock, kept at mode 0600
+ * and holds a one-way fingerprint of the credentials, never the credentials; a store that
+ * cannot be reached at run time is logged once and the client goes on with its own token and
+ * window), "shared_state_timeout_ms" (default 500: how long one step on the shared state may
+ * take) and "token_cache" (the older name of shared_state).
  * URLs must be https, except to this machine (127.0.0.0/8, ::1, localhost).
  *
  * Returns DINERO_STATUS_INVALID_ARGUMENT for an unknown key (the message lists the valid
@@ -391,19 +410,64 @@ dinero_status dinero_options_set(dinero_options *options, const char *key, const
 void dinero_options_free(dinero_options *options);
 
 /**
+ * Starts paging through a Dinero list: `request` is a GET made with
+ * dinero_request_builder_new, e.g. "/v1/{organizationId}/contacts", with any query parameters
+ * (fields, queryFilter, changesSince, ...), which are sent with every page; a `page` or
+ * `pageSize` it has is replaced. Pages are asked for from page 0 with `pageSize` =
+ * `page_size`, 1 to DINERO_MAX_PAGE_SIZE (1000, the best choice unless memory is short).
+ * The request is copied: it may be freed at once. Nothing is sent yet.
+ *
+ * On success writes a new pages handle to *pages_out (free it with dinero_pages_free). The
+ * handle keeps what it needs of the client: it stays usable if the client is freed first. It
+ * belongs to one thread at a time. DINERO_STATUS_INVALID_ARGUMENT for a page size out of range
+ * or a method other than GET.
+ *
+ * # Safety
+ * `client` and `request` are NULL or live handles; `pages_out` is NULL or writable.
+ */
+dinero_status dinero_pages_new(dinero_client *client,
+                               const dinero_request_builder *request,
+                               uint32_t page_size,
+                               dinero_pages **pages_out);
+
+/**
+ * Fetches the next page, with the same token, retry and pacing rules as dinero_request.
+ *
+ * DINERO_STATUS_OK with a new response in *response_out (free it with dinero_response_free):
+ * for status < 400 its body is a JSON array of the page's items (Dinero's `Collection`, byte
+ * for byte; an endpoint that answers a bare array is one page); for status >= 400 it is
+ * Dinero's error answer (read it with dinero_response_error_json), and the list ends there.
+ * DINERO_STATUS_OK with *response_out set to NULL: there are no more pages (after a bare
+ * array, an empty or short page, or once Pagination.Result items came). An answer that is
+ * not a Dinero list is DINERO_STATUS_PROTOCOL; any failure also ends the list.
+ *
+ * # Safety
+ * `pages` is NULL or a live handle; `response_out` is NULL or writable.
+ */
+dinero_status dinero_pages_next(dinero_pages *pages, dinero_response **response_out);
+
+/**
+ * Frees a pages handle (pages not fetched yet are never asked for). NULL is a no-op.
+ *
+ * # Safety
+ * `pages` is NULL or a live handle from dinero_pages_new, freed only once.
+ */
+void dinero_pages_free(dinero_pages *pages);
+
+/**
  * Starts a request: `method` as for dinero_request, `path` relative to api_url (it may hold
  * {organizationId} and a query string). Both are checked now (CR, LF, NUL and spaces are
  * refused) and copied.
  *
  * On success writes a new builder to *request_out; the caller frees it with
- * dinero_request_free. A builder may be sent many times and belongs to one thread at a time.
+ * dinero_request_builder_free. A builder may be sent many times and belongs to one thread at a time.
  *
  * # Safety
  * The strings are NULL or NUL-terminated; `request_out` is NULL or writable.
  */
-dinero_status dinero_request_new(const char *method,
-                                 const char *path,
-                                 dinero_request_builder **request_out);
+dinero_status dinero_request_builder_new(const char *method,
+                                         const char *path,
+                                         dinero_request_builder **request_out);
 
 /**
  * Sets a header (replacing one of the same name, case-insensitively), e.g. "Accept" to
@@ -414,9 +478,9 @@ dinero_status dinero_request_new(const char *method,
  * # Safety
  * `request` is NULL or a live builder; the strings are NULL or NUL-terminated.
  */
-dinero_status dinero_request_set_header(dinero_request_builder *request,
-                                        const char *name,
-                                        const char *value);
+dinero_status dinero_request_builder_set_header(dinero_request_builder *request,
+                                                const char *name,
+                                                const char *value);
 
 /**
  * Adds a query parameter; the library percent-encodes key and value (a space becomes %20),
@@ -425,9 +489,9 @@ dinero_status dinero_request_set_header(dinero_request_builder *request,
  * # Safety
  * `request` is NULL or a live builder; the strings are NULL or NUL-terminated.
  */
-dinero_status dinero_request_add_query(dinero_request_builder *request,
-                                       const char *key,
-                                       const char *value);
+dinero_status dinero_request_builder_add_query(dinero_request_builder *request,
+                                               const char *key,
+                                               const char *value);
 
 /**
  * Sets the body: `len` bytes (copied; they may hold NULs) sent with `content_type`.
@@ -437,18 +501,18 @@ dinero_status dinero_request_add_query(dinero_request_builder *request,
  * `request` is NULL or a live builder; `body` is NULL or points to `len` readable bytes;
  * `content_type` is NULL or NUL-terminated.
  */
-dinero_status dinero_request_set_body(dinero_request_builder *request,
-                                      const uint8_t *body,
-                                      size_t len,
-                                      const char *content_type);
+dinero_status dinero_request_builder_set_body(dinero_request_builder *request,
+                                              const uint8_t *body,
+                                              size_t len,
+                                              const char *content_type);
 
 /**
  * Frees a builder. NULL is a no-op.
  *
  * # Safety
- * `request` is NULL or a live builder from dinero_request_new, freed only once.
+ * `request` is NULL or a live builder from dinero_request_builder_new, freed only once.
  */
-void dinero_request_free(dinero_request_builder *request);
+void dinero_request_builder_free(dinero_request_builder *request);
 
 /**
  * The HTTP status code (200, 201, 400, 429, ...). Returns 0 if `response` is NULL.
@@ -504,6 +568,51 @@ size_t dinero_response_header_count(const dinero_response *response);
  * `response` is NULL or a live handle from dinero_request.
  */
 const char *dinero_response_header_name(const dinero_response *response, size_t index);
+
+/**
+ * For a status >= 400, the one line that says what Dinero answered, the same in every
+ * language: "HTTP 400 (Dinero code 42): Validation error [Name: Name is required]" (Dinero's
+ * message, else the first line of a plain-text body, else the reason phrase; server text has
+ * its control characters removed and is cut short). NULL for a status below 400.
+ *
+ * Returns a borrowed string valid until the response is freed.
+ *
+ * # Safety
+ * `response` is NULL or a live handle.
+ */
+const char *dinero_response_error_message(const dinero_response *response);
+
+/**
+ * For a status >= 400, Dinero's error answer parsed into one JSON object (NULL below 400):
+ * `{"status": 400, "code": 42 or null, "message": "Validation error", "message_from_body":
+ * true, "description": <dinero_response_error_message>, "validation_errors": [{"name":
+ * "Name", "message": "..."}], "language_specific_messages": [...], "error_message_list":
+ * [...]}`: Dinero's `languageSpecificMessages` and `errorMessageList` as it sent them (empty
+ * when absent); `message` and the validation errors
+ * are cleaned and cut like the description. Bodies that are not Dinero's shape (an HTML 404,
+ * a plain-text 429, an empty body) give code null and no validation errors.
+ *
+ * Returns a borrowed string valid until the response is freed.
+ *
+ * # Safety
+ * `response` is NULL or a live handle.
+ */
+const char *dinero_response_error_json(const dinero_response *response);
+
+/**
+ * Parses an HTTP status and body that did not come from libdinero as Dinero's error answer
+ * (the same reading as dinero_response_error_json, for a body your own code received).
+ *
+ * On success writes the JSON to *json_out: the caller owns it and frees it with
+ * dinero_string_free. `body` may be NULL when `len` is 0.
+ *
+ * # Safety
+ * `body` is NULL or points to `len` readable bytes; `json_out` is NULL or writable.
+ */
+dinero_status dinero_error_body_parse(uint16_t http_status,
+                                      const uint8_t *body,
+                                      size_t len,
+                                      char **json_out);
 
 /**
  * Writes the body to `file_path` (e.g. an invoice PDF), replacing the file atomically: it is

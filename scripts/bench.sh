@@ -4,7 +4,7 @@
 #
 #   BENCH_QUICK=1   fewer rounds and requests (finishes within two minutes once built)
 #   BENCH_ONLY=id,id  run only these sections (comparison ids, cold-start, token, rate_limit,
-#                     memory, instructions), for working on the harness
+#                     shared_budget, memory, instructions), for working on the harness
 #
 # Installs what is missing (Debian: a C compiler, valgrind, libcurl's development files, PHP's
 # CLI with FFI and php-curl; into bindings/python/.venv: requests and matplotlib), builds
@@ -26,22 +26,27 @@ apt_install() {
   $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# The shared-budget figures run a real redis-server (installed the way make test does).
+scripts/system-deps.sh redis-server=redis-server
+
 missing=()
 command -v cc >/dev/null 2>&1 || missing+=(gcc)
 command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
 command -v php >/dev/null 2>&1 || missing+=(php-cli)
 [ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr/include/curl/curl.h ] ||
   missing+=(libcurl4-openssl-dev)
-if command -v php >/dev/null 2>&1 && ! php -m | grep -qx curl; then missing+=(php-curl); fi
+if command -v php >/dev/null 2>&1 && ! php -m | grep -x curl >/dev/null; then missing+=(php-curl); fi
 apt_install "${missing[@]+"${missing[@]}"}"
-if ! php -m | grep -qx curl; then apt_install php-curl; fi
-if ! php -m | grep -qx FFI; then
+if ! php -m | grep -x curl >/dev/null; then apt_install php-curl; fi
+if ! php -m | grep -x FFI >/dev/null; then
   if command -v phpenmod >/dev/null 2>&1; then $sudo phpenmod ffi || true; fi
-  php -m | grep -qx FFI || { echo "bench: PHP's FFI extension is not available" >&2; exit 1; }
+  php -m | grep -x FFI >/dev/null || { echo "bench: PHP's FFI extension is not available" >&2; exit 1; }
 fi
 
 echo "bench: cargo build --release --workspace"
 cargo build --release --workspace
+# The worker processes of the shared-budget figures (bench/shared_budget.py).
+cargo build --release --example shared_state_worker
 ln -sf libdinero.so target/release/libdinero.so.0
 
 # shellcheck source=bindings/python/venv.sh

@@ -28,14 +28,14 @@ install_missing() {
     $sudo apt-get update -qq </dev/null
     $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
   fi
-  if ! php -m | grep -qx FFI; then
+  if ! php -m | grep -x FFI >/dev/null; then
     # Debian ships FFI in php8.x-common; it may have been switched off with phpdismod.
     if command -v phpenmod >/dev/null 2>&1; then
       local sudo=""
       [ "$(id -u)" -eq 0 ] || sudo="sudo"
       $sudo phpenmod ffi || true
     fi
-    php -m | grep -qx FFI || {
+    php -m | grep -x FFI >/dev/null || {
       echo "error: PHP's FFI extension is not available (php -m does not list FFI)" >&2
       exit 1
     }

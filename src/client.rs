@@ -3,11 +3,12 @@
 
 use crate::config::Config;
 use crate::error::Result;
+use crate::pages::Pages;
 use crate::request::builder::RequestBuilder;
 use crate::request::target::{build_url, is_idempotent, validate_method};
 use crate::response::Response;
 use crate::secret::Secret;
-use crate::token::cache::TokenCache;
+use crate::shared_state::{Fingerprints, SharedState};
 use crate::token::exchange::Credentials;
 use crate::token::lifetime::TokenSource;
 use crate::transport::http::Exchange;
@@ -48,22 +49,26 @@ impl Client {
     ) -> Result<Client> {
         config.validate()?;
         let credentials = Credentials::new(client_id, client_secret, api_key)?;
-        let transport = Transport::new(&config)?;
-        let cache = config.token_cache.as_deref().map(|path| {
-            TokenCache::new(
-                path,
-                &credentials,
-                &config.auth_url,
-                &config.api_url,
-                &config.scope,
-            )
-        });
-        let tokens = TokenSource::new(
-            credentials,
-            config.auth_url.clone(),
-            config.scope.clone(),
-            cache,
-        );
+        let shared = match &config.shared_state {
+            Some(location) => {
+                let fingerprints = Fingerprints::new(
+                    &credentials,
+                    &config.auth_url,
+                    &config.api_url,
+                    &config.scope,
+                );
+                let store = crate::shared_state::open(
+                    location,
+                    &fingerprints,
+                    config.shared_state_timeout,
+                    config.ca_file.as_deref(),
+                )?;
+                Some(Arc::new(SharedState::new(store, config.logger.clone())))
+            }
+            None => None,
+        };
+        let transport = Transport::new(&config, shared.clone())?;
+        let tokens = TokenSource::new(credentials, &config, shared);
         tokens.valid(&transport)?;
         Ok(Client {
             inner: Arc::new(Inner {
@@ -104,19 +109,42 @@ impl Client {
         self.exchange(request.method, &url, &headers, request.body.as_deref())
     }
 
-    /// Uploads a file to Dinero's files endpoint (`POST /v1/{organizationId}/files`, multipart,
-    /// at most 6 MB: larger files are refused before anything is sent). Like every POST it is
-    /// never repeated once it may have reached the server.
+    /// Uploads bytes to Dinero's files endpoint (`POST /v1/{organizationId}/files`, multipart,
+    /// at most 6 MB: more is refused before anything is sent). `file_name` None names it
+    /// `file` with the extension of a recognized PDF, PNG, JPEG or GIF; `content_type` None
+    /// guesses from the name. Like every POST it is never repeated once it may have reached
+    /// the server.
     pub fn upload(
         &self,
         bytes: &[u8],
-        file_name: &str,
+        file_name: Option<&str>,
         content_type: Option<&str>,
     ) -> Result<Response> {
+        let file_name = file_name.unwrap_or_else(|| crate::request::upload::default_name(bytes));
         let multipart = crate::request::multipart::multipart(bytes, file_name, content_type)?;
         let url = self.url(crate::request::multipart::FILES_PATH)?;
         let headers = [("content-type", multipart.content_type.as_str())];
         self.exchange("POST", &url, &headers, Some(&multipart.body))
+    }
+
+    /// Uploads a file from disk, as `upload`. The file must be a regular file of at most 6 MB
+    /// (checked before it is read, and read no further than that); `file_name` None is its
+    /// own name.
+    pub fn upload_file(
+        &self,
+        path: &std::path::Path,
+        file_name: Option<&str>,
+        content_type: Option<&str>,
+    ) -> Result<Response> {
+        let bytes = crate::request::upload::read_file(path)?;
+        let name = file_name.unwrap_or_else(|| crate::request::upload::name_of(path));
+        self.upload(&bytes, Some(name), content_type)
+    }
+
+    /// The pages of a Dinero list (see `Pages`): `request` is a GET with any query parameters
+    /// but the paging ones; `page_size` 1 to 1,000 (`MAX_PAGE_SIZE`, the cheapest).
+    pub fn pages(&self, request: RequestBuilder, page_size: u32) -> Result<Pages> {
+        Pages::new(self, request, page_size)
     }
 
     fn url(&self, path: &str) -> Result<String> {
@@ -153,15 +181,28 @@ impl Client {
             .transport
             .execute(&exchange, treatment, &bearer)?;
         if response.status() != 401 {
+            self.inner.tokens.accepted();
             return Ok(response);
         }
         // A 401 means the token was refused before anything was processed, so one repeat is
         // safe for every method. `replace` makes the next `valid` return a token the API has
-        // not refused yet (fetched once, however many threads saw the 401).
-        self.inner
+        // not refused yet (fetched once, however many threads saw the 401), unless the API has
+        // been refusing every new token: then the 401 is the answer, until the pause is over.
+        let replaced = self
+            .inner
             .tokens
             .replace(&self.inner.transport, sent_with.get())?;
-        self.inner.transport.execute(&exchange, treatment, &bearer)
+        if replaced.is_none() {
+            return Ok(response);
+        }
+        let response = self
+            .inner
+            .transport
+            .execute(&exchange, treatment, &bearer)?;
+        if response.status() != 401 {
+            self.inner.tokens.accepted();
+        }
+        Ok(response)
     }
 
     /// A token that is valid now (refreshed if due), for callers that do their own HTTP.

@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::log::Logger;
+use crate::shared_state::Location;
 use std::path::PathBuf;
 use std::time::Duration;
 use ureq::http::Uri;
@@ -27,6 +28,8 @@ pub const OPTION_KEYS: &[&str] = &[
     "user_agent",
     "ca_file",
     "scope",
+    "shared_state",
+    "shared_state_timeout_ms",
     "token_cache",
 ];
 
@@ -52,8 +55,11 @@ pub struct Config {
     pub user_agent: Option<String>,
     pub ca_file: Option<PathBuf>,
     pub scope: String,
-    /// A file through which processes share one token (see `token/cache.rs`).
-    pub token_cache: Option<PathBuf>,
+    /// Where clients in any process or on any machine share one token and one rate window
+    /// (a file, or Redis; see `shared_state/`). `token_cache` is its older name.
+    pub shared_state: Option<Location>,
+    /// How long one step on a Redis shared_state may take before the client goes on alone.
+    pub shared_state_timeout: Duration,
     /// Receives a line per request attempt and token event (see `log.rs`).
     pub logger: Option<Logger>,
 }
@@ -76,7 +82,8 @@ impl Default for Config {
             user_agent: None,
             ca_file: None,
             scope: "read write".to_string(),
-            token_cache: None,
+            shared_state: None,
+            shared_state_timeout: Duration::from_millis(500),
             logger: None,
         }
     }
@@ -103,7 +110,10 @@ impl Config {
             "user_agent" => self.user_agent = Some(header_text(key, value)?),
             "ca_file" => self.ca_file = Some(ca_file(value)?),
             "scope" => self.scope = header_text(key, value)?,
-            "token_cache" => self.token_cache = Some(token_cache(value)?),
+            "shared_state" | "token_cache" => {
+                self.shared_state = Some(Location::parse(key, value)?)
+            }
+            "shared_state_timeout_ms" => self.shared_state_timeout = millis(key, value, 1)?,
             _ => {
                 return Err(Error::invalid(format!(
                     "unknown option '{}'; valid options are: {}",
@@ -129,7 +139,7 @@ impl Config {
 }
 
 /// Shows a caller's string in a message without letting control characters through.
-fn printable(s: &str) -> String {
+pub(crate) fn printable(s: &str) -> String {
     let mut shown: String = s.chars().take(64).collect();
     shown.retain(|c| !c.is_control());
     shown
@@ -185,21 +195,6 @@ fn ca_file(value: &str) -> Result<PathBuf> {
             printable(value)
         ))),
     }
-}
-
-fn token_cache(value: &str) -> Result<PathBuf> {
-    let path = PathBuf::from(value);
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if value.is_empty() || value.ends_with('/') || !folder.is_dir() {
-        return Err(Error::invalid(format!(
-            "option token_cache: '{}' must be a file path in an existing folder",
-            printable(value)
-        )));
-    }
-    Ok(path)
 }
 
 /// Whether a URL host is this machine (127.0.0.0/8, ::1, localhost): the only place where
@@ -338,12 +333,19 @@ mod tests {
     }
 
     #[test]
-    fn token_cache_needs_an_existing_folder() {
+    fn token_cache_is_the_file_form_of_shared_state() {
         let mut c = Config::default();
         assert!(c.set("token_cache", "/no/such/folder/token.json").is_err());
         assert!(c.set("token_cache", "/tmp/").is_err());
         c.set("token_cache", "/tmp/dinero-token.json").unwrap();
-        assert_eq!(c.token_cache, Some(PathBuf::from("/tmp/dinero-token.json")));
+        let file = Some(Location::File(PathBuf::from("/tmp/dinero-token.json")));
+        assert_eq!(c.shared_state, file);
+        let mut d = Config::default();
+        d.set("shared_state", "/tmp/dinero-token.json").unwrap();
+        assert_eq!(d, c);
+        let err = d.set("shared_state", "mongodb://x").unwrap_err();
+        assert!(err.message().contains("unknown scheme"), "{err}");
+        assert_eq!(d, c, "a bad value changes nothing");
     }
 
     #[test]

@@ -35,7 +35,8 @@ pub enum ErrorKind {
 
 /// An error with its kind and a message that explains it. Messages never contain the client
 /// secret, the API key or a token: they are built from our own words plus server text that has
-/// been cut short and scrubbed of those values (see `auth::scrub`).
+/// been cut short and scrubbed of those values (see `token::exchange::scrub` and
+/// `api_error::quote`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Error {
     kind: ErrorKind,

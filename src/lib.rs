@@ -1,6 +1,7 @@
 //! libdinero: a client for the Dinero accounting API's personal integration, as a Rust library
 //! and as a C library (`include/dinero.h`). See README.md.
 
+mod api_error;
 mod client;
 mod config;
 mod error;
@@ -9,16 +10,20 @@ mod files;
 #[doc(hidden)]
 pub mod fuzzing;
 mod log;
+mod pages;
 mod request;
 mod response;
 mod secret;
+mod shared_state;
 mod token;
 mod transport;
 
+pub use api_error::ApiError;
 pub use client::Client;
 pub use config::{Config, DEFAULT_API_URL, DEFAULT_AUTH_URL, OPTION_KEYS};
 pub use error::{Error, ErrorKind, Result};
 pub use log::{Level as LogLevel, Logger};
+pub use pages::{Pages, MAX_PAGE_SIZE};
 pub use request::builder::RequestBuilder;
 pub use request::multipart::MAX_UPLOAD_BYTES;
 pub use response::Response;

@@ -50,6 +50,11 @@ impl Response {
         &self.body
     }
 
+    /// Dinero's error answer, parsed, for a status >= 400; None below.
+    pub fn api_error(&self) -> Option<crate::api_error::ApiError> {
+        (self.status >= 400).then(|| crate::api_error::ApiError::parse(self.status, &self.body))
+    }
+
     pub fn into_parts(self) -> (u16, Vec<(String, String)>, Vec<u8>) {
         (self.status, self.headers, self.body)
     }

@@ -128,7 +128,7 @@ export declare class Response {
 
 export interface PaginateOptions {
   params?: Params | null;
-  /** Items per request (default 100). */
+  /** Items per request, 1 to 1000 (default 1000, Dinero's maximum: the fewest requests). */
   pageSize?: number;
 }
 
@@ -217,6 +217,10 @@ export declare class ApiError extends DineroError {
   /** Dinero's own message (`message` is the whole sentence, with status and code). */
   apiMessage: string;
   validationErrors: Record<string, unknown>;
+  /** Dinero's languageSpecificMessages, as it sent them ([] if none). */
+  languageSpecificMessages: unknown[];
+  /** Dinero's errorMessageList, as it sent them ([] if none). */
+  errorMessageList: unknown[];
   body: Buffer;
   headers: Headers | undefined;
 }

@@ -31,8 +31,10 @@ spl_autoload_register(static function (string $class): void {
 
 foreach ([
     'Exception\DineroException', 'Exception\InvalidArgumentException', 'Exception\AuthenticationException',
-    'Exception\NetworkException', 'Exception\TimeoutException', 'Exception\ApiException',
-    'Status', 'LogLevel', 'LogSink', 'Library', 'Options', 'Response', 'Client',
+    'Exception\NetworkException', 'Exception\TLSException', 'Exception\ProtocolException',
+    'Exception\ResponseTooLargeException', 'Exception\TimeoutException', 'Exception\FileException',
+    'Exception\ApiException', 'Status', 'ErrorClass', 'Limits', 'LogLevel', 'LogSink', 'Library',
+    'Options', 'Response', 'Client',
 ] as $class) {
     class_exists('Dinero\\' . $class);
 }

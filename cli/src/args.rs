@@ -9,7 +9,9 @@ use std::path::PathBuf;
     version,
     about = "The Dinero accounting API from the command line (personal integration), on libdinero",
     after_help = "Credentials come from DINERO_CLIENT_ID, DINERO_CLIENT_SECRET, DINERO_API_KEY and \
-DINERO_ORGANIZATION_ID (optionally DINERO_AUTH_URL, DINERO_API_URL, DINERO_CA_FILE), or from a config \
+DINERO_ORGANIZATION_ID (optionally DINERO_AUTH_URL, DINERO_API_URL, DINERO_CA_FILE, and \
+DINERO_SHARED_STATE: a file or redis:// URL through which every dinero command and program using \
+libdinero with the same credentials shares one token and one rate budget), or from a config \
 file of the same KEY=VALUE lines that only you may read (mode 0600): --config, else \
 $XDG_CONFIG_HOME/dinero/config or ~/.config/dinero/config. The environment wins over the file.\n\n\
 Exit codes: 0 ok, 1 other failure, 2 usage or configuration, 3 authentication, 4 network \
@@ -27,7 +29,8 @@ pub struct Global {
     /// A config file of DINERO_*=value lines (must not be readable by others)
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Start a local dinero-sandbox and talk to it instead of Dinero
+    /// Start a local dinero-sandbox and talk to it instead of Dinero (development builds)
+    #[cfg(feature = "sandbox")]
     #[arg(long, global = true)]
     pub sandbox: bool,
     /// Pretty-print JSON answers
@@ -75,7 +78,7 @@ pub struct Write {
 pub struct Paginate {
     #[command(flatten)]
     pub target: Read,
-    /// Items per page (Dinero allows at most 1000)
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    /// Items per page, 1 to 1000: Dinero's maximum, the default, costs the fewest requests
+    #[arg(long, default_value_t = dinero::MAX_PAGE_SIZE)]
     pub page_size: u32,
 }

@@ -65,45 +65,25 @@ pub fn write(client: &Client, method: &str, args: &Write, out: &Output) -> Resul
     finish(&response, out)
 }
 
-/// Every item, page after page: zero-based `page`, stop on a short page or at `Result`.
+/// Every item, one JSON object per line, paged by the library (zero-based `page`, the stop
+/// rule of every binding).
 pub fn paginate(client: &Client, args: &Paginate) -> Result<(), Failure> {
     let progress = std::io::stderr().is_terminal();
-    let mut seen: u64 = 0;
-    for page in 0u64.. {
-        let mut request = build("GET", &args.target, None)?;
-        request.query("page", &page.to_string());
-        request.query("pageSize", &args.page_size.to_string());
-        let response = client.send(&request)?;
+    let mut pages = client.pages(build("GET", &args.target, None)?, args.page_size)?;
+    let mut page = 0;
+    while let Some(response) = pages.next_page()? {
         if response.status() >= 400 {
             return finish(&response, &Output { pretty: false });
         }
-        let answer: Value = serde_json::from_slice(response.body())
-            .map_err(|_| Failure::api("the answer is not JSON: not a Dinero list"))?;
-        let (items, total) = match &answer {
-            Value::Array(items) => (items.clone(), Some(items.len() as u64)),
-            Value::Object(map) => (
-                map.get("Collection")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .ok_or_else(|| {
-                        Failure::api("the answer has no Collection: not a Dinero list")
-                    })?,
-                answer["Pagination"]["Result"].as_u64(),
-            ),
-            _ => return Err(Failure::api("the answer is not a Dinero list")),
-        };
+        let items: Vec<Value> = serde_json::from_slice(response.body())
+            .map_err(|e| Failure::api(format!("cannot read a page: {e}")))?;
         for item in &items {
             print_line(&item.to_string())?;
         }
-        seen += items.len() as u64;
         if progress {
-            let of = total.map_or(String::new(), |t| format!(" of {t}"));
-            eprint!("\rdinero: page {page}, {seen}{of} items");
+            eprint!("\rdinero: page {page}, {} items", pages.items_seen());
         }
-        let short = (items.len() as u64) < u64::from(args.page_size);
-        if answer.is_array() || short || total.is_some_and(|t| seen >= t) {
-            break;
-        }
+        page += 1;
     }
     if progress {
         eprintln!();
@@ -150,14 +130,9 @@ fn finish(response: &Response, out: &Output) -> Result<(), Failure> {
     if response.status() < 400 {
         return Ok(());
     }
-    let error: Value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
-    let detail = match (error["code"].as_i64(), error["message"].as_str()) {
-        (Some(code), Some(message)) => format!(" (Dinero code {code}: {message})"),
-        (None, Some(message)) => format!(" ({message})"),
-        _ => String::new(),
-    };
-    Err(Failure::api(format!(
-        "the API answered HTTP {}{detail}",
-        response.status()
-    )))
+    let error = response
+        .api_error()
+        .map(|e| e.description())
+        .unwrap_or_default();
+    Err(Failure::api(format!("the API answered {error}")))
 }

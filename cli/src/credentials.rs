@@ -13,6 +13,7 @@ pub const KEYS: &[&str] = &[
     "DINERO_AUTH_URL",
     "DINERO_API_URL",
     "DINERO_CA_FILE",
+    "DINERO_SHARED_STATE",
 ];
 
 /// The DINERO_* settings, the environment over the config file.

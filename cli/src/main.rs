@@ -26,6 +26,7 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<(), Failure> {
     // Kept alive for the whole run when --sandbox asked for one.
+    #[cfg(feature = "sandbox")]
     let sandbox = cli
         .global
         .sandbox
@@ -34,6 +35,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 .map_err(|e| Failure::usage(format!("cannot start a sandbox: {e}")))
         })
         .transpose()?;
+    #[cfg(feature = "sandbox")]
     let client = match &sandbox {
         Some(sandbox) => {
             eprintln!("dinero: using a local sandbox at {}", sandbox.url());
@@ -45,29 +47,10 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             ];
             connect(&c.client_id, &c.client_secret, &c.api_key, &settings)?
         }
-        None => {
-            let values = credentials::settings(cli.global.config.as_deref())?;
-            let mut settings = vec![(
-                "organization_id",
-                required(&values, "DINERO_ORGANIZATION_ID")?.to_string(),
-            )];
-            for (option, key) in [
-                ("auth_url", "DINERO_AUTH_URL"),
-                ("api_url", "DINERO_API_URL"),
-                ("ca_file", "DINERO_CA_FILE"),
-            ] {
-                if let Some(value) = values.get(key) {
-                    settings.push((option, value.clone()));
-                }
-            }
-            connect(
-                required(&values, "DINERO_CLIENT_ID")?,
-                required(&values, "DINERO_CLIENT_SECRET")?,
-                required(&values, "DINERO_API_KEY")?,
-                &settings,
-            )?
-        }
+        None => configured(cli)?,
     };
+    #[cfg(not(feature = "sandbox"))]
+    let client = configured(cli)?;
     let out = Output {
         pretty: cli.global.pretty,
     };
@@ -80,6 +63,31 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Delete(args) => commands::write(&client, "DELETE", args, &out),
         Command::Paginate(args) => commands::paginate(&client, args),
     }
+}
+
+/// A client from the DINERO_* settings (environment, then the config file).
+fn configured(cli: &Cli) -> Result<Client, Failure> {
+    let values = credentials::settings(cli.global.config.as_deref())?;
+    let mut settings = vec![(
+        "organization_id",
+        required(&values, "DINERO_ORGANIZATION_ID")?.to_string(),
+    )];
+    for (option, key) in [
+        ("auth_url", "DINERO_AUTH_URL"),
+        ("api_url", "DINERO_API_URL"),
+        ("ca_file", "DINERO_CA_FILE"),
+        ("shared_state", "DINERO_SHARED_STATE"),
+    ] {
+        if let Some(value) = values.get(key) {
+            settings.push((option, value.clone()));
+        }
+    }
+    connect(
+        required(&values, "DINERO_CLIENT_ID")?,
+        required(&values, "DINERO_CLIENT_SECRET")?,
+        required(&values, "DINERO_API_KEY")?,
+        &settings,
+    )
 }
 
 fn connect(

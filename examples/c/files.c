@@ -132,15 +132,15 @@ static int download_invoice(dinero_client *client, const char *save_to)
     char path[128];
     snprintf(path, sizeof path, "/v1/{organizationId}/invoices/%s", guid);
     dinero_request_builder *request = NULL;
-    dinero_status status = dinero_request_new("GET", path, &request);
+    dinero_status status = dinero_request_builder_new("GET", path, &request);
     if (status == DINERO_STATUS_OK) {
-        status = dinero_request_set_header(request, "Accept", "application/octet-stream");
+        status = dinero_request_builder_set_header(request, "Accept", "application/octet-stream");
     }
     dinero_response *response = NULL;
     if (status == DINERO_STATUS_OK) {
         status = dinero_client_send(client, request, &response);
     }
-    dinero_request_free(request);
+    dinero_request_builder_free(request);
     if (status != DINERO_STATUS_OK) {
         return fail("downloading the invoice", status);
     }

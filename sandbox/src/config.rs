@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-/// How the token endpoint shapes its 401 for a bad client id/secret. DINERO_API.md is not sure
-/// which one Dinero sends, so both exist and a client must cope with either.
+/// How the token endpoint shapes its 401 for a bad client id/secret. docs/dinero-api.md is not
+/// sure which one Dinero sends, so both exist and a client must cope with either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ClientErrorShape {
     /// `{"error":"invalid_client"}`

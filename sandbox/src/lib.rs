@@ -1,5 +1,5 @@
 //! `dinero-sandbox`: a local look-alike of the Dinero accounting API, for testing a client over
-//! real HTTP. It reproduces Dinero's behaviour as documented in DINERO_API.md, awkward parts
+//! real HTTP. It reproduces Dinero's behaviour as described in docs/dinero-api.md, awkward parts
 //! included (wrapped OAuth errors, HTML 404s, plain-text 429s), and can inject transport-level
 //! faults. It shares no code with the client library on purpose: it must not agree with the
 //! library's bugs.

@@ -9,14 +9,17 @@ use super::status::dinero_status;
 use super::strings::{borrow_optional_str, borrow_str, hand_out};
 use crate::client::Client;
 use crate::config::Config;
-use crate::error::{Error, ErrorKind, Result};
 use std::ffi::c_char;
+
+/// Dinero's limit for an upload (`POST /v1/{organizationId}/files`): 6 MB (6 x 1024 x 1024
+/// bytes; written out so that the header gives the number, which the bindings read).
+pub const DINERO_MAX_UPLOAD_BYTES: usize = 6291456;
 
 /// One organization's connection to Dinero: credentials, a token kept valid, a connection
 /// pool and a rate limit. Safe to share between threads.
 #[allow(non_camel_case_types)]
 pub struct dinero_client {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 /// Exchanges the credentials for an access token now and returns a client that keeps the
@@ -114,7 +117,7 @@ pub unsafe extern "C" fn dinero_request(
     })
 }
 
-/// Sends a request made with dinero_request_new, with the same token, retry and pacing rules
+/// Sends a request made with dinero_request_builder_new, with the same token, retry and pacing rules
 /// as dinero_request (a POST is never repeated once it may have reached the server). The
 /// builder is only read: it may be sent again or freed afterwards.
 ///
@@ -147,12 +150,14 @@ pub unsafe extern "C" fn dinero_client_send(
 }
 
 /// Uploads a file from disk to Dinero's files endpoint (POST /v1/{organizationId}/files as
-/// multipart/form-data; the organization_id option must be set). Dinero accepts at most 6 MB:
-/// a larger file is refused with DINERO_STATUS_INVALID_ARGUMENT before anything is read or
-/// sent. `file_name` may be NULL (the file's own name); `content_type` may be NULL (guessed
-/// from the name: pdf, png, jpeg, ...). An unreadable file is DINERO_STATUS_IO.
+/// multipart/form-data; the organization_id option must be set). The file is opened once and
+/// must be a regular file (a FIFO or a device such as /dev/zero is DINERO_STATUS_IO, nothing
+/// read); Dinero accepts at most 6 MB (DINERO_MAX_UPLOAD_BYTES): a larger file is refused with
+/// DINERO_STATUS_INVALID_ARGUMENT before it is read or anything is sent. `file_name` may be
+/// NULL (the file's own name); `content_type` may be NULL (guessed from the name: pdf, png,
+/// jpeg, ...). A missing or unreadable file is DINERO_STATUS_IO.
 ///
-/// Returns DINERO_STATUS_OK when Dinero answered (201 with the file's Guid, or e.g. 413);
+/// Returns DINERO_STATUS_OK when Dinero answered (200 with the file's FileGuid, or e.g. 413);
 /// the upload is a POST, so it is never repeated once it may have reached the server.
 ///
 /// # Safety
@@ -178,25 +183,21 @@ pub unsafe extern "C" fn dinero_client_upload_file(
         };
         require_out(response_out, "response_out")?;
         let path = std::path::Path::new(file_path);
-        let bytes = read_upload(path)?;
-        let default_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-        let response =
-            client
-                .client
-                .upload(&bytes, file_name.unwrap_or(default_name), content_type)?;
+        let response = client.client.upload_file(path, file_name, content_type)?;
         // SAFETY: checked by require_out; writable per this function's contract.
         unsafe { hand_out_response(response_out, response) };
         Ok(())
     })
 }
 
-/// Like dinero_client_upload_file, from `len` bytes in memory (copied; NULs allowed).
-/// `file_name` is required here; `content_type` may be NULL (guessed from the name).
+/// Like dinero_client_upload_file, from `len` bytes in memory (copied; NULs allowed; more than
+/// DINERO_MAX_UPLOAD_BYTES is refused before anything is sent). `file_name` may be NULL: the
+/// bytes are then named "file" with the extension of a recognized PDF, PNG, JPEG or GIF
+/// ("file.pdf"). `content_type` may be NULL (guessed from the name).
 ///
 /// # Safety
 /// `client` is NULL or a live handle; `bytes` is NULL (with `len` 0) or points to `len`
-/// readable bytes; the strings are NULL (where allowed) or NUL-terminated; `response_out` is
-/// NULL or writable.
+/// readable bytes; the strings are NULL or NUL-terminated; `response_out` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn dinero_client_upload_bytes(
     client: *mut dinero_client,
@@ -212,7 +213,7 @@ pub unsafe extern "C" fn dinero_client_upload_bytes(
             (
                 borrow(client.cast_const(), "client")?,
                 borrow_bytes(bytes, len, "bytes")?,
-                borrow_str(file_name, "file_name")?,
+                borrow_optional_str(file_name, "file_name")?,
                 borrow_optional_str(content_type, "content_type")?,
             )
         };
@@ -228,7 +229,10 @@ pub unsafe extern "C" fn dinero_client_upload_bytes(
 ///
 /// # Safety
 /// `response_out` passed `require_out` and points to writable memory for a pointer.
-unsafe fn hand_out_response(response_out: *mut *mut dinero_response, response: crate::Response) {
+pub(crate) unsafe fn hand_out_response(
+    response_out: *mut *mut dinero_response,
+    response: crate::Response,
+) {
     // SAFETY: per this function's contract.
     unsafe {
         write_out(
@@ -236,19 +240,6 @@ unsafe fn hand_out_response(response_out: *mut *mut dinero_response, response: c
             into_raw(dinero_response::from_response(response)),
         )
     }
-}
-
-/// Reads a file to upload, refusing one over Dinero's limit before reading it.
-fn read_upload(path: &std::path::Path) -> Result<Vec<u8>> {
-    let io_error = |e: std::io::Error| {
-        Error::new(
-            ErrorKind::Io,
-            format!("cannot read {}: {e}", path.display()),
-        )
-    };
-    let size = std::fs::metadata(path).map_err(io_error)?.len();
-    crate::request::multipart::check_size(usize::try_from(size).unwrap_or(usize::MAX))?;
-    std::fs::read(path).map_err(io_error)
 }
 
 /// A currently valid access token (refreshed first if it is due), for callers that make their
@@ -286,4 +277,12 @@ pub unsafe extern "C" fn dinero_client_access_token(
 pub unsafe extern "C" fn dinero_client_free(client: *mut dinero_client) {
     // SAFETY: forwarded contract.
     unsafe { free(client) }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_c_limit_is_the_cores() {
+        assert_eq!(super::DINERO_MAX_UPLOAD_BYTES, crate::MAX_UPLOAD_BYTES);
+    }
 }

@@ -17,14 +17,18 @@ pub unsafe fn borrow<'a, T>(ptr: *const T, name: &str) -> Result<&'a T> {
         .ok_or_else(|| Error::new(ErrorKind::NullArgument, format!("{name} is NULL")))
 }
 
-/// Frees a handle from `into_raw`; NULL is a no-op.
+/// Frees a handle from `into_raw`; NULL is a no-op. Dropping runs our code (a client wipes its
+/// secrets, a pool closes connections), so it runs inside the panic boundary like every call.
 ///
 /// # Safety
 /// `ptr` is NULL or a live pointer from `into_raw::<T>`, freed only once.
 pub unsafe fn free<T>(ptr: *mut T) {
     if !ptr.is_null() {
-        // SAFETY: per the contract it came from Box::into_raw and is freed once.
-        drop(unsafe { Box::from_raw(ptr) });
+        super::boundary::guard_or((), || {
+            // SAFETY: per the contract it came from Box::into_raw and is freed once.
+            drop(unsafe { Box::from_raw(ptr) });
+            Ok(())
+        });
     }
 }
 

@@ -15,7 +15,9 @@ pub fn set(error: &Error) {
     LAST_ERROR.with(|slot| *slot.borrow_mut() = message);
 }
 
-/// A pointer into this thread's storage; valid until this thread's next failing call.
+/// A pointer into this thread's storage. The documented lifetime (dinero.h, README) is "until
+/// the next call into libdinero on the same thread": today only a failing call replaces it,
+/// but callers are promised no more than that, so the storage may change later.
 pub fn pointer() -> *const c_char {
     LAST_ERROR.with(|slot| slot.borrow().as_ptr())
 }

@@ -23,8 +23,9 @@ pub extern "C" fn dinero_status_str(status: status::dinero_status) -> *const c_c
 /// the API key (400 invalid_grant)"); "" if no call has failed on this thread yet.
 ///
 /// The message never contains the client secret, the API key or a token. Each thread has its
-/// own: threads sharing a client never see each other's errors. Returns a borrowed string,
-/// valid until the next call into libdinero on this thread; copy it to keep it. Never free it.
+/// own: threads sharing a client never see each other's errors. Lifetime: the returned string
+/// is borrowed and valid until the next call into libdinero on the same thread; read or copy
+/// it right after the failed call. Never free it.
 #[no_mangle]
 pub extern "C" fn dinero_last_error() -> *const c_char {
     last_error::pointer()
@@ -38,6 +39,9 @@ pub extern "C" fn dinero_last_error() -> *const c_char {
 /// free(), and never pass anything else here.
 #[no_mangle]
 pub unsafe extern "C" fn dinero_string_free(string: *mut c_char) {
-    // SAFETY: forwarded contract.
-    unsafe { strings::release(string) }
+    super::boundary::guard_or((), || {
+        // SAFETY: forwarded contract.
+        unsafe { strings::release(string) };
+        Ok(())
+    })
 }

@@ -8,6 +8,7 @@ mod last_error;
 pub mod library;
 pub mod log;
 pub mod options;
+pub mod pages;
 pub mod request_builder;
 pub mod response;
 pub mod status;

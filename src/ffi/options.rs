@@ -37,11 +37,13 @@ pub extern "C" fn dinero_options_new() -> *mut dinero_options {
 /// "rate_limit_per_minute" (default 100, 0 = off) with "rate_limit_window_ms" (default 60000:
 /// at most that many requests in any such window), "max_response_bytes" (default 67108864),
 /// "user_agent" (put in front of "libdinero/VERSION"), "ca_file" (PEM file of trusted roots,
-/// instead of the bundled ones), "scope" (default "read write"), "token_cache" (a file
-/// through which processes share one token: read instead of asking the token endpoint while
-/// still valid, replaced atomically with mode 0600, locked so that processes starting together
-/// fetch one token; it holds the token and a one-way fingerprint of the credentials and URLs,
-/// never the credentials; a corrupt or foreign file is ignored and replaced).
+/// instead of the bundled ones), "scope" (default "read write"), "shared_state" (a file path,
+/// or a redis:// or rediss:// URL: every client naming it, in any process on any machine,
+/// shares one token and one rate-limit window; a file is locked with flock, kept at mode 0600
+/// and holds a one-way fingerprint of the credentials, never the credentials; a store that
+/// cannot be reached at run time is logged once and the client goes on with its own token and
+/// window), "shared_state_timeout_ms" (default 500: how long one step on the shared state may
+/// take) and "token_cache" (the older name of shared_state).
 /// URLs must be https, except to this machine (127.0.0.0/8, ::1, localhost).
 ///
 /// Returns DINERO_STATUS_INVALID_ARGUMENT for an unknown key (the message lists the valid

@@ -49,12 +49,12 @@ fn builder_mut<'a>(builder: *mut dinero_request_builder) -> Result<&'a mut Reque
 /// refused) and copied.
 ///
 /// On success writes a new builder to *request_out; the caller frees it with
-/// dinero_request_free. A builder may be sent many times and belongs to one thread at a time.
+/// dinero_request_builder_free. A builder may be sent many times and belongs to one thread at a time.
 ///
 /// # Safety
 /// The strings are NULL or NUL-terminated; `request_out` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn dinero_request_new(
+pub unsafe extern "C" fn dinero_request_builder_new(
     method: *const c_char,
     path: *const c_char,
     request_out: *mut *mut dinero_request_builder,
@@ -78,7 +78,7 @@ pub unsafe extern "C" fn dinero_request_new(
 /// # Safety
 /// `request` is NULL or a live builder; the strings are NULL or NUL-terminated.
 #[no_mangle]
-pub unsafe extern "C" fn dinero_request_set_header(
+pub unsafe extern "C" fn dinero_request_builder_set_header(
     request: *mut dinero_request_builder,
     name: *const c_char,
     value: *const c_char,
@@ -96,7 +96,7 @@ pub unsafe extern "C" fn dinero_request_set_header(
 /// # Safety
 /// `request` is NULL or a live builder; the strings are NULL or NUL-terminated.
 #[no_mangle]
-pub unsafe extern "C" fn dinero_request_add_query(
+pub unsafe extern "C" fn dinero_request_builder_add_query(
     request: *mut dinero_request_builder,
     key: *const c_char,
     value: *const c_char,
@@ -116,7 +116,7 @@ pub unsafe extern "C" fn dinero_request_add_query(
 /// `request` is NULL or a live builder; `body` is NULL or points to `len` readable bytes;
 /// `content_type` is NULL or NUL-terminated.
 #[no_mangle]
-pub unsafe extern "C" fn dinero_request_set_body(
+pub unsafe extern "C" fn dinero_request_builder_set_body(
     request: *mut dinero_request_builder,
     body: *const u8,
     len: usize,
@@ -138,9 +138,9 @@ pub unsafe extern "C" fn dinero_request_set_body(
 /// Frees a builder. NULL is a no-op.
 ///
 /// # Safety
-/// `request` is NULL or a live builder from dinero_request_new, freed only once.
+/// `request` is NULL or a live builder from dinero_request_builder_new, freed only once.
 #[no_mangle]
-pub unsafe extern "C" fn dinero_request_free(request: *mut dinero_request_builder) {
+pub unsafe extern "C" fn dinero_request_builder_free(request: *mut dinero_request_builder) {
     // SAFETY: forwarded contract.
     unsafe { free(request) }
 }

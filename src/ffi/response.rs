@@ -15,10 +15,16 @@ pub struct dinero_response {
     body: Vec<u8>,
     /// Lower-case names and values, NUL-terminated, ready to lend out.
     headers: Vec<(CString, CString)>,
+    /// For a status >= 400: Dinero's error answer, read once (JSON for the bindings, and the
+    /// one-line description).
+    error: Option<(CString, CString)>,
 }
 
 impl dinero_response {
     pub(crate) fn from_response(response: Response) -> Self {
+        let error = response
+            .api_error()
+            .map(|error| (c_string(error.to_json()), c_string(error.description())));
         let (status, headers, mut body) = response.into_parts();
         body.push(0);
         let headers = headers
@@ -29,6 +35,7 @@ impl dinero_response {
             status,
             body,
             headers,
+            error,
         }
     }
 }
@@ -134,6 +141,83 @@ pub unsafe extern "C" fn dinero_response_header_name(
             .headers
             .get(index)
             .map_or(std::ptr::null(), |(name, _)| name.as_ptr()))
+    })
+}
+
+/// For a status >= 400, the one line that says what Dinero answered, the same in every
+/// language: "HTTP 400 (Dinero code 42): Validation error [Name: Name is required]" (Dinero's
+/// message, else the first line of a plain-text body, else the reason phrase; server text has
+/// its control characters removed and is cut short). NULL for a status below 400.
+///
+/// Returns a borrowed string valid until the response is freed.
+///
+/// # Safety
+/// `response` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_response_error_message(
+    response: *const dinero_response,
+) -> *const c_char {
+    guard_or(std::ptr::null(), || {
+        // SAFETY: per this function's contract.
+        let response = unsafe { borrow(response, "response") }?;
+        Ok(response
+            .error
+            .as_ref()
+            .map_or(std::ptr::null(), |(_, line)| line.as_ptr()))
+    })
+}
+
+/// For a status >= 400, Dinero's error answer parsed into one JSON object (NULL below 400):
+/// `{"status": 400, "code": 42 or null, "message": "Validation error", "message_from_body":
+/// true, "description": <dinero_response_error_message>, "validation_errors": [{"name":
+/// "Name", "message": "..."}], "language_specific_messages": [...], "error_message_list":
+/// [...]}`: Dinero's `languageSpecificMessages` and `errorMessageList` as it sent them (empty
+/// when absent); `message` and the validation errors
+/// are cleaned and cut like the description. Bodies that are not Dinero's shape (an HTML 404,
+/// a plain-text 429, an empty body) give code null and no validation errors.
+///
+/// Returns a borrowed string valid until the response is freed.
+///
+/// # Safety
+/// `response` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_response_error_json(
+    response: *const dinero_response,
+) -> *const c_char {
+    guard_or(std::ptr::null(), || {
+        // SAFETY: per this function's contract.
+        let response = unsafe { borrow(response, "response") }?;
+        Ok(response
+            .error
+            .as_ref()
+            .map_or(std::ptr::null(), |(json, _)| json.as_ptr()))
+    })
+}
+
+/// Parses an HTTP status and body that did not come from libdinero as Dinero's error answer
+/// (the same reading as dinero_response_error_json, for a body your own code received).
+///
+/// On success writes the JSON to *json_out: the caller owns it and frees it with
+/// dinero_string_free. `body` may be NULL when `len` is 0.
+///
+/// # Safety
+/// `body` is NULL or points to `len` readable bytes; `json_out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_error_body_parse(
+    http_status: u16,
+    body: *const u8,
+    len: usize,
+    json_out: *mut *mut c_char,
+) -> super::status::dinero_status {
+    super::boundary::guard(|| {
+        // SAFETY: per this function's contract.
+        let body = unsafe { super::request_builder::borrow_bytes(body, len, "body") }?;
+        super::handles::require_out(json_out, "json_out")?;
+        let json = crate::api_error::ApiError::parse(http_status, body).to_json();
+        let owned = super::strings::hand_out(&json)?;
+        // SAFETY: checked by require_out; writable per this function's contract.
+        unsafe { super::handles::write_out(json_out, owned) };
+        Ok(())
     })
 }
 

@@ -81,7 +81,13 @@ pub struct IssuedToken {
 }
 
 /// The longest lifetime we believe: a year. Anything longer is a broken endpoint.
-const MAX_EXPIRES_IN_SECS: u64 = 366 * 24 * 3600;
+pub const MAX_LIFETIME: Duration = Duration::from_secs(366 * 24 * 3600);
+
+/// Whether a token can go into an `Authorization` header as it is. Applied to every token,
+/// fresh from the endpoint or read back from a shared store (which another party may write).
+pub fn is_sendable_token(token: &str) -> bool {
+    !token.is_empty() && token.len() <= 16 * 1024 && token.bytes().all(|b| b.is_ascii_graphic())
+}
 
 /// Reads the token endpoint's answer. `secrets` are scrubbed from any server text quoted in an
 /// error, in case an endpoint echoes the form back.
@@ -131,7 +137,7 @@ fn parse_success(body: &[u8], secrets: &[&str]) -> Result<IssuedToken> {
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| unreadable("without an access_token"))?;
-    if token.chars().any(|c| c.is_control() || c == ' ') {
+    if !is_sendable_token(token) {
         return Err(unreadable(
             "with an access_token that cannot be sent in a header",
         ));
@@ -147,7 +153,7 @@ fn parse_success(body: &[u8], secrets: &[&str]) -> Result<IssuedToken> {
         Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
         _ => None,
     }
-    .filter(|s| (1..=MAX_EXPIRES_IN_SECS).contains(s))
+    .filter(|s| (1..=MAX_LIFETIME.as_secs()).contains(s))
     .ok_or_else(|| unreadable("with a missing or implausible expires_in"))?;
     Ok(IssuedToken {
         access_token: Secret::new(token),

@@ -1,19 +1,27 @@
 //! Token lifetime: one token per client, reused until shortly before it expires, then replaced
-//! before it is used again (Dinero frowns on integrations that collect 401s). A refresh happens
-//! once however many threads need it (single flight): the first thread fetches while the
-//! others wait for its result, success or failure, instead of each asking the endpoint. With
-//! `token_cache`, processes share the token through a file as well.
+//! before it is used again (Dinero frowns on integrations that collect 401s).
+//!
+//! A refresh runs once however many callers need it, and never makes a caller wait while the
+//! current token is still valid: the first caller past the refresh time fetches, without
+//! holding the lock, and the others keep using the old token meanwhile. Only a caller with no
+//! valid token (the first one, an expired one, one the API refused) waits, with a deadline.
+//!
+//! With `shared_state` the same holds across processes and machines: a refresh first looks in
+//! the store for a token another process already fetched, then takes the store's refresh lease
+//! so that one process fetches for all; a process that dies holding the lease loses it when it
+//! runs out.
 
-use crate::error::{Error, Result};
+use super::exchange::{parse_token_response, Credentials};
+use crate::config::Config;
+use crate::error::{Error, ErrorKind, Result};
 use crate::log::{log, Level};
 use crate::secret::Secret;
-use crate::token::cache::TokenCache;
-use crate::token::exchange::{parse_token_response, Credentials};
+use crate::shared_state::{SharedState, SharedToken};
 use crate::transport::http::Exchange;
 use crate::transport::{Transport, Treatment};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 /// A token in use, with a generation number that tells a later 401 which token it refused.
 #[derive(Debug, Clone)]
@@ -26,19 +34,29 @@ pub struct TokenSource {
     credentials: Credentials,
     auth_url: String,
     scope: String,
-    cache: Option<TokenCache>,
+    shared: Option<Arc<SharedState>>,
+    /// The longest one token request can take with its retries: how long a caller waits for
+    /// another's refresh, and how long a refresh lease in the store lasts.
+    refresh_bound: Duration,
+    /// Names this client's refresh lease in the store.
+    holder: u64,
     state: Mutex<State>,
-    /// Refresh attempts so far; read before waiting for the lock so a waiter can tell that a
-    /// refresh ran while it waited.
-    attempts: AtomicU64,
+    refreshed: Condvar,
+    /// Whether a row of refused tokens is under way: lets `accepted`, on every request, skip
+    /// the lock when there is nothing to reset.
+    refusals: AtomicBool,
 }
 
 #[derive(Default)]
 struct State {
     current: Option<Cached>,
-    /// The outcome of the latest failed attempt, handed to the threads that waited for it.
+    refreshing: bool,
+    /// Refreshes that have ended, so a waiter can tell that one ended while it waited.
+    ended: u64,
+    /// The outcome of the latest failed refresh, handed to the callers that waited for it.
     last_failure: Option<Error>,
     generation: u64,
+    replacements: ReplacementPace,
 }
 
 struct Cached {
@@ -47,124 +65,263 @@ struct Cached {
     expires_at: Instant,
 }
 
+/// Token requests made because the API refused a token: the first at once, then each further
+/// one in a row only after a doubling pause (1 s, 2 s, ... 60 s), so an API that refuses every
+/// token does not turn each request into a token request. A request that is not refused ends
+/// the row.
+#[derive(Default)]
+struct ReplacementPace {
+    in_a_row: u32,
+    not_before: Option<Instant>,
+}
+
+/// What a refresh found.
+enum Refreshed {
+    New {
+        value: Secret,
+        remaining: Duration,
+        lifetime: Duration,
+    },
+    /// Another process holds the lease and the current token is still valid: keep it.
+    KeepCurrent,
+}
+
 /// How long before expiry a token is replaced: a tenth of its lifetime, at most a minute
 /// (so Dinero's hour-long tokens are renewed at 59 minutes, a 2-second test token at 1.8 s).
 pub fn refresh_margin(lifetime: Duration) -> Duration {
     (lifetime / 10).min(Duration::from_secs(60))
 }
 
+/// How often a process waiting for another's refresh looks in the store.
+const STORE_POLL: Duration = Duration::from_millis(20);
+
 impl TokenSource {
     pub fn new(
         credentials: Credentials,
-        auth_url: String,
-        scope: String,
-        cache: Option<TokenCache>,
+        config: &Config,
+        shared: Option<Arc<SharedState>>,
     ) -> Self {
+        let attempts = config.max_retries + 1;
         TokenSource {
             credentials,
-            auth_url,
-            scope,
-            cache,
+            auth_url: config.auth_url.clone(),
+            scope: config.scope.clone(),
+            shared,
+            refresh_bound: config.timeout * attempts + config.retry_max_delay * attempts,
+            holder: fastrand::u64(..),
             state: Mutex::new(State::default()),
-            attempts: AtomicU64::new(0),
+            refreshed: Condvar::new(),
+            refusals: AtomicBool::new(false),
         }
     }
 
-    /// A token that is valid now and not about to expire, fetched if needed.
+    /// A token that is valid now, fetched if needed.
     pub fn valid(&self, transport: &Transport) -> Result<Token> {
-        self.obtain(transport, None)
+        // Only replacements are ever paced, so None cannot come back here.
+        self.obtain(transport, None)?
+            .ok_or_else(|| Error::new(ErrorKind::AuthUnavailable, "no token"))
     }
 
     /// A token other than generation `rejected`, which the API just answered 401 to. If
-    /// another thread already replaced it, that replacement is used; else a new one is fetched.
-    pub fn replace(&self, transport: &Transport, rejected: u64) -> Result<Token> {
+    /// another caller already replaced it, that replacement is used; else a new one is
+    /// fetched, unless replacements are being paced (then None: the 401 stands).
+    pub fn replace(&self, transport: &Transport, rejected: u64) -> Result<Option<Token>> {
         self.obtain(transport, Some(rejected))
     }
 
-    fn obtain(&self, transport: &Transport, rejected: Option<u64>) -> Result<Token> {
-        let attempts_seen = self.attempts.load(Ordering::Acquire);
-        // The state is a plain value replaced whole, so it stays consistent even if a panic
-        // poisoned the lock: keep using it.
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(cached) = &state.current {
-            let refused = rejected == Some(cached.token.generation);
-            if !refused && Instant::now() < cached.refresh_at {
-                return Ok(cached.token.clone());
-            }
+    /// The API accepted a request: a row of refused tokens, if any, has ended.
+    pub fn accepted(&self) {
+        if self.refusals.swap(false, Ordering::AcqRel) {
+            self.lock().replacements = ReplacementPace::default();
         }
-        if self.attempts.load(Ordering::Acquire) != attempts_seen {
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The state is replaced field by field in single statements, so it stays consistent
+        // even if a panic poisoned the lock: keep using it.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn obtain(&self, transport: &Transport, rejected: Option<u64>) -> Result<Option<Token>> {
+        let mut state = self.lock();
+        let deadline = Instant::now() + self.refresh_bound;
+        let ended_before = state.ended;
+        loop {
+            let now = Instant::now();
+            if let Some(cached) = usable(&state, rejected) {
+                if now < cached.refresh_at || (state.refreshing && now < cached.expires_at) {
+                    return Ok(Some(cached.token.clone()));
+                }
+            }
+            if !state.refreshing {
+                break;
+            }
+            // Nothing valid to use: wait for the refresh under way.
+            if now >= deadline {
+                return Err(Error::new(
+                    ErrorKind::AuthUnavailable,
+                    "timed out waiting for another thread's token refresh",
+                ));
+            }
+            state = self
+                .refreshed
+                .wait_timeout(state, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        if state.ended != ended_before {
             if let Some(failure) = &state.last_failure {
-                return still_valid(&state, rejected).ok_or_else(|| failure.clone());
+                // A refresh failed while we waited: its answer is ours too, instead of asking
+                // the endpoint again at once.
+                let fallback = usable(&state, rejected).filter(|c| Instant::now() < c.expires_at);
+                return fallback
+                    .map(|c| Some(c.token.clone()))
+                    .ok_or_else(|| failure.clone());
             }
         }
-        self.attempts.fetch_add(1, Ordering::AcqRel);
+        let refused = rejected.and_then(|generation| {
+            let current = state.current.as_ref()?;
+            (current.token.generation == generation).then(|| current.token.value.clone())
+        });
+        if refused.is_some() && !self.replacement_allowed(&mut state) {
+            return Ok(None);
+        }
+        let keep_possible = usable(&state, rejected).is_some_and(|c| Instant::now() < c.expires_at);
+        state.refreshing = true;
+        drop(state);
+
         let logger = transport.logger();
-        if rejected.is_some() {
+        if refused.is_some() {
             log(logger, Level::Warn, || {
                 "the API refused the token (401); replacing it".to_string()
             });
         }
-        let refused_value = state
-            .current
-            .as_ref()
-            .filter(|c| rejected == Some(c.token.generation))
-            .map(|c| c.token.value.clone());
+        // Ends the refresh if the fetch panics, so waiters are never left waiting.
+        let unwinding = EndRefresh(self);
+        let outcome = self.refresh(transport, refused.as_ref(), keep_possible);
+        std::mem::forget(unwinding);
 
-        // Other processes refresh under the same file lock, so one fetch serves them all.
-        let _file_lock = self.cache.as_ref().and_then(TokenCache::lock);
-        if let Some(entry) = self.cache.as_ref().and_then(TokenCache::read) {
-            if Some(&entry.token) != refused_value.as_ref() {
-                if let Some(token) =
-                    install(&mut state, entry.token, entry.obtained_at, entry.lifetime)
-                {
-                    return Ok(token);
-                }
-            }
-        }
-
-        let requested_at = SystemTime::now();
-        match self.fetch(transport) {
-            Ok((value, lifetime)) => {
-                log(logger, Level::Info, || {
-                    format!(
-                        "new token from the token endpoint (lifetime {} s)",
-                        lifetime.as_secs()
-                    )
-                });
-                if let Some(cache) = &self.cache {
-                    cache.write(&value, requested_at, lifetime);
-                }
-                // Counted from when we asked, not when the answer came: never later than the
-                // server's own clock for the token.
-                install(&mut state, value, requested_at, lifetime).ok_or_else(|| {
-                    Error::new(
-                        crate::error::ErrorKind::AuthUnavailable,
-                        "token endpoint issued a token that expired before it arrived",
-                    )
-                })
-            }
-            Err(error) => {
-                state.last_failure = Some(error.clone());
-                let fallback = still_valid(&state, rejected);
-                match &fallback {
-                    Some(_) => {
-                        log(logger, Level::Warn, || {
-                            format!("early token refresh failed, the current token stays in use: {error}")
-                        })
-                    }
-                    None => {
-                        log(logger, Level::Error, || {
-                            format!("token refresh failed: {error}")
-                        });
-                        state.current = None;
-                    }
-                }
-                fallback.ok_or(error)
-            }
-        }
+        let mut state = self.lock();
+        state.refreshing = false;
+        state.ended += 1;
+        // Settled before the waiters wake, so that none of them starts another refresh.
+        let result = self.settle(&mut state, outcome, rejected, logger);
+        drop(state);
+        self.refreshed.notify_all();
+        result
     }
 
-    fn fetch(&self, transport: &Transport) -> Result<(Secret, Duration)> {
+    fn settle(
+        &self,
+        state: &mut State,
+        outcome: Result<Refreshed>,
+        rejected: Option<u64>,
+        logger: Option<&crate::log::Logger>,
+    ) -> Result<Option<Token>> {
+        let error = match outcome {
+            Ok(Refreshed::New {
+                value,
+                remaining,
+                lifetime,
+            }) => {
+                return install(state, value, remaining, lifetime)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::AuthUnavailable,
+                            "token endpoint issued a token that expired before it arrived",
+                        )
+                    })
+            }
+            Ok(Refreshed::KeepCurrent) => match state.current.as_mut() {
+                Some(cached) => {
+                    // Look again shortly, not at every request, while the other process
+                    // fetches.
+                    cached.refresh_at = Instant::now() + STORE_POLL;
+                    return Ok(Some(cached.token.clone()));
+                }
+                None => Error::new(ErrorKind::AuthUnavailable, "no token to keep in use"),
+            },
+            Err(error) => error,
+        };
+        state.last_failure = Some(error.clone());
+        let fallback = usable(state, rejected)
+            .filter(|c| Instant::now() < c.expires_at)
+            .map(|c| c.token.clone());
+        match &fallback {
+            Some(_) => log(logger, Level::Warn, || {
+                format!("early token refresh failed, the current token stays in use: {error}")
+            }),
+            None => {
+                log(logger, Level::Error, || {
+                    format!("token refresh failed: {error}")
+                });
+                state.current = None;
+            }
+        }
+        fallback.map(Some).ok_or(error)
+    }
+
+    fn replacement_allowed(&self, state: &mut State) -> bool {
+        let now = Instant::now();
+        let pace = &mut state.replacements;
+        if pace.not_before.is_some_and(|t| now < t) {
+            return false;
+        }
+        pace.in_a_row += 1;
+        self.refusals.store(true, Ordering::Release);
+        let pause = Duration::from_secs(1 << pace.in_a_row.saturating_sub(1).min(6));
+        pace.not_before = Some(now + pause.min(Duration::from_secs(60)));
+        true
+    }
+
+    /// Finds or fetches the next token, without holding the state lock.
+    fn refresh(
+        &self,
+        transport: &Transport,
+        refused: Option<&Secret>,
+        keep_possible: bool,
+    ) -> Result<Refreshed> {
+        let Some(shared) = self.shared.as_deref() else {
+            return self.fetch(transport);
+        };
+        let fresh =
+            |t: &SharedToken| Some(&t.value) != refused && t.remaining > refresh_margin(t.lifetime);
+        let give_up_at = Instant::now() + self.refresh_bound;
+        loop {
+            match shared.with(|store| store.token()) {
+                Some(Some(token)) if fresh(&token) => {
+                    return Ok(Refreshed::New {
+                        value: token.value,
+                        remaining: token.remaining,
+                        lifetime: token.lifetime,
+                    })
+                }
+                Some(_) => {}
+                None => return self.fetch(transport),
+            }
+            match shared.with(|store| store.try_lease(self.holder, self.refresh_bound)) {
+                Some(true) => break,
+                Some(false) if keep_possible => return Ok(Refreshed::KeepCurrent),
+                Some(false) if Instant::now() < give_up_at => std::thread::sleep(STORE_POLL),
+                // The lease holder should have finished by now: fetch rather than wait more.
+                Some(false) | None => return self.fetch(transport),
+            }
+        }
+        let fetched = self.fetch(transport);
+        if let Ok(Refreshed::New {
+            value,
+            remaining,
+            lifetime,
+        }) = &fetched
+        {
+            shared.with(|store| store.put_token(value, *remaining, *lifetime));
+        }
+        shared.with(|store| store.end_lease(self.holder));
+        fetched
+    }
+
+    fn fetch(&self, transport: &Transport) -> Result<Refreshed> {
         let authorization = self.credentials.basic_authorization();
         let form = self.credentials.password_grant_form(&self.scope);
         let headers = [("content-type", "application/x-www-form-urlencoded")];
@@ -179,6 +336,7 @@ impl TokenSource {
             idempotent: true,
             paced: false,
         };
+        let asked_at = Instant::now();
         let response = transport
             .execute(&exchange, treatment, &|| Ok(authorization.clone()))
             .map_err(|e| e.context("token endpoint"))?;
@@ -187,27 +345,53 @@ impl TokenSource {
             response.body(),
             &self.credentials.secrets(),
         )?;
-        Ok((issued.access_token, issued.expires_in))
+        log(transport.logger(), Level::Info, || {
+            format!(
+                "new token from the token endpoint (lifetime {} s)",
+                issued.expires_in.as_secs()
+            )
+        });
+        // Counted from when we asked, not when the answer came: never later than the
+        // server's own clock for the token.
+        Ok(Refreshed::New {
+            value: issued.access_token,
+            remaining: issued.expires_in.saturating_sub(asked_at.elapsed()),
+            lifetime: issued.expires_in,
+        })
     }
 }
 
-/// Makes a token obtained at `obtained_at` (wall clock, so that processes agree) the current
-/// one, unless it is already due for replacement.
+struct EndRefresh<'a>(&'a TokenSource);
+
+impl Drop for EndRefresh<'_> {
+    fn drop(&mut self) {
+        let mut state = self.0.lock();
+        state.refreshing = false;
+        state.ended += 1;
+        drop(state);
+        self.0.refreshed.notify_all();
+    }
+}
+
+/// The current token unless the API refused it (`rejected` is its generation).
+fn usable(state: &State, rejected: Option<u64>) -> Option<&Cached> {
+    state
+        .current
+        .as_ref()
+        .filter(|c| rejected != Some(c.token.generation))
+}
+
+/// Makes a token with `remaining` life the current one, unless it is already due for
+/// replacement.
 fn install(
     state: &mut State,
     value: Secret,
-    obtained_at: SystemTime,
+    remaining: Duration,
     lifetime: Duration,
 ) -> Option<Token> {
-    let now_wall = SystemTime::now();
-    let refresh_wall = obtained_at + lifetime - refresh_margin(lifetime);
-    let until_refresh = refresh_wall
-        .duration_since(now_wall)
-        .ok()
+    let until_refresh = remaining
+        .checked_sub(refresh_margin(lifetime))
         .filter(|d| !d.is_zero())?;
-    let until_expiry = (obtained_at + lifetime)
-        .duration_since(now_wall)
-        .unwrap_or_default();
     let now = Instant::now();
     state.generation += 1;
     let token = Token {
@@ -217,18 +401,10 @@ fn install(
     state.current = Some(Cached {
         token: token.clone(),
         refresh_at: now + until_refresh,
-        expires_at: now + until_expiry,
+        expires_at: now + remaining,
     });
     state.last_failure = None;
     Some(token)
-}
-
-/// After a failed early refresh, the old token is still good until it really expires, unless
-/// the API has already refused it.
-fn still_valid(state: &State, rejected: Option<u64>) -> Option<Token> {
-    let old = state.current.as_ref()?;
-    let refused = rejected == Some(old.token.generation);
-    (!refused && Instant::now() < old.expires_at).then(|| old.token.clone())
 }
 
 #[cfg(test)]
@@ -254,21 +430,37 @@ mod tests {
     #[test]
     fn a_token_already_due_is_not_installed() {
         let mut state = State::default();
-        let long_ago = SystemTime::now() - Duration::from_secs(100);
+        let lifetime = Duration::from_secs(60);
         assert!(install(
             &mut state,
             Secret::new("t"),
-            long_ago,
-            Duration::from_secs(60)
+            Duration::from_secs(5),
+            lifetime
         )
         .is_none());
         assert!(state.current.is_none());
-        let fresh = install(
-            &mut state,
-            Secret::new("t"),
-            SystemTime::now(),
-            Duration::from_secs(60),
-        );
+        let fresh = install(&mut state, Secret::new("t"), lifetime, lifetime);
         assert_eq!(fresh.unwrap().generation, 1);
+    }
+
+    #[test]
+    fn refused_tokens_are_replaced_at_a_doubling_pace() {
+        let config = Config::default();
+        let source = TokenSource::new(Credentials::new("c", "s", "k").unwrap(), &config, None);
+        let mut state = State::default();
+        assert!(source.replacement_allowed(&mut state), "the first at once");
+        assert!(!source.replacement_allowed(&mut state), "the next waits");
+        let pause = state.replacements.not_before.unwrap() - Instant::now();
+        assert!(pause <= Duration::from_secs(1), "{pause:?}");
+        state.replacements.not_before = Some(Instant::now());
+        assert!(source.replacement_allowed(&mut state));
+        let pause = state.replacements.not_before.unwrap() - Instant::now();
+        assert!(pause > Duration::from_secs(1) && pause <= Duration::from_secs(2));
+        for _ in 0..10 {
+            state.replacements.not_before = Some(Instant::now());
+            assert!(source.replacement_allowed(&mut state));
+        }
+        let pause = state.replacements.not_before.unwrap() - Instant::now();
+        assert!(pause > Duration::from_secs(59) && pause <= Duration::from_secs(60));
     }
 }

@@ -1,7 +1,5 @@
-//! Tokens: the exchange of credentials for an access token (`exchange`), keeping one valid
-//! and refreshing it once for every thread (`lifetime`), and sharing it with other processes
-//! through a file (`cache`).
+//! Tokens: the exchange of credentials for an access token (`exchange`), and keeping one valid,
+//! refreshed once for every thread and, through `shared_state`, for every process (`lifetime`).
 
-pub mod cache;
 pub mod exchange;
 pub mod lifetime;

@@ -1,6 +1,7 @@
 //! Sending requests: one exchange over HTTP (`http`), repeated when that is safe (`retry`),
-//! and spaced out under the rate limit (`pacing`).
+//! and spaced out under the rate limit (`budget`: shared by processes, or `pacing` alone).
 
+mod budget;
 pub mod http;
 pub mod pacing;
 mod resolver;
@@ -11,15 +12,17 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::log::{log, loggable_path, Level, Logger};
 use crate::response::Response;
 use crate::secret::Secret;
+use crate::shared_state::SharedState;
+use budget::Budget;
 use http::{Exchange, Failure, HttpClient};
-use pacing::SlidingWindow;
 use retry::RetryPolicy;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub struct Transport {
     http: HttpClient,
     retry: RetryPolicy,
-    pacer: Option<SlidingWindow>,
+    budget: Option<Budget>,
     logger: Option<Logger>,
 }
 
@@ -33,12 +36,12 @@ pub struct Treatment {
 }
 
 impl Transport {
-    pub fn new(config: &Config) -> Result<Self> {
+    /// `shared`: the store of `shared_state`, whose rate window this transport then shares.
+    pub fn new(config: &Config, shared: Option<Arc<SharedState>>) -> Result<Self> {
         Ok(Transport {
             http: HttpClient::new(config)?,
             retry: RetryPolicy::from_config(config),
-            pacer: (config.rate_limit > 0)
-                .then(|| SlidingWindow::new(config.rate_limit, config.rate_limit_window)),
+            budget: Budget::new(config, shared),
             logger: config.logger.clone(),
         })
     }
@@ -66,7 +69,7 @@ impl Transport {
             let outcome = {
                 let _permit = treatment
                     .paced
-                    .then(|| self.pacer.as_ref().map(SlidingWindow::acquire))
+                    .then(|| self.budget.as_ref().map(Budget::acquire))
                     .flatten();
                 let paced_for = queued.elapsed();
                 if paced_for >= Duration::from_millis(1) {

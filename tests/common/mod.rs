@@ -282,14 +282,14 @@ impl Client {
     }
 }
 
-/// A request builder (dinero_request_new) with its headers, query and body.
+/// A request builder (dinero_request_builder_new) with its headers, query and body.
 pub struct Builder(pub *mut dinero::ffi::request_builder::dinero_request_builder);
 
 impl Builder {
     pub fn new(method: &str, path: &str) -> Result<Builder, Failed> {
         let mut out = ptr::null_mut();
         check(unsafe {
-            dinero::ffi::request_builder::dinero_request_new(
+            dinero::ffi::request_builder::dinero_request_builder_new(
                 cstr(method).as_ptr(),
                 cstr(path).as_ptr(),
                 &mut out,
@@ -300,7 +300,7 @@ impl Builder {
 
     pub fn header(&self, name: &str, value: &str) -> Result<(), Failed> {
         check(unsafe {
-            dinero::ffi::request_builder::dinero_request_set_header(
+            dinero::ffi::request_builder::dinero_request_builder_set_header(
                 self.0,
                 cstr(name).as_ptr(),
                 cstr(value).as_ptr(),
@@ -310,7 +310,7 @@ impl Builder {
 
     pub fn query(&self, key: &str, value: &str) -> Result<(), Failed> {
         check(unsafe {
-            dinero::ffi::request_builder::dinero_request_add_query(
+            dinero::ffi::request_builder::dinero_request_builder_add_query(
                 self.0,
                 cstr(key).as_ptr(),
                 cstr(value).as_ptr(),
@@ -320,7 +320,7 @@ impl Builder {
 
     pub fn body(&self, bytes: &[u8], content_type: &str) -> Result<(), Failed> {
         check(unsafe {
-            dinero::ffi::request_builder::dinero_request_set_body(
+            dinero::ffi::request_builder::dinero_request_builder_set_body(
                 self.0,
                 bytes.as_ptr(),
                 bytes.len(),
@@ -332,7 +332,7 @@ impl Builder {
 
 impl Drop for Builder {
     fn drop(&mut self) {
-        unsafe { dinero::ffi::request_builder::dinero_request_free(self.0) }
+        unsafe { dinero::ffi::request_builder::dinero_request_builder_free(self.0) }
     }
 }
 

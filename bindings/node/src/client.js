@@ -1,9 +1,9 @@
 // Client and authenticate(): one organization's connection to Dinero.
 
 import {
-  ApiError, FileError, InvalidArgumentError, ProtocolError, fromStatus,
+  FileError, InvalidArgumentError, ProtocolError, fromStatus,
 } from './errors.js';
-import { MAX_UPLOAD_BYTES, STATUS } from './native.js';
+import { MAX_PAGE_SIZE, STATUS } from './native.js';
 import { check, guardExit, native, offThread } from './runtime.js';
 import {
   byteBuffer, cstr, filePath, headerPairs, isBinary, jsonBody, optionKey, optionValue,
@@ -111,7 +111,7 @@ export class Client {
    */
   async request(method, requestPath, { json, params, headers, body, contentType } = {}) {
     const methodText = cstr(method, 'method');
-    let pathText = cstr(requestPath, 'path');
+    const pathText = cstr(requestPath, 'path');
     if (json !== undefined && body !== undefined && body !== null) {
       throw new InvalidArgumentError('give json or body, not both', STATUS.INVALID_ARGUMENT);
     }
@@ -130,37 +130,50 @@ export class Client {
       return new Response(pointer);
     }
 
+    this.#live(); // fail before building anything
+    const builder = this.#builder(method, requestPath, { params, headers, json, body, contentType });
+    try {
+      // The builder is handed to a pool thread for the send and freed here afterwards.
+      const pointer = await this.#call('send', [builder]);
+      return new Response(pointer);
+    } finally {
+      native().fn.dinero_request_builder_free(builder);
+    }
+  }
+
+  /** A dinero_request_builder with the query, headers and body; the caller frees it. */
+  #builder(method, requestPath, { params, headers, json, body, contentType } = {}) {
+    const query = queryPairs(params);
+    const headerList = headerPairs(headers);
+    let pathText = cstr(requestPath, 'path');
+    if (query.length && /[?&]$/.test(pathText)) pathText = pathText.replace(/[?&]+$/, '');
     let bytes = null;
     let bodyType = null;
     if (body !== undefined && body !== null) bytes = byteBuffer(body, 'body');
-    else if (jsonText !== null) bytes = Buffer.from(jsonText, 'utf8');
+    else if (json !== undefined) bytes = Buffer.from(jsonBody(json), 'utf8');
     if (bytes !== null) {
       if (contentType !== undefined && contentType !== null) bodyType = cstr(contentType, 'contentType');
       else {
         const given = headerList.filter(([n]) => n.toLowerCase() === 'content-type').map(([, v]) => v);
         bodyType = given.length ? given[given.length - 1]
-          : jsonText !== null ? 'application/json' : 'application/octet-stream';
+          : json !== undefined ? 'application/json' : 'application/octet-stream';
       }
     }
-    if (query.length && /[?&]$/.test(pathText)) pathText = pathText.replace(/[?&]+$/, '');
-
-    this.#live(); // fail before building anything
     const { fn } = native();
     const out = [null];
-    check(fn.dinero_request_new(methodText, pathText, out));
+    check(fn.dinero_request_builder_new(cstr(method, 'method'), pathText, out));
     const builder = out[0];
     try {
-      for (const [key, value] of query) check(fn.dinero_request_add_query(builder, key, value));
-      for (const [name, value] of headerList) check(fn.dinero_request_set_header(builder, name, value));
+      for (const [key, value] of query) check(fn.dinero_request_builder_add_query(builder, key, value));
+      for (const [name, value] of headerList) check(fn.dinero_request_builder_set_header(builder, name, value));
       if (bytes !== null) {
-        check(fn.dinero_request_set_body(builder, bytes.length ? bytes : null, bytes.length, bodyType));
+        check(fn.dinero_request_builder_set_body(builder, bytes.length ? bytes : null, bytes.length, bodyType));
       }
-      // The builder is handed to a pool thread for the send and freed here afterwards.
-      const pointer = await this.#call('send', [builder]);
-      return new Response(pointer);
-    } finally {
-      fn.dinero_request_free(builder);
+    } catch (error) {
+      fn.dinero_request_builder_free(builder);
+      throw error;
     }
+    return builder;
   }
 
   // -- JSON helpers ---------------------------------------------------------------------------
@@ -186,31 +199,38 @@ export class Client {
   }
 
   /**
-   * Every item of a Dinero list, one request per page (page from 0, pageSize = pageSize): an
-   * async generator. Stops on a short page or when Pagination.Result is reached; an endpoint
-   * answering a bare array is one page. Stop iterating and no more pages are fetched.
+   * Every item of a Dinero list, paged by the library (page from 0, pageSize = pageSize, 1 to
+   * 1000: the default, Dinero's maximum, costs the fewest requests under the rate limit): an
+   * async generator. `params` are sent with every page (a page or pageSize among them is
+   * replaced); an endpoint answering a bare array is one page. Stop iterating and no more
+   * pages are fetched.
    */
-  async *paginate(requestPath, { params, pageSize = 100 } = {}) {
-    if (!Number.isInteger(pageSize) || pageSize < 1) {
-      throw new InvalidArgumentError('pageSize must be a positive integer', STATUS.INVALID_ARGUMENT);
+  async *paginate(requestPath, { params, pageSize = MAX_PAGE_SIZE } = {}) {
+    if (!Number.isInteger(pageSize)) {
+      throw new InvalidArgumentError('pageSize must be an integer', STATUS.INVALID_ARGUMENT);
     }
-    const base = queryPairs(params).filter(([k]) => !['page', 'pagesize'].includes(k.toLowerCase()));
-    for (let page = 0; ; page++) {
-      const answer = await this.get(requestPath, { params: [...base, ['page', page], ['pageSize', pageSize]] });
-      if (Array.isArray(answer)) {
-        yield* answer;
-        return;
+    const { fn } = native();
+    const builder = this.#builder('GET', requestPath, { params });
+    const out = [null];
+    try {
+      check(fn.dinero_pages_new(this.#live(), builder, Math.max(0, Math.min(pageSize, 0xffffffff)), out));
+    } finally {
+      fn.dinero_request_builder_free(builder);
+    }
+    const pages = out[0];
+    try {
+      for (;;) {
+        const pointer = await this.#call('pagesNext', [pages]);
+        if (!pointer) return;
+        const page = new Response(pointer);
+        try {
+          yield* decoded(page, 'GET', requestPath);
+        } finally {
+          page.close();
+        }
       }
-      if (answer === null || typeof answer !== 'object' || !Array.isArray(answer.Collection)) {
-        throw new ProtocolError(
-          `expected a Dinero list ({"Collection": [...], "Pagination": {...}}) or an array from ${requestPath}`,
-          STATUS.PROTOCOL,
-        );
-      }
-      const items = answer.Collection;
-      yield* items;
-      const total = answer.Pagination?.Result;
-      if (items.length < pageSize || (Number.isInteger(total) && (page + 1) * pageSize >= total)) return;
+    } finally {
+      fn.dinero_pages_free(pages);
     }
   }
 
@@ -227,17 +247,10 @@ export class Client {
     const type = optionalCstr(contentType, 'contentType');
     let pointer;
     if (isBinary(source)) {
-      const content = byteBuffer(source, 'source');
-      if (content.length > MAX_UPLOAD_BYTES) {
-        throw new InvalidArgumentError(
-          `the file is ${content.length} bytes; Dinero accepts at most 6 MB (${MAX_UPLOAD_BYTES} bytes); nothing was sent`,
-          STATUS.INVALID_ARGUMENT,
-        );
-      }
       // One copy of exactly these bytes, moved (not cloned again) to the pool thread; the
-      // library copies what it sends.
-      const copy = new Uint8Array(content);
-      pointer = await this.#call('uploadBytes', [copy, name ?? defaultName(content), type], [copy.buffer]);
+      // library checks the size, names them if no name was given, and copies what it sends.
+      const copy = new Uint8Array(byteBuffer(source, 'source'));
+      pointer = await this.#call('uploadBytes', [copy, name, type], [copy.buffer]);
     } else {
       const file = filePath(source, 'source');
       try {
@@ -265,7 +278,7 @@ export class Client {
     const target = saveTo === undefined || saveTo === null ? null : filePath(saveTo, 'saveTo');
     const response = await this.request('GET', requestPath, { params, headers: { Accept: accept } });
     try {
-      if (response.status >= 400) throw ApiError.fromBody(response.status, response.body, response.headers);
+      if (response.status >= 400) throw response.apiError();
       if (target !== null) {
         this.#enter();
         try {
@@ -368,7 +381,7 @@ export class Client {
 
 /** The JSON of a success (null for an empty body); ApiError for >= 400. */
 function decoded(response, method, requestPath) {
-  if (response.status >= 400) throw ApiError.fromBody(response.status, response.body, response.headers);
+  if (response.status >= 400) throw response.apiError();
   const text = response.text();
   if (!text.trim()) return null;
   try {
@@ -380,23 +393,3 @@ function decoded(response, method, requestPath) {
     );
   }
 }
-
-const SIGNATURES = [
-  [Buffer.from('%PDF-'), 'file.pdf'],
-  [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), 'file.png'],
-  [Buffer.from([0xff, 0xd8, 0xff]), 'file.jpg'],
-  [Buffer.from('GIF87a'), 'file.gif'],
-  [Buffer.from('GIF89a'), 'file.gif'],
-];
-
-/** A file name for bytes uploaded without one; its extension drives the content type. */
-function defaultName(content) {
-  for (const [signature, name] of SIGNATURES) {
-    if (content.length >= signature.length && Buffer.from(content.buffer, content.byteOffset, signature.length).equals(signature)) {
-      return name;
-    }
-  }
-  return 'file';
-}
-
-

@@ -95,7 +95,7 @@ function paramText(value) {
   throw new InvalidArgumentError(`params values must be strings, numbers or booleans, not ${typeName(value)}`, STATUS.INVALID_ARGUMENT);
 }
 
-/** `params` as [key, value] strings for dinero_request_add_query (which percent-encodes them).
+/** `params` as [key, value] strings for dinero_request_builder_add_query (which percent-encodes them).
  *  null/undefined values are left out; an array value repeats the parameter. */
 export function queryPairs(params) {
   const pairs = [];
@@ -109,7 +109,7 @@ export function queryPairs(params) {
   return pairs;
 }
 
-/** `headers` as [name, value] strings for dinero_request_set_header (which checks them). */
+/** `headers` as [name, value] strings for dinero_request_builder_set_header (which checks them). */
 export function headerPairs(headers) {
   return entriesOf(headers, 'headers').map(([name, value]) => [cstr(name, 'header name'), cstr(value, 'header value')]);
 }

@@ -4,8 +4,8 @@
 // a token.
 
 import os from 'node:os';
-import http from 'node:http';
-import { STATUS } from './native.js';
+import { FAMILY, STATUS } from './constants.js';
+import { native } from './runtime.js';
 
 /** Base of every libdinero error. `status` is the C status (a DINERO_STATUS_* number). */
 export class DineroError extends Error {
@@ -59,97 +59,59 @@ export class FileError extends DineroError {
   }
 }
 
-const BY_STATUS = new Map([
-  [STATUS.NULL_ARGUMENT, InvalidArgumentError],
-  [STATUS.INVALID_UTF8, InvalidArgumentError],
-  [STATUS.INVALID_ARGUMENT, InvalidArgumentError],
-  [STATUS.AUTH_REJECTED, AuthenticationError],
-  [STATUS.AUTH_UNAVAILABLE, AuthenticationError],
-  [STATUS.NETWORK, NetworkError],
-  [STATUS.TIMEOUT, TimeoutError],
-  [STATUS.TLS, TLSError],
-  [STATUS.PROTOCOL, ProtocolError],
-  [STATUS.RESPONSE_TOO_LARGE, ResponseTooLargeError],
-  [STATUS.IO, FileError],
-]);
-
-/** The error for a failed call, from its status and the message read on the failing thread. */
+/** The error for a failed call, from its status and the message read on the failing thread.
+ *  The class follows the one mapping of every binding (FAMILY, generated from dinero.h). */
 export function fromStatus(status, message, fallback = '') {
-  const Class = BY_STATUS.get(status) ?? DineroError;
+  const Class = CLASSES[`${FAMILY[status] ?? 'Dinero'}Error`] ?? DineroError;
   return new Class(message || fallback || `libdinero status ${status}`, status);
 }
 
 /** Dinero answered with an HTTP status >= 400 (thrown by get/post/put/delete/paginate,
  *  uploadFile and download; `request` returns such answers as a Response).
  *
- *  `status` is the HTTP status here; `code` Dinero's error code (42 validation, 58 stale
- *  timestamp, ...) or undefined; `apiMessage` Dinero's own message (or the reason phrase, or the
- *  start of a plain-text body); `message` the whole sentence ("HTTP 400 (Dinero code 42):
- *  Validation error [Name: ...]"); `validationErrors` Dinero's validationErrors ({} if none);
- *  `body` the raw bytes (a Buffer); `headers` every header of the answer (a Headers map). */
+ *  The library reads Dinero's error body, the same way for every language. `status` is the
+ *  HTTP status here; `code` Dinero's error code (42 validation, 58 stale timestamp, ...) or
+ *  undefined; `apiMessage` Dinero's own message (or the start of a plain-text body, or the
+ *  reason phrase); `message` the one sentence every language shows ("HTTP 400 (Dinero code
+ *  42): Validation error [Name: ...]"); `validationErrors` Dinero's validationErrors as
+ *  {name: message} ({} if none); `languageSpecificMessages` and `errorMessageList` as Dinero
+ *  sent them; `body` the raw bytes (a Buffer); `headers` every header of the answer. */
 export class ApiError extends DineroError {
-  constructor(status, body, { code, message = '', validationErrors = {}, headers } = {}) {
-    const validation = { ...(validationErrors ?? {}) };
-    super(describe(status, code, message, validation), status);
-    this.code = code;
-    this.apiMessage = message;
-    this.validationErrors = validation;
+  constructor(status, body, { code, message = '', validationErrors = {}, headers } = {}, parsed = undefined) {
+    // Made by hand: the library still words it, from Dinero's shape of the same facts.
+    const error = parsed ?? parse(status, Buffer.from(JSON.stringify({ code, message, validationErrors })));
+    super(error.description, error.status);
+    this.code = error.code ?? undefined;
+    this.apiMessage = error.message;
+    this.validationErrors = Object.fromEntries(error.validation_errors.map((e) => [e.name, e.message]));
+    this.languageSpecificMessages = error.language_specific_messages;
+    this.errorMessageList = error.error_message_list;
     this.body = Buffer.isBuffer(body) ? body : Buffer.from(body ?? []);
     this.headers = headers;
   }
 
-  /** Parses Dinero's error body {"code":42,"message":"...","validationErrors":{...}};
+  /** Reads Dinero's error body {"code":42,"message":"...","validationErrors":{...}};
    *  tolerates anything else (IIS's HTML 404, a plain-text 429, an empty body). */
   static fromBody(status, body, headers) {
     const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body ?? []);
-    const text = bytes.toString('utf8');
-    let code;
-    let message = '';
-    let validation = {};
-    let parsed;
-    let isJson = false;
-    if (text.trim()) {
-      try {
-        parsed = JSON.parse(text);
-        isJson = true;
-      } catch {
-        parsed = undefined;
-      }
-    }
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      const lowered = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k.toLowerCase(), v]));
-      if (Number.isInteger(lowered.code)) code = lowered.code;
-      else if (typeof lowered.code === 'string' && /^\s*\d+\s*$/.test(lowered.code)) code = Number(lowered.code);
-      for (const key of ['message', 'error_description', 'error']) {
-        if (typeof lowered[key] === 'string' && lowered[key]) {
-          message = lowered[key];
-          break;
-        }
-      }
-      const raw = lowered.validationerrors;
-      if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) validation = raw;
-    } else if (!isJson && text.trim()) {
-      message = plainTextExcerpt(text);
-    }
-    if (!message) message = http.STATUS_CODES[status] ?? 'HTTP error';
-    return new ApiError(status, bytes, { code, message, validationErrors: validation, headers });
+    return new ApiError(status, bytes, { headers }, parse(status, bytes));
   }
 }
 
-function plainTextExcerpt(text) {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('<')) return '';
-  const first = trimmed.split(/\r?\n/)[0] ?? '';
-  return first.length > 200 ? `${first.slice(0, 200)}...` : first;
-}
+const CLASSES = {
+  DineroError, InvalidArgumentError, AuthenticationError, NetworkError, TLSError, ProtocolError,
+  ResponseTooLargeError, TimeoutError, FileError,
+};
 
-function describe(status, code, message, validation) {
-  let text = `HTTP ${status}`;
-  if (code !== undefined) text += ` (Dinero code ${code})`;
-  if (message) text += `: ${message}`;
-  const details = Object.entries(validation)
-    .filter(([k, v]) => !(k === 'message' && v === message))
-    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  if (details.length) text += ` [${details.join('; ')}]`;
-  return text;
+/** The library's reading of an error answer (dinero_error_body_parse, on this thread). */
+function parse(status, bytes) {
+  const lib = native();
+  const out = [null];
+  const result = lib.fn.dinero_error_body_parse(status, bytes.length ? bytes : null, bytes.length, out);
+  if (result !== STATUS.OK) throw fromStatus(result, lib.lastError());
+  try {
+    return JSON.parse(lib.decodeOwnedString(out[0]));
+  } finally {
+    lib.fn.dinero_string_free(out[0]);
+  }
 }

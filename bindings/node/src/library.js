@@ -1,10 +1,14 @@
-// Finding libdinero.so (the same order as every binding, DESIGN.md):
+// Finding libdinero.so, in the order every binding uses (docs/design.md, "Finding the
+// library"):
 //
 // 1. DINERO_LIBRARY: the full path of the library. When set it is the only candidate: a wrong
 //    path is an error rather than a silent fall-back to some other copy.
 // 2. The library shipped inside this package (lib/libdinero.so), if a pack put it there.
-// 3. The repository's target/release: the first ancestor folder of this package that has
-//    target/release/libdinero.so (a package used from, or installed out of, the repository).
+// 3. In a development checkout only: the repository's target/release/libdinero.so. The
+//    repository is the nearest folder above this package that holds include/dinero.h and
+//    Cargo.toml; a package installed anywhere else never looks into target/release. The file
+//    is skipped when it, or a folder from the repository down to it, is writable by group or
+//    others or owned by another user (anyone who could swap it could run code in this process).
 // 4. The system loader (libdinero.so.0, then libdinero.so: LD_LIBRARY_PATH, ldconfig's cache,
 //    the default folders).
 
@@ -16,10 +20,9 @@ export const ENV_VAR = 'DINERO_LIBRARY';
 
 const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const FILE_NAMES = process.platform === 'darwin' ? ['libdinero.dylib']
-  : process.platform === 'win32' ? ['dinero.dll'] : ['libdinero.so'];
+const FILE_NAME = process.platform === 'darwin' ? 'libdinero.dylib' : 'libdinero.so';
 const SYSTEM_NAMES = process.platform === 'darwin' ? ['libdinero.0.dylib', 'libdinero.dylib']
-  : process.platform === 'win32' ? ['dinero.dll'] : ['libdinero.so.0', 'libdinero.so'];
+  : ['libdinero.so.0', 'libdinero.so'];
 
 /** libdinero could not be loaded from any of the places it is looked for. */
 export class LibraryNotFoundError extends Error {
@@ -30,22 +33,31 @@ export class LibraryNotFoundError extends Error {
 }
 
 /** The paths or names tried, in order (only the environment variable when it is set). */
-export function candidates(env = process.env) {
+export function candidates(env = process.env, packageDir = PACKAGE_DIR) {
   const override = env[ENV_VAR];
   if (override) return [override];
-  const found = FILE_NAMES.map((name) => path.join(PACKAGE_DIR, 'lib', name));
-  search: for (let dir = path.dirname(PACKAGE_DIR); ; dir = path.dirname(dir)) {
-    for (const name of FILE_NAMES) {
-      const candidate = path.join(dir, 'target', 'release', name);
-      if (fs.existsSync(candidate)) {
-        found.push(candidate);
-        break search;
-      }
+  const found = [path.join(packageDir, 'lib', FILE_NAME)];
+  const checkout = developmentBuild(packageDir);
+  if (checkout !== null) found.push(checkout);
+  return [...found, ...SYSTEM_NAMES];
+}
+
+/** The checkout's target/release library, if this package lies in a checkout and nobody but
+ *  its owner (or root) could have put the library there. */
+function developmentBuild(packageDir) {
+  for (let root = path.dirname(packageDir); ; root = path.dirname(root)) {
+    if (fs.existsSync(path.join(root, 'include', 'dinero.h')) && fs.existsSync(path.join(root, 'Cargo.toml'))) {
+      const library = path.join(root, 'target', 'release', FILE_NAME);
+      const chain = [root, path.join(root, 'target'), path.dirname(library), library];
+      return fs.existsSync(library) && chain.every(trusted) ? library : null;
     }
-    if (path.dirname(dir) === dir) break;
+    if (path.dirname(root) === root) return null;
   }
-  found.push(...SYSTEM_NAMES);
-  return found;
+}
+
+function trusted(file) {
+  const info = fs.statSync(file);
+  return (info.uid === 0 || info.uid === process.geteuid()) && (info.mode & 0o022) === 0;
 }
 
 /**

@@ -13,26 +13,8 @@
 
 import koffi from 'koffi';
 
-export const STATUS = Object.freeze({
-  OK: 0,
-  NULL_ARGUMENT: 1,
-  INVALID_UTF8: 2,
-  INVALID_ARGUMENT: 3,
-  AUTH_REJECTED: 4,
-  AUTH_UNAVAILABLE: 5,
-  NETWORK: 6,
-  TIMEOUT: 7,
-  TLS: 8,
-  PROTOCOL: 9,
-  PANIC: 10,
-  RESPONSE_TOO_LARGE: 11,
-  IO: 12,
-});
-
-export const LOG = Object.freeze({ ERROR: 1, WARN: 2, INFO: 3, DEBUG: 4 });
-
-/** Dinero's limit for POST /v1/{organizationId}/files; the library refuses more before sending. */
-export const MAX_UPLOAD_BYTES = 6 * 1024 * 1024;
+// The DINERO_STATUS_* / DINERO_LOG_* numbers and the limits, generated from include/dinero.h.
+export { STATUS, LOG, MAX_UPLOAD_BYTES, MAX_PAGE_SIZE } from './constants.js';
 
 /** typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char *message); */
 export const LOG_CALLBACK =
@@ -55,16 +37,22 @@ export const DECLARATIONS = Object.freeze([
   'dinero_options *dinero_options_new(void)',
   'dinero_status dinero_options_set(dinero_options *options, const char *key, const char *value)',
   'void dinero_options_free(dinero_options *options)',
-  'dinero_status dinero_request_new(const char *method, const char *path, _Out_ dinero_request_builder **request_out)',
-  'dinero_status dinero_request_set_header(dinero_request_builder *request, const char *name, const char *value)',
-  'dinero_status dinero_request_add_query(dinero_request_builder *request, const char *key, const char *value)',
-  'dinero_status dinero_request_set_body(dinero_request_builder *request, const uint8_t *body, size_t len, const char *content_type)',
-  'void dinero_request_free(dinero_request_builder *request)',
+  'dinero_status dinero_pages_new(dinero_client *client, const dinero_request_builder *request, uint32_t page_size, _Out_ dinero_pages **pages_out)',
+  'dinero_status dinero_pages_next(dinero_pages *pages, _Out_ dinero_response **response_out)',
+  'void dinero_pages_free(dinero_pages *pages)',
+  'dinero_status dinero_request_builder_new(const char *method, const char *path, _Out_ dinero_request_builder **request_out)',
+  'dinero_status dinero_request_builder_set_header(dinero_request_builder *request, const char *name, const char *value)',
+  'dinero_status dinero_request_builder_add_query(dinero_request_builder *request, const char *key, const char *value)',
+  'dinero_status dinero_request_builder_set_body(dinero_request_builder *request, const uint8_t *body, size_t len, const char *content_type)',
+  'void dinero_request_builder_free(dinero_request_builder *request)',
   'uint16_t dinero_response_status(const dinero_response *response)',
   'const uint8_t *dinero_response_body(const dinero_response *response, _Out_ size_t *len_out)',
   'const char *dinero_response_header(const dinero_response *response, const char *name)',
   'size_t dinero_response_header_count(const dinero_response *response)',
   'const char *dinero_response_header_name(const dinero_response *response, size_t index)',
+  'const char *dinero_response_error_message(const dinero_response *response)',
+  'const char *dinero_response_error_json(const dinero_response *response)',
+  'dinero_status dinero_error_body_parse(uint16_t http_status, const uint8_t *body, size_t len, _Out_ dinero_owned_string *json_out)',
   'dinero_status dinero_response_save(const dinero_response *response, const char *file_path)',
   'void dinero_response_free(dinero_response *response)',
 ]);
@@ -76,7 +64,7 @@ export function declareTypes() {
   if (types === null) {
     koffi.alias('dinero_status', 'uint32_t');
     const handles = {};
-    for (const name of ['dinero_options', 'dinero_client', 'dinero_request_builder', 'dinero_response']) {
+    for (const name of ['dinero_options', 'dinero_client', 'dinero_request_builder', 'dinero_pages', 'dinero_response']) {
       handles[name] = koffi.opaque(name);
     }
     // A char * the library hands out, kept as a pointer (a BigInt) rather than decoded.

@@ -1,7 +1,7 @@
 // Response: one HTTP answer (any status), read from a dinero_response.
 
 import koffi from 'koffi';
-import { InvalidArgumentError, FileError } from './errors.js';
+import { ApiError, InvalidArgumentError, FileError } from './errors.js';
 import { STATUS } from './native.js';
 import { native, offThread } from './runtime.js';
 import { cstr, filePath } from './convert.js';
@@ -81,6 +81,12 @@ export class Response {
     /** Every header (a read-only, case-insensitive Map), a snapshot. */
     this.headers = new Headers(pairs);
     finalizer.register(this, pointer, this);
+  }
+
+  /** @internal The library's reading of this error answer (status >= 400), as an ApiError. */
+  apiError() {
+    const json = native().fn.dinero_response_error_json(this.#live());
+    return new ApiError(this.status, this.body, { headers: this.headers }, JSON.parse(json ?? '{}'));
   }
 
   /** True for a status below 400. */

@@ -50,6 +50,9 @@ const OPERATIONS = {
       fn.dinero_string_free(out[0]); // wipes it too
     }
   },
+  pagesNext(client, pages) {
+    return withResponse((out) => fn.dinero_pages_next(pages, out));
+  },
   save(response, filePath) {
     const status = fn.dinero_response_save(response, filePath);
     return status === STATUS.OK ? { status } : failed(status);

@@ -94,9 +94,9 @@ test('each handle is its own opaque pointer type; the owned string is never a ch
   const pointee = (name, index) => native.fn[name].info.arguments[index].type.ref;
   assert.equal(pointee('dinero_client_free', 0).name, 'dinero_client');
   assert.equal(pointee('dinero_options_free', 0).name, 'dinero_options');
-  assert.equal(pointee('dinero_request_free', 0).name, 'dinero_request_builder');
+  assert.equal(pointee('dinero_request_builder_free', 0).name, 'dinero_request_builder');
   assert.equal(pointee('dinero_response_free', 0).name, 'dinero_response');
-  for (const name of ['dinero_client', 'dinero_options', 'dinero_request_builder', 'dinero_response']) {
+  for (const name of ['dinero_client', 'dinero_options', 'dinero_request_builder', 'dinero_pages', 'dinero_response']) {
     assert.equal(koffi.type(name).primitive, 'Void', `${name} is opaque`);
   }
   const owned = koffi.type('dinero_owned_string');
@@ -123,7 +123,7 @@ test('status and log constants match the header', () => {
     ...Object.fromEntries(Object.entries(LOG).map(([k, v]) => [`DINERO_LOG_${k}`, v])),
   };
   assert.deepEqual(ours, defines);
-  assert.match(HEADER, /#define MAX_UPLOAD_BYTES \(\(6 \* 1024\) \* 1024\)/);
+  assert.match(HEADER, /#define DINERO_MAX_UPLOAD_BYTES 6291456/);
   assert.equal(MAX_UPLOAD_BYTES, 6291456);
 });
 

@@ -5,6 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as dinero from '../src/index.js';
@@ -82,6 +84,32 @@ test('DINERO_LIBRARY, when set, is the only candidate', () => {
   assert.equal(order[0], path.join(PACKAGE, 'lib', 'libdinero.so'));
   assert.equal(order[1], path.join(REPO, 'target', 'release', 'libdinero.so'));
   assert.deepEqual(order.slice(-2), ['libdinero.so.0', 'libdinero.so']);
+});
+
+test('target/release is looked in only in a checkout, and only when safe', () => {
+  // The same cases as the Python and PHP bindings' tests of the lookup (docs/design.md).
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'libdinero-lookup-'));
+  try {
+    const pkg = path.join(root, 'node_modules', 'libdinero');
+    const release = path.join(root, 'target', 'release');
+    const planted = path.join(release, 'libdinero.so');
+    fs.mkdirSync(pkg, { recursive: true });
+    fs.mkdirSync(release, { recursive: true });
+    fs.writeFileSync(planted, '');
+    for (const p of [root, path.join(root, 'target'), release, planted]) fs.chmodSync(p, 0o755);
+    assert.ok(!candidates({}, pkg).includes(planted), 'not a checkout: never looked in');
+    fs.mkdirSync(path.join(root, 'include'));
+    fs.writeFileSync(path.join(root, 'include', 'dinero.h'), '');
+    fs.writeFileSync(path.join(root, 'Cargo.toml'), '');
+    assert.deepEqual(candidates({}, pkg), [path.join(pkg, 'lib', 'libdinero.so'), planted, 'libdinero.so.0', 'libdinero.so']);
+    fs.chmodSync(release, 0o777);
+    assert.ok(!candidates({}, pkg).includes(planted), 'a folder others may write is skipped');
+    fs.chmodSync(release, 0o755);
+    fs.chmodSync(planted, 0o666);
+    assert.ok(!candidates({}, pkg).includes(planted), 'a file others may write is skipped');
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('a wrong DINERO_LIBRARY is a LibraryNotFoundError, with no fall-back', async () => {

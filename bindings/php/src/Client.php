@@ -20,6 +20,9 @@ final class Client
     /** Dinero's files endpoint, where uploadFile() and uploadBytes() post. */
     public const FILES = '/v1/{organizationId}/files';
 
+    /** Dinero's largest page, paginate()'s default (DINERO_MAX_PAGE_SIZE). */
+    public const MAX_PAGE_SIZE = Limits::MAX_PAGE_SIZE;
+
     private ?\FFI\CData $handle;
 
     /**
@@ -98,57 +101,14 @@ final class Client
             return $this->plainRequest($method, $path, $body);
         }
         $ffi = Library::ffi();
-        $builder = $this->newBuilder($method, $path);
+        $builder = $this->newBuilder($method, $path, $query, $headers, $body);
         try {
-            $contentType = null;
-            foreach ($headers as $name => $value) {
-                if (is_int($name)) {
-                    throw new InvalidArgumentException('headers are name => value pairs (not a list of "Name: value" lines)', Status::INVALID_ARGUMENT);
-                }
-                if (!is_string($value) && !is_int($value)) {
-                    throw new InvalidArgumentException("the value of the $name header must be a string or an int, got " . get_debug_type($value), Status::INVALID_ARGUMENT);
-                }
-                $value = (string) $value;
-                Library::check($ffi->dinero_request_set_header(
-                    $builder,
-                    Library::cString($name, 'a header name'),
-                    Library::cString($value, "the value of the $name header")
-                ), "$method request: header $name");
-                if (strcasecmp($name, 'Content-Type') === 0) {
-                    $contentType = $value;
-                }
-            }
-            foreach (self::flattenQuery($query) as [$key, $value]) {
-                Library::check($ffi->dinero_request_add_query(
-                    $builder,
-                    Library::cString($key, 'a query parameter name'),
-                    Library::cString($value, "the query parameter $key")
-                ), "$method request: query parameter $key");
-            }
-            if ($body !== null) {
-                if (is_array($body)) {
-                    $bytes = $body === [] ? '{}' : self::encode($body);
-                } else {
-                    $bytes = $body;
-                    if ($contentType === null) {
-                        Library::cString($bytes, 'the request body (sent as JSON, as it has no Content-Type header)');
-                    }
-                }
-                $buffer = self::byteBuffer($bytes);
-                Library::check($ffi->dinero_request_set_body(
-                    $builder,
-                    $buffer,
-                    strlen($bytes),
-                    $contentType ?? 'application/json'
-                ), "$method request: body");
-                unset($buffer); // the library keeps its own copy
-            }
             $out = $ffi->new('dinero_response*');
             $status = $ffi->dinero_client_send($this->live(), $builder, \FFI::addr($out));
             Library::check($status, "$method request");
             return new Response($out, $method, self::describeTarget($path, $query));
         } finally {
-            $ffi->dinero_request_free($builder);
+            $ffi->dinero_request_builder_free($builder);
         }
     }
 
@@ -198,38 +158,40 @@ final class Client
     }
 
     /**
-     * Every item of a Dinero list, page after page: zero-based `page` and `pageSize` are added
-     * to $query; it stops after a short page or once Pagination.Result items came. An answer
-     * that is a bare JSON array (e.g. /v1/organizations) is one page.
+     * Every item of a Dinero list, paged by the library: zero-based `page` and `pageSize` =
+     * $pageSize (1 to 1000; the default, Dinero's maximum, costs the fewest requests under the
+     * rate limit) are added to $query (a page or pageSize there is replaced); it stops after a
+     * short page or once Pagination.Result items came. An answer that is a bare JSON array
+     * (e.g. /v1/organizations) is one page.
      *
      * @param array<string, mixed> $query
      * @return \Generator<int, mixed>
      * @throws ApiException on HTTP status >= 400
+     * @throws Exception\ProtocolException an answer that is not a Dinero list
      */
-    public function paginate(string $path, int $pageSize = 100, array $query = []): \Generator
+    public function paginate(string $path, int $pageSize = self::MAX_PAGE_SIZE, array $query = []): \Generator
     {
-        if ($pageSize < 1) {
-            throw new InvalidArgumentException("pageSize must be at least 1, got $pageSize", Status::INVALID_ARGUMENT);
+        $ffi = Library::ffi();
+        $builder = $this->newBuilder('GET', $path, $query);
+        try {
+            $pages = $ffi->new('dinero_pages*');
+            Library::check($ffi->dinero_pages_new($this->live(), $builder, max(0, min($pageSize, 0xFFFFFFFF)), \FFI::addr($pages)), 'GET ' . $path);
+        } finally {
+            $ffi->dinero_request_builder_free($builder);
         }
-        $seen = 0;
-        for ($page = 0; ; $page++) {
-            $answer = $this->get($path, ['page' => $page, 'pageSize' => $pageSize] + $query);
-            if (is_array($answer) && array_is_list($answer)) {
-                yield from $answer;
-                return;
+        try {
+            while (true) {
+                $out = $ffi->new('dinero_response*');
+                Library::check($ffi->dinero_pages_next($pages, \FFI::addr($out)), 'GET ' . $path);
+                if (\FFI::isNull($out)) {
+                    return;
+                }
+                foreach (self::decoded(new Response($out, 'GET', self::describeTarget($path, $query))) as $item) {
+                    yield $item; // keys run on across pages
+                }
             }
-            if (!is_array($answer) || !isset($answer['Collection']) || !is_array($answer['Collection'])) {
-                throw new DineroException("GET $path: the answer is neither a list nor {\"Collection\": [...]}", Status::PROTOCOL);
-            }
-            $items = $answer['Collection'];
-            foreach ($items as $item) {
-                yield $item;
-            }
-            $seen += count($items);
-            $total = $answer['Pagination']['Result'] ?? null;
-            if (count($items) < $pageSize || (is_int($total) && $seen >= $total)) {
-                return;
-            }
+        } finally {
+            $ffi->dinero_pages_free($pages);
         }
     }
 
@@ -311,7 +273,7 @@ final class Client
     {
         $response = $this->request('GET', $path, null, $query, ['Accept' => $accept]);
         if ($response->status() >= 400) {
-            throw ApiException::fromResponse($response, 'GET', self::describeTarget($path, $query));
+            throw ApiException::fromResponse($response);
         }
         if ($saveTo !== null) {
             $response->saveTo($saveTo);
@@ -364,9 +326,14 @@ final class Client
      */
     private function call(string $method, string $path, ?array $body, array $query = []): mixed
     {
-        $response = $this->request($method, $path, $body, $query);
+        return self::decoded($this->request($method, $path, $body, $query));
+    }
+
+    /** The decoded JSON of an answer (null for an empty body), or ApiException for >= 400. */
+    private static function decoded(Response $response): mixed
+    {
         if ($response->status() >= 400) {
-            throw ApiException::fromResponse($response, $method, self::describeTarget($path, $query));
+            throw ApiException::fromResponse($response);
         }
         return $response->json();
     }
@@ -404,31 +371,83 @@ final class Client
      */
     private static function uploaded(Response $response): array
     {
-        if ($response->status() >= 400) {
-            throw ApiException::fromResponse($response, 'POST', self::FILES);
-        }
-        $answer = $response->json();
+        $answer = self::decoded($response);
         if ($answer === null) {
             return [];
         }
         if (!is_array($answer)) {
-            throw new DineroException('POST ' . self::FILES . ': the answer is not a JSON object', Status::PROTOCOL);
+            throw new Exception\ProtocolException('POST ' . self::FILES . ': the answer is not a JSON object', Status::PROTOCOL);
         }
         return $answer;
     }
 
-    /** A new dinero_request_builder; the caller frees it with dinero_request_free. */
-    private function newBuilder(string $method, string $path): \FFI\CData
+    /**
+     * A new dinero_request_builder with the query, headers and body; the caller frees it with
+     * dinero_request_builder_free.
+     *
+     * @param array<string|int, mixed> $query
+     * @param array<string, string|int> $headers
+     * @param array<mixed>|string|null $body
+     */
+    private function newBuilder(string $method, string $path, array $query = [], array $headers = [], array|string|null $body = null): \FFI\CData
     {
         $ffi = Library::ffi();
-        $out = $ffi->new('dinero_request_builder*');
-        $status = $ffi->dinero_request_new(
+        $builder = $ffi->new('dinero_request_builder*');
+        $status = $ffi->dinero_request_builder_new(
             Library::cString($method, 'the method'),
             Library::cString($path, 'the path'),
-            \FFI::addr($out)
+            \FFI::addr($builder)
         );
         Library::check($status, "$method request");
-        return $out;
+        try {
+            $contentType = null;
+            foreach ($headers as $name => $value) {
+                if (is_int($name)) {
+                    throw new InvalidArgumentException('headers are name => value pairs (not a list of "Name: value" lines)', Status::INVALID_ARGUMENT);
+                }
+                if (!is_string($value) && !is_int($value)) {
+                    throw new InvalidArgumentException("the value of the $name header must be a string or an int, got " . get_debug_type($value), Status::INVALID_ARGUMENT);
+                }
+                $value = (string) $value;
+                Library::check($ffi->dinero_request_builder_set_header(
+                    $builder,
+                    Library::cString($name, 'a header name'),
+                    Library::cString($value, "the value of the $name header")
+                ), "$method request: header $name");
+                if (strcasecmp($name, 'Content-Type') === 0) {
+                    $contentType = $value;
+                }
+            }
+            foreach (self::flattenQuery($query) as [$key, $value]) {
+                Library::check($ffi->dinero_request_builder_add_query(
+                    $builder,
+                    Library::cString($key, 'a query parameter name'),
+                    Library::cString($value, "the query parameter $key")
+                ), "$method request: query parameter $key");
+            }
+            if ($body !== null) {
+                if (is_array($body)) {
+                    $bytes = $body === [] ? '{}' : self::encode($body);
+                } else {
+                    $bytes = $body;
+                    if ($contentType === null) {
+                        Library::cString($bytes, 'the request body (sent as JSON, as it has no Content-Type header)');
+                    }
+                }
+                $buffer = self::byteBuffer($bytes);
+                Library::check($ffi->dinero_request_builder_set_body(
+                    $builder,
+                    $buffer,
+                    strlen($bytes),
+                    $contentType ?? 'application/json'
+                ), "$method request: body");
+                unset($buffer); // the library keeps its own copy
+            }
+        } catch (\Throwable $e) {
+            $ffi->dinero_request_builder_free($builder);
+            throw $e;
+        }
+        return $builder;
     }
 
     /**
@@ -459,7 +478,7 @@ final class Client
     }
 
     /**
-     * The query as (key, value) text pairs, in order, for dinero_request_add_query (which
+     * The query as (key, value) text pairs, in order, for dinero_request_builder_add_query (which
      * percent-encodes them): what http_build_query() would send, unencoded. Null values are
      * left out, booleans become "true"/"false" (Dinero's deletedOnly=true, not 1), nested
      * arrays become key[sub].

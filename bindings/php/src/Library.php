@@ -13,10 +13,13 @@ use Dinero\Exception\InvalidArgumentException;
  * 1. FFI::scope('DINERO'), when the declarations were preloaded (PHP-FPM with
  *    ffi.enable=preload, where FFI::cdef is forbidden at run time; see README.md);
  * 2. otherwise FFI::cdef() with src/dinero.ffi.h (generated from include/dinero.h without any
- *    preprocessor lines) and the first library found by this lookup:
- *    Library::useLibrary($path) if called; the DINERO_LIBRARY environment variable (full
- *    path); lib/libdinero.so shipped inside this package; the repository's
- *    target/release/libdinero.so; finally "libdinero.so.0" through the system loader.
+ *    preprocessor lines) and the library: Library::useLibrary($path) if called, else the first
+ *    of candidates() that loads, in the order every binding uses (docs/design.md, "Finding the
+ *    library"): DINERO_LIBRARY (a full path, then the only candidate); lib/libdinero.so
+ *    shipped inside this package; in a development checkout only, the repository's
+ *    target/release/libdinero.so (skipped when it or a folder above it up to the repository is
+ *    writable by group or others or owned by another user); then the system loader's
+ *    libdinero.so.0 and libdinero.so.
  */
 final class Library
 {
@@ -88,19 +91,80 @@ final class Library
         if (self::$override !== null) {
             return self::$override;
         }
+        $candidates = self::candidates();
         $env = getenv('DINERO_LIBRARY');
-        if (is_string($env) && $env !== '') {
-            if (!is_file($env)) {
-                throw new DineroException("DINERO_LIBRARY is set to $env, which is not a file");
-            }
-            return $env;
+        if (is_string($env) && $env !== '' && !is_file($env)) {
+            throw new DineroException("DINERO_LIBRARY is set to $env, which is not a file");
         }
-        foreach ([dirname(__DIR__) . '/lib/libdinero.so', dirname(__DIR__, 3) . '/target/release/libdinero.so'] as $candidate) {
+        foreach ($candidates as $candidate) {
+            if (!str_contains($candidate, '/')) {
+                return $candidate; // the system loader's name
+            }
             if (is_file($candidate)) {
                 return (string) realpath($candidate);
             }
         }
         return self::SYSTEM_NAME;
+    }
+
+    /**
+     * The paths and names tried, in order (only DINERO_LIBRARY when it is set).
+     *
+     * @param string|null $packageDir this package's folder (for tests of the lookup)
+     * @return list<string>
+     */
+    public static function candidates(?string $packageDir = null): array
+    {
+        $env = getenv('DINERO_LIBRARY');
+        if (is_string($env) && $env !== '') {
+            return [$env];
+        }
+        $packageDir ??= dirname(__DIR__);
+        $found = [$packageDir . '/lib/libdinero.so'];
+        for ($dir = dirname($packageDir); ; $dir = dirname($dir)) {
+            if (is_file("$dir/include/dinero.h") && is_file("$dir/Cargo.toml")) {
+                $library = "$dir/target/release/libdinero.so";
+                $chain = [$dir, "$dir/target", "$dir/target/release", $library];
+                if (is_file($library) && array_filter($chain, self::trusted(...)) === $chain) {
+                    $found[] = $library;
+                }
+                break;
+            }
+            if (dirname($dir) === $dir) {
+                break;
+            }
+        }
+        return [...$found, self::SYSTEM_NAME, 'libdinero.so'];
+    }
+
+    /** Owned by this user or root, and writable by nobody else. */
+    private static function trusted(string $path): bool
+    {
+        $info = @stat($path);
+        $uid = function_exists('posix_geteuid') ? posix_geteuid() : getmyuid();
+        return $info !== false && in_array($info['uid'], [0, $uid], true) && ($info['mode'] & 0o022) === 0;
+    }
+
+    /**
+     * @internal The library's reading of an HTTP error answer (dinero_error_body_parse).
+     *
+     * @return array<string, mixed>
+     */
+    public static function parseError(int $status, string $body): array
+    {
+        $ffi = self::ffi();
+        $length = strlen($body);
+        $buffer = $length === 0 ? null : $ffi->new("uint8_t[$length]");
+        if ($buffer !== null) {
+            \FFI::memcpy($buffer, $body, $length);
+        }
+        $out = $ffi->new('char*');
+        self::check($ffi->dinero_error_body_parse($status, $buffer, $length, \FFI::addr($out)), 'reading an error answer');
+        try {
+            return json_decode(\FFI::string($out), true, 512, JSON_THROW_ON_ERROR);
+        } finally {
+            $ffi->dinero_string_free($out);
+        }
     }
 
     /**
@@ -188,7 +252,15 @@ final class Library
         }
         $library = self::libraryPath();
         try {
-            $ffi = \FFI::cdef(self::declarations(), $library);
+            try {
+                $ffi = \FFI::cdef(self::declarations(), $library);
+            } catch (\FFI\Exception $e) {
+                if ($library !== self::SYSTEM_NAME) {
+                    throw $e;
+                }
+                $library = 'libdinero.so'; // the last candidate: the loader's unversioned name
+                $ffi = \FFI::cdef(self::declarations(), $library);
+            }
         } catch (\FFI\Exception $e) {
             $hint = str_contains($e->getMessage(), 'restricted')
                 ? ' (with ffi.enable=preload, as under PHP-FPM, preload libdinero: see bindings/php/README.md)'

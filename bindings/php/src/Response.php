@@ -12,6 +12,10 @@ final class Response
 {
     private ?\FFI\CData $handle;
     private ?string $body = null;
+    private ?int $status = null;
+
+    /** One size_t for every body's length: a response belongs to one thread at a time. */
+    private static ?\FFI\CData $length = null;
 
     /** @internal created by Client::request */
     public function __construct(\FFI\CData $handle, private string $method = '', private string $path = '')
@@ -22,19 +26,40 @@ final class Response
     /** The HTTP status code (200, 201, 400, 429, ...). */
     public function status(): int
     {
-        return (int) Library::ffi()->dinero_response_status($this->handle);
+        return $this->status ??= Library::ffi()->dinero_response_status($this->handle);
     }
 
     /** The body, byte for byte (a PDF with NUL bytes included). */
     public function body(): string
     {
         if ($this->body === null) {
-            $ffi = Library::ffi();
-            $len = $ffi->new('size_t');
-            $bytes = $ffi->dinero_response_body($this->handle, \FFI::addr($len));
-            $this->body = ($bytes === null || $len->cdata === 0) ? '' : \FFI::string($bytes, $len->cdata);
+            $length = self::$length ??= Library::ffi()->new('size_t');
+            $bytes = Library::ffi()->dinero_response_body($this->handle, \FFI::addr($length));
+            $this->body = ($bytes === null || $length->cdata === 0) ? '' : \FFI::string($bytes, $length->cdata);
         }
         return $this->body;
+    }
+
+    /**
+     * For a status >= 400, the one line every language shows for it, e.g. "HTTP 400 (Dinero
+     * code 42): Validation error [Name: Name is required]"; null below 400.
+     */
+    public function errorMessage(): ?string
+    {
+        $line = Library::ffi()->dinero_response_error_message($this->handle);
+        return $line === null ? null : (string) $line;
+    }
+
+    /**
+     * @internal The library's reading of an error answer (dinero_response_error_json), or null
+     * for a status below 400.
+     *
+     * @return array<string, mixed>|null
+     */
+    public function error(): ?array
+    {
+        $json = Library::ffi()->dinero_response_error_json($this->handle);
+        return $json === null ? null : json_decode((string) $json, true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
     }
 
     /**

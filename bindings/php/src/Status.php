@@ -1,5 +1,7 @@
 <?php
 
+// Generated from include/dinero.h by scripts/binding_constants.py; do not edit.
+
 declare(strict_types=1);
 
 namespace Dinero;

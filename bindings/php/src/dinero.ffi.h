@@ -5,6 +5,8 @@ typedef struct dinero_client dinero_client;
 
 typedef struct dinero_options dinero_options;
 
+typedef struct dinero_pages dinero_pages;
+
 typedef struct dinero_request_builder dinero_request_builder;
 
 typedef struct dinero_response dinero_response;
@@ -65,24 +67,33 @@ dinero_status dinero_options_set(dinero_options *options, const char *key, const
 
 void dinero_options_free(dinero_options *options);
 
-dinero_status dinero_request_new(const char *method,
-                                 const char *path,
-                                 dinero_request_builder **request_out);
+dinero_status dinero_pages_new(dinero_client *client,
+                               const dinero_request_builder *request,
+                               uint32_t page_size,
+                               dinero_pages **pages_out);
 
-dinero_status dinero_request_set_header(dinero_request_builder *request,
-                                        const char *name,
-                                        const char *value);
+dinero_status dinero_pages_next(dinero_pages *pages, dinero_response **response_out);
 
-dinero_status dinero_request_add_query(dinero_request_builder *request,
-                                       const char *key,
-                                       const char *value);
+void dinero_pages_free(dinero_pages *pages);
 
-dinero_status dinero_request_set_body(dinero_request_builder *request,
-                                      const uint8_t *body,
-                                      size_t len,
-                                      const char *content_type);
+dinero_status dinero_request_builder_new(const char *method,
+                                         const char *path,
+                                         dinero_request_builder **request_out);
 
-void dinero_request_free(dinero_request_builder *request);
+dinero_status dinero_request_builder_set_header(dinero_request_builder *request,
+                                                const char *name,
+                                                const char *value);
+
+dinero_status dinero_request_builder_add_query(dinero_request_builder *request,
+                                               const char *key,
+                                               const char *value);
+
+dinero_status dinero_request_builder_set_body(dinero_request_builder *request,
+                                              const uint8_t *body,
+                                              size_t len,
+                                              const char *content_type);
+
+void dinero_request_builder_free(dinero_request_builder *request);
 
 uint16_t dinero_response_status(const dinero_response *response);
 
@@ -93,6 +104,15 @@ const char *dinero_response_header(const dinero_response *response, const char *
 size_t dinero_response_header_count(const dinero_response *response);
 
 const char *dinero_response_header_name(const dinero_response *response, size_t index);
+
+const char *dinero_response_error_message(const dinero_response *response);
+
+const char *dinero_response_error_json(const dinero_response *response);
+
+dinero_status dinero_error_body_parse(uint16_t http_status,
+                                      const uint8_t *body,
+                                      size_t len,
+                                      char **json_out);
 
 dinero_status dinero_response_save(const dinero_response *response, const char *file_path);
 

@@ -138,7 +138,8 @@ final class ClientTest extends SandboxTestCase
             $this->assertSame(42, $e->getApiCode());
             $this->assertArrayHasKey('Name', $e->getValidationErrors());
             $this->assertStringContainsString('"code":42', str_replace(' ', '', $e->getBody()));
-            $this->assertStringContainsString('HTTP 400 from POST /v1/{organizationId}/contacts', $e->getMessage());
+            $this->assertStringContainsString('HTTP 400', $e->getMessage());
+            $this->assertSame('POST /v1/{organizationId}/contacts', $e->getRequest());
         }
     }
 

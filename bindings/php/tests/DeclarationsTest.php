@@ -118,11 +118,11 @@ final class DeclarationsTest extends TestCase
         $declarations = (string) preg_replace('~\s+~', ' ', Library::declarations());
         foreach ([
             'typedef struct dinero_request_builder dinero_request_builder;',
-            'dinero_status dinero_request_new(const char *method, const char *path, dinero_request_builder **request_out);',
-            'dinero_status dinero_request_set_header(dinero_request_builder *request, const char *name, const char *value);',
-            'dinero_status dinero_request_add_query(dinero_request_builder *request, const char *key, const char *value);',
-            'dinero_status dinero_request_set_body(dinero_request_builder *request, const uint8_t *body, size_t len, const char *content_type);',
-            'void dinero_request_free(dinero_request_builder *request);',
+            'dinero_status dinero_request_builder_new(const char *method, const char *path, dinero_request_builder **request_out);',
+            'dinero_status dinero_request_builder_set_header(dinero_request_builder *request, const char *name, const char *value);',
+            'dinero_status dinero_request_builder_add_query(dinero_request_builder *request, const char *key, const char *value);',
+            'dinero_status dinero_request_builder_set_body(dinero_request_builder *request, const uint8_t *body, size_t len, const char *content_type);',
+            'void dinero_request_builder_free(dinero_request_builder *request);',
             'dinero_status dinero_client_send(dinero_client *client, const dinero_request_builder *request, dinero_response **response_out);',
             'dinero_status dinero_client_upload_file(dinero_client *client, const char *file_path, const char *file_name, const char *content_type, dinero_response **response_out);',
             'dinero_status dinero_client_upload_bytes(dinero_client *client, const uint8_t *bytes, size_t len, const char *file_name, const char *content_type, dinero_response **response_out);',

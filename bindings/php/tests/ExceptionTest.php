@@ -26,10 +26,10 @@ final class ExceptionTest extends SandboxTestCase
         yield 'AUTH_UNAVAILABLE' => [Status::AUTH_UNAVAILABLE, AuthenticationException::class];
         yield 'NETWORK' => [Status::NETWORK, NetworkException::class];
         yield 'TIMEOUT' => [Status::TIMEOUT, TimeoutException::class];
-        yield 'TLS' => [Status::TLS, NetworkException::class];
-        yield 'PROTOCOL' => [Status::PROTOCOL, NetworkException::class];
+        yield 'TLS' => [Status::TLS, \Dinero\Exception\TLSException::class];
+        yield 'PROTOCOL' => [Status::PROTOCOL, \Dinero\Exception\ProtocolException::class];
         yield 'PANIC' => [Status::PANIC, DineroException::class];
-        yield 'RESPONSE_TOO_LARGE' => [Status::RESPONSE_TOO_LARGE, NetworkException::class];
+        yield 'RESPONSE_TOO_LARGE' => [Status::RESPONSE_TOO_LARGE, \Dinero\Exception\ResponseTooLargeException::class];
         yield 'IO' => [Status::IO, FileException::class];
         yield 'a future status' => [99, DineroException::class];
     }
@@ -42,6 +42,9 @@ final class ExceptionTest extends SandboxTestCase
     {
         $e = DineroException::fromStatus($status, 'detail');
         $this->assertSame($class, get_class($e));
+        if (in_array($status, [Status::TLS, Status::PROTOCOL, Status::RESPONSE_TOO_LARGE], true)) {
+            $this->assertInstanceOf(NetworkException::class, $e, 'kinds of network failure, as in every binding');
+        }
         $this->assertInstanceOf(DineroException::class, $e);
         $this->assertInstanceOf(\RuntimeException::class, $e);
         $this->assertSame($status, $e->getCode());
@@ -176,6 +179,9 @@ final class ExceptionTest extends SandboxTestCase
             $this->assertIsArray($e->getLanguageSpecificMessages());
             $this->assertSame(42, json_decode($e->getBody(), true)['code']);
             $this->assertStringContainsString('Validation error', $e->getMessage());
+            $answer = $client->request('POST', '/v1/{organizationId}/contacts', ['CountryKey' => 'DK', 'IsPerson' => true]);
+            $this->assertSame($e->getMessage(), $answer->errorMessage(), 'one sentence, from the library');
+            $this->assertNull($client->request('GET', '/v1/organizations')->errorMessage());
         }
     }
 

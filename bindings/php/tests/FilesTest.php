@@ -166,7 +166,8 @@ final class FilesTest extends SandboxTestCase
             } catch (ApiException $e) {
                 $this->assertSame(413, $e->getStatus());
                 $this->assertSame(43, $e->getApiCode());
-                $this->assertStringContainsString('HTTP 413 from POST /v1/{organizationId}/files', $e->getMessage());
+                $this->assertStringContainsString('HTTP 413', $e->getMessage());
+                $this->assertSame('POST /v1/{organizationId}/files', $e->getRequest());
             }
         }
         $this->assertSame(2, $this->sandbox()->routeCount('POST /v1/{org}/files'), 'a POST is never repeated');
@@ -372,7 +373,7 @@ final class FilesTest extends SandboxTestCase
             $this->fail('no exception');
         } catch (ApiException $e) {
             $this->assertSame(404, $e->getStatus());
-            $this->assertStringContainsString("GET /v1/{organizationId}/no-such-thing?q=Name%20eq%20%27%C3%98%27", $e->getMessage());
+            $this->assertStringContainsString("GET /v1/{organizationId}/no-such-thing?q=Name%20eq%20%27%C3%98%27", $e->getRequest());
         }
         $response = $client->request('GET', self::CONTACTS, null, ['pageSize' => 1]);
         $this->assertSame('GET /v1/{organizationId}/contacts?pageSize=1', $response->request());

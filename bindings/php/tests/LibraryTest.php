@@ -7,7 +7,7 @@ namespace Dinero\Tests;
 use Dinero\Library;
 use PHPUnit\Framework\TestCase;
 
-/** Library lookup (DESIGN.md): DINERO_LIBRARY, the package's lib/, target/release, the system loader. */
+/** Library lookup (docs/design.md): DINERO_LIBRARY, the package's lib/, a checkout's target/release, the system loader. */
 final class LibraryTest extends TestCase
 {
     private const REPORT = 'echo json_encode(["version" => Dinero\Library::version(), "via" => Dinero\Library::loadedVia(), "from" => Dinero\Library::loadedFrom()]), "\n";';
@@ -48,6 +48,42 @@ final class LibraryTest extends TestCase
         }
         $result = ChildPhp::json(self::REPORT, [], ['DINERO_LIBRARY' => false]);
         $this->assertSame(realpath($release), $result['from']);
+    }
+
+    public function testTargetReleaseIsLookedInOnlyInACheckoutAndOnlyWhenSafe(): void
+    {
+        // The same cases as the Python and Node bindings' tests of the lookup (docs/design.md).
+        $previous = getenv('DINERO_LIBRARY');
+        putenv('DINERO_LIBRARY');
+        $root = sys_get_temp_dir() . '/libdinero-lookup-' . bin2hex(random_bytes(6));
+        $package = "$root/vendor/libdinero/libdinero";
+        $release = "$root/target/release";
+        $planted = "$release/libdinero.so";
+        try {
+            mkdir($package, 0o755, true);
+            mkdir($release, 0o755, true);
+            touch($planted);
+            foreach ([$root, "$root/target", $release, $planted] as $path) {
+                chmod($path, 0o755);
+            }
+            $this->assertNotContains($planted, Library::candidates($package), 'not a checkout: never looked in');
+            mkdir("$root/include");
+            touch("$root/include/dinero.h");
+            touch("$root/Cargo.toml");
+            $this->assertSame(["$package/lib/libdinero.so", $planted, 'libdinero.so.0', 'libdinero.so'], Library::candidates($package));
+            chmod($release, 0o777);
+            clearstatcache();
+            $this->assertNotContains($planted, Library::candidates($package), 'a folder others may write is skipped');
+            chmod($release, 0o755);
+            chmod($planted, 0o666);
+            clearstatcache();
+            $this->assertNotContains($planted, Library::candidates($package), 'a file others may write is skipped');
+        } finally {
+            exec('rm -rf ' . escapeshellarg($root));
+            if (is_string($previous)) {
+                putenv("DINERO_LIBRARY=$previous");
+            }
+        }
     }
 
     public function testUseLibraryOverridesTheLookup(): void

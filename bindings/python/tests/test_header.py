@@ -10,7 +10,7 @@ from ctypes import POINTER, c_char, c_char_p, c_size_t, c_uint8, c_uint16, c_uin
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
-from libdinero import _native
+from libdinero import _constants, _native
 
 HEADER = Path(__file__).resolve().parents[3] / "include" / "dinero.h"
 
@@ -68,6 +68,7 @@ def _ctype(c_type: str) -> Any:
         "dinero_options": _native.dinero_options,
         "dinero_client": _native.dinero_client,
         "dinero_request_builder": _native.dinero_request_builder,
+        "dinero_pages": _native.dinero_pages,
         "dinero_response": _native.dinero_response,
     }
     base = c_type.replace("const ", "").replace("*", "").strip()
@@ -133,7 +134,7 @@ def test_the_header_parses() -> None:
         "const char *",
         "dinero_response **",
     ]
-    assert functions["dinero_request_new"][1] == [
+    assert functions["dinero_request_builder_new"][1] == [
         "const char *",
         "const char *",
         "dinero_request_builder **",
@@ -209,8 +210,8 @@ def test_status_and_log_numbers_match_the_header() -> None:
         )
         assert defines, f"no DINERO_{kind}_* in the header"
         for name, value in defines.items():
-            assert getattr(_native, name, None) == value, name
-    assert (_native.LOG_ERROR, _native.LOG_WARN, _native.LOG_INFO, _native.LOG_DEBUG) == (1, 2, 3, 4)
+            assert getattr(_constants, name, None) == value, name
+    assert (_constants.LOG_ERROR, _constants.LOG_WARN, _constants.LOG_INFO, _constants.LOG_DEBUG) == (1, 2, 3, 4)
 
 
 def test_handles_are_distinct_types() -> None:
@@ -219,7 +220,7 @@ def test_handles_are_distinct_types() -> None:
     lib = _native.lib()
     wrong_calls = [
         ("a client pointer where a response is expected", lib.dinero_response_status, _native.ClientPtr()),
-        ("a response pointer where a request builder is expected", lib.dinero_request_free, _native.ResponsePtr()),
+        ("a response pointer where a request builder is expected", lib.dinero_request_builder_free, _native.ResponsePtr()),
         ("a request builder where a response is expected", lib.dinero_response_free, _native.RequestPtr()),
         ("a request builder where a client is expected", lib.dinero_client_free, _native.RequestPtr()),
     ]

@@ -146,3 +146,30 @@ def test_the_example_says_which_variable_is_missing() -> None:
         env=env, capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 2 and "DINERO_CLIENT_ID" in done.stderr
+
+
+def test_target_release_is_looked_in_only_in_a_checkout_and_only_when_safe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same cases as the PHP and Node bindings' tests of the lookup (docs/design.md).
+    monkeypatch.delenv("DINERO_LIBRARY", raising=False)
+    package = tmp_path / "site-packages" / "libdinero"
+    package.mkdir(parents=True)
+    release = tmp_path / "target" / "release"
+    release.mkdir(parents=True)
+    planted = release / "libdinero.so"
+    planted.write_bytes(b"")
+    for path in (tmp_path, tmp_path / "target", release, planted):
+        path.chmod(0o755)
+    assert str(planted) not in _library.candidates(package), "not a checkout: never looked in"
+    (tmp_path / "include").mkdir()
+    (tmp_path / "include" / "dinero.h").write_text("")
+    (tmp_path / "Cargo.toml").write_text("")
+    assert _library.candidates(package) == [
+        str(package / "libdinero.so"), str(planted), "libdinero.so.0", "libdinero.so"
+    ]
+    release.chmod(0o777)
+    assert str(planted) not in _library.candidates(package), "a folder others may write is skipped"
+    release.chmod(0o755)
+    planted.chmod(0o666)
+    assert str(planted) not in _library.candidates(package), "a file others may write is skipped"

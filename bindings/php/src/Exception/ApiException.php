@@ -4,73 +4,50 @@ declare(strict_types=1);
 
 namespace Dinero\Exception;
 
+use Dinero\Library;
 use Dinero\Response;
 
 /**
  * Dinero answered with an HTTP status >= 400 (thrown by Client::get/post/put/delete/paginate;
  * Client::request returns such answers as a Response instead).
  *
- * Dinero's error body is `{"code":42,"message":"Validation error","validationErrors":{...},
- * "languageSpecificMessages":[...]}`; other bodies (IIS's HTML 404, the plain-text 429) are
- * tolerated: getApiCode() is then null and the message quotes the start of the body.
+ * The C library reads Dinero's error body (`{"code":42,"message":"Validation error",
+ * "validationErrors":{...},"languageSpecificMessages":[...]}`), the same way for every
+ * language; other bodies (IIS's HTML 404, the plain-text 429) are tolerated: getApiCode() is
+ * then null. getMessage() is the one sentence every language shows, e.g. "HTTP 400 (Dinero
+ * code 42): Validation error [Name: Name is required]"; getRequest() names the request.
  * getCode() is 0 (the C call itself succeeded).
  */
 class ApiException extends DineroException
 {
     private int $status;
     private string $body;
-    private ?int $apiCode = null;
-    private ?string $apiMessage = null;
-    /** @var array<mixed> */
-    private array $validationErrors = [];
-    /** @var array<mixed> */
-    private array $languageSpecificMessages = [];
+    private string $request;
+    /** @var array<string, mixed> the library's reading of the answer */
+    private array $error;
 
     public function __construct(int $status, string $body, string $method = '', string $path = '')
     {
-        $this->status = $status;
-        $this->body = $body;
-        $decoded = json_decode($body, true);
-        if (is_array($decoded) && !array_is_list($decoded)) {
-            if (isset($decoded['code']) && is_numeric($decoded['code'])) {
-                $this->apiCode = (int) $decoded['code'];
-            }
-            if (isset($decoded['message']) && is_string($decoded['message'])) {
-                $this->apiMessage = $decoded['message'];
-            }
-            if (isset($decoded['validationErrors']) && is_array($decoded['validationErrors'])) {
-                $this->validationErrors = $decoded['validationErrors'];
-            }
-            if (isset($decoded['languageSpecificMessages']) && is_array($decoded['languageSpecificMessages'])) {
-                $this->languageSpecificMessages = $decoded['languageSpecificMessages'];
-            }
-        }
-        $where = trim("$method $path");
-        $message = "HTTP $status" . ($where !== '' ? " from $where" : '');
-        if ($this->apiMessage !== null) {
-            $message .= ': ' . $this->apiMessage;
-            if ($this->apiCode !== null) {
-                $message .= " (Dinero code {$this->apiCode})";
-            }
-            foreach ($this->validationErrors as $field => $error) {
-                if (is_string($error)) {
-                    $message .= "; $field: $error";
-                }
-            }
-        } elseif ($this->apiCode !== null) {
-            $message .= " (Dinero code {$this->apiCode})";
-        } else {
-            $text = trim((string) preg_replace('~\s+~', ' ', strip_tags($body)));
-            if ($text !== '') {
-                $message .= ': ' . (strlen($text) > 200 ? substr($text, 0, 200) . '...' : $text);
-            }
-        }
-        parent::__construct($message, 0);
+        $this->initialize(Library::parseError($status, $body), $body, trim("$method $path"));
     }
 
+    /** @internal from the library's reading of a response */
     public static function fromResponse(Response $response, string $method = '', string $path = ''): self
     {
-        return new self($response->status(), $response->body(), $method, $path);
+        $exception = (new \ReflectionClass(self::class))->newInstanceWithoutConstructor();
+        $request = trim("$method $path");
+        $exception->initialize($response->error() ?? [], $response->body(), $request !== '' ? $request : $response->request());
+        return $exception;
+    }
+
+    /** @param array<string, mixed> $error */
+    private function initialize(array $error, string $body, string $request): void
+    {
+        $this->error = $error;
+        $this->status = (int) ($error['status'] ?? 0);
+        $this->body = $body;
+        $this->request = $request;
+        parent::__construct((string) ($error['description'] ?? "HTTP {$this->status}"), 0);
     }
 
     /** The HTTP status code (400, 403, 404, 429, 500, ...). */
@@ -79,26 +56,36 @@ class ApiException extends DineroException
         return $this->status;
     }
 
+    /** The method and path of the request this answers, e.g. "POST /v1/{organizationId}/contacts". */
+    public function getRequest(): string
+    {
+        return $this->request;
+    }
+
     /** Dinero's error code from the body (42 validation, 58 timestamp outdated, ...), if any. */
     public function getApiCode(): ?int
     {
-        return $this->apiCode;
+        return $this->error['code'] ?? null;
     }
 
-    /** Dinero's "message" from the body, if any. */
+    /** Dinero's message from the body (or the start of a plain-text body), if any. */
     public function getApiMessage(): ?string
     {
-        return $this->apiMessage;
+        return ($this->error['message_from_body'] ?? false) ? $this->error['message'] : null;
     }
 
     /**
-     * Dinero's "validationErrors" object (property => message), [] if none.
+     * Dinero's "validationErrors" (property => message), [] if none.
      *
-     * @return array<mixed>
+     * @return array<string, string>
      */
     public function getValidationErrors(): array
     {
-        return $this->validationErrors;
+        $errors = [];
+        foreach ($this->error['validation_errors'] ?? [] as $error) {
+            $errors[$error['name']] = $error['message'];
+        }
+        return $errors;
     }
 
     /**
@@ -108,7 +95,17 @@ class ApiException extends DineroException
      */
     public function getLanguageSpecificMessages(): array
     {
-        return $this->languageSpecificMessages;
+        return $this->error['language_specific_messages'] ?? [];
+    }
+
+    /**
+     * Dinero's "errorMessageList" ([{"Code": ..., "Message": ...}]), [] if none.
+     *
+     * @return array<mixed>
+     */
+    public function getErrorMessageList(): array
+    {
+        return $this->error['error_message_list'] ?? [];
     }
 
     /** The raw response body (may be HTML or plain text). */

@@ -4,8 +4,6 @@ declare(strict_types=1);
 
 namespace Dinero\Exception;
 
-use Dinero\Status;
-
 /**
  * The base of every exception libdinero's PHP binding throws. getCode() is the C library's
  * status (a Dinero\Status constant); ApiException, which reports an HTTP answer, has code 0.
@@ -14,23 +12,15 @@ use Dinero\Status;
 class DineroException extends \RuntimeException
 {
     /**
-     * The one place where a C status becomes an exception of the right class.
+     * The one place where a C status becomes an exception of the right class, by the mapping
+     * every binding shares (Dinero\ErrorClass, generated from include/dinero.h).
      *
      * @param int    $status a Dinero\Status value other than OK
      * @param string $message what failed, in words (the C library's dinero_last_error detail)
      */
     public static function fromStatus(int $status, string $message): self
     {
-        return match ($status) {
-            Status::NULL_ARGUMENT, Status::INVALID_UTF8, Status::INVALID_ARGUMENT
-                => new InvalidArgumentException($message, $status),
-            Status::AUTH_REJECTED, Status::AUTH_UNAVAILABLE
-                => new AuthenticationException($message, $status),
-            Status::NETWORK, Status::TLS, Status::PROTOCOL, Status::RESPONSE_TOO_LARGE
-                => new NetworkException($message, $status),
-            Status::TIMEOUT => new TimeoutException($message, $status),
-            Status::IO => new FileException($message, $status),
-            default => new self($message, $status),
-        };
+        $class = \Dinero\ErrorClass::BY_STATUS[$status] ?? self::class;
+        return new $class($message, $status);
     }
 }

@@ -9,7 +9,7 @@ import math
 import os
 from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 
-from . import _native
+from . import _constants, _native
 from .errors import InvalidArgumentError
 
 __all__ = [
@@ -35,17 +35,17 @@ def cstr(value: object, what: str) -> bytes:
     """UTF-8 bytes for a C string argument."""
     if not isinstance(value, str):
         raise InvalidArgumentError(
-            f"{what} must be a str, not {type(value).__name__}", _native.STATUS_INVALID_ARGUMENT
+            f"{what} must be a str, not {type(value).__name__}", _constants.STATUS_INVALID_ARGUMENT
         )
     if "\0" in value:
         raise InvalidArgumentError(
-            f"{what} contains a NUL character", _native.STATUS_INVALID_ARGUMENT
+            f"{what} contains a NUL character", _constants.STATUS_INVALID_ARGUMENT
         )
     try:
         return value.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidArgumentError(
-            f"{what} is not valid Unicode (it holds a lone surrogate)", _native.STATUS_INVALID_UTF8
+            f"{what} is not valid Unicode (it holds a lone surrogate)", _constants.STATUS_INVALID_UTF8
         ) from None
 
 
@@ -60,7 +60,7 @@ def option_value(key: str, value: OptionValue) -> Optional[str]:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise InvalidArgumentError(
-                f"option {key} must be a finite number", _native.STATUS_INVALID_ARGUMENT
+                f"option {key} must be a finite number", _constants.STATUS_INVALID_ARGUMENT
             )
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, str):
@@ -71,7 +71,7 @@ def option_value(key: str, value: OptionValue) -> Optional[str]:
             return path
     raise InvalidArgumentError(
         f"option {key} must be a str, int, float, bool or path, not {type(value).__name__}",
-        _native.STATUS_INVALID_ARGUMENT,
+        _constants.STATUS_INVALID_ARGUMENT,
     )
 
 
@@ -81,7 +81,7 @@ def json_body(value: Any) -> bytes:
         text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as error:
         raise InvalidArgumentError(
-            f"json body cannot be encoded: {error}", _native.STATUS_INVALID_ARGUMENT
+            f"json body cannot be encoded: {error}", _constants.STATUS_INVALID_ARGUMENT
         ) from None
     return cstr(text, "json body")
 
@@ -93,7 +93,7 @@ def _param_text(value: Union[str, int, float, bool]) -> str:
 
 
 def query_pairs(params: Params) -> List[Tuple[bytes, bytes]]:
-    """``params`` as UTF-8 (key, value) pairs for ``dinero_request_add_query``, which
+    """``params`` as UTF-8 (key, value) pairs for ``dinero_request_builder_add_query``, which
     percent-encodes them (a space becomes %20). None values are left out; a list value repeats
     the parameter; bools are ``true``/``false``."""
     if not params:
@@ -114,7 +114,7 @@ HeaderArgs = Union[Mapping[str, str], Sequence[Tuple[str, str]], None]
 
 
 def header_pairs(headers: HeaderArgs) -> List[Tuple[bytes, bytes]]:
-    """``headers`` as UTF-8 (name, value) pairs for ``dinero_request_set_header`` (which checks
+    """``headers`` as UTF-8 (name, value) pairs for ``dinero_request_builder_set_header`` (which checks
     them: HTTP token names, no CR/LF, no Authorization/Host/Content-Length/...)."""
     if not headers:
         return []
@@ -133,7 +133,7 @@ def byte_buffer(data: object, what: str) -> bytes:
         return bytes(data)
     raise InvalidArgumentError(
         f"{what} must be bytes, bytearray or memoryview, not {type(data).__name__}",
-        _native.STATUS_INVALID_ARGUMENT,
+        _constants.STATUS_INVALID_ARGUMENT,
     )
 
 
@@ -144,6 +144,6 @@ def file_path(value: object, what: str) -> bytes:
     if not isinstance(value, str):
         raise InvalidArgumentError(
             f"{what} must be a str or os.PathLike, not {type(value).__name__}",
-            _native.STATUS_INVALID_ARGUMENT,
+            _constants.STATUS_INVALID_ARGUMENT,
         )
     return cstr(value, what)

@@ -1,12 +1,14 @@
-"""Finding and loading libdinero.so.
-
-Lookup order (DESIGN.md, the same in every binding):
+"""Finding and loading libdinero.so, in the order every binding uses (docs/design.md, "Finding
+the library"):
 
 1. ``DINERO_LIBRARY``: the full path of the library. If set, it is the only candidate: a wrong
    path is an error rather than a silent fall-back to some other copy.
 2. The library shipped inside this package (``libdinero/libdinero.so``), if a build put it there.
-3. The repository's ``target/release``: the first ancestor directory of this package that has
-   ``target/release/libdinero.so`` (a package installed from, or run inside, the repository).
+3. In a development checkout only: the repository's ``target/release/libdinero.so``. The
+   repository is the nearest folder above this package that holds ``include/dinero.h`` and
+   ``Cargo.toml``; a package installed anywhere else never looks into ``target/release``. The
+   file is skipped when it, or a folder from the repository down to it, is writable by group or
+   others or owned by another user (anyone who could swap it could run code in this process).
 4. The system loader (``libdinero.so.0``, then ``libdinero.so``: ``LD_LIBRARY_PATH``,
    ``ldconfig``'s cache, the default directories).
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import stat
 import sys
 import threading
 from pathlib import Path
@@ -25,13 +28,10 @@ __all__ = ["LibraryNotFoundError", "candidates", "load"]
 ENV_VAR = "DINERO_LIBRARY"
 
 if sys.platform == "darwin":
-    _FILE_NAMES = ["libdinero.dylib"]
+    _FILE_NAME = "libdinero.dylib"
     _SYSTEM_NAMES = ["libdinero.0.dylib", "libdinero.dylib"]
-elif sys.platform == "win32":
-    _FILE_NAMES = ["dinero.dll"]
-    _SYSTEM_NAMES = ["dinero.dll"]
 else:
-    _FILE_NAMES = ["libdinero.so"]
+    _FILE_NAME = "libdinero.so"
     _SYSTEM_NAMES = ["libdinero.so.0", "libdinero.so"]
 
 
@@ -43,24 +43,33 @@ _lock = threading.Lock()
 _loaded: Optional[ctypes.CDLL] = None
 
 
-def candidates() -> List[str]:
+def candidates(package_dir: Optional[Path] = None) -> List[str]:
     """The paths or names tried, in order (only the environment variable when it is set)."""
     override = os.environ.get(ENV_VAR)
     if override:
         return [override]
-    package_dir = Path(__file__).resolve().parent
-    found: List[str] = [str(package_dir / name) for name in _FILE_NAMES]
-    for ancestor in package_dir.parents:
-        for name in _FILE_NAMES:
-            path = ancestor / "target" / "release" / name
-            if path.is_file():
-                found.append(str(path))
-                break
-        else:
-            continue
-        break
-    found.extend(_SYSTEM_NAMES)
-    return found
+    package_dir = package_dir or Path(__file__).resolve().parent
+    found = [str(package_dir / _FILE_NAME)]
+    checkout = _development_build(package_dir)
+    if checkout is not None:
+        found.append(checkout)
+    return found + _SYSTEM_NAMES
+
+
+def _development_build(package_dir: Path) -> Optional[str]:
+    """The checkout's target/release library, if this package lies in a checkout and nobody
+    but its owner (or root) could have put the library there."""
+    for root in package_dir.parents:
+        if (root / "include" / "dinero.h").is_file() and (root / "Cargo.toml").is_file():
+            library = root / "target" / "release" / _FILE_NAME
+            chain = [root, root / "target", library.parent, library]
+            return str(library) if library.is_file() and all(map(_trusted, chain)) else None
+    return None
+
+
+def _trusted(path: Path) -> bool:
+    info = path.stat()
+    return info.st_uid in (0, os.geteuid()) and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def load() -> ctypes.CDLL:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Optional, Union
 
-from . import _native
+from . import _constants, _native
 from .errors import InvalidArgumentError
 
 __all__ = ["LOGGER_NAME", "LogLevel", "max_level"]
@@ -28,18 +28,18 @@ logger.addHandler(logging.NullHandler())
 
 # C level -> logging level.
 _TO_LOGGING = {
-    _native.LOG_ERROR: logging.ERROR,
-    _native.LOG_WARN: logging.WARNING,
-    _native.LOG_INFO: logging.INFO,
-    _native.LOG_DEBUG: logging.DEBUG,
+    _constants.LOG_ERROR: logging.ERROR,
+    _constants.LOG_WARN: logging.WARNING,
+    _constants.LOG_INFO: logging.INFO,
+    _constants.LOG_DEBUG: logging.DEBUG,
 }
 
 # From the most detailed: the C max_level to ask for when a logging level is enabled.
 _FROM_LOGGING = (
-    (logging.DEBUG, _native.LOG_DEBUG),
-    (logging.INFO, _native.LOG_INFO),
-    (logging.WARNING, _native.LOG_WARN),
-    (logging.ERROR, _native.LOG_ERROR),
+    (logging.DEBUG, _constants.LOG_DEBUG),
+    (logging.INFO, _constants.LOG_INFO),
+    (logging.WARNING, _constants.LOG_WARN),
+    (logging.ERROR, _constants.LOG_ERROR),
 )
 
 
@@ -81,5 +81,5 @@ def _threshold(log_level: LogLevel) -> int:
         return log_level
     raise InvalidArgumentError(
         f"log_level must be a logging level (logging.DEBUG, \"INFO\", ...), got {log_level!r}",
-        _native.STATUS_INVALID_ARGUMENT,
+        _constants.STATUS_INVALID_ARGUMENT,
     )

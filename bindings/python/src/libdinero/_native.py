@@ -36,14 +36,15 @@ from . import _library
 __all__ = [
     "ClientPtr",
     "FUNCTIONS",
-    "MAX_UPLOAD_BYTES",
     "OptionsPtr",
     "OwnedString",
+    "PagesPtr",
     "RequestPtr",
     "ResponsePtr",
     "dinero_client",
     "dinero_log_callback",
     "dinero_options",
+    "dinero_pages",
     "dinero_request_builder",
     "dinero_response",
     "last_error",
@@ -69,35 +70,21 @@ class dinero_response(ctypes.Structure):
     """``dinero_response`` (opaque)."""
 
 
+class dinero_pages(ctypes.Structure):
+    """``dinero_pages`` (opaque)."""
+
+
 OptionsPtr = POINTER(dinero_options)
 ClientPtr = POINTER(dinero_client)
 RequestPtr = POINTER(dinero_request_builder)
 ResponsePtr = POINTER(dinero_response)
+PagesPtr = POINTER(dinero_pages)
 OwnedString = POINTER(c_char)  # a char* the library hands out: free with dinero_string_free
 
 dinero_status = c_uint32
 
-STATUS_OK = 0
-STATUS_NULL_ARGUMENT = 1
-STATUS_INVALID_UTF8 = 2
-STATUS_INVALID_ARGUMENT = 3
-STATUS_AUTH_REJECTED = 4
-STATUS_AUTH_UNAVAILABLE = 5
-STATUS_NETWORK = 6
-STATUS_TIMEOUT = 7
-STATUS_TLS = 8
-STATUS_PROTOCOL = 9
-STATUS_PANIC = 10
-STATUS_RESPONSE_TOO_LARGE = 11
-STATUS_IO = 12
-
-# Dinero's limit for POST /v1/{organizationId}/files; the library refuses more before sending.
-MAX_UPLOAD_BYTES = 6 * 1024 * 1024
-
-LOG_ERROR = 1
-LOG_WARN = 2
-LOG_INFO = 3
-LOG_DEBUG = 4
+# The DINERO_STATUS_* / DINERO_LOG_* numbers and the limits are in _constants.py, generated
+# from include/dinero.h.
 
 # typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char *message);
 # The message is borrowed for the call: c_char_p copies it into bytes, which is what we want.
@@ -135,19 +122,31 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "dinero_options_new": (OptionsPtr, []),
     "dinero_options_set": (dinero_status, [OptionsPtr, c_char_p, c_char_p]),
     "dinero_options_free": (None, [OptionsPtr]),
-    "dinero_request_new": (dinero_status, [c_char_p, c_char_p, POINTER(RequestPtr)]),
-    "dinero_request_set_header": (dinero_status, [RequestPtr, c_char_p, c_char_p]),
-    "dinero_request_add_query": (dinero_status, [RequestPtr, c_char_p, c_char_p]),
-    "dinero_request_set_body": (
+    "dinero_pages_new": (
+        dinero_status,
+        [ClientPtr, RequestPtr, c_uint32, POINTER(PagesPtr)],
+    ),
+    "dinero_pages_next": (dinero_status, [PagesPtr, POINTER(ResponsePtr)]),
+    "dinero_pages_free": (None, [PagesPtr]),
+    "dinero_request_builder_new": (dinero_status, [c_char_p, c_char_p, POINTER(RequestPtr)]),
+    "dinero_request_builder_set_header": (dinero_status, [RequestPtr, c_char_p, c_char_p]),
+    "dinero_request_builder_add_query": (dinero_status, [RequestPtr, c_char_p, c_char_p]),
+    "dinero_request_builder_set_body": (
         dinero_status,
         [RequestPtr, POINTER(c_uint8), c_size_t, c_char_p],
     ),
-    "dinero_request_free": (None, [RequestPtr]),
+    "dinero_request_builder_free": (None, [RequestPtr]),
     "dinero_response_status": (c_uint16, [ResponsePtr]),
     "dinero_response_body": (POINTER(c_uint8), [ResponsePtr, POINTER(c_size_t)]),
     "dinero_response_header": (c_char_p, [ResponsePtr, c_char_p]),
     "dinero_response_header_count": (c_size_t, [ResponsePtr]),
     "dinero_response_header_name": (c_char_p, [ResponsePtr, c_size_t]),
+    "dinero_response_error_message": (c_char_p, [ResponsePtr]),
+    "dinero_response_error_json": (c_char_p, [ResponsePtr]),
+    "dinero_error_body_parse": (
+        dinero_status,
+        [c_uint16, POINTER(c_uint8), c_size_t, POINTER(OwnedString)],
+    ),
     "dinero_response_save": (dinero_status, [ResponsePtr, c_char_p]),
     "dinero_response_free": (None, [ResponsePtr]),
 }

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json as _json
 import os
 import threading
-from typing import TYPE_CHECKING, Any, Generator, List, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Generator, List, Optional, Union
 
-from . import _log, _native, errors
+from . import _constants, _log, _native, errors
 from ._convert import (
     Bytes,
     HeaderArgs,
@@ -23,7 +24,7 @@ from ._convert import (
     query_pairs,
 )
 from ._handle import NativeHandle
-from .errors import ApiError, FileError, InvalidArgumentError, ProtocolError
+from .errors import FileError, InvalidArgumentError, ProtocolError
 from .response import Response
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def authenticate(
     lib = _native.lib()
     handle = lib.dinero_options_new()
     if not handle:
-        raise errors.from_status(_native.STATUS_PANIC)
+        raise errors.from_status(_constants.STATUS_PANIC)
     try:
         for key_bytes, value_bytes in settings:
             errors.check(lib.dinero_options_set(handle, key_bytes, value_bytes))
@@ -135,35 +136,50 @@ class Client(NativeHandle):
         with CR or LF. ``content_type`` (or a Content-Type in ``headers``) is the body's type.
         Raises ``NetworkError``, ``TimeoutError``, ``AuthenticationError`` (token refresh
         failed) or ``InvalidArgumentError`` (nothing was sent) when no answer could be had."""
-        method_bytes = cstr(method, "method")
-        path_bytes = cstr(path, "path")
         if json is not None and data is not None:
             raise InvalidArgumentError(
-                "give json or data, not both", _native.STATUS_INVALID_ARGUMENT
+                "give json or data, not both", _constants.STATUS_INVALID_ARGUMENT
             )
         if content_type is not None and json is None and data is None:
             raise InvalidArgumentError(
-                "content_type without a body (json or data)", _native.STATUS_INVALID_ARGUMENT
+                "content_type without a body (json or data)", _constants.STATUS_INVALID_ARGUMENT
             )
-        body = None if json is None else json_body(json)
-        query = query_pairs(params)
-        if not (query or headers or data is not None or content_type is not None):
-            # The short path: one call, as before the builder existed.
+        if not (query_pairs(params) or headers or data is not None or content_type is not None):
+            # The short path: one call.
+            arguments = (cstr(method, "method"), cstr(path, "path"))
+            body = None if json is None else json_body(json)
             out = _native.ResponsePtr()
             pointer = self._enter()
             try:
-                status = _native.lib().dinero_request(
-                    pointer, method_bytes, path_bytes, body, ctypes.byref(out)
-                )
-                if status != _native.STATUS_OK:
+                status = _native.lib().dinero_request(pointer, *arguments, body, ctypes.byref(out))
+                if status != _constants.STATUS_OK:
                     raise errors.from_status(status)  # reads this thread's last error at once
             finally:
                 self._leave()
             return Response(out)
 
+        with self._builder(method, path, params, headers, json, data, content_type) as builder:
+            return self._send(builder.pointer)
+
+    def _builder(
+        self,
+        method: str,
+        path: str,
+        params: Params,
+        headers: HeaderArgs,
+        json: Any,
+        data: Optional[Bytes],
+        content_type: Optional[str],
+    ) -> _Builder:
+        """A ``dinero_request_builder`` with the query, headers and body (freed on exit)."""
+        method_bytes = cstr(method, "method")
+        query = query_pairs(params)
+        if query and path.endswith(("?", "&")):
+            path = path.rstrip("?&")  # the library appends "?" or "&" itself
         header_list = header_pairs(headers)
-        if data is not None:
-            body = byte_buffer(data, "data")
+        body = byte_buffer(data, "data") if data is not None else (
+            None if json is None else json_body(json)
+        )
         body_type: Optional[bytes] = None
         if body is not None:
             if content_type is not None:
@@ -173,31 +189,30 @@ class Client(NativeHandle):
                 body_type = given[-1] if given else (
                     b"application/json" if json is not None else b"application/octet-stream"
                 )
-        if query and path.endswith(("?", "&")):
-            # The library appends "?" or "&" itself.
-            path_bytes = cstr(path.rstrip("?&"), "path")
         lib = _native.lib()
-        builder = _native.RequestPtr()
-        errors.check(lib.dinero_request_new(method_bytes, path_bytes, ctypes.byref(builder)))
-        try:
+        builder = _Builder()
+        errors.check(
+            lib.dinero_request_builder_new(method_bytes, cstr(path, "path"), ctypes.byref(builder.pointer))
+        )
+        with contextlib.ExitStack() as on_error:
+            on_error.callback(builder.close)
             for key, value in query:
-                errors.check(lib.dinero_request_add_query(builder, key, value))
+                errors.check(lib.dinero_request_builder_add_query(builder.pointer, key, value))
             for name, value in header_list:
-                errors.check(lib.dinero_request_set_header(builder, name, value))
+                errors.check(lib.dinero_request_builder_set_header(builder.pointer, name, value))
             if body is not None:
-                errors.check(
-                    lib.dinero_request_set_body(builder, _bytes_pointer(body), len(body), body_type)
-                )
-            return self._send(builder)
-        finally:
-            lib.dinero_request_free(builder)
+                errors.check(lib.dinero_request_builder_set_body(
+                    builder.pointer, _bytes_pointer(body), len(body), body_type
+                ))
+            on_error.pop_all()
+        return builder
 
     def _send(self, builder: RequestPointer) -> Response:
         out = _native.ResponsePtr()
         pointer = self._enter()
         try:
             status = _native.lib().dinero_client_send(pointer, builder, ctypes.byref(out))
-            if status != _native.STATUS_OK:
+            if status != _constants.STATUS_OK:
                 raise errors.from_status(status)
         finally:
             self._leave()
@@ -226,37 +241,26 @@ class Client(NativeHandle):
         type_bytes = None if content_type is None else cstr(content_type, "content_type")
         lib = _native.lib()
         out = _native.ResponsePtr()
-        if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+        is_bytes = isinstance(path_or_bytes, (bytes, bytearray, memoryview))
+        if is_bytes:
             content = byte_buffer(path_or_bytes, "path_or_bytes")
-            if len(content) > _native.MAX_UPLOAD_BYTES:  # the library says the same; no copy
-                raise InvalidArgumentError(
-                    f"the file is {len(content)} bytes; Dinero accepts at most 6 MB "
-                    f"({_native.MAX_UPLOAD_BYTES} bytes); nothing was sent",
-                    _native.STATUS_INVALID_ARGUMENT,
-                )
-            if name_bytes is None:
-                name_bytes = _default_name(content)
-            pointer = self._enter()
-            try:
+        else:
+            path_bytes = file_path(path_or_bytes, "path_or_bytes")
+        pointer = self._enter()
+        try:
+            if is_bytes:
                 status = lib.dinero_client_upload_bytes(
                     pointer, _bytes_pointer(content), len(content), name_bytes, type_bytes,
                     ctypes.byref(out),
                 )
-                if status != _native.STATUS_OK:
-                    raise errors.from_status(status)
-            finally:
-                self._leave()
-        else:
-            path_bytes = file_path(path_or_bytes, "path_or_bytes")
-            pointer = self._enter()
-            try:
+            else:
                 status = lib.dinero_client_upload_file(
                     pointer, path_bytes, name_bytes, type_bytes, ctypes.byref(out)
                 )
-                if status != _native.STATUS_OK:
-                    raise _with_filename(errors.from_status(status), path_or_bytes)
-            finally:
-                self._leave()
+            if status != _constants.STATUS_OK:
+                raise _with_filename(errors.from_status(status), path_or_bytes)
+        finally:
+            self._leave()
         with Response(out) as response:
             return _decoded(response, "POST", "/v1/{organizationId}/files")
 
@@ -279,7 +283,7 @@ class Client(NativeHandle):
             file_path(save_to, "save_to")  # a bad type fails before the request is sent
         with self.request("GET", path, params=params, headers={"Accept": accept}) as response:
             if response.status >= 400:
-                raise ApiError.from_body(response.status, response.body, response.headers)
+                raise response._api_error()
             if save_to is not None:
                 response.save(save_to)
             return response.body
@@ -304,38 +308,40 @@ class Client(NativeHandle):
         return self._json_call("DELETE", path, json, params)
 
     def paginate(
-        self, path: str, params: Params = None, page_size: int = 100
+        self, path: str, params: Params = None, page_size: int = _constants.MAX_PAGE_SIZE
     ) -> Generator[Any, None, None]:
-        """Yields every item of a Dinero list, one request per page (``page`` from 0,
-        ``pageSize`` = ``page_size``). Stops on a short page or when ``Pagination.Result`` is
-        reached. An endpoint answering a bare array is one page."""
-        if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+        """Yields every item of a Dinero list, paged by the library (``page`` from 0,
+        ``pageSize`` = ``page_size``, 1 to 1000: the default, Dinero's maximum, costs the fewest
+        requests under the rate limit). ``params`` are sent with every page (a ``page`` or
+        ``pageSize`` among them is replaced). An endpoint answering a bare array is one page;
+        ``ApiError`` for an error answer, ``ProtocolError`` for one that is not a list."""
+        if isinstance(page_size, bool) or not isinstance(page_size, int):
             raise InvalidArgumentError(
-                "page_size must be a positive int", _native.STATUS_INVALID_ARGUMENT
+                "page_size must be an int", _constants.STATUS_INVALID_ARGUMENT
             )
-        base: List[Any] = [
-            (k, v)
-            for k, v in (params.items() if isinstance(params, Mapping) else (params or []))
-            if str(k).lower() not in ("page", "pagesize")
-        ]
-        page = 0
-        while True:
-            answer = self.get(path, base + [("page", page), ("pageSize", page_size)])
-            if isinstance(answer, list):
-                yield from answer
-                return
-            if not isinstance(answer, dict) or not isinstance(answer.get("Collection"), list):
-                raise ProtocolError(
-                    "expected a Dinero list ({\"Collection\": [...], \"Pagination\": {...}}) "
-                    f"or an array from {path}",
-                    _native.STATUS_PROTOCOL,
-                )
-            items: List[Any] = answer["Collection"]
-            yield from items
-            total = _result_count(answer.get("Pagination"))
-            if len(items) < page_size or (total is not None and (page + 1) * page_size >= total):
-                return
-            page += 1
+        lib = _native.lib()
+        pages = _native.PagesPtr()
+        with self._builder("GET", path, params, None, None, None, None) as builder:
+            pointer = self._enter()
+            try:
+                errors.check(lib.dinero_pages_new(pointer, builder.pointer, page_size, ctypes.byref(pages)))
+            finally:
+                self._leave()
+        try:
+            while True:
+                out = _native.ResponsePtr()
+                self._enter()
+                try:
+                    errors.check(lib.dinero_pages_next(pages, ctypes.byref(out)))
+                finally:
+                    self._leave()
+                if not out:
+                    return
+                with Response(out) as page:
+                    items: List[Any] = _decoded(page, "GET", path)
+                yield from items
+        finally:
+            lib.dinero_pages_free(pages)
 
     # -- token ------------------------------------------------------------------------------
 
@@ -346,7 +352,7 @@ class Client(NativeHandle):
         pointer = self._enter()
         try:
             status = _native.lib().dinero_client_access_token(pointer, ctypes.byref(token))
-            if status != _native.STATUS_OK:
+            if status != _constants.STATUS_OK:
                 raise errors.from_status(status)
         finally:
             self._leave()
@@ -377,7 +383,7 @@ class Client(NativeHandle):
     def _enter(self) -> ClientPointer:
         with self._idle:
             if self._pointer is None:
-                raise InvalidArgumentError("the client is closed", _native.STATUS_NULL_ARGUMENT)
+                raise InvalidArgumentError("the client is closed", _constants.STATUS_NULL_ARGUMENT)
             self._in_flight += 1
             return self._pointer
 
@@ -398,7 +404,7 @@ class Client(NativeHandle):
 def _decoded(response: Response, method: str, path: str) -> Any:
     """The JSON of a success (None for an empty body); ApiError for >= 400."""
     if response.status >= 400:
-        raise ApiError.from_body(response.status, response.body, response.headers)
+        raise response._api_error()
     if not response.body.strip():
         return None
     try:
@@ -406,8 +412,26 @@ def _decoded(response: Response, method: str, path: str) -> Any:
     except ValueError:
         raise ProtocolError(
             f"{method} {path} answered HTTP {response.status} with a body that is not JSON",
-            _native.STATUS_PROTOCOL,
+            _constants.STATUS_PROTOCOL,
         ) from None
+
+
+class _Builder:
+    """Owns one ``dinero_request_builder``."""
+
+    def __init__(self) -> None:
+        self.pointer = _native.RequestPtr()
+
+    def __enter__(self) -> _Builder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.pointer:
+            _native.lib().dinero_request_builder_free(self.pointer)
+        self.pointer = _native.RequestPtr()
 
 
 def _bytes_pointer(data: bytes) -> Any:
@@ -418,32 +442,7 @@ def _bytes_pointer(data: bytes) -> Any:
     return ctypes.cast(ctypes.c_char_p(data), ctypes.POINTER(ctypes.c_uint8))
 
 
-_SIGNATURES = (
-    (b"%PDF-", b"file.pdf"),
-    (b"\x89PNG\r\n\x1a\n", b"file.png"),
-    (b"\xff\xd8\xff", b"file.jpg"),
-    (b"GIF87a", b"file.gif"),
-    (b"GIF89a", b"file.gif"),
-)
-
-
-def _default_name(content: bytes) -> bytes:
-    """A file name for bytes uploaded without one; its extension drives the content type."""
-    for signature, name in _SIGNATURES:
-        if content.startswith(signature):
-            return name
-    return b"file"
-
-
 def _with_filename(error: errors.DineroError, path: Any) -> errors.DineroError:
     if isinstance(error, FileError):
         error.filename = os.fspath(path)
     return error
-
-
-def _result_count(pagination: Any) -> Optional[int]:
-    if isinstance(pagination, dict):
-        result = pagination.get("Result")
-        if isinstance(result, int) and not isinstance(result, bool):
-            return result
-    return None

@@ -7,12 +7,12 @@ HTTP errors, Dinero's; it never contains the client secret, the API key or a tok
 from __future__ import annotations
 
 import builtins
-import http
+import ctypes
 import json
 import re
 from typing import Any, Dict, List, Mapping, Optional, Type
 
-from . import _native
+from . import _constants, _native
 from ._headers import Headers
 
 __all__ = [
@@ -34,7 +34,7 @@ class DineroError(Exception):
 
     status: int
 
-    def __init__(self, message: str, status: int = _native.STATUS_PANIC) -> None:
+    def __init__(self, message: str, status: int = _constants.STATUS_PANIC) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -52,7 +52,7 @@ class AuthenticationError(DineroError):
 
     @property
     def rejected(self) -> bool:
-        return self.status == _native.STATUS_AUTH_REJECTED
+        return self.status == _constants.STATUS_AUTH_REJECTED
 
 
 class NetworkError(DineroError):
@@ -84,7 +84,7 @@ class FileError(DineroError, OSError):
     ``DineroError``."""
 
     def __init__(
-        self, message: str, status: int = _native.STATUS_IO, filename: Optional[str] = None
+        self, message: str, status: int = _constants.STATUS_IO, filename: Optional[str] = None
     ) -> None:
         super().__init__(message, status)
         found = re.search(r"\(os error (\d+)\)", message)
@@ -96,31 +96,19 @@ class FileError(DineroError, OSError):
         return self.message
 
 
-_BY_STATUS: Dict[int, Type[DineroError]] = {
-    _native.STATUS_NULL_ARGUMENT: InvalidArgumentError,
-    _native.STATUS_INVALID_UTF8: InvalidArgumentError,
-    _native.STATUS_INVALID_ARGUMENT: InvalidArgumentError,
-    _native.STATUS_AUTH_REJECTED: AuthenticationError,
-    _native.STATUS_AUTH_UNAVAILABLE: AuthenticationError,
-    _native.STATUS_NETWORK: NetworkError,
-    _native.STATUS_TIMEOUT: TimeoutError,
-    _native.STATUS_TLS: TLSError,
-    _native.STATUS_PROTOCOL: ProtocolError,
-    _native.STATUS_RESPONSE_TOO_LARGE: ResponseTooLargeError,
-    _native.STATUS_IO: FileError,
-}
-
-
 def from_status(status: int) -> DineroError:
     """The exception for a failed call. Call right after it, on the same thread: the message is
-    this thread's ``dinero_last_error``."""
+    this thread's ``dinero_last_error``. The class follows the one mapping of every binding
+    (``_constants.FAMILY``, generated from include/dinero.h)."""
     message = _native.last_error() or _native.status_str(status)
-    return _BY_STATUS.get(status, DineroError)(message, status)
+    family = _constants.FAMILY.get(status, "Dinero")
+    cls: Type[DineroError] = globals().get(f"{family}Error", DineroError)
+    return cls(message, status)
 
 
 def check(status: int) -> None:
     """Raises the matching exception unless ``status`` is ``DINERO_STATUS_OK``."""
-    if status != _native.STATUS_OK:
+    if status != _constants.STATUS_OK:
         raise from_status(status)
 
 
@@ -128,15 +116,21 @@ class ApiError(DineroError):
     """Dinero answered with an HTTP status >= 400 (raised by ``get``/``post``/``put``/``delete``/
     ``paginate``; ``request`` returns such answers as a ``Response``).
 
-    ``status`` is the HTTP status here; ``code`` is Dinero's error code (42 validation, 58 stale
-    timestamp, ...) or None; ``message`` Dinero's message (or the reason phrase, or the start of a
-    plain-text body); ``validation_errors`` Dinero's ``validationErrors`` (empty if none);
+    The library reads Dinero's error body, the same way for every language. ``status`` is the
+    HTTP status here; ``code`` is Dinero's error code (42 validation, 58 stale timestamp, ...) or
+    None; ``message`` Dinero's message (or the start of a plain-text body, or the reason phrase);
+    ``validation_errors`` Dinero's ``validationErrors`` as a dict of name to message (empty if
+    none); ``language_specific_messages`` and ``error_message_list`` as Dinero sent them;
     ``body`` the raw bytes; ``headers`` every header of the response (a read-only,
     case-insensitive :class:`Headers`), or None when the error was made without them.
+    ``str(error)`` is the one sentence every language shows, e.g.
+    ``HTTP 400 (Dinero code 42): Validation error [Name: Name is required]``.
     """
 
     code: Optional[int]
     validation_errors: Dict[str, Any]
+    language_specific_messages: List[Any]
+    error_message_list: List[Any]
     body: bytes
     headers: Optional[Headers]
 
@@ -150,76 +144,45 @@ class ApiError(DineroError):
         validation_errors: Optional[Dict[str, Any]] = None,
         headers: Optional[Mapping[str, str]] = None,
     ) -> None:
-        self.code = code
-        self.validation_errors = dict(validation_errors or {})
+        # Made by hand: the library still words it, from Dinero's shape of the same facts.
+        shape = {"code": code, "message": message, "validationErrors": validation_errors or {}}
+        parsed = _parse(status, json.dumps(shape).encode())
+        self._fill(parsed, body, headers)
+
+    def _fill(self, parsed: Dict[str, Any], body: bytes, headers: Optional[Mapping[str, str]]) -> None:
+        self.code = parsed["code"]
+        self.validation_errors = {e["name"]: e["message"] for e in parsed["validation_errors"]}
+        self.language_specific_messages = parsed["language_specific_messages"]
+        self.error_message_list = parsed["error_message_list"]
         self.body = body
         self.headers = headers if headers is None or isinstance(headers, Headers) else Headers(headers)
-        super().__init__(_describe(status, code, message, self.validation_errors), status)
+        DineroError.__init__(self, parsed["description"], parsed["status"])
         # str(error) is the whole sentence; .message keeps Dinero's own words.
-        self.message = message
+        self.message = parsed["message"]
 
     @classmethod
     def from_body(cls, status: int, body: bytes, headers: Optional[Mapping[str, str]] = None) -> ApiError:
-        """Parses Dinero's error body
+        """Reads Dinero's error body
         ``{"code":42,"message":"...","validationErrors":{...},"languageSpecificMessages":[...]}``;
         tolerates anything else (IIS's HTML 404, a plain-text 429, an empty body)."""
-        code: Optional[int] = None
-        message = ""
-        validation: Dict[str, Any] = {}
-        parsed: Any = None
-        try:
-            parsed = json.loads(body.decode("utf-8")) if body.strip() else None
-        except ValueError:
-            parsed = None
-        if isinstance(parsed, dict):
-            lowered = {str(k).lower(): v for k, v in parsed.items()}
-            raw_code = lowered.get("code")
-            if isinstance(raw_code, int) and not isinstance(raw_code, bool):
-                code = raw_code
-            elif isinstance(raw_code, str) and raw_code.strip().isdigit():
-                code = int(raw_code)
-            for key in ("message", "error_description", "error"):
-                if isinstance(lowered.get(key), str) and lowered[key]:
-                    message = lowered[key]
-                    break
-            raw_validation = lowered.get("validationerrors")
-            if isinstance(raw_validation, dict):
-                validation = raw_validation
-        elif parsed is None and body.strip():
-            message = _plain_text_excerpt(body)
-        if not message:
-            try:
-                message = http.HTTPStatus(status).phrase
-            except ValueError:
-                message = "HTTP error"
-        return cls(
-            status,
-            body,
-            code=code,
-            message=message,
-            validation_errors=validation,
-            headers=headers,
-        )
+        return cls._from_parsed(_parse(status, body), body, headers)
+
+    @classmethod
+    def _from_parsed(
+        cls, parsed: Dict[str, Any], body: bytes, headers: Optional[Mapping[str, str]]
+    ) -> ApiError:
+        error = cls.__new__(cls)
+        error._fill(parsed, body, headers)
+        return error
 
 
-def _plain_text_excerpt(body: bytes) -> str:
-    """The first line of a text body, unless it looks like HTML (whose reason phrase says more)."""
-    text = body.decode("utf-8", "replace").strip()
-    if text.startswith("<"):
-        return ""
-    first = text.splitlines()[0] if text else ""
-    return first[:200] + ("..." if len(first) > 200 else "")
-
-
-def _describe(
-    status: int, code: Optional[int], message: str, validation: Dict[str, Any]
-) -> str:
-    parts: List[str] = [f"HTTP {status}"]
-    if code is not None:
-        parts.append(f" (Dinero code {code})")
-    if message:
-        parts.append(f": {message}")
-    details = [f"{k}: {v}" for k, v in validation.items() if not (k == "message" and v == message)]
-    if details:
-        parts.append(" [" + "; ".join(details) + "]")
-    return "".join(parts)
+def _parse(status: int, body: bytes) -> Dict[str, Any]:
+    """The library's reading of an error answer (``dinero_error_body_parse``)."""
+    out = _native.OwnedString()
+    data = ctypes.cast(ctypes.c_char_p(body), ctypes.POINTER(ctypes.c_uint8)) if body else None
+    check(_native.lib().dinero_error_body_parse(status, data, len(body), ctypes.byref(out)))
+    try:
+        parsed: Dict[str, Any] = json.loads(ctypes.string_at(out).decode("utf-8"))
+        return parsed
+    finally:
+        _native.lib().dinero_string_free(out)

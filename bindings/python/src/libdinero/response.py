@@ -7,7 +7,7 @@ import json as _json
 import os
 from typing import TYPE_CHECKING, Any, List, Optional, Tuple, Union
 
-from . import _native, errors
+from . import _constants, _native, errors
 from ._convert import cstr, file_path
 from ._handle import NativeHandle
 from ._headers import Headers
@@ -62,11 +62,17 @@ class Response(NativeHandle):
         cannot be written; needs the response open."""
         path_bytes = file_path(path, "path")
         status = _native.lib().dinero_response_save(self._live(), path_bytes)
-        if status != _native.STATUS_OK:
+        if status != _constants.STATUS_OK:
             error = errors.from_status(status)
             if isinstance(error, FileError):
                 error.filename = os.fspath(path)
             raise error
+
+    def _api_error(self) -> errors.ApiError:
+        """The library's reading of this error answer, as an ``ApiError``."""
+        raw: Optional[bytes] = _native.lib().dinero_response_error_json(self._live())
+        parsed = _json.loads(raw or b"{}")
+        return errors.ApiError._from_parsed(parsed, self.body, self.headers)
 
     @property
     def ok(self) -> bool:
@@ -105,7 +111,7 @@ class Response(NativeHandle):
 
     def _live(self) -> ResponsePointer:
         if self._pointer is None:
-            raise InvalidArgumentError("the response is closed", _native.STATUS_NULL_ARGUMENT)
+            raise InvalidArgumentError("the response is closed", _constants.STATUS_NULL_ARGUMENT)
         return self._pointer
 
     @property

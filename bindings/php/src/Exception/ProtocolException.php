@@ -1,0 +1,12 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Dinero\Exception;
+
+/**
+ * A NetworkException (Status::PROTOCOL): the answer was not valid HTTP or was cut short, or (for the JSON helpers) not JSON.
+ */
+class ProtocolException extends NetworkException
+{
+}

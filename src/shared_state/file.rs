@@ -1,0 +1,455 @@
+//! The shared state in one file, for the processes of one machine (PHP-FPM workers, cron jobs,
+//! queue workers).
+//!
+//! Every step opens the file, takes an exclusive `flock` on it, reads it, changes it in place
+//! and closes it. `flock` belongs to the open file, so the kernel lets go of it when a process
+//! dies, however it dies: no lock outlives its owner. Waiting for it has a deadline.
+//!
+//! The file is opened without following a symbolic link and without blocking (a FIFO planted
+//! at the path cannot hang us), and used only if it is a regular file of ours. Its content
+//! holds a one-way fingerprint of the credentials, never the credentials; a file that does not
+//! parse, was written for other credentials, or could be read by others is ignored and
+//! overwritten. The file holds the access token, so it is kept at mode 0600.
+
+use super::{SharedToken, Store, StoreError, StoreResult};
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use crate::token::exchange::{is_sendable_token, MAX_LIFETIME};
+use serde_json::{json, Value};
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::Read;
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use zeroize::Zeroizing;
+
+const FORMAT: u64 = 2;
+/// A window of Dinero's 100 requests is a few kilobytes; a much larger file is not ours.
+const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+pub struct FileStore {
+    path: PathBuf,
+    fingerprint: String,
+    lock_wait: Duration,
+}
+
+/// What the file holds, as plain values.
+#[derive(Default)]
+struct Content {
+    token: Option<StoredToken>,
+    lease: Option<(u64, u64)>,
+    /// (request id, unix ms it was counted at), in no particular order.
+    slots: Vec<(u64, u64)>,
+}
+
+struct StoredToken {
+    value: Secret,
+    expires_at_ms: u64,
+    lifetime_ms: u64,
+}
+
+impl FileStore {
+    /// Creates the file now if it is missing: a folder we cannot write to, or a read-only file
+    /// system, is a configuration error to report at `dinero_authenticate`. What can go wrong
+    /// with an existing file (a planted FIFO, another user's file) is trouble at run time, met
+    /// by falling back to the per-process state.
+    pub fn open(path: &Path, fingerprint: &str, lock_wait: Duration) -> Result<FileStore> {
+        if std::fs::symlink_metadata(path).is_err() {
+            let created = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+                .open(path);
+            match created {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => {
+                    return Err(Error::invalid(format!(
+                        "option shared_state: cannot create '{}': {e}",
+                        path.display()
+                    )))
+                }
+            }
+        }
+        Ok(FileStore {
+            path: path.to_path_buf(),
+            fingerprint: fingerprint.to_string(),
+            lock_wait,
+        })
+    }
+
+    /// Runs one read-modify-write step under the lock; the file is rewritten only when `step`
+    /// says it changed something.
+    fn step<T>(&self, step: impl FnOnce(&mut Content, u64) -> (T, bool)) -> StoreResult<T> {
+        let file = self.open_file()?;
+        self.lock(&file)?;
+        let (mut content, trusted) = self.read(&file)?;
+        let now = unix_ms();
+        let (result, changed) = step(&mut content, now);
+        if changed || !trusted {
+            self.write(&file, &content)?;
+        }
+        // Closing the file releases the lock.
+        Ok(result)
+    }
+
+    fn open_file(&self) -> StoreResult<File> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+            .open(&self.path)
+            .map_err(|e| self.fail(&format!("cannot open it: {e}")))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| self.fail(&format!("cannot stat it: {e}")))?;
+        if !meta.is_file() {
+            return Err(self.fail("it is not a regular file"));
+        }
+        if meta.uid() != current_uid() {
+            return Err(self.fail("another user owns it"));
+        }
+        Ok(file)
+    }
+
+    fn lock(&self, file: &File) -> StoreResult<()> {
+        let deadline = Instant::now() + self.lock_wait;
+        let mut pause = Duration::from_micros(200);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(()),
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(10));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(self.fail(&format!(
+                        "its lock was held for longer than {} ms",
+                        self.lock_wait.as_millis()
+                    )))
+                }
+                Err(TryLockError::Error(e)) => return Err(self.fail(&format!("cannot lock: {e}"))),
+            }
+        }
+    }
+
+    /// The content and whether it can be trusted; an untrusted file reads as empty.
+    fn read(&self, file: &File) -> StoreResult<(Content, bool)> {
+        let meta = file
+            .metadata()
+            .map_err(|e| self.fail(&format!("cannot stat it: {e}")))?;
+        // A file others could read (or write) may hold anything: start it afresh, privately.
+        if meta.mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| self.fail(&format!("cannot make it private: {e}")))?;
+            return Ok((Content::default(), false));
+        }
+        let mut text = Zeroizing::new(Vec::new());
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut text)
+            .map_err(|e| self.fail(&format!("cannot read it: {e}")))?;
+        if text.is_empty() {
+            return Ok((Content::default(), true));
+        }
+        match self.parse(&text) {
+            Some(content) if text.len() as u64 <= MAX_FILE_BYTES => Ok((content, true)),
+            _ => Ok((Content::default(), false)),
+        }
+    }
+
+    fn parse(&self, text: &[u8]) -> Option<Content> {
+        let mut json: Value = serde_json::from_slice(text).ok()?;
+        if json["format"].as_u64() != Some(FORMAT) || json["fingerprint"] != *self.fingerprint {
+            return None;
+        }
+        let token = parse_token(&json["token"]);
+        let lease = json["lease"]
+            .as_array()
+            .and_then(|pair| Some((pair.first()?.as_u64()?, pair.get(1)?.as_u64()?)));
+        let slots = json["slots"]
+            .as_array()?
+            .iter()
+            .map(|pair| Some((pair.get(0)?.as_u64()?, pair.get(1)?.as_u64()?)))
+            .collect::<Option<Vec<_>>>()?;
+        if let Some(Value::String(s)) = json.pointer_mut("/token/access_token") {
+            zeroize::Zeroize::zeroize(s);
+        }
+        Some(Content {
+            token,
+            lease,
+            slots,
+        })
+    }
+
+    fn write(&self, file: &File, content: &Content) -> StoreResult<()> {
+        let token = content.token.as_ref().map(|t| {
+            json!({
+                "access_token": t.value.expose(),
+                "expires_at_unix_ms": t.expires_at_ms,
+                "lifetime_ms": t.lifetime_ms,
+            })
+        });
+        let mut document = json!({
+            "format": FORMAT,
+            "fingerprint": self.fingerprint,
+            "token": token,
+            "lease": content.lease.map(|(holder, until)| json!([holder, until])),
+            "slots": content.slots.iter().map(|(id, at)| json!([id, at])).collect::<Vec<_>>(),
+        });
+        let bytes = Zeroizing::new(document.to_string().into_bytes());
+        if let Some(Value::String(s)) = document.pointer_mut("/token/access_token") {
+            zeroize::Zeroize::zeroize(s);
+        }
+        // In place, under the lock: the inode stays the same, so every process locks the same
+        // file. A crash half-way leaves a file that does not parse, which is then replaced.
+        file.write_all_at(&bytes, 0)
+            .and_then(|()| file.set_len(bytes.len() as u64))
+            .map_err(|e| self.fail(&format!("cannot write it: {e}")))
+    }
+
+    fn fail(&self, why: &str) -> StoreError {
+        StoreError(format!("shared_state file {}: {why}", self.path.display()))
+    }
+}
+
+/// A token read back is checked like one fresh from the endpoint: another process of ours
+/// wrote it, but anything that can write the file could have.
+fn parse_token(json: &Value) -> Option<StoredToken> {
+    let value = json["access_token"]
+        .as_str()
+        .filter(|t| is_sendable_token(t))?;
+    let lifetime_ms = json["lifetime_ms"]
+        .as_u64()
+        .filter(|ms| (1..=MAX_LIFETIME.as_millis() as u64).contains(ms))?;
+    let expires_at_ms = json["expires_at_unix_ms"]
+        .as_u64()
+        .filter(|at| at.saturating_sub(unix_ms()) <= lifetime_ms)?;
+    Some(StoredToken {
+        value: Secret::new(value),
+        expires_at_ms,
+        lifetime_ms,
+    })
+}
+
+impl Store for FileStore {
+    fn token(&self) -> StoreResult<Option<SharedToken>> {
+        self.step(|content, now| {
+            let token = content.token.as_ref().and_then(|t| {
+                let remaining = t.expires_at_ms.checked_sub(now).filter(|ms| *ms > 0)?;
+                Some(SharedToken {
+                    value: t.value.clone(),
+                    remaining: Duration::from_millis(remaining),
+                    lifetime: Duration::from_millis(t.lifetime_ms),
+                })
+            });
+            (token, false)
+        })
+    }
+
+    fn put_token(
+        &self,
+        token: &Secret,
+        remaining: Duration,
+        lifetime: Duration,
+    ) -> StoreResult<()> {
+        self.step(|content, now| {
+            content.token = Some(StoredToken {
+                value: token.clone(),
+                expires_at_ms: now + remaining.as_millis() as u64,
+                lifetime_ms: lifetime.as_millis() as u64,
+            });
+            ((), true)
+        })
+    }
+
+    fn try_lease(&self, holder: u64, lease: Duration) -> StoreResult<bool> {
+        self.step(|content, now| match content.lease {
+            Some((other, until)) if other != holder && until > now => (false, false),
+            _ => {
+                content.lease = Some((holder, now + lease.as_millis() as u64));
+                (true, true)
+            }
+        })
+    }
+
+    fn end_lease(&self, holder: u64) -> StoreResult<()> {
+        self.step(|content, _| match content.lease {
+            Some((current, _)) if current == holder => {
+                content.lease = None;
+                ((), true)
+            }
+            _ => ((), false),
+        })
+    }
+
+    fn take_slot(&self, id: u64, limit: u32, window: Duration) -> StoreResult<Option<Duration>> {
+        let window_ms = window.as_millis() as u64;
+        self.step(|content, now| {
+            content.slots.retain(|(_, at)| at + window_ms > now);
+            if content.slots.len() < limit as usize {
+                content.slots.push((id, now));
+                return (None, true);
+            }
+            let oldest = content.slots.iter().map(|(_, at)| *at).min().unwrap_or(now);
+            let wait = (oldest + window_ms).saturating_sub(now).max(1);
+            (Some(Duration::from_millis(wait)), true)
+        })
+    }
+
+    fn finish_slot(&self, id: u64, window: Duration) -> StoreResult<()> {
+        let window_ms = window.as_millis() as u64;
+        self.step(|content, now| {
+            content.slots.retain(|(_, at)| at + window_ms > now);
+            match content.slots.iter_mut().find(|(slot, _)| *slot == id) {
+                Some(slot) => slot.1 = now,
+                None => content.slots.push((id, now)),
+            }
+            ((), true)
+        })
+    }
+
+    fn kind(&self) -> &'static str {
+        "file"
+    }
+}
+
+fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis() as u64
+}
+
+fn current_uid() -> u32 {
+    // SAFETY: getuid has no preconditions, cannot fail and touches no memory of ours.
+    unsafe { libc::getuid() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(name: &str, fingerprint: &str) -> FileStore {
+        let dir = std::env::temp_dir().join(format!("dinero-state-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        FileStore::open(&dir.join("state"), fingerprint, Duration::from_millis(500)).unwrap()
+    }
+
+    #[test]
+    fn a_token_reads_back_and_the_file_is_private_and_holds_no_credentials() {
+        let s = store("roundtrip", "fp-1");
+        s.put_token(
+            &Secret::new("tok.en"),
+            Duration::from_secs(3000),
+            Duration::from_secs(3600),
+        )
+        .unwrap();
+        let t = s.token().unwrap().unwrap();
+        assert_eq!(t.value.expose(), "tok.en");
+        assert_eq!(t.lifetime, Duration::from_secs(3600));
+        assert!(t.remaining <= Duration::from_secs(3000));
+        assert!(t.remaining > Duration::from_secs(2990));
+        let meta = std::fs::metadata(&s.path).unwrap();
+        assert_eq!(meta.mode() & 0o777, 0o600);
+        assert!(store_for(&s, "fp-2").token().unwrap().is_none(), "foreign");
+    }
+
+    fn store_for(s: &FileStore, fingerprint: &str) -> FileStore {
+        FileStore::open(&s.path, fingerprint, Duration::from_millis(500)).unwrap()
+    }
+
+    #[test]
+    fn the_window_counts_across_stores_on_one_file() {
+        let a = store("window", "fp");
+        let b = store_for(&a, "fp");
+        let window = Duration::from_secs(60);
+        assert!(a.take_slot(1, 2, window).unwrap().is_none());
+        assert!(b.take_slot(2, 2, window).unwrap().is_none());
+        let wait = a.take_slot(3, 2, window).unwrap().expect("full");
+        assert!(wait > Duration::from_secs(59) && wait <= window, "{wait:?}");
+        b.finish_slot(2, window).unwrap();
+        assert!(b.take_slot(4, 2, window).unwrap().is_some());
+    }
+
+    #[test]
+    fn one_lease_at_a_time_until_it_ends_or_runs_out() {
+        let a = store("lease", "fp");
+        assert!(a.try_lease(1, Duration::from_secs(60)).unwrap());
+        assert!(!a.try_lease(2, Duration::from_secs(60)).unwrap());
+        a.end_lease(1).unwrap();
+        assert!(a.try_lease(2, Duration::from_millis(1)).unwrap());
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(a.try_lease(3, Duration::from_secs(60)).unwrap(), "expired");
+    }
+
+    #[test]
+    fn bad_tokens_in_the_file_are_ignored() {
+        let s = store("badtoken", "fp");
+        for token in [
+            json!({"access_token": "a\r\nX-Evil: 1", "expires_at_unix_ms": unix_ms() + 1000, "lifetime_ms": 3600000}),
+            json!({"access_token": "ok", "expires_at_unix_ms": unix_ms() + 1000, "lifetime_ms": 0}),
+            json!({"access_token": "ok", "expires_at_unix_ms": u64::MAX, "lifetime_ms": 3600000}),
+            json!({"access_token": "ok", "expires_at_unix_ms": unix_ms() + 1000, "lifetime_ms": u64::MAX}),
+        ] {
+            let doc = json!({"format": FORMAT, "fingerprint": "fp", "token": token, "lease": null, "slots": []});
+            std::fs::write(&s.path, doc.to_string()).unwrap();
+            assert!(s.token().unwrap().is_none(), "{token}");
+        }
+    }
+
+    #[test]
+    fn corrupt_or_public_files_are_replaced() {
+        let s = store("corrupt", "fp");
+        std::fs::write(&s.path, "{not json").unwrap();
+        assert!(s.token().unwrap().is_none());
+        s.put_token(
+            &Secret::new("t"),
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+        )
+        .unwrap();
+        assert!(s.token().unwrap().is_some());
+        std::fs::set_permissions(&s.path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(
+            s.token().unwrap().is_none(),
+            "a file others can read is not trusted"
+        );
+        assert_eq!(std::fs::metadata(&s.path).unwrap().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_fifo_or_a_symlink_at_the_path_is_refused_without_waiting() {
+        let s = store("fifo", "fp");
+        std::fs::remove_file(&s.path).unwrap();
+        let c_path = std::ffi::CString::new(s.path.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo reads the NUL-terminated path only during the call.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        let err = s.token().err().expect("a FIFO is not used");
+        assert!(err.0.contains("not a regular file"), "{}", err.0);
+        std::fs::remove_file(&s.path).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", &s.path).unwrap();
+        assert!(s.token().is_err(), "a symlink is not followed");
+    }
+
+    #[test]
+    fn an_unwritable_folder_is_a_configuration_error() {
+        // /proc takes no new files, even from root (the tests may run as root).
+        let err = FileStore::open(
+            Path::new("/proc/dinero-state"),
+            "fp",
+            Duration::from_secs(1),
+        )
+        .err()
+        .expect("refused");
+        assert!(
+            err.message()
+                .starts_with("option shared_state: cannot create '/proc/dinero-state'"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,66 @@
+//! Names for what clients share, made from the credentials by a one-way hash so that a file or
+//! a Redis key tells nobody the credentials.
+
+use crate::token::exchange::Credentials;
+use sha2::{Digest, Sha256};
+
+pub struct Fingerprints {
+    /// The token: every input that decides which token the endpoint issues.
+    pub token: String,
+    /// The rate budget: Dinero counts per organization (the API key's) and client id, at one API.
+    pub window: String,
+}
+
+impl Fingerprints {
+    pub fn new(credentials: &Credentials, auth_url: &str, api_url: &str, scope: &str) -> Self {
+        Fingerprints {
+            token: hash(&[
+                "libdinero token v1",
+                credentials.client_id.expose(),
+                credentials.client_secret.expose(),
+                credentials.api_key.expose(),
+                auth_url,
+                api_url,
+                scope,
+            ]),
+            window: hash(&[
+                "libdinero window v1",
+                credentials.client_id.expose(),
+                credentials.api_key.expose(),
+                api_url,
+            ]),
+        }
+    }
+}
+
+/// Parts are NUL-separated, so ("ab", "c") and ("a", "bc") hash differently.
+fn hash(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_is_per_organization_and_client_id_the_token_per_every_input() {
+        let a = Credentials::new("client", "secret-1", "key-1").unwrap();
+        let other_secret = Credentials::new("client", "secret-2", "key-1").unwrap();
+        let other_org = Credentials::new("client", "secret-1", "key-2").unwrap();
+        let fp = |c: &Credentials| Fingerprints::new(c, "https://a", "https://b", "read write");
+        assert_ne!(fp(&a).token, fp(&other_secret).token);
+        assert_eq!(fp(&a).window, fp(&other_secret).window);
+        assert_ne!(fp(&a).window, fp(&other_org).window);
+        assert_eq!(fp(&a).token.len(), 64);
+        assert!(!fp(&a).token.contains("secret") && !fp(&a).window.contains("key"));
+    }
+}

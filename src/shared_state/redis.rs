@@ -1,0 +1,307 @@
+//! The shared state on a Redis (or Valkey) server, for processes on several machines.
+//!
+//! Keys are named by fingerprints of the credentials (`fingerprint.rs`), never by the
+//! credentials; the only secret that reaches Redis is the access token itself. Every step is
+//! one atomic command, transaction or Lua script, and every time in a decision is the Redis
+//! server's (`TIME`), so machines whose clocks disagree still share one window.
+
+use super::location::redacted_url;
+use super::{Fingerprints, SharedToken, Store, StoreError, StoreResult};
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use crate::token::exchange::{is_sendable_token, MAX_LIFETIME};
+use redis::{Client, Connection, RedisError, Script, TlsCertificates};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+/// Redis before 7 replicates a script verbatim unless told to replicate its effects, and then
+/// refuses writes after `TIME`; 7 and Valkey always replicate effects.
+const NOW_MS: &str = "if redis.replicate_commands then redis.replicate_commands() end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
+
+/// KEYS[1] window; ARGV id, limit, window ms. -1: counted; else ms to wait.
+const TAKE_SLOT: &str = "
+local window = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return -1
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + window - now)";
+
+/// KEYS[1] window; ARGV id, window ms.
+const FINISH_SLOT: &str = "
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+return 1";
+
+/// KEYS[1] lease; ARGV holder, lease ms. 1: ours now.
+const TRY_LEASE: &str = "
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1";
+
+/// KEYS[1] lease; ARGV holder.
+const END_LEASE: &str = "
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1";
+
+pub struct RedisStore {
+    client: Client,
+    /// One connection per client, reopened after any failure. Its commands take microseconds,
+    /// so threads queueing here wait far less than for the HTTP request they pace.
+    connection: Mutex<Option<Connection>>,
+    timeout: Duration,
+    shown_as: String,
+    token_key: String,
+    lease_key: String,
+    window_key: String,
+    take_slot: Script,
+    finish_slot: Script,
+    try_lease: Script,
+    end_lease: Script,
+}
+
+impl RedisStore {
+    /// Prepares the client without connecting: a server that is down now is trouble at run
+    /// time (the first request falls back and logs it), not a configuration error.
+    pub fn open(
+        url: &Secret,
+        fingerprints: &Fingerprints,
+        timeout: Duration,
+        ca_file: Option<&Path>,
+    ) -> Result<RedisStore> {
+        let shown_as = redacted_url(url.expose());
+        let bad = |why: String| Error::invalid(format!("option shared_state {shown_as}: {why}"));
+        let client = match (url.expose().starts_with("rediss://"), ca_file) {
+            (true, Some(ca_file)) => {
+                let pem =
+                    std::fs::read(ca_file).map_err(|e| bad(format!("cannot read ca_file: {e}")))?;
+                let certificates = TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(pem),
+                };
+                Client::build_with_tls(url.expose(), certificates)
+            }
+            _ => Client::open(url.expose()),
+        }
+        .map_err(|e| bad(describe(&e)))?;
+        let key = |fingerprint: &str, what: &str| format!("libdinero:{{{fingerprint}}}:{what}");
+        Ok(RedisStore {
+            client,
+            connection: Mutex::new(None),
+            timeout,
+            token_key: key(&fingerprints.token, "token"),
+            lease_key: key(&fingerprints.token, "refresh-lease"),
+            window_key: key(&fingerprints.window, "window"),
+            shown_as,
+            take_slot: Script::new(&format!("{NOW_MS}{TAKE_SLOT}")),
+            finish_slot: Script::new(&format!("{NOW_MS}{FINISH_SLOT}")),
+            try_lease: Script::new(TRY_LEASE),
+            end_lease: Script::new(END_LEASE),
+        })
+    }
+
+    /// Runs `command` on the connection, connecting first if needed. Any failure drops the
+    /// connection, so a restarted server is met with a fresh one.
+    fn with_connection<T>(
+        &self,
+        command: impl FnOnce(&mut Connection) -> redis::RedisResult<T>,
+    ) -> StoreResult<T> {
+        let mut slot = self
+            .connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if slot.is_none() {
+            *slot = Some(self.connect().map_err(|e| self.fail(&e))?);
+        }
+        let connection = slot.as_mut().expect("connected just above");
+        match command(connection) {
+            Ok(value) => Ok(value),
+            Err(e) => {
+                *slot = None;
+                Err(self.fail(&e))
+            }
+        }
+    }
+
+    fn connect(&self) -> redis::RedisResult<Connection> {
+        let connection = self.client.get_connection_with_timeout(self.timeout)?;
+        connection.set_read_timeout(Some(self.timeout))?;
+        connection.set_write_timeout(Some(self.timeout))?;
+        Ok(connection)
+    }
+
+    fn fail(&self, error: &RedisError) -> StoreError {
+        StoreError(format!(
+            "shared_state {}: {}",
+            self.shown_as,
+            describe(error)
+        ))
+    }
+}
+
+/// Our words for a Redis error: its category and code, never its free text (which could
+/// quote a command, and so a token).
+fn describe(error: &RedisError) -> String {
+    if error.is_timeout() {
+        return "no answer in time".into();
+    }
+    if error.is_connection_refusal() {
+        return "connection refused".into();
+    }
+    match error.code() {
+        Some(code) if code.bytes().all(|b| b.is_ascii_uppercase()) && code.len() <= 32 => {
+            format!("{} ({code})", error.category())
+        }
+        _ => error.category().to_string(),
+    }
+}
+
+impl Store for RedisStore {
+    fn token(&self) -> StoreResult<Option<SharedToken>> {
+        let (stored, pttl): (Option<Vec<u8>>, i64) = self.with_connection(|c| {
+            redis::pipe()
+                .atomic()
+                .get(&self.token_key)
+                .pttl(&self.token_key)
+                .query(c)
+        })?;
+        let stored = Zeroizing::new(stored.unwrap_or_default());
+        Ok(parse_token(&stored, pttl))
+    }
+
+    fn put_token(
+        &self,
+        token: &Secret,
+        remaining: Duration,
+        lifetime: Duration,
+    ) -> StoreResult<()> {
+        let document = Zeroizing::new(
+            json!({"access_token": token.expose(), "lifetime_ms": lifetime.as_millis() as u64})
+                .to_string(),
+        );
+        let ttl_ms = remaining.as_millis().max(1) as u64;
+        self.with_connection(|c| {
+            redis::cmd("SET")
+                .arg(&self.token_key)
+                .arg(document.as_str())
+                .arg("PX")
+                .arg(ttl_ms)
+                .query::<()>(c)
+        })
+    }
+
+    fn try_lease(&self, holder: u64, lease: Duration) -> StoreResult<bool> {
+        let taken: i64 = self.with_connection(|c| {
+            self.try_lease
+                .key(&self.lease_key)
+                .arg(holder)
+                .arg(lease.as_millis().max(1) as u64)
+                .invoke(c)
+        })?;
+        Ok(taken == 1)
+    }
+
+    fn end_lease(&self, holder: u64) -> StoreResult<()> {
+        self.with_connection(|c| {
+            self.end_lease
+                .key(&self.lease_key)
+                .arg(holder)
+                .invoke::<()>(c)
+        })
+    }
+
+    fn take_slot(&self, id: u64, limit: u32, window: Duration) -> StoreResult<Option<Duration>> {
+        let wait_ms: i64 = self.with_connection(|c| {
+            self.take_slot
+                .key(&self.window_key)
+                .arg(id)
+                .arg(limit)
+                .arg(window.as_millis() as u64)
+                .invoke(c)
+        })?;
+        Ok((wait_ms >= 0).then(|| Duration::from_millis(wait_ms as u64).min(window)))
+    }
+
+    fn finish_slot(&self, id: u64, window: Duration) -> StoreResult<()> {
+        self.with_connection(|c| {
+            self.finish_slot
+                .key(&self.window_key)
+                .arg(id)
+                .arg(window.as_millis() as u64)
+                .invoke::<()>(c)
+        })
+    }
+
+    fn kind(&self) -> &'static str {
+        "Redis"
+    }
+}
+
+/// A stored token, checked like a fresh one (anyone who can write the key could have put
+/// anything there); its remaining life is the key's time to live on the server's clock.
+fn parse_token(stored: &[u8], pttl_ms: i64) -> Option<SharedToken> {
+    if pttl_ms <= 0 || stored.is_empty() {
+        return None;
+    }
+    let mut json: Value = serde_json::from_slice(stored).ok()?;
+    let lifetime_ms = json["lifetime_ms"]
+        .as_u64()
+        .filter(|ms| (1..=MAX_LIFETIME.as_millis() as u64).contains(ms))?;
+    let remaining_ms = (pttl_ms as u64).min(lifetime_ms);
+    let value = json["access_token"]
+        .as_str()
+        .filter(|t| is_sendable_token(t))
+        .map(Secret::new);
+    if let Some(Value::String(s)) = json.get_mut("access_token") {
+        zeroize::Zeroize::zeroize(s);
+    }
+    Some(SharedToken {
+        value: value?,
+        remaining: Duration::from_millis(remaining_ms),
+        lifetime: Duration::from_millis(lifetime_ms),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_tokens_are_checked_like_fresh_ones() {
+        let ok = br#"{"access_token":"eyJ.a.b","lifetime_ms":3600000}"#;
+        let token = parse_token(ok, 5_000).unwrap();
+        assert_eq!(token.value.expose(), "eyJ.a.b");
+        assert_eq!(token.remaining, Duration::from_secs(5));
+        assert!(parse_token(ok, -2).is_none(), "no key");
+        assert!(parse_token(ok, 0).is_none(), "expired");
+        for bad in [
+            &br#"{"access_token":"a\r\nX: 1","lifetime_ms":3600000}"#[..],
+            br#"{"access_token":"","lifetime_ms":3600000}"#,
+            br#"{"access_token":"a","lifetime_ms":0}"#,
+            br#"{"access_token":"a","lifetime_ms":99999999999999}"#,
+            br#"{"access_token":"a"}"#,
+            b"garbage",
+        ] {
+            assert!(
+                parse_token(bad, 5_000).is_none(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn an_absurd_time_to_live_is_cut_to_the_lifetime() {
+        let token = parse_token(br#"{"access_token":"a","lifetime_ms":1000}"#, i64::MAX).unwrap();
+        assert_eq!(token.remaining, Duration::from_secs(1));
+    }
+}

@@ -1,0 +1,410 @@
+//! `shared_state`: one token and one rate budget for every process on a machine (a file) and
+//! every machine (a real redis-server, started here on a free port). Separate processes are
+//! real processes (tests/workers/shared_state_worker.rs); the sandbox counts what reached it.
+
+mod common;
+#[path = "support/redis_server.rs"]
+mod redis_server;
+#[path = "support/workers.rs"]
+mod workers;
+
+use common::*;
+use dinero::ffi::status::*;
+use redis_server::{RedisOptions, RedisServer};
+use serde_json::json;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use workers::{run_workers, run_workers_under, WorkerReport};
+
+/// Dinero's 100 a minute, scaled down so a test takes seconds: 20 per 2 s.
+const LIMIT: u32 = 20;
+const WINDOW_MS: u64 = 2000;
+
+/// A TLS handshake on a loaded 2-core test machine, in a debug build, can take longer than the
+/// default 500 ms: where a test asserts sharing, a slow store must not turn into a fallback.
+const SLOW_MACHINE: (&str, &str) = ("shared_state_timeout_ms", "3000");
+
+fn limited_sandbox() -> Sandbox {
+    sandbox_with(|c| {
+        c.rate_limit = LIMIT;
+        c.rate_window = ms(WINDOW_MS);
+    })
+}
+
+fn state_file(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("shared-state-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("dinero.state")
+}
+
+fn paced_by(shared_state: &str) -> Vec<(&'static str, String)> {
+    vec![
+        // Generous, so that a loaded test machine does not turn sharing into fallbacks.
+        ("shared_state_timeout_ms", "3000".to_string()),
+        ("rate_limit_per_minute", LIMIT.to_string()),
+        ("rate_limit_window_ms", WINDOW_MS.to_string()),
+        ("shared_state", shared_state.to_string()),
+    ]
+}
+
+fn assert_all_ok(reports: &[WorkerReport], expected: usize) {
+    let statuses: Vec<u64> = reports.iter().flat_map(|r| r.statuses.clone()).collect();
+    let errors: Vec<&String> = reports.iter().flat_map(|r| &r.errors).collect();
+    assert!(errors.is_empty(), "failed requests: {errors:?}");
+    let warnings: Vec<&String> = reports.iter().flat_map(|r| &r.warnings).collect();
+    assert!(
+        warnings.is_empty(),
+        "the store was not always used: {warnings:?}"
+    );
+    assert_eq!(statuses.len(), expected);
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+}
+
+#[test]
+fn processes_sharing_a_file_stay_within_the_limit_and_share_one_token() {
+    let sb = limited_sandbox();
+    let path = state_file("processes");
+    let reports = run_workers(&sb, 8, 10, &paced_by(path.to_str().unwrap()));
+    assert_all_ok(&reports, 80);
+    assert_eq!(
+        responses_with(&sb, 429),
+        0,
+        "no 429 for 8 processes together"
+    );
+    assert_eq!(stat(&sb, "token_requests"), 1, "one token for all of them");
+}
+
+#[test]
+fn two_machines_on_one_redis_stay_within_the_limit_and_share_one_token() {
+    let sb = limited_sandbox();
+    let redis = RedisServer::start(RedisOptions::default());
+    let options = paced_by(&redis.url());
+    // Two groups that share nothing but the Redis server, as two app servers would.
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| run_workers(&sb, 4, 10, &options));
+        let b = s.spawn(|| run_workers(&sb, 4, 10, &options));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let both: Vec<WorkerReport> = a.into_iter().chain(b).collect();
+    assert_all_ok(&both, 80);
+    assert_eq!(responses_with(&sb, 429), 0);
+    assert_eq!(stat(&sb, "token_requests"), 1);
+}
+
+#[test]
+fn machines_whose_clocks_differ_by_seconds_still_share_one_window() {
+    let sb = limited_sandbox();
+    let redis = RedisServer::start(RedisOptions::default());
+    let options = paced_by(&redis.url());
+    // The second "machine" runs 7 s ahead (libfaketime, Debian's faketime). Had the window used
+    // the callers' clocks, one machine would take the other's requests for expired ones.
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| run_workers(&sb, 4, 10, &options));
+        let b = s.spawn(|| run_workers_under(&["faketime", "-f", "+7s"], &sb, 4, 10, &options));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let both: Vec<WorkerReport> = a.into_iter().chain(b).collect();
+    assert_all_ok(&both, 80);
+    assert_eq!(responses_with(&sb, 429), 0);
+    assert_eq!(stat(&sb, "token_requests"), 1);
+}
+
+fn warnings(lines: &LogLines) -> Vec<String> {
+    let lines = lines.lock().unwrap();
+    lines
+        .iter()
+        .filter(|(level, _)| *level <= 2)
+        .map(|(_, line)| line.clone())
+        .collect()
+}
+
+fn get_all(client: &Client, count: usize) {
+    for _ in 0..count {
+        assert_eq!(client.get("/v1/organizations").status, 200);
+    }
+}
+
+fn redis_keys(redis: &RedisServer, pattern: &str) -> Vec<String> {
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut connection = client.get_connection().unwrap();
+    redis::cmd("KEYS")
+        .arg(pattern)
+        .query(&mut connection)
+        .unwrap()
+}
+
+#[test]
+fn redis_killed_and_restarted_mid_run_never_stops_requests() {
+    let sb = sandbox();
+    let mut redis = RedisServer::start(RedisOptions::default());
+    let lines = LogLines::default();
+    let client = Client::logging_to(
+        &sb,
+        &lines,
+        3,
+        &[("shared_state", &redis.url()), SLOW_MACHINE],
+    );
+    get_all(&client, 5);
+    assert_eq!(redis_keys(&redis, "libdinero:*:token").len(), 1);
+
+    redis.kill();
+    get_all(&client, 10);
+    let down = warnings(&lines);
+    assert_eq!(down.len(), 1, "one warning, not one per request: {down:?}");
+    assert!(
+        down[0].contains("uses its own token and rate window"),
+        "{down:?}"
+    );
+
+    redis.restart();
+    // The store is tried again at most once a second.
+    std::thread::sleep(ms(1100));
+    get_all(&client, 5);
+    let all = lines.lock().unwrap().clone();
+    assert!(
+        all.iter().any(|(_, l)| l.contains("answers again")),
+        "{all:?}"
+    );
+    assert_eq!(warnings(&lines).len(), 1);
+    assert_eq!(
+        redis_keys(&redis, "libdinero:*:window").len(),
+        1,
+        "the window is kept in Redis again"
+    );
+}
+
+#[test]
+fn a_password_protected_redis_is_shared_and_a_wrong_password_is_a_logged_fallback() {
+    let sb = sandbox();
+    let redis = RedisServer::start(RedisOptions {
+        password: Some("redis-pw-31337".into()),
+        tls: false,
+    });
+    let url = redis.url();
+    let options = [("shared_state", url.as_str()), SLOW_MACHINE];
+    let first = Client::to_with(&sb, &options).unwrap();
+    let second = Client::to_with(&sb, &options).unwrap();
+    get_all(&first, 2);
+    get_all(&second, 2);
+    assert_eq!(stat(&sb, "token_requests"), 1, "the token came from Redis");
+
+    let wrong = format!("redis://:not-the-pw-4242@127.0.0.1:{}/0", redis.port);
+    let lines = LogLines::default();
+    let client = Client::logging_to(&sb, &lines, 2, &[("shared_state", &wrong)]);
+    get_all(&client, 3);
+    let seen = warnings(&lines);
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(
+        seen[0].contains(&format!("127.0.0.1:{}/0", redis.port)),
+        "{seen:?}"
+    );
+    assert!(
+        !seen[0].contains("not-the-pw"),
+        "no password in logs: {seen:?}"
+    );
+}
+
+#[test]
+fn redis_over_tls_is_trusted_through_ca_file() {
+    let sb = sandbox();
+    let redis = RedisServer::start(RedisOptions {
+        password: Some("tls-pw".into()),
+        tls: true,
+    });
+    assert!(redis.url().starts_with("rediss://"));
+    let ca = redis.ca_file.clone().unwrap();
+    let options = [
+        ("shared_state", redis.url()),
+        ("ca_file", ca.display().to_string()),
+        (SLOW_MACHINE.0, SLOW_MACHINE.1.to_string()),
+    ];
+    let options: Vec<(&str, &str)> = options.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let lines = LogLines::default();
+    let first = Client::logging_to(&sb, &lines, 2, &options);
+    let second = Client::logging_to(&sb, &lines, 2, &options);
+    get_all(&first, 2);
+    get_all(&second, 2);
+    assert_eq!(warnings(&lines), Vec::<String>::new());
+    assert_eq!(stat(&sb, "token_requests"), 1, "shared over TLS");
+
+    // Without the CA the server's certificate is not trusted: a logged fallback, not a failure.
+    let lines = LogLines::default();
+    let client = Client::logging_to(&sb, &lines, 2, &[("shared_state", &redis.url())]);
+    get_all(&client, 2);
+    assert_eq!(warnings(&lines).len(), 1, "{:?}", warnings(&lines));
+}
+
+#[test]
+fn servers_that_are_not_redis_are_a_logged_fallback_without_a_hang() {
+    let sb = sandbox();
+    // One that answers HTTP, one that accepts and never answers, one that is not there.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = redis_server::free_port();
+    for url in [
+        format!("redis://127.0.0.1:{}", sb.port()),
+        format!("redis://127.0.0.1:{}", silent.local_addr().unwrap().port()),
+        format!("redis://127.0.0.1:{closed}"),
+    ] {
+        let lines = LogLines::default();
+        let client = Client::logging_to(
+            &sb,
+            &lines,
+            2,
+            &[("shared_state", &url), ("shared_state_timeout_ms", "200")],
+        );
+        get_all(&client, 3);
+        assert_eq!(warnings(&lines).len(), 1, "{url}: {:?}", warnings(&lines));
+    }
+}
+
+#[test]
+fn bad_shared_state_values_are_configuration_errors() {
+    let sb = sandbox();
+    for (value, expected) in [
+        ("memcached://127.0.0.1:11211", "unknown scheme"),
+        ("redis://127.0.0.1:6379/not-a-db", "not a usable Redis URL"),
+        ("/no/such/folder/dinero.state", "existing folder"),
+    ] {
+        let err = Options::new(&[("shared_state".into(), value.into())])
+            .err()
+            .expect("refused when set");
+        assert_eq!(err.status, DINERO_STATUS_INVALID_ARGUMENT);
+        assert!(err.message.contains(expected), "{value}: {}", err.message);
+    }
+    // A folder where no file can be made: refused by dinero_authenticate, before any request.
+    let err = Client::to_with(&sb, &[("shared_state", "/proc/dinero.state")])
+        .err()
+        .expect("refused at authenticate");
+    assert_eq!(err.status, DINERO_STATUS_INVALID_ARGUMENT);
+    assert!(
+        err.message.contains("cannot create '/proc/dinero.state'"),
+        "{}",
+        err.message
+    );
+    assert_eq!(stat(&sb, "token_requests"), 0, "nothing was sent");
+}
+
+#[test]
+fn a_fifo_or_a_lock_held_forever_at_the_path_never_hangs_the_client() {
+    let sb = sandbox();
+    let fifo = state_file("fifo");
+    let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo reads the NUL-terminated path only during the call.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let client = Client::to_with(&sb, &[("shared_state", fifo.to_str().unwrap())]).unwrap();
+    get_all(&client, 2);
+
+    let held = state_file("held");
+    std::fs::write(&held, "").unwrap();
+    let holder = std::fs::File::open(&held).unwrap();
+    holder.lock().unwrap();
+    let lines = LogLines::default();
+    let client = Client::logging_to(&sb, &lines, 2, &[("shared_state", held.to_str().unwrap())]);
+    get_all(&client, 3);
+    let seen = warnings(&lines);
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(seen[0].contains("lock was held"), "{seen:?}");
+}
+
+#[test]
+fn a_process_killed_while_refreshing_does_not_block_the_others() {
+    let sb = sandbox();
+    let path = state_file("killed");
+    // The first process's token request hangs; it is killed while it holds the refresh lease.
+    inject(
+        &sb,
+        json!({"kind": "delay", "delay_ms": 20000, "count": 1, "target": "token"}),
+    );
+    let c = sb.config();
+    let job = json!({
+        "client_id": c.client_id, "client_secret": c.client_secret, "api_key": c.api_key,
+        "options": {"auth_url": sb.auth_url(), "api_url": sb.url(),
+                    "organization_id": c.organization_id.to_string(),
+                    "shared_state": path.to_str().unwrap(),
+                    "timeout_ms": "1500", "max_retries": "0",
+                    "retry_base_delay_ms": "10", "retry_max_delay_ms": "100"},
+        "requests": 1, "path": "/v1/organizations",
+    });
+    let worker = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples/shared_state_worker");
+    let mut first = std::process::Command::new(worker)
+        .env("DINERO_WORKER", job.to_string())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&path)
+        .unwrap_or_default()
+        .contains("\"lease\":[")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the first process never took the lease"
+        );
+        std::thread::sleep(ms(10));
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    // Whether or not its token request got out before it died, nobody else's is delayed.
+    sb.clear_faults();
+
+    // The lease it left runs out (1.5 s plus a retry pause), and another process takes over.
+    let client = Client::to_with(&sb, &[("shared_state", path.to_str().unwrap())]).unwrap();
+    get_all(&client, 1);
+}
+
+#[test]
+fn an_early_refresh_does_not_stall_other_threads() {
+    // 10 s tokens are replaced at 9 s; the replacement takes 3 s to arrive.
+    let sb = sandbox_with(|c| c.token_lifetime = Duration::from_secs(10));
+    let client = Arc::new(Client::to(&sb));
+    let issued = Instant::now();
+    inject(
+        &sb,
+        json!({"kind": "delay", "delay_ms": 3000, "count": 1, "target": "token"}),
+    );
+    std::thread::sleep(Duration::from_millis(9100).saturating_sub(issued.elapsed()));
+    let refreshed = Arc::new(AtomicBool::new(false));
+    let refresher = {
+        let (client, refreshed) = (client.clone(), refreshed.clone());
+        std::thread::spawn(move || {
+            assert_eq!(client.get("/v1/organizations").status, 200);
+            refreshed.store(true, Ordering::SeqCst);
+        })
+    };
+    std::thread::sleep(ms(100));
+    // The old token is still valid for most of a second: this request does not wait.
+    assert_eq!(client.get("/v1/organizations").status, 200);
+    assert!(
+        !refreshed.load(Ordering::SeqCst),
+        "the request waited for the refresh"
+    );
+    refresher.join().unwrap();
+    assert_eq!(stat(&sb, "token_requests"), 2);
+}
+
+#[test]
+fn an_api_that_refuses_every_token_does_not_get_a_token_request_per_request() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    inject(
+        &sb,
+        json!({"kind": "status", "status": 401, "count": 1000, "target": "api"}),
+    );
+    for _ in 0..20 {
+        assert_eq!(client.get("/v1/organizations").status, 401);
+    }
+    let tokens = stat(&sb, "token_requests");
+    assert!(
+        tokens <= 3,
+        "{tokens} token requests for 20 refused requests: replacements are paced"
+    );
+}
