@@ -10,7 +10,8 @@
 #                                                       library, or a copy put in its lib/)
 #
 # All carry one build of the library, made by cargo-zigbuild for glibc 2.17 (Debian 8, RHEL 7,
-# Ubuntu 14.04 and later), so the wheel qualifies as manylinux_2_17. Installs its tools once
+# Ubuntu 14.04 and later), so the wheel qualifies as manylinux_2_17, with Cargo.toml's dist
+# profile (the release profile with fat LTO and one codegen unit). Installs its tools once
 # (scripts/dist-tools.sh). scripts/test-dist.sh installs each package and runs the examples.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,8 +26,8 @@ version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 abi=$(sed -n 's/^const ABI_VERSION: &str = "\(.*\)";$/\1/p' build.rs)
 triple=x86_64-unknown-linux-gnu
 glibc=2.17
-built=$root/target/$triple/release
-stage=$root/target/dist
+built=$root/target/$triple/dist
+stage=$root/target/dist-staging
 
 # The places that spell the version out must agree with Cargo.toml.
 grep -q "\"usr/lib/x86_64-linux-gnu/libdinero.so.$version\"" Cargo.toml &&
@@ -44,8 +45,8 @@ done
 SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || date +%s)
 export SOURCE_DATE_EPOCH
 
-echo "dist: [${SECONDS}s] cargo zigbuild --release --target $triple.$glibc (library and dinero command)"
-cargo zigbuild --quiet --release --target "$triple.$glibc" -p dinero -p dinero-cli
+echo "dist: [${SECONDS}s] cargo zigbuild --profile dist --target $triple.$glibc (library and dinero command)"
+cargo zigbuild --quiet --profile dist --target "$triple.$glibc" -p dinero -p dinero-cli
 soname=$(readelf -d "$built/libdinero.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = "libdinero.so.$abi" ] || die "libdinero.so has SONAME '$soname', not libdinero.so.$abi"
 for binary in "$built/libdinero.so" "$built/dinero"; do
@@ -68,7 +69,7 @@ mkdir -p dist "$stage"
 
 echo "dist: [${SECONDS}s] cargo deb"
 deb=dist/libdinero_${version}-1_amd64.deb
-cargo deb --quiet --fast --no-build --target "$triple" -p dinero --output "$deb" >/dev/null
+cargo deb --quiet --fast --no-build --profile dist --target "$triple" -p dinero --output "$deb" >/dev/null
 # Two control files cargo-deb does not write: shlibs (programs linked against libdinero.so.N
 # depend on this package) and md5sums (for dpkg --verify). dpkg-deb adds them and compresses
 # the final package with xz (cargo deb --fast above: its archive is only unpacked again).
