@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SYSTEM_TOOLS := cc=gcc curl=curl valgrind=valgrind python3=python3 g++=g++ pkg-config=pkg-config \
 	redis-server=redis-server faketime=faketime
 
-.PHONY: build demo test test-rust test-python test-php test-php-fpm test-node test-docs test-install test-wheel install uninstall bench lint header reliability fuzz system-deps clean
+.PHONY: build demo test test-rust test-python test-php test-php-fpm test-node test-docs test-install install uninstall bench lint header reliability fuzz system-deps clean dist test-dist test-abi abi-baseline
 
 ## build: the release library (target/release/libdinero.{so,a}) and dinero-sandbox
 build:
@@ -17,8 +17,8 @@ demo: system-deps build
 	scripts/demo.sh
 
 ## test: every suite (Rust unit + end-to-end over the C ABI, C programs under valgrind,
-## Python, PHP) and the lints
-test: system-deps lint test-rust build test-install test-python test-wheel test-php test-php-fpm test-node test-docs
+## Python, PHP, PHP-FPM, Node), the packages of make dist, the ABI guard and the lints
+test: system-deps lint test-rust build test-install test-python test-php test-php-fpm test-node test-docs test-dist test-abi
 
 lint:
 	cargo fmt --all -- --check
@@ -42,10 +42,6 @@ test-rust:
 # for the tests of the library lookup (DINERO_LIBRARY unset -> target/release).
 test-python: test-rust build
 	scripts/test-python.sh
-
-# pip wheel ./bindings/python, installed into a fresh venv with no Rust and no checkout nearby.
-test-wheel: build
-	scripts/test-wheel.sh
 
 test-php: test-rust build
 	scripts/test-php.sh
@@ -78,6 +74,23 @@ uninstall:
 # make install into a temporary prefix, then a C program built with pkg-config alone.
 test-install: build
 	scripts/test-install.sh
+
+## dist: the packages (.deb, manylinux wheel and sdist, npm tarball, Composer zip) in dist/
+dist:
+	scripts/dist.sh
+
+# Each package of dist/ installed into a clean place (the .deb into this machine, then purged)
+# and an example run against the sandbox, with no checkout and no Rust on PATH.
+test-dist: build dist
+	scripts/test-dist.sh
+
+# The release library's exported C ABI against abi/libdinero.so.N.xml (policy: README.md).
+test-abi: build
+	scripts/abi.sh check
+
+## abi-baseline: record the release build's C ABI into abi/ (after an intended change; commit it)
+abi-baseline: build
+	scripts/abi.sh record
 
 ## header: regenerate include/dinero.h from src/ffi/ with cbindgen
 header:

@@ -4,7 +4,9 @@ From a checkout without a release build, the library is built first with cargo.
 
 DINERO_BUNDLE_LIBRARY (at build time): unset = the repository's target/release/libdinero.so if
 it exists; "0" = ship none; a path = ship that file. A wheel with the library inside is tagged
-for this platform rather than as pure Python.
+for this platform rather than as pure Python, and for every Python 3 (py3-none-...): ctypes does
+not depend on the Python ABI. DINERO_WHEEL_PLATFORM sets the platform tag (`make dist` builds
+the library for glibc 2.17 and sets manylinux_2_17_x86_64; `auditwheel show` confirms it).
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ from typing import Optional
 from setuptools import setup
 from setuptools.command.build_py import build_py
 from setuptools.dist import Distribution
+
+try:
+    from setuptools.command.bdist_wheel import bdist_wheel
+except ImportError:  # setuptools before 70.1 has it in the wheel package
+    from wheel.bdist_wheel import bdist_wheel
 
 NAME = {"darwin": "libdinero.dylib", "win32": "dinero.dll"}.get(sys.platform, "libdinero.so")
 
@@ -62,4 +69,21 @@ class MaybeBinaryDistribution(Distribution):
         return bundled_library() is not None
 
 
-setup(cmdclass={"build_py": BuildPy}, distclass=MaybeBinaryDistribution)
+class Python3Wheel(bdist_wheel):
+    def finalize_options(self) -> None:
+        platform = os.environ.get("DINERO_WHEEL_PLATFORM")
+        if platform:
+            self.plat_name = platform
+        super().finalize_options()
+
+    def get_tag(self) -> tuple[str, str, str]:
+        python, abi, platform = super().get_tag()
+        if bundled_library() is not None:
+            return "py3", "none", platform
+        return python, abi, platform
+
+
+setup(
+    cmdclass={"build_py": BuildPy, "bdist_wheel": Python3Wheel},
+    distclass=MaybeBinaryDistribution,
+)
