@@ -74,11 +74,6 @@
 #define DINERO_MAX_PAGE_SIZE 1000
 
 /**
- * How late a waiter may come back before its place in the queue is given up.
- */
-#define GRACE_MS 1000
-
-/**
  * One organization's connection to Dinero: credentials, a token kept valid, a connection
  * pool and a rate limit. Safe to share between threads.
  */

@@ -43,8 +43,7 @@ pub fn answer(status: u16, shape: EchoShape, request: &Request) -> Response {
         EchoShape::Json => Response::json(status, &json!({"error": text, "message": text})),
         EchoShape::Decoded => {
             let fields = std::str::from_utf8(&request.body)
-                .ok()
-                .and_then(parse_pairs)
+                .map(parse_pairs)
                 .unwrap_or_default();
             let password = fields
                 .iter()
