@@ -74,6 +74,11 @@
 #define DINERO_MAX_PAGE_SIZE 1000
 
 /**
+ * How late a waiter may come back before its place in the queue is given up.
+ */
+#define GRACE_MS 1000
+
+/**
  * One organization's connection to Dinero: credentials, a token kept valid, a connection
  * pool and a rate limit. Safe to share between threads.
  */
@@ -252,6 +257,28 @@ dinero_status dinero_client_send(dinero_client *client,
                                  dinero_response **response_out);
 
 /**
+ * Builds and sends a request in one call: the arguments as for
+ * dinero_request_builder_new_with (query parameters, headers, a JSON or binary body and its
+ * content type, described by `spec`), the answer as for dinero_client_send. A bad
+ * description is DINERO_STATUS_INVALID_ARGUMENT and nothing is sent.
+ *
+ * On success writes a new response to *response_out, which the caller frees with
+ * dinero_response_free; on failure it is untouched. Many threads may call this on one client
+ * at once.
+ *
+ * # Safety
+ * `client` is NULL or a live handle not being freed; the strings are NULL or NUL-terminated;
+ * `data` is NULL or points to `data_len` readable bytes; `response_out` is NULL or writable.
+ */
+dinero_status dinero_client_call(dinero_client *client,
+                                 const char *method,
+                                 const char *path,
+                                 const char *spec,
+                                 const uint8_t *data,
+                                 size_t data_len,
+                                 dinero_response **response_out);
+
+/**
  * Uploads a file from disk to Dinero's files endpoint (POST /v1/{organizationId}/files as
  * multipart/form-data; the organization_id option must be set). The file is opened once and
  * must be a regular file (a FIFO or a device such as /dev/zero is DINERO_STATUS_IO, nothing
@@ -401,6 +428,22 @@ dinero_options *dinero_options_new(void);
 dinero_status dinero_options_set(dinero_options *options, const char *key, const char *value);
 
 /**
+ * Sets many options from one JSON object, e.g. `{"organizationId": "123", "timeout_ms":
+ * 5000, "token_cache": null}`: keys as for dinero_options_set or in camelCase; values as
+ * strings, numbers (a whole number written as 5000.0 counts as 5000) or booleans ("true" /
+ * "false"); null leaves that option as it is. The string is copied.
+ *
+ * Returns DINERO_STATUS_INVALID_ARGUMENT for text that is not a JSON object, an unknown key
+ * or a bad value (the message names the key, never the value); the options are then
+ * unchanged, all of them.
+ *
+ * # Safety
+ * `options` is NULL or a live handle from dinero_options_new; `json` is NULL or a
+ * NUL-terminated string.
+ */
+dinero_status dinero_options_set_json(dinero_options *options, const char *json);
+
+/**
  * Frees an options object. NULL is a no-op. A client made with these options keeps its own
  * copy, so options may be freed right after dinero_authenticate.
  *
@@ -470,6 +513,36 @@ dinero_status dinero_request_builder_new(const char *method,
                                          dinero_request_builder **request_out);
 
 /**
+ * Starts a request with everything in one call: `method` and `path` as for
+ * dinero_request_builder_new; `spec` NULL or a JSON object with any of `"params"` (query
+ * parameters: an object, or a list of [name, value] pairs; values are strings, numbers,
+ * booleans (sent as true/false), null (left out) or a list of those (the parameter repeats)),
+ * `"headers"` (an object or a list of [name, value] pairs of strings, checked as by
+ * dinero_request_builder_set_header), `"json"` (the JSON body, sent byte for byte as written
+ * in `spec`), `"data": true` (the body is the `data_len` bytes at `data`; `data` may be NULL
+ * when `data_len` is 0) and `"content_type"` (the body's type).
+ *
+ * Rules, the same for every binding: `json` and `data` together are refused, as is a
+ * content type without a body; a body's type is `content_type`, else a Content-Type among the
+ * headers, else application/json for `json` and application/octet-stream for `data`; with
+ * query parameters a `?` or `&` ending `path` is dropped.
+ *
+ * On success writes a new builder to *request_out; the caller frees it with
+ * dinero_request_builder_free. On failure (DINERO_STATUS_INVALID_ARGUMENT, with a message
+ * naming what was wrong) *request_out is untouched. Everything is copied.
+ *
+ * # Safety
+ * The strings are NULL or NUL-terminated; `data` is NULL or points to `data_len` readable
+ * bytes; `request_out` is NULL or writable.
+ */
+dinero_status dinero_request_builder_new_with(const char *method,
+                                              const char *path,
+                                              const char *spec,
+                                              const uint8_t *data,
+                                              size_t data_len,
+                                              dinero_request_builder **request_out);
+
+/**
  * Sets a header (replacing one of the same name, case-insensitively), e.g. "Accept" to
  * "application/octet-stream" for an invoice PDF. Names must be HTTP tokens; values must not
  * hold CR or LF. Authorization, Host, Content-Length, Transfer-Encoding and Connection are
@@ -521,6 +594,16 @@ void dinero_request_builder_free(dinero_request_builder *request);
  * `response` is NULL or a live handle from dinero_request.
  */
 uint16_t dinero_response_status(const dinero_response *response);
+
+/**
+ * Whether the answer is OK: true for a status below 400, false for 400 and above (an error
+ * answer, described by dinero_response_error_json). The one rule every binding uses for its
+ * `ok` and for when its helpers raise an API error. Returns false if `response` is NULL.
+ *
+ * # Safety
+ * `response` is NULL or a live handle.
+ */
+bool dinero_response_is_ok(const dinero_response *response);
 
 /**
  * The body bytes; their number is written to *len_out. The bytes are followed by a NUL that

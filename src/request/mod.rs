@@ -4,5 +4,6 @@
 
 pub mod builder;
 pub mod multipart;
+pub mod spec;
 pub mod target;
 pub mod upload;
