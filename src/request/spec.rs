@@ -78,6 +78,12 @@ pub fn build(method: &str, path: &str, spec: Option<&str>, data: &[u8]) -> Resul
     for (key, value) in query {
         for item in repeated(&value) {
             if let Some(text) = param_text(&item)? {
+                if key.contains('\0') || text.contains('\0') {
+                    return Err(Error::invalid(format!(
+                        "the query parameter {} contains a NUL character",
+                        crate::config::printable(&key)
+                    )));
+                }
                 query_text.push((key.clone(), text));
             }
         }
@@ -205,6 +211,9 @@ pub fn set_options(config: &mut crate::config::Config, json: &str) -> Result<()>
         .map_err(|e| Error::invalid(format!("the options are not a JSON object: {e}")))?;
     let mut updated = config.clone();
     for (name, value) in &map {
+        if name.contains('\0') {
+            return Err(Error::invalid("an option name contains a NUL character"));
+        }
         let key = snake_case(name);
         let Some(text) = option_text(&key, value)? else {
             continue;
@@ -220,6 +229,11 @@ fn option_text(key: &str, value: &Value) -> Result<Option<String>> {
     Ok(Some(match value {
         Value::Null => return Ok(None),
         Value::Bool(b) => b.to_string(),
+        Value::String(s) if s.contains('\0') => {
+            return Err(Error::invalid(format!(
+                "option {key} contains a NUL character"
+            )))
+        }
         Value::String(s) => s.clone(),
         Value::Number(n) => match n.as_f64() {
             Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15 => {
