@@ -75,11 +75,6 @@
 #define DINERO_MAX_PAGE_SIZE 1000
 
 /**
- * How late a waiter may come back before its place in the queue is given up.
- */
-#define GRACE_MS 1000
-
-/**
  * One organization's connection to Dinero: credentials, a token kept valid, a connection
  * pool and a rate limit. Safe to share between threads.
  */
@@ -546,7 +541,7 @@ dinero_status dinero_request_builder_new_with(const char *method,
 /**
  * Sets a header (replacing one of the same name, case-insensitively), e.g. "Accept" to
  * "application/octet-stream" for an invoice PDF. Names must be HTTP tokens; values must not
- * hold CR or LF. Authorization, Host, Content-Length, Transfer-Encoding and Connection are
+ * hold CR, LF or any other control character but a tab (checked now, not when sent). Authorization, Host, Content-Length, Transfer-Encoding and Connection are
  * managed by libdinero and refused (DINERO_STATUS_INVALID_ARGUMENT); the request is unchanged.
  *
  * # Safety
@@ -700,8 +695,10 @@ dinero_status dinero_error_body_parse(uint16_t http_status,
 
 /**
  * Writes the body to `file_path` (e.g. an invoice PDF), replacing the file atomically: it is
- * written to a temporary file beside it and renamed, so a reader never sees half of it.
- * DINERO_STATUS_IO if the folder does not exist or cannot be written.
+ * written to a temporary file beside it and renamed, so a reader never sees half of it. A
+ * file it replaces keeps its permissions; a new file is created 0600 (owner only: invoices
+ * and receipts are private). DINERO_STATUS_IO if the folder does not exist or cannot be
+ * written.
  *
  * # Safety
  * `response` is NULL or a live handle; `file_path` is NULL or NUL-terminated.

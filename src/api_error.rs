@@ -148,14 +148,10 @@ impl ApiError {
 }
 
 /// Server text made safe to quote: control characters (escape sequences, CR/LF that would forge
-/// a log line) become spaces, runs of white space one space, and it is cut short.
+/// a log line) and bidirectional overrides become spaces, runs of white space one space, and it
+/// is cut short (`server_text::printable_excerpt`, as for every server text we quote).
 pub fn quote(text: &str) -> String {
-    let cleaned: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let joined = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    cut(&joined, MAX_QUOTED_CHARS)
+    crate::server_text::printable_excerpt(text, MAX_QUOTED_CHARS)
 }
 
 fn cut(text: &str, max_chars: usize) -> String {

@@ -35,8 +35,8 @@ pub enum ErrorKind {
 
 /// An error with its kind and a message that explains it. Messages never contain the client
 /// secret, the API key or a token: they are built from our own words plus server text that has
-/// been cut short and scrubbed of those values (see `token::exchange::scrub` and
-/// `api_error::quote`).
+/// been scrubbed of those values in every encoding, then made printable and cut short
+/// (see `server_text` and `api_error::quote`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Error {
     kind: ErrorKind,
@@ -44,10 +44,12 @@ pub struct Error {
 }
 
 impl Error {
+    /// A message is one printable line: any control character (from a server's text that
+    /// reached it) becomes a space, so it cannot forge a log line or drive a terminal.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
             kind,
-            message: message.into(),
+            message: crate::server_text::one_line(message.into()),
         }
     }
 

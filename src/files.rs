@@ -1,14 +1,29 @@
-//! Writing files: downloaded bodies and the token cache.
+//! Writing files: downloaded bodies.
 
 use crate::error::{Error, ErrorKind, Result};
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
+
+/// Saves a downloaded body (invoices, receipts): a file it replaces keeps its permissions,
+/// a new file is 0600 (less the umask), readable by its owner only.
+pub fn save_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    // `metadata` follows a symbolic link: the permissions of the file the path names today.
+    let kept = std::fs::metadata(path)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.permissions().mode() & 0o777);
+    match kept {
+        Some(mode) => write(path, bytes, mode, true),
+        None => write(path, bytes, 0o600, false),
+    }
+}
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so the
 /// file is either the old one or the whole new one. The file is created with `mode` (less the
-/// umask) and never through a symbolic link someone placed at the temporary name.
-pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+/// umask; exactly `mode` when `exact`, to keep the mode of the file being replaced) and never
+/// through a symbolic link someone placed at the temporary name.
+fn write(path: &Path, bytes: &[u8], mode: u32, exact: bool) -> Result<()> {
     let fail = |e: std::io::Error| {
         Error::new(
             ErrorKind::Io,
@@ -33,6 +48,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
         .custom_flags(libc::O_NOFOLLOW)
         .open(&temp)
         .and_then(|mut file| {
+            if exact {
+                file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+            }
             file.write_all(bytes)?;
             file.sync_all()
         })

@@ -7,7 +7,12 @@ use crate::error::ErrorKind;
 /// The token endpoint's answer, as `dinero_authenticate` reads it. Returns the error kind, or
 /// None on success; `secret` must never appear in the message.
 pub fn token_response(status: u16, body: &[u8], secret: &str) -> Option<(ErrorKind, String)> {
-    crate::token::exchange::parse_token_response(status, body, &[secret])
+    let redactor = || {
+        let mut redactor = crate::server_text::Redactor::new();
+        redactor.add_secret(secret);
+        redactor
+    };
+    crate::token::exchange::parse_token_response(status, body, &redactor)
         .err()
         .map(|e| (e.kind(), e.message().to_string()))
 }

@@ -48,7 +48,7 @@ impl Eq for Logger {}
 /// Logs through an optional logger, building the message only when there is one.
 pub fn log(logger: Option<&Logger>, level: Level, message: impl FnOnce() -> String) {
     if let Some(logger) = logger {
-        logger.emit(level, &message());
+        logger.emit(level, &crate::server_text::one_line(message()));
     }
 }
 

@@ -50,6 +50,11 @@ impl Response {
         &self.body
     }
 
+    /// Overwrites the body before it is freed (it held a secret: the token endpoint's answer).
+    pub(crate) fn wipe_body(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.body);
+    }
+
     /// Whether the answer is OK: any status below 400. This is the one rule for every caller
     /// (Rust, C and the bindings): 400 and above is an error answer, whose body is Dinero's
     /// error description (`api_error`); libdinero follows no redirects, so a 3xx arrives as it

@@ -26,6 +26,7 @@ proptest! {
             prop_assert!(matches!(kind, ErrorKind::AuthRejected | ErrorKind::AuthUnavailable));
             prop_assert!(!message.contains(SECRET), "{}", message);
             prop_assert!(message.len() < 400);
+            prop_assert!(!message.chars().any(char::is_control), "{:?}", message);
         } else {
             prop_assert_eq!(status, 200);
         }

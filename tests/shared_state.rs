@@ -61,6 +61,12 @@ fn assert_all_ok(reports: &[WorkerReport], expected: usize) {
     );
     assert_eq!(statuses.len(), expected);
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let fetches: Vec<u64> = reports.iter().map(|r| r.token_fetches).collect();
+    assert_eq!(
+        fetches.iter().sum::<u64>(),
+        1,
+        "token fetches per worker: {fetches:?}"
+    );
 }
 
 #[test]
@@ -109,7 +115,7 @@ fn machines_whose_clocks_differ_by_seconds_still_share_one_window() {
     let both: Vec<WorkerReport> = a.into_iter().chain(b).collect();
     assert_all_ok(&both, 80);
     assert_eq!(responses_with(&sb, 429), 0);
-    assert_eq!(stat(&sb, "token_requests"), 1);
+    assert_eq!(stat(&sb, "token_requests"), 1, "{}", sb.stats());
 }
 
 fn warnings(lines: &LogLines) -> Vec<String> {

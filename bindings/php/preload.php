@@ -15,7 +15,8 @@
  * process runs as root): use ffi.preload there. The library comes from the usual lookup
  * (DINERO_LIBRARY in the environment of the process that preloads, then lib/, then
  * target/release, then the system loader); the header FFI::load needs (it names the library in
- * FFI_LIB) is written to the system temp directory.
+ * FFI_LIB) is written into a new private folder (random name, mode 0700) of the system temp
+ * directory, where no other user can swap it.
  */
 
 declare(strict_types=1);

@@ -12,7 +12,8 @@ use std::path::PathBuf;
 DINERO_ORGANIZATION_ID (optionally DINERO_AUTH_URL, DINERO_API_URL, DINERO_CA_FILE, and \
 DINERO_SHARED_STATE: a file or redis:// URL through which every dinero command and program using \
 libdinero with the same credentials shares one token and one rate budget), or from a config \
-file of the same KEY=VALUE lines that only you may read (mode 0600): --config, else \
+file of the same KEY=VALUE lines that only you may read (your own file, not a symlink, mode \
+0600): --config, else \
 $XDG_CONFIG_HOME/dinero/config or ~/.config/dinero/config. The environment wins over the file.\n\n\
 Exit codes: 0 ok, 1 other failure, 2 usage or configuration, 3 authentication, 4 network \
 (also timeout, TLS, malformed answer), 5 the API answered an error (HTTP >= 400)."
@@ -26,7 +27,7 @@ pub struct Cli {
 
 #[derive(Args, Debug)]
 pub struct Global {
-    /// A config file of DINERO_*=value lines (must not be readable by others)
+    /// A config file of DINERO_*=value lines (your own, not a symlink, readable by you only)
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Start a local dinero-sandbox and talk to it instead of Dinero (development builds)

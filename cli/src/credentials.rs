@@ -2,7 +2,8 @@
 
 use crate::exit::Failure;
 use std::collections::HashMap;
-use std::os::unix::fs::MetadataExt;
+use std::io::Read;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 pub const KEYS: &[&str] = &[
@@ -44,18 +45,10 @@ fn default_config_path() -> Option<PathBuf> {
 }
 
 /// KEY=VALUE lines (blank lines and # comments allowed), from a file only its owner can read.
+/// Errors name the line, never its content: a mistyped line may hold a secret.
 fn read_config(path: &Path) -> Result<HashMap<String, String>, Failure> {
+    let text = read_private_file(path)?;
     let shown = path.display();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Failure::usage(format!("cannot read the config file {shown}: {e}")))?;
-    if meta.mode() & 0o077 != 0 {
-        return Err(Failure::usage(format!(
-            "the config file {shown} holds secrets but others may read it (mode {:o}); run: chmod 600 {shown}",
-            meta.mode() & 0o777
-        )));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::usage(format!("cannot read the config file {shown}: {e}")))?;
     let mut values = HashMap::new();
     for (number, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -68,7 +61,7 @@ fn read_config(path: &Path) -> Result<HashMap<String, String>, Failure> {
         let key = key.trim().trim_start_matches("export ").trim();
         if !KEYS.contains(&key) {
             return Err(Failure::usage(format!(
-                "{shown}:{}: unknown setting {key} (known: {})",
+                "{shown}:{}: not one of the known settings ({})",
                 number + 1,
                 KEYS.join(", ")
             )));
@@ -77,6 +70,50 @@ fn read_config(path: &Path) -> Result<HashMap<String, String>, Failure> {
         values.insert(key.to_string(), value);
     }
     Ok(values)
+}
+
+/// The text of a config file that is ours and only ours: a regular file (not a symbolic link,
+/// which is not followed: its target could be anyone's, and change after a check), owned by
+/// the user running the command, readable by nobody else. The checks are made on the opened
+/// file, so the file read is the file checked.
+fn read_private_file(path: &Path) -> Result<String, Failure> {
+    let shown = path.display();
+    let cannot =
+        |e: std::io::Error| Failure::usage(format!("cannot read the config file {shown}: {e}"));
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        // Non-blocking: a FIFO put at the path must not hang the command before the checks.
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => Failure::usage(format!(
+                "the config file {shown} is a symbolic link; give the path of the file itself"
+            )),
+            _ => cannot(e),
+        })?;
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(Failure::usage(format!(
+            "the config file {shown} is not a regular file"
+        )));
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(Failure::usage(format!(
+            "the config file {shown} holds secrets but belongs to another user (uid {}, you are {me}); it must be your own file",
+            meta.uid()
+        )));
+    }
+    if meta.mode() & 0o077 != 0 {
+        return Err(Failure::usage(format!(
+            "the config file {shown} holds secrets but others may read it (mode {:o}); run: chmod 600 {shown}",
+            meta.mode() & 0o777
+        )));
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(cannot)?;
+    Ok(text)
 }
 
 /// A required setting, or a usage failure that names it.

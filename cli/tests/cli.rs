@@ -4,7 +4,7 @@
 use dinero_sandbox::{Config, Sandbox};
 use serde_json::Value;
 use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
@@ -272,4 +272,105 @@ fn every_command_has_help() {
             "{command}"
         );
     }
+}
+
+/// A 0600 config file with the sandbox's settings and `extra` lines after them.
+fn private_config(sb: &Sandbox, name: &str, extra: &str) -> PathBuf {
+    let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_file(&file);
+    let lines: String = env_of(sb)
+        .iter()
+        .map(|(k, v)| format!("{k}={v}\n"))
+        .collect();
+    std::fs::write(&file, format!("{lines}{extra}")).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    file
+}
+
+#[test]
+fn config_errors_name_the_line_never_its_content() {
+    let sb = sandbox();
+    // A line mistyped with ':' for '=': the text before the '=' holds the start of a secret.
+    let file = private_config(
+        &sb,
+        "typo.conf",
+        "DINERO_CLIENT_SECRET: hunter2-first=half\n",
+    );
+    let out = dinero(&["--config", file.to_str().unwrap(), "token"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("typo.conf:7: "), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(!err.contains("DINERO_CLIENT_SECRET:"), "{err}");
+}
+
+#[test]
+fn a_config_file_must_be_our_own_file_not_a_link_or_another_users() {
+    let sb = sandbox();
+    let real = private_config(&sb, "real.conf", "");
+    let ok = dinero(&["--config", real.to_str().unwrap(), "organizations"])
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "{}", stderr(&ok));
+
+    let link = real.with_file_name("link.conf");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let followed = dinero(&["--config", link.to_str().unwrap(), "organizations"])
+        .output()
+        .unwrap();
+    assert_eq!(followed.status.code(), Some(2), "{}", stdout(&followed));
+    assert!(
+        stderr(&followed).contains("is a symbolic link"),
+        "{}",
+        stderr(&followed)
+    );
+
+    // Another user's file, private to them: planted as root (chowned to nobody), or, without
+    // root, one that root owns.
+    let foreign = if std::fs::metadata(&real).unwrap().uid() == 0 {
+        let planted = private_config(&sb, "planted.conf", "");
+        std::os::unix::fs::chown(&planted, Some(65534), Some(65534)).unwrap();
+        planted
+    } else {
+        PathBuf::from("/etc/passwd")
+    };
+    let trusted = dinero(&["--config", foreign.to_str().unwrap(), "organizations"])
+        .output()
+        .unwrap();
+    assert_eq!(trusted.status.code(), Some(2), "{}", stdout(&trusted));
+    assert!(
+        stderr(&trusted).contains("belongs to another user"),
+        "{}",
+        stderr(&trusted)
+    );
+}
+
+#[test]
+fn dineros_message_reaches_the_terminal_printable_and_short() {
+    let sb = sandbox();
+    let hostile = format!(
+        "\u{1b}]0;owned\u{7}\u{1b}[2J\ndinero: forged line\u{202e}{}",
+        "x".repeat(5000)
+    );
+    let body = serde_json::json!({"code": 7, "message": hostile}).to_string();
+    sb.inject(serde_json::json!({"kind": "status", "status": 400, "body": body}))
+        .unwrap();
+    let out = run_with(&sb, &["get", "/v1/organizations"]);
+    assert_eq!(out.status.code(), Some(5));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        !err.trim_end()
+            .chars()
+            .any(|c| c.is_control() || c == '\u{202e}'),
+        "{err:?}"
+    );
+    assert!(err.len() < 600, "{} bytes", err.len());
+    assert!(
+        err.contains("(Dinero code 7): ]0;owned [2J dinero: forged line x"),
+        "{err}"
+    );
 }

@@ -142,6 +142,9 @@ impl State {
                     body,
                 ))
             }
+            FaultKind::Echo { status, shape } => {
+                Reply::Respond(crate::echo::answer(status, shape, request))
+            }
         }
     }
 
@@ -190,5 +193,6 @@ fn fault_name(kind: &FaultKind) -> &'static str {
         FaultKind::Delay { .. } => "delay",
         FaultKind::Drip { .. } => "drip",
         FaultKind::Huge { .. } => "huge",
+        FaultKind::Echo { .. } => "echo",
     }
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde_json::{json, Map, Value};
 
 use crate::config::valid_header_value;
+use crate::echo::EchoShape;
 use crate::stats::Target;
 
 /// Which requests a fault may hit.
@@ -47,6 +48,8 @@ pub enum FaultKind {
     Drip { interval: Duration },
     /// 200 JSON with a body of `size` bytes, streamed.
     Huge { size: u64 },
+    /// Answer `status` with the request itself in the body (see `echo.rs`).
+    Echo { status: u16, shape: EchoShape },
 }
 
 #[derive(Debug, Clone)]
@@ -69,13 +72,14 @@ impl Fault {
         let kind_name = obj
             .get("kind")
             .and_then(Value::as_str)
-            .ok_or("fault needs \"kind\": one of status, drop, reset, truncate, malformed, garbage, delay, drip, huge")?;
+            .ok_or("fault needs \"kind\": one of status, drop, reset, truncate, malformed, garbage, delay, drip, huge, echo")?;
         let allowed: &[&str] = match kind_name {
             "status" => &["status", "retry_after", "body", "content_type", "location"],
             "malformed" | "garbage" => &["body"],
             "delay" => &["delay_ms"],
             "drip" => &["interval_ms"],
             "huge" => &["size"],
+            "echo" => &["status", "shape"],
             _ => &[],
         };
         for key in obj.keys() {
@@ -116,6 +120,16 @@ impl Fault {
             },
             "huge" => FaultKind::Huge {
                 size: number(obj, "size")?.unwrap_or(16 * 1024 * 1024),
+            },
+            "echo" => FaultKind::Echo {
+                status: obj
+                    .get("status")
+                    .map_or(Some(400), Value::as_u64)
+                    .filter(|s| (200..=599).contains(s))
+                    .ok_or("an echo fault's \"status\" must be an integer 200..=599")?
+                    as u16,
+                shape: EchoShape::parse(string(obj, "shape")?.as_deref().unwrap_or("raw"))
+                    .ok_or("an echo fault's \"shape\" must be raw, json, decoded or percent")?,
             },
             other => return Err(format!("unknown fault kind {other:?}")),
         };
@@ -293,6 +307,9 @@ mod tests {
             json!({"kind": "drop", "target": "elsewhere"}),
             json!({"kind": "drop", "delay_ms": 5}),
             json!({"kind": "status", "status": 503, "retry_after": "1\r\nX: y"}),
+            json!({"kind": "echo", "shape": "xml"}),
+            json!({"kind": "echo", "status": 42}),
+            json!({"kind": "echo", "delay_ms": 5}),
             json!("drop"),
             json!([{"kind": "drop"}, {"kind": "bad"}]),
         ] {

@@ -16,6 +16,7 @@ mod api;
 mod clock;
 mod config;
 mod dispatch;
+mod echo;
 mod faults;
 mod http;
 mod random;

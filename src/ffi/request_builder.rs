@@ -135,7 +135,7 @@ pub(crate) unsafe fn build_with(
 
 /// Sets a header (replacing one of the same name, case-insensitively), e.g. "Accept" to
 /// "application/octet-stream" for an invoice PDF. Names must be HTTP tokens; values must not
-/// hold CR or LF. Authorization, Host, Content-Length, Transfer-Encoding and Connection are
+/// hold CR, LF or any other control character but a tab (checked now, not when sent). Authorization, Host, Content-Length, Transfer-Encoding and Connection are
 /// managed by libdinero and refused (DINERO_STATUS_INVALID_ARGUMENT); the request is unchanged.
 ///
 /// # Safety

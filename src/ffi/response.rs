@@ -236,8 +236,10 @@ pub unsafe extern "C" fn dinero_error_body_parse(
 }
 
 /// Writes the body to `file_path` (e.g. an invoice PDF), replacing the file atomically: it is
-/// written to a temporary file beside it and renamed, so a reader never sees half of it.
-/// DINERO_STATUS_IO if the folder does not exist or cannot be written.
+/// written to a temporary file beside it and renamed, so a reader never sees half of it. A
+/// file it replaces keeps its permissions; a new file is created 0600 (owner only: invoices
+/// and receipts are private). DINERO_STATUS_IO if the folder does not exist or cannot be
+/// written.
 ///
 /// # Safety
 /// `response` is NULL or a live handle; `file_path` is NULL or NUL-terminated.
@@ -255,7 +257,7 @@ pub unsafe extern "C" fn dinero_response_save(
             )
         };
         let body = &response.body[..response.body.len() - 1];
-        crate::files::write_atomically(std::path::Path::new(file_path), body, 0o644)
+        crate::files::save_private(std::path::Path::new(file_path), body)
     })
 }
 

@@ -40,7 +40,8 @@ impl RequestBuilder {
     }
 
     /// Sets a header, replacing one of the same name. Names must be HTTP tokens, values must
-    /// not hold CR, LF or NUL, and the headers the library manages cannot be set.
+    /// not hold CR, LF, NUL or any other control character but a tab, and the headers the
+    /// library manages cannot be set.
     pub fn header(&mut self, name: &str, value: &str) -> Result<()> {
         let valid_name = !name.is_empty()
             && name
@@ -64,6 +65,13 @@ impl RequestBuilder {
         if value.chars().any(|c| matches!(c, '\r' | '\n' | '\0')) {
             return Err(Error::invalid(format!(
                 "the value of the {name} header contains CR, LF or NUL"
+            )));
+        }
+        // The rule the request is sent under, applied now: a bad value is refused where it was
+        // set, not later in a send that would report it far from the mistake.
+        if ureq::http::HeaderValue::from_str(value).is_err() {
+            return Err(Error::invalid(format!(
+                "the value of the {name} header contains a control character"
             )));
         }
         self.headers.retain(|(n, _)| *n != lower);
@@ -143,6 +151,9 @@ mod tests {
             ("Authorization", "Bearer x", "set by libdinero"),
             ("content-length", "5", "set by libdinero"),
             ("X-Evil", "a\r\nHost: b", "CR, LF or NUL"),
+            ("X-Bell", "a\u{7}b", "control character"),
+            ("X-Escape", "\u{1b}[2J", "control character"),
+            ("X-Delete", "a\u{7f}", "control character"),
             ("Bad Name", "x", "not a valid header name"),
             ("", "x", "not a valid header name"),
         ] {

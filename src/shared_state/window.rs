@@ -8,7 +8,7 @@
 //! loses its place after `GRACE`, so it never holds up the others for long.
 
 /// How late a waiter may come back before its place in the queue is given up.
-pub const GRACE_MS: u64 = 1000;
+pub(super) const GRACE_MS: u64 = 1000;
 
 #[derive(Default)]
 pub struct Window {

@@ -4,10 +4,13 @@
 //! error wrapped as a JSON *string* in `"message"`).
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::response::Response;
 use crate::secret::Secret;
+use crate::server_text::Redactor;
 use base64::Engine;
 use serde_json::Value;
 use std::time::Duration;
+use zeroize::Zeroize;
 
 /// What the organization's developer got from Dinero, plus the key made inside the organization.
 #[derive(Debug, Clone)]
@@ -64,12 +67,14 @@ impl Credentials {
         )
     }
 
-    /// The values that must never appear in a message, longest first so that a secret that
-    /// contains another is removed whole.
-    pub fn secrets(&self) -> Vec<&str> {
-        let mut all = vec![self.client_secret.expose(), self.api_key.expose()];
-        all.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        all
+    /// Finds every form of the client secret and the API key (and of the Basic header made
+    /// from them) in server text, so that an endpoint that echoes the request leaks nothing.
+    pub fn redactor(&self) -> Redactor {
+        let mut redactor = Redactor::new();
+        redactor.add_secret(self.client_secret.expose());
+        redactor.add_secret(self.api_key.expose());
+        redactor.add_basic_credentials(self.client_id.expose(), self.client_secret.expose());
+        redactor
     }
 }
 
@@ -89,17 +94,38 @@ pub fn is_sendable_token(token: &str) -> bool {
     !token.is_empty() && token.len() <= 16 * 1024 && token.bytes().all(|b| b.is_ascii_graphic())
 }
 
-/// Reads the token endpoint's answer. `secrets` are scrubbed from any server text quoted in an
-/// error, in case an endpoint echoes the form back.
-pub fn parse_token_response(status: u16, body: &[u8], secrets: &[&str]) -> Result<IssuedToken> {
+/// How much of a server's text an error message quotes.
+const QUOTED_CHARS: usize = 120;
+
+/// Reads the token endpoint's answer, then wipes its body (it holds the access token).
+pub fn read_token_answer(
+    response: &mut Response,
+    credentials: &Credentials,
+) -> Result<IssuedToken> {
+    let answer = parse_token_response(response.status(), response.body(), &|| {
+        credentials.redactor()
+    });
+    response.wipe_body();
+    answer
+}
+
+/// Reads the token endpoint's answer. Server text quoted in an error is scrubbed of every
+/// form of the secrets `redactor` makes (in case the endpoint echoes the request), made
+/// printable and cut short, in that order.
+pub fn parse_token_response(
+    status: u16,
+    body: &[u8],
+    redactor: &dyn Fn() -> Redactor,
+) -> Result<IssuedToken> {
     if status == 200 {
-        return parse_success(body, secrets);
+        return parse_success(body, redactor);
     }
     let oauth_error = oauth_error_code(body);
-    let quoted = oauth_error
-        .as_deref()
-        .map(|code| scrub(code, secrets))
-        .unwrap_or_else(|| summarize_body(body, secrets));
+    let quoted = match oauth_error.as_deref() {
+        Some(code) => printable_oauth_code(code, &redactor())
+            .unwrap_or_else(|| "with an error code that is not shown".to_string()),
+        None => summarize_body(body, &redactor()),
+    };
     let detail = format!("({status} {quoted})");
     let message = match (status, oauth_error.as_deref()) {
         (_, Some("invalid_client")) => {
@@ -119,32 +145,48 @@ pub fn parse_token_response(status: u16, body: &[u8], secrets: &[&str]) -> Resul
     Err(Error::new(ErrorKind::AuthRejected, message))
 }
 
-fn parse_success(body: &[u8], secrets: &[&str]) -> Result<IssuedToken> {
+/// An OAuth error code is quoted only when it looks like one (RFC 6749 codes are short words
+/// of letters and underscores) and holds no secret: anything else a server puts there is
+/// not shown at all.
+fn printable_oauth_code(code: &str, redactor: &Redactor) -> Option<String> {
+    let scrubbed = redactor.scrub(code);
+    let plain = (1..=64).contains(&scrubbed.len())
+        && scrubbed
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+    plain.then_some(scrubbed)
+}
+
+fn parse_success(body: &[u8], redactor: &dyn Fn() -> Redactor) -> Result<IssuedToken> {
     let unreadable = |why: &str| {
         Error::new(
             ErrorKind::AuthUnavailable,
             format!("token endpoint answered 200 but {why}"),
         )
     };
-    let json: Value = serde_json::from_slice(body).map_err(|_| {
+    let mut json: Value = serde_json::from_slice(body).map_err(|_| {
         unreadable(&format!(
             "the body is not JSON ({})",
-            summarize_body(body, secrets)
+            summarize_body(body, &redactor())
         ))
     })?;
+    let issued = issued_token(&json).map_err(unreadable);
+    wipe_strings(&mut json);
+    issued
+}
+
+fn issued_token(json: &Value) -> std::result::Result<IssuedToken, &'static str> {
     let token = json
         .get("access_token")
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| unreadable("without an access_token"))?;
+        .ok_or("without an access_token")?;
     if !is_sendable_token(token) {
-        return Err(unreadable(
-            "with an access_token that cannot be sent in a header",
-        ));
+        return Err("with an access_token that cannot be sent in a header");
     }
     if let Some(kind) = json.get("token_type").and_then(Value::as_str) {
         if !kind.eq_ignore_ascii_case("bearer") {
-            return Err(unreadable("with a token_type other than Bearer"));
+            return Err("with a token_type other than Bearer");
         }
     }
     // Dinero sends a number; some gateways send it as a string. Both are tolerated, nothing else.
@@ -154,11 +196,21 @@ fn parse_success(body: &[u8], secrets: &[&str]) -> Result<IssuedToken> {
         _ => None,
     }
     .filter(|s| (1..=MAX_LIFETIME.as_secs()).contains(s))
-    .ok_or_else(|| unreadable("with a missing or implausible expires_in"))?;
+    .ok_or("with a missing or implausible expires_in")?;
     Ok(IssuedToken {
         access_token: Secret::new(token),
         expires_in: Duration::from_secs(expires_in),
     })
+}
+
+/// Overwrites every string of a parsed answer (the access token among them) before it is freed.
+fn wipe_strings(value: &mut Value) {
+    match value {
+        Value::String(s) => s.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(wipe_strings),
+        Value::Object(map) => map.values_mut().for_each(wipe_strings),
+        _ => {}
+    }
 }
 
 /// The OAuth `error` code, from either of Dinero's shapes:
@@ -177,29 +229,12 @@ pub fn oauth_error_code(body: &[u8]) -> Option<String> {
 }
 
 /// A short, printable, secret-free excerpt of a body for an error message.
-pub fn summarize_body(body: &[u8], secrets: &[&str]) -> String {
+pub fn summarize_body(body: &[u8], redactor: &Redactor) -> String {
     if body.is_empty() {
         return "empty body".to_string();
     }
     let text = String::from_utf8_lossy(body);
-    let mut excerpt: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(120)
-        .collect();
-    if text.chars().count() > 120 {
-        excerpt.push_str("...");
-    }
-    format!("body: {}", scrub(excerpt.trim(), secrets))
-}
-
-/// Removes every secret from a text that came from outside.
-pub fn scrub(text: &str, secrets: &[&str]) -> String {
-    let mut clean = text.to_string();
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        clean = clean.replace(secret, "[redacted]");
-    }
-    clean
+    format!("body: {}", redactor.quote(&text, QUOTED_CHARS))
 }
 
 #[cfg(test)]
@@ -237,12 +272,12 @@ mod tests {
     #[test]
     fn success_is_parsed() {
         let body = br#"{"access_token":"eyJ0eXAi.x.y","token_type":"Bearer","expires_in":3600,"refresh_token":null}"#;
-        let t = parse_token_response(200, body, &[]).unwrap();
+        let t = parse_token_response(200, body, &Redactor::new).unwrap();
         assert_eq!(t.access_token.expose(), "eyJ0eXAi.x.y");
         assert_eq!(t.expires_in, Duration::from_secs(3600));
         let as_string = br#"{"access_token":"a","expires_in":"60"}"#;
         assert_eq!(
-            parse_token_response(200, as_string, &[])
+            parse_token_response(200, as_string, &Redactor::new)
                 .unwrap()
                 .expires_in
                 .as_secs(),
@@ -253,7 +288,7 @@ mod tests {
     #[test]
     fn wrapped_invalid_grant_is_a_rejected_api_key() {
         let body = br#"{"message":"{ \"error\": \"invalid_grant\" }"}"#;
-        let err = parse_token_response(400, body, &[]).unwrap_err();
+        let err = parse_token_response(400, body, &Redactor::new).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::AuthRejected);
         assert_eq!(
             err.message(),
@@ -267,7 +302,7 @@ mod tests {
             &br#"{"error":"invalid_client"}"#[..],
             br#"{"message":"{ \"error\": \"invalid_client\" }"}"#,
         ] {
-            let err = parse_token_response(401, body, &[]).unwrap_err();
+            let err = parse_token_response(401, body, &Redactor::new).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::AuthRejected);
             assert!(
                 err.message().contains("client id or client secret"),
@@ -284,7 +319,7 @@ mod tests {
             (503, b""),
             (429, b"slow down"),
         ] {
-            let err = parse_token_response(status, body, &[]).unwrap_err();
+            let err = parse_token_response(status, body, &Redactor::new).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::AuthUnavailable, "{status}");
             assert!(err.message().contains(&status.to_string()));
         }
@@ -305,7 +340,7 @@ mod tests {
             br#"{"access_token":"a","expires_in":60,"token_type":"MAC"}"#,
             br#"[]"#,
         ] {
-            let err = parse_token_response(200, body, &[]).unwrap_err();
+            let err = parse_token_response(200, body, &Redactor::new).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::AuthUnavailable, "{:?}", body);
         }
     }
@@ -314,7 +349,7 @@ mod tests {
     fn echoed_secrets_are_scrubbed_from_messages() {
         let creds = docs_credentials();
         let body = br#"<html>bad form: username=my api key&=+ password=dinero</html>"#;
-        let err = parse_token_response(502, body, &creds.secrets()).unwrap_err();
+        let err = parse_token_response(502, body, &|| creds.redactor()).unwrap_err();
         assert!(!err.message().contains("my api key"), "{err}");
         assert!(!err.message().contains("dinero"), "{err}");
         assert!(err.message().contains("[redacted]"), "{err}");
@@ -323,7 +358,76 @@ mod tests {
     #[test]
     fn long_bodies_are_cut_in_messages() {
         let body = vec![b'x'; 10_000];
-        let err = parse_token_response(500, &body, &[]).unwrap_err();
+        let err = parse_token_response(500, &body, &Redactor::new).unwrap_err();
         assert!(err.message().len() < 250, "{}", err.message().len());
+    }
+
+    #[test]
+    fn an_oauth_error_code_is_quoted_only_when_it_is_a_plain_code_without_secrets() {
+        let creds = Credentials::new("rasmus", "dinero-secret", "0123456789abcdef").unwrap();
+        for (body, leaked) in [
+            (r#"{"error":"0123456789abcdef"}"#, "0123456789abcdef"),
+            (
+                r#"{"error":"password=0123456789abcdef"}"#,
+                "0123456789abcdef",
+            ),
+            (
+                r#"{"message":"{\"error\":\"dinero-secret\"}"}"#,
+                "dinero-secret",
+            ),
+            (r#"{"error":"\u001b[2Jcleared"}"#, "\u{1b}"),
+        ] {
+            let err = parse_token_response(400, body.as_bytes(), &|| creds.redactor()).unwrap_err();
+            assert!(!err.message().contains(leaked), "{body}: {err}");
+            assert!(!err.message().contains("[redacted]"), "{body}: {err}");
+            assert!(
+                err.message()
+                    .ends_with("(400 with an error code that is not shown)"),
+                "{err}"
+            );
+        }
+        let long = format!(r#"{{"error":"{}"}}"#, "a".repeat(65));
+        let err = parse_token_response(400, long.as_bytes(), &Redactor::new).unwrap_err();
+        assert!(err.message().len() < 100, "{err}");
+    }
+
+    #[test]
+    fn echoed_requests_leak_nothing_in_any_encoding() {
+        let creds = Credentials::new("rasmus", "my secret/+&", "key with spaces & more").unwrap();
+        let form = creds.password_grant_form("read write");
+        let basic = creds.basic_authorization();
+        let echoes = [
+            format!("POST /token\r\nAuthorization: {}\r\n\r\n{}", basic.expose(), form.expose()),
+            serde_json::json!({"error": format!("{} {}", basic.expose(), form.expose())}).to_string(),
+            serde_json::json!({"error": "invalid_request", "message": format!("username=key with spaces & more; secret my secret/+&")}).to_string(),
+        ];
+        for echo in echoes {
+            for status in [400, 401, 500, 200] {
+                let err = parse_token_response(status, echo.as_bytes(), &|| creds.redactor())
+                    .unwrap_err();
+                for secret in [
+                    "my secret",
+                    "key with spaces",
+                    "key+with+spaces",
+                    "key%20with",
+                    "cmFzbXVz",
+                ] {
+                    assert!(!err.message().contains(secret), "{status} {echo}: {err}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_token_answer_is_wiped_after_reading() {
+        let creds = docs_credentials();
+        let body =
+            br#"{"access_token":"eyJ-secret-token","token_type":"Bearer","expires_in":3600}"#;
+        for status in [200, 400] {
+            let mut response = Response::new(status, Vec::new(), body.to_vec());
+            let _ = read_token_answer(&mut response, &creds);
+            let left = String::from_utf8_lossy(response.body());
+            assert!(!left.contains("secret-token"), "{status}: {left}");
+        }
     }
 }

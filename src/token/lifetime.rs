@@ -11,7 +11,7 @@
 //! so that one process fetches for all; a process that dies holding the lease loses it when it
 //! runs out.
 
-use super::exchange::{parse_token_response, Credentials};
+use super::exchange::{read_token_answer, Credentials};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::{log, Level};
@@ -308,7 +308,20 @@ impl TokenSource {
                 Some(false) | None => return self.fetch(transport),
             }
         }
-        let fetched = self.fetch(transport);
+        // Another process may have stored its token and ended its lease between our look
+        // and our lease: look once more before asking the endpoint.
+        let stored = shared.with(|store| store.token()).flatten();
+        let fetched = match stored.filter(fresh) {
+            Some(token) => {
+                shared.with(|store| store.end_lease(self.holder));
+                return Ok(Refreshed::New {
+                    value: token.value,
+                    remaining: token.remaining,
+                    lifetime: token.lifetime,
+                });
+            }
+            None => self.fetch(transport),
+        };
         if let Ok(Refreshed::New {
             value,
             remaining,
@@ -337,14 +350,10 @@ impl TokenSource {
             paced: false,
         };
         let asked_at = Instant::now();
-        let response = transport
+        let mut response = transport
             .execute(&exchange, treatment, &|| Ok(authorization.clone()))
             .map_err(|e| e.context("token endpoint"))?;
-        let issued = parse_token_response(
-            response.status(),
-            response.body(),
-            &self.credentials.secrets(),
-        )?;
+        let issued = read_token_answer(&mut response, &self.credentials)?;
         log(transport.logger(), Level::Info, || {
             format!(
                 "new token from the token endpoint (lifetime {} s)",

@@ -3,9 +3,10 @@
 //! it means for a retry: did any of the request possibly reach the server?
 
 use super::resolver::CachingResolver;
-use crate::config::{is_loopback_host, Config};
+use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
 use crate::response::Response;
+use crate::server_text::printable_excerpt;
 use std::io;
 use std::sync::Arc;
 use ureq::http;
@@ -46,12 +47,7 @@ impl HttpClient {
         if let Some(path) = &config.ca_file {
             tls = tls.root_certs(load_roots(path)?);
         }
-        // A proxy from the environment must not see requests meant for this machine.
-        let proxy = if hosts_are_loopback(config) {
-            None
-        } else {
-            ureq::Proxy::try_from_env()
-        };
+        let proxy = super::proxy::from_environment(config);
         let agent_config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -118,15 +114,6 @@ impl HttpClient {
     }
 }
 
-fn hosts_are_loopback(config: &Config) -> bool {
-    [&config.auth_url, &config.api_url].iter().all(|url| {
-        url.parse::<http::Uri>()
-            .ok()
-            .and_then(|u| u.host().map(is_loopback_host))
-            .unwrap_or(false)
-    })
-}
-
 fn load_roots(path: &std::path::Path) -> Result<RootCerts> {
     let pem = std::fs::read(path).map_err(|e| {
         Error::invalid(format!(
@@ -148,6 +135,9 @@ fn load_roots(path: &std::path::Path) -> Result<RootCerts> {
     }
     Ok(RootCerts::Specific(Arc::new(certs)))
 }
+
+/// How much of a server's text an error message quotes.
+const QUOTED_CHARS: usize = 120;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -186,9 +176,13 @@ fn classify(e: ureq::Error, phase: Phase) -> Failure {
             format!("the response headers are larger than {limit} bytes"),
             false,
         ),
+        // These can quote the server's bytes (a bad header): printable and short.
         U::Protocol(e) => (
             ErrorKind::Protocol,
-            format!("the server's answer is not valid HTTP: {e}"),
+            format!(
+                "the server's answer is not valid HTTP: {}",
+                printable_excerpt(&e.to_string(), QUOTED_CHARS)
+            ),
             false,
         ),
         U::Io(e) => classify_io(&e, phase),
@@ -199,7 +193,14 @@ fn classify(e: ureq::Error, phase: Phase) -> Failure {
             "the server stopped sending the body".into(),
             false,
         ),
-        other => (ErrorKind::Network, format!("request failed: {other}"), false),
+        other => (
+            ErrorKind::Network,
+            format!(
+                "request failed: {}",
+                printable_excerpt(&other.to_string(), QUOTED_CHARS)
+            ),
+            false,
+        ),
     };
     Failure {
         error: Error::new(kind, message),

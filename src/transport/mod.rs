@@ -4,6 +4,7 @@
 mod budget;
 pub mod http;
 pub mod pacing;
+mod proxy;
 mod resolver;
 pub mod retry;
 

@@ -12,6 +12,8 @@ pub struct WorkerReport {
     pub errors: Vec<String>,
     /// Warnings the worker's client logged (e.g. a shared_state fallback).
     pub warnings: Vec<String>,
+    /// Tokens this worker's client fetched itself (not read from the shared state).
+    pub token_fetches: u64,
 }
 
 /// The worker binary, which `cargo test` builds as an example beside the test binaries.
@@ -116,6 +118,7 @@ pub fn run_workers_under(
                     .filter_map(Value::as_u64)
                     .collect(),
                 errors: strings("errors"),
+                token_fetches: report["token_fetches"].as_u64().unwrap_or(0),
                 warnings: strings("warnings"),
             }
         })

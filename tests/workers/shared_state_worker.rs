@@ -21,10 +21,14 @@ fn main() {
             .set(key, value.as_str().unwrap_or_default())
             .unwrap_or_else(|e| panic!("option {key}: {e}"));
     }
-    let sink = Arc::clone(&warnings);
+    let token_fetches = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let (sink, fetches) = (Arc::clone(&warnings), Arc::clone(&token_fetches));
     config.logger = Some(Logger::new(move |level, line| {
         if level <= LogLevel::Warn {
             sink.lock().unwrap().push(line.to_string());
+        }
+        if line.starts_with("new token from the token endpoint") {
+            fetches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     }));
     let client = match Client::authenticate(
@@ -54,7 +58,8 @@ fn main() {
     println!(
         "{}",
         json!({"statuses": statuses, "errors": errors, "warnings": warnings,
-               "started": started, "finished": finished})
+               "started": started, "finished": finished,
+               "token_fetches": token_fetches.load(std::sync::atomic::Ordering::Relaxed)})
     );
 }
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
+import util from 'node:util';
 import * as dinero from '../src/index.js';
 import { startSandbox, expectError, seenMessages, tempDir } from './helpers.js';
 
@@ -168,6 +169,20 @@ test('the async dispose symbol closes the client', async () => {
   const dispose = Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose');
   await client[dispose]();
   assert.equal(client.closed, true);
+});
+
+test('no secret reaches an error\'s text, stack or inspected form', async () => {
+  for (const [secret, key] of [
+    ['trace-secret-31f7', 'wrong-api-key-9d4c'], // refused by the token endpoint
+    ['trace-secret-31f7', 'nul-api-key-\0-77b'], // refused before the call
+    [Buffer.from('bytes-secret-5e2a'), 'wrong-api-key-9d4c'], // not a string
+  ]) {
+    const error = await expectError(dinero.authenticate(sandbox.clientId, secret, key, sandbox.options()), dinero.DineroError);
+    const shown = [error.message, error.stack, util.inspect(error, { depth: 5, showHidden: true }), JSON.stringify(error)].join('\n');
+    for (const part of ['trace-secr', 'bytes-secr', 'wrong-api-k', 'nul-api-key', 'Ynl0ZXMt']) {
+      assert.ok(!shown.includes(part), `${part} is in the error`);
+    }
+  }
 });
 
 test('no error message held a secret', () => {

@@ -351,3 +351,13 @@ test('no error message held a secret or the token', async () => {
   assert.ok(seenMessages.length > 20);
   for (const message of seenMessages) sandbox.assertNoSecret(message, token);
 });
+
+test('an ApiError quotes the server printable and short', async () => {
+  const hostile = `\u001b]0;owned\u0007\u001b[2J\nERROR forged line\u202e${'x'.repeat(5000)}`;
+  await sandbox.fault({ kind: 'status', status: 400, body: JSON.stringify({ code: 7, message: hostile }) });
+  const error = await expectError(client.get('/v1/organizations'), dinero.ApiError);
+  assert.ok(error.message.startsWith('HTTP 400 (Dinero code 7): ]0;owned [2J ERROR forged line x'), error.message.slice(0, 80));
+  assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202e]/.test(error.message), error.message.slice(0, 80));
+  assert.ok(error.message.length < 1100, `${error.message.length} characters`);
+  assert.ok(error.apiMessage.startsWith(']0;owned [2J ERROR forged line x'), error.apiMessage.slice(0, 80));
+});

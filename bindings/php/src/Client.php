@@ -51,7 +51,12 @@ final class Client
      * @throws Exception\InvalidArgumentException an unknown option, a bad value, a NUL byte
      * @throws Exception\NetworkException|Exception\TimeoutException the token endpoint was not reached
      */
-    public static function authenticate(string $clientId, string $clientSecret, string $apiKey, array $options = []): self
+    public static function authenticate(
+        string $clientId,
+        #[\SensitiveParameter] string $clientSecret,
+        #[\SensitiveParameter] string $apiKey,
+        array $options = [],
+    ): self
     {
         $ffi = Library::ffi();
         $opts = new Options($options);

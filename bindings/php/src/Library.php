@@ -187,26 +187,108 @@ final class Library
     }
 
     /**
-     * For an opcache.preload script (see preload.php): writes the preload header to $headerFile
-     * (default: a file named after its content in the system temp directory) and loads it with
-     * FFI::load, which during preloading registers the "DINERO" scope for every later request.
-     * Returns the header's path.
+     * For an opcache.preload script (see preload.php): writes the preload header and loads it
+     * with FFI::load, which during preloading registers the "DINERO" scope for every later
+     * request. Returns the header's path.
+     *
+     * The header names the library PHP will load (FFI_LIB), so no other user may write it or
+     * swap it: by default it goes into a new folder with a random name in the system temp
+     * directory, created by this process with mode 0700, as a file created exclusively with mode
+     * 0600, and that exact file is loaded. A $headerFile of your own must be in a folder owned
+     * by you or root that others cannot write (or that is sticky, as /tmp is), and a file
+     * already there must be yours, not a symbolic link, and not writable by others; it is
+     * replaced through an exclusively created temporary file and a rename.
      */
     public static function preload(?string $library = null, ?string $headerFile = null): string
     {
         $header = self::preloadHeader($library);
-        $headerFile ??= sys_get_temp_dir() . '/libdinero-php-' . substr(sha1($header), 0, 16) . '.h';
-        if (@file_get_contents($headerFile) !== $header) {
-            $tmp = $headerFile . '.' . getmypid() . '.tmp';
-            if (@file_put_contents($tmp, $header) === false || !@rename($tmp, $headerFile)) {
-                @unlink($tmp);
-                throw new DineroException("cannot write the preload header $headerFile");
-            }
-        }
+        $headerFile = $headerFile === null ? self::writePrivateHeader($header) : self::replaceHeader($headerFile, $header);
         if (\FFI::load($headerFile) === null) {
             throw new DineroException("FFI::load($headerFile) failed");
         }
         return $headerFile;
+    }
+
+    private static function writePrivateHeader(string $header): string
+    {
+        $base = rtrim(sys_get_temp_dir(), '/');
+        for ($attempt = 0; $attempt < 8; $attempt++) {
+            $dir = $base . '/libdinero-php-' . bin2hex(random_bytes(12));
+            // mkdir fails when the name exists: the folder is one this process made.
+            if (@mkdir($dir, 0700)) {
+                chmod($dir, 0700);
+                $file = $dir . '/dinero.h';
+                self::writeExclusively($file, $header);
+                return $file;
+            }
+        }
+        throw new DineroException("cannot create a private folder in $base for the preload header");
+    }
+
+    private static function replaceHeader(string $file, string $header): string
+    {
+        $dir = dirname($file);
+        self::requireTrusted($dir, true);
+        clearstatcache(true, $file);
+        if (file_exists($file) || is_link($file)) {
+            self::requireTrusted($file, false);
+        }
+        $tmp = $dir . '/.' . basename($file) . '.' . bin2hex(random_bytes(8)) . '.tmp';
+        self::writeExclusively($tmp, $header);
+        if (!@rename($tmp, $file)) {
+            @unlink($tmp);
+            throw new DineroException("cannot write the preload header $file");
+        }
+        return $file;
+    }
+
+    /** Creates $file (never an existing file, never through a link: O_EXCL), mode 0600. */
+    private static function writeExclusively(string $file, string $header): void
+    {
+        $handle = @fopen($file, 'x');
+        if ($handle === false) {
+            throw new DineroException("cannot create the preload header $file");
+        }
+        $written = chmod($file, 0600) && fwrite($handle, $header) === strlen($header);
+        if (!fclose($handle) || !$written) {
+            @unlink($file);
+            throw new DineroException("cannot write the preload header $file");
+        }
+    }
+
+    /** A folder or file another user could have planted or could change is refused. */
+    private static function requireTrusted(string $path, bool $folder): void
+    {
+        $stat = @lstat($path);
+        if ($stat === false) {
+            throw new DineroException("cannot use $path for the preload header: it does not exist");
+        }
+        $type = $stat['mode'] & 0170000;
+        $me = self::effectiveUid();
+        $why = match (true) {
+            $type === 0120000 => 'it is a symbolic link',
+            $folder && $type !== 0040000 => 'it is not a folder',
+            !$folder && $type !== 0100000 => 'it is not a regular file',
+            $stat['uid'] !== $me && !($folder && $stat['uid'] === 0) => "it belongs to another user (uid {$stat['uid']})",
+            ($stat['mode'] & 0022) !== 0 && !($folder && ($stat['mode'] & 01000) !== 0) => 'other users may write it',
+            default => null,
+        };
+        if ($why !== null) {
+            throw new DineroException("refusing $path for the preload header: $why");
+        }
+    }
+
+    private static function effectiveUid(): int
+    {
+        if (function_exists('posix_geteuid')) {
+            return posix_geteuid();
+        }
+        $probe = tmpfile(); // owned by whoever runs this process
+        $uid = $probe === false ? -1 : (int) (fstat($probe)['uid'] ?? -1);
+        if ($probe !== false) {
+            fclose($probe);
+        }
+        return $uid;
     }
 
     /**
@@ -228,7 +310,7 @@ final class Library
      * @internal A string for a `const char *` parameter: PHP would cut it at a NUL byte without
      * a word, so a NUL is an InvalidArgumentException instead.
      */
-    public static function cString(string $value, string $what): string
+    public static function cString(#[\SensitiveParameter] string $value, string $what): string
     {
         if (str_contains($value, "\0")) {
             throw new InvalidArgumentException("$what contains a NUL byte", Status::INVALID_ARGUMENT);

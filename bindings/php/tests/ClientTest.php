@@ -118,6 +118,22 @@ final class ClientTest extends SandboxTestCase
         $this->assertTrue($after->status() >= 400 || ($after->json()['DeletedAt'] ?? null) !== null, "gone or marked deleted: HTTP {$after->status()}");
     }
 
+    public function testAnApiExceptionQuotesTheServerPrintableAndShort(): void
+    {
+        $hostile = "\e]0;owned\x07\e[2J\nERROR forged line\u{202e}" . str_repeat('x', 5000);
+        $this->sandbox()->inject(['kind' => 'status', 'status' => 400, 'body' => json_encode(['code' => 7, 'message' => $hostile])]);
+        try {
+            $this->sandbox()->client(['max_retries' => 0])->get('/v1/organizations');
+            $this->fail('no exception');
+        } catch (ApiException $e) {
+            $message = $e->getMessage();
+            $this->assertStringStartsWith('HTTP 400 (Dinero code 7): ]0;owned [2J ERROR forged line x', $message);
+            $this->assertSame(0, preg_match('~[\x{0}-\x{1f}\x{7f}-\x{9f}\x{202e}]~u', $message), substr($message, 0, 80));
+            $this->assertLessThan(1100, strlen($message));
+            $this->assertStringStartsWith(']0;owned [2J ERROR forged line x', (string) $e->getApiMessage());
+        }
+    }
+
     public function testHelpersThrowApiExceptionOnHttpErrors(): void
     {
         $client = $this->sandbox()->client();

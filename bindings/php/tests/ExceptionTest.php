@@ -58,6 +58,39 @@ final class ExceptionTest extends SandboxTestCase
         $this->assertSame('unknown status', Status::describe(-1));
     }
 
+    /**
+     * With zend.exception_ignore_args off (PHP's default outside production ini files), a
+     * trace lists each frame's arguments: the credentials must not be among them.
+     */
+    public function testSecretsNeverAppearInStackTraces(): void
+    {
+        $env = $this->sandbox()->env;
+        $previous = ini_set('zend.exception_ignore_args', '0');
+        try {
+            foreach ([
+                ['trace-secret-31f7', 'wrong-api-key-9d4c'],   // refused by the token endpoint
+                ['trace-secret-31f7', "nul-api-key-\0-77b"],   // refused before the call
+            ] as [$secret, $apiKey]) {
+                try {
+                    Client::authenticate($env['DINERO_CLIENT_ID'], $secret, $apiKey, $this->sandbox()->options());
+                    $this->fail('accepted');
+                } catch (DineroException $e) {
+                    // The binding's frames with their arguments (the test's own frames hold the
+                    // secrets as this test's variables: they are not the binding's to hide).
+                    $frames = array_filter($e->getTrace(), fn (array $f): bool => str_starts_with($f['class'] ?? '', 'Dinero\\')
+                        && !str_starts_with($f['class'] ?? '', 'Dinero\\Tests\\'));
+                    $shown = $e->getTraceAsString() . "\n" . var_export(array_values($frames), true) . "\n" . $e->getMessage();
+                    $this->assertStringContainsString('authenticate', $shown);
+                    foreach (['trace-secr', 'wrong-api-k', 'nul-api-key'] as $part) {
+                        $this->assertFalse(str_contains($shown, $part), "$part is in the trace:\n$shown");
+                    }
+                }
+            }
+        } finally {
+            ini_set('zend.exception_ignore_args', (string) $previous);
+        }
+    }
+
     public function testWrongSecretIsAuthenticationRejectedAndNeverShown(): void
     {
         $env = $this->sandbox()->env;

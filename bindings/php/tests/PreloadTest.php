@@ -106,7 +106,10 @@ final class PreloadTest extends SandboxTestCase
             '-d', 'ffi.enable=preload', '-d', 'opcache.enable=1', '-d', 'opcache.enable_cli=1',
             '-d', 'opcache.preload=' . $package . '/preload.php',
         ], $this->env() + ['DINERO_LIBRARY' => $package . '/libdinero.so', 'TMPDIR' => $tmp], $wrapper, false);
-        $this->assertCount(1, glob("$tmp/libdinero-php-*.h") ?: [], 'the header FFI::load read');
+        $headers = glob("$tmp/libdinero-php-*/dinero.h") ?: [];
+        $this->assertCount(1, $headers, 'the header FFI::load read');
+        $this->assertSame(0700, fileperms(dirname($headers[0])) & 0777, 'in a private folder');
+        $this->assertSame(0600, fileperms($headers[0]) & 0777);
         $this->assertSame('scope', $result['via']);
         $this->assertSame(200, $result['status']);
         $this->assertContains('Dinero\\Client', $result['preloaded_classes']);
@@ -196,6 +199,63 @@ final class PreloadTest extends SandboxTestCase
         $this->assertMatchesRegularExpression('~^info new token from the token endpoint~', $log[1] ?? '', json_encode($log));
         $this->assertMatchesRegularExpression('~^info GET /v1/organizations -> 200 \(attempt 1, \d+ ms\)$~', (string) end($log), json_encode($log));
         $this->assertGreaterThanOrEqual(1 + 1 + 2 + 1, count($log), 'token request, token, the pages of contacts, organizations');
+    }
+
+    /**
+     * Another user plants the header preload() used to write at a predictable path in the
+     * shared temp folder (the right content, so it was accepted and loaded by path, and could
+     * be swapped for one whose FFI_LIB names their library): it is never used now.
+     */
+    public function testPreloadNeverUsesAHeaderPlantedByAnotherUser(): void
+    {
+        $library = (string) realpath((string) (getenv('DINERO_LIBRARY') ?: Library::libraryPath()));
+        $tmp = $this->dir . '/shared-tmp';
+        mkdir($tmp);
+        chmod($tmp, 01777);
+        $header = Library::preloadHeader($library);
+        $planted = "$tmp/libdinero-php-" . substr(sha1($header), 0, 16) . '.h';
+        file_put_contents($planted, $header);
+        chmod($planted, 0666);
+        if (function_exists('posix_geteuid') && posix_geteuid() === 0) {
+            chown($planted, 65534); // "nobody"
+        }
+        $code = 'echo json_encode(["path" => Dinero\Library::preload(' . var_export($library, true) . ')]), "\n";';
+        $result = ChildPhp::json($code, [], ['TMPDIR' => $tmp]);
+        $path = $result['path'];
+        $this->assertNotSame($planted, $path, 'the planted header was loaded');
+        $this->assertStringStartsWith("$tmp/libdinero-php-", $path);
+        $this->assertSame(0700, fileperms(dirname($path)) & 0777);
+        $this->assertSame(0600, fileperms($path) & 0777);
+        $this->assertSame(fileowner($this->dir), fileowner($path), 'made by the process that preloads');
+        $this->assertSame($header, file_get_contents($path));
+    }
+
+    /** A header path of the caller's choosing is refused where another user could swap it. */
+    public function testAChosenHeaderPathMustBeSafeFromOtherUsers(): void
+    {
+        $library = (string) realpath((string) (getenv('DINERO_LIBRARY') ?: Library::libraryPath()));
+        $preload = fn (string $file): array => ChildPhp::json(
+            'try { echo json_encode(["path" => Dinero\Library::preload(' . var_export($library, true) . ', '
+            . var_export($file, true) . ')]), "\n"; } catch (Dinero\Exception\DineroException $e) { echo json_encode(["error" => $e->getMessage()]), "\n"; }'
+        );
+        $private = $this->dir . '/private';
+        mkdir($private, 0700);
+        $this->assertSame("$private/dinero.h", $preload("$private/dinero.h")['path'] ?? null);
+        $this->assertSame(0600, fileperms("$private/dinero.h") & 0777);
+
+        $open = $this->dir . '/open';
+        mkdir($open);
+        chmod($open, 0777);
+        $this->assertStringContainsString('other users may write it', $preload("$open/dinero.h")['error'] ?? '');
+
+        symlink("$private/dinero.h", "$private/link.h");
+        $this->assertStringContainsString('symbolic link', $preload("$private/link.h")['error'] ?? '');
+
+        if (function_exists('posix_geteuid') && posix_geteuid() === 0) {
+            file_put_contents("$private/theirs.h", Library::preloadHeader($library));
+            chown("$private/theirs.h", 65534);
+            $this->assertStringContainsString('belongs to another user', $preload("$private/theirs.h")['error'] ?? '');
+        }
     }
 
     public function testPreloadHeaderShape(): void

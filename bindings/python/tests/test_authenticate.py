@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import gc
+import traceback
 from pathlib import Path
 from typing import Callable, Dict
 
@@ -40,6 +41,32 @@ def test_a_wrong_secret_is_rejected_without_leaking_it(sandbox: Sandbox) -> None
     assert isinstance(error, libdinero.DineroError)
     assert str(error)
     assert_no_secret(str(error) + repr(error), sandbox, wrong)
+
+
+@pytest.mark.parametrize(
+    "secret, api_key",
+    [
+        ("trace-secret-31f7", "wrong-api-key-9d4c"),  # refused by the token endpoint
+        ("trace-secret-31f7", "nul-api-key-\0-77b"),  # refused before the call
+        (b"bytes-secret-5e2a", "wrong-api-key-9d4c"),  # not a str: refused before the call
+    ],
+)
+def test_secrets_never_reach_a_traceback_with_its_locals(
+    sandbox: Sandbox, secret: object, api_key: str
+) -> None:
+    with pytest.raises(libdinero.DineroError) as caught:
+        libdinero.authenticate(sandbox.client_id, secret, api_key, **sandbox.options())  # type: ignore[arg-type]
+    error = caught.value
+    # The binding's frames only: this test's own frame holds the secrets as its variables.
+    inner = error.__traceback__.tb_next if error.__traceback__ else None
+    assert inner is not None, "the error came from inside libdinero"
+    shown = "".join(
+        traceback.TracebackException(type(error), error, inner, capture_locals=True).format()
+    )
+    assert "authenticate" in shown
+    for part in ("trace-secr", "bytes-secr", "wrong-api-k", "nul-api-key"):
+        if part in shown:
+            pytest.fail(f"{part!r} is in a traceback frame's variables", pytrace=False)
 
 
 def test_a_wrong_api_key_is_rejected(sandbox: Sandbox) -> None:

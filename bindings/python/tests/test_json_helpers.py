@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from typing import Callable
 
 import pytest
@@ -150,3 +152,16 @@ def test_paginate_refuses_what_is_not_a_list(client: libdinero.Client, sandbox: 
         list(client.paginate(CONTACTS, page_size=0))
     with pytest.raises(libdinero.ApiError):
         list(client.paginate("/v1/{organizationId}/nothing/here/at/all"))
+
+
+def test_an_api_error_quotes_the_server_printable_and_short(sandbox: Sandbox) -> None:
+    hostile = "\x1b]0;owned\x07\x1b[2J\nERROR forged line\u202e" + "x" * 5000
+    sandbox.fault(kind="status", status=400, body=json.dumps({"code": 7, "message": hostile}))
+    with sandbox.connect(max_retries=0) as client:
+        with pytest.raises(libdinero.ApiError) as caught:
+            client.get("/v1/organizations")
+    text = str(caught.value)
+    assert text.startswith("HTTP 400 (Dinero code 7): ]0;owned [2J ERROR forged line x"), text[:80]
+    assert not any(unicodedata.category(c) == "Cc" or c == "\u202e" for c in text), text[:80]
+    assert len(text) < 1100
+    assert caught.value.message.startswith("]0;owned [2J ERROR forged line x")

@@ -6,7 +6,7 @@ import ctypes
 import json as _json
 import os
 import threading
-from typing import TYPE_CHECKING, Any, Generator, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Generator, List, Optional, Tuple, Union
 
 from . import _constants, _log, _native, errors
 from ._convert import (
@@ -56,11 +56,12 @@ def authenticate(
     ``log_level`` (``logging.INFO``, ``"DEBUG"``, ...) chooses the detail instead; a level above
     ERROR (``logging.CRITICAL``) turns the client's logging off.
     """
-    arguments = (
-        cstr(client_id, "client_id"),
-        cstr(client_secret, "client_secret"),
-        cstr(api_key, "api_key"),
-    )
+    credentials, problem = _Credentials.hold(client_id, client_secret, api_key)
+    # Out of this frame: a traceback that shows its frames' variables (traceback's
+    # capture_locals, pytest --showlocals, error trackers) must not show them.
+    del client_secret, api_key
+    if problem is not None:
+        raise problem
     settings = options_json(options)
     max_level = _log.max_level(log_level)
     lib = _native.lib()
@@ -75,10 +76,41 @@ def authenticate(
                 lib.dinero_options_set_log_callback(handle, _log.CALLBACK, None, max_level)
             )
         pointer = _native.ClientPtr()
-        errors.check(lib.dinero_authenticate(*arguments, handle, ctypes.byref(pointer)))
+        errors.check(
+            lib.dinero_authenticate(*credentials.arguments, handle, ctypes.byref(pointer))
+        )
     finally:
         lib.dinero_options_free(handle)
     return Client._adopt(pointer)
+
+
+class _Credentials:
+    """The credentials as dinero_authenticate takes them; repr() never shows them."""
+
+    __slots__ = ("arguments",)
+
+    def __init__(self, arguments: Tuple[bytes, bytes, bytes]) -> None:
+        self.arguments = arguments
+
+    def __repr__(self) -> str:
+        return "<libdinero credentials: [redacted]>"
+
+    @classmethod
+    def hold(
+        cls, client_id: object, client_secret: object, api_key: object
+    ) -> Tuple[_Credentials, Optional[errors.DineroError]]:
+        """The credentials, or the reason they cannot be sent. That reason is handed back, not
+        raised from here: a traceback through this frame or cstr's would carry their variables,
+        the secrets among them."""
+        try:
+            arguments = (
+                cstr(client_id, "client_id"),
+                cstr(client_secret, "client_secret"),
+                cstr(api_key, "api_key"),
+            )
+        except errors.DineroError as error:
+            return cls((b"", b"", b"")), error.with_traceback(None)
+        return cls(arguments), None
 
 
 class Client(NativeHandle):
