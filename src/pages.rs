@@ -79,7 +79,7 @@ impl Pages {
         // Whatever happens next, a failed page is the last one asked for.
         self.done = true;
         let response = self.client.send(&request)?;
-        if response.status() >= 400 {
+        if !response.is_ok() {
             return Ok(Some(response));
         }
         let list = read_list(response.body())?;

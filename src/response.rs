@@ -55,9 +55,17 @@ impl Response {
         zeroize::Zeroize::zeroize(&mut self.body);
     }
 
-    /// Dinero's error answer, parsed, for a status >= 400; None below.
+    /// Whether the answer is OK: any status below 400. This is the one rule for every caller
+    /// (Rust, C and the bindings): 400 and above is an error answer, whose body is Dinero's
+    /// error description (`api_error`); libdinero follows no redirects, so a 3xx arrives as it
+    /// is and is not an error.
+    pub fn is_ok(&self) -> bool {
+        self.status < 400
+    }
+
+    /// Dinero's error answer, parsed, when the answer is not OK (`is_ok`); None otherwise.
     pub fn api_error(&self) -> Option<crate::api_error::ApiError> {
-        (self.status >= 400).then(|| crate::api_error::ApiError::parse(self.status, &self.body))
+        (!self.is_ok()).then(|| crate::api_error::ApiError::parse(self.status, &self.body))
     }
 
     pub fn into_parts(self) -> (u16, Vec<(String, String)>, Vec<u8>) {

@@ -274,3 +274,78 @@ fn an_upload_whose_connection_dropped_is_not_repeated() {
         "an upload is a POST: never repeated"
     );
 }
+
+/// One call with a whole description: the rules the bindings rely on (parameter values as text,
+/// the content type order, the path's dangling `?`), and "OK" as the library decides it.
+#[test]
+fn a_whole_request_in_one_call_follows_the_library_rules() {
+    use dinero::ffi::client::dinero_client_call;
+    use dinero::ffi::response::dinero_response_is_ok;
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    let call = |method: &str, path: &str, spec: &str, data: &[u8]| {
+        let mut response = std::ptr::null_mut();
+        let status = unsafe {
+            dinero_client_call(
+                client.0,
+                cstr(method).as_ptr(),
+                cstr(path).as_ptr(),
+                cstr(spec).as_ptr(),
+                data.as_ptr(),
+                data.len(),
+                &mut response,
+            )
+        };
+        (status, response)
+    };
+    let spec = r#"{"params":[["queryFilter","Name eq 'Børge Lund'"],["deletedOnly",false],["skip",null]],"headers":{"X-Trace":"7"}}"#;
+    let (status, response) = call("GET", "/v1/{organizationId}/contacts?", spec, b"");
+    assert_eq!(status, DINERO_STATUS_OK, "{}", last_error());
+    let reply = Reply::from_handle(response);
+    assert_eq!(reply.status, 200);
+    assert!(unsafe { dinero_response_is_ok(reply.handle) });
+    let sent = sb.requests().as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        sent["query"],
+        "queryFilter=Name%20eq%20%27B%C3%B8rge%20Lund%27&deletedOnly=false"
+    );
+    assert_eq!(sent["headers"]["x-trace"], "7");
+
+    let spec = r#"{"json":{"Name":"Ærø","CountryKey":"DK","IsPerson":false}}"#;
+    let (status, response) = call("POST", "/v1/{organizationId}/contacts", spec, b"");
+    assert_eq!(status, DINERO_STATUS_OK, "{}", last_error());
+    assert_eq!(Reply::from_handle(response).status, 201);
+    let sent = sb.requests().as_array().unwrap().last().unwrap().clone();
+    assert_eq!(sent["headers"]["content-type"], "application/json");
+
+    // A 400 is an answer, and not OK.
+    let (status, response) = call(
+        "POST",
+        "/v1/{organizationId}/contacts",
+        r#"{"json":{}}"#,
+        b"",
+    );
+    assert_eq!(status, DINERO_STATUS_OK);
+    let reply = Reply::from_handle(response);
+    assert_eq!(reply.status, 400);
+    assert!(!unsafe { dinero_response_is_ok(reply.handle) });
+
+    // Bad descriptions are refused before anything is sent.
+    let before = stat(&sb, "api_requests");
+    for (spec, words) in [
+        (r#"{"json":1,"data":true}"#, "not both"),
+        (r#"{"content_type":"text/plain"}"#, "without a body"),
+        (
+            r#"{"params":{"a":{"b":1}}}"#,
+            "strings, numbers or booleans",
+        ),
+        (r#"{"headers":[["X-Ok",5]]}"#, "must be a string"),
+        (r#"{"bogus":1}"#, "unknown field"),
+    ] {
+        let (status, response) = call("POST", "/v1/{organizationId}/contacts", spec, b"x");
+        assert_eq!(status, DINERO_STATUS_INVALID_ARGUMENT, "{spec}");
+        assert!(response.is_null());
+        assert!(last_error().contains(words), "{spec}: {}", last_error());
+    }
+    assert_eq!(stat(&sb, "api_requests"), before);
+}

@@ -3,7 +3,7 @@
 use super::boundary::guard;
 use super::handles::{borrow, free, into_raw, require_out, write_out};
 use super::options::dinero_options;
-use super::request_builder::{borrow_bytes, dinero_request_builder};
+use super::request_builder::{borrow_bytes, build_with, dinero_request_builder};
 use super::response::dinero_response;
 use super::status::dinero_status;
 use super::strings::{borrow_optional_str, borrow_str, hand_out};
@@ -143,6 +143,41 @@ pub unsafe extern "C" fn dinero_client_send(
         };
         require_out(response_out, "response_out")?;
         let response = client.client.send(&request.builder)?;
+        // SAFETY: checked by require_out; writable per this function's contract.
+        unsafe { hand_out_response(response_out, response) };
+        Ok(())
+    })
+}
+
+/// Builds and sends a request in one call: the arguments as for
+/// dinero_request_builder_new_with (query parameters, headers, a JSON or binary body and its
+/// content type, described by `spec`), the answer as for dinero_client_send. A bad
+/// description is DINERO_STATUS_INVALID_ARGUMENT and nothing is sent.
+///
+/// On success writes a new response to *response_out, which the caller frees with
+/// dinero_response_free; on failure it is untouched. Many threads may call this on one client
+/// at once.
+///
+/// # Safety
+/// `client` is NULL or a live handle not being freed; the strings are NULL or NUL-terminated;
+/// `data` is NULL or points to `data_len` readable bytes; `response_out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_client_call(
+    client: *mut dinero_client,
+    method: *const c_char,
+    path: *const c_char,
+    spec: *const c_char,
+    data: *const u8,
+    data_len: usize,
+    response_out: *mut *mut dinero_response,
+) -> dinero_status {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let client = unsafe { borrow(client.cast_const(), "client")? };
+        // SAFETY: per this function's contract.
+        let request = unsafe { build_with(method, path, spec, data, data_len) }?;
+        require_out(response_out, "response_out")?;
+        let response = client.client.send(&request)?;
         // SAFETY: checked by require_out; writable per this function's contract.
         unsafe { hand_out_response(response_out, response) };
         Ok(())

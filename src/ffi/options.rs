@@ -68,6 +68,33 @@ pub unsafe extern "C" fn dinero_options_set(
     })
 }
 
+/// Sets many options from one JSON object, e.g. `{"organizationId": "123", "timeout_ms":
+/// 5000, "token_cache": null}`: keys as for dinero_options_set or in camelCase; values as
+/// strings, numbers (a whole number written as 5000.0 counts as 5000) or booleans ("true" /
+/// "false"); null leaves that option as it is. The string is copied.
+///
+/// Returns DINERO_STATUS_INVALID_ARGUMENT for text that is not a JSON object, an unknown key
+/// or a bad value (the message names the key, never the value); the options are then
+/// unchanged, all of them.
+///
+/// # Safety
+/// `options` is NULL or a live handle from dinero_options_new; `json` is NULL or a
+/// NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_options_set_json(
+    options: *mut dinero_options,
+    json: *const c_char,
+) -> dinero_status {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let options = unsafe { options.as_mut() }
+            .ok_or_else(|| Error::new(ErrorKind::NullArgument, "options is NULL"))?;
+        // SAFETY: per this function's contract.
+        let json = unsafe { borrow_str(json, "json")? };
+        crate::request::spec::set_options(&mut options.config, json)
+    })
+}
+
 /// Frees an options object. NULL is a no-op. A client made with these options keeps its own
 /// copy, so options may be freed right after dinero_authenticate.
 ///

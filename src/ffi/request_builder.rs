@@ -4,7 +4,7 @@
 use super::boundary::guard;
 use super::handles::{free, into_raw, require_out, write_out};
 use super::status::dinero_status;
-use super::strings::borrow_str;
+use super::strings::{borrow_optional_str, borrow_str};
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::builder::RequestBuilder;
 use std::ffi::c_char;
@@ -68,6 +68,69 @@ pub unsafe extern "C" fn dinero_request_builder_new(
         unsafe { write_out(request_out, into_raw(dinero_request_builder { builder })) };
         Ok(())
     })
+}
+
+/// Starts a request with everything in one call: `method` and `path` as for
+/// dinero_request_builder_new; `spec` NULL or a JSON object with any of `"params"` (query
+/// parameters: an object, or a list of [name, value] pairs; values are strings, numbers,
+/// booleans (sent as true/false), null (left out) or a list of those (the parameter repeats)),
+/// `"headers"` (an object or a list of [name, value] pairs of strings, checked as by
+/// dinero_request_builder_set_header), `"json"` (the JSON body, sent byte for byte as written
+/// in `spec`), `"data": true` (the body is the `data_len` bytes at `data`; `data` may be NULL
+/// when `data_len` is 0) and `"content_type"` (the body's type).
+///
+/// Rules, the same for every binding: `json` and `data` together are refused, as is a
+/// content type without a body; a body's type is `content_type`, else a Content-Type among the
+/// headers, else application/json for `json` and application/octet-stream for `data`; with
+/// query parameters a `?` or `&` ending `path` is dropped.
+///
+/// On success writes a new builder to *request_out; the caller frees it with
+/// dinero_request_builder_free. On failure (DINERO_STATUS_INVALID_ARGUMENT, with a message
+/// naming what was wrong) *request_out is untouched. Everything is copied.
+///
+/// # Safety
+/// The strings are NULL or NUL-terminated; `data` is NULL or points to `data_len` readable
+/// bytes; `request_out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_request_builder_new_with(
+    method: *const c_char,
+    path: *const c_char,
+    spec: *const c_char,
+    data: *const u8,
+    data_len: usize,
+    request_out: *mut *mut dinero_request_builder,
+) -> dinero_status {
+    guard(|| {
+        // SAFETY: per this function's contract.
+        let builder = unsafe { build_with(method, path, spec, data, data_len) }?;
+        require_out(request_out, "request_out")?;
+        // SAFETY: checked by require_out; writable per this function's contract.
+        unsafe { write_out(request_out, into_raw(dinero_request_builder { builder })) };
+        Ok(())
+    })
+}
+
+/// The builder described by dinero_request_builder_new_with's arguments.
+///
+/// # Safety
+/// As dinero_request_builder_new_with.
+pub(crate) unsafe fn build_with(
+    method: *const c_char,
+    path: *const c_char,
+    spec: *const c_char,
+    data: *const u8,
+    data_len: usize,
+) -> Result<RequestBuilder> {
+    // SAFETY: per this function's contract.
+    let (method, path, spec, data) = unsafe {
+        (
+            borrow_str(method, "method")?,
+            borrow_str(path, "path")?,
+            borrow_optional_str(spec, "spec")?,
+            borrow_bytes(data, data_len, "data")?,
+        )
+    };
+    crate::request::spec::build(method, path, spec, data)
 }
 
 /// Sets a header (replacing one of the same name, case-insensitively), e.g. "Accept" to

@@ -55,6 +55,20 @@ pub unsafe extern "C" fn dinero_response_status(response: *const dinero_response
     guard_or(0, || Ok(unsafe { borrow(response, "response") }?.status))
 }
 
+/// Whether the answer is OK: true for a status below 400, false for 400 and above (an error
+/// answer, described by dinero_response_error_json). The one rule every binding uses for its
+/// `ok` and for when its helpers raise an API error. Returns false if `response` is NULL.
+///
+/// # Safety
+/// `response` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_response_is_ok(response: *const dinero_response) -> bool {
+    // SAFETY: per this function's contract.
+    guard_or(false, || {
+        Ok(unsafe { borrow(response, "response") }?.error.is_none())
+    })
+}
+
 /// The body bytes; their number is written to *len_out. The bytes are followed by a NUL that
 /// is not counted, so a JSON or text body can be used directly as a C string (a binary body
 /// such as a PDF may hold NULs itself: use the length).

@@ -6,5 +6,6 @@
 pub mod builder;
 pub mod create_once;
 pub mod multipart;
+pub mod spec;
 pub mod target;
 pub mod upload;

@@ -6,8 +6,7 @@ import {
 import { MAX_PAGE_SIZE, STATUS } from './native.js';
 import { check, guardExit, native, offThread } from './runtime.js';
 import {
-  byteBuffer, cstr, filePath, headerPairs, isBinary, jsonBody, optionKey, optionValue,
-  optionalCstr, queryPairs,
+  byteBuffer, cstr, filePath, isBinary, optionalCstr, optionsJson, requestSpec,
 } from './convert.js';
 import { Response } from './response.js';
 import { parseJson } from './json.js';
@@ -34,13 +33,7 @@ export async function authenticate(clientId, clientSecret, apiKey, options = {})
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError('options must be an object', STATUS.INVALID_ARGUMENT);
   }
-  const settings = [];
-  for (const [name, value] of Object.entries(options)) {
-    if (NOT_OPTIONS.has(name)) continue;
-    const key = optionKey(name);
-    const text = optionValue(key, value);
-    if (text !== undefined) settings.push([cstr(key, 'option name'), cstr(text, `option ${key}`)]);
-  }
+  const settings = optionsJson(Object.fromEntries(Object.entries(options).filter(([name]) => !NOT_OPTIONS.has(name))));
   let write = null;
   let level = 0;
   if (options.logger !== undefined && options.logger !== null) {
@@ -56,7 +49,7 @@ export async function authenticate(clientId, clientSecret, apiKey, options = {})
   let callback = null;
   let client = null;
   try {
-    for (const [key, value] of settings) check(fn.dinero_options_set(handle, key, value));
+    check(fn.dinero_options_set_json(handle, settings));
     if (write !== null && level > 0) {
       guardExit();
       callback = log.register(write, types.logCallbackPointer);
@@ -113,68 +106,11 @@ export class Client {
   async request(method, requestPath, { json, params, headers, body, contentType } = {}) {
     const methodText = cstr(method, 'method');
     const pathText = cstr(requestPath, 'path');
-    if (json !== undefined && body !== undefined && body !== null) {
-      throw new InvalidArgumentError('give json or body, not both', STATUS.INVALID_ARGUMENT);
-    }
-    const hasBody = json !== undefined || (body !== undefined && body !== null);
-    if (contentType !== undefined && contentType !== null && !hasBody) {
-      throw new InvalidArgumentError('contentType without a body (json or body)', STATUS.INVALID_ARGUMENT);
-    }
-    const jsonText = json === undefined ? null : jsonBody(json);
-    const query = queryPairs(params);
-    const headerList = headerPairs(headers);
-    const plain = !query.length && !headerList.length && (body === undefined || body === null)
-      && (contentType === undefined || contentType === null);
-    if (plain) {
-      // The short path: one dinero_request call.
-      const pointer = await this.#call('request', [methodText, pathText, jsonText]);
-      return new Response(pointer);
-    }
-
-    this.#live(); // fail before building anything
-    const builder = this.#builder(method, requestPath, { params, headers, json, body, contentType });
-    try {
-      // The builder is handed to a pool thread for the send and freed here afterwards.
-      const pointer = await this.#call('send', [builder]);
-      return new Response(pointer);
-    } finally {
-      native().fn.dinero_request_builder_free(builder);
-    }
-  }
-
-  /** A dinero_request_builder with the query, headers and body; the caller frees it. */
-  #builder(method, requestPath, { params, headers, json, body, contentType } = {}) {
-    const query = queryPairs(params);
-    const headerList = headerPairs(headers);
-    let pathText = cstr(requestPath, 'path');
-    if (query.length && /[?&]$/.test(pathText)) pathText = pathText.replace(/[?&]+$/, '');
-    let bytes = null;
-    let bodyType = null;
-    if (body !== undefined && body !== null) bytes = byteBuffer(body, 'body');
-    else if (json !== undefined) bytes = Buffer.from(jsonBody(json), 'utf8');
-    if (bytes !== null) {
-      if (contentType !== undefined && contentType !== null) bodyType = cstr(contentType, 'contentType');
-      else {
-        const given = headerList.filter(([n]) => n.toLowerCase() === 'content-type').map(([, v]) => v);
-        bodyType = given.length ? given[given.length - 1]
-          : json !== undefined ? 'application/json' : 'application/octet-stream';
-      }
-    }
-    const { fn } = native();
-    const out = [null];
-    check(fn.dinero_request_builder_new(cstr(method, 'method'), pathText, out));
-    const builder = out[0];
-    try {
-      for (const [key, value] of query) check(fn.dinero_request_builder_add_query(builder, key, value));
-      for (const [name, value] of headerList) check(fn.dinero_request_builder_set_header(builder, name, value));
-      if (bytes !== null) {
-        check(fn.dinero_request_builder_set_body(builder, bytes.length ? bytes : null, bytes.length, bodyType));
-      }
-    } catch (error) {
-      fn.dinero_request_builder_free(builder);
-      throw error;
-    }
-    return builder;
+    // One copy of the body, moved (not cloned again) to the pool thread.
+    const data = body === undefined || body === null ? null : new Uint8Array(byteBuffer(body, 'body'));
+    const spec = requestSpec({ json, params, headers, data, contentType });
+    const pointer = await this.#call('call', [methodText, pathText, spec, data], data === null ? [] : [data.buffer]);
+    return new Response(pointer);
   }
 
   // -- JSON helpers ---------------------------------------------------------------------------
@@ -211,8 +147,9 @@ export class Client {
       throw new InvalidArgumentError('pageSize must be an integer', STATUS.INVALID_ARGUMENT);
     }
     const { fn } = native();
-    const builder = this.#builder('GET', requestPath, { params });
     const out = [null];
+    check(fn.dinero_request_builder_new_with('GET', cstr(requestPath, 'path'), requestSpec({ params }), null, 0, out));
+    const builder = out[0];
     try {
       check(fn.dinero_pages_new(this.#live(), builder, Math.max(0, Math.min(pageSize, 0xffffffff)), out));
     } finally {
@@ -279,7 +216,7 @@ export class Client {
     const target = saveTo === undefined || saveTo === null ? null : filePath(saveTo, 'saveTo');
     const response = await this.request('GET', requestPath, { params, headers: { Accept: accept } });
     try {
-      if (response.status >= 400) throw response.apiError();
+      if (!response.ok) throw response.apiError();
       if (target !== null) {
         this.#enter();
         try {
@@ -403,9 +340,9 @@ export class Client {
   }
 }
 
-/** The JSON of a success (null for an empty body); ApiError for >= 400. */
+/** The JSON of an OK answer (null for an empty body); ApiError for one that is not OK. */
 function decoded(response, method, requestPath) {
-  if (response.status >= 400) throw response.apiError();
+  if (!response.ok) throw response.apiError();
   const text = response.text();
   if (!text.trim()) return null;
   try {

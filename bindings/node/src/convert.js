@@ -34,28 +34,41 @@ export function optionalCstr(value, what) {
   return value === undefined || value === null ? null : cstr(value, what);
 }
 
-/** An option's string form; undefined means "leave the default". */
-export function optionValue(key, value) {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) {
-      throw new InvalidArgumentError(`option ${key} must be a finite number`, STATUS.INVALID_ARGUMENT);
-    }
-    return String(value);
+/** The options as one JSON object for dinero_options_set_json, which turns the values into the
+ *  library's text (booleans, numbers; camelCase names; null/undefined = leave the default). */
+export function optionsJson(options) {
+  const values = {};
+  for (const [name, value] of Object.entries(options)) {
+    if (value instanceof URL) values[name] = value.protocol === 'file:' ? fileURLToPath(value) : value.href;
+    else if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new InvalidArgumentError(`option ${name} must be a finite number`, STATUS.INVALID_ARGUMENT);
+    } else if (value !== null && typeof value === 'object') {
+      throw new InvalidArgumentError(`option ${name} must be a string, number, boolean or URL, not ${typeName(value)}`, STATUS.INVALID_ARGUMENT);
+    } else values[name] = value;
   }
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'string') return value;
-  if (value instanceof URL) return value.protocol === 'file:' ? fileURLToPath(value) : value.href;
-  throw new InvalidArgumentError(
-    `option ${key} must be a string, number, boolean or URL, not ${typeName(value)}`,
-    STATUS.INVALID_ARGUMENT,
-  );
+  return cstr(encode(values, 'options'), 'options');
 }
 
-/** camelCase option names to the C keys (organizationId -> organization_id); snake_case as is. */
-export function optionKey(name) {
-  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+/** What the caller gave, as the request description dinero_client_call reads; the library
+ *  applies the rules (parameter values, which content type, what cannot go together). */
+export function requestSpec({ json, params, headers, data, contentType }) {
+  const spec = {};
+  if (params !== undefined && params !== null) spec.params = entriesOf(params, 'params');
+  if (headers !== undefined && headers !== null) spec.headers = entriesOf(headers, 'headers');
+  if (data !== null && data !== undefined) spec.data = true;
+  if (contentType !== undefined && contentType !== null) spec.content_type = cstr(contentType, 'contentType');
+  let text = encode(spec, 'request');
+  if (json !== undefined) text = `${text.slice(0, -1)}${text.length > 2 ? ',' : ''}"json":${jsonBody(json)}}`;
+  return text === '{}' ? null : text;
+}
+
+/** JSON text; BigInts as their digits; a string with a lone surrogate is refused. */
+function encode(value, what) {
+  return JSON.stringify(value, (key, item) => {
+    if (typeof item === 'bigint') return item.toString();
+    if (typeof item === 'string') cstr(item.replaceAll('\0', ''), what);
+    return item;
+  });
 }
 
 /** Compact UTF-8 JSON (Danish letters as themselves). */
@@ -87,32 +100,6 @@ function entriesOf(value, what) {
   }
   if (typeof value === 'object') return Object.entries(value);
   throw new InvalidArgumentError(`${what} must be an object, a Map or a list of [name, value] pairs, not ${typeName(value)}`, STATUS.INVALID_ARGUMENT);
-}
-
-function paramText(value) {
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (typeof value === 'string') return value;
-  throw new InvalidArgumentError(`params values must be strings, numbers or booleans, not ${typeName(value)}`, STATUS.INVALID_ARGUMENT);
-}
-
-/** `params` as [key, value] strings for dinero_request_builder_add_query (which percent-encodes them).
- *  null/undefined values are left out; an array value repeats the parameter. */
-export function queryPairs(params) {
-  const pairs = [];
-  for (const [name, value] of entriesOf(params, 'params')) {
-    if (value === undefined || value === null) continue;
-    const key = cstr(String(name), 'params');
-    for (const item of Array.isArray(value) ? value : [value]) {
-      pairs.push([key, cstr(paramText(item), 'params')]);
-    }
-  }
-  return pairs;
-}
-
-/** `headers` as [name, value] strings for dinero_request_builder_set_header (which checks them). */
-export function headerPairs(headers) {
-  return entriesOf(headers, 'headers').map(([name, value]) => [cstr(name, 'header name'), cstr(value, 'header value')]);
 }
 
 /** A Uint8Array view for a binary argument: Buffer, any TypedArray or DataView, ArrayBuffer,

@@ -57,6 +57,7 @@ const finalizer = new FinalizationRegistry((pointer) => {
  */
 export class Response {
   #pointer;
+  #ok;
   #busy = 0;
   #closing = false;
 
@@ -66,6 +67,7 @@ export class Response {
     this.#pointer = pointer;
     /** The HTTP status code (200, 201, 400, 429, ...). */
     this.status = fn.dinero_response_status(pointer);
+    this.#ok = fn.dinero_response_is_ok(pointer);
     const length = [0];
     const data = fn.dinero_response_body(pointer, length);
     const size = Number(length[0]);
@@ -90,9 +92,10 @@ export class Response {
     return new ApiError(this.status, this.body, { headers: this.headers }, parseJson(json ?? '{}'));
   }
 
-  /** True for a status below 400. */
+  /** True for a status below 400, the library's one rule (dinero_response_is_ok): 400 and
+   *  above is an error answer, which the helpers throw as an ApiError. */
   get ok() {
-    return this.status < 400;
+    return this.#ok;
   }
 
   /** The body as text (UTF-8, as Dinero sends it; undecodable bytes become U+FFFD). */

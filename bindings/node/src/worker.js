@@ -27,11 +27,9 @@ const OPERATIONS = {
   authenticate(clientId, clientSecret, apiKey, options) {
     return withResponse((out) => fn.dinero_authenticate(clientId, clientSecret, apiKey, options, out));
   },
-  request(client, method, path, jsonBody) {
-    return withResponse((out) => fn.dinero_request(client, method, path, jsonBody, out));
-  },
-  send(client, builder) {
-    return withResponse((out) => fn.dinero_client_send(client, builder, out));
+  call(client, method, path, spec, data) {
+    const bytes = data !== null && data.length ? data : null;
+    return withResponse((out) => fn.dinero_client_call(client, method, path, spec, bytes, data === null ? 0 : data.length, out));
   },
   uploadFile(client, filePath, fileName, contentType) {
     return withResponse((out) => fn.dinero_client_upload_file(client, filePath, fileName, contentType, out));

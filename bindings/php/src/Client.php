@@ -102,19 +102,22 @@ final class Client
      */
     public function request(string $method, string $path, array|string|null $body = null, array $query = [], array $headers = []): Response
     {
-        if ($query === [] && $headers === []) {
-            return $this->plainRequest($method, $path, $body);
-        }
+        $spec = self::spec($query, $headers, $body);
+        $data = is_string($body) ? self::byteBuffer($body) : null;
         $ffi = Library::ffi();
-        $builder = $this->newBuilder($method, $path, $query, $headers, $body);
-        try {
-            $out = $ffi->new('dinero_response*');
-            $status = $ffi->dinero_client_send($this->live(), $builder, \FFI::addr($out));
-            Library::check($status, "$method request");
-            return new Response($out, $method, self::describeTarget($path, $query));
-        } finally {
-            $ffi->dinero_request_builder_free($builder);
-        }
+        $out = $ffi->new('dinero_response*');
+        $status = $ffi->dinero_client_call(
+            $this->live(),
+            Library::cString($method, 'the method'),
+            Library::cString($path, 'the path'),
+            $spec,
+            $data,
+            is_string($body) ? strlen($body) : 0,
+            \FFI::addr($out)
+        );
+        unset($data); // the library keeps its own copy
+        Library::check($status, "$method request");
+        return new Response($out, $method, self::describeTarget($path, $query));
     }
 
     /**
@@ -178,7 +181,8 @@ final class Client
     public function paginate(string $path, int $pageSize = self::MAX_PAGE_SIZE, array $query = []): \Generator
     {
         $ffi = Library::ffi();
-        $builder = $this->newBuilder('GET', $path, $query);
+        $builder = $ffi->new('dinero_request_builder*');
+        Library::check($ffi->dinero_request_builder_new_with('GET', Library::cString($path, 'the path'), self::spec($query), null, 0, \FFI::addr($builder)), 'GET ' . $path);
         try {
             $pages = $ffi->new('dinero_pages*');
             Library::check($ffi->dinero_pages_new($this->live(), $builder, max(0, min($pageSize, 0xFFFFFFFF)), \FFI::addr($pages)), 'GET ' . $path);
@@ -278,7 +282,7 @@ final class Client
     public function download(string $path, string $accept = 'application/octet-stream', array $query = [], ?string $saveTo = null): string
     {
         $response = $this->request('GET', $path, null, $query, ['Accept' => $accept]);
-        if ($response->status() >= 400) {
+        if (!$response->isSuccess()) {
             throw ApiException::fromResponse($response);
         }
         if ($saveTo !== null) {
@@ -380,36 +384,10 @@ final class Client
     /** The decoded JSON of an answer (null for an empty body), or ApiException for >= 400. */
     private static function decoded(Response $response): mixed
     {
-        if ($response->status() >= 400) {
+        if (!$response->isSuccess()) {
             throw ApiException::fromResponse($response);
         }
         return $response->json();
-    }
-
-    /**
-     * The short path: dinero_request, JSON or nothing as the body.
-     *
-     * @param array<mixed>|string|null $body
-     */
-    private function plainRequest(string $method, string $path, array|string|null $body): Response
-    {
-        $ffi = Library::ffi();
-        $json = match (true) {
-            $body === null => null,
-            is_string($body) => Library::cString($body, 'the request body'),
-            $body === [] => '{}',
-            default => self::encode($body),
-        };
-        $out = $ffi->new('dinero_response*');
-        $status = $ffi->dinero_request(
-            $this->live(),
-            Library::cString($method, 'the method'),
-            Library::cString($path, 'the path'),
-            $json,
-            \FFI::addr($out)
-        );
-        Library::check($status, "$method request");
-        return new Response($out, $method, $path);
     }
 
     /**
@@ -430,72 +408,38 @@ final class Client
     }
 
     /**
-     * A new dinero_request_builder with the query, headers and body; the caller frees it with
-     * dinero_request_builder_free.
+     * The request description dinero_client_call and dinero_request_builder_new_with read: the
+     * query as text pairs, the headers, and the body (an array as JSON, [] as {}; a string as
+     * bytes, of the Content-Type in $headers or else JSON text). The library applies the rules.
      *
      * @param array<string|int, mixed> $query
-     * @param array<string, string|int> $headers
+     * @param array<string|int, mixed> $headers
      * @param array<mixed>|string|null $body
      */
-    private function newBuilder(string $method, string $path, array $query = [], array $headers = [], array|string|null $body = null): \FFI\CData
+    private static function spec(array $query, array $headers = [], array|string|null $body = null): ?string
     {
-        $ffi = Library::ffi();
-        $builder = $ffi->new('dinero_request_builder*');
-        $status = $ffi->dinero_request_builder_new(
-            Library::cString($method, 'the method'),
-            Library::cString($path, 'the path'),
-            \FFI::addr($builder)
-        );
-        Library::check($status, "$method request");
-        try {
-            $contentType = null;
-            foreach ($headers as $name => $value) {
-                if (is_int($name)) {
-                    throw new InvalidArgumentException('headers are name => value pairs (not a list of "Name: value" lines)', Status::INVALID_ARGUMENT);
-                }
-                if (!is_string($value) && !is_int($value)) {
-                    throw new InvalidArgumentException("the value of the $name header must be a string or an int, got " . get_debug_type($value), Status::INVALID_ARGUMENT);
-                }
-                $value = (string) $value;
-                Library::check($ffi->dinero_request_builder_set_header(
-                    $builder,
-                    Library::cString($name, 'a header name'),
-                    Library::cString($value, "the value of the $name header")
-                ), "$method request: header $name");
-                if (strcasecmp($name, 'Content-Type') === 0) {
-                    $contentType = $value;
-                }
+        $spec = $query === [] ? [] : ['params' => self::flattenQuery($query)];
+        foreach ($headers as $name => $value) {
+            if (is_int($name)) {
+                throw new InvalidArgumentException('headers are name => value pairs (not a list of "Name: value" lines)', Status::INVALID_ARGUMENT);
             }
-            foreach (self::flattenQuery($query) as [$key, $value]) {
-                Library::check($ffi->dinero_request_builder_add_query(
-                    $builder,
-                    Library::cString($key, 'a query parameter name'),
-                    Library::cString($value, "the query parameter $key")
-                ), "$method request: query parameter $key");
-            }
-            if ($body !== null) {
-                if (is_array($body)) {
-                    $bytes = $body === [] ? '{}' : self::encode($body);
-                } else {
-                    $bytes = $body;
-                    if ($contentType === null) {
-                        Library::cString($bytes, 'the request body (sent as JSON, as it has no Content-Type header)');
-                    }
-                }
-                $buffer = self::byteBuffer($bytes);
-                Library::check($ffi->dinero_request_builder_set_body(
-                    $builder,
-                    $buffer,
-                    strlen($bytes),
-                    $contentType ?? 'application/json'
-                ), "$method request: body");
-                unset($buffer); // the library keeps its own copy
-            }
-        } catch (\Throwable $e) {
-            $ffi->dinero_request_builder_free($builder);
-            throw $e;
+            $spec['headers'][] = [$name, is_int($value) ? (string) $value : $value];
+            $typed = ($typed ?? false) || strcasecmp($name, 'Content-Type') === 0;
         }
-        return $builder;
+        if (is_array($body)) {
+            $spec['json'] = $body === [] ? new \stdClass() : $body;
+        } elseif (is_string($body)) {
+            $spec['data'] = true;
+            if (!($typed ?? false)) {
+                Library::cString($body, 'the request body (sent as JSON, as it has no Content-Type header)');
+                $spec['content_type'] = 'application/json';
+            }
+        }
+        try {
+            return $spec === [] ? null : json_encode($spec, self::JSON_FLAGS);
+        } catch (\JsonException $e) {
+            throw new InvalidArgumentException("the request cannot be encoded as JSON: {$e->getMessage()}", Status::INVALID_ARGUMENT, $e);
+        }
     }
 
     /**
@@ -513,16 +457,6 @@ final class Client
         $buffer = Library::ffi()->new("uint8_t[$length]");
         \FFI::memcpy($buffer, $bytes, $length);
         return $buffer;
-    }
-
-    /** @param array<mixed> $body */
-    private static function encode(array $body): string
-    {
-        try {
-            return json_encode($body, self::JSON_FLAGS);
-        } catch (\JsonException $e) {
-            throw new InvalidArgumentException("the request body cannot be encoded as JSON: {$e->getMessage()}", Status::INVALID_ARGUMENT, $e);
-        }
     }
 
     /**

@@ -30,9 +30,7 @@ final class Options
         $logger = $options['logger'] ?? null;
         $level = $options['log_level'] ?? 'info';
         unset($options['logger'], $options['log_level']);
-        foreach ($options as $key => $value) {
-            $this->set((string) $key, $value);
-        }
+        $this->setAll($options);
         $this->setLogger($logger, $level);
     }
 
@@ -69,24 +67,31 @@ final class Options
 
     public function set(string $key, mixed $value): void
     {
-        $text = match (true) {
-            is_string($value) => $value,
-            is_int($value) => (string) $value,
-            // No option takes a boolean today; a future one would spell it "true"/"false",
-            // and today the C library refuses it with a message naming the option.
-            is_bool($value) => $value ? 'true' : 'false',
-            default => throw new InvalidArgumentException(
-                "option '$key' must be an int, bool or string, not " . get_debug_type($value),
-                Status::INVALID_ARGUMENT
-            ),
-        };
-        $ffi = Library::ffi();
-        $status = $ffi->dinero_options_set(
-            $this->handle,
-            Library::cString($key, 'an option name'),
-            Library::cString($text, "option '$key'")
-        );
-        Library::check($status, "option '$key'");
+        $this->setAll([$key => $value]);
+    }
+
+    /**
+     * Sets many options in one call (dinero_options_set_json): the library turns the values
+     * into its text and checks them; on any error none of them is set.
+     *
+     * @param array<string|int, mixed> $options
+     */
+    public function setAll(array $options): void
+    {
+        foreach ($options as $key => $value) {
+            if (!is_string($value) && !is_int($value) && !is_bool($value)) {
+                throw new InvalidArgumentException("option '$key' must be an int, bool or string, not " . get_debug_type($value), Status::INVALID_ARGUMENT);
+            }
+        }
+        if ($options === []) {
+            return;
+        }
+        try {
+            $json = json_encode((object) $options, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_THROW_ON_ERROR);
+        } catch (\JsonException $e) {
+            throw new InvalidArgumentException("the options cannot be encoded as JSON: {$e->getMessage()}", Status::INVALID_ARGUMENT, $e);
+        }
+        Library::check(Library::ffi()->dinero_options_set_json($this->handle, $json), 'options');
     }
 
     /** @internal the logger the library calls back, or null without one */

@@ -120,11 +120,14 @@ final class Response
         Library::check($status, "saving the answer to $file");
     }
 
-    /** True for 2xx. */
+    /**
+     * True for a status below 400, the library's one rule (dinero_response_is_ok): 400 and
+     * above is an error answer, which get()/post()/put()/delete()/paginate() throw as an
+     * ApiException.
+     */
     public function isSuccess(): bool
     {
-        $status = $this->status();
-        return $status >= 200 && $status < 300;
+        return Library::ffi()->dinero_response_is_ok($this->handle);
     }
 
     /** The method and path this answers, e.g. "GET /v1/{organizationId}/contacts?page=0". */

@@ -31,6 +31,14 @@ dinero_status dinero_client_send(dinero_client *client,
                                  const dinero_request_builder *request,
                                  dinero_response **response_out);
 
+dinero_status dinero_client_call(dinero_client *client,
+                                 const char *method,
+                                 const char *path,
+                                 const char *spec,
+                                 const uint8_t *data,
+                                 size_t data_len,
+                                 dinero_response **response_out);
+
 dinero_status dinero_client_upload_file(dinero_client *client,
                                         const char *file_path,
                                         const char *file_name,
@@ -71,6 +79,8 @@ dinero_options *dinero_options_new(void);
 
 dinero_status dinero_options_set(dinero_options *options, const char *key, const char *value);
 
+dinero_status dinero_options_set_json(dinero_options *options, const char *json);
+
 void dinero_options_free(dinero_options *options);
 
 dinero_status dinero_pages_new(dinero_client *client,
@@ -85,6 +95,13 @@ void dinero_pages_free(dinero_pages *pages);
 dinero_status dinero_request_builder_new(const char *method,
                                          const char *path,
                                          dinero_request_builder **request_out);
+
+dinero_status dinero_request_builder_new_with(const char *method,
+                                              const char *path,
+                                              const char *spec,
+                                              const uint8_t *data,
+                                              size_t data_len,
+                                              dinero_request_builder **request_out);
 
 dinero_status dinero_request_builder_set_header(dinero_request_builder *request,
                                                 const char *name,
@@ -102,6 +119,8 @@ dinero_status dinero_request_builder_set_body(dinero_request_builder *request,
 void dinero_request_builder_free(dinero_request_builder *request);
 
 uint16_t dinero_response_status(const dinero_response *response);
+
+bool dinero_response_is_ok(const dinero_response *response);
 
 const uint8_t *dinero_response_body(const dinero_response *response, size_t *len_out);
 

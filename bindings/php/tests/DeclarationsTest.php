@@ -66,7 +66,12 @@ final class DeclarationsTest extends TestCase
         foreach (glob(dirname(__DIR__) . '/src/*.php') ?: [] as $file) {
             $source .= file_get_contents($file);
         }
-        foreach (self::functions(self::header()) as $name) {
+        // The step-by-step request calls: the binding builds every request in one call
+        // (dinero_client_call, dinero_request_builder_new_with), options likewise
+        // (dinero_options_set_json); these stay in the C API for C callers.
+        $oneCallForms = ['dinero_request', 'dinero_client_send', 'dinero_options_set', 'dinero_request_builder_new',
+            'dinero_request_builder_set_header', 'dinero_request_builder_add_query', 'dinero_request_builder_set_body'];
+        foreach (array_diff(self::functions(self::header()), $oneCallForms) as $name) {
             $this->assertStringContainsString("->$name(", $source, "$name is not called by bindings/php/src");
         }
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import re
-from ctypes import POINTER, c_char, c_char_p, c_size_t, c_uint8, c_uint16, c_uint32, c_void_p
+from ctypes import POINTER, c_bool, c_char, c_char_p, c_size_t, c_uint8, c_uint16, c_uint32, c_void_p
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
@@ -94,6 +94,7 @@ def _ctype(c_type: str) -> Any:
         "uint8_t": c_uint8,
         "uint32_t": c_uint32,
         "size_t": c_size_t,
+        "bool": c_bool,
     }
     result = handles.get(base) or scalar.get(base)
     assert result is not None, f"the test does not know the C type {c_type!r}"

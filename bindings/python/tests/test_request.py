@@ -259,14 +259,15 @@ def test_params_are_encoded_by_the_library(client: libdinero.Client, sandbox: Sa
     assert sandbox.requests()[-1]["query"] == "fields=Name%2CCity&x=a%2Bb%2Fc~d%26e%3Df"
 
 
-def test_without_params_headers_or_data_the_plain_call_is_used(
+def test_every_request_is_one_call_into_the_library(
     client: libdinero.Client, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from libdinero import _native
 
     calls: List[str] = []
     lib = _native.lib()
-    for name in ("dinero_request", "dinero_client_send"):
+    names = ("dinero_request", "dinero_client_send", "dinero_request_builder_new", "dinero_client_call")
+    for name in names:
         original = getattr(lib, name)
 
         def spy(*args: object, _original: object = original, _name: str = name) -> object:
@@ -280,7 +281,7 @@ def test_without_params_headers_or_data_the_plain_call_is_used(
     client.request("GET", CONTACTS, params={"fields": "Name"}).close()
     client.request("GET", CONTACTS, headers={"X-Trace": "1"}).close()
     client.request("POST", CONTACTS, data=b"{}", content_type="application/json").close()
-    assert calls == ["dinero_request"] * 3 + ["dinero_client_send"] * 3
+    assert calls == ["dinero_client_call"] * 6
 
 
 def test_headers_are_sent(client: libdinero.Client, sandbox: Sandbox) -> None:

@@ -5,9 +5,8 @@ its value (it may be a secret)."""
 from __future__ import annotations
 
 import json
-import math
 import os
-from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _constants, _native
 from .errors import InvalidArgumentError
@@ -20,15 +19,14 @@ __all__ = [
     "byte_buffer",
     "cstr",
     "file_path",
-    "header_pairs",
-    "json_body",
-    "option_value",
-    "query_pairs",
+    "options_json",
+    "request_spec",
 ]
 
 OptionValue = Union[str, int, float, bool, "os.PathLike[str]", None]
 ParamValue = Union[str, int, float, bool, None, Sequence[Union[str, int, float, bool]]]
 Params = Union[Mapping[str, ParamValue], Sequence[Tuple[str, ParamValue]], None]
+HeaderArgs = Union[Mapping[str, str], Sequence[Tuple[str, str]], None]
 
 
 def cstr(value: object, what: str) -> bytes:
@@ -49,77 +47,41 @@ def cstr(value: object, what: str) -> bytes:
         ) from None
 
 
-def option_value(key: str, value: OptionValue) -> Optional[str]:
-    """The option's string form; None means "leave the default"."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise InvalidArgumentError(
-                f"option {key} must be a finite number", _constants.STATUS_INVALID_ARGUMENT
-            )
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, os.PathLike):
-        path = os.fspath(value)
-        if isinstance(path, str):
-            return path
-    raise InvalidArgumentError(
-        f"option {key} must be a str, int, float, bool or path, not {type(value).__name__}",
-        _constants.STATUS_INVALID_ARGUMENT,
-    )
+def options_json(options: Mapping[str, OptionValue]) -> bytes:
+    """The options as one JSON object for ``dinero_options_set_json``, which turns the values
+    into the library's text (booleans, whole floats, None = leave the default) and checks them."""
+    values = {key: os.fspath(v) if isinstance(v, os.PathLike) else v for key, v in options.items()}
+    return cstr(_dumps(values, "the options"), "options")
 
 
-def json_body(value: Any) -> bytes:
-    """Compact UTF-8 JSON (Danish letters as themselves, not \\u escapes)."""
+def request_spec(
+    json_value: Any, params: Params, headers: HeaderArgs, data: object, content_type: object
+) -> Optional[bytes]:
+    """What the caller gave, as the request description ``dinero_client_call`` reads; the
+    library applies the rules (parameter values, which content type, what cannot go together).
+    Mappings become lists of pairs, so their order is kept."""
+    spec: Dict[str, Any] = {}
+    for name, pairs in (("params", params), ("headers", headers)):
+        if pairs:
+            spec[name] = list(pairs.items()) if isinstance(pairs, Mapping) else list(pairs)
+    if json_value is not None:
+        spec["json"] = json_value
+    if data is not None:
+        spec["data"] = True
+    if content_type is not None:
+        spec["content_type"] = content_type
+    return cstr(_dumps(spec, "the request"), "request") if spec else None
+
+
+def _dumps(value: Any, what: str) -> str:
+    """Compact JSON, Danish letters as themselves (not \\u escapes)."""
     try:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as error:
         raise InvalidArgumentError(
-            f"json body cannot be encoded: {error}", _constants.STATUS_INVALID_ARGUMENT
+            f"{what} cannot be encoded as JSON: {error}", _constants.STATUS_INVALID_ARGUMENT
         ) from None
-    return cstr(text, "json body")
 
-
-def _param_text(value: Union[str, int, float, bool]) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def query_pairs(params: Params) -> List[Tuple[bytes, bytes]]:
-    """``params`` as UTF-8 (key, value) pairs for ``dinero_request_builder_add_query``, which
-    percent-encodes them (a space becomes %20). None values are left out; a list value repeats
-    the parameter; bools are ``true``/``false``."""
-    if not params:
-        return []
-    items = params.items() if isinstance(params, Mapping) else params
-    pairs: List[Tuple[bytes, bytes]] = []
-    for name, value in items:
-        if value is None:
-            continue
-        values = list(value) if isinstance(value, (list, tuple)) else [value]
-        key = cstr(str(name), "params")
-        for item in values:
-            pairs.append((key, cstr(_param_text(item), "params")))  # type: ignore[arg-type]
-    return pairs
-
-
-HeaderArgs = Union[Mapping[str, str], Sequence[Tuple[str, str]], None]
-
-
-def header_pairs(headers: HeaderArgs) -> List[Tuple[bytes, bytes]]:
-    """``headers`` as UTF-8 (name, value) pairs for ``dinero_request_builder_set_header`` (which checks
-    them: HTTP token names, no CR/LF, no Authorization/Host/Content-Length/...)."""
-    if not headers:
-        return []
-    items = headers.items() if isinstance(headers, Mapping) else headers
-    return [(cstr(name, "header name"), cstr(value, "header value")) for name, value in items]
 
 
 Bytes = Union[bytes, bytearray, memoryview]

@@ -101,6 +101,10 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
         [ClientPtr, c_char_p, c_char_p, c_char_p, POINTER(ResponsePtr)],
     ),
     "dinero_client_send": (dinero_status, [ClientPtr, RequestPtr, POINTER(ResponsePtr)]),
+    "dinero_client_call": (
+        dinero_status,
+        [ClientPtr, c_char_p, c_char_p, c_char_p, POINTER(c_uint8), c_size_t, POINTER(ResponsePtr)],
+    ),
     "dinero_client_upload_file": (
         dinero_status,
         [ClientPtr, c_char_p, c_char_p, c_char_p, POINTER(ResponsePtr)],
@@ -125,6 +129,7 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     ),
     "dinero_options_new": (OptionsPtr, []),
     "dinero_options_set": (dinero_status, [OptionsPtr, c_char_p, c_char_p]),
+    "dinero_options_set_json": (dinero_status, [OptionsPtr, c_char_p]),
     "dinero_options_free": (None, [OptionsPtr]),
     "dinero_pages_new": (
         dinero_status,
@@ -133,6 +138,10 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "dinero_pages_next": (dinero_status, [PagesPtr, POINTER(ResponsePtr)]),
     "dinero_pages_free": (None, [PagesPtr]),
     "dinero_request_builder_new": (dinero_status, [c_char_p, c_char_p, POINTER(RequestPtr)]),
+    "dinero_request_builder_new_with": (
+        dinero_status,
+        [c_char_p, c_char_p, c_char_p, POINTER(c_uint8), c_size_t, POINTER(RequestPtr)],
+    ),
     "dinero_request_builder_set_header": (dinero_status, [RequestPtr, c_char_p, c_char_p]),
     "dinero_request_builder_add_query": (dinero_status, [RequestPtr, c_char_p, c_char_p]),
     "dinero_request_builder_set_body": (
@@ -141,6 +150,7 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     ),
     "dinero_request_builder_free": (None, [RequestPtr]),
     "dinero_response_status": (c_uint16, [ResponsePtr]),
+    "dinero_response_is_ok": (ctypes.c_bool, [ResponsePtr]),
     "dinero_response_body": (POINTER(c_uint8), [ResponsePtr, POINTER(c_size_t)]),
     "dinero_response_header": (c_char_p, [ResponsePtr, c_char_p]),
     "dinero_response_header_count": (c_size_t, [ResponsePtr]),

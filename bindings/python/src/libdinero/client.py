@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import json as _json
 import os
@@ -18,10 +17,8 @@ from ._convert import (
     byte_buffer,
     cstr,
     file_path,
-    header_pairs,
-    json_body,
-    option_value,
-    query_pairs,
+    options_json,
+    request_spec,
 )
 from ._handle import NativeHandle
 from .errors import FileError, InvalidArgumentError, ProtocolError
@@ -65,19 +62,14 @@ def authenticate(
     del client_secret, api_key
     if problem is not None:
         raise problem
-    settings = []
-    for key, value in options.items():
-        text = option_value(key, value)
-        if text is not None:
-            settings.append((cstr(key, "option name"), cstr(text, f"option {key}")))
+    settings = options_json(options)
     max_level = _log.max_level(log_level)
     lib = _native.lib()
     handle = lib.dinero_options_new()
     if not handle:
         raise errors.from_status(_constants.STATUS_PANIC)
     try:
-        for key_bytes, value_bytes in settings:
-            errors.check(lib.dinero_options_set(handle, key_bytes, value_bytes))
+        errors.check(lib.dinero_options_set_json(handle, settings))
         if max_level:
             # _log.CALLBACK lives as long as the process, so it outlives every client.
             errors.check(
@@ -168,84 +160,20 @@ class Client(NativeHandle):
         with CR or LF. ``content_type`` (or a Content-Type in ``headers``) is the body's type.
         Raises ``NetworkError``, ``TimeoutError``, ``AuthenticationError`` (token refresh
         failed) or ``InvalidArgumentError`` (nothing was sent) when no answer could be had."""
-        if json is not None and data is not None:
-            raise InvalidArgumentError(
-                "give json or data, not both", _constants.STATUS_INVALID_ARGUMENT
-            )
-        if content_type is not None and json is None and data is None:
-            raise InvalidArgumentError(
-                "content_type without a body (json or data)", _constants.STATUS_INVALID_ARGUMENT
-            )
-        if not (query_pairs(params) or headers or data is not None or content_type is not None):
-            # The short path: one call.
-            arguments = (cstr(method, "method"), cstr(path, "path"))
-            body = None if json is None else json_body(json)
-            out = _native.ResponsePtr()
-            pointer = self._enter()
-            try:
-                status = _native.lib().dinero_request(pointer, *arguments, body, ctypes.byref(out))
-                if status != _constants.STATUS_OK:
-                    raise errors.from_status(status)  # reads this thread's last error at once
-            finally:
-                self._leave()
-            return Response(out)
-
-        with self._builder(method, path, params, headers, json, data, content_type) as builder:
-            return self._send(builder.pointer)
-
-    def _builder(
-        self,
-        method: str,
-        path: str,
-        params: Params,
-        headers: HeaderArgs,
-        json: Any,
-        data: Optional[Bytes],
-        content_type: Optional[str],
-    ) -> _Builder:
-        """A ``dinero_request_builder`` with the query, headers and body (freed on exit)."""
-        method_bytes = cstr(method, "method")
-        query = query_pairs(params)
-        if query and path.endswith(("?", "&")):
-            path = path.rstrip("?&")  # the library appends "?" or "&" itself
-        header_list = header_pairs(headers)
-        body = byte_buffer(data, "data") if data is not None else (
-            None if json is None else json_body(json)
+        body = b"" if data is None else byte_buffer(data, "data")
+        arguments = (
+            cstr(method, "method"),
+            cstr(path, "path"),
+            request_spec(json, params, headers, data, content_type),
+            _bytes_pointer(body),
+            len(body),
         )
-        body_type: Optional[bytes] = None
-        if body is not None:
-            if content_type is not None:
-                body_type = cstr(content_type, "content_type")
-            else:
-                given = [v for n, v in header_list if n.lower() == b"content-type"]
-                body_type = given[-1] if given else (
-                    b"application/json" if json is not None else b"application/octet-stream"
-                )
-        lib = _native.lib()
-        builder = _Builder()
-        errors.check(
-            lib.dinero_request_builder_new(method_bytes, cstr(path, "path"), ctypes.byref(builder.pointer))
-        )
-        with contextlib.ExitStack() as on_error:
-            on_error.callback(builder.close)
-            for key, value in query:
-                errors.check(lib.dinero_request_builder_add_query(builder.pointer, key, value))
-            for name, value in header_list:
-                errors.check(lib.dinero_request_builder_set_header(builder.pointer, name, value))
-            if body is not None:
-                errors.check(lib.dinero_request_builder_set_body(
-                    builder.pointer, _bytes_pointer(body), len(body), body_type
-                ))
-            on_error.pop_all()
-        return builder
-
-    def _send(self, builder: RequestPointer) -> Response:
         out = _native.ResponsePtr()
         pointer = self._enter()
         try:
-            status = _native.lib().dinero_client_send(pointer, builder, ctypes.byref(out))
+            status = _native.lib().dinero_client_call(pointer, *arguments, ctypes.byref(out))
             if status != _constants.STATUS_OK:
-                raise errors.from_status(status)
+                raise errors.from_status(status)  # reads this thread's last error at once
         finally:
             self._leave()
         return Response(out)
@@ -314,7 +242,7 @@ class Client(NativeHandle):
         if save_to is not None:
             file_path(save_to, "save_to")  # a bad type fails before the request is sent
         with self.request("GET", path, params=params, headers={"Accept": accept}) as response:
-            if response.status >= 400:
+            if not response.ok:
                 raise response._api_error()
             if save_to is not None:
                 response.save(save_to)
@@ -355,12 +283,19 @@ class Client(NativeHandle):
             )
         lib = _native.lib()
         pages = _native.PagesPtr()
-        with self._builder("GET", path, params, None, None, None, None) as builder:
+        builder = _native.RequestPtr()
+        spec = request_spec(None, params, None, None, None)
+        errors.check(lib.dinero_request_builder_new_with(
+            cstr("GET", "method"), cstr(path, "path"), spec, None, 0, ctypes.byref(builder)
+        ))
+        try:
             pointer = self._enter()
             try:
-                errors.check(lib.dinero_pages_new(pointer, builder.pointer, page_size, ctypes.byref(pages)))
+                errors.check(lib.dinero_pages_new(pointer, builder, page_size, ctypes.byref(pages)))
             finally:
                 self._leave()
+        finally:
+            lib.dinero_request_builder_free(builder)
         try:
             while True:
                 out = _native.ResponsePtr()
@@ -464,8 +399,8 @@ class Client(NativeHandle):
 
 
 def _decoded(response: Response, method: str, path: str) -> Any:
-    """The JSON of a success (None for an empty body); ApiError for >= 400."""
-    if response.status >= 400:
+    """The JSON of an OK answer (None for an empty body); ApiError for one that is not OK."""
+    if not response.ok:
         raise response._api_error()
     if not response.body.strip():
         return None
@@ -476,24 +411,6 @@ def _decoded(response: Response, method: str, path: str) -> Any:
             f"{method} {path} answered HTTP {response.status} with a body that is not JSON",
             _constants.STATUS_PROTOCOL,
         ) from None
-
-
-class _Builder:
-    """Owns one ``dinero_request_builder``."""
-
-    def __init__(self) -> None:
-        self.pointer = _native.RequestPtr()
-
-    def __enter__(self) -> _Builder:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self.pointer:
-            _native.lib().dinero_request_builder_free(self.pointer)
-        self.pointer = _native.RequestPtr()
 
 
 def _bytes_pointer(data: bytes) -> Any:

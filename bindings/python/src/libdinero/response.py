@@ -37,6 +37,7 @@ class Response(NativeHandle):
         lib = _native.lib()
         self._pointer: Optional[ResponsePointer] = pointer
         self.status = int(lib.dinero_response_status(pointer))
+        self._ok = bool(lib.dinero_response_is_ok(pointer))
         length = ctypes.c_size_t(0)
         data = lib.dinero_response_body(pointer, ctypes.byref(length))
         self.body = ctypes.string_at(data, length.value) if data and length.value else b""
@@ -76,8 +77,9 @@ class Response(NativeHandle):
 
     @property
     def ok(self) -> bool:
-        """True for a status below 400."""
-        return self.status < 400
+        """True for a status below 400, the library's one rule (``dinero_response_is_ok``):
+        400 and above is an error answer, which the helpers raise as ``ApiError``."""
+        return self._ok
 
     # -- headers --------------------------------------------------------------------------
 

@@ -1,0 +1,319 @@
+//! A whole request described in one JSON text, so that a binding hands over what its caller
+//! gave (query parameters, headers, a JSON body or raw bytes, a content type) in one call and
+//! the rules for turning it into a request are written once, here: how parameter values become
+//! text, which content type a body gets, and which combinations make no sense.
+
+use crate::error::{Error, Result};
+use crate::request::builder::RequestBuilder;
+use serde::de::{Deserializer as _, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The fields of the JSON the C function `dinero_request_builder_new_with` reads; every one
+/// optional. `json` stays raw, exactly as the caller's encoder wrote it.
+#[derive(Default)]
+struct Spec<'a> {
+    params: Option<Pairs>,
+    headers: Option<Pairs>,
+    json: Option<&'a RawValue>,
+    content_type: Option<String>,
+    /// True: the raw bytes passed beside the JSON are the body.
+    data: bool,
+}
+
+impl<'a> Spec<'a> {
+    fn parse(text: &'a str) -> Result<Self> {
+        let bad = |e: serde_json::Error| {
+            Error::invalid(format!("the request description is not valid: {e}"))
+        };
+        let fields: BTreeMap<String, &'a RawValue> = serde_json::from_str(text).map_err(bad)?;
+        let mut spec = Spec::default();
+        for (name, raw) in fields {
+            let value = || serde_json::from_str::<Value>(raw.get()).map_err(bad);
+            match name.as_str() {
+                "params" => spec.params = Some(ordered(raw, &name)?),
+                "headers" => spec.headers = Some(ordered(raw, &name)?),
+                "json" => spec.json = Some(raw),
+                "content_type" => match value()? {
+                    Value::String(s) => spec.content_type = Some(s),
+                    Value::Null => {}
+                    _ => return Err(Error::invalid("content_type must be a string")),
+                },
+                "data" => spec.data = value()? == Value::Bool(true),
+                other => {
+                    return Err(Error::invalid(format!(
+                        "the request description has an unknown field '{}'",
+                        crate::config::printable(other)
+                    )))
+                }
+            }
+        }
+        Ok(spec)
+    }
+}
+
+/// Builds a request from `spec` (a JSON object: `params`, `headers`, `json`, `content_type`,
+/// `data`; NULL/empty means none of them) and `data` (the body when `spec.data` is true).
+///
+/// Rules: `json` and `data` together are refused, as is a content type without a body.
+/// Parameter values: strings as they are, numbers as written, booleans as `true`/`false`, null
+/// left out, an array repeats the parameter. A body's type is `content_type`, else the
+/// Content-Type among the headers, else `application/json` for `json` and
+/// `application/octet-stream` for bytes. With parameters, a `?` or `&` ending the path is
+/// dropped (the parameters are appended with their own separator).
+pub fn build(method: &str, path: &str, spec: Option<&str>, data: &[u8]) -> Result<RequestBuilder> {
+    let spec: Spec = match spec {
+        Some(text) if !text.trim().is_empty() => Spec::parse(text)?,
+        _ => Spec::default(),
+    };
+    if spec.json.is_some() && spec.data {
+        return Err(Error::invalid("give json or data, not both"));
+    }
+    if spec.content_type.is_some() && spec.json.is_none() && !spec.data {
+        return Err(Error::invalid("content_type without a body (json or data)"));
+    }
+    let query = spec.params.unwrap_or_default();
+    let mut query_text = Vec::new();
+    for (key, value) in query {
+        for item in repeated(&value) {
+            if let Some(text) = param_text(&item)? {
+                if key.contains('\0') || text.contains('\0') {
+                    return Err(Error::invalid(format!(
+                        "the query parameter {} contains a NUL character",
+                        crate::config::printable(&key)
+                    )));
+                }
+                query_text.push((key.clone(), text));
+            }
+        }
+    }
+    let path = if query_text.is_empty() {
+        path
+    } else {
+        path.trim_end_matches(['?', '&'])
+    };
+    let mut builder = RequestBuilder::new(method, path)?;
+    for (key, value) in &query_text {
+        builder.query(key, value);
+    }
+    let mut given_type = None;
+    for (name, value) in spec.headers.unwrap_or_default() {
+        let Value::String(value) = value else {
+            return Err(Error::invalid(format!(
+                "the value of the {name} header must be a string"
+            )));
+        };
+        builder.header(&name, &value)?;
+        if name.eq_ignore_ascii_case("content-type") {
+            given_type = Some(value);
+        }
+    }
+    let body = match (spec.json, spec.data) {
+        (Some(json), _) => Some((json.get().as_bytes().to_vec(), "application/json")),
+        (None, true) => Some((data.to_vec(), "application/octet-stream")),
+        (None, false) => None,
+    };
+    if let Some((bytes, default_type)) = body {
+        let content_type = spec
+            .content_type
+            .or(given_type)
+            .unwrap_or_else(|| default_type.to_string());
+        builder.body(bytes, &content_type)?;
+    }
+    Ok(builder)
+}
+
+/// An object's entries or a list's `[name, value]` pairs, in the order written (a JSON
+/// object read into a map would lose it, and the query keeps the caller's order).
+type Pairs = Vec<(String, Value)>;
+
+fn ordered(raw: &RawValue, what: &str) -> Result<Pairs> {
+    struct Entries;
+    impl<'de> Visitor<'de> for Entries {
+        type Value = Option<Pairs>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object or a list of pairs")
+        }
+        fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+            Ok(Some(Vec::new()))
+        }
+        fn visit_map<A: MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(entry) = map.next_entry::<String, Value>()? {
+                out.push(entry);
+            }
+            Ok(Some(out))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(item) = seq.next_element::<Value>()? {
+                match item {
+                    Value::Array(mut pair) if pair.len() == 2 => {
+                        let value = pair.pop().unwrap_or(Value::Null);
+                        match pair.pop() {
+                            Some(Value::String(name)) => out.push((name, value)),
+                            Some(Value::Number(n)) => out.push((n.to_string(), value)),
+                            _ => return Ok(None),
+                        }
+                    }
+                    _ => return Ok(None),
+                }
+            }
+            Ok(Some(out))
+        }
+    }
+    let mut reader = serde_json::Deserializer::from_str(raw.get());
+    reader
+        .deserialize_any(Entries)
+        .ok()
+        .flatten()
+        .ok_or_else(|| pairs_error(what))
+}
+
+fn pairs_error(what: &str) -> Error {
+    Error::invalid(format!(
+        "{what} must be a mapping or a list of (name, value) pairs"
+    ))
+}
+
+fn repeated(value: &Value) -> Vec<Value> {
+    match value {
+        Value::Array(items) => items.clone(),
+        other => vec![other.clone()],
+    }
+}
+
+/// A parameter value's text; None leaves it out.
+fn param_text(value: &Value) -> Result<Option<String>> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Bool(b) => Ok(Some(b.to_string())),
+        Value::Number(n) => Ok(Some(n.to_string())),
+        Value::String(s) => Ok(Some(s.clone())),
+        _ => Err(Error::invalid(
+            "params values must be strings, numbers or booleans",
+        )),
+    }
+}
+
+/// Sets options from a JSON object: keys as the C option names or in camelCase
+/// (`organizationId`), values as strings, numbers (a whole float is written without its
+/// fraction) or booleans; null leaves the default. On error nothing changes.
+pub fn set_options(config: &mut crate::config::Config, json: &str) -> Result<()> {
+    let map: serde_json::Map<String, Value> = serde_json::from_str(json)
+        .map_err(|e| Error::invalid(format!("the options are not a JSON object: {e}")))?;
+    let mut updated = config.clone();
+    for (name, value) in &map {
+        if name.contains('\0') {
+            return Err(Error::invalid("an option name contains a NUL character"));
+        }
+        let key = snake_case(name);
+        let Some(text) = option_text(&key, value)? else {
+            continue;
+        };
+        updated.set(&key, &text)?;
+    }
+    *config = updated;
+    Ok(())
+}
+
+/// An option value's text; None leaves the default.
+fn option_text(key: &str, value: &Value) -> Result<Option<String>> {
+    Ok(Some(match value {
+        Value::Null => return Ok(None),
+        Value::Bool(b) => b.to_string(),
+        Value::String(s) if s.contains('\0') => {
+            return Err(Error::invalid(format!(
+                "option {key} contains a NUL character"
+            )))
+        }
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                format!("{}", f as i64)
+            }
+            _ => n.to_string(),
+        },
+        _ => {
+            return Err(Error::invalid(format!(
+                "option {key} must be a string, number or boolean"
+            )))
+        }
+    }))
+}
+
+/// organizationId -> organization_id; snake_case stays as it is.
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_headers_and_json_body() {
+        let spec = r#"{"params":{"q":"a b","n":[1,true],"skip":null},"headers":[["Accept","x/y"]],"json":{"b": 1.50}}"#;
+        let built = build("POST", "/v1/x?", Some(spec), &[]).unwrap();
+        assert_eq!(built.path_and_query(), "/v1/x?q=a%20b&n=1&n=true");
+        assert_eq!(built.body.as_deref(), Some(&br#"{"b": 1.50}"#[..]));
+        assert!(built
+            .headers
+            .contains(&("content-type".into(), "application/json".into())));
+    }
+
+    #[test]
+    fn content_type_order_and_refusals() {
+        let built = build(
+            "PUT",
+            "/p",
+            Some(r#"{"headers":{"Content-Type":"text/csv"},"data":true}"#),
+            b"a,b",
+        )
+        .unwrap();
+        assert!(built
+            .headers
+            .contains(&("content-type".into(), "text/csv".into())));
+        let err = build("PUT", "/p", Some(r#"{"json":1,"data":true}"#), b"").unwrap_err();
+        assert!(err.to_string().contains("not both"));
+        let err = build("PUT", "/p", Some(r#"{"content_type":"a/b"}"#), b"").unwrap_err();
+        assert!(err.to_string().contains("without a body"));
+    }
+
+    #[test]
+    fn options_from_json_camel_case_and_numbers() {
+        let mut config = crate::config::Config::default();
+        set_options(
+            &mut config,
+            r#"{"maxRetries":2.0,"organization_id":"7","scope":null}"#,
+        )
+        .unwrap();
+        assert_eq!(config.max_retries, 2);
+        let before = config.clone();
+        assert!(set_options(&mut config, r#"{"max_retries":1,"bogus":1}"#).is_err());
+        let text = |json: &str| option_text("k", &serde_json::from_str(json).unwrap()).unwrap();
+        assert_eq!(text("true"), Some("true".into()));
+        assert_eq!(text("false"), Some("false".into()));
+        assert_eq!(text("2000.0"), Some("2000".into()));
+        assert_eq!(text("1.5"), Some("1.5".into()));
+        assert_eq!(text("null"), None);
+        assert!(option_text("k", &serde_json::json!([1])).is_err());
+        assert_eq!(config, before);
+    }
+}
