@@ -311,7 +311,7 @@ fn a_whole_request_in_one_call_follows_the_library_rules() {
     );
     assert_eq!(sent["headers"]["x-trace"], "7");
 
-    let spec = r#"{"json":{"Name":"Ærø","CountryKey":"DK","IsPerson":false}}"#;
+    let spec = r#"{"json":{"Name":"Ærø","CountryKey":"DK","IsPerson":false,"IsMember":false,"UseCvr":false}}"#;
     let (status, response) = call("POST", "/v1/{organizationId}/contacts", spec, b"");
     assert_eq!(status, DINERO_STATUS_OK, "{}", last_error());
     assert_eq!(Reply::from_handle(response).status, 201);
