@@ -6,7 +6,7 @@ import {
 import { MAX_PAGE_SIZE, STATUS } from './native.js';
 import { check, guardExit, native, offThread } from './runtime.js';
 import {
-  byteBuffer, cstr, filePath, isBinary, optionalCstr, optionsJson, requestSpec,
+  byteBuffer, cstr, filePath, isBinary, jsonBody, optionalCstr, optionsJson, requestSpec,
 } from './convert.js';
 import { Response } from './response.js';
 import { parseJson } from './json.js';

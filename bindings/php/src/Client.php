@@ -498,6 +498,15 @@ final class Client
      *
      * @param array<string|int, mixed> $query
      */
+    private static function encode(array $body): string
+    {
+        try {
+            return json_encode($body, self::JSON_FLAGS);
+        } catch (\JsonException $e) {
+            throw new InvalidArgumentException("the request body cannot be encoded as JSON: {$e->getMessage()}", Status::INVALID_ARGUMENT, $e);
+        }
+    }
+
     private static function describeTarget(string $path, array $query): string
     {
         $parts = [];

@@ -323,7 +323,13 @@ class Client(NativeHandle):
         that answer was lost. ``ApiError`` when Dinero refused the create; when it cannot be
         told whether it was stored, the error (``NetworkError``, ...) names the GUID."""
         path_bytes = cstr(path, "path")
-        body = json_body(json)
+        try:
+            text = _json.dumps(json, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        except (TypeError, ValueError) as error:
+            raise InvalidArgumentError(
+                f"json body cannot be encoded: {error}", _constants.STATUS_INVALID_ARGUMENT
+            ) from None
+        body = cstr(text, "json body")
         guid = _native.OwnedString()
         out = _native.ResponsePtr()
         pointer = self._enter()
