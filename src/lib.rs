@@ -4,7 +4,7 @@
 mod api_error;
 mod client;
 mod config;
-mod connect;
+pub mod connect;
 mod error;
 pub mod ffi;
 mod files;

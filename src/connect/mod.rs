@@ -7,10 +7,11 @@
 //! - `refresh`: the grant a client lives on: the code exchanged once, then the refresh token,
 //!   rotated at every refresh and handed to the caller's storage before it is relied on.
 
-pub mod answer;
-pub mod authorize;
-pub mod callback;
-pub mod refresh;
+pub(crate) mod answer;
+pub(crate) mod authorize;
+pub(crate) mod callback;
+pub(crate) mod refresh;
 
 pub use authorize::Authorization;
-pub use refresh::{RefreshGrant, RefreshTokenSink};
+pub(crate) use refresh::RefreshGrant;
+pub use refresh::RefreshTokenSink;
