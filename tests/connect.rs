@@ -4,6 +4,9 @@
 //! and every way it can go wrong, each a clear status with no secret in its message.
 
 mod common;
+#[path = "support/redis_server.rs"]
+#[allow(dead_code)] // shared with tests/shared_state.rs, which uses all of it
+mod redis_server;
 
 use common::connect::*;
 use common::{last_error, Client};
@@ -380,4 +383,69 @@ fn shared_state_refreshes_once_for_every_client_and_hands_the_rotated_token_on()
         "the rotated token reached the callback once"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn through_redis_a_stale_refresh_token_given_at_start_gives_way_to_the_stored_newest_one() {
+    let redis = redis_server::RedisServer::start(redis_server::RedisOptions {
+        password: None,
+        tls: false,
+    });
+    let sb = sandbox_with(|c| {
+        c.token_lifetime = Duration::from_secs(2);
+        c.refresh_grace = Duration::from_millis(1);
+    });
+    let org = sb.config().organization_id.to_string();
+    let jar = Jar::default();
+    let url = redis.url();
+    let shared = [
+        ("shared_state", url.as_str()),
+        ("grant_name", "customer-42"),
+        ("organization_id", &org),
+    ];
+    let options = connect_options(&sb, &jar, &shared);
+    let first = signed_in(&sb, &options);
+    let given = jar.tokens()[0].clone();
+    // Another machine starts from the same stored token; past the refresh time both ask.
+    let second = from_refresh_token(&sb, &options, &given).unwrap();
+    std::thread::sleep(Duration::from_millis(1900));
+    for client in [&first, &second] {
+        assert_eq!(
+            client
+                .request("GET", "/v1/{organizationId}/contacts", None)
+                .unwrap()
+                .status,
+            200
+        );
+    }
+    assert_eq!(connect_stats(&sb)["refreshes"], 1, "{}", connect_stats(&sb));
+    // A third starts later from the token the application kept first, now used up: the
+    // store's newer one is used instead, and nothing is refused.
+    std::thread::sleep(Duration::from_millis(50));
+    let third = from_refresh_token(&sb, &options, &given).unwrap();
+    sb.expire_tokens();
+    assert_eq!(
+        third
+            .request("GET", "/v1/{organizationId}/contacts", None)
+            .unwrap()
+            .status,
+        200
+    );
+    assert_eq!(
+        connect_stats(&sb)["invalid_grants"],
+        0,
+        "{}",
+        connect_stats(&sb)
+    );
+    // The store holds no credential in the clear, only the grant's tokens under hashed keys.
+    let keys = std::process::Command::new("redis-cli")
+        .args(["-p", &redis.port.to_string(), "--scan"])
+        .output()
+        .unwrap();
+    let keys = String::from_utf8_lossy(&keys.stdout);
+    assert!(keys.contains("refresh-token"), "{keys}");
+    assert!(
+        !keys.contains("customer-42") && !keys.contains(&sb.config().connect_client_id),
+        "{keys}"
+    );
 }
