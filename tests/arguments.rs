@@ -285,7 +285,12 @@ fn the_organization_placeholder_needs_the_option() {
         .err()
         .unwrap();
     assert_eq!(err.status, DINERO_STATUS_INVALID_ARGUMENT);
-    assert!(err.message.contains("organization_id option is not set"));
+    assert!(
+        err.message.contains("no organization is chosen")
+            && err.message.contains("organization_id option"),
+        "{}",
+        err.message
+    );
 }
 
 #[test]

@@ -276,7 +276,10 @@ fn the_visma_connect_example_signs_in_and_runs_again_from_the_kept_token_under_v
     let c = sb.config();
     let mut child = Command::new("valgrind")
         .args(["--quiet", "--error-exitcode=99", "--leak-check=full"])
-        .args(["--errors-for-leak-kinds=definite", "--show-leak-kinds=definite"])
+        .args([
+            "--errors-for-leak-kinds=definite",
+            "--show-leak-kinds=definite",
+        ])
         .arg(&program)
         .env("DINERO_CONNECT_CLIENT_ID", &c.connect_client_id)
         .env("DINERO_CONNECT_CLIENT_SECRET", &c.connect_client_secret)
@@ -309,11 +312,19 @@ fn the_visma_connect_example_signs_in_and_runs_again_from_the_kept_token_under_v
     assert!(output.status.success(), "{shown}{rest}\n{stderr}");
     assert!(rest.contains("signed in"), "{rest}");
     for id in [c.organization_id, 515_151] {
-        assert!(rest.contains(&format!("organization {id}: HTTP 200")), "{rest}");
+        assert!(
+            rest.contains(&format!("organization {id}: HTTP 200")),
+            "{rest}"
+        );
     }
-    assert!(rest.contains("a client from the stored refresh token is ready"), "{rest}");
+    assert!(
+        rest.contains("a client from the stored refresh token is ready"),
+        "{rest}"
+    );
     let token = std::fs::read_to_string(&token_file).unwrap();
-    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&token_file).unwrap().permissions());
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&token_file).unwrap().permissions(),
+    );
     assert_eq!(mode & 0o777, 0o600);
     for secret in [token.as_str(), c.connect_client_secret.as_str()] {
         assert!(!shown.contains(secret) && !rest.contains(secret) && !stderr.contains(secret));
