@@ -864,3 +864,36 @@ fn without_offline_access_there_is_no_refresh_token() {
     assert!(body.get("refresh_token").is_none());
     assert!(body["access_token"].is_string());
 }
+
+#[test]
+fn each_organization_has_its_own_data() {
+    let sb = start_default();
+    let (access, _) = login(&sb);
+    let second = |rest: &str| format!("/v1/{SECOND_ORG}/{rest}");
+    let contact = json!({"Name": "Kun i den anden", "CountryKey": "DK", "IsPerson": true, "IsMember": false, "UseCvr": false});
+    let resp = api(&sb, &access, "POST", &second("contacts"), Some(&contact));
+    assert_eq!(resp.status, 201, "{}", resp.text());
+    let guid = resp.json()["ContactGuid"].as_str().unwrap().to_owned();
+    assert_eq!(
+        get(&sb, &access, &second(&format!("contacts/{guid}"))).status,
+        200
+    );
+    assert_eq!(
+        get(&sb, &access, &org_path(&format!("contacts/{guid}"))).status,
+        404
+    );
+    let names = |path: &str| -> Vec<Value> {
+        get(&sb, &access, path).json()["Collection"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["Name"].clone())
+            .collect()
+    };
+    let in_second = names(&second("contacts"));
+    let in_first = names(&org_path("contacts"));
+    assert!(in_second.contains(&json!("Kun i den anden")));
+    assert!(!in_first.contains(&json!("Kun i den anden")));
+    // Both start from the same seed data.
+    assert_eq!(in_second.len(), in_first.len() + 1);
+}
