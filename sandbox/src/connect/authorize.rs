@@ -110,7 +110,9 @@ pub fn handle(state: &State, request: &Request) -> Response {
 /// Registered (`--connect-redirect-uri`, exact match), or a loopback URI with any port and
 /// path (RFC 8252 7.3: native apps listen on a port the OS picks).
 fn is_registered(state: &State, uri: &str) -> bool {
-    state.config.connect_redirect_uris.iter().any(|r| r == uri) || is_loopback(uri)
+    // Visible ASCII only: the URI goes into a Location header and an HTML attribute as it is.
+    let plain = uri.bytes().all(|b| b.is_ascii_graphic());
+    plain && (state.config.connect_redirect_uris.iter().any(|r| r == uri) || is_loopback(uri))
 }
 
 fn is_loopback(uri: &str) -> bool {

@@ -373,6 +373,12 @@ fn an_unknown_redirect_uri_or_client_is_an_error_page_never_a_redirect() {
         vec![("redirect_uri", "https://127.0.0.1:8765/callback")],
         vec![("redirect_uri", "http://127.0.0.1.evil.example/cb")],
         vec![("redirect_uri", "")],
+        // Would put a header of its own into the 302.
+        vec![
+            ("redirect_uri", "http://127.0.0.1:1/cb\r\nSet-Cookie: x=1"),
+            ("response_mode", "query"),
+        ],
+        vec![("redirect_uri", "http://127.0.0.1:1/a b")],
         vec![("client_id", "isv_other")],
         vec![("client_id", "")],
         // An unknown redirect URI even when other things are wrong too.
@@ -389,6 +395,7 @@ fn an_unknown_redirect_uri_or_client_is_an_error_page_never_a_redirect() {
             resp.header("content-type"),
             Some("text/html; charset=utf-8")
         );
+        assert_eq!(resp.header("set-cookie"), None);
         let page = resp.text();
         assert!(!page.contains("evil.example"), "{page}");
         assert!(!page.contains("<form"), "{page}");
