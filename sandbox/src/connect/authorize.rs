@@ -46,11 +46,16 @@ pub fn handle(state: &State, request: &Request) -> Response {
         }
         redirect(mode, redirect_uri, &params)
     };
-    if let Some(name) = ["response_type", "response_mode", "scope", "state"]
-        .into_iter()
-        .chain(["code_challenge", "code_challenge_method", "ui_locales"])
-        .find(|name| param(name).is_err())
-    {
+    const SINGLE: [&str; 7] = [
+        "response_type",
+        "response_mode",
+        "scope",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+        "ui_locales",
+    ];
+    if let Some(name) = SINGLE.into_iter().find(|name| param(name).is_err()) {
         return refuse("invalid_request", &format!("{name} is repeated"));
     }
     if ResponseMode::parse(requested_mode).is_none() {
