@@ -76,7 +76,7 @@ pub fn seed_from_json(state: &State, value: &Value) -> Result<(), String> {
 }
 
 pub fn seed_contacts(state: &State, n: usize) {
-    seed::generate_contacts(&mut state.store(), n, clock::now_ms());
+    seed::generate_contacts(&mut state.main_organization().store(), n, clock::now_ms());
 }
 
 /// `{}` or no body: every Visma Connect grant is revoked; `{"refresh_token": "..."}`: the grant

@@ -395,4 +395,36 @@ mod tests {
         assert!(!s.retry_after_header && !s.strict_query_filter);
         assert!(s.apply_patch(&json!({"duplicate_id": "maybe"})).is_err());
     }
+
+    #[test]
+    fn connect_settings_patch() {
+        let mut s = Settings::from_config(&Config::default());
+        s.apply_patch(&json!({"refresh_tokens": "reusable", "refresh_grace_ms": 0, "refresh_token_lifetime_ms": 5, "code_lifetime_ms": 7}))
+            .unwrap();
+        assert_eq!(s.refresh_tokens, RefreshTokens::Reusable);
+        assert_eq!(s.refresh_grace, Duration::ZERO);
+        assert_eq!(s.to_json()["refresh_token_lifetime_ms"], 5);
+        assert_eq!(s.to_json()["code_lifetime_ms"], 7);
+        for bad in [
+            json!({"refresh_tokens": "sometimes"}),
+            json!({"refresh_grace_ms": -1}),
+            json!({"code_lifetime_ms": 0}),
+            json!({"refresh_token_lifetime_ms": "1"}),
+        ] {
+            assert!(s.apply_patch(&bad).is_err(), "{bad}");
+        }
+        assert_eq!(s.to_json()["refresh_tokens"], "reusable");
+    }
+
+    #[test]
+    fn connect_organizations_default_to_ours_and_one_more() {
+        let mut c = Config::default();
+        assert_eq!(c.connect_organization_ids(), [424_242, 515_151]);
+        c.organization_id = 515_151;
+        assert_eq!(c.connect_organization_ids(), [515_151, 515_152]);
+        c.connect_organizations = Some(vec![1]);
+        assert_eq!(c.connect_organization_ids(), [1]);
+        assert_eq!(c.organization_name_of(515_151), "Sandbox ApS");
+        assert_eq!(c.organization_name_of(1), "Sandbox 1 ApS");
+    }
 }

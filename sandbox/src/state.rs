@@ -20,9 +20,9 @@ pub struct State {
     /// changeable part lives in `settings`.
     pub config: Config,
     settings: Mutex<Settings>,
-    store: Mutex<Store>,
-    /// Uploaded files (`/v1/{org}/files`), kept apart from the JSON entities.
-    files: Mutex<FileStore>,
+    /// `organization_id`'s data first, then that of the other organizations a Visma Connect
+    /// token reaches.
+    organizations: Vec<Organization>,
     pub tokens: TokenStore,
     /// Visma Connect's codes, grants and refresh tokens.
     pub grants: GrantStore,
@@ -37,12 +37,48 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// One organization's data: its entities and its uploaded files (kept apart from the JSON
+/// entities).
+pub struct Organization {
+    pub id: u64,
+    store: Mutex<Store>,
+    files: Mutex<FileStore>,
+}
+
+impl Organization {
+    fn new(id: u64, seed_contacts: usize) -> Organization {
+        Organization {
+            id,
+            store: Mutex::new(api::seeded_store(seed_contacts)),
+            files: Mutex::new(FileStore::default()),
+        }
+    }
+
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
+
+    pub fn files(&self) -> MutexGuard<'_, FileStore> {
+        lock(&self.files)
+    }
+}
+
 impl State {
     pub fn new(config: Config) -> State {
+        // Every organization starts with the same seed data; generated contacts go to the
+        // API key's organization only.
+        let mut organizations = vec![Organization::new(
+            config.organization_id,
+            config.seed_contacts,
+        )];
+        for id in config.connect_organization_ids() {
+            if organizations.iter().all(|o| o.id != id) {
+                organizations.push(Organization::new(id, 0));
+            }
+        }
         State {
             settings: Mutex::new(Settings::from_config(&config)),
-            store: Mutex::new(api::seeded_store(config.seed_contacts)),
-            files: Mutex::new(FileStore::default()),
+            organizations,
             config,
             tokens: TokenStore::default(),
             grants: GrantStore::default(),
@@ -66,12 +102,14 @@ impl State {
         lock(&self.settings).apply_patch(patch)
     }
 
-    pub fn store(&self) -> MutexGuard<'_, Store> {
-        lock(&self.store)
+    /// An organization's data, if the sandbox has that organization.
+    pub fn organization(&self, id: u64) -> Option<&Organization> {
+        self.organizations.iter().find(|o| o.id == id)
     }
 
-    pub fn files(&self) -> MutexGuard<'_, FileStore> {
-        lock(&self.files)
+    /// The API key's organization (`Config::organization_id`).
+    pub fn main_organization(&self) -> &Organization {
+        &self.organizations[0]
     }
 
     /// The configuration as it is now (start-up values with run-time changes applied).

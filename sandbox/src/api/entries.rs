@@ -8,7 +8,7 @@ use super::errors::ApiError;
 use crate::clock;
 use crate::http::urlencoded::parse_pairs;
 use crate::http::{Request, Response};
-use crate::state::State;
+use crate::state::Organization;
 
 fn query(request: &Request) -> Result<Vec<(String, String)>, ApiError> {
     Ok(parse_pairs(&request.query))
@@ -39,7 +39,7 @@ fn required(
 
 /// Entries whose `Date` lies in `fromDate..=toDate`. The sandbox has no opening balances, so
 /// `includePrimo` changes nothing (it must still be true or false).
-pub fn entries(state: &State, request: &Request) -> Response {
+pub fn entries(org: &Organization, request: &Request) -> Response {
     let result = query(request).and_then(|pairs| {
         let from = required(&pairs, "fromDate", clock::parse_date, "2024-01-01")?;
         let to = required(&pairs, "toDate", clock::parse_date, "2024-12-31")?;
@@ -56,7 +56,7 @@ pub fn entries(state: &State, request: &Request) -> Response {
                 ))
             }
         }
-        let store = state.store();
+        let store = org.store();
         Ok(store
             .ledger
             .entries
@@ -72,12 +72,12 @@ pub fn entries(state: &State, request: &Request) -> Response {
 }
 
 /// Entries booked in `changesFrom..changesTo` (ISO 8601 date-times, UTC, `Z` allowed).
-pub fn changes(state: &State, request: &Request) -> Response {
+pub fn changes(org: &Organization, request: &Request) -> Response {
     let result = query(request).and_then(|pairs| {
         let example = "2024-05-01T12:00:00Z";
         let from = required(&pairs, "changesFrom", clock::parse_datetime, example)?;
         let to = required(&pairs, "changesTo", clock::parse_datetime, example)?;
-        let store = state.store();
+        let store = org.store();
         Ok(store
             .ledger
             .entries

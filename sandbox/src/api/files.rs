@@ -14,7 +14,7 @@ use crate::clock;
 use crate::http::urlencoded::parse_pairs;
 use crate::http::{Body, Request, Response};
 use crate::random;
-use crate::state::State;
+use crate::state::Organization;
 
 /// Dinero's limit on an uploaded file's content: 6 MB, counted in MiB.
 pub const MAX_FILE_SIZE: usize = 6 * 1024 * 1024;
@@ -71,7 +71,7 @@ fn file_part(parts: &[Part]) -> Option<&Part> {
 }
 
 /// `POST /v1/{org}/files`: 200 `{"FileGuid":"…","OrganizationId":…}`.
-pub fn upload(state: &State, request: &Request) -> Response {
+pub fn upload(org: &Organization, request: &Request) -> Response {
     let parts = match multipart::parse(request.header("content-type"), &request.body) {
         Ok(parts) => parts,
         Err(e) => return multipart_error(e).to_response(),
@@ -95,22 +95,19 @@ pub fn upload(state: &State, request: &Request) -> Response {
         .or_else(|| part.name.clone())
         .unwrap_or_else(|| FILE_PART.to_owned());
     let guid = random::uuid_v4();
-    state.files().add(StoredFile {
+    org.files().add(StoredFile {
         guid: guid.clone(),
         name,
         content_type: part.content_type().to_owned(),
         bytes: part.data.to_vec(),
         created_ms: clock::now_ms(),
     });
-    Response::json(
-        200,
-        &json!({"FileGuid": guid, "OrganizationId": state.config.organization_id}),
-    )
+    Response::json(200, &json!({"FileGuid": guid, "OrganizationId": org.id}))
 }
 
 /// `GET /v1/{org}/files`: the files' metadata in upload order, paged with `page` and `pageSize`
 /// (other parameters are ignored).
-pub fn list(state: &State, request: &Request) -> Response {
+pub fn list(org: &Organization, request: &Request) -> Response {
     let pairs = parse_pairs(&request.query);
     let (mut page, mut page_size) = (0, DEFAULT_PAGE_SIZE);
     for (name, value) in &pairs {
@@ -123,7 +120,7 @@ pub fn list(state: &State, request: &Request) -> Response {
             return e.to_response();
         }
     }
-    let files = state.files();
+    let files = org.files();
     let total = files.items().len() as u64;
     let skip = usize::try_from(page.saturating_mul(page_size)).unwrap_or(usize::MAX);
     let take = usize::try_from(page_size).unwrap_or(usize::MAX);
@@ -153,8 +150,8 @@ pub fn list(state: &State, request: &Request) -> Response {
 
 /// `GET /v1/{org}/files/{guid}`: the bytes as uploaded, with their Content-Type and a
 /// `Content-Disposition: attachment`, whatever the `Accept` header; 404 code 40 if unknown.
-pub fn download(state: &State, guid: &str) -> Response {
-    let files = state.files();
+pub fn download(org: &Organization, guid: &str) -> Response {
+    let files = org.files();
     let Some(file) = files.get(guid) else {
         return ApiError::not_found("File", "Filen").to_response();
     };

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use crate::clock;
 use crate::http::{Request, Response};
 use crate::rate_limit::retry_after_seconds;
-use crate::state::State;
+use crate::state::{Organization, State};
 use crate::tokens::Access;
 use collections::{invalid_json, Entity, Store};
 use entities::Kind;
@@ -211,53 +211,61 @@ fn route(state: &State, request: &Request, access: &Access) -> Response {
     if let Some(denied) = route.org().and_then(|org| check_org(access, org)) {
         return denied;
     }
-    match route {
-        Route::Organizations => match method {
+    // Every route but `organizations` works on the data of the organization in its path.
+    let Some(id) = route.org() else {
+        return match method {
             "GET" => organizations(state, request, access),
             _ => errors::method_not_allowed(method, "GET"),
-        },
+        };
+    };
+    let Some(org) = id.parse().ok().and_then(|id| state.organization(id)) else {
+        return errors::forbidden_organization(id);
+    };
+    match route {
+        // Answered above: it has no organization.
+        Route::Organizations => errors::not_found_html(),
         Route::Collection { kind, .. } => match method {
-            "GET" => list(state, kind, request),
-            "POST" => create(state, kind, request),
+            "GET" => list(state, org, kind, request),
+            "POST" => create(state, org, kind, request),
             _ => errors::method_not_allowed(method, "GET, POST"),
         },
         Route::Item { kind, guid, .. } => match method {
-            "PUT" => update(state, kind, guid, request),
-            "GET" => get(state, kind, guid, request),
-            "DELETE" => delete(state, kind, guid, request),
+            "PUT" => update(org, kind, guid, request),
+            "GET" => get(state, org, kind, guid, request),
+            "DELETE" => delete(org, kind, guid, request),
             _ => errors::method_not_allowed(method, "GET, PUT, DELETE"),
         },
         Route::ItemAction {
             kind, guid, action, ..
         } => match (action, method) {
-            (Action::Book, "POST") => book(state, kind, guid, request),
-            (Action::Pdf, "GET") => pdf_of(state, kind, guid),
+            (Action::Book, "POST") => book(org, kind, guid, request),
+            (Action::Pdf, "GET") => pdf_of(state, org, kind, guid),
             (Action::Book, _) => errors::method_not_allowed(method, "POST"),
             (Action::Pdf, _) => errors::method_not_allowed(method, "GET"),
         },
         Route::Files { .. } => match method {
-            "GET" => files::list(state, request),
-            "POST" => files::upload(state, request),
+            "GET" => files::list(org, request),
+            "POST" => files::upload(org, request),
             _ => errors::method_not_allowed(method, "GET, POST"),
         },
         Route::File { guid, .. } => match method {
-            "GET" => files::download(state, guid),
+            "GET" => files::download(org, guid),
             _ => errors::method_not_allowed(method, "GET"),
         },
         Route::Entries { .. } => match method {
-            "GET" => entries::entries(state, request),
+            "GET" => entries::entries(org, request),
             _ => errors::method_not_allowed(method, "GET"),
         },
         Route::EntryChanges { .. } => match method {
-            "GET" => entries::changes(state, request),
+            "GET" => entries::changes(org, request),
             _ => errors::method_not_allowed(method, "GET"),
         },
         Route::LedgerItems { .. } => match method {
-            "POST" => ledger_items(state, request),
+            "POST" => ledger_items(org, request),
             _ => errors::method_not_allowed(method, "POST"),
         },
         Route::LedgerItemsBook { .. } => match method {
-            "POST" => book_ledger_items(state, request),
+            "POST" => book_ledger_items(org, request),
             _ => errors::method_not_allowed(method, "POST"),
         },
     }
@@ -303,22 +311,22 @@ fn organizations(state: &State, request: &Request, access: &Access) -> Response 
     Response::json(200, &Value::Array(listed))
 }
 
-fn list(state: &State, kind: Kind, request: &Request) -> Response {
+fn list(state: &State, org: &Organization, kind: Kind, request: &Request) -> Response {
     let strict = state.settings().strict_query_filter;
     match ListQuery::parse(&request.query, kind, strict) {
-        Ok(q) => Response::json(200, &list::list(&state.store(), kind, &q)),
+        Ok(q) => Response::json(200, &list::list(&org.store(), kind, &q)),
         Err(e) => e.to_response(),
     }
 }
 
-fn get(state: &State, kind: Kind, guid: &str, request: &Request) -> Response {
+fn get(state: &State, org: &Organization, kind: Kind, guid: &str, request: &Request) -> Response {
     let wants_pdf = request
         .header("accept")
         .is_some_and(|a| a.to_ascii_lowercase().contains("application/octet-stream"));
     if kind == Kind::Invoices && wants_pdf {
-        return pdf_of(state, kind, guid);
+        return pdf_of(state, org, kind, guid);
     }
-    let store = state.store();
+    let store = org.store();
     match store.get(kind, guid) {
         Ok(entity) => Response::json(200, &Value::Object(entity.data.clone())),
         Err(e) => e.to_response(),
@@ -327,9 +335,9 @@ fn get(state: &State, kind: Kind, guid: &str, request: &Request) -> Response {
 
 /// A voucher's PDF: booked ones only (what a draft gets is a setting), always
 /// `application/octet-stream`, never `application/pdf`.
-fn pdf_of(state: &State, kind: Kind, guid: &str) -> Response {
+fn pdf_of(state: &State, org: &Organization, kind: Kind, guid: &str) -> Response {
     let draft_pdf = state.settings().draft_pdf;
-    let store = state.store();
+    let store = org.store();
     let entity = match store.get(kind, guid) {
         Ok(e) => e,
         Err(e) => return e.to_response(),
@@ -382,13 +390,10 @@ fn written(status: u16, result: Result<collections::Written, ApiError>) -> Respo
     }
 }
 
-fn create(state: &State, kind: Kind, request: &Request) -> Response {
+fn create(state: &State, org: &Organization, kind: Kind, request: &Request) -> Response {
     let duplicate = state.settings().duplicate_id;
-    let result = parse_body(request).and_then(|body| {
-        state
-            .store()
-            .create(kind, &body, clock::now_ms(), duplicate)
-    });
+    let result = parse_body(request)
+        .and_then(|body| org.store().create(kind, &body, clock::now_ms(), duplicate));
     match &result {
         Ok(w) if w.fresh => state.stats.entity_created(kind.segment()),
         Err(e) if e.code == 42 && e.errors.iter().any(|f| f.property == kind.guid_property()) => {
@@ -399,14 +404,14 @@ fn create(state: &State, kind: Kind, request: &Request) -> Response {
     written(201, result)
 }
 
-fn update(state: &State, kind: Kind, guid: &str, request: &Request) -> Response {
-    let result = parse_body(request)
-        .and_then(|body| state.store().update(kind, guid, &body, clock::now_ms()));
+fn update(org: &Organization, kind: Kind, guid: &str, request: &Request) -> Response {
+    let result =
+        parse_body(request).and_then(|body| org.store().update(kind, guid, &body, clock::now_ms()));
     written(200, result)
 }
 
-fn delete(state: &State, kind: Kind, guid: &str, request: &Request) -> Response {
-    match state
+fn delete(org: &Organization, kind: Kind, guid: &str, request: &Request) -> Response {
+    match org
         .store()
         .delete(kind, guid, &request.body, clock::now_ms())
     {
@@ -415,25 +420,23 @@ fn delete(state: &State, kind: Kind, guid: &str, request: &Request) -> Response 
     }
 }
 
-fn book(state: &State, kind: Kind, guid: &str, request: &Request) -> Response {
-    match parse_body(request)
-        .and_then(|body| state.store().book(kind, guid, &body, clock::now_ms()))
+fn book(org: &Organization, kind: Kind, guid: &str, request: &Request) -> Response {
+    match parse_body(request).and_then(|body| org.store().book(kind, guid, &body, clock::now_ms()))
     {
         Ok(answer) => Response::json(200, &answer),
         Err(e) => e.to_response(),
     }
 }
 
-fn ledger_items(state: &State, request: &Request) -> Response {
-    match parse_body(request).and_then(|body| state.store().add_ledger_items(&body)) {
+fn ledger_items(org: &Organization, request: &Request) -> Response {
+    match parse_body(request).and_then(|body| org.store().add_ledger_items(&body)) {
         Ok(answer) => Response::json(200, &answer),
         Err(e) => e.to_response(),
     }
 }
 
-fn book_ledger_items(state: &State, request: &Request) -> Response {
-    match parse_body(request)
-        .and_then(|body| state.store().ledger.book_items(&body, clock::now_ms()))
+fn book_ledger_items(org: &Organization, request: &Request) -> Response {
+    match parse_body(request).and_then(|body| org.store().ledger.book_items(&body, clock::now_ms()))
     {
         Ok(answer) => Response::json(200, &answer),
         Err(e) => e.to_response(),

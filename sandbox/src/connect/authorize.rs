@@ -46,11 +46,16 @@ pub fn handle(state: &State, request: &Request) -> Response {
         }
         redirect(mode, redirect_uri, &params)
     };
-    if let Some(name) = ["response_type", "response_mode", "scope", "state"]
-        .into_iter()
-        .chain(["code_challenge", "code_challenge_method", "ui_locales"])
-        .find(|name| param(name).is_err())
-    {
+    const SINGLE: [&str; 7] = [
+        "response_type",
+        "response_mode",
+        "scope",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+        "ui_locales",
+    ];
+    if let Some(name) = SINGLE.into_iter().find(|name| param(name).is_err()) {
         return refuse("invalid_request", &format!("{name} is repeated"));
     }
     if ResponseMode::parse(requested_mode).is_none() {
@@ -110,7 +115,9 @@ pub fn handle(state: &State, request: &Request) -> Response {
 /// Registered (`--connect-redirect-uri`, exact match), or a loopback URI with any port and
 /// path (RFC 8252 7.3: native apps listen on a port the OS picks).
 fn is_registered(state: &State, uri: &str) -> bool {
-    state.config.connect_redirect_uris.iter().any(|r| r == uri) || is_loopback(uri)
+    // Visible ASCII only: the URI goes into a Location header and an HTML attribute as it is.
+    let plain = uri.bytes().all(|b| b.is_ascii_graphic());
+    plain && (state.config.connect_redirect_uris.iter().any(|r| r == uri) || is_loopback(uri))
 }
 
 fn is_loopback(uri: &str) -> bool {

@@ -69,7 +69,7 @@ fn unescape(s: &str) -> String {
 
 /// What a browser would do with the form_post page: the form's action and its hidden inputs.
 fn read_form(page: &Resp) -> (String, Vec<(String, String)>) {
-    assert_eq!(page.status, 200, "{}", String::from_utf8_lossy(&page.body));
+    assert_eq!(page.status, 200, "{}", summary(page));
     assert_eq!(
         page.header("content-type"),
         Some("text/html; charset=utf-8")
@@ -135,7 +135,7 @@ fn exchange(sb: &Sandbox, code: &str) -> Resp {
 /// A grant: `(access_token, refresh_token)`.
 fn login(sb: &Sandbox) -> (String, String) {
     let resp = exchange(sb, &code(sb));
-    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(resp.status, 200, "{}", summary(&resp));
     let body = resp.json();
     (
         body["access_token"].as_str().unwrap().to_owned(),
@@ -155,7 +155,7 @@ fn refresh(sb: &Sandbox, refresh_token: &str) -> Resp {
 
 fn refreshed(sb: &Sandbox, refresh_token: &str) -> (String, String) {
     let resp = refresh(sb, refresh_token);
-    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(resp.status, 200, "{}", summary(&resp));
     let body = resp.json();
     (
         body["access_token"].as_str().unwrap().to_owned(),
@@ -174,13 +174,26 @@ fn assert_oauth_error(resp: &Resp, status: u16, error: &str) {
     assert!(resp.json()["error_description"].is_string());
 }
 
+/// What a failed assertion may show of an answer: its status and OAuth error, never its body
+/// (which may hold tokens or a code).
+fn summary(resp: &Resp) -> String {
+    let json: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+    format!(
+        "status {}, error {}, error_description {}, {} bytes",
+        resp.status,
+        json["error"],
+        json["error_description"],
+        resp.body.len()
+    )
+}
+
 fn connect_stats(sb: &Sandbox) -> Value {
     sb.stats()["connect"].clone()
 }
 
 /// The query parameters of a 302's Location.
 fn location_params(resp: &Resp) -> (String, Vec<(String, String)>) {
-    assert_eq!(resp.status, 302, "{}", String::from_utf8_lossy(&resp.body));
+    assert_eq!(resp.status, 302, "{}", summary(resp));
     let location = resp.header("location").expect("Location").to_owned();
     let (base, query) = location.split_once('?').expect("a query");
     let pairs = form_urlencoded::parse(query.as_bytes())
@@ -223,11 +236,12 @@ fn form_post_flow_gives_tokens_that_reach_every_organization() {
     let (action, inputs) = read_form(&page);
     assert_eq!(action, REDIRECT);
     assert_eq!(input(&inputs, "state"), Some("st-1"));
-    assert_eq!(inputs.len(), 2, "code and state only: {inputs:?}");
+    let names: Vec<&str> = inputs.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["code", "state"]);
     let code = input(&inputs, "code").unwrap();
 
     let resp = exchange(&sb, code);
-    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(resp.status, 200, "{}", summary(&resp));
     assert_eq!(resp.header("cache-control"), Some("no-store"));
     let body = resp.json();
     assert_eq!(body["token_type"], "Bearer");
@@ -343,7 +357,7 @@ fn query_mode_redirects_with_code_and_state() {
     let location = resp.header("location").unwrap();
     assert!(
         location.starts_with("http://localhost:9/cb?tenant=7&"),
-        "{location}"
+        "the redirect URI's own query is kept"
     );
 }
 
@@ -359,6 +373,12 @@ fn an_unknown_redirect_uri_or_client_is_an_error_page_never_a_redirect() {
         vec![("redirect_uri", "https://127.0.0.1:8765/callback")],
         vec![("redirect_uri", "http://127.0.0.1.evil.example/cb")],
         vec![("redirect_uri", "")],
+        // Would put a header of its own into the 302.
+        vec![
+            ("redirect_uri", "http://127.0.0.1:1/cb\r\nSet-Cookie: x=1"),
+            ("response_mode", "query"),
+        ],
+        vec![("redirect_uri", "http://127.0.0.1:1/a b")],
         vec![("client_id", "isv_other")],
         vec![("client_id", "")],
         // An unknown redirect URI even when other things are wrong too.
@@ -375,6 +395,7 @@ fn an_unknown_redirect_uri_or_client_is_an_error_page_never_a_redirect() {
             resp.header("content-type"),
             Some("text/html; charset=utf-8")
         );
+        assert_eq!(resp.header("set-cookie"), None);
         let page = resp.text();
         assert!(!page.contains("evil.example"), "{page}");
         assert!(!page.contains("<form"), "{page}");
@@ -419,7 +440,7 @@ fn bad_requests_with_a_trusted_redirect_uri_go_back_as_errors_with_the_state() {
         assert_eq!(input(&params, "error"), Some(error), "{overrides:?}");
         assert_eq!(input(&params, "state"), Some("st-1"), "{overrides:?}");
         assert!(input(&params, "error_description").is_some());
-        assert_eq!(input(&params, "code"), None);
+        assert!(input(&params, "code").is_none(), "no code");
     }
     // State is required (the client's defence against forged callbacks).
     let (_, inputs) = read_form(&authorize(&sb, &[("state", "")]));
@@ -543,7 +564,7 @@ fn client_authentication_in_the_form_or_basic() {
 
     let good = basic(CLIENT_ID, CLIENT_SECRET);
     let resp = token_post(&sb, &grant(&[]), &[("Authorization", &good)]);
-    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(resp.status, 200, "{}", summary(&resp));
 
     let wrong = basic(CLIENT_ID, "wrong");
     let resp = token_post(&sb, &grant(&[]), &[("Authorization", &wrong)]);
@@ -598,29 +619,30 @@ fn client_authentication_in_the_form_or_basic() {
 
 #[test]
 fn one_time_refresh_tokens_rotate_with_a_grace_period() {
-    let sb = start(Config {
-        refresh_grace: Duration::from_millis(300),
-        ..Config::default()
-    });
+    let sb = start_default();
     let (first_access, first) = login(&sb);
     let (second_access, second) = refreshed(&sb, &first);
-    assert_ne!(second, first);
-    assert_ne!(second_access, first_access);
+    assert!(second != first, "rotated");
+    assert!(second_access != first_access, "a new access token");
     // Within the grace period the old one still works and answers the same successor.
     let (again_access, again) = refreshed(&sb, &first);
-    assert_eq!(again, second);
-    assert_ne!(again_access, second_access);
+    assert!(
+        again == second,
+        "the same successor within the grace period"
+    );
+    assert!(again_access != second_access, "a new access token");
     for token in [&first_access, &second_access, &again_access] {
         assert_eq!(get(&sb, token, "/v1/organizations").status, 200);
     }
     let (_, third) = refreshed(&sb, &second);
-    assert_ne!(third, second);
-    sleep(Duration::from_millis(400));
-    // After it, the old ones are used up; the newest still works.
+    assert!(third != second, "rotated");
+    // The grace period is read at each refresh: with none left, the old ones are used up; the
+    // newest still works.
+    sb.configure(json!({"refresh_grace_ms": 0})).unwrap();
     assert_oauth_error(&refresh(&sb, &first), 400, "invalid_grant");
     assert_oauth_error(&refresh(&sb, &second), 400, "invalid_grant");
     let (_, fourth) = refreshed(&sb, &third);
-    assert_ne!(fourth, third);
+    assert!(fourth != third, "rotated");
     let stats = connect_stats(&sb);
     assert_eq!(stats["refreshes"], 4);
     assert_eq!(stats["invalid_grants"], 2);
@@ -636,13 +658,13 @@ fn reusable_refresh_tokens_stay_the_same() {
     let (_, token) = login(&sb);
     for _ in 0..3 {
         let (access, again) = refreshed(&sb, &token);
-        assert_eq!(again, token);
+        assert!(again == token, "reusable: the same refresh token");
         assert_eq!(get(&sb, &access, "/v1/organizations").status, 200);
     }
     // Switching at run time changes the next refresh.
     sb.configure(json!({"refresh_tokens": "one-time"})).unwrap();
     let (_, rotated) = refreshed(&sb, &token);
-    assert_ne!(rotated, token);
+    assert!(rotated != token, "rotated");
     assert_oauth_error(&refresh(&sb, &token), 400, "invalid_grant");
 }
 
@@ -739,7 +761,7 @@ fn fault_token_endpoint_down() {
     assert_eq!(resp.header("content-type"), Some("text/html"));
     // The refresh never happened: the same token works next time.
     let (_, next) = refreshed(&sb, &token);
-    assert_ne!(next, token);
+    assert!(next != token, "rotated");
     assert_eq!(connect_stats(&sb)["refreshes"], 1);
     // API faults leave Connect alone.
     sb.inject(json!({"kind": "status", "status": 503})).unwrap();
@@ -774,7 +796,7 @@ fn fault_garbage_and_malformed_answers() {
     assert!(serde_json::from_slice::<Value>(&resp.body).is_err());
     // Neither was processed: the token still rotates normally.
     let (_, next) = refreshed(&sb, &token);
-    assert_ne!(next, token);
+    assert!(next != token, "rotated");
 }
 
 #[test]
@@ -805,7 +827,7 @@ fn fault_consent_refused() {
     assert_eq!(action, REDIRECT);
     assert_eq!(input(&inputs, "error"), Some("access_denied"));
     assert_eq!(input(&inputs, "state"), Some("st-1"));
-    assert_eq!(input(&inputs, "code"), None);
+    assert!(input(&inputs, "code").is_none(), "no code");
     // Once: the next user consents.
     let (_, inputs) = read_form(&authorize(&sb, &[]));
     assert!(input(&inputs, "code").is_some());
@@ -863,4 +885,37 @@ fn without_offline_access_there_is_no_refresh_token() {
     assert_eq!(body["scope"], "dineropublicapi:read");
     assert!(body.get("refresh_token").is_none());
     assert!(body["access_token"].is_string());
+}
+
+#[test]
+fn each_organization_has_its_own_data() {
+    let sb = start_default();
+    let (access, _) = login(&sb);
+    let second = |rest: &str| format!("/v1/{SECOND_ORG}/{rest}");
+    let contact = json!({"Name": "Kun i den anden", "CountryKey": "DK", "IsPerson": true, "IsMember": false, "UseCvr": false});
+    let resp = api(&sb, &access, "POST", &second("contacts"), Some(&contact));
+    assert_eq!(resp.status, 201, "{}", resp.text());
+    let guid = resp.json()["ContactGuid"].as_str().unwrap().to_owned();
+    assert_eq!(
+        get(&sb, &access, &second(&format!("contacts/{guid}"))).status,
+        200
+    );
+    assert_eq!(
+        get(&sb, &access, &org_path(&format!("contacts/{guid}"))).status,
+        404
+    );
+    let names = |path: &str| -> Vec<Value> {
+        get(&sb, &access, path).json()["Collection"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["Name"].clone())
+            .collect()
+    };
+    let in_second = names(&second("contacts"));
+    let in_first = names(&org_path("contacts"));
+    assert!(in_second.contains(&json!("Kun i den anden")));
+    assert!(!in_first.contains(&json!("Kun i den anden")));
+    // Both start from the same seed data.
+    assert_eq!(in_second.len(), in_first.len() + 1);
 }
