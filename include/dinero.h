@@ -327,13 +327,33 @@ dinero_status dinero_client_upload_bytes(dinero_client *client,
 dinero_status dinero_client_access_token(dinero_client *client, char **token_out);
 
 /**
- * Frees a client: its token and credentials are wiped, its connections closed. NULL is a
- * no-op. No other thread may be using the client at that moment.
+ * Frees a client handle. NULL is a no-op. After dinero_client_close this only releases the
+ * handle's memory; without it, it also wipes the token and credentials and closes the
+ * connections (unless a dinero_pages handle still uses them), and no other thread may be
+ * using the client at that moment. Call dinero_client_close first when other threads might.
  *
  * # Safety
  * `client` is NULL or a live handle from dinero_authenticate, freed only once.
  */
 void dinero_client_free(dinero_client *client);
+
+/**
+ * Closes a client that other threads may be using: new calls on it (and on its dinero_pages
+ * handles) fail at once with DINERO_STATUS_INVALID_ARGUMENT ("the client is closed"), calls
+ * already running on other threads are waited for (each is bounded by its own timeouts),
+ * then the token and credentials are wiped and the connections closed. The handle itself
+ * stays valid until dinero_client_free, which then only releases it; so a binding can close
+ * at any time and free once no thread can reach the handle any more. A second close is
+ * DINERO_STATUS_OK and does nothing.
+ *
+ * Called from inside a call on the same client (a log or other callback running on the
+ * calling thread), it would wait for itself: that is DINERO_STATUS_INVALID_ARGUMENT and
+ * nothing changes.
+ *
+ * # Safety
+ * `client` is NULL or a live handle from dinero_authenticate, not yet freed.
+ */
+dinero_status dinero_client_close(dinero_client *client);
 
 /**
  * Creates an entity exactly once, although Dinero has no idempotency keys.
@@ -491,8 +511,8 @@ void dinero_options_free(dinero_options *options);
  * The request is copied: it may be freed at once. Nothing is sent yet.
  *
  * On success writes a new pages handle to *pages_out (free it with dinero_pages_free). The
- * handle keeps what it needs of the client: it stays usable if the client is freed first. It
- * belongs to one thread at a time. DINERO_STATUS_INVALID_ARGUMENT for a page size out of range
+ * handle keeps what it needs of the client: it stays usable if the client is freed first,
+ * but not once the client is closed (dinero_client_close). It belongs to one thread at a time. DINERO_STATUS_INVALID_ARGUMENT for a page size out of range
  * or a method other than GET.
  *
  * # Safety
@@ -512,7 +532,8 @@ dinero_status dinero_pages_new(dinero_client *client,
  * Dinero's error answer (read it with dinero_response_error_json), and the list ends there.
  * DINERO_STATUS_OK with *response_out set to NULL: there are no more pages (after a bare
  * array, an empty or short page, or once Pagination.Result items came). An answer that is
- * not a Dinero list is DINERO_STATUS_PROTOCOL; any failure also ends the list.
+ * not a Dinero list is DINERO_STATUS_PROTOCOL; any failure also ends the list. After
+ * dinero_client_close on the pages' client: DINERO_STATUS_INVALID_ARGUMENT.
  *
  * # Safety
  * `pages` is NULL or a live handle; `response_out` is NULL or writable.

@@ -3,6 +3,7 @@
 
 mod api_error;
 mod client;
+mod closing;
 mod config;
 mod error;
 pub mod ffi;

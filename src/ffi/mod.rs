@@ -3,6 +3,7 @@
 
 mod boundary;
 pub mod client;
+pub mod client_close;
 pub mod create;
 mod handles;
 mod last_error;
