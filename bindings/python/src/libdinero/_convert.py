@@ -19,6 +19,7 @@ __all__ = [
     "byte_buffer",
     "cstr",
     "file_path",
+    "json_text",
     "options_json",
     "request_spec",
 ]
@@ -51,7 +52,7 @@ def options_json(options: Mapping[str, OptionValue]) -> bytes:
     """The options as one JSON object for ``dinero_options_set_json``, which turns the values
     into the library's text (booleans, whole floats, None = leave the default) and checks them."""
     values = {key: os.fspath(v) if isinstance(v, os.PathLike) else v for key, v in options.items()}
-    return cstr(_dumps(values, "the options"), "options")
+    return cstr(json_text(values, "the options"), "options")
 
 
 def request_spec(
@@ -70,10 +71,10 @@ def request_spec(
         spec["data"] = True
     if content_type is not None:
         spec["content_type"] = content_type
-    return cstr(_dumps(spec, "the request"), "request") if spec else None
+    return cstr(json_text(spec, "the request"), "request") if spec else None
 
 
-def _dumps(value: Any, what: str) -> str:
+def json_text(value: Any, what: str) -> str:
     """Compact JSON, Danish letters as themselves (not \\u escapes)."""
     try:
         return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))

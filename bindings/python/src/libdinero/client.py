@@ -5,7 +5,6 @@ from __future__ import annotations
 import ctypes
 import json as _json
 import os
-import threading
 from typing import TYPE_CHECKING, Any, Generator, List, Optional, Tuple, Union
 
 from . import _constants, _log, _native, errors
@@ -17,6 +16,7 @@ from ._convert import (
     byte_buffer,
     cstr,
     file_path,
+    json_text,
     options_json,
     request_spec,
 )
@@ -119,8 +119,9 @@ class Client(NativeHandle):
 
     Share one client between threads: every request is one call into the library, made with the
     GIL released, so requests really run in parallel, and a token refresh happens once. ``close()``
-    waits for requests still running on other threads, then frees the client; any use after
-    that raises ``InvalidArgumentError``.
+    waits for requests still running on other threads, then wipes the client's secrets; any use
+    after that raises ``InvalidArgumentError`` (``dinero_client_close``: the library keeps that
+    count, not the binding). The native handle is freed with the object.
     """
 
     def __init__(self) -> None:
@@ -130,13 +131,11 @@ class Client(NativeHandle):
     def _adopt(cls, pointer: ClientPointer) -> Client:
         self = cls.__new__(cls)
         self._pointer = pointer
-        self._in_flight = 0
-        self._idle = threading.Condition(threading.Lock())
+        self._closed = False
         return self
 
     _pointer: Optional[ClientPointer]
-    _in_flight: int
-    _idle: threading.Condition
+    _closed: bool
 
     # -- the one primitive ------------------------------------------------------------------
 
@@ -169,13 +168,7 @@ class Client(NativeHandle):
             len(body),
         )
         out = _native.ResponsePtr()
-        pointer = self._enter()
-        try:
-            status = _native.lib().dinero_client_call(pointer, *arguments, ctypes.byref(out))
-            if status != _constants.STATUS_OK:
-                raise errors.from_status(status)  # reads this thread's last error at once
-        finally:
-            self._leave()
+        errors.check(_native.lib().dinero_client_call(self._pointer, *arguments, ctypes.byref(out)))
         return Response(out)
 
     # -- files ------------------------------------------------------------------------------
@@ -206,21 +199,17 @@ class Client(NativeHandle):
             content = byte_buffer(path_or_bytes, "path_or_bytes")
         else:
             path_bytes = file_path(path_or_bytes, "path_or_bytes")
-        pointer = self._enter()
-        try:
-            if is_bytes:
-                status = lib.dinero_client_upload_bytes(
-                    pointer, _bytes_pointer(content), len(content), name_bytes, type_bytes,
-                    ctypes.byref(out),
-                )
-            else:
-                status = lib.dinero_client_upload_file(
-                    pointer, path_bytes, name_bytes, type_bytes, ctypes.byref(out)
-                )
-            if status != _constants.STATUS_OK:
-                raise _with_filename(errors.from_status(status), path_or_bytes)
-        finally:
-            self._leave()
+        if is_bytes:
+            status = lib.dinero_client_upload_bytes(
+                self._pointer, _bytes_pointer(content), len(content), name_bytes, type_bytes,
+                ctypes.byref(out),
+            )
+        else:
+            status = lib.dinero_client_upload_file(
+                self._pointer, path_bytes, name_bytes, type_bytes, ctypes.byref(out)
+            )
+        if status != _constants.STATUS_OK:
+            raise _with_filename(errors.from_status(status), path_or_bytes)
         with Response(out) as response:
             return _decoded(response, "POST", "/v1/{organizationId}/files")
 
@@ -289,21 +278,14 @@ class Client(NativeHandle):
             cstr("GET", "method"), cstr(path, "path"), spec, None, 0, ctypes.byref(builder)
         ))
         try:
-            pointer = self._enter()
-            try:
-                errors.check(lib.dinero_pages_new(pointer, builder, page_size, ctypes.byref(pages)))
-            finally:
-                self._leave()
+            errors.check(lib.dinero_pages_new(self._pointer, builder, page_size, ctypes.byref(pages)))
         finally:
             lib.dinero_request_builder_free(builder)
         try:
             while True:
                 out = _native.ResponsePtr()
-                self._enter()
-                try:
-                    errors.check(lib.dinero_pages_next(pages, ctypes.byref(out)))
-                finally:
-                    self._leave()
+                # Closing the client ends the pages too (the library refuses the next one).
+                errors.check(lib.dinero_pages_next(pages, ctypes.byref(out)))
                 if not out:
                     return
                 with Response(out) as page:
@@ -323,28 +305,13 @@ class Client(NativeHandle):
         that answer was lost. ``ApiError`` when Dinero refused the create; when it cannot be
         told whether it was stored, the error (``NetworkError``, ...) names the GUID."""
         path_bytes = cstr(path, "path")
-        try:
-            text = _json.dumps(json, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        except (TypeError, ValueError) as error:
-            raise InvalidArgumentError(
-                f"json body cannot be encoded: {error}", _constants.STATUS_INVALID_ARGUMENT
-            ) from None
-        body = cstr(text, "json body")
+        body = cstr(json_text(json, "json body"), "json body")
         guid = _native.OwnedString()
         out = _native.ResponsePtr()
-        pointer = self._enter()
-        try:
-            status = _native.lib().dinero_client_create(
-                pointer, path_bytes, body, ctypes.byref(guid), ctypes.byref(out)
-            )
-            if status != _constants.STATUS_OK:
-                raise errors.from_status(status)
-        finally:
-            self._leave()
-        try:
-            text = ctypes.string_at(guid).decode("ascii")
-        finally:
-            _native.lib().dinero_string_free(guid)
+        errors.check(_native.lib().dinero_client_create(
+            self._pointer, path_bytes, body, ctypes.byref(guid), ctypes.byref(out)
+        ))
+        text = _native.take_string(guid)
         with Response(out) as response:
             return text, _decoded(response, "POST", path)
 
@@ -352,49 +319,27 @@ class Client(NativeHandle):
         """A currently valid access token (refreshed first if due), for your own HTTP calls.
         Treat it as a secret."""
         token = _native.OwnedString()
-        pointer = self._enter()
-        try:
-            status = _native.lib().dinero_client_access_token(pointer, ctypes.byref(token))
-            if status != _constants.STATUS_OK:
-                raise errors.from_status(status)
-        finally:
-            self._leave()
-        try:
-            return ctypes.string_at(token).decode("utf-8")
-        finally:
-            _native.lib().dinero_string_free(token)
+        errors.check(_native.lib().dinero_client_access_token(self._pointer, ctypes.byref(token)))
+        return _native.take_string(token)
 
     # -- lifetime ---------------------------------------------------------------------------
 
     @property
     def closed(self) -> bool:
-        return getattr(self, "_pointer", None) is None
+        return getattr(self, "_closed", True)
 
     def close(self) -> None:
-        """Waits for requests still running on other threads, then frees the client (its token
-        and credentials are wiped). Idempotent."""
-        idle = getattr(self, "_idle", None)
-        if idle is None:
-            return
-        with idle:
-            pointer, self._pointer = self._pointer, None
-            while self._in_flight:
-                idle.wait()
+        """Waits for requests still running on other threads, then wipes the client's token and
+        credentials and closes its connections. Idempotent."""
+        if not self.closed:
+            errors.check(_native.lib().dinero_client_close(self._pointer))
+            self._closed = True
+
+    def __del__(self) -> None:
+        # Only now may the handle go: another thread still inside a method holds this object.
+        pointer, self._pointer = getattr(self, "_pointer", None), None
         if pointer is not None:
             _native.lib().dinero_client_free(pointer)
-
-    def _enter(self) -> ClientPointer:
-        with self._idle:
-            if self._pointer is None:
-                raise InvalidArgumentError("the client is closed", _constants.STATUS_NULL_ARGUMENT)
-            self._in_flight += 1
-            return self._pointer
-
-    def _leave(self) -> None:
-        with self._idle:
-            self._in_flight -= 1
-            if not self._in_flight:
-                self._idle.notify_all()
 
     def _json_call(self, method: str, path: str, json: Any, params: Params) -> Any:
         with self.request(method, path, json=json, params=params) as response:
