@@ -5,6 +5,7 @@ mod api_error;
 mod client;
 mod closing;
 mod config;
+pub mod connect;
 mod error;
 pub mod ffi;
 mod files;

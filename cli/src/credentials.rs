@@ -15,6 +15,8 @@ pub const KEYS: &[&str] = &[
     "DINERO_API_URL",
     "DINERO_CA_FILE",
     "DINERO_SHARED_STATE",
+    "DINERO_CONNECT_URL",
+    "DINERO_REFRESH_TOKEN",
 ];
 
 /// The DINERO_* settings, the environment over the config file.
@@ -35,6 +37,11 @@ pub fn settings(config: Option<&Path>) -> Result<HashMap<String, String>, Failur
         }
     }
     Ok(values)
+}
+
+/// The config file this run reads and `dinero login` writes.
+pub fn config_path(given: Option<&Path>) -> Option<PathBuf> {
+    given.map(Path::to_path_buf).or_else(default_config_path)
 }
 
 fn default_config_path() -> Option<PathBuf> {
@@ -76,7 +83,7 @@ fn read_config(path: &Path) -> Result<HashMap<String, String>, Failure> {
 /// which is not followed: its target could be anyone's, and change after a check), owned by
 /// the user running the command, readable by nobody else. The checks are made on the opened
 /// file, so the file read is the file checked.
-fn read_private_file(path: &Path) -> Result<String, Failure> {
+pub fn read_private_file(path: &Path) -> Result<String, Failure> {
     let shown = path.display();
     let cannot =
         |e: std::io::Error| Failure::usage(format!("cannot read the config file {shown}: {e}"));

@@ -18,7 +18,7 @@ use super::status::dinero_status;
 /// nothing changes.
 ///
 /// # Safety
-/// `client` is NULL or a live handle from dinero_authenticate, not yet freed.
+/// `client` is NULL or a live client handle, not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn dinero_client_close(client: *mut dinero_client) -> dinero_status {
     guard(|| {

@@ -4,6 +4,7 @@
 mod boundary;
 pub mod client;
 pub mod client_close;
+pub mod connect;
 pub mod create;
 mod handles;
 mod last_error;

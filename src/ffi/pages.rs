@@ -32,8 +32,9 @@ pub struct dinero_pages {
 ///
 /// On success writes a new pages handle to *pages_out (free it with dinero_pages_free). The
 /// handle keeps what it needs of the client: it stays usable if the client is freed first,
-/// but not once the client is closed (dinero_client_close). It belongs to one thread at a time. DINERO_STATUS_INVALID_ARGUMENT for a page size out of range
-/// or a method other than GET.
+/// but not once the client is closed (dinero_client_close). It belongs to one thread at a
+/// time. DINERO_STATUS_INVALID_ARGUMENT for a page size out of range or a method other than
+/// GET.
 ///
 /// # Safety
 /// `client` and `request` are NULL or live handles; `pages_out` is NULL or writable.

@@ -19,6 +19,7 @@ __all__ = [
     "dinero_log_callback",
     "dinero_options",
     "dinero_pages",
+    "dinero_refresh_token_callback",
     "dinero_request_builder",
     "dinero_response",
 ]
@@ -50,6 +51,7 @@ PagesPtr = POINTER(dinero_pages)
 RequestPtr = POINTER(dinero_request_builder)
 ResponsePtr = POINTER(dinero_response)
 
+dinero_refresh_token_callback = CFUNCTYPE(None, c_void_p, c_char_p)
 dinero_log_callback = CFUNCTYPE(None, c_void_p, c_uint32, c_char_p)
 
 FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
@@ -62,6 +64,11 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "dinero_client_access_token": (c_uint32, [ClientPtr, POINTER(POINTER(c_char))]),
     "dinero_client_free": (None, [ClientPtr]),
     "dinero_client_close": (c_uint32, [ClientPtr]),
+    "dinero_connect_authorize_url": (c_uint32, [c_char_p, c_char_p, OptionsPtr, POINTER(POINTER(c_char))]),
+    "dinero_connect_authenticate_code": (c_uint32, [c_char_p, c_char_p, c_char_p, c_char_p, OptionsPtr, POINTER(ClientPtr)]),
+    "dinero_connect_authenticate": (c_uint32, [c_char_p, c_char_p, c_char_p, OptionsPtr, POINTER(ClientPtr)]),
+    "dinero_options_set_refresh_token_callback": (c_uint32, [OptionsPtr, dinero_refresh_token_callback, c_void_p]),
+    "dinero_client_organizations": (c_uint32, [ClientPtr, POINTER(ResponsePtr)]),
     "dinero_client_create": (c_uint32, [ClientPtr, c_char_p, c_char_p, POINTER(POINTER(c_char)), POINTER(ResponsePtr)]),
     "dinero_version": (c_char_p, []),
     "dinero_status_str": (c_char_p, [c_uint32]),
