@@ -670,6 +670,27 @@ dinero_status dinero_pages_next(dinero_pages *pages, dinero_response **response_
 void dinero_pages_free(dinero_pages *pages);
 
 /**
+ * Starts paging through the Dinero list at `path` (e.g. "/v1/{organizationId}/contacts"),
+ * as dinero_pages_new does with a GET built by dinero_request_builder_new_with("GET", path,
+ * spec, NULL, 0, ...): `spec` is NULL or a JSON object whose `"params"` (an object or a list
+ * of [name, value] pairs) and `"headers"` are sent with every page; a body in it is refused.
+ * `page_size` as for dinero_pages_new (1 to DINERO_MAX_PAGE_SIZE). Nothing is sent yet.
+ *
+ * On success writes a new pages handle to *pages_out (free it with dinero_pages_free; read
+ * the pages with dinero_pages_next); on failure (DINERO_STATUS_INVALID_ARGUMENT naming what
+ * was wrong, or for a closed client) *pages_out is untouched.
+ *
+ * # Safety
+ * `client` is NULL or a live handle; the strings are NULL or NUL-terminated; `pages_out` is
+ * NULL or writable.
+ */
+dinero_status dinero_pages_new_with(dinero_client *client,
+                                    const char *path,
+                                    const char *spec,
+                                    uint32_t page_size,
+                                    dinero_pages **pages_out);
+
+/**
  * Starts a request: `method` as for dinero_request, `path` relative to api_url (it may hold
  * {organizationId} and a query string). Both are checked now (CR, LF, NUL and spaces are
  * refused) and copied.

@@ -12,6 +12,7 @@ pub mod library;
 pub mod log;
 pub mod options;
 pub mod pages;
+pub mod pages_new_with;
 pub mod request_builder;
 pub mod response;
 pub mod status;

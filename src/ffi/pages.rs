@@ -9,6 +9,7 @@ use crate::client::Client;
 use crate::closing::Gate;
 use crate::error::{Error, ErrorKind};
 use crate::pages::Pages;
+use crate::request::builder::RequestBuilder;
 use std::sync::Arc;
 
 /// Dinero's largest page (`pageSize`), and the page size to use: under 100 requests a minute,
@@ -21,6 +22,19 @@ pub struct dinero_pages {
     pages: Pages,
     /// The client's: dinero_client_close stops the pages too, and waits for a page in flight.
     gate: Arc<Gate<Client>>,
+}
+
+impl dinero_pages {
+    /// The pages of `request` (a GET) on `client`.
+    pub(super) fn start(
+        client: &dinero_client,
+        request: RequestBuilder,
+        page_size: u32,
+    ) -> crate::error::Result<Self> {
+        let gate = Arc::clone(&client.gate);
+        let pages = gate.enter()?.pages(request, page_size)?;
+        Ok(dinero_pages { pages, gate })
+    }
 }
 
 /// Starts paging through a Dinero list: `request` is a GET made with
@@ -54,10 +68,9 @@ pub unsafe extern "C" fn dinero_pages_new(
             )
         };
         require_out(pages_out, "pages_out")?;
-        let gate = Arc::clone(&client.gate);
-        let pages = gate.enter()?.pages(request.builder.clone(), page_size)?;
+        let pages = dinero_pages::start(client, request.builder.clone(), page_size)?;
         // SAFETY: checked by require_out; writable per this function's contract.
-        unsafe { write_out(pages_out, into_raw(dinero_pages { pages, gate })) };
+        unsafe { write_out(pages_out, into_raw(pages)) };
         Ok(())
     })
 }

@@ -82,6 +82,7 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "dinero_pages_new": (c_uint32, [ClientPtr, RequestPtr, c_uint32, POINTER(PagesPtr)]),
     "dinero_pages_next": (c_uint32, [PagesPtr, POINTER(ResponsePtr)]),
     "dinero_pages_free": (None, [PagesPtr]),
+    "dinero_pages_new_with": (c_uint32, [ClientPtr, c_char_p, c_char_p, c_uint32, POINTER(PagesPtr)]),
     "dinero_request_builder_new": (c_uint32, [c_char_p, c_char_p, POINTER(RequestPtr)]),
     "dinero_request_builder_new_with": (c_uint32, [c_char_p, c_char_p, c_char_p, POINTER(c_uint8), c_size_t, POINTER(RequestPtr)]),
     "dinero_request_builder_set_header": (c_uint32, [RequestPtr, c_char_p, c_char_p]),
