@@ -272,15 +272,10 @@ class Client(NativeHandle):
             )
         lib = _native.lib()
         pages = _native.PagesPtr()
-        builder = _native.RequestPtr()
         spec = request_spec(None, params, None, None, None)
-        errors.check(lib.dinero_request_builder_new_with(
-            cstr("GET", "method"), cstr(path, "path"), spec, None, 0, ctypes.byref(builder)
+        errors.check(lib.dinero_pages_new_with(
+            self._pointer, cstr(path, "path"), spec, page_size, ctypes.byref(pages)
         ))
-        try:
-            errors.check(lib.dinero_pages_new(self._pointer, builder, page_size, ctypes.byref(pages)))
-        finally:
-            lib.dinero_request_builder_free(builder)
         try:
             while True:
                 out = _native.ResponsePtr()

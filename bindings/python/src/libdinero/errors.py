@@ -181,8 +181,5 @@ def _parse(status: int, body: bytes) -> Dict[str, Any]:
     out = _native.OwnedString()
     data = ctypes.cast(ctypes.c_char_p(body), ctypes.POINTER(ctypes.c_uint8)) if body else None
     check(_native.lib().dinero_error_body_parse(status, data, len(body), ctypes.byref(out)))
-    try:
-        parsed: Dict[str, Any] = json.loads(ctypes.string_at(out).decode("utf-8"))
-        return parsed
-    finally:
-        _native.lib().dinero_string_free(out)
+    parsed: Dict[str, Any] = json.loads(_native.take_string(out))
+    return parsed
