@@ -31,7 +31,9 @@ pub fn store(path: &Path, key: &str, value: &str) -> Result<(), Failure> {
     let mut lines: Vec<String> = Vec::new();
     let mut replaced = false;
     for line in old.lines() {
-        let name = line.split_once('=').map(|(k, _)| k.trim().trim_start_matches("export ").trim());
+        let name = line
+            .split_once('=')
+            .map(|(k, _)| k.trim().trim_start_matches("export ").trim());
         if name == Some(key) {
             if !replaced {
                 lines.push(format!("{key}={value}"));

@@ -21,11 +21,25 @@ pub const KEYS: &[&str] = &[
 
 /// The DINERO_* settings, the environment over the config file.
 pub fn settings(config: Option<&Path>) -> Result<HashMap<String, String>, Failure> {
-    let mut values = HashMap::new();
     let file = match config {
         Some(path) => Some(path.to_path_buf()),
         None => default_config_path().filter(|p| p.exists()),
     };
+    read_settings(file)
+}
+
+/// As `settings`, for `dinero login`, which creates the config file: a given one may not
+/// exist yet.
+pub fn settings_before_login(config: Option<&Path>) -> Result<HashMap<String, String>, Failure> {
+    match config {
+        Some(path) if std::fs::symlink_metadata(path).is_err() => read_settings(None),
+        given => settings(given),
+    }
+}
+
+/// The settings of `file` (None: no file), the environment over it.
+fn read_settings(file: Option<PathBuf>) -> Result<HashMap<String, String>, Failure> {
+    let mut values = HashMap::new();
     if let Some(path) = file {
         values.extend(read_config(&path)?);
     }

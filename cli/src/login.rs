@@ -24,9 +24,11 @@ const MAX_REQUEST_BYTES: usize = 64 * 1024;
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub fn login(config_given: Option<&Path>, args: &Login) -> Result<(), Failure> {
-    let values = credentials::settings(config_given)?;
+    let values = credentials::settings_before_login(config_given)?;
     let file = credentials::config_path(config_given).ok_or_else(|| {
-        Failure::usage("no place for the config file: set HOME or XDG_CONFIG_HOME, or give --config")
+        Failure::usage(
+            "no place for the config file: set HOME or XDG_CONFIG_HOME, or give --config",
+        )
     })?;
     let client_id = required(&values, "DINERO_CLIENT_ID")?;
     let client_secret = required(&values, "DINERO_CLIENT_SECRET")?;
@@ -34,7 +36,10 @@ pub fn login(config_given: Option<&Path>, args: &Login) -> Result<(), Failure> {
 
     let listener = TcpListener::bind(("127.0.0.1", args.port))
         .map_err(|e| Failure::usage(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
-    let port = listener.local_addr().map_err(|e| Failure::usage(e.to_string()))?.port();
+    let port = listener
+        .local_addr()
+        .map_err(|e| Failure::usage(e.to_string()))?
+        .port();
     let redirect_uri = format!("http://127.0.0.1:{port}{CALLBACK_PATH}");
     let authorization = Authorization::new(client_id, &redirect_uri, &config)?;
     eprintln!(
@@ -51,7 +56,10 @@ pub fn login(config_given: Option<&Path>, args: &Login) -> Result<(), Failure> {
     if let Some(failure) = problem.lock().unwrap_or_else(|e| e.into_inner()).take() {
         return Err(failure);
     }
-    eprintln!("Signed in. The refresh token is kept in {}.", file.display());
+    eprintln!(
+        "Signed in. The refresh token is kept in {}.",
+        file.display()
+    );
     report_organizations(&client, &values, &file)
 }
 
@@ -103,12 +111,20 @@ fn report_organizations(
         .map(|items| {
             items
                 .iter()
-                .map(|o| (o["Id"].to_string(), o["Name"].as_str().unwrap_or("").to_string()))
+                .map(|o| {
+                    (
+                        o["Id"].to_string(),
+                        o["Name"].as_str().unwrap_or("").to_string(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
     for (id, name) in &organizations {
-        eprintln!("  organization {id}: {}", dinero::printable_excerpt(name, 80));
+        eprintln!(
+            "  organization {id}: {}",
+            dinero::printable_excerpt(name, 80)
+        );
     }
     match organizations.as_slice() {
         [(id, _)] if !values.contains_key("DINERO_ORGANIZATION_ID") => {
@@ -159,9 +175,8 @@ fn answer(mut stream: TcpStream) -> Option<String> {
     let (method, target, body) = read_request(&mut stream)?;
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     if path != CALLBACK_PATH {
-        let _ = stream.write_all(
-            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-        );
+        let _ = stream
+            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         return None;
     }
     let page = "<!doctype html><title>dinero login</title><p>The sign-in reached the dinero \

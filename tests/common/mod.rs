@@ -2,6 +2,8 @@
 //! wrappers over the C ABI, so that every test drives the exact functions C programs call.
 #![allow(dead_code)]
 
+pub mod connect;
+
 use dinero::ffi::client::{
     dinero_authenticate, dinero_client, dinero_client_access_token, dinero_client_free,
     dinero_request,
@@ -45,7 +47,7 @@ pub fn last_error() -> String {
         .to_string()
 }
 
-fn check(status: dinero_status) -> Result<(), Failed> {
+pub fn check(status: dinero_status) -> Result<(), Failed> {
     if status == DINERO_STATUS_OK {
         Ok(())
     } else {
