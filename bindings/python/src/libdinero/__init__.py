@@ -16,12 +16,14 @@ from __future__ import annotations
 from . import _native
 from ._library import LibraryNotFoundError
 from .client import Client, authenticate
+from .connect import connect_authenticate, connect_authenticate_code, connect_authorize_url
 from .errors import (
     ApiError,
     AuthenticationError,
     DineroError,
     FileError,
     InvalidArgumentError,
+    LoginRequiredError,
     NetworkError,
     ProtocolError,
     ResponseTooLargeError,
@@ -43,6 +45,7 @@ __all__ = [
     "Headers",
     "InvalidArgumentError",
     "LibraryNotFoundError",
+    "LoginRequiredError",
     "NetworkError",
     "ProtocolError",
     "Response",
@@ -51,6 +54,9 @@ __all__ = [
     "TimeoutError",
     "__version__",
     "authenticate",
+    "connect_authenticate",
+    "connect_authenticate_code",
+    "connect_authorize_url",
     "library_version",
     "status_str",
 ]

@@ -15,6 +15,7 @@ __all__ = [
     "Bytes",
     "HeaderArgs",
     "OptionValue",
+    "OrganizationId",
     "Params",
     "byte_buffer",
     "cstr",
@@ -28,6 +29,7 @@ OptionValue = Union[str, int, float, bool, "os.PathLike[str]", None]
 ParamValue = Union[str, int, float, bool, None, Sequence[Union[str, int, float, bool]]]
 Params = Union[Mapping[str, ParamValue], Sequence[Tuple[str, ParamValue]], None]
 HeaderArgs = Union[Mapping[str, str], Sequence[Tuple[str, str]], None]
+OrganizationId = Union[str, int, None]
 
 
 def cstr(value: object, what: str) -> bytes:
@@ -56,7 +58,12 @@ def options_json(options: Mapping[str, OptionValue]) -> bytes:
 
 
 def request_spec(
-    json_value: Any, params: Params, headers: HeaderArgs, data: object, content_type: object
+    json_value: Any,
+    params: Params,
+    headers: HeaderArgs,
+    data: object,
+    content_type: object,
+    organization_id: OrganizationId = None,
 ) -> Optional[bytes]:
     """What the caller gave, as the request description ``dinero_client_call`` reads; the
     library applies the rules (parameter values, which content type, what cannot go together).
@@ -71,6 +78,8 @@ def request_spec(
         spec["data"] = True
     if content_type is not None:
         spec["content_type"] = content_type
+    if organization_id is not None:
+        spec["organization_id"] = organization_id
     return cstr(json_text(spec, "the request"), "request") if spec else None
 
 

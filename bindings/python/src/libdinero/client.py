@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json as _json
 import os
-from typing import TYPE_CHECKING, Any, Generator, List, Optional, Tuple, Union
+from typing import (
+    TYPE_CHECKING, Any, Callable, Generator, Iterator, List, Mapping, Optional, Tuple, Union
+)
 
 from . import _constants, _log, _native, errors
 from ._convert import (
     Bytes,
     HeaderArgs,
     OptionValue,
+    OrganizationId,
     Params,
     byte_buffer,
     cstr,
@@ -56,60 +60,80 @@ def authenticate(
     ``log_level`` (``logging.INFO``, ``"DEBUG"``, ...) chooses the detail instead; a level above
     ERROR (``logging.CRITICAL``) turns the client's logging off.
     """
-    credentials, problem = _Credentials.hold(client_id, client_secret, api_key)
+    credentials, problem = Credentials.hold(
+        client_id=client_id, client_secret=client_secret, api_key=api_key
+    )
     # Out of this frame: a traceback that shows its frames' variables (traceback's
     # capture_locals, pytest --showlocals, error trackers) must not show them.
     del client_secret, api_key
     if problem is not None:
         raise problem
-    settings = options_json(options)
+    return open_client("dinero_authenticate", credentials, options, log_level)
+
+
+def open_client(
+    function: str,
+    credentials: Credentials,
+    options: Mapping[str, OptionValue],
+    log_level: Optional[_log.LogLevel],
+    on_refresh_token: Optional[Callable[[str], None]] = None,
+) -> Client:
+    """A client from ``function`` (dinero_authenticate or a dinero_connect_authenticate*),
+    given the credentials, then the options, then the out-parameter."""
     max_level = _log.max_level(log_level)
+    refresh = None if on_refresh_token is None else _log.refresh_token_callback(on_refresh_token)
+    lib = _native.lib()
+    with options_handle(options) as handle:
+        if max_level:
+            # _log.CALLBACK lives as long as the process, so it outlives every client.
+            errors.check(
+                lib.dinero_options_set_log_callback(handle, _log.CALLBACK, None, max_level)
+            )
+        if refresh is not None:
+            errors.check(lib.dinero_options_set_refresh_token_callback(handle, refresh, None))
+        pointer = _native.ClientPtr()
+        function_ = getattr(lib, function)
+        errors.check(function_(*credentials.arguments, handle, ctypes.byref(pointer)))
+    client = Client._adopt(pointer)
+    client._refresh_callback = refresh  # called by the library for as long as the client lives
+    return client
+
+
+@contextlib.contextmanager
+def options_handle(options: Mapping[str, OptionValue]) -> Iterator[Any]:
+    """A ``dinero_options`` holding ``options``, for the duration of a ``with`` block."""
+    settings = options_json(options)
     lib = _native.lib()
     handle = lib.dinero_options_new()
     if not handle:
         raise errors.from_status(_constants.STATUS_PANIC)
     try:
         errors.check(lib.dinero_options_set_json(handle, settings))
-        if max_level:
-            # _log.CALLBACK lives as long as the process, so it outlives every client.
-            errors.check(
-                lib.dinero_options_set_log_callback(handle, _log.CALLBACK, None, max_level)
-            )
-        pointer = _native.ClientPtr()
-        errors.check(
-            lib.dinero_authenticate(*credentials.arguments, handle, ctypes.byref(pointer))
-        )
+        yield handle
     finally:
         lib.dinero_options_free(handle)
-    return Client._adopt(pointer)
 
 
-class _Credentials:
-    """The credentials as dinero_authenticate takes them; repr() never shows them."""
+class Credentials:
+    """Secret arguments as the C functions take them; repr() never shows them."""
 
     __slots__ = ("arguments",)
 
-    def __init__(self, arguments: Tuple[bytes, bytes, bytes]) -> None:
+    def __init__(self, arguments: Tuple[bytes, ...]) -> None:
         self.arguments = arguments
 
     def __repr__(self) -> str:
         return "<libdinero credentials: [redacted]>"
 
     @classmethod
-    def hold(
-        cls, client_id: object, client_secret: object, api_key: object
-    ) -> Tuple[_Credentials, Optional[errors.DineroError]]:
-        """The credentials, or the reason they cannot be sent. That reason is handed back, not
-        raised from here: a traceback through this frame or cstr's would carry their variables,
-        the secrets among them."""
+    def hold(cls, **values: object) -> Tuple[Credentials, Optional[errors.DineroError]]:
+        """The arguments (each named for messages), or the reason they cannot be sent. That
+        reason is handed back, not raised from here: a traceback through this frame or cstr's
+        would carry their variables, the secrets among them."""
         try:
-            arguments = (
-                cstr(client_id, "client_id"),
-                cstr(client_secret, "client_secret"),
-                cstr(api_key, "api_key"),
-            )
+            arguments = tuple(cstr(value, name) for name, value in values.items())
         except errors.DineroError as error:
-            return cls((b"", b"", b"")), error.with_traceback(None)
+            return cls(()), error.with_traceback(None)
         return cls(arguments), None
 
 
@@ -136,6 +160,7 @@ class Client(NativeHandle):
 
     _pointer: Optional[ClientPointer]
     _closed: bool
+    _refresh_callback: Any
 
     # -- the one primitive ------------------------------------------------------------------
 
@@ -148,6 +173,7 @@ class Client(NativeHandle):
         headers: HeaderArgs = None,
         data: Optional[Bytes] = None,
         content_type: Optional[str] = None,
+        organization_id: OrganizationId = None,
     ) -> Response:
         """Sends one request and returns the answer, whatever its status code (4xx and 5xx
         included). ``path`` is relative to ``api_url`` and may contain ``{organizationId}``;
@@ -157,13 +183,16 @@ class Client(NativeHandle):
         list of pairs) are sent as given, except that Authorization, Host, Content-Length,
         Transfer-Encoding and Connection belong to the library and are refused, as are values
         with CR or LF. ``content_type`` (or a Content-Type in ``headers``) is the body's type.
+        ``organization_id`` fills ``{organizationId}`` for this request only (a Visma Connect
+        token reaches several; see ``organizations()``), instead of the client's option.
         Raises ``NetworkError``, ``TimeoutError``, ``AuthenticationError`` (token refresh
-        failed) or ``InvalidArgumentError`` (nothing was sent) when no answer could be had."""
+        failed; ``LoginRequiredError`` when the user must sign in again) or
+        ``InvalidArgumentError`` (nothing was sent) when no answer could be had."""
         body = b"" if data is None else byte_buffer(data, "data")
         arguments = (
             cstr(method, "method"),
             cstr(path, "path"),
-            request_spec(json, params, headers, data, content_type),
+            request_spec(json, params, headers, data, content_type, organization_id),
             _bytes_pointer(body),
             len(body),
         )
@@ -239,25 +268,40 @@ class Client(NativeHandle):
 
     # -- JSON helpers -----------------------------------------------------------------------
 
-    def get(self, path: str, params: Params = None) -> Any:
+    # ``organization_id`` as for ``request``.
+
+    def get(self, path: str, params: Params = None, organization_id: OrganizationId = None) -> Any:
         """GET and decode the JSON answer (None for an empty body); ``ApiError`` for >= 400."""
-        return self._json_call("GET", path, None, params)
+        return self._json_call("GET", path, None, params, organization_id)
 
-    def post(self, path: str, json: Any = None, params: Params = None) -> Any:
+    def post(self, path: str, json: Any = None, params: Params = None,
+             organization_id: OrganizationId = None) -> Any:
         """POST ``json`` and decode the answer (None for an empty body); ``ApiError`` for >= 400."""
-        return self._json_call("POST", path, json, params)
+        return self._json_call("POST", path, json, params, organization_id)
 
-    def put(self, path: str, json: Any = None, params: Params = None) -> Any:
+    def put(self, path: str, json: Any = None, params: Params = None,
+            organization_id: OrganizationId = None) -> Any:
         """PUT ``json`` and decode the answer (None for an empty body); ``ApiError`` for >= 400."""
-        return self._json_call("PUT", path, json, params)
+        return self._json_call("PUT", path, json, params, organization_id)
 
-    def delete(self, path: str, json: Any = None, params: Params = None) -> Any:
+    def delete(self, path: str, json: Any = None, params: Params = None,
+               organization_id: OrganizationId = None) -> Any:
         """DELETE (Dinero wants the entity's ``Timestamp`` in the body for some resources) and
         decode the answer (None for an empty body); ``ApiError`` for >= 400."""
-        return self._json_call("DELETE", path, json, params)
+        return self._json_call("DELETE", path, json, params, organization_id)
+
+    def organizations(self) -> Any:
+        """The organizations the client's token reaches (``dinero_client_organizations``):
+        ``[{"Id": ..., "Name": ..., "IsPro": ...}]``; one for an API key, any number for a
+        Visma Connect user, who picks one per client or per request (``organization_id``)."""
+        out = _native.ResponsePtr()
+        errors.check(_native.lib().dinero_client_organizations(self._pointer, ctypes.byref(out)))
+        with Response(out) as response:
+            return _decoded(response, "GET", "/v1/organizations")
 
     def paginate(
-        self, path: str, params: Params = None, page_size: int = _constants.MAX_PAGE_SIZE
+        self, path: str, params: Params = None, page_size: int = _constants.MAX_PAGE_SIZE,
+        organization_id: OrganizationId = None,
     ) -> Generator[Any, None, None]:
         """Yields every item of a Dinero list, paged by the library (``page`` from 0,
         ``pageSize`` = ``page_size``, 1 to 1000: the default, Dinero's maximum, costs the fewest
@@ -272,7 +316,7 @@ class Client(NativeHandle):
             )
         lib = _native.lib()
         pages = _native.PagesPtr()
-        spec = request_spec(None, params, None, None, None)
+        spec = request_spec(None, params, None, None, None, organization_id)
         errors.check(lib.dinero_pages_new_with(
             self._pointer, cstr(path, "path"), spec, page_size, ctypes.byref(pages)
         ))
@@ -336,8 +380,10 @@ class Client(NativeHandle):
         if pointer is not None:
             _native.lib().dinero_client_free(pointer)
 
-    def _json_call(self, method: str, path: str, json: Any, params: Params) -> Any:
-        with self.request(method, path, json=json, params=params) as response:
+    def _json_call(
+        self, method: str, path: str, json: Any, params: Params, organization_id: OrganizationId
+    ) -> Any:
+        with self.request(method, path, json, params, organization_id=organization_id) as response:
             return _decoded(response, method, path)
 
     def __repr__(self) -> str:

@@ -21,6 +21,7 @@ __all__ = [
     "DineroError",
     "FileError",
     "InvalidArgumentError",
+    "LoginRequiredError",
     "NetworkError",
     "ProtocolError",
     "ResponseTooLargeError",
@@ -53,6 +54,12 @@ class AuthenticationError(DineroError):
     @property
     def rejected(self) -> bool:
         return self.status == _constants.STATUS_AUTH_REJECTED
+
+
+class LoginRequiredError(AuthenticationError):
+    """Visma Connect refused the refresh token (revoked, expired or used up;
+    ``DINERO_STATUS_LOGIN_REQUIRED``): the user must sign in again
+    (``connect_authorize_url``). The client never asks again by itself."""
 
 
 class NetworkError(DineroError):
