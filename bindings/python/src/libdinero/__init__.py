@@ -1,4 +1,5 @@
-"""libdinero: a client for the Dinero accounting API's personal integration.
+"""libdinero: a client for the Dinero accounting API, with an API key (personal integration) or
+through Visma Connect (integrations offered to many companies).
 
 A thin ctypes binding of the libdinero C library: authentication, token lifetime, retries, rate
 limiting and error handling all happen in the library, the same as for every other language.

@@ -58,15 +58,12 @@ def options_json(options: Mapping[str, OptionValue]) -> bytes:
 
 
 def request_spec(
-    json_value: Any,
-    params: Params,
-    headers: HeaderArgs,
-    data: object,
-    content_type: object,
+    json_value: Any, params: Params, headers: HeaderArgs, data: object, content_type: object,
     organization_id: OrganizationId = None,
 ) -> Optional[bytes]:
     """What the caller gave, as the request description ``dinero_client_call`` reads; the
-    library applies the rules (parameter values, which content type, what cannot go together).
+    library applies the rules (parameter values, which content type, what cannot go together,
+    the organization: ``organization_id`` fills ``{organizationId}`` for this request only).
     Mappings become lists of pairs, so their order is kept."""
     spec: Dict[str, Any] = {}
     for name, pairs in (("params", params), ("headers", headers)):

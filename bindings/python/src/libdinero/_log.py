@@ -3,7 +3,9 @@
 The library calls one C function per log line, on the thread that made the request. This module
 makes that function once, as a ``CFUNCTYPE`` held in a module global for the life of the process:
 native code may call it for as long as any client lives, so it must never be garbage-collected.
-ctypes takes the GIL before running it. It never lets an exception escape into C.
+ctypes takes the GIL before running it. It never lets an exception escape into C. The Visma
+Connect refresh-token callback (one per client, kept by the client) lives here too, for the same
+reasons.
 """
 
 from __future__ import annotations
