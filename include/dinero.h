@@ -910,6 +910,22 @@ dinero_status dinero_response_save(const dinero_response *response, const char *
  */
 void dinero_response_free(dinero_response *response);
 
+/**
+ * The body of an OK answer (dinero_response_is_ok) as JSON text, the one reading every
+ * binding's JSON helpers use: *json_out is the body itself when it is JSON, or "null" when
+ * the body is empty or only whitespace. A body that is not JSON is DINERO_STATUS_PROTOCOL
+ * (the message names the status and the size, never the body's text); an error answer
+ * (status >= 400) is DINERO_STATUS_INVALID_ARGUMENT (read it with
+ * dinero_response_error_json). On failure *json_out is untouched.
+ *
+ * The text is borrowed: valid until the response is freed; never free it.
+ *
+ * # Safety
+ * `response` is NULL or a live handle; `json_out` is NULL or points to writable memory for a
+ * pointer.
+ */
+dinero_status dinero_response_json(const dinero_response *response, const char **json_out);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -11,6 +11,7 @@ pub mod ffi;
 mod files;
 #[doc(hidden)]
 pub mod fuzzing;
+mod json_body;
 mod log;
 mod pages;
 mod request;
