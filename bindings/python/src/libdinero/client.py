@@ -25,7 +25,7 @@ from ._convert import (
     request_spec,
 )
 from ._handle import NativeHandle
-from .errors import FileError, InvalidArgumentError, ProtocolError
+from .errors import FileError, InvalidArgumentError
 from .response import Response
 
 if TYPE_CHECKING:
@@ -240,7 +240,7 @@ class Client(NativeHandle):
         if status != _constants.STATUS_OK:
             raise _with_filename(errors.from_status(status), path_or_bytes)
         with Response(out) as response:
-            return _decoded(response, "POST", "/v1/{organizationId}/files")
+            return _decoded(response)
 
     def download(
         self,
@@ -297,7 +297,7 @@ class Client(NativeHandle):
         out = _native.ResponsePtr()
         errors.check(_native.lib().dinero_client_organizations(self._pointer, ctypes.byref(out)))
         with Response(out) as response:
-            return _decoded(response, "GET", "/v1/organizations")
+            return _decoded(response)
 
     def paginate(
         self, path: str, params: Params = None, page_size: int = _constants.MAX_PAGE_SIZE,
@@ -328,7 +328,7 @@ class Client(NativeHandle):
                 if not out:
                     return
                 with Response(out) as page:
-                    items: List[Any] = _decoded(page, "GET", path)
+                    items: List[Any] = _decoded(page)
                 yield from items
         finally:
             lib.dinero_pages_free(pages)
@@ -352,7 +352,7 @@ class Client(NativeHandle):
         ))
         text = _native.take_string(guid)
         with Response(out) as response:
-            return text, _decoded(response, "POST", path)
+            return text, _decoded(response)
 
     def access_token(self) -> str:
         """A currently valid access token (refreshed first if due), for your own HTTP calls.
@@ -384,25 +384,21 @@ class Client(NativeHandle):
         self, method: str, path: str, json: Any, params: Params, organization_id: OrganizationId
     ) -> Any:
         with self.request(method, path, json, params, organization_id=organization_id) as response:
-            return _decoded(response, method, path)
+            return _decoded(response)
 
     def __repr__(self) -> str:
         return f"<libdinero.Client {'closed' if self.closed else 'open'}>"
 
 
-def _decoded(response: Response, method: str, path: str) -> Any:
-    """The JSON of an OK answer (None for an empty body); ApiError for one that is not OK."""
+def _decoded(response: Response) -> Any:
+    """The JSON of an OK answer (None for an empty body), as the library reads it
+    (``dinero_response_json``: a body that is not JSON is a ``ProtocolError``); ``ApiError``
+    for an answer that is not OK."""
     if not response.ok:
         raise response._api_error()
-    if not response.body.strip():
-        return None
-    try:
-        return _json.loads(response.body.decode("utf-8"))
-    except ValueError:
-        raise ProtocolError(
-            f"{method} {path} answered HTTP {response.status} with a body that is not JSON",
-            _constants.STATUS_PROTOCOL,
-        ) from None
+    text = ctypes.c_char_p()
+    errors.check(_native.lib().dinero_response_json(response._live(), ctypes.byref(text)))
+    return _json.loads(text.value or b"null")
 
 
 def _bytes_pointer(data: bytes) -> Any:
