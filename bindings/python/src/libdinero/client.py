@@ -30,7 +30,6 @@ from .response import Response
 
 if TYPE_CHECKING:
     ClientPointer = ctypes._Pointer[_native.dinero_client]
-    RequestPointer = ctypes._Pointer[_native.dinero_request_builder]
 
 FilePath = Union[str, "os.PathLike[str]"]
 
@@ -377,8 +376,11 @@ class Client(NativeHandle):
     def __del__(self) -> None:
         # Only now may the handle go: another thread still inside a method holds this object.
         pointer, self._pointer = getattr(self, "_pointer", None), None
-        if pointer is not None:
-            _native.lib().dinero_client_free(pointer)
+        try:
+            if pointer is not None:
+                _native.lib().dinero_client_free(pointer)
+        except Exception:  # noqa: BLE001 - interpreter shutdown: the module may be gone
+            pass
 
     def _json_call(
         self, method: str, path: str, json: Any, params: Params, organization_id: OrganizationId
