@@ -343,13 +343,33 @@ dinero_status dinero_client_upload_bytes(dinero_client *client,
 dinero_status dinero_client_access_token(dinero_client *client, char **token_out);
 
 /**
- * Frees a client: its token and credentials are wiped, its connections closed. NULL is a
- * no-op. No other thread may be using the client at that moment.
+ * Frees a client handle. NULL is a no-op. After dinero_client_close this only releases the
+ * handle's memory; without it, it also wipes the token and credentials and closes the
+ * connections (unless a dinero_pages handle still uses them), and no other thread may be
+ * using the client at that moment. Call dinero_client_close first when other threads might.
  *
  * # Safety
  * `client` is NULL or a live handle from dinero_authenticate, freed only once.
  */
 void dinero_client_free(dinero_client *client);
+
+/**
+ * Closes a client that other threads may be using: new calls on it (and on its dinero_pages
+ * handles) fail at once with DINERO_STATUS_INVALID_ARGUMENT ("the client is closed"), calls
+ * already running on other threads are waited for (each is bounded by its own timeouts),
+ * then the token and credentials are wiped and the connections closed. The handle itself
+ * stays valid until dinero_client_free, which then only releases it; so a binding can close
+ * at any time and free once no thread can reach the handle any more. A second close is
+ * DINERO_STATUS_OK and does nothing.
+ *
+ * Called from inside a call on the same client (a log or other callback running on the
+ * calling thread), it would wait for itself: that is DINERO_STATUS_INVALID_ARGUMENT and
+ * nothing changes.
+ *
+ * # Safety
+ * `client` is NULL or a live client handle, not yet freed.
+ */
+dinero_status dinero_client_close(dinero_client *client);
 
 /**
  * Starts a Visma Connect sign-in: writes to *authorization_out a JSON text
@@ -611,9 +631,10 @@ void dinero_options_free(dinero_options *options);
  * The request is copied: it may be freed at once. Nothing is sent yet.
  *
  * On success writes a new pages handle to *pages_out (free it with dinero_pages_free). The
- * handle keeps what it needs of the client: it stays usable if the client is freed first. It
- * belongs to one thread at a time. DINERO_STATUS_INVALID_ARGUMENT for a page size out of range
- * or a method other than GET.
+ * handle keeps what it needs of the client: it stays usable if the client is freed first,
+ * but not once the client is closed (dinero_client_close). It belongs to one thread at a
+ * time. DINERO_STATUS_INVALID_ARGUMENT for a page size out of range or a method other than
+ * GET.
  *
  * # Safety
  * `client` and `request` are NULL or live handles; `pages_out` is NULL or writable.
@@ -632,7 +653,8 @@ dinero_status dinero_pages_new(dinero_client *client,
  * Dinero's error answer (read it with dinero_response_error_json), and the list ends there.
  * DINERO_STATUS_OK with *response_out set to NULL: there are no more pages (after a bare
  * array, an empty or short page, or once Pagination.Result items came). An answer that is
- * not a Dinero list is DINERO_STATUS_PROTOCOL; any failure also ends the list.
+ * not a Dinero list is DINERO_STATUS_PROTOCOL; any failure also ends the list. After
+ * dinero_client_close on the pages' client: DINERO_STATUS_INVALID_ARGUMENT.
  *
  * # Safety
  * `pages` is NULL or a live handle; `response_out` is NULL or writable.
@@ -646,6 +668,27 @@ dinero_status dinero_pages_next(dinero_pages *pages, dinero_response **response_
  * `pages` is NULL or a live handle from dinero_pages_new, freed only once.
  */
 void dinero_pages_free(dinero_pages *pages);
+
+/**
+ * Starts paging through the Dinero list at `path` (e.g. "/v1/{organizationId}/contacts"),
+ * as dinero_pages_new does with a GET built by dinero_request_builder_new_with("GET", path,
+ * spec, NULL, 0, ...): `spec` is NULL or a JSON object whose `"params"` (an object or a list
+ * of [name, value] pairs) and `"headers"` are sent with every page; a body in it is refused.
+ * `page_size` as for dinero_pages_new (1 to DINERO_MAX_PAGE_SIZE). Nothing is sent yet.
+ *
+ * On success writes a new pages handle to *pages_out (free it with dinero_pages_free; read
+ * the pages with dinero_pages_next); on failure (DINERO_STATUS_INVALID_ARGUMENT naming what
+ * was wrong, or for a closed client) *pages_out is untouched.
+ *
+ * # Safety
+ * `client` is NULL or a live handle; the strings are NULL or NUL-terminated; `pages_out` is
+ * NULL or writable.
+ */
+dinero_status dinero_pages_new_with(dinero_client *client,
+                                    const char *path,
+                                    const char *spec,
+                                    uint32_t page_size,
+                                    dinero_pages **pages_out);
 
 /**
  * Starts a request: `method` as for dinero_request, `path` relative to api_url (it may hold
@@ -866,6 +909,22 @@ dinero_status dinero_response_save(const dinero_response *response, const char *
  * `response` is NULL or a live handle from dinero_request, freed only once.
  */
 void dinero_response_free(dinero_response *response);
+
+/**
+ * The body of an OK answer (dinero_response_is_ok) as JSON text, the one reading every
+ * binding's JSON helpers use: *json_out is the body itself when it is JSON, or "null" when
+ * the body is empty or only whitespace. A body that is not JSON is DINERO_STATUS_PROTOCOL
+ * (the message names the status and the size, never the body's text); an error answer
+ * (status >= 400) is DINERO_STATUS_INVALID_ARGUMENT (read it with
+ * dinero_response_error_json). On failure *json_out is untouched.
+ *
+ * The text is borrowed: valid until the response is freed; never free it.
+ *
+ * # Safety
+ * `response` is NULL or a live handle; `json_out` is NULL or points to writable memory for a
+ * pointer.
+ */
+dinero_status dinero_response_json(const dinero_response *response, const char **json_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -7,7 +7,8 @@ language (FAMILY below).
     scripts/binding_constants.py           rewrites the generated files
     scripts/binding_constants.py --check   exits 1 if one is stale (make test runs this)
 
-Generated: bindings/python/src/libdinero/_constants.py, bindings/node/src/constants.js,
+Generated: bindings/python/generated/constants.py (and, from scripts/python_ctypes.py, the
+Python binding's ctypes declarations), bindings/node/src/constants.js,
 bindings/php/src/Status.php, ErrorClass.php and Limits.php.
 """
 
@@ -17,6 +18,9 @@ import re
 import sys
 from pathlib import Path
 from typing import Dict, List, Tuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import python_ctypes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ROOT / "include" / "dinero.h"
@@ -166,7 +170,8 @@ final class Limits
 def outputs() -> Dict[Path, str]:
     c = read_header()
     return {
-        ROOT / "bindings/python/src/libdinero/_constants.py": python(c),
+        ROOT / "bindings/python/generated/constants.py": python(c),
+        ROOT / "bindings/python/generated/declarations.py": python_ctypes.declarations(HEADER.read_text()),
         ROOT / "bindings/node/src/constants.js": node(c),
         ROOT / "bindings/php/src/Status.php": php_status(c),
         ROOT / "bindings/php/src/ErrorClass.php": php_error_class(c),

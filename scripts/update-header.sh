@@ -12,3 +12,5 @@ for line in sys.stdin:
 [ -f "$out_dir/dinero.h" ] || { echo "no generated header found" >&2; exit 1; }
 cp "$out_dir/dinero.h" include/dinero.h
 echo "include/dinero.h updated"
+# The bindings' generated files follow the header (`make lint` checks that they do).
+python3 scripts/binding_constants.py

@@ -3,6 +3,7 @@
 
 mod api_error;
 mod client;
+mod closing;
 mod config;
 pub mod connect;
 mod error;
@@ -10,6 +11,7 @@ pub mod ffi;
 mod files;
 #[doc(hidden)]
 pub mod fuzzing;
+mod json_body;
 mod log;
 mod pages;
 mod request;

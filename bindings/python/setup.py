@@ -19,6 +19,7 @@ from typing import Optional
 
 from setuptools import setup
 from setuptools.command.build_py import build_py
+from setuptools.command.egg_info import egg_info
 from setuptools.dist import Distribution
 
 try:
@@ -64,6 +65,17 @@ class BuildPy(build_py):
             shutil.copy2(library, target)
 
 
+class EggInfoInBuild(egg_info):
+    """setuptools writes the package's metadata (libdinero.egg-info) beside the packages, into
+    src/, by default; src/ holds the binding's own code only, so it goes into build/ instead."""
+
+    def finalize_options(self) -> None:
+        if self.egg_base is None:
+            self.egg_base = "build"
+            os.makedirs(self.egg_base, exist_ok=True)
+        super().finalize_options()
+
+
 class MaybeBinaryDistribution(Distribution):
     def has_ext_modules(self) -> bool:
         return bundled_library() is not None
@@ -84,6 +96,6 @@ class Python3Wheel(bdist_wheel):
 
 
 setup(
-    cmdclass={"build_py": BuildPy, "bdist_wheel": Python3Wheel},
+    cmdclass={"build_py": BuildPy, "bdist_wheel": Python3Wheel, "egg_info": EggInfoInBuild},
     distclass=MaybeBinaryDistribution,
 )

@@ -19,3 +19,7 @@ DINERO_LIBRARY="$PWD/target/release/libdinero.so" \
 section "Python: upload a receipt, download an invoice PDF (examples/python/files.py)"
 DINERO_LIBRARY="$PWD/target/release/libdinero.so" \
   "$PYTHON_VENV/bin/python" examples/python/files.py "" "$work/invoice-python.pdf"
+
+section "Python: a public integration's sign-in through Visma Connect (examples/python/visma_connect.py)"
+DINERO_LIBRARY="$PWD/target/release/libdinero.so" \
+  "$PYTHON_VENV/bin/python" examples/python/visma_connect.py

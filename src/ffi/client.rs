@@ -8,8 +8,11 @@ use super::response::dinero_response;
 use super::status::dinero_status;
 use super::strings::{borrow_optional_str, borrow_str, hand_out};
 use crate::client::Client;
+use crate::closing::{Gate, Pass};
 use crate::config::Config;
+use crate::error::Result;
 use std::ffi::c_char;
+use std::sync::Arc;
 
 /// Dinero's limit for an upload (`POST /v1/{organizationId}/files`): 6 MB (6 x 1024 x 1024
 /// bytes; written out so that the header gives the number, which the bindings read).
@@ -19,7 +22,28 @@ pub const DINERO_MAX_UPLOAD_BYTES: usize = 6291456;
 /// pool and a rate limit. Safe to share between threads.
 #[allow(non_camel_case_types)]
 pub struct dinero_client {
-    pub(crate) client: Client,
+    /// Shared with the client's pages handles, so that dinero_client_close stops them too.
+    pub(crate) gate: Arc<Gate<Client>>,
+}
+
+impl dinero_client {
+    pub(crate) fn new(client: Client) -> Self {
+        dinero_client {
+            gate: Arc::new(Gate::new("the client", client)),
+        }
+    }
+}
+
+/// Starts one call on a client handle: the client, counted as in flight (dinero_client_close
+/// waits for it) until the pass is dropped; an error once the client is closed.
+///
+/// # Safety
+/// `client` is NULL or a live handle not being freed.
+pub(crate) unsafe fn enter<'a>(client: *mut dinero_client) -> Result<Pass<'a, Client>> {
+    // SAFETY: per this function's contract.
+    unsafe { borrow(client.cast_const(), "client") }?
+        .gate
+        .enter()
 }
 
 /// Exchanges the credentials for an access token now and returns a client that keeps the
@@ -64,7 +88,7 @@ pub unsafe extern "C" fn dinero_authenticate(
         };
         let client = Client::authenticate(client_id, client_secret, api_key, config)?;
         // SAFETY: checked by require_out; per this function's contract it is writable.
-        unsafe { write_out(client_out, into_raw(dinero_client { client })) };
+        unsafe { write_out(client_out, into_raw(dinero_client::new(client))) };
         Ok(())
     })
 }
@@ -101,16 +125,14 @@ pub unsafe extern "C" fn dinero_request(
         // SAFETY: per this function's contract.
         let (client, method, path, body) = unsafe {
             (
-                borrow(client.cast_const(), "client")?,
+                enter(client)?,
                 borrow_str(method, "method")?,
                 borrow_str(path, "path")?,
                 borrow_optional_str(json_body, "json_body")?,
             )
         };
         require_out(response_out, "response_out")?;
-        let response = client
-            .client
-            .request(method, path, body.map(str::as_bytes))?;
+        let response = client.request(method, path, body.map(str::as_bytes))?;
         // SAFETY: checked by require_out; per this function's contract it is writable.
         unsafe { hand_out_response(response_out, response) };
         Ok(())
@@ -135,14 +157,9 @@ pub unsafe extern "C" fn dinero_client_send(
 ) -> dinero_status {
     guard(|| {
         // SAFETY: per this function's contract.
-        let (client, request) = unsafe {
-            (
-                borrow(client.cast_const(), "client")?,
-                borrow(request, "request")?,
-            )
-        };
+        let (client, request) = unsafe { (enter(client)?, borrow(request, "request")?) };
         require_out(response_out, "response_out")?;
-        let response = client.client.send(&request.builder)?;
+        let response = client.send(&request.builder)?;
         // SAFETY: checked by require_out; writable per this function's contract.
         unsafe { hand_out_response(response_out, response) };
         Ok(())
@@ -173,11 +190,11 @@ pub unsafe extern "C" fn dinero_client_call(
 ) -> dinero_status {
     guard(|| {
         // SAFETY: per this function's contract.
-        let client = unsafe { borrow(client.cast_const(), "client")? };
+        let client = unsafe { enter(client)? };
         // SAFETY: per this function's contract.
         let request = unsafe { build_with(method, path, spec, data, data_len) }?;
         require_out(response_out, "response_out")?;
-        let response = client.client.send(&request)?;
+        let response = client.send(&request)?;
         // SAFETY: checked by require_out; writable per this function's contract.
         unsafe { hand_out_response(response_out, response) };
         Ok(())
@@ -210,7 +227,7 @@ pub unsafe extern "C" fn dinero_client_upload_file(
         // SAFETY: per this function's contract.
         let (client, file_path, file_name, content_type) = unsafe {
             (
-                borrow(client.cast_const(), "client")?,
+                enter(client)?,
                 borrow_str(file_path, "file_path")?,
                 borrow_optional_str(file_name, "file_name")?,
                 borrow_optional_str(content_type, "content_type")?,
@@ -218,7 +235,7 @@ pub unsafe extern "C" fn dinero_client_upload_file(
         };
         require_out(response_out, "response_out")?;
         let path = std::path::Path::new(file_path);
-        let response = client.client.upload_file(path, file_name, content_type)?;
+        let response = client.upload_file(path, file_name, content_type)?;
         // SAFETY: checked by require_out; writable per this function's contract.
         unsafe { hand_out_response(response_out, response) };
         Ok(())
@@ -246,14 +263,14 @@ pub unsafe extern "C" fn dinero_client_upload_bytes(
         // SAFETY: per this function's contract.
         let (client, bytes, file_name, content_type) = unsafe {
             (
-                borrow(client.cast_const(), "client")?,
+                enter(client)?,
                 borrow_bytes(bytes, len, "bytes")?,
                 borrow_optional_str(file_name, "file_name")?,
                 borrow_optional_str(content_type, "content_type")?,
             )
         };
         require_out(response_out, "response_out")?;
-        let response = client.client.upload(bytes, file_name, content_type)?;
+        let response = client.upload(bytes, file_name, content_type)?;
         // SAFETY: checked by require_out; writable per this function's contract.
         unsafe { hand_out_response(response_out, response) };
         Ok(())
@@ -293,9 +310,9 @@ pub unsafe extern "C" fn dinero_client_access_token(
 ) -> dinero_status {
     guard(|| {
         // SAFETY: per this function's contract.
-        let client = unsafe { borrow(client.cast_const(), "client") }?;
+        let client = unsafe { enter(client) }?;
         require_out(token_out, "token_out")?;
-        let token = client.client.access_token()?;
+        let token = client.access_token()?;
         let owned = hand_out(token.expose())?;
         // SAFETY: checked by require_out; per this function's contract it is writable.
         unsafe { write_out(token_out, owned) };
@@ -303,8 +320,10 @@ pub unsafe extern "C" fn dinero_client_access_token(
     })
 }
 
-/// Frees a client: its token and credentials are wiped, its connections closed. NULL is a
-/// no-op. No other thread may be using the client at that moment.
+/// Frees a client handle. NULL is a no-op. After dinero_client_close this only releases the
+/// handle's memory; without it, it also wipes the token and credentials and closes the
+/// connections (unless a dinero_pages handle still uses them), and no other thread may be
+/// using the client at that moment. Call dinero_client_close first when other threads might.
 ///
 /// # Safety
 /// `client` is NULL or a live handle from dinero_authenticate, freed only once.

@@ -4,7 +4,7 @@
 
 use super::boundary::guard;
 use super::client::{dinero_client, hand_out_response};
-use super::handles::{borrow, into_raw, require_out, write_out};
+use super::handles::{into_raw, require_out, write_out};
 use super::log::UserData;
 use super::options::dinero_options;
 use super::response::dinero_response;
@@ -121,7 +121,7 @@ pub unsafe extern "C" fn dinero_connect_authenticate_code(
             options_config(options),
         )?;
         // SAFETY: checked by require_out; per this function's contract it is writable.
-        unsafe { write_out(client_out, into_raw(dinero_client { client })) };
+        unsafe { write_out(client_out, into_raw(dinero_client::new(client))) };
         Ok(())
     })
 }
@@ -166,7 +166,7 @@ pub unsafe extern "C" fn dinero_connect_authenticate(
             options_config(options),
         )?;
         // SAFETY: checked by require_out; per this function's contract it is writable.
-        unsafe { write_out(client_out, into_raw(dinero_client { client })) };
+        unsafe { write_out(client_out, into_raw(dinero_client::new(client))) };
         Ok(())
     })
 }
@@ -221,9 +221,9 @@ pub unsafe extern "C" fn dinero_client_organizations(
 ) -> dinero_status {
     guard(|| {
         // SAFETY: per this function's contract.
-        let client = unsafe { borrow(client.cast_const(), "client")? };
+        let client = unsafe { super::client::enter(client)? };
         require_out(response_out, "response_out")?;
-        let response = client.client.organizations()?;
+        let response = client.organizations()?;
         // SAFETY: checked by require_out; per this function's contract it is writable.
         unsafe { hand_out_response(response_out, response) };
         Ok(())

@@ -2,7 +2,7 @@
 
 use super::boundary::guard;
 use super::client::dinero_client;
-use super::handles::{borrow, into_raw, require_out, write_out};
+use super::handles::{into_raw, require_out, write_out};
 use super::response::dinero_response;
 use super::status::dinero_status;
 use super::strings::{borrow_str, hand_out};
@@ -46,15 +46,13 @@ pub unsafe extern "C" fn dinero_client_create(
         // SAFETY: per this function's contract.
         let (client, collection_path, json_body) = unsafe {
             (
-                borrow(client.cast_const(), "client")?,
+                super::client::enter(client)?,
                 borrow_str(collection_path, "collection_path")?,
                 borrow_str(json_body, "json_body")?,
             )
         };
         require_out(response_out, "response_out")?;
-        let created = client
-            .client
-            .create(collection_path, json_body.as_bytes())?;
+        let created = client.create(collection_path, json_body.as_bytes())?;
         let guid = if guid_out.is_null() {
             None
         } else {

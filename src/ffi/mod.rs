@@ -3,6 +3,7 @@
 
 mod boundary;
 pub mod client;
+pub mod client_close;
 pub mod connect;
 pub mod create;
 mod handles;
@@ -11,7 +12,9 @@ pub mod library;
 pub mod log;
 pub mod options;
 pub mod pages;
+pub mod pages_new_with;
 pub mod request_builder;
 pub mod response;
+pub mod response_json;
 pub mod status;
 mod strings;

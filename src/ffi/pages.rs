@@ -5,8 +5,12 @@ use super::client::{dinero_client, hand_out_response};
 use super::handles::{borrow, free, into_raw, require_out, write_out};
 use super::request_builder::dinero_request_builder;
 use super::status::dinero_status;
+use crate::client::Client;
+use crate::closing::Gate;
 use crate::error::{Error, ErrorKind};
 use crate::pages::Pages;
+use crate::request::builder::RequestBuilder;
+use std::sync::Arc;
 
 /// Dinero's largest page (`pageSize`), and the page size to use: under 100 requests a minute,
 /// paging at 100 items costs ten times the requests of paging at 1000.
@@ -16,6 +20,21 @@ pub const DINERO_MAX_PAGE_SIZE: u32 = 1000;
 #[allow(non_camel_case_types)]
 pub struct dinero_pages {
     pages: Pages,
+    /// The client's: dinero_client_close stops the pages too, and waits for a page in flight.
+    gate: Arc<Gate<Client>>,
+}
+
+impl dinero_pages {
+    /// The pages of `request` (a GET) on `client`.
+    pub(super) fn start(
+        client: &dinero_client,
+        request: RequestBuilder,
+        page_size: u32,
+    ) -> crate::error::Result<Self> {
+        let gate = Arc::clone(&client.gate);
+        let pages = gate.enter()?.pages(request, page_size)?;
+        Ok(dinero_pages { pages, gate })
+    }
 }
 
 /// Starts paging through a Dinero list: `request` is a GET made with
@@ -26,9 +45,10 @@ pub struct dinero_pages {
 /// The request is copied: it may be freed at once. Nothing is sent yet.
 ///
 /// On success writes a new pages handle to *pages_out (free it with dinero_pages_free). The
-/// handle keeps what it needs of the client: it stays usable if the client is freed first. It
-/// belongs to one thread at a time. DINERO_STATUS_INVALID_ARGUMENT for a page size out of range
-/// or a method other than GET.
+/// handle keeps what it needs of the client: it stays usable if the client is freed first,
+/// but not once the client is closed (dinero_client_close). It belongs to one thread at a
+/// time. DINERO_STATUS_INVALID_ARGUMENT for a page size out of range or a method other than
+/// GET.
 ///
 /// # Safety
 /// `client` and `request` are NULL or live handles; `pages_out` is NULL or writable.
@@ -48,9 +68,9 @@ pub unsafe extern "C" fn dinero_pages_new(
             )
         };
         require_out(pages_out, "pages_out")?;
-        let pages = client.client.pages(request.builder.clone(), page_size)?;
+        let pages = dinero_pages::start(client, request.builder.clone(), page_size)?;
         // SAFETY: checked by require_out; writable per this function's contract.
-        unsafe { write_out(pages_out, into_raw(dinero_pages { pages })) };
+        unsafe { write_out(pages_out, into_raw(pages)) };
         Ok(())
     })
 }
@@ -63,7 +83,8 @@ pub unsafe extern "C" fn dinero_pages_new(
 /// Dinero's error answer (read it with dinero_response_error_json), and the list ends there.
 /// DINERO_STATUS_OK with *response_out set to NULL: there are no more pages (after a bare
 /// array, an empty or short page, or once Pagination.Result items came). An answer that is
-/// not a Dinero list is DINERO_STATUS_PROTOCOL; any failure also ends the list.
+/// not a Dinero list is DINERO_STATUS_PROTOCOL; any failure also ends the list. After
+/// dinero_client_close on the pages' client: DINERO_STATUS_INVALID_ARGUMENT.
 ///
 /// # Safety
 /// `pages` is NULL or a live handle; `response_out` is NULL or writable.
@@ -77,6 +98,7 @@ pub unsafe extern "C" fn dinero_pages_next(
         let pages = unsafe { pages.as_mut() }
             .ok_or_else(|| Error::new(ErrorKind::NullArgument, "pages is NULL"))?;
         require_out(response_out, "response_out")?;
+        let _in_flight = pages.gate.enter()?;
         match pages.pages.next_page()? {
             // SAFETY: checked by require_out; writable per this function's contract.
             Some(response) => unsafe { hand_out_response(response_out, response) },

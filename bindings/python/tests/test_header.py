@@ -145,7 +145,8 @@ def test_the_header_parses() -> None:
         ["const dinero_response *", "const char *"],
     )
     assert header_callbacks() == {
-        "dinero_log_callback": ("void", ["void *", "uint32_t", "const char *"])
+        "dinero_log_callback": ("void", ["void *", "uint32_t", "const char *"]),
+        "dinero_refresh_token_callback": ("void", ["void *", "const char *"]),
     }
 
 

@@ -164,3 +164,14 @@ def test_an_api_error_quotes_the_server_printable_and_short(sandbox: Sandbox) ->
     assert not any(unicodedata.category(c) == "Cc" or c == "\u202e" for c in text), text[:80]
     assert len(text) < 1100
     assert caught.value.message.startswith("]0;owned [2J ERROR forged line x")
+
+
+def test_closing_the_client_ends_its_pages(sandbox_with: Callable[..., Sandbox]) -> None:
+    sandbox = sandbox_with("--rate-limit", "0", "--seed-contacts", "5")
+    client = sandbox.connect()
+    pages = client.paginate(CONTACTS, page_size=2)
+    next(pages)
+    client.close()  # dinero_client_close: the pages handle is refused from now on too
+    with pytest.raises(libdinero.InvalidArgumentError, match="closed"):
+        list(pages)  # the rest of page 0 comes, then page 1 is refused
+    assert sandbox.route_count("GET /v1/{org}/contacts") == 1

@@ -100,7 +100,7 @@ def test_import_does_not_load_the_library() -> None:
     assert done.returncode == 0 and done.stdout.strip() == libdinero.__version__
 
 
-@pytest.mark.parametrize("example", ["personal_integration.py", "docs_style.py"])
+@pytest.mark.parametrize("example", ["personal_integration.py", "docs_style.py", "visma_connect.py"])
 def test_the_examples_run_against_the_sandbox(sandbox: Sandbox, example: str) -> None:
     env = {**os.environ, **sandbox.settings}
     package = Path(libdinero.__file__).resolve().parent.parent

@@ -3,6 +3,7 @@ errors."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -107,4 +108,32 @@ def test_close_waits_for_requests_in_flight(client: libdinero.Client, sandbox: S
         time.sleep(0.15)
         client.close()  # must not free the client under the running request
         assert pending.result().status == 200
+    assert client.closed
+
+
+def test_close_from_a_callback_inside_a_call_is_refused_rather_than_waiting_for_itself(
+    sandbox: Sandbox,
+) -> None:
+    client = sandbox.connect(log_level="INFO")
+    refusals: List[str] = []
+
+    class Closer(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            try:
+                client.close()  # runs inside the request, on its thread
+            except libdinero.InvalidArgumentError as error:
+                refusals.append(str(error))
+
+    logger = logging.getLogger("libdinero")
+    handler, level = Closer(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        assert client.get("/v1/organizations")
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert refusals and "from inside" in refusals[0]
+    assert not client.closed
+    client.close()
     assert client.closed

@@ -1,4 +1,5 @@
-"""libdinero: a client for the Dinero accounting API's personal integration.
+"""libdinero: a client for the Dinero accounting API, with an API key (personal integration) or
+through Visma Connect (integrations offered to many companies).
 
 A thin ctypes binding of the libdinero C library: authentication, token lifetime, retries, rate
 limiting and error handling all happen in the library, the same as for every other language.
@@ -16,12 +17,14 @@ from __future__ import annotations
 from . import _native
 from ._library import LibraryNotFoundError
 from .client import Client, authenticate
+from .connect import connect_authenticate, connect_authenticate_code, connect_authorize_url
 from .errors import (
     ApiError,
     AuthenticationError,
     DineroError,
     FileError,
     InvalidArgumentError,
+    LoginRequiredError,
     NetworkError,
     ProtocolError,
     ResponseTooLargeError,
@@ -43,6 +46,7 @@ __all__ = [
     "Headers",
     "InvalidArgumentError",
     "LibraryNotFoundError",
+    "LoginRequiredError",
     "NetworkError",
     "ProtocolError",
     "Response",
@@ -51,6 +55,9 @@ __all__ = [
     "TimeoutError",
     "__version__",
     "authenticate",
+    "connect_authenticate",
+    "connect_authenticate_code",
+    "connect_authorize_url",
     "library_version",
     "status_str",
 ]

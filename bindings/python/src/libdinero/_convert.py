@@ -15,10 +15,12 @@ __all__ = [
     "Bytes",
     "HeaderArgs",
     "OptionValue",
+    "OrganizationId",
     "Params",
     "byte_buffer",
     "cstr",
     "file_path",
+    "json_text",
     "options_json",
     "request_spec",
 ]
@@ -27,6 +29,7 @@ OptionValue = Union[str, int, float, bool, "os.PathLike[str]", None]
 ParamValue = Union[str, int, float, bool, None, Sequence[Union[str, int, float, bool]]]
 Params = Union[Mapping[str, ParamValue], Sequence[Tuple[str, ParamValue]], None]
 HeaderArgs = Union[Mapping[str, str], Sequence[Tuple[str, str]], None]
+OrganizationId = Union[str, int, None]
 
 
 def cstr(value: object, what: str) -> bytes:
@@ -51,14 +54,16 @@ def options_json(options: Mapping[str, OptionValue]) -> bytes:
     """The options as one JSON object for ``dinero_options_set_json``, which turns the values
     into the library's text (booleans, whole floats, None = leave the default) and checks them."""
     values = {key: os.fspath(v) if isinstance(v, os.PathLike) else v for key, v in options.items()}
-    return cstr(_dumps(values, "the options"), "options")
+    return cstr(json_text(values, "the options"), "options")
 
 
 def request_spec(
-    json_value: Any, params: Params, headers: HeaderArgs, data: object, content_type: object
+    json_value: Any, params: Params, headers: HeaderArgs, data: object, content_type: object,
+    organization_id: OrganizationId = None,
 ) -> Optional[bytes]:
     """What the caller gave, as the request description ``dinero_client_call`` reads; the
-    library applies the rules (parameter values, which content type, what cannot go together).
+    library applies the rules (parameter values, which content type, what cannot go together,
+    the organization: ``organization_id`` fills ``{organizationId}`` for this request only).
     Mappings become lists of pairs, so their order is kept."""
     spec: Dict[str, Any] = {}
     for name, pairs in (("params", params), ("headers", headers)):
@@ -70,10 +75,12 @@ def request_spec(
         spec["data"] = True
     if content_type is not None:
         spec["content_type"] = content_type
-    return cstr(_dumps(spec, "the request"), "request") if spec else None
+    if organization_id is not None:
+        spec["organization_id"] = organization_id
+    return cstr(json_text(spec, "the request"), "request") if spec else None
 
 
-def _dumps(value: Any, what: str) -> str:
+def json_text(value: Any, what: str) -> str:
     """Compact JSON, Danish letters as themselves (not \\u escapes)."""
     try:
         return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))

@@ -11,7 +11,7 @@ _Self = TypeVar("_Self", bound="NativeHandle")
 
 
 class NativeHandle:
-    """Owns one native handle. ``close()`` frees it (a second call does nothing); leaving a
+    """Owns one native handle. ``close()`` releases it (a second call does nothing); leaving a
     ``with`` block closes it; so does garbage collection, as a last resort."""
 
     def close(self) -> None:  # pragma: no cover - every subclass overrides it

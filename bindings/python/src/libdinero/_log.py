@@ -3,18 +3,20 @@
 The library calls one C function per log line, on the thread that made the request. This module
 makes that function once, as a ``CFUNCTYPE`` held in a module global for the life of the process:
 native code may call it for as long as any client lives, so it must never be garbage-collected.
-ctypes takes the GIL before running it. It never lets an exception escape into C.
+ctypes takes the GIL before running it. It never lets an exception escape into C. The Visma
+Connect refresh-token callback (one per client, kept by the client) lives here too, for the same
+reasons.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from . import _constants, _native
 from .errors import InvalidArgumentError
 
-__all__ = ["LOGGER_NAME", "LogLevel", "max_level"]
+__all__ = ["LOGGER_NAME", "LogLevel", "max_level", "refresh_token_callback"]
 
 LOGGER_NAME = "libdinero"
 
@@ -55,6 +57,20 @@ def _forward(user_data: Optional[int], level: int, message: Optional[bytes]) -> 
 
 # Made once and never freed: clients may call it until the process ends.
 CALLBACK = _native.dinero_log_callback(_forward)
+
+
+def refresh_token_callback(on_refresh_token: Callable[[str], None]) -> Any:
+    """The C callback that hands each new Visma Connect refresh token to ``on_refresh_token``,
+    on whichever thread refreshed (ctypes takes the GIL first). Nothing may unwind into C: an
+    exception is logged as an error, by its type only (its text might hold the token)."""
+
+    def forward(user_data: Optional[int], token: Optional[bytes]) -> None:
+        try:
+            on_refresh_token((token or b"").decode("utf-8"))
+        except BaseException as error:  # noqa: BLE001 - see above
+            logger.error("on_refresh_token raised %s: the new refresh token may be lost", type(error).__name__)
+
+    return _native.dinero_refresh_token_callback(forward)
 
 
 def max_level(log_level: Optional[LogLevel]) -> int:

@@ -2,31 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json as _json
 import os
-import threading
-from typing import TYPE_CHECKING, Any, Generator, List, Optional, Tuple, Union
+from typing import (
+    TYPE_CHECKING, Any, Callable, Generator, Iterator, List, Mapping, Optional, Tuple, Union
+)
 
 from . import _constants, _log, _native, errors
 from ._convert import (
     Bytes,
     HeaderArgs,
     OptionValue,
+    OrganizationId,
     Params,
     byte_buffer,
     cstr,
     file_path,
+    json_text,
     options_json,
     request_spec,
 )
 from ._handle import NativeHandle
-from .errors import FileError, InvalidArgumentError, ProtocolError
+from .errors import FileError, InvalidArgumentError
 from .response import Response
 
 if TYPE_CHECKING:
     ClientPointer = ctypes._Pointer[_native.dinero_client]
-    RequestPointer = ctypes._Pointer[_native.dinero_request_builder]
 
 FilePath = Union[str, "os.PathLike[str]"]
 
@@ -56,60 +59,80 @@ def authenticate(
     ``log_level`` (``logging.INFO``, ``"DEBUG"``, ...) chooses the detail instead; a level above
     ERROR (``logging.CRITICAL``) turns the client's logging off.
     """
-    credentials, problem = _Credentials.hold(client_id, client_secret, api_key)
+    credentials, problem = Credentials.hold(
+        client_id=client_id, client_secret=client_secret, api_key=api_key
+    )
     # Out of this frame: a traceback that shows its frames' variables (traceback's
     # capture_locals, pytest --showlocals, error trackers) must not show them.
     del client_secret, api_key
     if problem is not None:
         raise problem
-    settings = options_json(options)
+    return open_client("dinero_authenticate", credentials, options, log_level)
+
+
+def open_client(
+    function: str,
+    credentials: Credentials,
+    options: Mapping[str, OptionValue],
+    log_level: Optional[_log.LogLevel],
+    on_refresh_token: Optional[Callable[[str], None]] = None,
+) -> Client:
+    """A client from ``function`` (dinero_authenticate or a dinero_connect_authenticate*),
+    given the credentials, then the options, then the out-parameter."""
     max_level = _log.max_level(log_level)
+    refresh = None if on_refresh_token is None else _log.refresh_token_callback(on_refresh_token)
+    lib = _native.lib()
+    with options_handle(options) as handle:
+        if max_level:
+            # _log.CALLBACK lives as long as the process, so it outlives every client.
+            errors.check(
+                lib.dinero_options_set_log_callback(handle, _log.CALLBACK, None, max_level)
+            )
+        if refresh is not None:
+            errors.check(lib.dinero_options_set_refresh_token_callback(handle, refresh, None))
+        pointer = _native.ClientPtr()
+        function_ = getattr(lib, function)
+        errors.check(function_(*credentials.arguments, handle, ctypes.byref(pointer)))
+    client = Client._adopt(pointer)
+    client._refresh_callback = refresh  # called by the library for as long as the client lives
+    return client
+
+
+@contextlib.contextmanager
+def options_handle(options: Mapping[str, OptionValue]) -> Iterator[Any]:
+    """A ``dinero_options`` holding ``options``, for the duration of a ``with`` block."""
+    settings = options_json(options)
     lib = _native.lib()
     handle = lib.dinero_options_new()
     if not handle:
         raise errors.from_status(_constants.STATUS_PANIC)
     try:
         errors.check(lib.dinero_options_set_json(handle, settings))
-        if max_level:
-            # _log.CALLBACK lives as long as the process, so it outlives every client.
-            errors.check(
-                lib.dinero_options_set_log_callback(handle, _log.CALLBACK, None, max_level)
-            )
-        pointer = _native.ClientPtr()
-        errors.check(
-            lib.dinero_authenticate(*credentials.arguments, handle, ctypes.byref(pointer))
-        )
+        yield handle
     finally:
         lib.dinero_options_free(handle)
-    return Client._adopt(pointer)
 
 
-class _Credentials:
-    """The credentials as dinero_authenticate takes them; repr() never shows them."""
+class Credentials:
+    """Secret arguments as the C functions take them; repr() never shows them."""
 
     __slots__ = ("arguments",)
 
-    def __init__(self, arguments: Tuple[bytes, bytes, bytes]) -> None:
+    def __init__(self, arguments: Tuple[bytes, ...]) -> None:
         self.arguments = arguments
 
     def __repr__(self) -> str:
         return "<libdinero credentials: [redacted]>"
 
     @classmethod
-    def hold(
-        cls, client_id: object, client_secret: object, api_key: object
-    ) -> Tuple[_Credentials, Optional[errors.DineroError]]:
-        """The credentials, or the reason they cannot be sent. That reason is handed back, not
-        raised from here: a traceback through this frame or cstr's would carry their variables,
-        the secrets among them."""
+    def hold(cls, **values: object) -> Tuple[Credentials, Optional[errors.DineroError]]:
+        """The arguments (each named for messages), or the reason they cannot be sent. That
+        reason is handed back, not raised from here: a traceback through this frame or cstr's
+        would carry their variables, the secrets among them."""
         try:
-            arguments = (
-                cstr(client_id, "client_id"),
-                cstr(client_secret, "client_secret"),
-                cstr(api_key, "api_key"),
-            )
+            arguments = tuple(cstr(value, name) for name, value in values.items())
         except errors.DineroError as error:
-            return cls((b"", b"", b"")), error.with_traceback(None)
+            return cls(()), error.with_traceback(None)
         return cls(arguments), None
 
 
@@ -119,8 +142,9 @@ class Client(NativeHandle):
 
     Share one client between threads: every request is one call into the library, made with the
     GIL released, so requests really run in parallel, and a token refresh happens once. ``close()``
-    waits for requests still running on other threads, then frees the client; any use after
-    that raises ``InvalidArgumentError``.
+    waits for requests still running on other threads, then wipes the client's secrets; any use
+    after that raises ``InvalidArgumentError`` (``dinero_client_close``: the library keeps that
+    count, not the binding). The native handle is freed with the object.
     """
 
     def __init__(self) -> None:
@@ -130,13 +154,12 @@ class Client(NativeHandle):
     def _adopt(cls, pointer: ClientPointer) -> Client:
         self = cls.__new__(cls)
         self._pointer = pointer
-        self._in_flight = 0
-        self._idle = threading.Condition(threading.Lock())
+        self._closed = False
         return self
 
     _pointer: Optional[ClientPointer]
-    _in_flight: int
-    _idle: threading.Condition
+    _closed: bool
+    _refresh_callback: Any
 
     # -- the one primitive ------------------------------------------------------------------
 
@@ -149,6 +172,7 @@ class Client(NativeHandle):
         headers: HeaderArgs = None,
         data: Optional[Bytes] = None,
         content_type: Optional[str] = None,
+        organization_id: OrganizationId = None,
     ) -> Response:
         """Sends one request and returns the answer, whatever its status code (4xx and 5xx
         included). ``path`` is relative to ``api_url`` and may contain ``{organizationId}``;
@@ -158,24 +182,21 @@ class Client(NativeHandle):
         list of pairs) are sent as given, except that Authorization, Host, Content-Length,
         Transfer-Encoding and Connection belong to the library and are refused, as are values
         with CR or LF. ``content_type`` (or a Content-Type in ``headers``) is the body's type.
+        ``organization_id`` fills ``{organizationId}`` for this request only (a Visma Connect
+        token reaches several; see ``organizations()``), instead of the client's option.
         Raises ``NetworkError``, ``TimeoutError``, ``AuthenticationError`` (token refresh
-        failed) or ``InvalidArgumentError`` (nothing was sent) when no answer could be had."""
+        failed; ``LoginRequiredError`` when the user must sign in again) or
+        ``InvalidArgumentError`` (nothing was sent) when no answer could be had."""
         body = b"" if data is None else byte_buffer(data, "data")
         arguments = (
             cstr(method, "method"),
             cstr(path, "path"),
-            request_spec(json, params, headers, data, content_type),
+            request_spec(json, params, headers, data, content_type, organization_id),
             _bytes_pointer(body),
             len(body),
         )
         out = _native.ResponsePtr()
-        pointer = self._enter()
-        try:
-            status = _native.lib().dinero_client_call(pointer, *arguments, ctypes.byref(out))
-            if status != _constants.STATUS_OK:
-                raise errors.from_status(status)  # reads this thread's last error at once
-        finally:
-            self._leave()
+        errors.check(_native.lib().dinero_client_call(self._pointer, *arguments, ctypes.byref(out)))
         return Response(out)
 
     # -- files ------------------------------------------------------------------------------
@@ -206,23 +227,19 @@ class Client(NativeHandle):
             content = byte_buffer(path_or_bytes, "path_or_bytes")
         else:
             path_bytes = file_path(path_or_bytes, "path_or_bytes")
-        pointer = self._enter()
-        try:
-            if is_bytes:
-                status = lib.dinero_client_upload_bytes(
-                    pointer, _bytes_pointer(content), len(content), name_bytes, type_bytes,
-                    ctypes.byref(out),
-                )
-            else:
-                status = lib.dinero_client_upload_file(
-                    pointer, path_bytes, name_bytes, type_bytes, ctypes.byref(out)
-                )
-            if status != _constants.STATUS_OK:
-                raise _with_filename(errors.from_status(status), path_or_bytes)
-        finally:
-            self._leave()
+        if is_bytes:
+            status = lib.dinero_client_upload_bytes(
+                self._pointer, _bytes_pointer(content), len(content), name_bytes, type_bytes,
+                ctypes.byref(out),
+            )
+        else:
+            status = lib.dinero_client_upload_file(
+                self._pointer, path_bytes, name_bytes, type_bytes, ctypes.byref(out)
+            )
+        if status != _constants.STATUS_OK:
+            raise _with_filename(errors.from_status(status), path_or_bytes)
         with Response(out) as response:
-            return _decoded(response, "POST", "/v1/{organizationId}/files")
+            return _decoded(response)
 
     def download(
         self,
@@ -250,25 +267,40 @@ class Client(NativeHandle):
 
     # -- JSON helpers -----------------------------------------------------------------------
 
-    def get(self, path: str, params: Params = None) -> Any:
+    # ``organization_id`` as for ``request``.
+
+    def get(self, path: str, params: Params = None, organization_id: OrganizationId = None) -> Any:
         """GET and decode the JSON answer (None for an empty body); ``ApiError`` for >= 400."""
-        return self._json_call("GET", path, None, params)
+        return self._json_call("GET", path, None, params, organization_id)
 
-    def post(self, path: str, json: Any = None, params: Params = None) -> Any:
+    def post(self, path: str, json: Any = None, params: Params = None,
+             organization_id: OrganizationId = None) -> Any:
         """POST ``json`` and decode the answer (None for an empty body); ``ApiError`` for >= 400."""
-        return self._json_call("POST", path, json, params)
+        return self._json_call("POST", path, json, params, organization_id)
 
-    def put(self, path: str, json: Any = None, params: Params = None) -> Any:
+    def put(self, path: str, json: Any = None, params: Params = None,
+            organization_id: OrganizationId = None) -> Any:
         """PUT ``json`` and decode the answer (None for an empty body); ``ApiError`` for >= 400."""
-        return self._json_call("PUT", path, json, params)
+        return self._json_call("PUT", path, json, params, organization_id)
 
-    def delete(self, path: str, json: Any = None, params: Params = None) -> Any:
+    def delete(self, path: str, json: Any = None, params: Params = None,
+               organization_id: OrganizationId = None) -> Any:
         """DELETE (Dinero wants the entity's ``Timestamp`` in the body for some resources) and
         decode the answer (None for an empty body); ``ApiError`` for >= 400."""
-        return self._json_call("DELETE", path, json, params)
+        return self._json_call("DELETE", path, json, params, organization_id)
+
+    def organizations(self) -> Any:
+        """The organizations the client's token reaches (``dinero_client_organizations``):
+        ``[{"Id": ..., "Name": ..., "IsPro": ...}]``; one for an API key, any number for a
+        Visma Connect user, who picks one per client or per request (``organization_id``)."""
+        out = _native.ResponsePtr()
+        errors.check(_native.lib().dinero_client_organizations(self._pointer, ctypes.byref(out)))
+        with Response(out) as response:
+            return _decoded(response)
 
     def paginate(
-        self, path: str, params: Params = None, page_size: int = _constants.MAX_PAGE_SIZE
+        self, path: str, params: Params = None, page_size: int = _constants.MAX_PAGE_SIZE,
+        organization_id: OrganizationId = None,
     ) -> Generator[Any, None, None]:
         """Yields every item of a Dinero list, paged by the library (``page`` from 0,
         ``pageSize`` = ``page_size``, 1 to 1000: the default, Dinero's maximum, costs the fewest
@@ -283,31 +315,19 @@ class Client(NativeHandle):
             )
         lib = _native.lib()
         pages = _native.PagesPtr()
-        builder = _native.RequestPtr()
-        spec = request_spec(None, params, None, None, None)
-        errors.check(lib.dinero_request_builder_new_with(
-            cstr("GET", "method"), cstr(path, "path"), spec, None, 0, ctypes.byref(builder)
+        spec = request_spec(None, params, None, None, None, organization_id)
+        errors.check(lib.dinero_pages_new_with(
+            self._pointer, cstr(path, "path"), spec, page_size, ctypes.byref(pages)
         ))
-        try:
-            pointer = self._enter()
-            try:
-                errors.check(lib.dinero_pages_new(pointer, builder, page_size, ctypes.byref(pages)))
-            finally:
-                self._leave()
-        finally:
-            lib.dinero_request_builder_free(builder)
         try:
             while True:
                 out = _native.ResponsePtr()
-                self._enter()
-                try:
-                    errors.check(lib.dinero_pages_next(pages, ctypes.byref(out)))
-                finally:
-                    self._leave()
+                # Closing the client ends the pages too (the library refuses the next one).
+                errors.check(lib.dinero_pages_next(pages, ctypes.byref(out)))
                 if not out:
                     return
                 with Response(out) as page:
-                    items: List[Any] = _decoded(page, "GET", path)
+                    items: List[Any] = _decoded(page)
                 yield from items
         finally:
             lib.dinero_pages_free(pages)
@@ -323,100 +343,64 @@ class Client(NativeHandle):
         that answer was lost. ``ApiError`` when Dinero refused the create; when it cannot be
         told whether it was stored, the error (``NetworkError``, ...) names the GUID."""
         path_bytes = cstr(path, "path")
-        try:
-            text = _json.dumps(json, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        except (TypeError, ValueError) as error:
-            raise InvalidArgumentError(
-                f"json body cannot be encoded: {error}", _constants.STATUS_INVALID_ARGUMENT
-            ) from None
-        body = cstr(text, "json body")
+        body = cstr(json_text(json, "json body"), "json body")
         guid = _native.OwnedString()
         out = _native.ResponsePtr()
-        pointer = self._enter()
-        try:
-            status = _native.lib().dinero_client_create(
-                pointer, path_bytes, body, ctypes.byref(guid), ctypes.byref(out)
-            )
-            if status != _constants.STATUS_OK:
-                raise errors.from_status(status)
-        finally:
-            self._leave()
-        try:
-            text = ctypes.string_at(guid).decode("ascii")
-        finally:
-            _native.lib().dinero_string_free(guid)
+        errors.check(_native.lib().dinero_client_create(
+            self._pointer, path_bytes, body, ctypes.byref(guid), ctypes.byref(out)
+        ))
+        text = _native.take_string(guid)
         with Response(out) as response:
-            return text, _decoded(response, "POST", path)
+            return text, _decoded(response)
 
     def access_token(self) -> str:
         """A currently valid access token (refreshed first if due), for your own HTTP calls.
         Treat it as a secret."""
         token = _native.OwnedString()
-        pointer = self._enter()
-        try:
-            status = _native.lib().dinero_client_access_token(pointer, ctypes.byref(token))
-            if status != _constants.STATUS_OK:
-                raise errors.from_status(status)
-        finally:
-            self._leave()
-        try:
-            return ctypes.string_at(token).decode("utf-8")
-        finally:
-            _native.lib().dinero_string_free(token)
+        errors.check(_native.lib().dinero_client_access_token(self._pointer, ctypes.byref(token)))
+        return _native.take_string(token)
 
     # -- lifetime ---------------------------------------------------------------------------
 
     @property
     def closed(self) -> bool:
-        return getattr(self, "_pointer", None) is None
+        return getattr(self, "_closed", True)
 
     def close(self) -> None:
-        """Waits for requests still running on other threads, then frees the client (its token
-        and credentials are wiped). Idempotent."""
-        idle = getattr(self, "_idle", None)
-        if idle is None:
-            return
-        with idle:
-            pointer, self._pointer = self._pointer, None
-            while self._in_flight:
-                idle.wait()
-        if pointer is not None:
-            _native.lib().dinero_client_free(pointer)
+        """Waits for requests still running on other threads, then wipes the client's token and
+        credentials and closes its connections. Idempotent."""
+        if not self.closed:
+            errors.check(_native.lib().dinero_client_close(self._pointer))
+            self._closed = True
 
-    def _enter(self) -> ClientPointer:
-        with self._idle:
-            if self._pointer is None:
-                raise InvalidArgumentError("the client is closed", _constants.STATUS_NULL_ARGUMENT)
-            self._in_flight += 1
-            return self._pointer
+    def __del__(self) -> None:
+        # Only now may the handle go: another thread still inside a method holds this object.
+        pointer, self._pointer = getattr(self, "_pointer", None), None
+        try:
+            if pointer is not None:
+                _native.lib().dinero_client_free(pointer)
+        except Exception:  # noqa: BLE001 - interpreter shutdown: the module may be gone
+            pass
 
-    def _leave(self) -> None:
-        with self._idle:
-            self._in_flight -= 1
-            if not self._in_flight:
-                self._idle.notify_all()
-
-    def _json_call(self, method: str, path: str, json: Any, params: Params) -> Any:
-        with self.request(method, path, json=json, params=params) as response:
-            return _decoded(response, method, path)
+    def _json_call(
+        self, method: str, path: str, json: Any, params: Params, organization_id: OrganizationId
+    ) -> Any:
+        with self.request(method, path, json, params, organization_id=organization_id) as response:
+            return _decoded(response)
 
     def __repr__(self) -> str:
         return f"<libdinero.Client {'closed' if self.closed else 'open'}>"
 
 
-def _decoded(response: Response, method: str, path: str) -> Any:
-    """The JSON of an OK answer (None for an empty body); ApiError for one that is not OK."""
+def _decoded(response: Response) -> Any:
+    """The JSON of an OK answer (None for an empty body), as the library reads it
+    (``dinero_response_json``: a body that is not JSON is a ``ProtocolError``); ``ApiError``
+    for an answer that is not OK."""
     if not response.ok:
         raise response._api_error()
-    if not response.body.strip():
-        return None
-    try:
-        return _json.loads(response.body.decode("utf-8"))
-    except ValueError:
-        raise ProtocolError(
-            f"{method} {path} answered HTTP {response.status} with a body that is not JSON",
-            _constants.STATUS_PROTOCOL,
-        ) from None
+    text = ctypes.c_char_p()
+    errors.check(_native.lib().dinero_response_json(response._live(), ctypes.byref(text)))
+    return _json.loads(text.value or b"null")
 
 
 def _bytes_pointer(data: bytes) -> Any:

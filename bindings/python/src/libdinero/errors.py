@@ -21,6 +21,7 @@ __all__ = [
     "DineroError",
     "FileError",
     "InvalidArgumentError",
+    "LoginRequiredError",
     "NetworkError",
     "ProtocolError",
     "ResponseTooLargeError",
@@ -53,6 +54,12 @@ class AuthenticationError(DineroError):
     @property
     def rejected(self) -> bool:
         return self.status == _constants.STATUS_AUTH_REJECTED
+
+
+class LoginRequiredError(AuthenticationError):
+    """Visma Connect refused the refresh token (revoked, expired or used up;
+    ``DINERO_STATUS_LOGIN_REQUIRED``): the user must sign in again
+    (``connect_authorize_url``). The client never asks again by itself."""
 
 
 class NetworkError(DineroError):
@@ -181,8 +188,5 @@ def _parse(status: int, body: bytes) -> Dict[str, Any]:
     out = _native.OwnedString()
     data = ctypes.cast(ctypes.c_char_p(body), ctypes.POINTER(ctypes.c_uint8)) if body else None
     check(_native.lib().dinero_error_body_parse(status, data, len(body), ctypes.byref(out)))
-    try:
-        parsed: Dict[str, Any] = json.loads(ctypes.string_at(out).decode("utf-8"))
-        return parsed
-    finally:
-        _native.lib().dinero_string_free(out)
+    parsed: Dict[str, Any] = json.loads(_native.take_string(out))
+    return parsed
