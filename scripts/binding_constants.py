@@ -7,7 +7,7 @@ language (FAMILY below).
     scripts/binding_constants.py           rewrites the generated files
     scripts/binding_constants.py --check   exits 1 if one is stale (make test runs this)
 
-Generated: bindings/python/src/libdinero/_constants.py, bindings/node/src/constants.js,
+Generated: bindings/python/src/libdinero/_constants.py, bindings/node/generated/constants.js,
 bindings/php/src/Status.php, ErrorClass.php and Limits.php.
 """
 
@@ -166,7 +166,7 @@ def outputs() -> Dict[Path, str]:
     c = read_header()
     return {
         ROOT / "bindings/python/src/libdinero/_constants.py": python(c),
-        ROOT / "bindings/node/src/constants.js": node(c),
+        ROOT / "bindings/node/generated/constants.js": node(c),
         ROOT / "bindings/php/src/Status.php": php_status(c),
         ROOT / "bindings/php/src/ErrorClass.php": php_error_class(c),
         ROOT / "bindings/php/src/Limits.php": php_limits(c),
