@@ -421,6 +421,18 @@ dinero_status dinero_options_set_log_callback(dinero_options *options,
                                               uint32_t max_level);
 
 /**
+ * Reads a maximum log level for dinero_options_set_log_callback: "error", "warn" (or
+ * "warning"), "info", "debug" or "off" (or "none", "silent"), in any case, or a number "0" to
+ * "4". On success writes the DINERO_LOG_* value to *level_out, or 0 for off (install no
+ * callback then). DINERO_STATUS_INVALID_ARGUMENT for anything else (the message lists the
+ * accepted words); *level_out is then untouched.
+ *
+ * # Safety
+ * `name` is NULL or NUL-terminated; `level_out` is NULL or points to a writable uint32_t.
+ */
+dinero_status dinero_log_level_parse(const char *name, uint32_t *level_out);
+
+/**
  * A new set of options, every one at its default (the real Dinero and its limits).
  *
  * Returns NULL only if memory ran out. The caller owns the result: free it with
@@ -526,6 +538,26 @@ dinero_status dinero_pages_next(dinero_pages *pages, dinero_response **response_
  * `pages` is NULL or a live handle from dinero_pages_new, freed only once.
  */
 void dinero_pages_free(dinero_pages *pages);
+
+/**
+ * Starts paging through the Dinero list at `path` (a GET), as dinero_pages_new does for a
+ * builder: `spec` is NULL or a request description as for dinero_request_builder_new_with
+ * (its `"params"` and `"headers"` are sent with every page), `page_size` 1 to
+ * DINERO_MAX_PAGE_SIZE. Everything is copied; nothing is sent yet.
+ *
+ * On success writes a new pages handle to *pages_out (free it with dinero_pages_free);
+ * DINERO_STATUS_INVALID_ARGUMENT for a bad path, description or page size, with *pages_out
+ * untouched.
+ *
+ * # Safety
+ * `client` is NULL or a live handle; `path` and `spec` are NULL or NUL-terminated;
+ * `pages_out` is NULL or writable.
+ */
+dinero_status dinero_pages_new_with(dinero_client *client,
+                                    const char *path,
+                                    const char *spec,
+                                    uint32_t page_size,
+                                    dinero_pages **pages_out);
 
 /**
  * Starts a request: `method` as for dinero_request, `path` relative to api_url (it may hold
@@ -746,6 +778,21 @@ dinero_status dinero_response_save(const dinero_response *response, const char *
  * `response` is NULL or a live handle from dinero_request, freed only once.
  */
 void dinero_response_free(dinero_response *response);
+
+/**
+ * Every header of the response as one JSON object of strings: lower-case names, in the order
+ * the headers first arrived, repeated headers joined with ", " (the same names and values as
+ * dinero_response_header_name and dinero_response_header), e.g. `{"content-type":
+ * "application/json; charset=utf-8", "retry-after": "3"}`; `{}` when there are none.
+ *
+ * Returns a borrowed string valid until the response is freed, or NULL if `response` is
+ * NULL. Made on the first call; like every read of a response, call it from one thread at a
+ * time.
+ *
+ * # Safety
+ * `response` is NULL or a live handle.
+ */
+const char *dinero_response_headers_json(const dinero_response *response);
 
 #ifdef __cplusplus
 }  // extern "C"
