@@ -4,7 +4,7 @@ import {
   FileError, InvalidArgumentError, ProtocolError, fromStatus,
 } from './errors.js';
 import { MAX_PAGE_SIZE, STATUS } from './native.js';
-import { check, guardExit, native, offThread } from './runtime.js';
+import { callHere, guardExit, native, offThread } from './runtime.js';
 import {
   byteBuffer, cstr, filePath, isBinary, jsonBody, optionalCstr, optionsJson, requestSpec,
 } from './convert.js';
@@ -34,14 +34,8 @@ export async function authenticate(clientId, clientSecret, apiKey, options = {})
     throw new InvalidArgumentError('options must be an object', STATUS.INVALID_ARGUMENT);
   }
   const settings = optionsJson(Object.fromEntries(Object.entries(options).filter(([name]) => !NOT_OPTIONS.has(name))));
-  let write = null;
-  let level = 0;
-  if (options.logger !== undefined && options.logger !== null) {
-    write = log.sink(options.logger);
-    level = log.maxLevel(options.logLevel ?? options.log_level);
-  } else if ((options.logLevel ?? options.log_level) !== undefined) {
-    log.maxLevel(options.logLevel ?? options.log_level); // still checked
-  }
+  const level = log.maxLevel(options.logLevel ?? options.log_level); // checked even without a logger
+  const write = options.logger === undefined || options.logger === null ? null : log.sink(options.logger);
 
   const { fn, types } = native();
   const handle = fn.dinero_options_new();
@@ -49,14 +43,14 @@ export async function authenticate(clientId, clientSecret, apiKey, options = {})
   let callback = null;
   let client = null;
   try {
-    check(fn.dinero_options_set_json(handle, settings));
+    callHere('dinero_options_set_json', [handle, settings]);
     if (write !== null && level > 0) {
       guardExit();
-      callback = log.register(write, types.logCallbackPointer);
-      check(fn.dinero_options_set_log_callback(handle, callback, null, level));
+      callback = log.register(write, types.callbacks.dinero_log_callback);
+      callHere('dinero_options_set_log_callback', [handle, callback, null, level]);
     }
     // The blocking exchange runs on a pool thread; the options stay untouched here meanwhile.
-    client = await offThread('authenticate', [...credentials, handle]);
+    [client] = await offThread('dinero_authenticate', [...credentials, handle, [null]]);
   } finally {
     fn.dinero_options_free(handle);
     if (client === null) log.unregister(callback);
@@ -109,7 +103,8 @@ export class Client {
     // One copy of the body, moved (not cloned again) to the pool thread.
     const data = body === undefined || body === null ? null : new Uint8Array(byteBuffer(body, 'body'));
     const spec = requestSpec({ json, params, headers, data, contentType });
-    const pointer = await this.#call('call', [methodText, pathText, spec, data], data === null ? [] : [data.buffer]);
+    const bytes = data?.length ? data : null;
+    const [pointer] = await this.#call('dinero_client_call', [methodText, pathText, spec, bytes, bytes?.length ?? 0, [null]], bytes ? [bytes.buffer] : []);
     return new Response(pointer);
   }
 
@@ -146,19 +141,10 @@ export class Client {
     if (!Number.isInteger(pageSize)) {
       throw new InvalidArgumentError('pageSize must be an integer', STATUS.INVALID_ARGUMENT);
     }
-    const { fn } = native();
-    const out = [null];
-    check(fn.dinero_request_builder_new_with('GET', cstr(requestPath, 'path'), requestSpec({ params }), null, 0, out));
-    const builder = out[0];
-    try {
-      check(fn.dinero_pages_new(this.#live(), builder, Math.max(0, Math.min(pageSize, 0xffffffff)), out));
-    } finally {
-      fn.dinero_request_builder_free(builder);
-    }
-    const pages = out[0];
+    const [pages] = callHere('dinero_pages_new_with', [this.#live(), cstr(requestPath, 'path'), requestSpec({ params }), Math.max(0, Math.min(pageSize, 0xffffffff)), [null]]);
     try {
       for (;;) {
-        const pointer = await this.#call('pagesNext', [pages]);
+        const [pointer] = await this.#using(() => offThread('dinero_pages_next', [pages, [null]]));
         if (!pointer) return;
         const page = new Response(pointer);
         try {
@@ -168,7 +154,7 @@ export class Client {
         }
       }
     } finally {
-      fn.dinero_pages_free(pages);
+      native().fn.dinero_pages_free(pages);
     }
   }
 
@@ -188,11 +174,11 @@ export class Client {
       // One copy of exactly these bytes, moved (not cloned again) to the pool thread; the
       // library checks the size, names them if no name was given, and copies what it sends.
       const copy = new Uint8Array(byteBuffer(source, 'source'));
-      pointer = await this.#call('uploadBytes', [copy, name, type], [copy.buffer]);
+      [pointer] = await this.#call('dinero_client_upload_bytes', [copy.length ? copy : null, copy.length, name, type, [null]], [copy.buffer]);
     } else {
       const file = filePath(source, 'source');
       try {
-        pointer = await this.#call('uploadFile', [file, name, type]);
+        [pointer] = await this.#call('dinero_client_upload_file', [file, name, type, [null]]);
       } catch (error) {
         if (error instanceof FileError) error.path = file;
         throw error;
@@ -218,12 +204,7 @@ export class Client {
     try {
       if (!response.ok) throw response.apiError();
       if (target !== null) {
-        this.#enter();
-        try {
-          await response.save(target);
-        } finally {
-          this.#leave();
-        }
+        await this.#using(() => response.save(target));
       }
       return response.body;
     } finally {
@@ -245,7 +226,7 @@ export class Client {
   async create(requestPath, json) {
     const pathText = cstr(requestPath, 'path');
     const jsonText = jsonBody(json);
-    const { guid, response: pointer } = await this.#call('create', [pathText, jsonText]);
+    const [guid, pointer] = await this.#call('dinero_client_create', [pathText, jsonText, [null], [null]]);
     const response = new Response(pointer);
     try {
       return { guid, answer: decoded(response, 'POST', requestPath) };
@@ -258,8 +239,9 @@ export class Client {
 
   /** A currently valid access token (refreshed first if due), for your own HTTP calls. Treat
    *  it as a secret. */
-  accessToken() {
-    return this.#call('accessToken', []);
+  async accessToken() {
+    const [token] = await this.#call('dinero_client_access_token', [[null]]);
+    return token;
   }
 
   // -- lifetime -------------------------------------------------------------------------------
@@ -302,24 +284,21 @@ export class Client {
     return this.#pointer;
   }
 
-  #enter() {
+  /** Runs `work(pointer)` with the client counted in flight, so close() waits for it. */
+  async #using(work) {
     const pointer = this.#live();
     this.#inFlight++;
-    return pointer;
-  }
-
-  #leave() {
-    this.#inFlight--;
-    if (this.#inFlight === 0 && this.#closing !== null) this.#free();
-  }
-
-  async #call(op, args, transfer = []) {
-    const pointer = this.#enter();
     try {
-      return await offThread(op, [pointer, ...args], transfer);
+      return await work(pointer);
     } finally {
-      this.#leave();
+      this.#inFlight--;
+      if (this.#inFlight === 0 && this.#closing !== null) this.#free();
     }
+  }
+
+  /** The C function `name` on a pool thread, for this client (its first argument). */
+  #call(name, args, transfer = []) {
+    return this.#using((pointer) => offThread(name, [pointer, ...args], transfer));
   }
 
   async #json(method, requestPath, json, params) {

@@ -73,16 +73,8 @@ export class Response {
     const size = Number(length[0]);
     /** The body, byte-exact (a PDF may hold NULs). */
     this.body = data && size ? Buffer.from(new Uint8Array(koffi.view(data, size))) : Buffer.alloc(0);
-    const pairs = [];
-    const count = Number(fn.dinero_response_header_count(pointer));
-    for (let index = 0; index < count; index++) {
-      const name = fn.dinero_response_header_name(pointer, index);
-      if (name === null) break;
-      const value = fn.dinero_response_header(pointer, name);
-      if (value !== null) pairs.push([name, value]);
-    }
     /** Every header (a read-only, case-insensitive Map), a snapshot. */
-    this.headers = new Headers(pairs);
+    this.headers = new Headers(Object.entries(JSON.parse(fn.dinero_response_headers_json(pointer) ?? '{}')));
     finalizer.register(this, pointer, this);
   }
 
@@ -126,7 +118,7 @@ export class Response {
     const pointer = this.#live();
     this.#busy++;
     try {
-      await offThread('save', [pointer, target]);
+      await offThread('dinero_response_save', [pointer, target]);
     } catch (error) {
       if (error instanceof FileError) error.path = target;
       throw error;
