@@ -9,6 +9,7 @@ import {
   byteBuffer, cstr, filePath, isBinary, jsonBody, optionalCstr, optionsJson, requestSpec,
 } from './convert.js';
 import { Response } from './response.js';
+import { Handle } from './handle.js';
 import { parseJson } from './json.js';
 import * as log from './log.js';
 
@@ -60,11 +61,6 @@ export async function authenticate(clientId, clientSecret, apiKey, options = {})
 
 const ADOPT = Symbol('adopt');
 
-const finalizer = new FinalizationRegistry(({ pointer, callback }) => {
-  native().fn.dinero_client_free(pointer);
-  log.unregister(callback);
-});
-
 /**
  * One organization's connection: credentials, a token kept valid, a connection pool and a
  * rate limit. Made by authenticate().
@@ -75,20 +71,15 @@ const finalizer = new FinalizationRegistry(({ pointer, callback }) => {
  * finished; any use after close() throws InvalidArgumentError.
  */
 export class Client {
-  #pointer = null;
-  #callback = null;
-  #inFlight = 0;
-  #closing = null;
-  #resolveClosed = null;
+  #handle;
 
   /** @internal use authenticate() */
   constructor(token, pointer, callback) {
     if (token !== ADOPT) throw new TypeError('use libdinero.authenticate(...) to make a Client');
-    this.#pointer = pointer;
-    this.#callback = callback;
-    this.#inFlight = 0;
-    this.#closing = null;
-    finalizer.register(this, { pointer, callback }, this);
+    this.#handle = new Handle(this, pointer, (client) => {
+      native().fn.dinero_client_free(client);
+      log.unregister(callback);
+    }, 'client');
   }
 
   // -- the one primitive ----------------------------------------------------------------------
@@ -141,10 +132,10 @@ export class Client {
     if (!Number.isInteger(pageSize)) {
       throw new InvalidArgumentError('pageSize must be an integer', STATUS.INVALID_ARGUMENT);
     }
-    const [pages] = callHere('dinero_pages_new_with', [this.#live(), cstr(requestPath, 'path'), requestSpec({ params }), Math.max(0, Math.min(pageSize, 0xffffffff)), [null]]);
+    const [pages] = callHere('dinero_pages_new_with', [this.#handle.live(), cstr(requestPath, 'path'), requestSpec({ params }), Math.max(0, Math.min(pageSize, 0xffffffff)), [null]]);
     try {
       for (;;) {
-        const [pointer] = await this.#using(() => offThread('dinero_pages_next', [pages, [null]]));
+        const [pointer] = await this.#handle.use(() => offThread('dinero_pages_next', [pages, [null]]));
         if (!pointer) return;
         const page = new Response(pointer);
         try {
@@ -204,7 +195,7 @@ export class Client {
     try {
       if (!response.ok) throw response.apiError();
       if (target !== null) {
-        await this.#using(() => response.save(target));
+        await this.#handle.use(() => response.save(target));
       }
       return response.body;
     } finally {
@@ -247,58 +238,22 @@ export class Client {
   // -- lifetime -------------------------------------------------------------------------------
 
   get closed() {
-    return this.#pointer === null || this.#closing !== null;
+    return this.#handle.closed;
   }
 
   /** Frees the client (its token and credentials are wiped) once the requests still running
    *  have finished; resolves then. Idempotent. */
   close() {
-    if (this.#closing === null) {
-      if (this.#pointer === null) return Promise.resolve();
-      this.#closing = new Promise((resolve) => { this.#resolveClosed = resolve; });
-      if (this.#inFlight === 0) this.#free();
-    }
-    return this.#closing;
+    return this.#handle.close();
   }
 
   [Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')]() {
     return this.close();
   }
 
-  #free() {
-    const pointer = this.#pointer;
-    this.#pointer = null;
-    if (pointer !== null) {
-      finalizer.unregister(this);
-      native().fn.dinero_client_free(pointer);
-      log.unregister(this.#callback);
-      this.#callback = null;
-    }
-    this.#resolveClosed?.();
-  }
-
-  #live() {
-    if (this.#pointer === null || this.#closing !== null) {
-      throw new InvalidArgumentError('the client is closed', STATUS.NULL_ARGUMENT);
-    }
-    return this.#pointer;
-  }
-
-  /** Runs `work(pointer)` with the client counted in flight, so close() waits for it. */
-  async #using(work) {
-    const pointer = this.#live();
-    this.#inFlight++;
-    try {
-      return await work(pointer);
-    } finally {
-      this.#inFlight--;
-      if (this.#inFlight === 0 && this.#closing !== null) this.#free();
-    }
-  }
-
   /** The C function `name` on a pool thread, for this client (its first argument). */
   #call(name, args, transfer = []) {
-    return this.#using((pointer) => offThread(name, [pointer, ...args], transfer));
+    return this.#handle.use((pointer) => offThread(name, [pointer, ...args], transfer));
   }
 
   async #json(method, requestPath, json, params) {
