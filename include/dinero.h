@@ -535,18 +535,6 @@ dinero_status dinero_options_set_log_callback(dinero_options *options,
                                               uint32_t max_level);
 
 /**
- * Reads a maximum log level for dinero_options_set_log_callback: "error", "warn" (or
- * "warning"), "info", "debug" or "off" (or "none", "silent"), in any case, or a number "0" to
- * "4". On success writes the DINERO_LOG_* value to *level_out, or 0 for off (install no
- * callback then). DINERO_STATUS_INVALID_ARGUMENT for anything else (the message lists the
- * accepted words); *level_out is then untouched.
- *
- * # Safety
- * `name` is NULL or NUL-terminated; `level_out` is NULL or points to a writable uint32_t.
- */
-dinero_status dinero_log_level_parse(const char *name, uint32_t *level_out);
-
-/**
  * A new set of options, every one at its default (the real Dinero and its limits).
  *
  * Returns NULL only if memory ran out. The caller owns the result: free it with

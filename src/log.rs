@@ -45,25 +45,6 @@ impl PartialEq for Logger {
 
 impl Eq for Logger {}
 
-/// A maximum log level as people write it: "error", "warn" (or "warning"), "info", "debug",
-/// "off" (or "none", "silent"), any case, or its number 0-4 (0 is off). Some(level), or None
-/// for off. One reading for every binding's logLevel / log_level option.
-pub fn parse_level(text: &str) -> crate::error::Result<Option<Level>> {
-    Ok(Some(match text.trim().to_ascii_lowercase().as_str() {
-        "error" | "1" => Level::Error,
-        "warn" | "warning" | "2" => Level::Warn,
-        "info" | "3" => Level::Info,
-        "debug" | "4" => Level::Debug,
-        "off" | "none" | "silent" | "0" => return Ok(None),
-        _ => {
-            return Err(crate::error::Error::invalid(format!(
-                "the log level must be 'error', 'warn', 'info', 'debug', 'off' or 0-4, got {:?}",
-                crate::config::printable(text)
-            )))
-        }
-    }))
-}
-
 /// Logs through an optional logger, building the message only when there is one.
 pub fn log(logger: Option<&Logger>, level: Level, message: impl FnOnce() -> String) {
     if let Some(logger) = logger {
@@ -90,18 +71,5 @@ mod tests {
         );
         assert_eq!(loggable_path("http://127.0.0.1:80"), "/");
         assert_eq!(loggable_path("http://[::1]:8/a/b"), "/a/b");
-    }
-
-    #[test]
-    fn level_names_and_numbers() {
-        assert_eq!(parse_level("Debug").unwrap(), Some(Level::Debug));
-        assert_eq!(parse_level(" warning ").unwrap(), Some(Level::Warn));
-        assert_eq!(parse_level("1").unwrap(), Some(Level::Error));
-        assert_eq!(parse_level("silent").unwrap(), None);
-        assert_eq!(parse_level("0").unwrap(), None);
-        for bad in ["5", "-1", "3.5", "", "verbose"] {
-            let error = parse_level(bad).unwrap_err();
-            assert!(error.to_string().contains("'error', 'warn'"), "{error}");
-        }
     }
 }

@@ -9,7 +9,6 @@ mod handles;
 mod last_error;
 pub mod library;
 pub mod log;
-pub mod log_level;
 pub mod options;
 pub mod pages;
 pub mod pages_new_with;

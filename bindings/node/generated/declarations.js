@@ -5,6 +5,7 @@ export const HANDLES = Object.freeze(['dinero_client', 'dinero_options', 'dinero
 
 /** Each callback typedef of dinero.h, as a koffi prototype (koffi.proto). */
 export const CALLBACKS = Object.freeze({
+  dinero_refresh_token_callback: 'void dinero_refresh_token_callback(void *user_data, const char *refresh_token)',
   dinero_log_callback: 'void dinero_log_callback(void *user_data, uint32_t level, const char *message)',
 });
 
@@ -18,13 +19,17 @@ export const DECLARATIONS = Object.freeze([
   'dinero_status dinero_client_upload_bytes(dinero_client *client, const uint8_t *bytes, size_t len, const char *file_name, const char *content_type, _Out_ dinero_response **response_out)',
   'dinero_status dinero_client_access_token(dinero_client *client, _Out_ dinero_owned_string *token_out)',
   'void dinero_client_free(dinero_client *client)',
+  'dinero_status dinero_connect_authorize_url(const char *client_id, const char *redirect_uri, const dinero_options *options, _Out_ dinero_owned_string *authorization_out)',
+  'dinero_status dinero_connect_authenticate_code(const char *client_id, const char *client_secret, const char *authorization, const char *callback, const dinero_options *options, _Out_ dinero_client **client_out)',
+  'dinero_status dinero_connect_authenticate(const char *client_id, const char *client_secret, const char *refresh_token, const dinero_options *options, _Out_ dinero_client **client_out)',
+  'dinero_status dinero_options_set_refresh_token_callback(dinero_options *options, dinero_refresh_token_callback *callback, void *user_data)',
+  'dinero_status dinero_client_organizations(dinero_client *client, _Out_ dinero_response **response_out)',
   'dinero_status dinero_client_create(dinero_client *client, const char *collection_path, const char *json_body, _Out_ dinero_owned_string *guid_out, _Out_ dinero_response **response_out)',
   'const char *dinero_version(void)',
   'const char *dinero_status_str(dinero_status status)',
   'const char *dinero_last_error(void)',
   'void dinero_string_free(dinero_owned_string string)',
   'dinero_status dinero_options_set_log_callback(dinero_options *options, dinero_log_callback *callback, void *user_data, uint32_t max_level)',
-  'dinero_status dinero_log_level_parse(const char *name, _Out_ uint32_t *level_out)',
   'dinero_options *dinero_options_new(void)',
   'dinero_status dinero_options_set(dinero_options *options, const char *key, const char *value)',
   'dinero_status dinero_options_set_json(dinero_options *options, const char *json)',

@@ -9,16 +9,23 @@
 import koffi from 'koffi';
 import { InvalidArgumentError } from './errors.js';
 import { LOG, STATUS } from './native.js';
-import { callHere } from './runtime.js';
-import { cstr } from './convert.js';
 
 export const LEVEL_NAMES = Object.freeze({ [LOG.ERROR]: 'error', [LOG.WARN]: 'warn', [LOG.INFO]: 'info', [LOG.DEBUG]: 'debug' });
 
+const BY_NAME = { error: LOG.ERROR, warn: LOG.WARN, warning: LOG.WARN, info: LOG.INFO, debug: LOG.DEBUG, off: 0, silent: 0, none: 0 };
+
 /** The C max_level for a logLevel option: 'error', 'warn', 'info' (the default), 'debug',
- *  'off', or a DINERO_LOG_* number (0 = off); the library reads it (dinero_log_level_parse). */
+ *  'off', or a DINERO_LOG_* number (0 = off). */
 export function maxLevel(logLevel) {
   if (logLevel === undefined || logLevel === null) return LOG.INFO;
-  return callHere('dinero_log_level_parse', [typeof logLevel === 'number' ? String(logLevel) : cstr(logLevel, 'logLevel'), [0]])[0];
+  if (typeof logLevel === 'string' && Object.hasOwn(BY_NAME, logLevel.trim().toLowerCase())) {
+    return BY_NAME[logLevel.trim().toLowerCase()];
+  }
+  if (Number.isInteger(logLevel) && logLevel >= 0 && logLevel <= LOG.DEBUG) return logLevel;
+  throw new InvalidArgumentError(
+    `logLevel must be 'error', 'warn', 'info', 'debug', 'off' or 0-4, got ${typeof logLevel === 'string' ? JSON.stringify(logLevel) : typeof logLevel}`,
+    STATUS.INVALID_ARGUMENT,
+  );
 }
 
 /** A function (level, message) => void for a logger: a function itself, or an object with
