@@ -12,8 +12,10 @@ import { Response } from './response.js';
 import { Handle } from './handle.js';
 import { parseJson } from './json.js';
 import * as log from './log.js';
+import { refreshTokenStore, registerRefreshToken } from './refresh_token.js';
 
-const NOT_OPTIONS = new Set(['logger', 'logLevel', 'log_level']);
+// The binding's own options, not the library's: they become callbacks.
+const NOT_OPTIONS = new Set(['logger', 'logLevel', 'log_level', 'onRefreshToken']);
 
 /**
  * Exchanges the credentials for an access token now (bad credentials fail here, with
@@ -26,37 +28,57 @@ const NOT_OPTIONS = new Set(['logger', 'logLevel', 'log_level']);
  * object) receives the client's log lines at `logLevel` ('info' by default) and above.
  */
 export async function authenticate(clientId, clientSecret, apiKey, options = {}) {
-  const credentials = [
-    cstr(clientId, 'clientId'),
-    cstr(clientSecret, 'clientSecret'),
-    cstr(apiKey, 'apiKey'),
-  ];
+  const credentials = [cstr(clientId, 'clientId'), cstr(clientSecret, 'clientSecret'), cstr(apiKey, 'apiKey')];
+  return open(options, (handle) => offThread('dinero_authenticate', [...credentials, handle, [null]]));
+}
+
+/** A dinero_options handle holding `options` but the binding's own (free it). */
+export function optionsHandle(options) {
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError('options must be an object', STATUS.INVALID_ARGUMENT);
   }
   const settings = optionsJson(Object.fromEntries(Object.entries(options).filter(([name]) => !NOT_OPTIONS.has(name))));
-  const level = log.maxLevel(options.logLevel ?? options.log_level); // checked even without a logger
-  const write = options.logger === undefined || options.logger === null ? null : log.sink(options.logger);
-
-  const { fn, types } = native();
+  const { fn } = native();
   const handle = fn.dinero_options_new();
   if (!handle) throw fromStatus(STATUS.PANIC, 'dinero_options_new failed (out of memory)');
-  let callback = null;
-  let client = null;
   try {
     callHere('dinero_options_set_json', [handle, settings]);
+  } catch (error) {
+    fn.dinero_options_free(handle);
+    throw error;
+  }
+  return handle;
+}
+
+/**
+ * A Client from `exchange(optionsHandle)`, a pool call resolving to [dinero_client pointer],
+ * with the callbacks `options` asks for installed first (logger at logLevel, onRefreshToken);
+ * they live as long as the client. The options stay untouched here while the exchange runs.
+ */
+export async function open(options, exchange) {
+  const handle = optionsHandle(options);
+  const { fn, types } = native();
+  const callbacks = [];
+  let client = null;
+  try {
+    const level = log.maxLevel(options.logLevel ?? options.log_level); // checked even without a logger
+    const write = options.logger === undefined || options.logger === null ? null : log.sink(options.logger);
+    const store = refreshTokenStore(options.onRefreshToken);
     if (write !== null && level > 0) {
-      guardExit();
-      callback = log.register(write, types.callbacks.dinero_log_callback);
-      callHere('dinero_options_set_log_callback', [handle, callback, null, level]);
+      callbacks.push(log.register(write, types.callbacks.dinero_log_callback));
+      callHere('dinero_options_set_log_callback', [handle, callbacks.at(-1), null, level]);
     }
-    // The blocking exchange runs on a pool thread; the options stay untouched here meanwhile.
-    [client] = await offThread('dinero_authenticate', [...credentials, handle, [null]]);
+    if (store !== null) {
+      callbacks.push(registerRefreshToken(store, types.callbacks.dinero_refresh_token_callback));
+      callHere('dinero_options_set_refresh_token_callback', [handle, callbacks.at(-1), null]);
+    }
+    if (callbacks.length > 0) guardExit();
+    [client] = await exchange(handle);
   } finally {
     fn.dinero_options_free(handle);
-    if (client === null) log.unregister(callback);
+    if (client === null) callbacks.forEach(log.unregister);
   }
-  return new Client(ADOPT, client, callback);
+  return new Client(ADOPT, client, callbacks);
 }
 
 const ADOPT = Symbol('adopt');
@@ -74,11 +96,11 @@ export class Client {
   #handle;
 
   /** @internal use authenticate() */
-  constructor(token, pointer, callback) {
+  constructor(token, pointer, callbacks) {
     if (token !== ADOPT) throw new TypeError('use libdinero.authenticate(...) to make a Client');
     this.#handle = new Handle(this, pointer, (client) => {
       native().fn.dinero_client_free(client);
-      log.unregister(callback);
+      callbacks.forEach(log.unregister);
     }, 'client');
   }
 
@@ -86,14 +108,15 @@ export class Client {
 
   /**
    * Sends one request and resolves to the answer, whatever its status code (4xx and 5xx
-   * included). See index.d.ts for the options: json, params, headers, body, contentType.
+   * included). See index.d.ts for the options: json, params, headers, body, contentType,
+   * organizationId (fills {organizationId} for this request only).
    */
-  async request(method, requestPath, { json, params, headers, body, contentType } = {}) {
+  async request(method, requestPath, { json, params, headers, body, contentType, organizationId } = {}) {
     const methodText = cstr(method, 'method');
     const pathText = cstr(requestPath, 'path');
     // One copy of the body, moved (not cloned again) to the pool thread.
     const data = body === undefined || body === null ? null : new Uint8Array(byteBuffer(body, 'body'));
-    const spec = requestSpec({ json, params, headers, data, contentType });
+    const spec = requestSpec({ json, params, headers, data, contentType, organizationId });
     const bytes = data?.length ? data : null;
     const [pointer] = await this.#call('dinero_client_call', [methodText, pathText, spec, bytes, bytes?.length ?? 0, [null]], bytes ? [bytes.buffer] : []);
     return new Response(pointer);
@@ -102,23 +125,23 @@ export class Client {
   // -- JSON helpers ---------------------------------------------------------------------------
 
   /** GET and decode the JSON answer (null for an empty body); ApiError for a status >= 400. */
-  get(requestPath, { params } = {}) {
-    return this.#json('GET', requestPath, undefined, params);
+  get(requestPath, { params, organizationId } = {}) {
+    return this.#json('GET', requestPath, undefined, { params, organizationId });
   }
 
   /** POST `json` and decode the answer; ApiError for a status >= 400. */
-  post(requestPath, json, { params } = {}) {
-    return this.#json('POST', requestPath, json, params);
+  post(requestPath, json, { params, organizationId } = {}) {
+    return this.#json('POST', requestPath, json, { params, organizationId });
   }
 
   /** PUT `json` and decode the answer; ApiError for a status >= 400. */
-  put(requestPath, json, { params } = {}) {
-    return this.#json('PUT', requestPath, json, params);
+  put(requestPath, json, { params, organizationId } = {}) {
+    return this.#json('PUT', requestPath, json, { params, organizationId });
   }
 
   /** DELETE (some Dinero resources want their Timestamp in the body) and decode the answer. */
-  delete(requestPath, json, { params } = {}) {
-    return this.#json('DELETE', requestPath, json, params);
+  delete(requestPath, json, { params, organizationId } = {}) {
+    return this.#json('DELETE', requestPath, json, { params, organizationId });
   }
 
   /**
@@ -128,11 +151,11 @@ export class Client {
    * replaced); an endpoint answering a bare array is one page. Stop iterating and no more
    * pages are fetched.
    */
-  async *paginate(requestPath, { params, pageSize = MAX_PAGE_SIZE } = {}) {
+  async *paginate(requestPath, { params, pageSize = MAX_PAGE_SIZE, organizationId } = {}) {
     if (!Number.isInteger(pageSize)) {
       throw new InvalidArgumentError('pageSize must be an integer', STATUS.INVALID_ARGUMENT);
     }
-    const [pages] = callHere('dinero_pages_new_with', [this.#handle.live(), cstr(requestPath, 'path'), requestSpec({ params }), Math.max(0, Math.min(pageSize, 0xffffffff)), [null]]);
+    const [pages] = callHere('dinero_pages_new_with', [this.#handle.live(), cstr(requestPath, 'path'), requestSpec({ params, organizationId }), Math.max(0, Math.min(pageSize, 0xffffffff)), [null]]);
     try {
       for (;;) {
         const [pointer] = await this.#handle.use(() => offThread('dinero_pages_next', [pages, [null]]));
@@ -189,9 +212,9 @@ export class Client {
    * library also writes it there, atomically. ApiError for a status >= 400 (nothing written);
    * FileError when saveTo cannot be written.
    */
-  async download(requestPath, { accept = 'application/octet-stream', params, saveTo } = {}) {
+  async download(requestPath, { accept = 'application/octet-stream', params, saveTo, organizationId } = {}) {
     const target = saveTo === undefined || saveTo === null ? null : filePath(saveTo, 'saveTo');
-    const response = await this.request('GET', requestPath, { params, headers: { Accept: accept } });
+    const response = await this.request('GET', requestPath, { params, headers: { Accept: accept }, organizationId });
     try {
       if (!response.ok) throw response.apiError();
       if (target !== null) {
@@ -221,6 +244,19 @@ export class Client {
     const response = new Response(pointer);
     try {
       return { guid, answer: decoded(response, 'POST', requestPath) };
+    } finally {
+      response.close();
+    }
+  }
+
+  /** The organizations the client's token reaches (GET /v1/organizations, decoded): one for an
+   *  API key, any number for a Visma Connect user. Choose one per client (organizationId
+   *  option) or per request (the organizationId of each call). */
+  async organizations() {
+    const [pointer] = await this.#call('dinero_client_organizations', [[null]]);
+    const response = new Response(pointer);
+    try {
+      return decoded(response, 'GET', '/v1/organizations');
     } finally {
       response.close();
     }
@@ -256,8 +292,8 @@ export class Client {
     return this.#handle.use((pointer) => offThread(name, [pointer, ...args], transfer));
   }
 
-  async #json(method, requestPath, json, params) {
-    const response = await this.request(method, requestPath, { json, params });
+  async #json(method, requestPath, json, { params, organizationId }) {
+    const response = await this.request(method, requestPath, { json, params, organizationId });
     try {
       return decoded(response, method, requestPath);
     } finally {

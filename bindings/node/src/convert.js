@@ -47,8 +47,10 @@ export function optionsJson(options) {
 /** What the caller gave, as the request description dinero_client_call reads; the library
  *  applies the rules (the shape of params and headers, parameter values, which content type,
  *  what cannot go together). */
-export function requestSpec({ json, params, headers, data, contentType }) {
-  const spec = { params: pairs(params), headers: pairs(headers), data: data ? true : undefined, content_type: contentType };
+export function requestSpec({ json, params, headers, data, contentType, organizationId }) {
+  const spec = {
+    params: pairs(params), headers: pairs(headers), data: data ? true : undefined, content_type: contentType, organization_id: organizationId,
+  };
   let text = encode(spec, 'request');
   if (json !== undefined) text = `${text.slice(0, -1)}${text.length > 2 ? ',' : ''}"json":${jsonBody(json)}}`;
   return text === '{}' ? null : text;

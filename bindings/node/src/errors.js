@@ -30,6 +30,11 @@ export class AuthenticationError extends DineroError {
   }
 }
 
+/** Visma Connect refused the refresh token (revoked, expired or already used): the user must
+ *  sign in again (connectAuthorizeUrl). The client does not ask again by itself: every later
+ *  call fails the same way at once. */
+export class LoginRequiredError extends AuthenticationError {}
+
 /** No usable answer arrived: connection refused, reset or closed (and the subclasses). */
 export class NetworkError extends DineroError {}
 /** The TLS handshake failed (e.g. an untrusted certificate). */
@@ -100,7 +105,7 @@ export class ApiError extends DineroError {
 }
 
 const CLASSES = {
-  DineroError, InvalidArgumentError, AuthenticationError, NetworkError, TLSError, ProtocolError,
+  DineroError, InvalidArgumentError, AuthenticationError, LoginRequiredError, NetworkError, TLSError, ProtocolError,
   ResponseTooLargeError, TimeoutError, FileError,
 };
 
