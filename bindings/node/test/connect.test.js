@@ -5,9 +5,12 @@
 
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import * as dinero from '../src/index.js';
-import { startSandbox, expectError, seenMessages } from './helpers.js';
+import { REPO, startSandbox, expectError, seenMessages, tempDir } from './helpers.js';
 
 const REDIRECT = 'http://127.0.0.1:9/callback'; // a loopback redirect URI: always accepted
 const CONTACTS = '/v1/{organizationId}/contacts';
@@ -40,6 +43,11 @@ function connectOptions(tokens, extra = {}) {
 /** What a browser does with the authorize URL: the sandbox consents at once and answers a
  *  self-submitting form; its hidden fields, form-encoded, are what reaches the redirect URI. */
 async function browser(url) {
+  return (await consent(url)).form.toString();
+}
+
+/** The consent page's form: where it posts (`action`) and its fields. */
+async function consent(url) {
   const page = await (await fetch(url)).text();
   const unescape = (text) => text.replaceAll('&quot;', '"').replaceAll('&lt;', '<').replaceAll('&gt;', '>')
     .replaceAll('&#39;', "'").replaceAll('&amp;', '&');
@@ -48,7 +56,7 @@ async function browser(url) {
     form.append(unescape(input[1]), unescape(input[2]));
   }
   assert.ok(form.has('code') && form.has('state'), 'the consent page has the code and state');
-  return form.toString();
+  return { action: unescape(/<form[^>]*action="([^"]*)"/.exec(page)[1]), form };
 }
 
 async function signIn(tokens, extra = {}) {
@@ -182,4 +190,54 @@ test('no message holds the client secret, a code, a verifier or a refresh token'
   for (const message of seenMessages) {
     for (const secret of secrets) assert.ok(!message.includes(secret), 'a secret leaked into a message');
   }
+});
+
+/** Runs examples/node/visma_connect.mjs; a consent page it prints is submitted like a browser. */
+function runExample(tokenFile) {
+  const child = spawn(process.execPath, [path.join(REPO, 'examples', 'node', 'visma_connect.mjs')], {
+    env: { ...process.env, ...sandbox.settings, DINERO_REFRESH_TOKEN_FILE: tokenFile },
+  });
+  let stdout = '';
+  let stderr = '';
+  let submitted = null;
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+    const url = /^(http\S+\/connect\/authorize\?\S+)$/m.exec(stdout);
+    if (url && submitted === null) {
+      submitted = consent(url[1]).then(({ action, form }) => fetch(action, { method: 'POST', body: form }));
+    }
+  });
+  const deadline = setTimeout(() => child.kill('SIGKILL'), 60000); // a hang fails, never blocks
+  return new Promise((resolve) => {
+    child.on('close', async (code) => {
+      clearTimeout(deadline);
+      if (submitted !== null) assert.equal((await submitted).status, 200);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+test('the example signs in through a browser, then from the stored refresh token', async () => {
+  const dir = tempDir();
+  const tokenFile = path.join(dir, 'refresh-token');
+  const first = await runExample(tokenFile);
+  assert.equal(first.code, 0, first.stdout + first.stderr);
+  assert.match(first.stdout, /signed in through the browser/);
+  assert.match(first.stdout, new RegExp(`organization ${sandbox.organizationId} \\(.*\\): \\d+ contacts`));
+  assert.match(first.stdout, /\ndone\n$/);
+  assert.equal(fs.statSync(tokenFile).mode & 0o777, 0o600);
+  const second = await runExample(tokenFile);
+  assert.equal(second.code, 0, second.stdout + second.stderr);
+  assert.match(second.stdout, /signed in from the stored refresh token/);
+  assert.doesNotMatch(second.stdout, /connect\/authorize/);
+  const token = fs.readFileSync(tokenFile, 'utf8').trim();
+  for (const output of [first, second]) {
+    sandbox.assertNoSecret(output.stdout + output.stderr, connect.clientSecret, token);
+  }
+  await sandbox.admin('POST', '/connect/revoke');
+  const revoked = await runExample(tokenFile);
+  assert.equal(revoked.code, 0, revoked.stdout + revoked.stderr);
+  assert.match(revoked.stdout, /no longer works: sign in again[\s\S]*signed in through the browser/);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
