@@ -648,26 +648,6 @@ dinero_status dinero_pages_next(dinero_pages *pages, dinero_response **response_
 void dinero_pages_free(dinero_pages *pages);
 
 /**
- * Starts paging through the Dinero list at `path` (a GET), as dinero_pages_new does for a
- * builder: `spec` is NULL or a request description as for dinero_request_builder_new_with
- * (its `"params"` and `"headers"` are sent with every page), `page_size` 1 to
- * DINERO_MAX_PAGE_SIZE. Everything is copied; nothing is sent yet.
- *
- * On success writes a new pages handle to *pages_out (free it with dinero_pages_free);
- * DINERO_STATUS_INVALID_ARGUMENT for a bad path, description or page size, with *pages_out
- * untouched.
- *
- * # Safety
- * `client` is NULL or a live handle; `path` and `spec` are NULL or NUL-terminated;
- * `pages_out` is NULL or writable.
- */
-dinero_status dinero_pages_new_with(dinero_client *client,
-                                    const char *path,
-                                    const char *spec,
-                                    uint32_t page_size,
-                                    dinero_pages **pages_out);
-
-/**
  * Starts a request: `method` as for dinero_request, `path` relative to api_url (it may hold
  * {organizationId} and a query string). Both are checked now (CR, LF, NUL and spaces are
  * refused) and copied.

@@ -11,7 +11,6 @@ pub mod library;
 pub mod log;
 pub mod options;
 pub mod pages;
-pub mod pages_new_with;
 pub mod request_builder;
 pub mod response;
 pub mod response_headers;

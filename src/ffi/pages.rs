@@ -15,7 +15,7 @@ pub const DINERO_MAX_PAGE_SIZE: u32 = 1000;
 /// The pages of one Dinero list, fetched one request at a time by dinero_pages_next.
 #[allow(non_camel_case_types)]
 pub struct dinero_pages {
-    pub(super) pages: Pages,
+    pages: Pages,
 }
 
 /// Starts paging through a Dinero list: `request` is a GET made with

@@ -37,7 +37,6 @@ export const DECLARATIONS = Object.freeze([
   'dinero_status dinero_pages_new(dinero_client *client, const dinero_request_builder *request, uint32_t page_size, _Out_ dinero_pages **pages_out)',
   'dinero_status dinero_pages_next(dinero_pages *pages, _Out_ dinero_response **response_out)',
   'void dinero_pages_free(dinero_pages *pages)',
-  'dinero_status dinero_pages_new_with(dinero_client *client, const char *path, const char *spec, uint32_t page_size, _Out_ dinero_pages **pages_out)',
   'dinero_status dinero_request_builder_new(const char *method, const char *path, _Out_ dinero_request_builder **request_out)',
   'dinero_status dinero_request_builder_new_with(const char *method, const char *path, const char *spec, const uint8_t *data, size_t data_len, _Out_ dinero_request_builder **request_out)',
   'dinero_status dinero_request_builder_set_header(dinero_request_builder *request, const char *name, const char *value)',

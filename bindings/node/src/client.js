@@ -155,7 +155,14 @@ export class Client {
     if (!Number.isInteger(pageSize)) {
       throw new InvalidArgumentError('pageSize must be an integer', STATUS.INVALID_ARGUMENT);
     }
-    const [pages] = callHere('dinero_pages_new_with', [this.#handle.live(), cstr(requestPath, 'path'), requestSpec({ params, organizationId }), Math.max(0, Math.min(pageSize, 0xffffffff)), [null]]);
+    const spec = requestSpec({ params, organizationId });
+    const [builder] = callHere('dinero_request_builder_new_with', ['GET', cstr(requestPath, 'path'), spec, null, 0, [null]]);
+    let pages;
+    try {
+      [pages] = callHere('dinero_pages_new', [this.#handle.live(), builder, Math.max(0, Math.min(pageSize, 0xffffffff)), [null]]);
+    } finally {
+      native().fn.dinero_request_builder_free(builder);
+    }
     try {
       for (;;) {
         const [pointer] = await this.#handle.use(() => offThread('dinero_pages_next', [pages, [null]]));
