@@ -1,7 +1,7 @@
-// The C declarations of include/dinero.h for koffi, and nothing else.
+// The C declarations of include/dinero.h bound with koffi, and the one way to call them (call()).
 //
-// Each handle is its own opaque pointer type. The one owned string the library hands out
-// (dinero_client_access_token's token_out) is a pointer to an opaque type,
+// Each handle is its own opaque pointer type. The strings the library hands out (a token, a
+// GUID, a JSON text: a `char **` out-parameter) are pointers to an opaque type,
 // `dinero_owned_string`, never `char *`: koffi would decode a `char *` into a JS string at once
 // and lose the pointer that dinero_string_free needs. Borrowed `const char *` results are
 // decoded by koffi (a copy, which is what we want).
