@@ -241,3 +241,31 @@ test('the example signs in through a browser, then from the stored refresh token
   assert.match(revoked.stdout, /no longer works: sign in again[\s\S]*signed in through the browser/);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('process.exit() while a refresh is due to reach onRefreshToken does not hang', async () => {
+  const tokens = [];
+  const client = await signIn(tokens);
+  await client.close();
+  const { execFile } = await import('node:child_process');
+  const index = new URL('../src/index.js', import.meta.url).pathname;
+  const admin = `${sandbox.apiUrl}/_sandbox`;
+  const code = `
+    import * as d from ${JSON.stringify(index)};
+    const client = await d.connectAuthenticate(${JSON.stringify(connect.clientId)}, ${JSON.stringify(connect.clientSecret)},
+      ${JSON.stringify(tokens.at(-1).token)}, { ...${JSON.stringify(connectOptions([], { organizationId: sandbox.organizationId, onRefreshToken: undefined }))},
+      onRefreshToken: () => {} });
+    await fetch(${JSON.stringify(`${admin}/tokens/expire`)}, { method: 'POST' });
+    await fetch(${JSON.stringify(`${admin}/faults`)}, { method: 'POST',
+      body: JSON.stringify({ kind: 'delay', delay_ms: 800, count: 1, target: 'connect' }) });
+    client.get('/v1/{organizationId}/contacts').catch(() => {});
+    process.on('exit', (code) => console.log('later exit listener ran with', code));
+    setTimeout(() => process.exit(3), 200);`;
+  const result = await new Promise((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '-e', code], { timeout: 15000 }, (error, stdout, stderr) => {
+      resolve({ code: error?.code ?? 0, killed: error?.killed ?? false, stdout, stderr });
+    });
+  });
+  assert.equal(result.killed, false, 'the child hung at exit');
+  assert.equal(result.code, 3, result.stderr);
+  assert.match(result.stdout, /later exit listener ran with 3/);
+});
