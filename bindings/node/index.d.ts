@@ -154,7 +154,7 @@ export interface PaginateOptions {
   organizationId?: number | bigint | string | null;
 }
 
-/** One organization's connection to Dinero. Made by authenticate(). */
+/** A connection to Dinero. Made by authenticate() or the connect* functions. */
 export declare class Client {
   private constructor();
   readonly closed: boolean;

@@ -1,4 +1,4 @@
-// Client and authenticate(): one organization's connection to Dinero.
+// Client and authenticate(): a connection to Dinero, and how every way in makes one (open()).
 
 import {
   FileError, InvalidArgumentError, ProtocolError, fromStatus,
@@ -84,8 +84,9 @@ export async function open(options, exchange) {
 const ADOPT = Symbol('adopt');
 
 /**
- * One organization's connection: credentials, a token kept valid, a connection pool and a
- * rate limit. Made by authenticate().
+ * A connection to Dinero: credentials, a token kept valid, a connection pool and a rate limit.
+ * Made by authenticate() (an API key) or connectAuthenticateCode() / connectAuthenticate()
+ * (Visma Connect, whose token may reach several organizations).
  *
  * Every blocking call runs on a pool thread, so many requests can be in flight at once
  * (Promise.all): they share the library's connection pool and rate limit, and a token renewal
