@@ -23,12 +23,18 @@ export function refreshTokenStore(onRefreshToken) {
 
 /** Registers the C callback calling `store(refreshToken)`; unregister it with log.unregister. */
 export function registerRefreshToken(store, callbackPointerType) {
+  // Said without the error's text, which could quote the token.
+  const warn = (error) => process.emitWarning(
+    `libdinero: onRefreshToken failed (${error?.name ?? typeof error}); the new refresh token may not be stored`,
+  );
   return registerCallback((_userData, refreshToken) => {
     try {
-      store(refreshToken);
+      const result = store(refreshToken);
+      // A Promise is not waited for (the refreshing thread cannot wait for the event loop to
+      // turn), but its failure is reported rather than left unhandled.
+      if (typeof result?.then === 'function') result.then(undefined, warn);
     } catch (error) {
-      // Nothing may unwind into C. Said without the error's text, which could quote the token.
-      process.emitWarning(`libdinero: onRefreshToken threw (${error?.name ?? typeof error}); the new refresh token may not be stored`);
+      warn(error); // nothing may unwind into C
     }
   }, callbackPointerType);
 }

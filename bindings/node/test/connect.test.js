@@ -269,3 +269,31 @@ test('process.exit() while a refresh is due to reach onRefreshToken does not han
   assert.equal(result.code, 3, result.stderr);
   assert.match(result.stdout, /later exit listener ran with 3/);
 });
+
+test('an onRefreshToken that throws or rejects is a warning without the token, and the client works', async () => {
+  const warnings = [];
+  const onWarning = (warning) => warnings.push(warning.message);
+  process.on('warning', onWarning);
+  try {
+    const seen = [];
+    const client = await signIn([], {
+      organizationId: sandbox.organizationId,
+      onRefreshToken: (token) => { seen.push(token); throw new Error(`database down while storing ${token}`); },
+    });
+    assert.equal((await client.request('GET', CONTACTS)).status, 200);
+    await client.close();
+    const later = await dinero.connectAuthenticate(connect.clientId, connect.clientSecret, seen[0], connectOptions([], {
+      organizationId: sandbox.organizationId,
+      onRefreshToken: async (token) => { seen.push(token); throw new Error(`rejected ${token}`); },
+    }));
+    await later.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(warnings.length, 2, JSON.stringify(warnings));
+    for (const warning of warnings) {
+      assert.match(warning, /onRefreshToken failed \(Error\)/);
+      for (const token of seen) assert.ok(!warning.includes(token), 'a refresh token reached a warning');
+    }
+  } finally {
+    process.off('warning', onWarning);
+  }
+});
