@@ -25,6 +25,7 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --workspace --all-targets $(DEV_FEATURES) -- -D warnings
 	python3 scripts/binding_constants.py --check
+	python3 scripts/node_declarations.py --check
 	scripts/check-single-source.sh
 
 # The development build of the dinero command (`--sandbox`); `make build`, and so `make

@@ -911,6 +911,21 @@ dinero_status dinero_response_save(const dinero_response *response, const char *
 void dinero_response_free(dinero_response *response);
 
 /**
+ * Every header of the response as one JSON object of strings: lower-case names, in the order
+ * the headers first arrived, repeated headers joined with ", " (the same names and values as
+ * dinero_response_header_name and dinero_response_header), e.g. `{"content-type":
+ * "application/json; charset=utf-8", "retry-after": "3"}`; `{}` when there are none.
+ *
+ * Returns a borrowed string valid until the response is freed, or NULL if `response` is
+ * NULL. Made on the first call; like every read of a response, call it from one thread at a
+ * time.
+ *
+ * # Safety
+ * `response` is NULL or a live handle.
+ */
+const char *dinero_response_headers_json(const dinero_response *response);
+
+/**
  * The body of an OK answer (dinero_response_is_ok) as JSON text, the one reading every
  * binding's JSON helpers use: *json_out is the body itself when it is JSON, or "null" when
  * the body is empty or only whitespace. A body that is not JSON is DINERO_STATUS_PROTOCOL

@@ -8,7 +8,7 @@ language (FAMILY below).
     scripts/binding_constants.py --check   exits 1 if one is stale (make test runs this)
 
 Generated: bindings/python/generated/constants.py (and, from scripts/python_ctypes.py, the
-Python binding's ctypes declarations), bindings/node/src/constants.js,
+Python binding's ctypes declarations), bindings/node/generated/constants.js,
 bindings/php/src/Status.php, ErrorClass.php and Limits.php.
 """
 
@@ -172,7 +172,7 @@ def outputs() -> Dict[Path, str]:
     return {
         ROOT / "bindings/python/generated/constants.py": python(c),
         ROOT / "bindings/python/generated/declarations.py": python_ctypes.declarations(HEADER.read_text()),
-        ROOT / "bindings/node/src/constants.js": node(c),
+        ROOT / "bindings/node/generated/constants.js": node(c),
         ROOT / "bindings/php/src/Status.php": php_status(c),
         ROOT / "bindings/php/src/ErrorClass.php": php_error_class(c),
         ROOT / "bindings/php/src/Limits.php": php_limits(c),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Copies the header that build.rs generated with cbindgen to include/dinero.h.
+# Copies the header that build.rs generated with cbindgen to include/dinero.h, then rewrites
+# the bindings' files generated from it (constants, the Node declarations).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out_dir=$(cargo build --release -p dinero --message-format=json 2>/dev/null | python3 -c '
@@ -11,6 +12,7 @@ for line in sys.stdin:
 ' | tail -n 1)
 [ -f "$out_dir/dinero.h" ] || { echo "no generated header found" >&2; exit 1; }
 cp "$out_dir/dinero.h" include/dinero.h
-echo "include/dinero.h updated"
 # The bindings' generated files follow the header (`make lint` checks that they do).
 python3 scripts/binding_constants.py
+python3 scripts/node_declarations.py
+echo "include/dinero.h updated"

@@ -46,6 +46,11 @@ impl Response {
         &self.headers
     }
 
+    /// All headers as one JSON object, names lower-case, in the order they first arrived.
+    pub fn headers_json(&self) -> String {
+        headers_json(self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+    }
+
     pub fn body(&self) -> &[u8] {
         &self.body
     }
@@ -73,6 +78,21 @@ impl Response {
     }
 }
 
+/// Name/value pairs as one JSON object, in their order (serde_json's own map would sort them).
+/// The names are expected to be distinct, as `Response` keeps them.
+pub fn headers_json<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let members: Vec<String> = pairs
+        .map(|(name, value)| {
+            format!(
+                "{}:{}",
+                serde_json::Value::from(name),
+                serde_json::Value::from(value)
+            )
+        })
+        .collect();
+    format!("{{{}}}", members.join(","))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +113,28 @@ mod tests {
         assert_eq!(r.header("vary"), Some("Accept, Origin"));
         assert_eq!(r.header("retry-after"), None);
         assert_eq!(r.headers().len(), 2);
+    }
+
+    #[test]
+    fn headers_json_keeps_arrival_order_and_escapes() {
+        let r = Response::new(
+            200,
+            vec![
+                ("X-Zeta".into(), "1".into()),
+                ("Content-Type".into(), "text/plain; q=\"a\"".into()),
+                ("x-zeta".into(), "2".into()),
+                ("X-Note".into(), "ø\\".into()),
+            ],
+            Vec::new(),
+        );
+        let json = r.headers_json();
+        assert_eq!(
+            json,
+            r#"{"x-zeta":"1, 2","content-type":"text/plain; q=\"a\"","x-note":"ø\\"}"#
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(parsed["content-type"], "text/plain; q=\"a\"");
+        let empty = Response::new(204, Vec::new(), Vec::new());
+        assert_eq!(empty.headers_json(), "{}");
     }
 }

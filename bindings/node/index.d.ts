@@ -17,6 +17,7 @@ export declare const Status: Readonly<{
   PANIC: 10;
   RESPONSE_TOO_LARGE: 11;
   IO: 12;
+  LOGIN_REQUIRED: 13;
 }>;
 
 /** The C library's log levels (DINERO_LOG_*). */
@@ -64,11 +65,23 @@ export interface AuthenticateOptions {
   caFile?: OptionValue;
   scope?: OptionValue;
   tokenCache?: OptionValue;
+  /** Visma Connect: the sign-in service (default https://connect.visma.com). */
+  connectUrl?: OptionValue;
+  /** Visma Connect: the sign-in page's language, e.g. 'da-DK'. */
+  uiLocales?: OptionValue;
+  /** Visma Connect with sharedState: names the grant (e.g. your customer's id). */
+  grantName?: OptionValue;
+  /**
+   * Visma Connect: receives every new refresh token (the first from the sign-in included) on
+   * the main thread, before the library relies on it. Store it synchronously before returning
+   * (a Promise it returns is not waited for); the one it replaces stops working soon after.
+   */
+  onRefreshToken?: ((refreshToken: string) => void) | null;
   /** Receives the client's log lines (never a secret or a token), on the main thread. */
   logger?: Logger | null;
   /** How much the library sends to `logger`: 'info' by default; 'off' (or 0) for nothing. */
   logLevel?: LogLevelName | 'off' | 0 | 1 | 2 | 3 | 4;
-  [key: string]: OptionValue | Logger | null | undefined;
+  [key: string]: OptionValue | Logger | ((refreshToken: string) => void) | null | undefined;
 }
 
 export type Bytes = Buffer | Uint8Array | ArrayBufferView | ArrayBuffer;
@@ -92,6 +105,14 @@ export interface RequestOptions {
   body?: Bytes | string | null;
   /** The body's type (default: the Content-Type of `headers`, else application/octet-stream). */
   contentType?: string | null;
+  /** Fills {organizationId} for this request only (else the client's organizationId option). */
+  organizationId?: number | bigint | string | null;
+}
+
+/** The options of the JSON helpers: query parameters and the organization of this request. */
+export interface JsonOptions {
+  params?: Params | null;
+  organizationId?: number | bigint | string | null;
 }
 
 /** Every header of a response: a read-only Map whose get()/has() ignore case. */
@@ -130,22 +151,23 @@ export interface PaginateOptions {
   params?: Params | null;
   /** Items per request, 1 to 1000 (default 1000, Dinero's maximum: the fewest requests). */
   pageSize?: number;
+  organizationId?: number | bigint | string | null;
 }
 
-/** One organization's connection to Dinero. Made by authenticate(). */
+/** A connection to Dinero. Made by authenticate() or the connect* functions. */
 export declare class Client {
   private constructor();
   readonly closed: boolean;
   /** Sends one request; resolves to the answer whatever its status code. */
   request(method: string, path: string, options?: RequestOptions): Promise<Response>;
   /** GET and decode the JSON answer; ApiError for a status >= 400. */
-  get<T = any>(path: string, options?: { params?: Params | null }): Promise<T>;
+  get<T = any>(path: string, options?: JsonOptions): Promise<T>;
   /** POST `json` and decode the answer; ApiError for a status >= 400. */
-  post<T = any>(path: string, json?: unknown, options?: { params?: Params | null }): Promise<T>;
+  post<T = any>(path: string, json?: unknown, options?: JsonOptions): Promise<T>;
   /** PUT `json` and decode the answer; ApiError for a status >= 400. */
-  put<T = any>(path: string, json?: unknown, options?: { params?: Params | null }): Promise<T>;
+  put<T = any>(path: string, json?: unknown, options?: JsonOptions): Promise<T>;
   /** DELETE (with an optional JSON body) and decode the answer; ApiError for a status >= 400. */
-  delete<T = any>(path: string, json?: unknown, options?: { params?: Params | null }): Promise<T>;
+  delete<T = any>(path: string, json?: unknown, options?: JsonOptions): Promise<T>;
   /** Every item of a Dinero list, one request per page. Without a `fields` param Dinero
    *  answers a few properties per item only (contacts: Name, ContactGuid). */
   paginate<T = any>(path: string, options?: PaginateOptions): AsyncGenerator<T, void, undefined>;
@@ -157,7 +179,7 @@ export declare class Client {
   /** GET with Accept: accept; resolves to the body, byte-exact; also saved to `saveTo` if given. */
   download(
     path: string,
-    options?: { accept?: string; params?: Params | null; saveTo?: FilePath | null },
+    options?: { accept?: string; params?: Params | null; saveTo?: FilePath | null; organizationId?: number | bigint | string | null },
   ): Promise<Buffer>;
   /**
    * Creates `json` in a collection exactly once: contacts ('/v1/{organizationId}/contacts',
@@ -166,6 +188,8 @@ export declare class Client {
    * `answer` is the create's answer, or the entity read back when that answer was lost.
    */
   create(path: string, json: unknown): Promise<{ guid: string; answer: any }>;
+  /** The organizations the client's token reaches (GET /v1/organizations, decoded). */
+  organizations(): Promise<Array<{ Id: number; Name: string; IsPro: boolean; [key: string]: unknown }>>;
   /** A currently valid access token, for your own HTTP calls. A secret. */
   accessToken(): Promise<string>;
   /** Frees the client once the requests in flight have finished. Idempotent. */
@@ -181,6 +205,39 @@ export declare function authenticate(
   options?: AuthenticateOptions,
 ): Promise<Client>;
 
+/** A Visma Connect sign-in in progress: keep it in the user's session (the verifier is a secret). */
+export interface ConnectAuthorization {
+  /** Where to send the user's browser. */
+  url: string;
+  state: string;
+  code_verifier: string;
+  redirect_uri: string;
+}
+
+/** Starts a Visma Connect sign-in (reads connectUrl, scope and uiLocales). */
+export declare function connectAuthorizeUrl(
+  clientId: string,
+  redirectUri: string,
+  options?: AuthenticateOptions,
+): ConnectAuthorization;
+
+/** Finishes a sign-in: `redirect` is what the browser brought to the redirect URI. */
+export declare function connectAuthenticateCode(
+  clientId: string,
+  clientSecret: string,
+  authorization: ConnectAuthorization | string,
+  redirect: string | URLSearchParams | Record<string, string>,
+  options?: AuthenticateOptions,
+): Promise<Client>;
+
+/** A client from a stored refresh token; LoginRequiredError when it no longer works. */
+export declare function connectAuthenticate(
+  clientId: string,
+  clientSecret: string,
+  refreshToken: string,
+  options?: AuthenticateOptions,
+): Promise<Client>;
+
 /** Base of every libdinero error; `status` is the C status (Status.*). */
 export declare class DineroError extends Error {
   constructor(message: string, status?: number, options?: ErrorOptions);
@@ -192,6 +249,8 @@ export declare class InvalidArgumentError extends DineroError {}
 export declare class AuthenticationError extends DineroError {
   readonly rejected: boolean;
 }
+/** Visma Connect refused the refresh token: the user must sign in again (status 13). */
+export declare class LoginRequiredError extends AuthenticationError {}
 /** Connection refused, reset or closed (status 6). */
 export declare class NetworkError extends DineroError {}
 /** The TLS handshake failed (status 8). */

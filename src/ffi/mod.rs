@@ -15,6 +15,7 @@ pub mod pages;
 pub mod pages_new_with;
 pub mod request_builder;
 pub mod response;
+pub mod response_headers;
 pub mod response_json;
 pub mod status;
 mod strings;

@@ -14,7 +14,9 @@ pub struct dinero_response {
     /// string without copying.
     body: Vec<u8>,
     /// Lower-case names and values, NUL-terminated, ready to lend out.
-    headers: Vec<(CString, CString)>,
+    pub(super) headers: Vec<(CString, CString)>,
+    /// All of them as one JSON object, made on first use (dinero_response_headers_json).
+    pub(super) headers_json: std::sync::OnceLock<CString>,
     /// For a status >= 400: Dinero's error answer, read once (JSON for the bindings, and the
     /// one-line description).
     error: Option<(CString, CString)>,
@@ -35,13 +37,14 @@ impl dinero_response {
             status,
             body,
             headers,
+            headers_json: std::sync::OnceLock::new(),
             error,
         }
     }
 }
 
 /// Header text never holds NUL (HTTP forbids it); drop any rather than lose the header.
-fn c_string(text: String) -> CString {
+pub(super) fn c_string(text: String) -> CString {
     CString::new(text.replace('\0', "")).unwrap_or_default()
 }
 

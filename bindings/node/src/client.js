@@ -1,18 +1,21 @@
-// Client and authenticate(): one organization's connection to Dinero.
+// Client and authenticate(): a connection to Dinero, and how every way in makes one (open()).
 
 import {
   FileError, InvalidArgumentError, ProtocolError, fromStatus,
 } from './errors.js';
 import { MAX_PAGE_SIZE, STATUS } from './native.js';
-import { check, guardExit, native, offThread } from './runtime.js';
+import { callHere, guardExit, native, offThread } from './runtime.js';
 import {
   byteBuffer, cstr, filePath, isBinary, jsonBody, optionalCstr, optionsJson, requestSpec,
 } from './convert.js';
 import { Response } from './response.js';
+import { Handle } from './handle.js';
 import { parseJson } from './json.js';
 import * as log from './log.js';
+import { refreshTokenStore, registerRefreshToken } from './refresh_token.js';
 
-const NOT_OPTIONS = new Set(['logger', 'logLevel', 'log_level']);
+// The binding's own options, not the library's: they become callbacks.
+const NOT_OPTIONS = new Set(['logger', 'logLevel', 'log_level', 'onRefreshToken']);
 
 /**
  * Exchanges the credentials for an access token now (bad credentials fail here, with
@@ -25,55 +28,65 @@ const NOT_OPTIONS = new Set(['logger', 'logLevel', 'log_level']);
  * object) receives the client's log lines at `logLevel` ('info' by default) and above.
  */
 export async function authenticate(clientId, clientSecret, apiKey, options = {}) {
-  const credentials = [
-    cstr(clientId, 'clientId'),
-    cstr(clientSecret, 'clientSecret'),
-    cstr(apiKey, 'apiKey'),
-  ];
+  const credentials = [cstr(clientId, 'clientId'), cstr(clientSecret, 'clientSecret'), cstr(apiKey, 'apiKey')];
+  return open(options, (handle) => offThread('dinero_authenticate', [...credentials, handle, [null]]));
+}
+
+/** A dinero_options handle holding `options` but the binding's own (free it). */
+export function optionsHandle(options) {
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError('options must be an object', STATUS.INVALID_ARGUMENT);
   }
   const settings = optionsJson(Object.fromEntries(Object.entries(options).filter(([name]) => !NOT_OPTIONS.has(name))));
-  let write = null;
-  let level = 0;
-  if (options.logger !== undefined && options.logger !== null) {
-    write = log.sink(options.logger);
-    level = log.maxLevel(options.logLevel ?? options.log_level);
-  } else if ((options.logLevel ?? options.log_level) !== undefined) {
-    log.maxLevel(options.logLevel ?? options.log_level); // still checked
-  }
-
-  const { fn, types } = native();
+  const { fn } = native();
   const handle = fn.dinero_options_new();
   if (!handle) throw fromStatus(STATUS.PANIC, 'dinero_options_new failed (out of memory)');
-  let callback = null;
+  try {
+    callHere('dinero_options_set_json', [handle, settings]);
+  } catch (error) {
+    fn.dinero_options_free(handle);
+    throw error;
+  }
+  return handle;
+}
+
+/**
+ * A Client from `exchange(optionsHandle)`, a pool call resolving to [dinero_client pointer],
+ * with the callbacks `options` asks for installed first (logger at logLevel, onRefreshToken);
+ * they live as long as the client. The options stay untouched here while the exchange runs.
+ */
+export async function open(options, exchange) {
+  const handle = optionsHandle(options);
+  const { fn, types } = native();
+  const callbacks = [];
   let client = null;
   try {
-    check(fn.dinero_options_set_json(handle, settings));
+    const level = log.maxLevel(options.logLevel ?? options.log_level); // checked even without a logger
+    const write = options.logger === undefined || options.logger === null ? null : log.sink(options.logger);
+    const store = refreshTokenStore(options.onRefreshToken);
     if (write !== null && level > 0) {
-      guardExit();
-      callback = log.register(write, types.logCallbackPointer);
-      check(fn.dinero_options_set_log_callback(handle, callback, null, level));
+      callbacks.push(log.register(write, types.callbacks.dinero_log_callback));
+      callHere('dinero_options_set_log_callback', [handle, callbacks.at(-1), null, level]);
     }
-    // The blocking exchange runs on a pool thread; the options stay untouched here meanwhile.
-    client = await offThread('authenticate', [...credentials, handle]);
+    if (store !== null) {
+      callbacks.push(registerRefreshToken(store, types.callbacks.dinero_refresh_token_callback));
+      callHere('dinero_options_set_refresh_token_callback', [handle, callbacks.at(-1), null]);
+    }
+    if (callbacks.length > 0) guardExit();
+    [client] = await exchange(handle);
   } finally {
     fn.dinero_options_free(handle);
-    if (client === null) log.unregister(callback);
+    if (client === null) callbacks.forEach(log.unregister);
   }
-  return new Client(ADOPT, client, callback);
+  return new Client(ADOPT, client, callbacks);
 }
 
 const ADOPT = Symbol('adopt');
 
-const finalizer = new FinalizationRegistry(({ pointer, callback }) => {
-  native().fn.dinero_client_free(pointer);
-  log.unregister(callback);
-});
-
 /**
- * One organization's connection: credentials, a token kept valid, a connection pool and a
- * rate limit. Made by authenticate().
+ * A connection to Dinero: credentials, a token kept valid, a connection pool and a rate limit.
+ * Made by authenticate() (an API key) or connectAuthenticateCode() / connectAuthenticate()
+ * (Visma Connect, whose token may reach several organizations).
  *
  * Every blocking call runs on a pool thread, so many requests can be in flight at once
  * (Promise.all): they share the library's connection pool and rate limit, and a token renewal
@@ -81,58 +94,55 @@ const finalizer = new FinalizationRegistry(({ pointer, callback }) => {
  * finished; any use after close() throws InvalidArgumentError.
  */
 export class Client {
-  #pointer = null;
-  #callback = null;
-  #inFlight = 0;
-  #closing = null;
-  #resolveClosed = null;
+  #handle;
 
   /** @internal use authenticate() */
-  constructor(token, pointer, callback) {
+  constructor(token, pointer, callbacks) {
     if (token !== ADOPT) throw new TypeError('use libdinero.authenticate(...) to make a Client');
-    this.#pointer = pointer;
-    this.#callback = callback;
-    this.#inFlight = 0;
-    this.#closing = null;
-    finalizer.register(this, { pointer, callback }, this);
+    this.#handle = new Handle(this, pointer, (client) => {
+      native().fn.dinero_client_free(client);
+      callbacks.forEach(log.unregister);
+    }, 'client');
   }
 
   // -- the one primitive ----------------------------------------------------------------------
 
   /**
    * Sends one request and resolves to the answer, whatever its status code (4xx and 5xx
-   * included). See index.d.ts for the options: json, params, headers, body, contentType.
+   * included). See index.d.ts for the options: json, params, headers, body, contentType,
+   * organizationId (fills {organizationId} for this request only).
    */
-  async request(method, requestPath, { json, params, headers, body, contentType } = {}) {
+  async request(method, requestPath, { json, params, headers, body, contentType, organizationId } = {}) {
     const methodText = cstr(method, 'method');
     const pathText = cstr(requestPath, 'path');
     // One copy of the body, moved (not cloned again) to the pool thread.
     const data = body === undefined || body === null ? null : new Uint8Array(byteBuffer(body, 'body'));
-    const spec = requestSpec({ json, params, headers, data, contentType });
-    const pointer = await this.#call('call', [methodText, pathText, spec, data], data === null ? [] : [data.buffer]);
+    const spec = requestSpec({ json, params, headers, data, contentType, organizationId });
+    const bytes = data?.length ? data : null;
+    const [pointer] = await this.#call('dinero_client_call', [methodText, pathText, spec, bytes, bytes?.length ?? 0, [null]], bytes ? [bytes.buffer] : []);
     return new Response(pointer);
   }
 
   // -- JSON helpers ---------------------------------------------------------------------------
 
   /** GET and decode the JSON answer (null for an empty body); ApiError for a status >= 400. */
-  get(requestPath, { params } = {}) {
-    return this.#json('GET', requestPath, undefined, params);
+  get(requestPath, { params, organizationId } = {}) {
+    return this.#json('GET', requestPath, undefined, { params, organizationId });
   }
 
   /** POST `json` and decode the answer; ApiError for a status >= 400. */
-  post(requestPath, json, { params } = {}) {
-    return this.#json('POST', requestPath, json, params);
+  post(requestPath, json, { params, organizationId } = {}) {
+    return this.#json('POST', requestPath, json, { params, organizationId });
   }
 
   /** PUT `json` and decode the answer; ApiError for a status >= 400. */
-  put(requestPath, json, { params } = {}) {
-    return this.#json('PUT', requestPath, json, params);
+  put(requestPath, json, { params, organizationId } = {}) {
+    return this.#json('PUT', requestPath, json, { params, organizationId });
   }
 
   /** DELETE (some Dinero resources want their Timestamp in the body) and decode the answer. */
-  delete(requestPath, json, { params } = {}) {
-    return this.#json('DELETE', requestPath, json, params);
+  delete(requestPath, json, { params, organizationId } = {}) {
+    return this.#json('DELETE', requestPath, json, { params, organizationId });
   }
 
   /**
@@ -142,23 +152,21 @@ export class Client {
    * replaced); an endpoint answering a bare array is one page. Stop iterating and no more
    * pages are fetched.
    */
-  async *paginate(requestPath, { params, pageSize = MAX_PAGE_SIZE } = {}) {
+  async *paginate(requestPath, { params, pageSize = MAX_PAGE_SIZE, organizationId } = {}) {
     if (!Number.isInteger(pageSize)) {
       throw new InvalidArgumentError('pageSize must be an integer', STATUS.INVALID_ARGUMENT);
     }
-    const { fn } = native();
-    const out = [null];
-    check(fn.dinero_request_builder_new_with('GET', cstr(requestPath, 'path'), requestSpec({ params }), null, 0, out));
-    const builder = out[0];
+    const spec = requestSpec({ params, organizationId });
+    const [builder] = callHere('dinero_request_builder_new_with', ['GET', cstr(requestPath, 'path'), spec, null, 0, [null]]);
+    let pages;
     try {
-      check(fn.dinero_pages_new(this.#live(), builder, Math.max(0, Math.min(pageSize, 0xffffffff)), out));
+      [pages] = callHere('dinero_pages_new', [this.#handle.live(), builder, Math.max(0, Math.min(pageSize, 0xffffffff)), [null]]);
     } finally {
-      fn.dinero_request_builder_free(builder);
+      native().fn.dinero_request_builder_free(builder);
     }
-    const pages = out[0];
     try {
       for (;;) {
-        const pointer = await this.#call('pagesNext', [pages]);
+        const [pointer] = await this.#handle.use(() => offThread('dinero_pages_next', [pages, [null]]));
         if (!pointer) return;
         const page = new Response(pointer);
         try {
@@ -168,7 +176,7 @@ export class Client {
         }
       }
     } finally {
-      fn.dinero_pages_free(pages);
+      native().fn.dinero_pages_free(pages);
     }
   }
 
@@ -188,11 +196,11 @@ export class Client {
       // One copy of exactly these bytes, moved (not cloned again) to the pool thread; the
       // library checks the size, names them if no name was given, and copies what it sends.
       const copy = new Uint8Array(byteBuffer(source, 'source'));
-      pointer = await this.#call('uploadBytes', [copy, name, type], [copy.buffer]);
+      [pointer] = await this.#call('dinero_client_upload_bytes', [copy.length ? copy : null, copy.length, name, type, [null]], [copy.buffer]);
     } else {
       const file = filePath(source, 'source');
       try {
-        pointer = await this.#call('uploadFile', [file, name, type]);
+        [pointer] = await this.#call('dinero_client_upload_file', [file, name, type, [null]]);
       } catch (error) {
         if (error instanceof FileError) error.path = file;
         throw error;
@@ -212,18 +220,13 @@ export class Client {
    * library also writes it there, atomically. ApiError for a status >= 400 (nothing written);
    * FileError when saveTo cannot be written.
    */
-  async download(requestPath, { accept = 'application/octet-stream', params, saveTo } = {}) {
+  async download(requestPath, { accept = 'application/octet-stream', params, saveTo, organizationId } = {}) {
     const target = saveTo === undefined || saveTo === null ? null : filePath(saveTo, 'saveTo');
-    const response = await this.request('GET', requestPath, { params, headers: { Accept: accept } });
+    const response = await this.request('GET', requestPath, { params, headers: { Accept: accept }, organizationId });
     try {
       if (!response.ok) throw response.apiError();
       if (target !== null) {
-        this.#enter();
-        try {
-          await response.save(target);
-        } finally {
-          this.#leave();
-        }
+        await this.#handle.use(() => response.save(target));
       }
       return response.body;
     } finally {
@@ -245,10 +248,23 @@ export class Client {
   async create(requestPath, json) {
     const pathText = cstr(requestPath, 'path');
     const jsonText = jsonBody(json);
-    const { guid, response: pointer } = await this.#call('create', [pathText, jsonText]);
+    const [guid, pointer] = await this.#call('dinero_client_create', [pathText, jsonText, [null], [null]]);
     const response = new Response(pointer);
     try {
       return { guid, answer: decoded(response, 'POST', requestPath) };
+    } finally {
+      response.close();
+    }
+  }
+
+  /** The organizations the client's token reaches (GET /v1/organizations, decoded): one for an
+   *  API key, any number for a Visma Connect user. Choose one per client (organizationId
+   *  option) or per request (the organizationId of each call). */
+  async organizations() {
+    const [pointer] = await this.#call('dinero_client_organizations', [[null]]);
+    const response = new Response(pointer);
+    try {
+      return decoded(response, 'GET', '/v1/organizations');
     } finally {
       response.close();
     }
@@ -258,72 +274,34 @@ export class Client {
 
   /** A currently valid access token (refreshed first if due), for your own HTTP calls. Treat
    *  it as a secret. */
-  accessToken() {
-    return this.#call('accessToken', []);
+  async accessToken() {
+    const [token] = await this.#call('dinero_client_access_token', [[null]]);
+    return token;
   }
 
   // -- lifetime -------------------------------------------------------------------------------
 
   get closed() {
-    return this.#pointer === null || this.#closing !== null;
+    return this.#handle.closed;
   }
 
   /** Frees the client (its token and credentials are wiped) once the requests still running
    *  have finished; resolves then. Idempotent. */
   close() {
-    if (this.#closing === null) {
-      if (this.#pointer === null) return Promise.resolve();
-      this.#closing = new Promise((resolve) => { this.#resolveClosed = resolve; });
-      if (this.#inFlight === 0) this.#free();
-    }
-    return this.#closing;
+    return this.#handle.close();
   }
 
   [Symbol.asyncDispose ?? Symbol.for('nodejs.asyncDispose')]() {
     return this.close();
   }
 
-  #free() {
-    const pointer = this.#pointer;
-    this.#pointer = null;
-    if (pointer !== null) {
-      finalizer.unregister(this);
-      native().fn.dinero_client_free(pointer);
-      log.unregister(this.#callback);
-      this.#callback = null;
-    }
-    this.#resolveClosed?.();
+  /** The C function `name` on a pool thread, for this client (its first argument). */
+  #call(name, args, transfer = []) {
+    return this.#handle.use((pointer) => offThread(name, [pointer, ...args], transfer));
   }
 
-  #live() {
-    if (this.#pointer === null || this.#closing !== null) {
-      throw new InvalidArgumentError('the client is closed', STATUS.NULL_ARGUMENT);
-    }
-    return this.#pointer;
-  }
-
-  #enter() {
-    const pointer = this.#live();
-    this.#inFlight++;
-    return pointer;
-  }
-
-  #leave() {
-    this.#inFlight--;
-    if (this.#inFlight === 0 && this.#closing !== null) this.#free();
-  }
-
-  async #call(op, args, transfer = []) {
-    const pointer = this.#enter();
-    try {
-      return await offThread(op, [pointer, ...args], transfer);
-    } finally {
-      this.#leave();
-    }
-  }
-
-  async #json(method, requestPath, json, params) {
-    const response = await this.request(method, requestPath, { json, params });
+  async #json(method, requestPath, json, { params, organizationId }) {
+    const response = await this.request(method, requestPath, { json, params, organizationId });
     try {
       return decoded(response, method, requestPath);
     } finally {

@@ -35,39 +35,33 @@ export function optionalCstr(value, what) {
 }
 
 /** The options as one JSON object for dinero_options_set_json, which turns the values into the
- *  library's text (booleans, numbers; camelCase names; null/undefined = leave the default). */
+ *  library's text (booleans, numbers; camelCase names; null/undefined = leave the default) and
+ *  refuses the rest (objects, lists, NaN), naming the option. */
 export function optionsJson(options) {
-  const values = {};
-  for (const [name, value] of Object.entries(options)) {
-    if (value instanceof URL) values[name] = value.protocol === 'file:' ? fileURLToPath(value) : value.href;
-    else if (typeof value === 'number' && !Number.isFinite(value)) {
-      throw new InvalidArgumentError(`option ${name} must be a finite number`, STATUS.INVALID_ARGUMENT);
-    } else if (value !== null && typeof value === 'object') {
-      throw new InvalidArgumentError(`option ${name} must be a string, number, boolean or URL, not ${typeName(value)}`, STATUS.INVALID_ARGUMENT);
-    } else values[name] = value;
-  }
+  const values = Object.fromEntries(Object.entries(options).map(([name, value]) => [
+    name, value instanceof URL ? (value.protocol === 'file:' ? fileURLToPath(value) : value.href) : value,
+  ]));
   return cstr(encode(values, 'options'), 'options');
 }
 
 /** What the caller gave, as the request description dinero_client_call reads; the library
- *  applies the rules (parameter values, which content type, what cannot go together). */
-export function requestSpec({ json, params, headers, data, contentType }) {
-  const spec = {};
-  if (params !== undefined && params !== null) spec.params = entriesOf(params, 'params');
-  if (headers !== undefined && headers !== null) spec.headers = entriesOf(headers, 'headers');
-  if (data !== null && data !== undefined) spec.data = true;
-  if (contentType !== undefined && contentType !== null) spec.content_type = cstr(contentType, 'contentType');
+ *  applies the rules (the shape of params and headers, parameter values, which content type,
+ *  what cannot go together). */
+export function requestSpec({ json, params, headers, data, contentType, organizationId }) {
+  const spec = {
+    params: pairs(params), headers: pairs(headers), data: data ? true : undefined, content_type: contentType, organization_id: organizationId,
+  };
   let text = encode(spec, 'request');
   if (json !== undefined) text = `${text.slice(0, -1)}${text.length > 2 ? ',' : ''}"json":${jsonBody(json)}}`;
   return text === '{}' ? null : text;
 }
 
-/** JSON text; BigInts as their digits; a string with a lone surrogate is refused. */
+/** JSON text; BigInts as their digits; a string with a lone surrogate is refused; a number
+ *  JSON cannot hold (NaN, Infinity) goes as its name, for the library to refuse. */
 function encode(value, what) {
-  return JSON.stringify(value, (key, item) => {
-    if (typeof item === 'bigint') return item.toString();
+  return stringifyJson(value, (key, item) => {
     if (typeof item === 'string') cstr(item.replaceAll('\0', ''), what);
-    return item;
+    return typeof item === 'number' && !Number.isFinite(item) ? String(item) : item;
   });
 }
 
@@ -77,7 +71,8 @@ export function jsonBody(value) {
   try {
     text = stringifyJson(value);
   } catch (error) {
-    throw new InvalidArgumentError(`json body cannot be encoded: ${error.message}`, STATUS.INVALID_ARGUMENT);
+    const why = error instanceof RangeError ? 'it is circular or nested too deeply' : error.message;
+    throw new InvalidArgumentError(`json body cannot be encoded: ${why}`, STATUS.INVALID_ARGUMENT);
   }
   if (text === undefined) {
     throw new InvalidArgumentError(`json body cannot be encoded: ${typeName(value)}`, STATUS.INVALID_ARGUMENT);
@@ -85,21 +80,10 @@ export function jsonBody(value) {
   return cstr(text, 'json body');
 }
 
-function entriesOf(value, what) {
-  if (value === undefined || value === null) return [];
-  if (typeof value[Symbol.iterator] === 'function' && typeof value !== 'string') {
-    const pairs = value instanceof Map || value instanceof URLSearchParams || typeof value.entries === 'function' && !Array.isArray(value)
-      ? [...value.entries()]
-      : [...value];
-    for (const pair of pairs) {
-      if (!Array.isArray(pair) || pair.length !== 2) {
-        throw new InvalidArgumentError(`${what} must be an object, a Map or a list of [name, value] pairs`, STATUS.INVALID_ARGUMENT);
-      }
-    }
-    return pairs;
-  }
-  if (typeof value === 'object') return Object.entries(value);
-  throw new InvalidArgumentError(`${what} must be an object, a Map or a list of [name, value] pairs, not ${typeName(value)}`, STATUS.INVALID_ARGUMENT);
+/** A Map, URLSearchParams or other iterable as the list of its [name, value] pairs; anything
+ *  else as it is (the library refuses what is neither a mapping nor such a list). */
+function pairs(value) {
+  return typeof value?.[Symbol.iterator] === 'function' && typeof value !== 'string' ? [...value] : value;
 }
 
 /** A Uint8Array view for a binary argument: Buffer, any TypedArray or DataView, ArrayBuffer,

@@ -4,8 +4,8 @@
 // a token.
 
 import os from 'node:os';
-import { FAMILY, STATUS } from './constants.js';
-import { native } from './runtime.js';
+import { FAMILY, STATUS } from '../generated/constants.js';
+import { callHere } from './runtime.js';
 import { parseJson, stringifyJson } from './json.js';
 
 /** Base of every libdinero error. `status` is the C status (a DINERO_STATUS_* number). */
@@ -29,6 +29,11 @@ export class AuthenticationError extends DineroError {
     return this.status === STATUS.AUTH_REJECTED;
   }
 }
+
+/** Visma Connect refused the refresh token (revoked, expired or already used): the user must
+ *  sign in again (connectAuthorizeUrl). The client does not ask again by itself: every later
+ *  call fails the same way at once. */
+export class LoginRequiredError extends AuthenticationError {}
 
 /** No usable answer arrived: connection refused, reset or closed (and the subclasses). */
 export class NetworkError extends DineroError {}
@@ -62,9 +67,9 @@ export class FileError extends DineroError {
 
 /** The error for a failed call, from its status and the message read on the failing thread.
  *  The class follows the one mapping of every binding (FAMILY, generated from dinero.h). */
-export function fromStatus(status, message, fallback = '') {
+export function fromStatus(status, message) {
   const Class = CLASSES[`${FAMILY[status] ?? 'Dinero'}Error`] ?? DineroError;
-  return new Class(message || fallback || `libdinero status ${status}`, status);
+  return new Class(message || `libdinero status ${status}`, status);
 }
 
 /** Dinero answered with an HTTP status >= 400 (thrown by get/post/put/delete/paginate,
@@ -100,19 +105,11 @@ export class ApiError extends DineroError {
 }
 
 const CLASSES = {
-  DineroError, InvalidArgumentError, AuthenticationError, NetworkError, TLSError, ProtocolError,
+  DineroError, InvalidArgumentError, AuthenticationError, LoginRequiredError, NetworkError, TLSError, ProtocolError,
   ResponseTooLargeError, TimeoutError, FileError,
 };
 
 /** The library's reading of an error answer (dinero_error_body_parse, on this thread). */
 function parse(status, bytes) {
-  const lib = native();
-  const out = [null];
-  const result = lib.fn.dinero_error_body_parse(status, bytes.length ? bytes : null, bytes.length, out);
-  if (result !== STATUS.OK) throw fromStatus(result, lib.lastError());
-  try {
-    return parseJson(lib.decodeOwnedString(out[0]));
-  } finally {
-    lib.fn.dinero_string_free(out[0]);
-  }
+  return parseJson(callHere('dinero_error_body_parse', [status, bytes.length ? bytes : null, bytes.length, [null]])[0]);
 }

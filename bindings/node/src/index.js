@@ -1,4 +1,5 @@
-// libdinero for Node.js: a client for the Dinero accounting API's personal integration.
+// libdinero for Node.js: a client for the Dinero accounting API (personal integrations and
+// Visma Connect).
 //
 // A thin koffi binding of the libdinero C library: authentication, token lifetime, retries,
 // rate limiting and error handling all happen in the library, the same as for every other
@@ -15,10 +16,11 @@
 import { native } from './runtime.js';
 
 export { authenticate, Client } from './client.js';
+export { connectAuthorizeUrl, connectAuthenticateCode, connectAuthenticate } from './connect.js';
 export { Response, Headers } from './response.js';
 export {
-  ApiError, AuthenticationError, DineroError, FileError, InvalidArgumentError, NetworkError,
-  ProtocolError, ResponseTooLargeError, TLSError, TimeoutError,
+  ApiError, AuthenticationError, DineroError, FileError, InvalidArgumentError, LoginRequiredError,
+  NetworkError, ProtocolError, ResponseTooLargeError, TLSError, TimeoutError,
 } from './errors.js';
 export { LibraryNotFoundError } from './library.js';
 export { STATUS as Status, LOG as LogLevel, MAX_UPLOAD_BYTES } from './native.js';

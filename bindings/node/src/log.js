@@ -11,6 +11,7 @@ import { InvalidArgumentError } from './errors.js';
 import { LOG, STATUS } from './native.js';
 
 export const LEVEL_NAMES = Object.freeze({ [LOG.ERROR]: 'error', [LOG.WARN]: 'warn', [LOG.INFO]: 'info', [LOG.DEBUG]: 'debug' });
+
 const BY_NAME = { error: LOG.ERROR, warn: LOG.WARN, warning: LOG.WARN, info: LOG.INFO, debug: LOG.DEBUG, off: 0, silent: 0, none: 0 };
 
 /** The C max_level for a logLevel option: 'error', 'warn', 'info' (the default), 'debug',
@@ -47,25 +48,30 @@ export function sink(logger) {
   );
 }
 
-/** Registers a C callback forwarding to `write`; returns the koffi callback (unregister it
- *  when no client can call it any more). */
 let live = 0;
 
-/** How many log callbacks are registered now. */
+/** How many callbacks (log, refresh token) are registered now. */
 export function liveCallbacks() {
   return live;
 }
 
+/** koffi.register, counted (runtime.js's exit guard asks whether any is live). */
+export function registerCallback(func, callbackPointerType) {
+  const callback = koffi.register(func, callbackPointerType);
+  live++;
+  return callback;
+}
+
+/** Registers a C log callback forwarding to `write`; returns the koffi callback (unregister it
+ *  when no client can call it any more). */
 export function register(write, callbackPointerType) {
-  const callback = koffi.register((_userData, level, message) => {
+  return registerCallback((_userData, level, message) => {
     try {
       write(LEVEL_NAMES[level] ?? (level > LOG.DEBUG ? 'debug' : 'error'), message ?? '');
     } catch {
       // nothing may unwind into C
     }
   }, callbackPointerType);
-  live++;
-  return callback;
 }
 
 export function unregister(callback) {

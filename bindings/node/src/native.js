@@ -1,7 +1,7 @@
-// The C declarations of include/dinero.h for koffi, and nothing else.
+// The C declarations of include/dinero.h bound with koffi, and the one way to call them (call()).
 //
-// Each handle is its own opaque pointer type. The one owned string the library hands out
-// (dinero_client_access_token's token_out) is a pointer to an opaque type,
+// Each handle is its own opaque pointer type. The strings the library hands out (a token, a
+// GUID, a JSON text: a `char **` out-parameter) are pointers to an opaque type,
 // `dinero_owned_string`, never `char *`: koffi would decode a `char *` into a JS string at once
 // and lose the pointer that dinero_string_free needs. Borrowed `const char *` results are
 // decoded by koffi (a copy, which is what we want).
@@ -9,58 +9,20 @@
 // This module is loaded on the main thread and, separately, in every worker thread of the
 // pool (each thread has its own koffi instance; the library itself is loaded once per process
 // by the dynamic loader). test/header.test.js checks DECLARATIONS, the callback type and the
-// constants against include/dinero.h, both ways.
+// constants against include/dinero.h, both ways (scripts/node_declarations.py writes them).
 
 import koffi from 'koffi';
+import { CALLBACKS, DECLARATIONS, HANDLES } from '../generated/declarations.js';
+import { STATUS } from '../generated/constants.js';
 
-// The DINERO_STATUS_* / DINERO_LOG_* numbers and the limits, generated from include/dinero.h.
-export { STATUS, LOG, MAX_UPLOAD_BYTES, MAX_PAGE_SIZE } from './constants.js';
+// The DINERO_STATUS_* / DINERO_LOG_* numbers and the limits, generated from include/dinero.h
+// by scripts/binding_constants.py; the koffi prototypes of every function and callback type,
+// generated from it by scripts/node_declarations.py.
+export { STATUS, LOG, MAX_UPLOAD_BYTES, MAX_PAGE_SIZE } from '../generated/constants.js';
+export { CALLBACKS, DECLARATIONS } from '../generated/declarations.js';
 
 /** typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char *message); */
-export const LOG_CALLBACK =
-  'void dinero_log_callback(void *user_data, uint32_t level, const char *message)';
-
-/** Every function of include/dinero.h, in the header's order, as koffi prototypes. */
-export const DECLARATIONS = Object.freeze([
-  'dinero_status dinero_authenticate(const char *client_id, const char *client_secret, const char *api_key, const dinero_options *options, _Out_ dinero_client **client_out)',
-  'dinero_status dinero_request(dinero_client *client, const char *method, const char *path, const char *json_body, _Out_ dinero_response **response_out)',
-  'dinero_status dinero_client_send(dinero_client *client, const dinero_request_builder *request, _Out_ dinero_response **response_out)',
-  'dinero_status dinero_client_call(dinero_client *client, const char *method, const char *path, const char *spec, const uint8_t *data, size_t data_len, _Out_ dinero_response **response_out)',
-  'dinero_status dinero_client_upload_file(dinero_client *client, const char *file_path, const char *file_name, const char *content_type, _Out_ dinero_response **response_out)',
-  'dinero_status dinero_client_upload_bytes(dinero_client *client, const uint8_t *bytes, size_t len, const char *file_name, const char *content_type, _Out_ dinero_response **response_out)',
-  'dinero_status dinero_client_access_token(dinero_client *client, _Out_ dinero_owned_string *token_out)',
-  'void dinero_client_free(dinero_client *client)',
-  'dinero_status dinero_client_create(dinero_client *client, const char *collection_path, const char *json_body, _Out_ dinero_owned_string *guid_out, _Out_ dinero_response **response_out)',
-  'const char *dinero_version(void)',
-  'const char *dinero_status_str(dinero_status status)',
-  'const char *dinero_last_error(void)',
-  'void dinero_string_free(dinero_owned_string string)',
-  'dinero_status dinero_options_set_log_callback(dinero_options *options, dinero_log_callback *callback, void *user_data, uint32_t max_level)',
-  'dinero_options *dinero_options_new(void)',
-  'dinero_status dinero_options_set(dinero_options *options, const char *key, const char *value)',
-  'dinero_status dinero_options_set_json(dinero_options *options, const char *json)',
-  'void dinero_options_free(dinero_options *options)',
-  'dinero_status dinero_pages_new(dinero_client *client, const dinero_request_builder *request, uint32_t page_size, _Out_ dinero_pages **pages_out)',
-  'dinero_status dinero_pages_next(dinero_pages *pages, _Out_ dinero_response **response_out)',
-  'void dinero_pages_free(dinero_pages *pages)',
-  'dinero_status dinero_request_builder_new(const char *method, const char *path, _Out_ dinero_request_builder **request_out)',
-  'dinero_status dinero_request_builder_new_with(const char *method, const char *path, const char *spec, const uint8_t *data, size_t data_len, _Out_ dinero_request_builder **request_out)',
-  'dinero_status dinero_request_builder_set_header(dinero_request_builder *request, const char *name, const char *value)',
-  'dinero_status dinero_request_builder_add_query(dinero_request_builder *request, const char *key, const char *value)',
-  'dinero_status dinero_request_builder_set_body(dinero_request_builder *request, const uint8_t *body, size_t len, const char *content_type)',
-  'void dinero_request_builder_free(dinero_request_builder *request)',
-  'uint16_t dinero_response_status(const dinero_response *response)',
-  'bool dinero_response_is_ok(const dinero_response *response)',
-  'const uint8_t *dinero_response_body(const dinero_response *response, _Out_ size_t *len_out)',
-  'const char *dinero_response_header(const dinero_response *response, const char *name)',
-  'size_t dinero_response_header_count(const dinero_response *response)',
-  'const char *dinero_response_header_name(const dinero_response *response, size_t index)',
-  'const char *dinero_response_error_message(const dinero_response *response)',
-  'const char *dinero_response_error_json(const dinero_response *response)',
-  'dinero_status dinero_error_body_parse(uint16_t http_status, const uint8_t *body, size_t len, _Out_ dinero_owned_string *json_out)',
-  'dinero_status dinero_response_save(const dinero_response *response, const char *file_path)',
-  'void dinero_response_free(dinero_response *response)',
-]);
+export const LOG_CALLBACK = CALLBACKS.dinero_log_callback;
 
 let types = null;
 
@@ -68,14 +30,12 @@ let types = null;
 export function declareTypes() {
   if (types === null) {
     koffi.alias('dinero_status', 'uint32_t');
-    const handles = {};
-    for (const name of ['dinero_options', 'dinero_client', 'dinero_request_builder', 'dinero_pages', 'dinero_response']) {
-      handles[name] = koffi.opaque(name);
-    }
+    const handles = Object.fromEntries(HANDLES.map((name) => [name, koffi.opaque(name)]));
     // A char * the library hands out, kept as a pointer (a BigInt) rather than decoded.
     const ownedString = koffi.pointer('dinero_owned_string', koffi.opaque('dinero_owned_char'));
-    const logCallback = koffi.proto(LOG_CALLBACK);
-    types = { handles, ownedString, logCallback, logCallbackPointer: koffi.pointer(logCallback) };
+    // Each callback typedef as the pointer type koffi.register wants, by its C name.
+    const callbacks = Object.fromEntries(Object.entries(CALLBACKS).map(([name, proto]) => [name, koffi.pointer(koffi.proto(proto))]));
+    types = { handles, ownedString, callbacks };
   }
   return types;
 }
@@ -114,6 +74,32 @@ export function bind(path) {
     },
     version() {
       return fn.dinero_version() ?? '';
+    },
+    /**
+     * Calls the C function `name` (one answering a dinero_status) with `args`, where each
+     * output parameter is a one-element array (koffi writes the result into it). Returns
+     * {status, outputs} with the outputs in order, or {status, message} when the call failed
+     * (this thread's last error: call it on the thread that made the call). An owned string
+     * (a token, a GUID, a JSON text) is decoded and freed (so wiped): only its text is kept.
+     */
+    call(name, args) {
+      const status = fn[name](...args);
+      if (status !== STATUS.OK) return { status, message: this.lastError() || this.statusStr(status) };
+      const outputs = [];
+      fn[name].info.arguments.forEach(({ direction, type }, index) => {
+        if (direction === 'Input') return;
+        const value = args[index][0];
+        if (type.ref?.name !== 'dinero_owned_string') {
+          outputs.push(value);
+          return;
+        }
+        try {
+          outputs.push(this.decodeOwnedString(value));
+        } finally {
+          fn.dinero_string_free(value);
+        }
+      });
+      return { status, outputs };
     },
     /** The text of an owned string (a dinero_owned_string pointer); the caller still frees it. */
     decodeOwnedString(pointer) {

@@ -41,11 +41,11 @@ export class Pool {
     return this.#queue.length > 0 || [...this.#workers].some((worker) => worker.job !== null);
   }
 
-  /** Runs OPERATIONS[op](...args) on a worker: resolves to {status, message?, value?}.
+  /** Runs the C function `name` on a worker: resolves to {status, message?, outputs?}.
    *  `transfer`: ArrayBuffers moved to the worker rather than copied. */
-  run(op, args, transfer = []) {
+  run(name, args, transfer = []) {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, op, args, transfer, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, name, args, transfer, resolve, reject });
       this.#dispatch();
     });
   }
@@ -60,7 +60,7 @@ export class Pool {
       const job = this.#queue.shift();
       worker.job = job;
       worker.ref();
-      worker.postMessage({ id: job.id, op: job.op, args: job.args }, job.transfer);
+      worker.postMessage({ id: job.id, name: job.name, args: job.args }, job.transfer);
     }
   }
 

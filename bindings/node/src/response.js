@@ -1,8 +1,8 @@
 // Response: one HTTP answer (any status), read from a dinero_response.
 
 import koffi from 'koffi';
-import { ApiError, InvalidArgumentError, FileError } from './errors.js';
-import { STATUS } from './native.js';
+import { ApiError, FileError } from './errors.js';
+import { Handle } from './handle.js';
 import { native, offThread } from './runtime.js';
 import { cstr, filePath } from './convert.js';
 import { parseJson } from './json.js';
@@ -45,10 +45,6 @@ export class Headers extends Map {
   }
 }
 
-const finalizer = new FinalizationRegistry((pointer) => {
-  native().fn.dinero_response_free(pointer);
-});
-
 /**
  * The status, body and headers of one HTTP answer, whatever its status code. Status, body and
  * headers are copied out at once, so they stay readable after close(); the native response
@@ -56,15 +52,13 @@ const finalizer = new FinalizationRegistry((pointer) => {
  * one thread at a time: the binding hands it to a pool thread only during save().
  */
 export class Response {
-  #pointer;
+  #handle;
   #ok;
-  #busy = 0;
-  #closing = false;
 
   /** @internal made by the client from a dinero_response pointer (a BigInt) */
   constructor(pointer) {
     const { fn } = native();
-    this.#pointer = pointer;
+    this.#handle = new Handle(this, pointer, fn.dinero_response_free, 'response');
     /** The HTTP status code (200, 201, 400, 429, ...). */
     this.status = fn.dinero_response_status(pointer);
     this.#ok = fn.dinero_response_is_ok(pointer);
@@ -73,22 +67,13 @@ export class Response {
     const size = Number(length[0]);
     /** The body, byte-exact (a PDF may hold NULs). */
     this.body = data && size ? Buffer.from(new Uint8Array(koffi.view(data, size))) : Buffer.alloc(0);
-    const pairs = [];
-    const count = Number(fn.dinero_response_header_count(pointer));
-    for (let index = 0; index < count; index++) {
-      const name = fn.dinero_response_header_name(pointer, index);
-      if (name === null) break;
-      const value = fn.dinero_response_header(pointer, name);
-      if (value !== null) pairs.push([name, value]);
-    }
     /** Every header (a read-only, case-insensitive Map), a snapshot. */
-    this.headers = new Headers(pairs);
-    finalizer.register(this, pointer, this);
+    this.headers = new Headers(Object.entries(JSON.parse(fn.dinero_response_headers_json(pointer) ?? '{}')));
   }
 
   /** @internal The library's reading of this error answer (status >= 400), as an ApiError. */
   apiError() {
-    const json = native().fn.dinero_response_error_json(this.#live());
+    const json = native().fn.dinero_response_error_json(this.#handle.live());
     return new ApiError(this.status, this.body, { headers: this.headers }, parseJson(json ?? '{}'));
   }
 
@@ -114,8 +99,8 @@ export class Response {
    *  undefined if absent. Asks the library while the response is open, the snapshot after. */
   header(name) {
     const key = cstr(name, 'header name');
-    if (this.#pointer === null) return this.headers.get(key);
-    return native().fn.dinero_response_header(this.#pointer, key) ?? undefined;
+    if (this.#handle.closed) return this.headers.get(key);
+    return native().fn.dinero_response_header(this.#handle.live(), key) ?? undefined;
   }
 
   /** Writes the body to `path` through the library, atomically (a temporary file beside it,
@@ -123,48 +108,25 @@ export class Response {
    *  FileError if the folder does not exist or cannot be written; needs the response open. */
   async save(path) {
     const target = filePath(path, 'path');
-    const pointer = this.#live();
-    this.#busy++;
     try {
-      await offThread('save', [pointer, target]);
+      await this.#handle.use((pointer) => offThread('dinero_response_save', [pointer, target]));
     } catch (error) {
       if (error instanceof FileError) error.path = target;
       throw error;
-    } finally {
-      this.#busy--;
-      if (this.#closing && this.#busy === 0) this.#free();
     }
   }
 
   get closed() {
-    return this.#pointer === null || this.#closing;
+    return this.#handle.closed;
   }
 
   /** Frees the native response (a save() still running finishes first). Idempotent. */
   close() {
-    if (this.#pointer === null || this.#closing) return;
-    this.#closing = true;
-    if (this.#busy === 0) this.#free();
+    this.#handle.close();
   }
 
   [Symbol.dispose ?? Symbol.for('nodejs.dispose')]() {
     this.close();
-  }
-
-  #free() {
-    const pointer = this.#pointer;
-    this.#pointer = null;
-    if (pointer !== null) {
-      finalizer.unregister(this);
-      native().fn.dinero_response_free(pointer);
-    }
-  }
-
-  #live() {
-    if (this.#pointer === null || this.#closing) {
-      throw new InvalidArgumentError('the response is closed', STATUS.NULL_ARGUMENT);
-    }
-    return this.#pointer;
   }
 
   get [Symbol.toStringTag]() {

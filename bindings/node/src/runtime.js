@@ -25,22 +25,20 @@ export function native() {
   return runtime().native;
 }
 
-/** Throws the matching error unless `status` is OK. Call right after a call made on the main
- *  thread: the message is the main thread's dinero_last_error. */
-export function check(status) {
-  if (status !== 0) {
-    const lib = native();
-    throw fromStatus(status, lib.lastError(), lib.statusStr(status));
-  }
+/** Calls the C function `name` here, on the main thread (for calls that never block) and
+ *  returns its outputs, as offThread does; throws the matching error if it failed. */
+export function callHere(name, args) {
+  const result = native().call(name, args);
+  if (result.status !== 0) throw fromStatus(result.status, result.message);
+  return result.outputs;
 }
 
-/** Runs a blocking operation on the pool; throws the failing call's own error. */
-export async function offThread(op, args, transfer = []) {
-  const result = await runtime().pool.run(op, args, transfer);
-  if (result.status !== 0) {
-    throw fromStatus(result.status, result.message, native().statusStr(result.status));
-  }
-  return result.value;
+/** Calls the C function `name` on the pool and resolves to its outputs: `args` holds a
+ *  one-element array for each output parameter. Throws the failing call's own error. */
+export async function offThread(name, args, transfer = []) {
+  const result = await runtime().pool.run(name, args, transfer);
+  if (result.status !== 0) throw fromStatus(result.status, result.message);
+  return result.outputs;
 }
 
 let guarded = false;

@@ -1,5 +1,6 @@
-// Every function of include/dinero.h is declared in src/native.js with the same parameters
-// and result, and nothing else is; the callback type and the constants match too.
+// Every function of include/dinero.h is declared (generated/declarations.js, through
+// src/native.js) with the same parameters and result, and nothing else is; the callback type
+// and the constants match too.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,7 +46,7 @@ function toC(type) {
     .replace(/^_Out_ /, '')
     .replace('dinero_owned_string *', 'char **') // the owned token, kept as a pointer
     .replace(/^dinero_owned_string$/, 'char *')
-    .replace('dinero_log_callback *', 'dinero_log_callback'); // koffi wants the pointer spelled out
+    .replace(/^(dinero_\w+_callback) \*$/, '$1'); // koffi wants the pointer spelled out
 }
 
 const binding = new Map(

@@ -32,9 +32,10 @@ test('the package exports the documented surface', async () => {
   const names = Object.keys(dinero).sort();
   assert.deepEqual(names, [
     'ApiError', 'AuthenticationError', 'Client', 'DineroError', 'FileError', 'Headers',
-    'InvalidArgumentError', 'LibraryNotFoundError', 'LogLevel', 'MAX_UPLOAD_BYTES', 'NetworkError',
-    'ProtocolError', 'Response', 'ResponseTooLargeError', 'Status', 'TLSError', 'TimeoutError',
-    'authenticate', 'libraryPath', 'libraryVersion', 'statusStr', 'version',
+    'InvalidArgumentError', 'LibraryNotFoundError', 'LogLevel', 'LoginRequiredError', 'MAX_UPLOAD_BYTES',
+    'NetworkError', 'ProtocolError', 'Response', 'ResponseTooLargeError', 'Status', 'TLSError', 'TimeoutError',
+    'authenticate', 'connectAuthenticate', 'connectAuthenticateCode', 'connectAuthorizeUrl',
+    'libraryPath', 'libraryVersion', 'statusStr', 'version',
   ]);
   const pkg = JSON.parse(await (await import('node:fs/promises')).readFile(path.join(PACKAGE, 'package.json'), 'utf8'));
   assert.equal(pkg.name, 'libdinero');

@@ -100,5 +100,6 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "dinero_error_body_parse": (c_uint32, [c_uint16, POINTER(c_uint8), c_size_t, POINTER(POINTER(c_char))]),
     "dinero_response_save": (c_uint32, [ResponsePtr, c_char_p]),
     "dinero_response_free": (None, [ResponsePtr]),
+    "dinero_response_headers_json": (c_char_p, [ResponsePtr]),
     "dinero_response_json": (c_uint32, [ResponsePtr, POINTER(c_char_p)]),
 }
