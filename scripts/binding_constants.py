@@ -8,7 +8,7 @@ language (FAMILY below).
     scripts/binding_constants.py --check   exits 1 if one is stale (make test runs this)
 
 Generated: bindings/python/src/libdinero/_constants.py, bindings/node/src/constants.js,
-bindings/php/src/Status.php, ErrorClass.php and Limits.php.
+bindings/php/generated/Status.php, ErrorClass.php and Limits.php.
 """
 
 from __future__ import annotations
@@ -167,9 +167,9 @@ def outputs() -> Dict[Path, str]:
     return {
         ROOT / "bindings/python/src/libdinero/_constants.py": python(c),
         ROOT / "bindings/node/src/constants.js": node(c),
-        ROOT / "bindings/php/src/Status.php": php_status(c),
-        ROOT / "bindings/php/src/ErrorClass.php": php_error_class(c),
-        ROOT / "bindings/php/src/Limits.php": php_limits(c),
+        ROOT / "bindings/php/generated/Status.php": php_status(c),
+        ROOT / "bindings/php/generated/ErrorClass.php": php_error_class(c),
+        ROOT / "bindings/php/generated/Limits.php": php_limits(c),
     }
 
 

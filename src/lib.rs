@@ -11,6 +11,7 @@ mod files;
 pub mod fuzzing;
 mod log;
 mod pages;
+mod private_file;
 mod request;
 mod response;
 mod secret;

@@ -23,9 +23,12 @@ declare(strict_types=1);
 
 spl_autoload_register(static function (string $class): void {
     if (str_starts_with($class, 'Dinero\\')) {
-        $file = __DIR__ . '/src/' . str_replace('\\', '/', substr($class, strlen('Dinero\\'))) . '.php';
-        if (is_file($file)) {
-            require $file;
+        foreach (['/src/', '/generated/'] as $dir) {
+            $file = __DIR__ . $dir . str_replace('\\', '/', substr($class, strlen('Dinero\\'))) . '.php';
+            if (is_file($file)) {
+                require $file;
+                return;
+            }
         }
     }
 });

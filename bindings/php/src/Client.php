@@ -25,6 +25,9 @@ final class Client
 
     private ?\FFI\CData $handle;
 
+    /** The FFI type of a `dinero_response *` out-parameter, parsed once per process. */
+    private static ?\FFI\CType $responseOut = null;
+
     /**
      * The logger the native client calls back (the 'logger' option): it must stay alive as
      * long as the handle, so it is dropped only after dinero_client_free in __destruct.
@@ -102,22 +105,22 @@ final class Client
      */
     public function request(string $method, string $path, array|string|null $body = null, array $query = [], array $headers = []): Response
     {
-        $spec = self::spec($query, $headers, $body);
-        $data = is_string($body) ? self::byteBuffer($body) : null;
+        $spec = ($query === [] && $headers === [] && $body === null) ? null : self::spec($query, $headers, $body);
         $ffi = Library::ffi();
-        $out = $ffi->new('dinero_response*');
+        $out = $ffi->new(self::$responseOut ??= $ffi->type('dinero_response*')); // a type parsed once
         $status = $ffi->dinero_client_call(
             $this->live(),
             Library::cString($method, 'the method'),
             Library::cString($path, 'the path'),
             $spec,
-            $data,
+            is_string($body) ? $body : null, // the bytes as they are (a `const char *` for PHP)
             is_string($body) ? strlen($body) : 0,
             \FFI::addr($out)
         );
-        unset($data); // the library keeps its own copy
-        Library::check($status, "$method request");
-        return new Response($out, $method, self::describeTarget($path, $query));
+        if ($status !== Status::OK) {
+            Library::check($status, "$method request");
+        }
+        return new Response($out, $method, $path, $query);
     }
 
     /**
@@ -196,7 +199,7 @@ final class Client
                 if (\FFI::isNull($out)) {
                     return;
                 }
-                foreach (self::decoded(new Response($out, 'GET', self::describeTarget($path, $query))) as $item) {
+                foreach (self::decoded(new Response($out, 'GET', $path, $query)) as $item) {
                     yield $item; // keys run on across pages
                 }
             }
@@ -251,17 +254,15 @@ final class Client
     public function uploadBytes(string $bytes, string $fileName, ?string $contentType = null): array
     {
         $ffi = Library::ffi();
-        $buffer = self::byteBuffer($bytes);
         $out = $ffi->new('dinero_response*');
         $status = $ffi->dinero_client_upload_bytes(
             $this->live(),
-            $buffer,
+            $bytes,
             strlen($bytes),
             Library::cString($fileName, 'the file name'),
             $contentType === null ? null : Library::cString($contentType, 'the content type'),
             \FFI::addr($out)
         );
-        unset($buffer);
         Library::check($status, "upload of $fileName");
         return self::uploaded(new Response($out, 'POST', self::FILES));
     }
@@ -321,14 +322,10 @@ final class Client
             \FFI::addr($out)
         );
         Library::check($status, "create in $path");
-        try {
-            $id = \FFI::string($guid);
-        } finally {
-            $ffi->dinero_string_free($guid);
-        }
+        $id = Library::takeString($guid);
         $response = new Response($out, 'POST', $path);
         if ($response->status() >= 400) {
-            throw ApiException::fromResponse($response, 'POST', self::describeTarget($path, []));
+            throw ApiException::fromResponse($response);
         }
         return ['guid' => $id, 'answer' => $response->json()];
     }
@@ -343,11 +340,7 @@ final class Client
         $out = $ffi->new('char*');
         $status = $ffi->dinero_client_access_token($this->live(), \FFI::addr($out));
         Library::check($status, 'access token');
-        try {
-            return \FFI::string($out);
-        } finally {
-            $ffi->dinero_string_free($out); // wipes the library's copy
-        }
+        return Library::takeString($out); // freeing wipes the library's copy
     }
 
     /** A copy would free the same native handle twice. */
@@ -443,23 +436,6 @@ final class Client
     }
 
     /**
-     * A PHP string's bytes in native memory for a `const uint8_t *` parameter: all strlen()
-     * bytes, NULs included (a PHP string handed over as `char *` would end at its first NUL).
-     * Null for an empty string (the C side takes NULL with length 0). Freed by PHP with the
-     * returned object.
-     */
-    private static function byteBuffer(string $bytes): ?\FFI\CData
-    {
-        $length = strlen($bytes);
-        if ($length === 0) {
-            return null;
-        }
-        $buffer = Library::ffi()->new("uint8_t[$length]");
-        \FFI::memcpy($buffer, $bytes, $length);
-        return $buffer;
-    }
-
-    /**
      * The query as (key, value) text pairs, in order, for dinero_request_builder_add_query (which
      * percent-encodes them): what http_build_query() would send, unencoded. Null values are
      * left out, booleans become "true"/"false" (Dinero's deletedOnly=true, not 1), nested
@@ -491,13 +467,6 @@ final class Client
         return $pairs;
     }
 
-    /**
-     * The path with its query for messages (ApiException, Response::request()), encoded the way
-     * the library sends it (rawurlencode() leaves the same characters as the library: A-Z a-z
-     * 0-9 - . _ ~).
-     *
-     * @param array<string|int, mixed> $query
-     */
     private static function encode(array $body): string
     {
         try {
@@ -507,7 +476,14 @@ final class Client
         }
     }
 
-    private static function describeTarget(string $path, array $query): string
+    /**
+     * @internal The path with its query for messages (ApiException, Response::request()),
+     * encoded the way the library sends it (rawurlencode() leaves the same characters as the
+     * library: A-Z a-z 0-9 - . _ ~).
+     *
+     * @param array<string|int, mixed> $query
+     */
+    public static function describeTarget(string $path, array $query): string
     {
         $parts = [];
         foreach (self::flattenQuery($query) as [$key, $value]) {

@@ -17,8 +17,12 @@ final class Response
     /** One size_t for every body's length: a response belongs to one thread at a time. */
     private static ?\FFI\CData $length = null;
 
-    /** @internal created by Client::request */
-    public function __construct(\FFI\CData $handle, private string $method = '', private string $path = '')
+    /**
+     * @internal created by Client::request
+     *
+     * @param array<string|int, mixed> $query the query the path was sent with (for request())
+     */
+    public function __construct(\FFI\CData $handle, private string $method = '', private string $path = '', private array $query = [])
     {
         $this->handle = $handle;
     }
@@ -33,8 +37,9 @@ final class Response
     public function body(): string
     {
         if ($this->body === null) {
-            $length = self::$length ??= Library::ffi()->new('size_t');
-            $bytes = Library::ffi()->dinero_response_body($this->handle, \FFI::addr($length));
+            $ffi = Library::ffi();
+            $length = self::$length ??= $ffi->new('size_t');
+            $bytes = $ffi->dinero_response_body($this->handle, \FFI::addr($length));
             $this->body = ($bytes === null || $length->cdata === 0) ? '' : \FFI::string($bytes, $length->cdata);
         }
         return $this->body;
@@ -133,7 +138,7 @@ final class Response
     /** The method and path this answers, e.g. "GET /v1/{organizationId}/contacts?page=0". */
     public function request(): string
     {
-        return trim("{$this->method} {$this->path}");
+        return trim("{$this->method} " . Client::describeTarget($this->path, $this->query));
     }
 
     /** A copy would free the same native handle twice. */

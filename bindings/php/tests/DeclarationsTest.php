@@ -35,7 +35,7 @@ final class DeclarationsTest extends TestCase
         $this->assertSame(
             dinero_ffi_declarations(self::header()),
             Library::declarations(),
-            'src/dinero.ffi.h is stale: run php bindings/php/tools/generate-declarations.php'
+            'generated/dinero.ffi.h is stale: run php bindings/php/tools/generate-declarations.php'
         );
     }
 

@@ -100,6 +100,7 @@ final class PreloadTest extends SandboxTestCase
         // opcache.preload, so the child needs no autoloader.
         $package = $this->dir . '/package';
         self::copyReadable(dirname(__DIR__) . '/src', $package . '/src');
+        self::copyReadable(dirname(__DIR__) . '/generated', $package . '/generated');
         self::copyReadable(dirname(__DIR__) . '/preload.php', $package . '/preload.php');
         self::copyReadable($library, $package . '/libdinero.so');
         $result = ChildPhp::json(self::CHILD, [

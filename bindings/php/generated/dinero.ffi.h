@@ -35,7 +35,7 @@ dinero_status dinero_client_call(dinero_client *client,
                                  const char *method,
                                  const char *path,
                                  const char *spec,
-                                 const uint8_t *data,
+                                 const char *data,
                                  size_t data_len,
                                  dinero_response **response_out);
 
@@ -46,7 +46,7 @@ dinero_status dinero_client_upload_file(dinero_client *client,
                                         dinero_response **response_out);
 
 dinero_status dinero_client_upload_bytes(dinero_client *client,
-                                         const uint8_t *bytes,
+                                         const char *bytes,
                                          size_t len,
                                          const char *file_name,
                                          const char *content_type,
@@ -75,6 +75,10 @@ dinero_status dinero_options_set_log_callback(dinero_options *options,
                                               void *user_data,
                                               uint32_t max_level);
 
+dinero_status dinero_log_level_parse(const char *name, uint32_t *level_out);
+
+const char *dinero_log_level_name(uint32_t level);
+
 dinero_options *dinero_options_new(void);
 
 dinero_status dinero_options_set(dinero_options *options, const char *key, const char *value);
@@ -92,6 +96,11 @@ dinero_status dinero_pages_next(dinero_pages *pages, dinero_response **response_
 
 void dinero_pages_free(dinero_pages *pages);
 
+dinero_status dinero_private_file_write(const char *path,
+                                        const char *data,
+                                        size_t len,
+                                        char **path_out);
+
 dinero_status dinero_request_builder_new(const char *method,
                                          const char *path,
                                          dinero_request_builder **request_out);
@@ -99,7 +108,7 @@ dinero_status dinero_request_builder_new(const char *method,
 dinero_status dinero_request_builder_new_with(const char *method,
                                               const char *path,
                                               const char *spec,
-                                              const uint8_t *data,
+                                              const char *data,
                                               size_t data_len,
                                               dinero_request_builder **request_out);
 
@@ -112,7 +121,7 @@ dinero_status dinero_request_builder_add_query(dinero_request_builder *request,
                                                const char *value);
 
 dinero_status dinero_request_builder_set_body(dinero_request_builder *request,
-                                              const uint8_t *body,
+                                              const char *body,
                                               size_t len,
                                               const char *content_type);
 
@@ -135,7 +144,7 @@ const char *dinero_response_error_message(const dinero_response *response);
 const char *dinero_response_error_json(const dinero_response *response);
 
 dinero_status dinero_error_body_parse(uint16_t http_status,
-                                      const uint8_t *body,
+                                      const char *body,
                                       size_t len,
                                       char **json_out);
 
