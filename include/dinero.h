@@ -106,6 +106,16 @@ typedef struct dinero_response dinero_response;
 typedef uint32_t dinero_status;
 
 /**
+ * Receives a new Visma Connect refresh token: `refresh_token` is NUL-terminated and borrowed
+ * for the call (copy it), `user_data` what was given to
+ * dinero_options_set_refresh_token_callback. Store the token durably before returning: the
+ * library relies on it from then on, and the one it replaces stops working seconds later.
+ * It is called on whichever thread refreshed, so with a client shared by threads it must be
+ * thread-safe. It must not free the client.
+ */
+typedef void (*dinero_refresh_token_callback)(void *user_data, const char *refresh_token);
+
+/**
  * Receives one log line: `level` is a DINERO_LOG_* value, `message` a NUL-terminated line
  * borrowed for the duration of the call (copy it to keep it), `user_data` what was given to
  * dinero_options_set_log_callback. It is called on the thread that made the request, so with
@@ -178,6 +188,12 @@ typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char 
  * A local file could not be read or written (an upload's source, dinero_response_save).
  */
 #define DINERO_STATUS_IO 12
+
+/**
+ * Visma Connect refused the refresh token (revoked, expired or already used): the user must
+ * sign in again (dinero_connect_authorize_url). The client does not ask again by itself.
+ */
+#define DINERO_STATUS_LOGIN_REQUIRED 13
 
 #ifdef __cplusplus
 extern "C" {
@@ -336,6 +352,104 @@ dinero_status dinero_client_access_token(dinero_client *client, char **token_out
 void dinero_client_free(dinero_client *client);
 
 /**
+ * Starts a Visma Connect sign-in: writes to *authorization_out a JSON text
+ * `{"url": ..., "state": ..., "code_verifier": ..., "redirect_uri": ...}` (free it with
+ * dinero_string_free). Send the user's browser to "url"; keep the whole text (in the user's
+ * session, say) for dinero_connect_authenticate_code. It holds the PKCE verifier: keep it
+ * private. Every call makes a fresh state and verifier from the operating system's random
+ * source.
+ *
+ * `client_id` is the integration's Visma Connect id (`isv_...`); `redirect_uri` the address
+ * registered with it, https (or http to this machine, for a local listener). Options read:
+ * "connect_url", "scope" (default "dineropublicapi:read dineropublicapi:write
+ * offline_access") and "ui_locales" (e.g. "da-DK"). `options` may be NULL.
+ *
+ * Returns DINERO_STATUS_INVALID_ARGUMENT for an empty client id or an unusable redirect URI.
+ *
+ * # Safety
+ * The strings are NULL or NUL-terminated; `options` is NULL or a live handle;
+ * `authorization_out` is NULL or points to writable memory for a pointer.
+ */
+dinero_status dinero_connect_authorize_url(const char *client_id,
+                                           const char *redirect_uri,
+                                           const dinero_options *options,
+                                           char **authorization_out);
+
+/**
+ * Finishes a Visma Connect sign-in: `callback` is what the browser brought to the redirect
+ * URI (the POSTed form body, or the query string, or the whole URL), `authorization` the text
+ * dinero_connect_authorize_url wrote for this sign-in. Checks the state, exchanges the code
+ * with the verifier (once: a code works once) and returns a client as dinero_authenticate
+ * does. The first refresh token goes to the refresh-token callback (and to shared_state)
+ * before this returns.
+ *
+ * DINERO_STATUS_AUTH_REJECTED: the state does not match (a forged or stale redirect), the
+ * user refused, or Visma Connect refused the code (expired, used, another redirect URI or
+ * verifier) or the client credentials. DINERO_STATUS_AUTH_UNAVAILABLE: the token endpoint
+ * failed or answered garbage. DINERO_STATUS_INVALID_ARGUMENT: bad arguments, or shared_state
+ * without grant_name. No message contains the client secret, the code, the verifier or a
+ * token.
+ *
+ * # Safety
+ * The strings are NULL or NUL-terminated; `options` is NULL or a live handle; `client_out`
+ * is NULL or points to writable memory for a pointer.
+ */
+dinero_status dinero_connect_authenticate_code(const char *client_id,
+                                               const char *client_secret,
+                                               const char *authorization,
+                                               const char *callback,
+                                               const dinero_options *options,
+                                               dinero_client **client_out);
+
+/**
+ * A Visma Connect client from a refresh token stored earlier (the application's later runs).
+ * The token is used now, so a revoked or expired one fails here with
+ * DINERO_STATUS_LOGIN_REQUIRED: the user must sign in again. With shared_state (which then
+ * needs the "grant_name" option), a newer refresh token another process stored wins over this
+ * one.
+ *
+ * The client refreshes its access token before it expires, once for every thread (and every
+ * process sharing its shared_state); each new refresh token goes to the refresh-token
+ * callback before it is relied on. When Visma Connect refuses the refresh token later (the
+ * user revoked access), requests fail with DINERO_STATUS_LOGIN_REQUIRED at once, without
+ * asking Visma Connect again.
+ *
+ * # Safety
+ * The strings are NULL or NUL-terminated; `options` is NULL or a live handle; `client_out`
+ * is NULL or points to writable memory for a pointer.
+ */
+dinero_status dinero_connect_authenticate(const char *client_id,
+                                          const char *client_secret,
+                                          const char *refresh_token,
+                                          const dinero_options *options,
+                                          dinero_client **client_out);
+
+/**
+ * Hands every new Visma Connect refresh token of clients made with these options to
+ * `callback` (see dinero_refresh_token_callback), the first one from the code exchange
+ * included. NULL turns it off.
+ *
+ * # Safety
+ * `options` is NULL or a live handle; `callback` is NULL or a function that stays callable,
+ * with `user_data` valid, for as long as any client made with these options lives.
+ */
+dinero_status dinero_options_set_refresh_token_callback(dinero_options *options,
+                                                        dinero_refresh_token_callback callback,
+                                                        void *user_data);
+
+/**
+ * The organizations the client's token reaches: `GET /v1/organizations`, a JSON array of
+ * `{"Id": ..., "Name": ..., "IsPro": ...}`. One for an API key; any number for a Visma Connect
+ * user. Choose one per client (option "organization_id") or per request (the request
+ * description's "organization_id"). Writes a response as dinero_request does.
+ *
+ * # Safety
+ * `client` is NULL or a live handle not being freed; `response_out` is NULL or points to
+ * writable memory for a pointer.
+ */
+dinero_status dinero_client_organizations(dinero_client *client, dinero_response **response_out);
+
+/**
  * Creates an entity exactly once, although Dinero has no idempotency keys.
  *
  * `collection_path` is a collection whose create takes its own id:
@@ -457,13 +571,17 @@ dinero_options *dinero_options_new(void);
  * "rate_limit_per_minute" (default 100, 0 = off) with "rate_limit_window_ms" (default 60000:
  * at most that many requests in any such window), "max_response_bytes" (default 67108864),
  * "user_agent" (put in front of "libdinero/VERSION"), "ca_file" (PEM file of trusted roots,
- * instead of the bundled ones), "scope" (default "read write"), "shared_state" (a file path,
+ * instead of the bundled ones), "scope" (default "read write" for an API key,
+ * "dineropublicapi:read dineropublicapi:write offline_access" for Visma Connect), "shared_state" (a file path,
  * or a redis:// or rediss:// URL: every client naming it, in any process on any machine,
  * shares one token and one rate-limit window; a file is locked with flock, kept at mode 0600
  * and holds a one-way fingerprint of the credentials, never the credentials; a store that
  * cannot be reached at run time is logged once and the client goes on with its own token and
  * window), "shared_state_timeout_ms" (default 500: how long one step on the shared state may
- * take) and "token_cache" (the older name of shared_state).
+ * take), "token_cache" (the older name of shared_state); for Visma Connect, "connect_url"
+ * (default https://connect.visma.com), "ui_locales" (the sign-in page's language, e.g.
+ * "da-DK") and "grant_name" (required with shared_state: names one user's grant, e.g. your
+ * id of the customer, so that two customers' grants never share a store).
  * URLs must be https, except to this machine (127.0.0.0/8, ::1, localhost).
  *
  * Returns DINERO_STATUS_INVALID_ARGUMENT for an unknown key (the message lists the valid
@@ -473,7 +591,9 @@ dinero_options *dinero_options_new(void);
  * `options` is NULL or a live handle from dinero_options_new; `key` and `value` are NULL or
  * NUL-terminated strings.
  */
-dinero_status dinero_options_set(dinero_options *options, const char *key, const char *value);
+dinero_status dinero_options_set(dinero_options *options,
+                                 const char *key,
+                                 const char *value);
 
 /**
  * Sets many options from one JSON object, e.g. `{"organizationId": "123", "timeout_ms":

@@ -23,7 +23,7 @@ HEADER = ROOT / "include" / "dinero.h"
 
 # The error class of each failure status; every language names its classes after these
 # (Python InvalidArgumentError, PHP InvalidArgumentException, Node InvalidArgumentError).
-# TLS, Protocol and ResponseTooLarge are kinds of Network; a status missing here is an error
+# TLS, Protocol and ResponseTooLarge are kinds of Network, LoginRequired of Authentication; a status missing here is an error
 # of this script, so a new status cannot reach the bindings unclassified.
 FAMILY = {
     "NULL_ARGUMENT": "InvalidArgument",
@@ -38,6 +38,7 @@ FAMILY = {
     "PANIC": "Dinero",
     "RESPONSE_TOO_LARGE": "ResponseTooLarge",
     "IO": "File",
+    "LOGIN_REQUIRED": "LoginRequired",
 }
 
 BANNER = "Generated from include/dinero.h by scripts/binding_constants.py; do not edit."

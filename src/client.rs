@@ -2,6 +2,7 @@
 //! The C layer wraps exactly this; Rust programs can use it directly.
 
 use crate::config::Config;
+use crate::connect::{Authorization, RefreshGrant};
 use crate::error::Result;
 use crate::log::{log, Level};
 use crate::pages::Pages;
@@ -12,11 +13,38 @@ use crate::response::Response;
 use crate::secret::Secret;
 use crate::shared_state::{Fingerprints, SharedState};
 use crate::token::exchange::Credentials;
+use crate::token::grant::Grant;
 use crate::token::lifetime::TokenSource;
 use crate::transport::http::Exchange;
 use crate::transport::{Transport, Treatment};
 use std::cell::Cell;
 use std::sync::Arc;
+
+/// The shared-state names of a Visma Connect grant; `grant_name` is required with a store,
+/// so that two customers' grants can never share one.
+fn connect_fingerprints(
+    client_id: &str,
+    client_secret: &str,
+    config: &Config,
+) -> Result<Fingerprints> {
+    let name = match (&config.shared_state, &config.grant_name) {
+        (Some(_), None) => {
+            return Err(crate::error::Error::invalid(
+                "option grant_name is required with shared_state for Visma Connect: it names \
+                 this user's grant (e.g. your id of the customer), so that two customers' \
+                 grants never share one store",
+            ))
+        }
+        (_, name) => name.as_deref().unwrap_or(""),
+    };
+    Ok(Fingerprints::connect(
+        client_id,
+        client_secret,
+        &config.connect_url,
+        &config.api_url,
+        name,
+    ))
+}
 
 /// A client for one organization. Cheap to clone; clones share the token, the connection
 /// pool and the rate limit, and may be used from many threads at once.
@@ -51,14 +79,70 @@ impl Client {
     ) -> Result<Client> {
         config.validate()?;
         let credentials = Credentials::new(client_id, client_secret, api_key)?;
+        let fingerprints = Fingerprints::new(
+            &credentials,
+            &config.auth_url,
+            &config.api_url,
+            config.api_key_scope(),
+        );
+        let grant = Grant::ApiKey {
+            credentials,
+            auth_url: config.auth_url.clone(),
+            scope: config.api_key_scope().to_string(),
+        };
+        Client::start(grant, fingerprints, config)
+    }
+
+    /// A Visma Connect client from a refresh token the application stored (a public
+    /// integration's later runs). The refresh token is used now, so a revoked one fails here
+    /// with `LoginRequired`. Every new refresh token goes to `config.refresh_token_sink` (and
+    /// to `shared_state`) before it is relied on.
+    pub fn authenticate_connect(
+        client_id: &str,
+        client_secret: &str,
+        refresh_token: &str,
+        config: Config,
+    ) -> Result<Client> {
+        config.validate()?;
+        let grant = RefreshGrant::from_refresh_token(
+            client_id,
+            client_secret,
+            refresh_token,
+            &config.connect_url,
+            config.refresh_token_sink.clone(),
+        )?;
+        let fingerprints = connect_fingerprints(client_id, client_secret, &config)?;
+        Client::start(Grant::Connect(grant), fingerprints, config)
+    }
+
+    /// A Visma Connect client from the browser's return to the redirect URI: `callback` is the
+    /// form body (or query) it brought, `authorization` the one made for this sign-in. The
+    /// state is checked, then the code exchanged with the verifier; the first refresh token
+    /// goes to `config.refresh_token_sink` before this returns.
+    pub fn authenticate_code(
+        client_id: &str,
+        client_secret: &str,
+        authorization: &Authorization,
+        callback: &str,
+        config: Config,
+    ) -> Result<Client> {
+        config.validate()?;
+        let fingerprints = connect_fingerprints(client_id, client_secret, &config)?;
+        let code = crate::connect::callback::read_code(callback, authorization)?;
+        let grant = RefreshGrant::from_code(
+            client_id,
+            client_secret,
+            code,
+            authorization,
+            &config.connect_url,
+            config.refresh_token_sink.clone(),
+        )?;
+        Client::start(Grant::Connect(grant), fingerprints, config)
+    }
+
+    fn start(grant: Grant, fingerprints: Fingerprints, config: Config) -> Result<Client> {
         let shared = match &config.shared_state {
             Some(location) => {
-                let fingerprints = Fingerprints::new(
-                    &credentials,
-                    &config.auth_url,
-                    &config.api_url,
-                    &config.scope,
-                );
                 let store = crate::shared_state::open(
                     location,
                     &fingerprints,
@@ -70,7 +154,7 @@ impl Client {
             None => None,
         };
         let transport = Transport::new(&config, shared.clone())?;
-        let tokens = TokenSource::new(credentials, &config, shared);
+        let tokens = TokenSource::new(grant, &config, shared);
         tokens.valid(&transport)?;
         Ok(Client {
             inner: Arc::new(Inner {
@@ -79,6 +163,12 @@ impl Client {
                 tokens,
             }),
         })
+    }
+
+    /// The organizations this client's token reaches (`GET /v1/organizations`, a bare array of
+    /// `{"Id","Name","IsPro"}`): one for an API key, any number for a Visma Connect user.
+    pub fn organizations(&self) -> Result<Response> {
+        self.request("GET", "/v1/organizations", None)
     }
 
     pub fn config(&self) -> &Config {
@@ -102,7 +192,12 @@ impl Client {
 
     /// Sends a request built with headers, query parameters and a body of any type.
     pub fn send(&self, request: &RequestBuilder) -> Result<Response> {
-        let url = self.url(&request.path_and_query())?;
+        let config = &self.inner.config;
+        let organization = request
+            .organization_id
+            .as_deref()
+            .or(config.organization_id.as_deref());
+        let url = build_url(&config.api_url, &request.path_and_query(), organization)?;
         let headers: Vec<(&str, &str)> = request
             .headers
             .iter()

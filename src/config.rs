@@ -10,6 +10,12 @@ use ureq::http::Uri;
 
 pub const DEFAULT_AUTH_URL: &str = "https://authz.dinero.dk/dineroapi/oauth/token";
 pub const DEFAULT_API_URL: &str = "https://api.dinero.dk";
+/// Visma Connect, the sign-in service of public integrations (see `connect/`).
+pub const DEFAULT_CONNECT_URL: &str = "https://connect.visma.com";
+/// What a personal integration's token asks for.
+pub const API_KEY_SCOPE: &str = "read write";
+/// What a public integration asks the user for: Dinero's API, and a refresh token.
+pub const CONNECT_SCOPE: &str = "dineropublicapi:read dineropublicapi:write offline_access";
 
 /// Every option key `set` accepts, in the order the documentation lists them.
 pub const OPTION_KEYS: &[&str] = &[
@@ -31,6 +37,9 @@ pub const OPTION_KEYS: &[&str] = &[
     "shared_state",
     "shared_state_timeout_ms",
     "token_cache",
+    "connect_url",
+    "ui_locales",
+    "grant_name",
 ];
 
 /// The settings of one client. `Default` gives the real Dinero with Dinero's own limits.
@@ -54,7 +63,8 @@ pub struct Config {
     /// Put in front of libdinero's own product token in the User-Agent header.
     pub user_agent: Option<String>,
     pub ca_file: Option<PathBuf>,
-    pub scope: String,
+    /// None: the flow's own scope (`API_KEY_SCOPE` or `CONNECT_SCOPE`).
+    pub scope: Option<String>,
     /// Where clients in any process or on any machine share one token and one rate window
     /// (a file, or Redis; see `shared_state/`). `token_cache` is its older name.
     pub shared_state: Option<Location>,
@@ -62,6 +72,15 @@ pub struct Config {
     pub shared_state_timeout: Duration,
     /// Receives a line per request attempt and token event (see `log.rs`).
     pub logger: Option<Logger>,
+    /// Visma Connect's base URL: `/connect/authorize` and `/connect/token` are under it.
+    pub connect_url: String,
+    /// The language of Visma Connect's sign-in pages (`da-DK`, `en-US`, ...).
+    pub ui_locales: Option<String>,
+    /// Names one Visma Connect grant (one user's consent) in `shared_state`, e.g. the
+    /// application's own id of that customer, so that two customers never share a store.
+    pub grant_name: Option<String>,
+    /// Receives every new Visma Connect refresh token before it is relied on.
+    pub refresh_token_sink: Option<crate::connect::RefreshTokenSink>,
 }
 
 impl Default for Config {
@@ -81,10 +100,14 @@ impl Default for Config {
             max_response_bytes: 64 * 1024 * 1024,
             user_agent: None,
             ca_file: None,
-            scope: "read write".to_string(),
+            scope: None,
             shared_state: None,
             shared_state_timeout: Duration::from_millis(500),
             logger: None,
+            connect_url: DEFAULT_CONNECT_URL.to_string(),
+            ui_locales: None,
+            grant_name: None,
+            refresh_token_sink: None,
         }
     }
 }
@@ -109,11 +132,16 @@ impl Config {
             "max_response_bytes" => self.max_response_bytes = number(key, value, 1, u64::MAX)?,
             "user_agent" => self.user_agent = Some(header_text(key, value)?),
             "ca_file" => self.ca_file = Some(ca_file(value)?),
-            "scope" => self.scope = header_text(key, value)?,
+            "scope" => self.scope = Some(header_text(key, value)?),
             "shared_state" | "token_cache" => {
                 self.shared_state = Some(Location::parse(key, value)?)
             }
             "shared_state_timeout_ms" => self.shared_state_timeout = millis(key, value, 1)?,
+            "connect_url" => {
+                self.connect_url = base_url(key, value)?.trim_end_matches('/').to_string()
+            }
+            "ui_locales" => self.ui_locales = Some(locales(value)?),
+            "grant_name" => self.grant_name = Some(header_text(key, value)?),
             _ => {
                 return Err(Error::invalid(format!(
                     "unknown option '{}'; valid options are: {}",
@@ -125,10 +153,21 @@ impl Config {
         Ok(())
     }
 
+    /// The scope a personal integration's token asks for.
+    pub fn api_key_scope(&self) -> &str {
+        self.scope.as_deref().unwrap_or(API_KEY_SCOPE)
+    }
+
+    /// The scope a Visma Connect authorization asks the user for.
+    pub fn connect_scope(&self) -> &str {
+        self.scope.as_deref().unwrap_or(CONNECT_SCOPE)
+    }
+
     /// Checks that hold between options (each option alone was checked by `set`).
     pub fn validate(&self) -> Result<()> {
         base_url("auth_url", &self.auth_url)?;
         base_url("api_url", &self.api_url)?;
+        base_url("connect_url", &self.connect_url)?;
         if self.retry_base_delay > self.retry_max_delay {
             return Err(Error::invalid(
                 "retry_base_delay_ms must not be larger than retry_max_delay_ms",
@@ -172,7 +211,22 @@ fn header_text(key: &str, value: &str) -> Result<String> {
     Ok(value.to_string())
 }
 
-fn organization_id(value: &str) -> Result<String> {
+/// `ui_locales`: language tags separated by spaces (`da-DK`, `en-US da-DK`), as OpenID Connect
+/// defines it; anything else would be sent into a URL the user sees.
+fn locales(value: &str) -> Result<String> {
+    let tag = |t: &str| {
+        (1..=35).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if value.split(' ').all(tag) {
+        return Ok(value.to_string());
+    }
+    Err(Error::invalid(format!(
+        "option ui_locales: expected language tags separated by spaces (e.g. da-DK), got '{}'",
+        printable(value)
+    )))
+}
+
+pub(crate) fn organization_id(value: &str) -> Result<String> {
     if value.is_empty() || value.len() > 20 || !value.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::invalid(format!(
             "option organization_id: expected Dinero's numeric organization id, got '{}'",
@@ -248,7 +302,7 @@ mod tests {
             (c.rate_limit, c.rate_limit_window),
             (100, Duration::from_secs(60))
         );
-        assert_eq!(c.scope, "read write");
+        assert_eq!(c.api_key_scope(), "read write");
         c.validate().unwrap();
     }
 

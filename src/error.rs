@@ -31,6 +31,9 @@ pub enum ErrorKind {
     ResponseTooLarge,
     /// A local file could not be read or written (uploads, saving a response).
     Io,
+    /// Visma Connect refused the refresh token (revoked, expired or used up): the user must
+    /// sign in again. Never retried.
+    LoginRequired,
 }
 
 /// An error with its kind and a message that explains it. Messages never contain the client

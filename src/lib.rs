@@ -4,6 +4,7 @@
 mod api_error;
 mod client;
 mod config;
+pub mod connect;
 mod error;
 pub mod ffi;
 mod files;

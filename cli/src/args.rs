@@ -7,9 +7,11 @@ use std::path::PathBuf;
 #[command(
     name = "dinero",
     version,
-    about = "The Dinero accounting API from the command line (personal integration), on libdinero",
+    about = "The Dinero accounting API from the command line, on libdinero",
     after_help = "Credentials come from DINERO_CLIENT_ID, DINERO_CLIENT_SECRET, DINERO_API_KEY and \
-DINERO_ORGANIZATION_ID (optionally DINERO_AUTH_URL, DINERO_API_URL, DINERO_CA_FILE, and \
+DINERO_ORGANIZATION_ID for a personal integration; for a public one (Visma Connect), \
+DINERO_CLIENT_ID and DINERO_CLIENT_SECRET with the DINERO_REFRESH_TOKEN that `dinero login` \
+stores, and DINERO_ORGANIZATION_ID (optionally DINERO_CONNECT_URL, DINERO_AUTH_URL, DINERO_API_URL, DINERO_CA_FILE, and \
 DINERO_SHARED_STATE: a file or redis:// URL through which every dinero command and program using \
 libdinero with the same credentials shares one token and one rate budget), or from a config \
 file of the same KEY=VALUE lines that only you may read (your own file, not a symlink, mode \
@@ -41,6 +43,9 @@ pub struct Global {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Sign in through Visma Connect (public integrations): prints an address to open in a
+    /// browser, waits for it on a loopback port, and keeps the refresh token in the config file
+    Login(Login),
     /// Print a valid access token (for your own curl commands)
     Token,
     /// List the organizations the API key reaches
@@ -58,6 +63,17 @@ pub enum Command {
     Delete(Write),
     /// Every item of a Dinero list, one JSON object per line, page after page
     Paginate(Paginate),
+}
+
+#[derive(Args, Debug)]
+pub struct Login {
+    /// The loopback port to listen on for the browser (0: a free one). Give the port of the
+    /// redirect URI registered with Visma Connect, http://127.0.0.1:PORT/callback
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// How long to wait for the browser, in seconds
+    #[arg(long, default_value_t = 300)]
+    pub timeout_secs: u64,
 }
 
 #[derive(Args, Debug)]

@@ -15,15 +15,31 @@ pub const KEYS: &[&str] = &[
     "DINERO_API_URL",
     "DINERO_CA_FILE",
     "DINERO_SHARED_STATE",
+    "DINERO_CONNECT_URL",
+    "DINERO_REFRESH_TOKEN",
 ];
 
 /// The DINERO_* settings, the environment over the config file.
 pub fn settings(config: Option<&Path>) -> Result<HashMap<String, String>, Failure> {
-    let mut values = HashMap::new();
     let file = match config {
         Some(path) => Some(path.to_path_buf()),
         None => default_config_path().filter(|p| p.exists()),
     };
+    read_settings(file)
+}
+
+/// As `settings`, for `dinero login`, which creates the config file: a given one may not
+/// exist yet.
+pub fn settings_before_login(config: Option<&Path>) -> Result<HashMap<String, String>, Failure> {
+    match config {
+        Some(path) if std::fs::symlink_metadata(path).is_err() => read_settings(None),
+        given => settings(given),
+    }
+}
+
+/// The settings of `file` (None: no file), the environment over it.
+fn read_settings(file: Option<PathBuf>) -> Result<HashMap<String, String>, Failure> {
+    let mut values = HashMap::new();
     if let Some(path) = file {
         values.extend(read_config(&path)?);
     }
@@ -35,6 +51,11 @@ pub fn settings(config: Option<&Path>) -> Result<HashMap<String, String>, Failur
         }
     }
     Ok(values)
+}
+
+/// The config file this run reads and `dinero login` writes.
+pub fn config_path(given: Option<&Path>) -> Option<PathBuf> {
+    given.map(Path::to_path_buf).or_else(default_config_path)
 }
 
 fn default_config_path() -> Option<PathBuf> {
@@ -76,7 +97,7 @@ fn read_config(path: &Path) -> Result<HashMap<String, String>, Failure> {
 /// which is not followed: its target could be anyone's, and change after a check), owned by
 /// the user running the command, readable by nobody else. The checks are made on the opened
 /// file, so the file read is the file checked.
-fn read_private_file(path: &Path) -> Result<String, Failure> {
+pub fn read_private_file(path: &Path) -> Result<String, Failure> {
     let shown = path.display();
     let cannot =
         |e: std::io::Error| Failure::usage(format!("cannot read the config file {shown}: {e}"));

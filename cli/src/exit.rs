@@ -40,7 +40,9 @@ impl Failure {
 impl From<dinero::Error> for Failure {
     fn from(error: dinero::Error) -> Self {
         let code = match error.kind() {
-            ErrorKind::AuthRejected | ErrorKind::AuthUnavailable => AUTHENTICATION,
+            ErrorKind::AuthRejected | ErrorKind::AuthUnavailable | ErrorKind::LoginRequired => {
+                AUTHENTICATION
+            }
             ErrorKind::Network
             | ErrorKind::Timeout
             | ErrorKind::Tls
@@ -49,9 +51,10 @@ impl From<dinero::Error> for Failure {
             ErrorKind::InvalidArgument | ErrorKind::InvalidUtf8 | ErrorKind::NullArgument => USAGE,
             _ => OTHER,
         };
-        Failure {
-            code,
-            message: error.message().to_string(),
+        let mut message = error.message().to_string();
+        if error.kind() == ErrorKind::LoginRequired {
+            message.push_str(" (run: dinero login)");
         }
+        Failure { code, message }
     }
 }

@@ -2,8 +2,10 @@
 
 mod args;
 mod commands;
+mod config_file;
 mod credentials;
 mod exit;
+mod login;
 
 use args::{Cli, Command};
 use clap::Parser;
@@ -25,6 +27,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
+    if let Command::Login(args) = &cli.command {
+        return login::login(cli.global.config.as_deref(), args);
+    }
     // Kept alive for the whole run when --sandbox asked for one.
     #[cfg(feature = "sandbox")]
     let sandbox = cli
@@ -63,12 +68,18 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Put(args) => commands::write(&client, "PUT", args, &out),
         Command::Delete(args) => commands::write(&client, "DELETE", args, &out),
         Command::Paginate(args) => commands::paginate(&client, args),
+        Command::Login(_) => Ok(()),
     }
 }
 
-/// A client from the DINERO_* settings (environment, then the config file).
+/// A client from the DINERO_* settings (environment, then the config file): a personal
+/// integration's when an API key is set, else a Visma Connect one from `dinero login`'s
+/// refresh token.
 fn configured(cli: &Cli) -> Result<Client, Failure> {
     let values = credentials::settings(cli.global.config.as_deref())?;
+    if !values.contains_key("DINERO_API_KEY") && values.contains_key("DINERO_REFRESH_TOKEN") {
+        return signed_in(cli, &values);
+    }
     let mut settings = vec![(
         "organization_id",
         required(&values, "DINERO_ORGANIZATION_ID")?.to_string(),
@@ -89,6 +100,27 @@ fn configured(cli: &Cli) -> Result<Client, Failure> {
         required(&values, "DINERO_API_KEY")?,
         &settings,
     )
+}
+
+/// A Visma Connect client; a refresh token Visma Connect replaces goes back into the file.
+fn signed_in(
+    cli: &Cli,
+    values: &std::collections::HashMap<String, String>,
+) -> Result<Client, Failure> {
+    let file = credentials::config_path(cli.global.config.as_deref())
+        .ok_or_else(|| Failure::usage("no config file to keep the refresh token in"))?;
+    let mut config = login::connect_config(values)?;
+    let problem = login::keep_refresh_tokens(&mut config, &file);
+    let client = Client::authenticate_connect(
+        required(values, "DINERO_CLIENT_ID")?,
+        required(values, "DINERO_CLIENT_SECRET")?,
+        required(values, "DINERO_REFRESH_TOKEN")?,
+        config,
+    )?;
+    if let Some(failure) = problem.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        return Err(failure);
+    }
+    Ok(client)
 }
 
 fn connect(

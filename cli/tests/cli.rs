@@ -403,3 +403,132 @@ fn create_makes_an_entity_exactly_once_when_the_answer_is_lost() {
     );
     assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
 }
+
+/// What a browser does with the authorize URL: the sandbox consents at once and answers a
+/// self-submitting form; post its hidden fields to its action (the command's listener).
+fn play_browser(url: &str) {
+    let page = ureq::get(url)
+        .call()
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    let attribute = |tag: &str, name: &str| -> Option<String> {
+        let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
+        let end = tag[start..].find('"')? + start;
+        Some(tag[start..end].replace("&amp;", "&"))
+    };
+    let action = attribute(&page[page.find("<form").unwrap()..], "action").unwrap();
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    for input in page.split("<input").skip(1) {
+        if let (Some(name), Some(value)) = (attribute(input, "name"), attribute(input, "value")) {
+            form.append_pair(&name, &value);
+        }
+    }
+    let answer = ureq::post(&action)
+        .content_type("application/x-www-form-urlencoded")
+        .send(form.finish())
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+}
+
+#[test]
+fn login_signs_in_through_the_browser_and_later_commands_use_the_kept_refresh_token() {
+    let sb = sandbox();
+    let c = sb.config();
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("login-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let file = dir.join("dinero").join("config");
+    let file_arg = file.to_str().unwrap().to_string();
+    let connect_env = [
+        ("DINERO_CLIENT_ID", c.connect_client_id.clone()),
+        ("DINERO_CLIENT_SECRET", c.connect_client_secret.clone()),
+        ("DINERO_CONNECT_URL", sb.connect_url()),
+        ("DINERO_API_URL", sb.url()),
+    ];
+    let mut login = dinero(&["--config", &file_arg, "login", "--timeout-secs", "60"])
+        .envs(connect_env.clone())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr_lines = std::io::BufReader::new(login.stderr.take().unwrap());
+    let mut shown = String::new();
+    let url = loop {
+        let mut line = String::new();
+        assert!(
+            std::io::BufRead::read_line(&mut stderr_lines, &mut line).unwrap() > 0,
+            "no URL printed: {shown}"
+        );
+        shown.push_str(&line);
+        if let Some(url) = line
+            .trim()
+            .strip_prefix(&format!("{}/connect/authorize?", sb.connect_url()))
+        {
+            break format!("{}/connect/authorize?{url}", sb.connect_url());
+        }
+    };
+    play_browser(&url);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr_lines, &mut rest).unwrap();
+    let status = login.wait().unwrap();
+    assert!(status.success(), "{shown}{rest}");
+    assert!(
+        rest.contains("Signed in") && rest.contains("organization"),
+        "{rest}"
+    );
+
+    let kept = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(std::fs::metadata(&file).unwrap().mode() & 0o777, 0o600);
+    let token = kept
+        .lines()
+        .find_map(|l| l.strip_prefix("DINERO_REFRESH_TOKEN="))
+        .expect("the refresh token is kept")
+        .to_string();
+    assert!(
+        !shown.contains(&token) && !rest.contains(&token),
+        "the token was printed"
+    );
+
+    let org = c.organization_id.to_string();
+    let get = |extra: &[(&str, &str)]| {
+        dinero(&[
+            "--config",
+            &file_arg,
+            "get",
+            "/v1/{organizationId}/contacts",
+        ])
+        .envs(
+            connect_env
+                .iter()
+                .filter(|(k, _)| *k != "DINERO_CLIENT_SECRET")
+                .cloned(),
+        )
+        .envs(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        .env("DINERO_CLIENT_SECRET", &c.connect_client_secret)
+        .env("DINERO_ORGANIZATION_ID", &org)
+        .output()
+        .unwrap()
+    };
+    let contacts = get(&[]);
+    assert!(contacts.status.success(), "{}", stderr(&contacts));
+    assert!(
+        stdout(&contacts).contains("Collection"),
+        "{}",
+        stdout(&contacts)
+    );
+
+    // The user revokes access: a clear exit code and what to do, no secret.
+    sb.revoke_connect_grants();
+    sb.expire_tokens();
+    let refused = get(&[]);
+    assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("dinero login"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!stderr(&refused).contains(&token), "{}", stderr(&refused));
+    let _ = std::fs::remove_dir_all(&dir);
+}

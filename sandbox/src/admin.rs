@@ -35,13 +35,26 @@ pub fn handle(state: &State, request: &Request, rest: &str) -> Response {
             state.tokens.revoke_all();
             ok()
         }
+        ("POST", "/connect/revoke") => with_optional_json(request, |v| connect_revoke(state, v)),
+        ("POST", "/connect/expire-refresh-tokens") => {
+            state.grants.expire_refresh_tokens();
+            ok()
+        }
         ("GET", "/config") => Response::json(200, &state.settings().to_json()),
         ("POST", "/config") => with_json(request, |v| state.configure(&v)),
         ("POST", "/seed") => with_json(request, |v| seed_from_json(state, &v)),
         (
             _,
-            "/stats" | "/requests" | "/faults" | "/reset-stats" | "/tokens/expire"
-            | "/tokens/revoke" | "/config" | "/seed",
+            "/stats"
+            | "/requests"
+            | "/faults"
+            | "/reset-stats"
+            | "/tokens/expire"
+            | "/tokens/revoke"
+            | "/config"
+            | "/seed"
+            | "/connect/revoke"
+            | "/connect/expire-refresh-tokens",
         ) => error(405, format!("method {method} not allowed here")),
         _ => error(404, format!("no admin endpoint {PREFIX}{rest}")),
     }
@@ -64,6 +77,42 @@ pub fn seed_from_json(state: &State, value: &Value) -> Result<(), String> {
 
 pub fn seed_contacts(state: &State, n: usize) {
     seed::generate_contacts(&mut state.store(), n, clock::now_ms());
+}
+
+/// `{}` or no body: every Visma Connect grant is revoked; `{"refresh_token": "..."}`: the grant
+/// of that refresh token (an unknown one is an error, so a test cannot revoke nothing unaware).
+pub fn connect_revoke(state: &State, value: Value) -> Result<(), String> {
+    let obj = value
+        .as_object()
+        .ok_or("connect/revoke body must be a JSON object")?;
+    if let Some(key) = obj.keys().find(|k| k.as_str() != "refresh_token") {
+        return Err(format!(
+            "unknown connect/revoke key {key:?} (only \"refresh_token\")"
+        ));
+    }
+    match obj.get("refresh_token") {
+        None => {
+            crate::connect::revoke_all(state);
+            Ok(())
+        }
+        Some(Value::String(token)) if crate::connect::revoke_refresh_token(state, token) => Ok(()),
+        Some(Value::String(_)) => Err("no such refresh token".into()),
+        Some(_) => Err("\"refresh_token\" must be a string".into()),
+    }
+}
+
+/// Like [`with_json`], an empty body counting as `{}`.
+fn with_optional_json(
+    request: &Request,
+    apply: impl FnOnce(Value) -> Result<(), String>,
+) -> Response {
+    if request.body.iter().all(u8::is_ascii_whitespace) {
+        return match apply(json!({})) {
+            Ok(()) => ok(),
+            Err(message) => error(400, message),
+        };
+    }
+    with_json(request, apply)
 }
 
 fn with_json(request: &Request, apply: impl FnOnce(Value) -> Result<(), String>) -> Response {

@@ -80,6 +80,37 @@ impl DuplicateId {
     }
 }
 
+/// What a Visma Connect refresh does to the refresh token it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RefreshTokens {
+    /// Each refresh answers a new refresh token; the old one keeps working (answering the same
+    /// new one) for the grace period, then is refused.
+    #[default]
+    OneTime,
+    /// The same refresh token works again and again until it expires or is revoked.
+    Reusable,
+}
+
+impl RefreshTokens {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefreshTokens::OneTime => "one-time",
+            RefreshTokens::Reusable => "reusable",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "one-time" => Some(RefreshTokens::OneTime),
+            "reusable" => Some(RefreshTokens::Reusable),
+            _ => None,
+        }
+    }
+}
+
+/// The second organization a Visma Connect token reaches by default.
+const SECOND_ORGANIZATION: u64 = 515_151;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub client_id: String,
@@ -113,6 +144,43 @@ pub struct Config {
     pub log_requests: bool,
     /// Serve HTTPS with a certificate made at start (see `Sandbox::ca_pem`).
     pub tls: bool,
+    /// The Visma Connect client (an `isv_` id) and its secret.
+    pub connect_client_id: String,
+    pub connect_client_secret: String,
+    /// Redirect URIs registered for the Connect client, besides loopback ones (always allowed).
+    pub connect_redirect_uris: Vec<String>,
+    /// The organizations a Connect token reaches; `None`: `organization_id` and one more (see
+    /// [`Config::connect_organization_ids`]).
+    pub connect_organizations: Option<Vec<u64>>,
+    pub refresh_tokens: RefreshTokens,
+    /// How long a rotated one-time refresh token still works.
+    pub refresh_grace: Duration,
+    pub refresh_token_lifetime: Duration,
+    /// How long an authorization code can be exchanged.
+    pub code_lifetime: Duration,
+}
+
+impl Config {
+    /// The organizations a Connect access token reaches, in the order `/v1/organizations` lists
+    /// them.
+    pub fn connect_organization_ids(&self) -> Vec<u64> {
+        match &self.connect_organizations {
+            Some(ids) => ids.clone(),
+            None if self.organization_id == SECOND_ORGANIZATION => {
+                vec![self.organization_id, SECOND_ORGANIZATION + 1]
+            }
+            None => vec![self.organization_id, SECOND_ORGANIZATION],
+        }
+    }
+
+    /// `organization_name` for `organization_id`, a made-up name for the others.
+    pub fn organization_name_of(&self, id: u64) -> String {
+        if id == self.organization_id {
+            self.organization_name.clone()
+        } else {
+            format!("Sandbox {id} ApS")
+        }
+    }
 }
 
 impl Default for Config {
@@ -136,6 +204,14 @@ impl Default for Config {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             log_requests: false,
             tls: false,
+            connect_client_id: "isv_sandbox".into(),
+            connect_client_secret: "connect-secret".into(),
+            connect_redirect_uris: Vec::new(),
+            connect_organizations: None,
+            refresh_tokens: RefreshTokens::OneTime,
+            refresh_grace: Duration::from_secs(10),
+            refresh_token_lifetime: Duration::from_secs(365 * 24 * 3600),
+            code_lifetime: Duration::from_secs(60),
         }
     }
 }
@@ -152,6 +228,10 @@ pub struct Settings {
     pub draft_pdf: DraftPdf,
     pub strict_query_filter: bool,
     pub client_error_shape: ClientErrorShape,
+    pub refresh_tokens: RefreshTokens,
+    pub refresh_grace: Duration,
+    pub refresh_token_lifetime: Duration,
+    pub code_lifetime: Duration,
 }
 
 impl Settings {
@@ -166,6 +246,10 @@ impl Settings {
             draft_pdf: config.draft_pdf,
             strict_query_filter: config.strict_query_filter,
             client_error_shape: config.client_error_shape,
+            refresh_tokens: config.refresh_tokens,
+            refresh_grace: config.refresh_grace,
+            refresh_token_lifetime: config.refresh_token_lifetime,
+            code_lifetime: config.code_lifetime,
         }
     }
 
@@ -180,6 +264,10 @@ impl Settings {
             "draft_pdf": self.draft_pdf.as_str(),
             "strict_query_filter": self.strict_query_filter,
             "client_error_shape": self.client_error_shape.as_str(),
+            "refresh_tokens": self.refresh_tokens.as_str(),
+            "refresh_grace_ms": duration_ms(self.refresh_grace),
+            "refresh_token_lifetime_ms": duration_ms(self.refresh_token_lifetime),
+            "code_lifetime_ms": duration_ms(self.code_lifetime),
         })
     }
 
@@ -193,6 +281,22 @@ impl Settings {
         for (key, value) in patch {
             match key.as_str() {
                 "token_lifetime_ms" => next.token_lifetime = positive_ms(key, value)?,
+                "refresh_token_lifetime_ms" => {
+                    next.refresh_token_lifetime = positive_ms(key, value)?;
+                }
+                "code_lifetime_ms" => next.code_lifetime = positive_ms(key, value)?,
+                "refresh_grace_ms" => {
+                    next.refresh_grace = value
+                        .as_u64()
+                        .map(Duration::from_millis)
+                        .ok_or_else(|| format!("{key} must be a non-negative integer"))?;
+                }
+                "refresh_tokens" => {
+                    next.refresh_tokens = value
+                        .as_str()
+                        .and_then(RefreshTokens::parse)
+                        .ok_or_else(|| format!("{key} must be \"one-time\" or \"reusable\""))?;
+                }
                 "rate_window_ms" => next.rate_window = positive_ms(key, value)?,
                 "rate_limit" => {
                     next.rate_limit = value

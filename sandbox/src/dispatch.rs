@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::admin;
 use crate::api::{self, errors};
+use crate::connect;
 use crate::faults::FaultKind;
 use crate::http::{Body, Handler, Reply, Request, Response};
 use crate::rate_limit::quota_message;
@@ -31,6 +32,8 @@ impl Handler for State {
         let started = Instant::now();
         let target = if request.path == token_endpoint::PATH {
             Target::Token
+        } else if connect::is_connect_path(&request.path) {
+            Target::Connect
         } else {
             Target::Api
         };
@@ -79,6 +82,7 @@ impl State {
                 self.stats.token_answered(response.status);
                 response
             }
+            Target::Connect => connect::handle(self, request),
             Target::Api => api::handle(self, request),
         }
     }
@@ -149,6 +153,8 @@ impl State {
             FaultKind::Echo { status, shape } => {
                 Reply::Respond(crate::echo::answer(status, shape, request))
             }
+            // Never taken here (see `Fault::matches`); if it were, the request goes through.
+            FaultKind::Protocol(_) => Reply::Respond(self.process(target, request)),
         }
     }
 
@@ -198,5 +204,6 @@ fn fault_name(kind: &FaultKind) -> &'static str {
         FaultKind::Drip { .. } => "drip",
         FaultKind::Huge { .. } => "huge",
         FaultKind::Echo { .. } => "echo",
+        FaultKind::Protocol(_) => "protocol",
     }
 }

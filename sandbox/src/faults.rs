@@ -17,7 +17,10 @@ use crate::stats::Target;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FaultTarget {
     Api,
+    /// Dinero's own token endpoint (the password grant).
     Token,
+    /// Every Visma Connect endpoint (`/connect/...`, `/.well-known/openid-configuration`).
+    Connect,
     Any,
 }
 
@@ -50,6 +53,19 @@ pub enum FaultKind {
     Huge { size: u64 },
     /// Answer `status` with the request itself in the body (see `echo.rs`).
     Echo { status: u16, shape: EchoShape },
+    /// A Visma Connect protocol fault: not the infrastructure but the authorization server's
+    /// own verdict, applied where that verdict is made (see [`FaultQueue::take_protocol`]).
+    Protocol(Protocol),
+}
+
+/// Faults of Visma Connect's logic rather than of the transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// The next refresh finds its refresh token used up already (by someone else, long ago):
+    /// invalid_grant, and that token stays refused.
+    RefreshTokenUsed,
+    /// The user refuses consent at the next authorization: `error=access_denied`.
+    ConsentRefused,
 }
 
 #[derive(Debug, Clone)]
@@ -75,7 +91,7 @@ impl Fault {
         let kind_name = obj
             .get("kind")
             .and_then(Value::as_str)
-            .ok_or("fault needs \"kind\": one of status, drop, reset, truncate, malformed, garbage, delay, drip, huge, echo")?;
+            .ok_or("fault needs \"kind\": one of status, drop, reset, truncate, malformed, garbage, delay, drip, huge, echo, refresh_token_used, consent_refused")?;
         let allowed: &[&str] = match kind_name {
             "status" => &[
                 "status",
@@ -91,6 +107,7 @@ impl Fault {
             "drip" => &["interval_ms"],
             "huge" => &["size"],
             "echo" => &["status", "shape"],
+            "refresh_token_used" | "consent_refused" => &[],
             _ => &[],
         };
         for key in obj.keys() {
@@ -142,6 +159,8 @@ impl Fault {
                 shape: EchoShape::parse(string(obj, "shape")?.as_deref().unwrap_or("raw"))
                     .ok_or("an echo fault's \"shape\" must be raw, json, decoded or percent")?,
             },
+            "refresh_token_used" => FaultKind::Protocol(Protocol::RefreshTokenUsed),
+            "consent_refused" => FaultKind::Protocol(Protocol::ConsentRefused),
             other => return Err(format!("unknown fault kind {other:?}")),
         };
         let count = match number(obj, "count")? {
@@ -152,8 +171,11 @@ impl Fault {
         let target = match obj.get("target").map(Value::as_str) {
             None | Some(Some("api")) => FaultTarget::Api,
             Some(Some("token")) => FaultTarget::Token,
+            Some(Some("connect")) => FaultTarget::Connect,
             Some(Some("any")) => FaultTarget::Any,
-            _ => return Err("\"target\" must be \"api\", \"token\" or \"any\"".into()),
+            _ => {
+                return Err("\"target\" must be \"api\", \"token\", \"connect\" or \"any\"".into())
+            }
         };
         let after_processing = match obj.get("after_processing") {
             None | Some(Value::Null) => false,
@@ -172,11 +194,16 @@ impl Fault {
     }
 
     fn matches(&self, target: Target, method: &str, path: &str) -> bool {
+        if matches!(self.kind, FaultKind::Protocol(_)) {
+            // Taken only where Visma Connect makes the decision it overrides.
+            return false;
+        }
         let target_ok = matches!(
             (self.target, target),
             (FaultTarget::Any, _)
                 | (FaultTarget::Api, Target::Api)
                 | (FaultTarget::Token, Target::Token)
+                | (FaultTarget::Connect, Target::Connect)
         );
         target_ok
             && self.method.as_deref().is_none_or(|m| m == method)
@@ -256,6 +283,24 @@ impl FaultQueue {
             queue.remove(index);
         }
         Some(taken)
+    }
+
+    /// Takes one use of the first pending protocol fault of this kind; whether there was one.
+    /// (Their `target`, `method` and `path_contains` do not apply: the kind says where.)
+    pub fn take_protocol(&self, which: Protocol) -> bool {
+        let mut queue = self.queue();
+        let Some(index) = queue
+            .iter()
+            .position(|f| f.kind == FaultKind::Protocol(which))
+        else {
+            return false;
+        };
+        let fault = &mut queue[index];
+        fault.count -= 1;
+        if fault.count == 0 {
+            queue.remove(index);
+        }
+        true
     }
 
     /// Pending faults with their remaining counts.

@@ -15,6 +15,7 @@ mod admin;
 mod api;
 mod clock;
 mod config;
+mod connect;
 mod dispatch;
 mod echo;
 mod faults;
@@ -27,5 +28,5 @@ mod stats;
 mod token_endpoint;
 mod tokens;
 
-pub use config::{ClientErrorShape, Config, DraftPdf, DuplicateId};
+pub use config::{ClientErrorShape, Config, DraftPdf, DuplicateId, RefreshTokens};
 pub use sandbox::Sandbox;

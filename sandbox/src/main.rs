@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use dinero_sandbox::{Config, DraftPdf, DuplicateId, Sandbox};
+use dinero_sandbox::{Config, DraftPdf, DuplicateId, RefreshTokens, Sandbox};
 
 const USAGE: &str = "\
 usage: dinero-sandbox [options]
@@ -31,6 +31,19 @@ usage: dinero-sandbox [options]
   --draft-pdf refuse|render      a draft's PDF: 400 code 59 (default), or rendered
   --any-filter-property          queryFilter on any property, not only Dinero's documented ones
   --seed-contacts N              generated contacts on top of the seed data (default 0)
+  --connect-client-id ID         Visma Connect client id (default isv_sandbox)
+  --connect-client-secret SECRET Visma Connect client secret (default connect-secret)
+  --connect-redirect-uri URI     a redirect URI registered for the Connect client
+                                 (repeatable; http://127.0.0.1, http://[::1] and
+                                 http://localhost ones, any port and path, always pass)
+  --connect-organizations LIST   the organization ids a Connect token reaches, comma-
+                                 separated (default: --organization-id and 515151)
+  --refresh-tokens MODE          one-time: each refresh answers a new refresh token
+                                 (default); reusable: the same one works until it expires
+  --refresh-grace-ms MS          how long a rotated one-time refresh token still works,
+                                 answering the same new one (default 10000)
+  --refresh-token-lifetime-ms MS refresh token lifetime (default 31536000000, a year)
+  --code-lifetime-ms MS          authorization code lifetime (default 60000)
   --env-file PATH                also write the DINERO_* lines to PATH (atomically)
   --tls                          serve HTTPS with a certificate made at start
   --ca-out PATH                  with --tls: write the CA certificate (PEM) to PATH; the env
@@ -97,13 +110,16 @@ fn main() -> ExitCode {
 fn env_lines(sandbox: &Sandbox) -> String {
     let config = sandbox.config();
     format!(
-        "DINERO_AUTH_URL={}\nDINERO_API_URL={}\nDINERO_CLIENT_ID={}\nDINERO_CLIENT_SECRET={}\nDINERO_API_KEY={}\nDINERO_ORGANIZATION_ID={}\n",
+        "DINERO_AUTH_URL={}\nDINERO_API_URL={}\nDINERO_CLIENT_ID={}\nDINERO_CLIENT_SECRET={}\nDINERO_API_KEY={}\nDINERO_ORGANIZATION_ID={}\nDINERO_CONNECT_URL={}\nDINERO_CONNECT_CLIENT_ID={}\nDINERO_CONNECT_CLIENT_SECRET={}\n",
         sandbox.auth_url(),
         sandbox.url(),
         config.client_id,
         config.client_secret,
         config.api_key,
-        config.organization_id
+        config.organization_id,
+        sandbox.connect_url(),
+        config.connect_client_id,
+        config.connect_client_secret
     )
 }
 
@@ -186,6 +202,34 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Parsed, String> {
                     .ok_or_else(|| format!("{flag}: expected refuse or render, not {v:?}"))?;
             }
             "--seed-contacts" => config.seed_contacts = parse(&flag, &value()?)?,
+            "--connect-client-id" => config.connect_client_id = non_empty(&flag, value()?)?,
+            "--connect-client-secret" => {
+                config.connect_client_secret = non_empty(&flag, value()?)?;
+            }
+            "--connect-redirect-uri" => {
+                config
+                    .connect_redirect_uris
+                    .push(non_empty(&flag, value()?)?);
+            }
+            "--connect-organizations" => {
+                let ids = value()?
+                    .split(',')
+                    .map(|id| parse::<u64>(&flag, id.trim()))
+                    .collect::<Result<Vec<_>, _>>()?;
+                config.connect_organizations = Some(ids);
+            }
+            "--refresh-tokens" => {
+                let v = value()?;
+                config.refresh_tokens = RefreshTokens::parse(&v)
+                    .ok_or_else(|| format!("{flag}: expected one-time or reusable, not {v:?}"))?;
+            }
+            "--refresh-grace-ms" => {
+                config.refresh_grace = Duration::from_millis(parse(&flag, &value()?)?);
+            }
+            "--refresh-token-lifetime-ms" => {
+                config.refresh_token_lifetime = positive_ms(&flag, &value()?)?;
+            }
+            "--code-lifetime-ms" => config.code_lifetime = positive_ms(&flag, &value()?)?,
             "--env-file" => env_file = Some(PathBuf::from(value()?)),
             "--log" => config.log_requests = true,
             "--tls" => config.tls = true,
@@ -208,6 +252,14 @@ fn parse<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
     value
         .parse()
         .map_err(|_| format!("{flag}: invalid value {value:?}"))
+}
+
+fn non_empty(flag: &str, value: String) -> Result<String, String> {
+    if value.is_empty() {
+        Err(format!("{flag} must not be empty"))
+    } else {
+        Ok(value)
+    }
 }
 
 fn positive_ms(flag: &str, value: &str) -> Result<Duration, String> {

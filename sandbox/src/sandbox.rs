@@ -118,6 +118,32 @@ impl Sandbox {
         self.state.tokens.revoke_all();
     }
 
+    /// Same as `POST /_sandbox/connect/revoke` without a body: every Visma Connect grant is
+    /// revoked (its refresh tokens and access tokens stop working).
+    pub fn revoke_connect_grants(&self) {
+        crate::connect::revoke_all(&self.state);
+    }
+
+    /// Same as `POST /_sandbox/connect/revoke {"refresh_token": ...}`: the grant of that
+    /// refresh token is revoked.
+    pub fn revoke_connect_grant(&self, refresh_token: &str) -> Result<(), String> {
+        admin::connect_revoke(
+            &self.state,
+            serde_json::json!({"refresh_token": refresh_token}),
+        )
+    }
+
+    /// Same as `POST /_sandbox/connect/expire-refresh-tokens`.
+    pub fn expire_refresh_tokens(&self) {
+        self.state.grants.expire_refresh_tokens();
+    }
+
+    /// `url()`: Visma Connect's endpoints (`/connect/authorize`, `/connect/token`, ...) are
+    /// served by the same sandbox, so this is what a client's `connect_url` option is set to.
+    pub fn connect_url(&self) -> String {
+        self.url()
+    }
+
     /// Same as `POST /_sandbox/config`.
     pub fn configure(&self, patch: Value) -> Result<(), String> {
         self.state.configure(&patch)

@@ -9,6 +9,7 @@ use crate::api;
 use crate::api::collections::Store;
 use crate::api::files::FileStore;
 use crate::config::{Config, Settings};
+use crate::connect::grants::GrantStore;
 use crate::faults::FaultQueue;
 use crate::rate_limit::RateLimiter;
 use crate::stats::Stats;
@@ -23,6 +24,8 @@ pub struct State {
     /// Uploaded files (`/v1/{org}/files`), kept apart from the JSON entities.
     files: Mutex<FileStore>,
     pub tokens: TokenStore,
+    /// Visma Connect's codes, grants and refresh tokens.
+    pub grants: GrantStore,
     pub faults: FaultQueue,
     pub stats: Stats,
     pub rate: RateLimiter,
@@ -42,6 +45,7 @@ impl State {
             files: Mutex::new(FileStore::default()),
             config,
             tokens: TokenStore::default(),
+            grants: GrantStore::default(),
             faults: FaultQueue::default(),
             stats: Stats::default(),
             rate: RateLimiter::default(),
@@ -83,6 +87,10 @@ impl State {
             draft_pdf: s.draft_pdf,
             strict_query_filter: s.strict_query_filter,
             client_error_shape: s.client_error_shape,
+            refresh_tokens: s.refresh_tokens,
+            refresh_grace: s.refresh_grace,
+            refresh_token_lifetime: s.refresh_token_lifetime,
+            code_lifetime: s.code_lifetime,
             ..self.config.clone()
         }
     }

@@ -17,7 +17,24 @@ const LOG_BODY_MAX: usize = 4096;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     Token,
+    /// Visma Connect's endpoints.
+    Connect,
     Api,
+}
+
+/// What Visma Connect did, counted for tests (e.g. to prove a refresh happened once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectEvent {
+    /// An approved authorization (a code handed out).
+    Authorization,
+    /// A code exchanged for tokens.
+    CodeExchange,
+    /// A successful refresh (rotated, reused or answered again within the grace period).
+    Refresh,
+    /// An `invalid_grant` answer from the token endpoint.
+    InvalidGrant,
+    /// A token revoked at the revocation endpoint.
+    Revocation,
 }
 
 #[derive(Default)]
@@ -26,6 +43,12 @@ struct Counters {
     tokens_issued: u64,
     token_rejections: u64,
     api_requests: u64,
+    connect_requests: u64,
+    connect_authorizations: u64,
+    connect_code_exchanges: u64,
+    connect_refreshes: u64,
+    connect_invalid_grants: u64,
+    connect_revocations: u64,
     faults_applied: u64,
     connections: u64,
     responses: BTreeMap<u16, u64>,
@@ -59,6 +82,7 @@ impl Stats {
         match target {
             Target::Token => c.token_requests += 1,
             Target::Api => c.api_requests += 1,
+            Target::Connect => c.connect_requests += 1,
         }
         *c.routes.entry(key).or_insert(0) += 1;
         if c.log.len() == LOG_CAPACITY {
@@ -73,6 +97,18 @@ impl Stats {
 
     pub fn create_refused_as_duplicate(&self) {
         self.counters().duplicate_ids_refused += 1;
+    }
+
+    pub fn connect_event(&self, event: ConnectEvent) {
+        let mut c = self.counters();
+        let counter = match event {
+            ConnectEvent::Authorization => &mut c.connect_authorizations,
+            ConnectEvent::CodeExchange => &mut c.connect_code_exchanges,
+            ConnectEvent::Refresh => &mut c.connect_refreshes,
+            ConnectEvent::InvalidGrant => &mut c.connect_invalid_grants,
+            ConnectEvent::Revocation => &mut c.connect_revocations,
+        };
+        *counter += 1;
     }
 
     pub fn fault_applied(&self) {
@@ -121,6 +157,14 @@ impl Stats {
             "tokens_issued": c.tokens_issued,
             "token_rejections": c.token_rejections,
             "api_requests": c.api_requests,
+            "connect": {
+                "requests": c.connect_requests,
+                "authorizations": c.connect_authorizations,
+                "code_exchanges": c.connect_code_exchanges,
+                "refreshes": c.connect_refreshes,
+                "invalid_grants": c.connect_invalid_grants,
+                "revocations": c.connect_revocations,
+            },
             "responses": responses,
             "routes": routes,
             "faults_applied": c.faults_applied,

@@ -15,10 +15,31 @@ use crate::random;
 const PRUNE_ABOVE: usize = 4096;
 
 struct TokenInfo {
-    /// `organization:client id`: what the rate limit counts under.
-    rate_key: Arc<str>,
+    access: Access,
+    /// The Visma Connect grant the token came from, so revoking the grant revokes it too.
+    grant: Option<u64>,
     expires_at: Instant,
     revoked: bool,
+}
+
+/// What a live token may do: which client id it was issued to (the rate limit counts per
+/// organization and client id) and which organizations it reaches.
+#[derive(Clone)]
+pub struct Access {
+    pub client_id: Arc<str>,
+    pub organizations: Arc<[u64]>,
+}
+
+impl Access {
+    /// The rate limit's key for a request to `organization` (`None`: a path without one, such
+    /// as `/v1/organizations`, counts under the token's first organization).
+    pub fn rate_key(&self, organization: Option<u64>) -> Arc<str> {
+        let organization = organization
+            .filter(|o| self.organizations.contains(o))
+            .or_else(|| self.organizations.first().copied())
+            .unwrap_or(0);
+        Arc::from(format!("{organization}:{}", self.client_id))
+    }
 }
 
 #[derive(Default)]
@@ -31,10 +52,48 @@ impl TokenStore {
         self.tokens.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Issues a new JWT-looking token for `client_id`, valid for `lifetime` from now.
+    /// Issues a new JWT-looking token for `client_id` and one organization (the password
+    /// grant), valid for `lifetime` from now.
     pub fn issue(&self, client_id: &str, organization_id: u64, lifetime: Duration) -> String {
+        let claims = json!({
+            "iss": "https://authz.dinero.sandbox",
+            "aud": "dineroapi",
+            "client_id": client_id,
+            "org": organization_id,
+            "scope": ["read", "write"],
+        });
+        let access = Access {
+            client_id: Arc::from(client_id),
+            organizations: Arc::from([organization_id]),
+        };
+        self.insert(make_jwt(claims, lifetime), access, None, lifetime)
+    }
+
+    /// Issues a Visma Connect access token: several organizations, tied to `grant`.
+    pub fn issue_connect(
+        &self,
+        access: Access,
+        grant: u64,
+        scope: &str,
+        lifetime: Duration,
+    ) -> String {
+        let claims = json!({
+            "iss": "https://connect.visma.sandbox",
+            "aud": "dineropublicapi",
+            "client_id": &*access.client_id,
+            "scope": scope.split(' ').collect::<Vec<_>>(),
+        });
+        self.insert(make_jwt(claims, lifetime), access, Some(grant), lifetime)
+    }
+
+    fn insert(
+        &self,
+        token: String,
+        access: Access,
+        grant: Option<u64>,
+        lifetime: Duration,
+    ) -> String {
         let now = Instant::now();
-        let token = make_jwt(client_id, organization_id, lifetime);
         let mut tokens = self.tokens();
         if tokens.len() > PRUNE_ABOVE {
             tokens.retain(|_, t| !t.revoked && t.expires_at > now);
@@ -42,7 +101,8 @@ impl TokenStore {
         tokens.insert(
             token.clone(),
             TokenInfo {
-                rate_key: Arc::from(format!("{organization_id}:{client_id}")),
+                access,
+                grant,
                 expires_at: now + lifetime,
                 revoked: false,
             },
@@ -50,12 +110,11 @@ impl TokenStore {
         token
     }
 
-    /// The organization and client id a live token was issued to, as the rate limit's key;
-    /// `None` for unknown, expired or revoked tokens.
-    pub fn validate(&self, token: &str) -> Option<Arc<str>> {
+    /// What a live token may do; `None` for unknown, expired or revoked tokens.
+    pub fn validate(&self, token: &str) -> Option<Access> {
         let tokens = self.tokens();
         let info = tokens.get(token)?;
-        (!info.revoked && Instant::now() < info.expires_at).then(|| Arc::clone(&info.rate_key))
+        (!info.revoked && Instant::now() < info.expires_at).then(|| info.access.clone())
     }
 
     /// Every token issued so far stops working now.
@@ -71,25 +130,48 @@ impl TokenStore {
             info.revoked = true;
         }
     }
+
+    /// Revokes one access token; whether it was a live one.
+    pub fn revoke(&self, token: &str) -> bool {
+        match self.tokens().get_mut(token) {
+            Some(info) if !info.revoked => {
+                info.revoked = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Every access token issued from `grant` stops working.
+    pub fn revoke_grant(&self, grant: u64) {
+        for info in self.tokens().values_mut() {
+            if info.grant == Some(grant) {
+                info.revoked = true;
+            }
+        }
+    }
 }
 
 /// `header.payload.signature`, base64url like a real JWT (so a client that peeks at the payload
 /// finds `exp`), with a random signature: nobody can verify it, nobody should try.
-fn make_jwt(client_id: &str, organization_id: u64, lifetime: Duration) -> String {
+fn make_jwt(mut claims: serde_json::Value, lifetime: Duration) -> String {
     let now_s = clock::now_ms() / 1000;
     let lifetime_s = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX / 2);
     // A literal, not a json! map (which sorts keys): real Dinero tokens start `eyJ0eXAiOiJKV1Qi`.
     let header = r#"{"typ":"JWT","alg":"RS256"}"#;
-    let payload = json!({
-        "iss": "https://authz.dinero.sandbox",
-        "aud": "dineroapi",
-        "client_id": client_id,
-        "org": organization_id,
-        "scope": ["read", "write"],
-        "nbf": now_s,
-        "exp": now_s.saturating_add(lifetime_s),
-        "jti": format!("{:016x}{:016x}", random::next_u64(), random::next_u64()),
-    });
+    if let Some(payload) = claims.as_object_mut() {
+        payload.insert("nbf".into(), json!(now_s));
+        payload.insert("exp".into(), json!(now_s.saturating_add(lifetime_s)));
+        payload.insert(
+            "jti".into(),
+            json!(format!(
+                "{:016x}{:016x}",
+                random::next_u64(),
+                random::next_u64()
+            )),
+        );
+    }
+    let payload = claims;
     let mut signature = [0u8; 64];
     random::fill(&mut signature);
     format!(
@@ -110,7 +192,7 @@ mod tests {
         let t = store.issue("rasmus", 1, Duration::from_secs(60));
         assert!(t.starts_with("eyJ0eXAiOiJKV1Qi"));
         assert_eq!(t.split('.').count(), 3);
-        assert_eq!(store.validate(&t).as_deref(), Some("1:rasmus"));
+        assert_eq!(&*store.validate(&t).unwrap().rate_key(None), "1:rasmus");
         assert!(store.validate("garbage").is_none());
         store.expire_all();
         assert!(store.validate(&t).is_none());

@@ -25,16 +25,17 @@ pub type dinero_log_callback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, level: u32, message: *const c_char)>;
 
 /// The caller's pointer, carried to whichever thread logs.
-struct UserData(*mut c_void);
+pub(crate) struct UserData(pub(crate) *mut c_void);
 // SAFETY: libdinero never dereferences it; it only hands it back to the caller's callback,
-// which the documentation of dinero_log_callback requires to be thread-safe.
+// which the documentation of dinero_log_callback (and dinero_refresh_token_callback)
+// requires to be thread-safe.
 unsafe impl Send for UserData {}
 // SAFETY: as above: shared only to be passed back, never read or written here.
 unsafe impl Sync for UserData {}
 
 impl UserData {
     /// A method, not a field access, so that closures capture the whole Send + Sync wrapper.
-    fn pointer(&self) -> *mut c_void {
+    pub(crate) fn pointer(&self) -> *mut c_void {
         self.0
     }
 }

@@ -3,6 +3,7 @@
 
 mod boundary;
 pub mod client;
+pub mod connect;
 pub mod create;
 mod handles;
 mod last_error;

@@ -35,6 +35,9 @@ pub const DINERO_STATUS_PANIC: dinero_status = 10;
 pub const DINERO_STATUS_RESPONSE_TOO_LARGE: dinero_status = 11;
 /// A local file could not be read or written (an upload's source, dinero_response_save).
 pub const DINERO_STATUS_IO: dinero_status = 12;
+/// Visma Connect refused the refresh token (revoked, expired or already used): the user must
+/// sign in again (dinero_connect_authorize_url). The client does not ask again by itself.
+pub const DINERO_STATUS_LOGIN_REQUIRED: dinero_status = 13;
 
 pub fn status_of(kind: ErrorKind) -> dinero_status {
     match kind {
@@ -50,6 +53,7 @@ pub fn status_of(kind: ErrorKind) -> dinero_status {
         ErrorKind::Panic => DINERO_STATUS_PANIC,
         ErrorKind::ResponseTooLarge => DINERO_STATUS_RESPONSE_TOO_LARGE,
         ErrorKind::Io => DINERO_STATUS_IO,
+        ErrorKind::LoginRequired => DINERO_STATUS_LOGIN_REQUIRED,
     }
 }
 
@@ -69,6 +73,7 @@ pub fn description(status: dinero_status) -> &'static str {
         DINERO_STATUS_PANIC => "internal error (panic caught)\0",
         DINERO_STATUS_RESPONSE_TOO_LARGE => "response too large\0",
         DINERO_STATUS_IO => "file error\0",
+        DINERO_STATUS_LOGIN_REQUIRED => "sign-in required\0",
         _ => "unknown status\0",
     }
 }
@@ -96,6 +101,7 @@ mod tests {
             ErrorKind::Panic,
             ErrorKind::ResponseTooLarge,
             ErrorKind::Io,
+            ErrorKind::LoginRequired,
         ];
         let numbers: std::collections::HashSet<_> = kinds.iter().map(|k| status_of(*k)).collect();
         assert_eq!(numbers.len(), kinds.len());

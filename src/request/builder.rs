@@ -21,6 +21,9 @@ pub struct RequestBuilder {
     /// Lower-case names; at most one of each.
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Option<Vec<u8>>,
+    /// Fills `{organizationId}` for this request instead of the client's `organization_id`
+    /// (a Visma Connect user may reach several organizations).
+    pub(crate) organization_id: Option<String>,
 }
 
 impl RequestBuilder {
@@ -36,6 +39,7 @@ impl RequestBuilder {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            organization_id: None,
         })
     }
 

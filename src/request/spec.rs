@@ -20,6 +20,8 @@ struct Spec<'a> {
     content_type: Option<String>,
     /// True: the raw bytes passed beside the JSON are the body.
     data: bool,
+    /// This request's organization (a number or a string of digits).
+    organization_id: Option<String>,
 }
 
 impl<'a> Spec<'a> {
@@ -41,6 +43,18 @@ impl<'a> Spec<'a> {
                     _ => return Err(Error::invalid("content_type must be a string")),
                 },
                 "data" => spec.data = value()? == Value::Bool(true),
+                "organization_id" => {
+                    spec.organization_id = match value()? {
+                        Value::Null => None,
+                        Value::Number(n) => Some(crate::config::organization_id(&n.to_string())?),
+                        Value::String(s) => Some(crate::config::organization_id(&s)?),
+                        _ => {
+                            return Err(Error::invalid(
+                                "organization_id must be a number or a string of digits",
+                            ))
+                        }
+                    }
+                }
                 other => {
                     return Err(Error::invalid(format!(
                         "the request description has an unknown field '{}'",
@@ -54,7 +68,7 @@ impl<'a> Spec<'a> {
 }
 
 /// Builds a request from `spec` (a JSON object: `params`, `headers`, `json`, `content_type`,
-/// `data`; NULL/empty means none of them) and `data` (the body when `spec.data` is true).
+/// `data`, `organization_id`; NULL/empty means none of them) and `data` (the body when `spec.data` is true).
 ///
 /// Rules: `json` and `data` together are refused, as is a content type without a body.
 /// Parameter values: strings as they are, numbers as written, booleans as `true`/`false`, null
@@ -94,6 +108,7 @@ pub fn build(method: &str, path: &str, spec: Option<&str>, data: &[u8]) -> Resul
         path.trim_end_matches(['?', '&'])
     };
     let mut builder = RequestBuilder::new(method, path)?;
+    builder.organization_id = spec.organization_id;
     for (key, value) in &query_text {
         builder.query(key, value);
     }

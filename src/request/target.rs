@@ -61,7 +61,9 @@ pub fn build_url(api_url: &str, path: &str, organization_id: Option<&str>) -> Re
     let filled = if path.contains(ORGANIZATION_PLACEHOLDER) {
         let id = organization_id.ok_or_else(|| {
             Error::invalid(
-                "the path uses {organizationId} but the organization_id option is not set",
+                "the path uses {organizationId} but no organization is chosen: set the \
+                 organization_id option, or give this request an organization_id \
+                 (GET /v1/organizations lists those the token reaches)",
             )
         })?;
         path.replace(ORGANIZATION_PLACEHOLDER, id)

@@ -38,6 +38,8 @@ pub struct FileStore {
 #[derive(Default)]
 struct Content {
     token: Option<StoredToken>,
+    /// Visma Connect's refresh token (one grant's; see `connect/refresh.rs`).
+    refresh_token: Option<Secret>,
     lease: Option<(u64, u64)>,
     window: Window,
 }
@@ -181,11 +183,18 @@ impl FileStore {
             slots: pairs("slots")?,
             waiters: pairs("waiters")?,
         };
-        if let Some(Value::String(s)) = json.pointer_mut("/token/access_token") {
-            zeroize::Zeroize::zeroize(s);
+        let refresh_token = json["refresh_token"]
+            .as_str()
+            .filter(|t| is_sendable_token(t))
+            .map(Secret::new);
+        for secret in ["/token/access_token", "/refresh_token"] {
+            if let Some(Value::String(s)) = json.pointer_mut(secret) {
+                zeroize::Zeroize::zeroize(s);
+            }
         }
         Some(Content {
             token,
+            refresh_token,
             lease,
             window,
         })
@@ -203,13 +212,16 @@ impl FileStore {
             "format": FORMAT,
             "fingerprint": self.fingerprint,
             "token": token,
+            "refresh_token": content.refresh_token.as_ref().map(Secret::expose),
             "lease": content.lease.map(|(holder, until)| json!([holder, until])),
             "slots": content.window.slots.iter().map(|(id, at)| json!([id, at])).collect::<Vec<_>>(),
             "waiters": content.window.waiters.iter().map(|(id, due)| json!([id, due])).collect::<Vec<_>>(),
         });
         let bytes = Zeroizing::new(document.to_string().into_bytes());
-        if let Some(Value::String(s)) = document.pointer_mut("/token/access_token") {
-            zeroize::Zeroize::zeroize(s);
+        for secret in ["/token/access_token", "/refresh_token"] {
+            if let Some(Value::String(s)) = document.pointer_mut(secret) {
+                zeroize::Zeroize::zeroize(s);
+            }
         }
         // In place, under the lock: the inode stays the same, so every process locks the same
         // file. A crash half-way leaves a file that does not parse, which is then replaced.
@@ -269,6 +281,17 @@ impl Store for FileStore {
                 expires_at_ms: now + remaining.as_millis() as u64,
                 lifetime_ms: lifetime.as_millis() as u64,
             });
+            ((), true)
+        })
+    }
+
+    fn refresh_token(&self) -> StoreResult<Option<Secret>> {
+        self.step(|content, _| (content.refresh_token.clone(), false))
+    }
+
+    fn put_refresh_token(&self, token: &Secret) -> StoreResult<()> {
+        self.step(|content, _| {
+            content.refresh_token = Some(token.clone());
             ((), true)
         })
     }

@@ -33,6 +33,37 @@ impl Fingerprints {
     }
 }
 
+impl Fingerprints {
+    /// A Visma Connect grant: its refresh token changes at every refresh, so the grant is
+    /// named by the application (`grant_name`, one per customer's consent) instead.
+    pub fn connect(
+        client_id: &str,
+        client_secret: &str,
+        connect_url: &str,
+        api_url: &str,
+        grant_name: &str,
+    ) -> Self {
+        Fingerprints {
+            token: hash(&[
+                "libdinero connect token v1",
+                client_id,
+                client_secret,
+                connect_url,
+                api_url,
+                grant_name,
+            ]),
+            // Dinero counts per organization and client id; a grant may reach several
+            // organizations, so one budget per grant is the safe side of that.
+            window: hash(&[
+                "libdinero connect window v1",
+                client_id,
+                grant_name,
+                api_url,
+            ]),
+        }
+    }
+}
+
 /// Parts are NUL-separated, so ("ab", "c") and ("a", "bc") hash differently.
 fn hash(parts: &[&str]) -> String {
     let mut hasher = Sha256::new();

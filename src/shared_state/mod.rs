@@ -40,6 +40,10 @@ pub trait Store: Send + Sync {
     fn token(&self) -> StoreResult<Option<SharedToken>>;
     fn put_token(&self, token: &Secret, remaining: Duration, lifetime: Duration)
         -> StoreResult<()>;
+    /// The newest Visma Connect refresh token of this grant, if one was stored.
+    fn refresh_token(&self) -> StoreResult<Option<Secret>>;
+    /// Stores a new refresh token; from then on every process refreshes with it.
+    fn put_refresh_token(&self, token: &Secret) -> StoreResult<()>;
     /// Takes the refresh lease for `holder` unless another holder's lease is still running.
     /// A holder that dies loses its lease when it runs out, so a refresh is never blocked for
     /// longer than `lease`.

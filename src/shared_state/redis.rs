@@ -83,6 +83,7 @@ pub struct RedisStore {
     timeout: Duration,
     shown_as: String,
     token_key: String,
+    refresh_token_key: String,
     lease_key: String,
     window_key: String,
     queue_key: String,
@@ -123,6 +124,7 @@ impl RedisStore {
             connection: Mutex::new(None),
             timeout,
             token_key: key(&fingerprints.token, "token"),
+            refresh_token_key: key(&fingerprints.token, "refresh-token"),
             lease_key: key(&fingerprints.token, "refresh-lease"),
             window_key: key(&fingerprints.window, "window"),
             queue_key: key(&fingerprints.window, "queue"),
@@ -221,6 +223,29 @@ impl Store for RedisStore {
                 .arg(document.as_str())
                 .arg("PX")
                 .arg(ttl_ms)
+                .query::<()>(c)
+        })
+    }
+
+    fn refresh_token(&self) -> StoreResult<Option<Secret>> {
+        let stored: Option<Vec<u8>> =
+            self.with_connection(|c| redis::cmd("GET").arg(&self.refresh_token_key).query(c))?;
+        let stored = Zeroizing::new(stored.unwrap_or_default());
+        // Checked like a token from the endpoint: anyone who can write the key could have.
+        Ok(std::str::from_utf8(&stored)
+            .ok()
+            .filter(|t| is_sendable_token(t))
+            .map(Secret::new))
+    }
+
+    fn put_refresh_token(&self, token: &Secret) -> StoreResult<()> {
+        // Kept as long as Visma Connect's longest-lived refresh tokens (a year), no longer.
+        self.with_connection(|c| {
+            redis::cmd("SET")
+                .arg(&self.refresh_token_key)
+                .arg(token.expose())
+                .arg("PX")
+                .arg(MAX_LIFETIME.as_millis() as u64)
                 .query::<()>(c)
         })
     }

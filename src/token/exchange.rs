@@ -148,7 +148,7 @@ pub fn parse_token_response(
 /// An OAuth error code is quoted only when it looks like one (RFC 6749 codes are short words
 /// of letters and underscores) and holds no secret: anything else a server puts there is
 /// not shown at all.
-fn printable_oauth_code(code: &str, redactor: &Redactor) -> Option<String> {
+pub(crate) fn printable_oauth_code(code: &str, redactor: &Redactor) -> Option<String> {
     let scrubbed = redactor.scrub(code);
     let plain = (1..=64).contains(&scrubbed.len())
         && scrubbed
@@ -175,7 +175,7 @@ fn parse_success(body: &[u8], redactor: &dyn Fn() -> Redactor) -> Result<IssuedT
     issued
 }
 
-fn issued_token(json: &Value) -> std::result::Result<IssuedToken, &'static str> {
+pub(crate) fn issued_token(json: &Value) -> std::result::Result<IssuedToken, &'static str> {
     let token = json
         .get("access_token")
         .and_then(Value::as_str)
@@ -204,7 +204,7 @@ fn issued_token(json: &Value) -> std::result::Result<IssuedToken, &'static str> 
 }
 
 /// Overwrites every string of a parsed answer (the access token among them) before it is freed.
-fn wipe_strings(value: &mut Value) {
+pub(crate) fn wipe_strings(value: &mut Value) {
     match value {
         Value::String(s) => s.zeroize(),
         Value::Array(items) => items.iter_mut().for_each(wipe_strings),

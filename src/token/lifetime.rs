@@ -13,7 +13,9 @@
 //! runs out.
 
 use super::exchange::{read_token_answer, Credentials};
+use super::grant::Grant;
 use crate::config::Config;
+use crate::connect::RefreshGrant;
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::{log, Level};
 use crate::secret::Secret;
@@ -32,9 +34,7 @@ pub struct Token {
 }
 
 pub struct TokenSource {
-    credentials: Credentials,
-    auth_url: String,
-    scope: String,
+    grant: Grant,
     shared: Option<Arc<SharedState>>,
     /// The longest one token request can take with its retries: how long a caller waits for
     /// another's refresh, and how long a refresh lease in the store lasts.
@@ -100,16 +100,10 @@ pub fn refresh_margin(lifetime: Duration) -> Duration {
 const STORE_POLL: Duration = Duration::from_millis(20);
 
 impl TokenSource {
-    pub fn new(
-        credentials: Credentials,
-        config: &Config,
-        shared: Option<Arc<SharedState>>,
-    ) -> Self {
+    pub fn new(grant: Grant, config: &Config, shared: Option<Arc<SharedState>>) -> Self {
         let attempts = config.max_retries + 1;
         TokenSource {
-            credentials,
-            auth_url: config.auth_url.clone(),
-            scope: config.scope.clone(),
+            grant,
             shared,
             refresh_bound: config.timeout * attempts + config.retry_max_delay * attempts,
             holder: fastrand::u64(..),
@@ -289,6 +283,19 @@ impl TokenSource {
         let Some(shared) = self.shared.as_deref() else {
             return self.fetch(transport);
         };
+        if matches!(&self.grant, Grant::Connect(grant) if grant.signing_in()) {
+            // A new sign-in replaces whatever the store holds for this grant.
+            return self.fetch(transport).inspect(|fetched| {
+                if let Refreshed::New {
+                    value,
+                    remaining,
+                    lifetime,
+                } = fetched
+                {
+                    shared.with(|store| store.put_token(value, *remaining, *lifetime));
+                }
+            });
+        }
         let fresh =
             |t: &SharedToken| Some(&t.value) != refused && t.remaining > refresh_margin(t.lifetime);
         let give_up_at = Instant::now() + self.refresh_bound;
@@ -339,39 +346,129 @@ impl TokenSource {
     }
 
     fn fetch(&self, transport: &Transport) -> Result<Refreshed> {
-        let authorization = self.credentials.basic_authorization();
-        let form = self.credentials.password_grant_form(&self.scope);
-        let headers = [("content-type", "application/x-www-form-urlencoded")];
-        let exchange = Exchange {
-            method: "POST",
-            url: &self.auth_url,
-            headers: &headers,
-            body: Some(form.expose().as_bytes()),
-        };
-        // Asking for a token changes nothing in the books, so it may be repeated like a GET.
-        let treatment = Treatment {
-            idempotent: true,
-            paced: false,
-        };
-        let asked_at = Instant::now();
-        let mut response = transport
-            .execute(&exchange, treatment, &|| Ok(authorization.clone()))
-            .map_err(|e| e.context("token endpoint"))?;
-        let issued = read_token_answer(&mut response, &self.credentials)?;
-        log(transport.logger(), Level::Info, || {
-            format!(
-                "new token from the token endpoint (lifetime {} s)",
-                issued.expires_in.as_secs()
-            )
-        });
-        // Counted from when we asked, not when the answer came: never later than the
-        // server's own clock for the token.
-        Ok(Refreshed::New {
-            value: issued.access_token,
-            remaining: issued.expires_in.saturating_sub(asked_at.elapsed()),
-            lifetime: issued.expires_in,
-        })
+        match &self.grant {
+            Grant::ApiKey {
+                credentials,
+                auth_url,
+                scope,
+            } => fetch_with_api_key(transport, credentials, auth_url, scope),
+            Grant::Connect(grant) => self.fetch_with_refresh_token(transport, grant),
+        }
     }
+
+    /// Asks Visma Connect with the newest refresh token known here or in the store. When one
+    /// is refused and another is known (the store's was stale, or ours is newer), that one is
+    /// tried next; when none is left, the grant is spent: `LoginRequired`, without asking.
+    fn fetch_with_refresh_token(
+        &self,
+        transport: &Transport,
+        grant: &RefreshGrant,
+    ) -> Result<Refreshed> {
+        let shared = self.shared.as_deref();
+        let stored = match shared {
+            Some(shared) if !grant.signing_in() => {
+                shared.with(|store| store.refresh_token()).flatten()
+            }
+            _ => None,
+        };
+        let persist = |token: &Secret| {
+            if let Some(shared) = shared {
+                shared.with(|store| store.put_refresh_token(token));
+            }
+        };
+        loop {
+            let ask = grant.next_ask(stored.clone())?;
+            let headers = [("content-type", "application/x-www-form-urlencoded")];
+            let exchange = Exchange {
+                method: "POST",
+                url: grant.token_url(),
+                headers: &headers,
+                body: Some(ask.form.expose().as_bytes()),
+            };
+            // A refresh may be repeated: a one-time refresh token still works for a grace
+            // period after its first use. A code works once: never repeat its exchange.
+            let treatment = Treatment {
+                idempotent: ask.is_refresh(),
+                paced: false,
+            };
+            let asked_at = Instant::now();
+            let mut response = transport
+                .execute(&exchange, treatment, &|| Ok(Secret::new("")))
+                .map_err(|e| e.context("Visma Connect's token endpoint"))?;
+            let answer = grant.read(&ask, response.status(), response.body(), &persist);
+            response.wipe_body();
+            match answer {
+                Ok(answer) => {
+                    log(transport.logger(), Level::Info, || {
+                        format!(
+                            "new token from Visma Connect (lifetime {} s{})",
+                            answer.issued.expires_in.as_secs(),
+                            if answer.refresh_token.is_some() {
+                                ", new refresh token handed on"
+                            } else {
+                                ""
+                            }
+                        )
+                    });
+                    return Ok(Refreshed::New {
+                        value: answer.issued.access_token,
+                        remaining: answer.issued.expires_in.saturating_sub(asked_at.elapsed()),
+                        lifetime: answer.issued.expires_in,
+                    });
+                }
+                Err(error)
+                    if error.kind() == ErrorKind::LoginRequired
+                        && grant.has_untried(stored.as_ref()) =>
+                {
+                    log(transport.logger(), Level::Warn, || {
+                        "Visma Connect refused a refresh token; trying the other one known"
+                            .to_string()
+                    });
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+}
+
+fn fetch_with_api_key(
+    transport: &Transport,
+    credentials: &Credentials,
+    auth_url: &str,
+    scope: &str,
+) -> Result<Refreshed> {
+    let authorization = credentials.basic_authorization();
+    let form = credentials.password_grant_form(scope);
+    let headers = [("content-type", "application/x-www-form-urlencoded")];
+    let exchange = Exchange {
+        method: "POST",
+        url: auth_url,
+        headers: &headers,
+        body: Some(form.expose().as_bytes()),
+    };
+    // Asking for a token changes nothing in the books, so it may be repeated like a GET.
+    let treatment = Treatment {
+        idempotent: true,
+        paced: false,
+    };
+    let asked_at = Instant::now();
+    let mut response = transport
+        .execute(&exchange, treatment, &|| Ok(authorization.clone()))
+        .map_err(|e| e.context("token endpoint"))?;
+    let issued = read_token_answer(&mut response, credentials)?;
+    log(transport.logger(), Level::Info, || {
+        format!(
+            "new token from the token endpoint (lifetime {} s)",
+            issued.expires_in.as_secs()
+        )
+    });
+    // Counted from when we asked, not when the answer came: never later than the server's
+    // own clock for the token.
+    Ok(Refreshed::New {
+        value: issued.access_token,
+        remaining: issued.expires_in.saturating_sub(asked_at.elapsed()),
+        lifetime: issued.expires_in,
+    })
 }
 
 struct EndRefresh<'a>(&'a TokenSource);
@@ -459,7 +556,15 @@ mod tests {
     #[test]
     fn refused_tokens_are_replaced_at_a_doubling_pace() {
         let config = Config::default();
-        let source = TokenSource::new(Credentials::new("c", "s", "k").unwrap(), &config, None);
+        let source = TokenSource::new(
+            Grant::ApiKey {
+                credentials: Credentials::new("c", "s", "k").unwrap(),
+                auth_url: config.auth_url.clone(),
+                scope: config.api_key_scope().to_string(),
+            },
+            &config,
+            None,
+        );
         let mut state = State::default();
         assert!(source.replacement_allowed(&mut state), "the first at once");
         assert!(!source.replacement_allowed(&mut state), "the next waits");

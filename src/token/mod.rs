@@ -2,4 +2,5 @@
 //! refreshed once for every thread and, through `shared_state`, for every process (`lifetime`).
 
 pub mod exchange;
+pub mod grant;
 pub mod lifetime;

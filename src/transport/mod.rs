@@ -80,7 +80,10 @@ impl Transport {
                 }
                 let credential = authorization()?;
                 let mut headers = Vec::with_capacity(exchange.headers.len() + 1);
-                headers.push(("authorization", credential.expose()));
+                // Visma Connect's token requests carry the client's credentials in the form.
+                if !credential.is_empty() {
+                    headers.push(("authorization", credential.expose()));
+                }
                 headers.extend_from_slice(exchange.headers);
                 self.http.send(&Exchange {
                     headers: &headers,

@@ -45,7 +45,7 @@ pub fn last_error() -> String {
         .to_string()
 }
 
-fn check(status: dinero_status) -> Result<(), Failed> {
+pub fn check(status: dinero_status) -> Result<(), Failed> {
     if status == DINERO_STATUS_OK {
         Ok(())
     } else {

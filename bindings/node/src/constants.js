@@ -14,6 +14,7 @@ export const STATUS = Object.freeze({
   PANIC: 10,
   RESPONSE_TOO_LARGE: 11,
   IO: 12,
+  LOGIN_REQUIRED: 13,
 });
 
 export const LOG = Object.freeze({
@@ -40,4 +41,5 @@ export const FAMILY = Object.freeze({
   10: 'Dinero',
   11: 'ResponseTooLarge',
   12: 'File',
+  13: 'LoginRequired',
 });

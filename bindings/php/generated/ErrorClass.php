@@ -23,5 +23,6 @@ final class ErrorClass
         Status::PANIC => Exception\DineroException::class,
         Status::RESPONSE_TOO_LARGE => Exception\ResponseTooLargeException::class,
         Status::IO => Exception\FileException::class,
+        Status::LOGIN_REQUIRED => Exception\LoginRequiredException::class,
     ];
 }

@@ -25,6 +25,7 @@ final class Status
     public const PANIC = 10;
     public const RESPONSE_TOO_LARGE = 11;
     public const IO = 12;
+    public const LOGIN_REQUIRED = 13;
 
     private function __construct()
     {

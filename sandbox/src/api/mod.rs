@@ -18,6 +18,7 @@ use crate::clock;
 use crate::http::{Request, Response};
 use crate::rate_limit::retry_after_seconds;
 use crate::state::State;
+use crate::tokens::Access;
 use collections::{invalid_json, Entity, Store};
 use entities::Kind;
 use errors::ApiError;
@@ -26,9 +27,13 @@ use list::ListQuery;
 /// Handles a request to the API (faults were already considered). Order: token (401), then rate
 /// limit (429), then the route.
 pub fn handle(state: &State, request: &Request) -> Response {
-    let Some(rate_key) = bearer_token(request).and_then(|t| state.tokens.validate(t)) else {
+    let Some(access) = bearer_token(request).and_then(|t| state.tokens.validate(t)) else {
         return errors::unauthorized();
     };
+    let path_org = parse_route(&request.path)
+        .and_then(|(_, route)| route.org())
+        .and_then(|org| org.parse::<u64>().ok());
+    let rate_key = access.rate_key(path_org);
     let (limit, window) = state.rate_limit_settings();
     if let Err(wait) = state.rate.admit(&rate_key, limit, window) {
         let settings = state.settings();
@@ -40,7 +45,7 @@ pub fn handle(state: &State, request: &Request) -> Response {
         });
         return errors::rate_limited(limit, window, retry_after.as_deref());
     }
-    route(state, request)
+    route(state, request, &access)
 }
 
 fn bearer_token(request: &Request) -> Option<&str> {
@@ -186,7 +191,7 @@ fn parse_route(path: &str) -> Option<(&str, Route<'_>)> {
     Some(route)
 }
 
-fn route(state: &State, request: &Request) -> Response {
+fn route(state: &State, request: &Request, access: &Access) -> Response {
     let Some((version, route)) = parse_route(&request.path) else {
         return errors::not_found_html();
     };
@@ -203,12 +208,12 @@ fn route(state: &State, request: &Request) -> Response {
     if !version_ok {
         return errors::not_found_html();
     }
-    if let Some(denied) = route.org().and_then(|org| check_org(state, org)) {
+    if let Some(denied) = route.org().and_then(|org| check_org(access, org)) {
         return denied;
     }
     match route {
         Route::Organizations => match method {
-            "GET" => organizations(state, request),
+            "GET" => organizations(state, request, access),
             _ => errors::method_not_allowed(method, "GET"),
         },
         Route::Collection { kind, .. } => match method {
@@ -258,28 +263,44 @@ fn route(state: &State, request: &Request) -> Response {
     }
 }
 
-fn check_org(state: &State, org: &str) -> Option<Response> {
-    let ours = org.parse::<u64>().ok() == Some(state.config.organization_id);
-    (!ours).then(|| errors::forbidden_organization(org))
+/// The token must reach the organization in the path.
+fn check_org(access: &Access, org: &str) -> Option<Response> {
+    let reached = org
+        .parse::<u64>()
+        .is_ok_and(|id| access.organizations.contains(&id));
+    (!reached).then(|| errors::forbidden_organization(org))
 }
 
-fn organizations(state: &State, request: &Request) -> Response {
+/// The organizations the token reaches: the API key's one, or a Visma Connect token's list.
+/// Only the configured organization is a Pro one, so a client can tell them apart.
+fn organizations(state: &State, request: &Request, access: &Access) -> Response {
     let config = &state.config;
-    let organization = json!({
-        "Id": config.organization_id,
-        "Name": config.organization_name,
-        "IsPro": true,
-        "IsPayingPro": true,
-        "IsVatFree": false,
-        "Email": "regnskab@sandbox.example.dk",
-        "IsTaxFreeUnion": false,
-    });
     let fields = list::fields_param(&request.query);
-    let organization = match organization.as_object() {
-        Some(data) => list::project(data, fields.as_deref(), &["Id", "Name", "IsPro"]),
-        None => organization,
-    };
-    Response::json(200, &json!([organization]))
+    let listed: Vec<Value> = access
+        .organizations
+        .iter()
+        .map(|&id| {
+            let is_ours = id == config.organization_id;
+            let organization = json!({
+                "Id": id,
+                "Name": config.organization_name_of(id),
+                "IsPro": is_ours,
+                "IsPayingPro": is_ours,
+                "IsVatFree": false,
+                "Email": if is_ours {
+                    "regnskab@sandbox.example.dk".to_owned()
+                } else {
+                    format!("regnskab+{id}@sandbox.example.dk")
+                },
+                "IsTaxFreeUnion": false,
+            });
+            match organization.as_object() {
+                Some(data) => list::project(data, fields.as_deref(), &["Id", "Name", "IsPro"]),
+                None => organization,
+            }
+        })
+        .collect();
+    Response::json(200, &Value::Array(listed))
 }
 
 fn list(state: &State, kind: Kind, request: &Request) -> Response {

@@ -42,7 +42,12 @@ pub struct Conn {
 
 impl Conn {
     pub fn open(sandbox: &Sandbox) -> Conn {
-        let stream = TcpStream::connect(sandbox.addr()).expect("connect");
+        Conn::to(sandbox.addr())
+    }
+
+    /// A connection to a sandbox running as a process.
+    pub fn to(addr: std::net::SocketAddr) -> Conn {
+        let stream = TcpStream::connect(addr).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();

@@ -8,6 +8,7 @@ mod binary;
 mod bookkeeping;
 mod client;
 mod client_ids;
+mod connect;
 mod faults;
 mod files;
 mod http;

@@ -13,6 +13,7 @@ STATUS_PROTOCOL = 9
 STATUS_PANIC = 10
 STATUS_RESPONSE_TOO_LARGE = 11
 STATUS_IO = 12
+STATUS_LOGIN_REQUIRED = 13
 LOG_ERROR = 1
 LOG_WARN = 2
 LOG_INFO = 3
@@ -34,4 +35,5 @@ FAMILY = {
     10: "Dinero",
     11: "ResponseTooLarge",
     12: "File",
+    13: "LoginRequired",
 }

@@ -1,0 +1,65 @@
+//! Writing settings into the private config file: `dinero login` stores the refresh token
+//! there, and every command stores the one Visma Connect hands out in its place.
+//!
+//! The file is replaced whole (a private temporary file beside it, flushed to disk, then
+//! renamed over it), so a crash leaves the old file or the new one, never half of one: a lost
+//! refresh token would mean signing in again.
+
+use crate::exit::Failure;
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::Path;
+
+/// Sets `key` to `value` in the file at `path` (created at mode 0600, its folder at 0700),
+/// keeping every other line as it was.
+pub fn store(path: &Path, key: &str, value: &str) -> Result<(), Failure> {
+    let shown = path.display();
+    let fail = |what: &str, e: std::io::Error| {
+        Failure::usage(format!("cannot {what} the config file {shown}: {e}"))
+    };
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(folder)
+            .map_err(|e| fail("make the folder of", e))?;
+    }
+    let old = match std::fs::symlink_metadata(path) {
+        Ok(_) => crate::credentials::read_private_file(path)?,
+        Err(_) => String::new(),
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let mut replaced = false;
+    for line in old.lines() {
+        let name = line
+            .split_once('=')
+            .map(|(k, _)| k.trim().trim_start_matches("export ").trim());
+        if name == Some(key) {
+            if !replaced {
+                lines.push(format!("{key}={value}"));
+                replaced = true;
+            }
+        } else {
+            lines.push(line.to_string());
+        }
+    }
+    if !replaced {
+        lines.push(format!("{key}={value}"));
+    }
+    let temporary = path.with_extension(format!("tmp{}", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temporary)
+        .and_then(|mut file| {
+            file.write_all((lines.join("\n") + "\n").as_bytes())?;
+            file.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(fail("write", e));
+    }
+    Ok(())
+}

@@ -1,0 +1,556 @@
+//! Visma Connect end to end through the C API, against the sandbox's `/connect/*`: the sign-in
+//! (authorize URL, the browser's answer, the code exchange), clients from a stored refresh
+//! token, rotation handed to the caller's callback and to shared_state, several organizations,
+//! and every way it can go wrong, each a clear status with no secret in its message.
+
+mod common;
+
+use common::{check, cstr, last_error, Client, Failed, Options, Reply, Sandbox, SandboxConfig};
+use dinero::ffi::client::{dinero_client, dinero_client_call};
+use dinero::ffi::connect::{
+    dinero_client_organizations, dinero_connect_authenticate, dinero_connect_authenticate_code,
+    dinero_connect_authorize_url, dinero_options_set_refresh_token_callback,
+};
+use dinero::ffi::library::dinero_string_free;
+use dinero::ffi::status::{
+    DINERO_STATUS_AUTH_REJECTED, DINERO_STATUS_AUTH_UNAVAILABLE, DINERO_STATUS_INVALID_ARGUMENT,
+    DINERO_STATUS_LOGIN_REQUIRED, DINERO_STATUS_PROTOCOL,
+};
+use dinero_sandbox::RefreshTokens;
+use serde_json::{json, Value};
+use std::ffi::{c_char, c_void, CStr};
+use std::ptr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A loopback redirect URI: always accepted (RFC 8252), and nothing needs to listen on it here.
+const REDIRECT: &str = "http://127.0.0.1:9/callback";
+
+fn sandbox_with(adjust: impl FnOnce(&mut SandboxConfig)) -> Sandbox {
+    common::sandbox_with(|c| {
+        c.connect_client_secret = "connect-test-secret-9f8e".into();
+        adjust(c)
+    })
+}
+
+/// The refresh tokens a client's callback received, in order.
+#[derive(Clone, Default)]
+struct Jar(Arc<Mutex<Vec<String>>>);
+
+impl Jar {
+    fn tokens(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+unsafe extern "C" fn keep_token(user_data: *mut c_void, token: *const c_char) {
+    let jar = unsafe { &*(user_data as *const Mutex<Vec<String>>) };
+    let token = unsafe { CStr::from_ptr(token) }
+        .to_str()
+        .unwrap()
+        .to_string();
+    jar.lock().unwrap().push(token);
+}
+
+/// Options for the sandbox's Visma Connect, with fast retries, a refresh-token jar and `extra`.
+fn connect_options(sb: &Sandbox, jar: &Jar, extra: &[(&str, &str)]) -> Options {
+    let mut pairs = common::fast_options(sb);
+    pairs.retain(|(k, _)| k != "auth_url" && k != "organization_id");
+    pairs.push(("connect_url".into(), sb.connect_url()));
+    pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let options = Options::new(&pairs).unwrap();
+    let user_data = Arc::as_ptr(&jar.0) as *mut c_void;
+    check(unsafe {
+        dinero_options_set_refresh_token_callback(options.0, Some(keep_token), user_data)
+    })
+    .unwrap();
+    options
+}
+
+fn authorize(sb: &Sandbox, options: &Options, redirect: &str) -> Value {
+    let mut out = ptr::null_mut();
+    check(unsafe {
+        dinero_connect_authorize_url(
+            cstr(&sb.config().connect_client_id).as_ptr(),
+            cstr(redirect).as_ptr(),
+            options.0,
+            &mut out,
+        )
+    })
+    .unwrap();
+    let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+    unsafe { dinero_string_free(out) };
+    serde_json::from_str(&text).unwrap()
+}
+
+/// What a browser does with the authorize URL: the sandbox consents at once and answers a
+/// self-submitting form; the form's fields, form-encoded, are what reaches the redirect URI.
+fn browser(url: &str) -> String {
+    let page = ureq::get(url)
+        .call()
+        .expect("the consent page")
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    for input in page.split("<input").skip(1) {
+        let attribute = |name: &str| {
+            let start = input.find(&format!("{name}=\""))? + name.len() + 2;
+            let end = input[start..].find('"')? + start;
+            Some(
+                input[start..end]
+                    .replace("&quot;", "\"")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&#39;", "'")
+                    .replace("&amp;", "&"),
+            )
+        };
+        if let (Some(name), Some(value)) = (attribute("name"), attribute("value")) {
+            form.append_pair(&name, &value);
+        }
+    }
+    form.finish()
+}
+
+fn sign_in(
+    sb: &Sandbox,
+    options: &Options,
+    authorization: &Value,
+    callback: &str,
+) -> Result<Client, Failed> {
+    let c = sb.config();
+    let mut client: *mut dinero_client = ptr::null_mut();
+    check(unsafe {
+        dinero_connect_authenticate_code(
+            cstr(&c.connect_client_id).as_ptr(),
+            cstr(&c.connect_client_secret).as_ptr(),
+            cstr(&authorization.to_string()).as_ptr(),
+            cstr(callback).as_ptr(),
+            options.0,
+            &mut client,
+        )
+    })?;
+    Ok(Client(client))
+}
+
+fn from_refresh_token(sb: &Sandbox, options: &Options, token: &str) -> Result<Client, Failed> {
+    let c = sb.config();
+    let mut client: *mut dinero_client = ptr::null_mut();
+    check(unsafe {
+        dinero_connect_authenticate(
+            cstr(&c.connect_client_id).as_ptr(),
+            cstr(&c.connect_client_secret).as_ptr(),
+            cstr(token).as_ptr(),
+            options.0,
+            &mut client,
+        )
+    })?;
+    Ok(Client(client))
+}
+
+/// A full sign-in: authorize, the browser, the code exchange.
+fn signed_in(sb: &Sandbox, options: &Options) -> Client {
+    let authorization = authorize(sb, options, REDIRECT);
+    let callback = browser(authorization["url"].as_str().unwrap());
+    sign_in(sb, options, &authorization, &callback).expect("the sign-in succeeds")
+}
+
+fn call(client: &Client, path: &str, spec: Value) -> Result<Reply, Failed> {
+    let mut response = ptr::null_mut();
+    check(unsafe {
+        dinero_client_call(
+            client.0,
+            cstr("GET").as_ptr(),
+            cstr(path).as_ptr(),
+            cstr(&spec.to_string()).as_ptr(),
+            ptr::null(),
+            0,
+            &mut response,
+        )
+    })?;
+    Ok(Reply::from_handle(response))
+}
+
+fn organizations(client: &Client) -> Value {
+    let mut response = ptr::null_mut();
+    check(unsafe { dinero_client_organizations(client.0, &mut response) }).unwrap();
+    Reply::from_handle(response).json()
+}
+
+fn connect_stats(sb: &Sandbox) -> Value {
+    sb.stats()["connect"].clone()
+}
+
+/// No secret of the flow in a message: the client secret, a code, a verifier, a token.
+fn assert_no_secret(message: &str, secrets: &[&str]) {
+    for secret in secrets.iter().filter(|s| s.len() >= 6) {
+        assert!(!message.contains(secret), "a secret leaked: {message}");
+    }
+}
+
+#[test]
+fn a_sign_in_reaches_every_organization_chosen_per_client_or_per_request() {
+    let sb = sandbox_with(|_| {});
+    let jar = Jar::default();
+    let options = connect_options(&sb, &jar, &[("ui_locales", "da-DK")]);
+    let authorization = authorize(&sb, &options, REDIRECT);
+    let url = authorization["url"].as_str().unwrap();
+    assert!(
+        url.starts_with(&format!("{}/connect/authorize?", sb.connect_url())),
+        "{url}"
+    );
+    assert!(url.contains("code_challenge_method=S256") && url.contains("ui_locales=da-DK"));
+    let callback = browser(url);
+    let client = sign_in(&sb, &options, &authorization, &callback).unwrap();
+    // The first refresh token reached the callback before the sign-in returned.
+    assert_eq!(jar.tokens().len(), 1);
+    assert_eq!(connect_stats(&sb)["code_exchanges"], 1);
+
+    let listed = organizations(&client);
+    let ids: Vec<u64> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["Id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{listed}");
+    for id in &ids {
+        let reply = call(
+            &client,
+            "/v1/{organizationId}/contacts",
+            json!({"organization_id": id}),
+        )
+        .unwrap();
+        assert_eq!(reply.status, 200, "{}: {}", id, reply.text());
+    }
+    let unchosen = call(&client, "/v1/{organizationId}/contacts", json!({}))
+        .err()
+        .unwrap();
+    assert_eq!(unchosen.status, DINERO_STATUS_INVALID_ARGUMENT);
+    assert!(
+        unchosen.message.contains("organization_id")
+            && unchosen.message.contains("/v1/organizations"),
+        "{}",
+        unchosen.message
+    );
+
+    // Per client: the organization_id option, from a stored refresh token.
+    let second = ids[1].to_string();
+    let later = connect_options(&sb, &jar, &[("organization_id", &second)]);
+    let stored = jar.tokens().last().unwrap().clone();
+    let client = from_refresh_token(&sb, &later, &stored).unwrap();
+    let reply = client
+        .request("GET", "/v1/{organizationId}/contacts", None)
+        .unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.text());
+}
+
+#[test]
+fn rotated_refresh_tokens_reach_the_callback_and_the_newest_one_signs_in_later() {
+    let sb = sandbox_with(|c| {
+        c.token_lifetime = Duration::from_secs(2);
+        c.refresh_grace = Duration::from_millis(200);
+    });
+    let jar = Jar::default();
+    let org = sb.config().organization_id.to_string();
+    let options = connect_options(&sb, &jar, &[("organization_id", &org)]);
+    let client = signed_in(&sb, &options);
+    // Past the refresh time of two tokens: each refresh rotates the refresh token.
+    for _ in 0..2 {
+        std::thread::sleep(Duration::from_millis(1900));
+        let reply = client
+            .request("GET", "/v1/{organizationId}/contacts", None)
+            .unwrap();
+        assert_eq!(reply.status, 200, "{}", reply.text());
+    }
+    let tokens = jar.tokens();
+    assert!(
+        tokens.len() >= 3,
+        "sign-in plus two refreshes: {}",
+        tokens.len()
+    );
+    let distinct: std::collections::HashSet<_> = tokens.iter().collect();
+    assert_eq!(distinct.len(), tokens.len(), "every refresh token is new");
+    drop(client);
+    std::thread::sleep(Duration::from_millis(300)); // past the grace period
+    let old = from_refresh_token(&sb, &options, &tokens[0]).err().unwrap();
+    assert_eq!(old.status, DINERO_STATUS_LOGIN_REQUIRED, "{}", old.message);
+    assert_no_secret(
+        &old.message,
+        &[&tokens[0], &sb.config().connect_client_secret],
+    );
+    from_refresh_token(&sb, &options, tokens.last().unwrap()).expect("the newest one works");
+}
+
+#[test]
+fn a_reusable_refresh_token_is_handed_on_once() {
+    let sb = sandbox_with(|c| {
+        c.token_lifetime = Duration::from_secs(1);
+        c.refresh_tokens = RefreshTokens::Reusable;
+    });
+    let jar = Jar::default();
+    let org = sb.config().organization_id.to_string();
+    let options = connect_options(&sb, &jar, &[("organization_id", &org)]);
+    let client = signed_in(&sb, &options);
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(
+        client
+            .request("GET", "/v1/{organizationId}/contacts", None)
+            .unwrap()
+            .status,
+        200
+    );
+    assert!(connect_stats(&sb)["refreshes"].as_u64().unwrap() >= 1);
+    let tokens = jar.tokens();
+    assert!(
+        tokens.iter().all(|t| t == &tokens[0]),
+        "the same token, if resent"
+    );
+}
+
+#[test]
+fn revoked_while_many_threads_use_the_client_is_login_required_once_without_looping() {
+    let sb = sandbox_with(|c| c.token_lifetime = Duration::from_secs(30));
+    let jar = Jar::default();
+    let org = sb.config().organization_id.to_string();
+    let options = connect_options(&sb, &jar, &[("organization_id", &org)]);
+    let client = Arc::new(signed_in(&sb, &options));
+    sb.revoke_connect_grants();
+    sb.expire_tokens(); // the access token dies too: the next request must refresh
+    sb.reset_stats();
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let client = Arc::clone(&client);
+            std::thread::spawn(move || {
+                (0..5)
+                    .map(|_| {
+                        client
+                            .request("GET", "/v1/{organizationId}/contacts", None)
+                            .err()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for thread in threads {
+        for failure in thread.join().unwrap() {
+            let failure = failure.expect("no request succeeds with a revoked grant");
+            assert_eq!(
+                failure.status, DINERO_STATUS_LOGIN_REQUIRED,
+                "{}",
+                failure.message
+            );
+            assert!(
+                failure.message.contains("sign in again"),
+                "{}",
+                failure.message
+            );
+            assert_no_secret(
+                &failure.message,
+                &[&jar.tokens()[0], &sb.config().connect_client_secret],
+            );
+        }
+    }
+    // 40 requests, one refusal from Visma Connect: the others knew without asking.
+    assert_eq!(connect_stats(&sb)["refreshes"], 0, "{}", connect_stats(&sb));
+    assert_eq!(
+        connect_stats(&sb)["invalid_grants"],
+        1,
+        "{}",
+        connect_stats(&sb)
+    );
+}
+
+#[test]
+fn a_forged_reused_or_mismatched_answer_is_refused_and_names_no_secret() {
+    let sb = sandbox_with(|_| {});
+    let jar = Jar::default();
+    let options = connect_options(&sb, &jar, &[]);
+    let secret = sb.config().connect_client_secret;
+
+    // A wrong state: refused before Visma Connect is asked.
+    let authorization = authorize(&sb, &options, REDIRECT);
+    let callback = browser(authorization["url"].as_str().unwrap());
+    let code = form_urlencoded::parse(callback.as_bytes())
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let forged = format!("code={code}&state=forged-state");
+    let failure = sign_in(&sb, &options, &authorization, &forged)
+        .err()
+        .unwrap();
+    assert_eq!(failure.status, DINERO_STATUS_AUTH_REJECTED);
+    assert!(failure.message.contains("state"), "{}", failure.message);
+    assert_eq!(connect_stats(&sb)["code_exchanges"], 0);
+
+    // The right answer works once; the same code again is refused.
+    sign_in(&sb, &options, &authorization, &callback).unwrap();
+    let reused = sign_in(&sb, &options, &authorization, &callback)
+        .err()
+        .unwrap();
+    assert_eq!(reused.status, DINERO_STATUS_AUTH_REJECTED);
+    assert!(
+        reused.message.contains("authorization code"),
+        "{}",
+        reused.message
+    );
+    let verifier = authorization["code_verifier"].as_str().unwrap();
+    for failure in [&failure, &reused] {
+        assert_no_secret(&failure.message, &[&code, verifier, &secret]);
+    }
+
+    // Another verifier, another redirect URI: the code is refused.
+    let other = authorize(&sb, &options, REDIRECT);
+    for (field, value) in [
+        ("code_verifier", json!("A".repeat(43))),
+        ("redirect_uri", json!("http://127.0.0.1:10/elsewhere")),
+    ] {
+        let authorization = authorize(&sb, &options, REDIRECT);
+        let callback = browser(authorization["url"].as_str().unwrap());
+        let mut changed = authorization.clone();
+        changed[field] = value;
+        let failure = sign_in(&sb, &options, &changed, &callback).err().unwrap();
+        assert_eq!(
+            failure.status, DINERO_STATUS_AUTH_REJECTED,
+            "{field}: {}",
+            failure.message
+        );
+        assert_no_secret(
+            &failure.message,
+            &[authorization["code_verifier"].as_str().unwrap(), &secret],
+        );
+    }
+    let _ = other;
+
+    // The user refuses consent.
+    sb.inject(json!({"kind": "consent_refused"})).unwrap();
+    let authorization = authorize(&sb, &options, REDIRECT);
+    let callback = browser(authorization["url"].as_str().unwrap());
+    let refused = sign_in(&sb, &options, &authorization, &callback)
+        .err()
+        .unwrap();
+    assert_eq!(refused.status, DINERO_STATUS_AUTH_REJECTED);
+    assert!(
+        refused.message.contains("did not grant access"),
+        "{}",
+        refused.message
+    );
+
+    // A text that is not our authorization.
+    let bad = sign_in(&sb, &options, &json!({"url": "x"}), &callback)
+        .err()
+        .unwrap();
+    assert_eq!(bad.status, DINERO_STATUS_INVALID_ARGUMENT);
+}
+
+#[test]
+fn a_failing_or_garbage_token_endpoint_is_unavailable_and_echoes_leak_nothing() {
+    let sb = sandbox_with(|_| {});
+    let jar = Jar::default();
+    let org = sb.config().organization_id.to_string();
+    let options = connect_options(
+        &sb,
+        &jar,
+        &[("organization_id", &org), ("max_retries", "1")],
+    );
+    let client = signed_in(&sb, &options);
+    drop(client);
+    let token = jar.tokens()[0].clone();
+    let secret = sb.config().connect_client_secret;
+    for fault in [
+        json!({"kind": "status", "status": 503, "target": "connect", "count": 2}),
+        json!({"kind": "status", "status": 200, "body": "<html>signed in!</html>", "target": "connect", "count": 2}),
+        json!({"kind": "malformed", "target": "connect", "count": 2}),
+        json!({"kind": "garbage", "target": "connect", "count": 2}),
+        json!({"kind": "echo", "target": "connect", "count": 2}),
+    ] {
+        sb.clear_faults();
+        sb.inject(fault.clone()).unwrap();
+        let failure = from_refresh_token(&sb, &options, &token).err().unwrap();
+        // Garbage that is not HTTP at all is a malformed answer; anything else the endpoint
+        // says that is not a token is "unavailable": try again later, not "sign in again".
+        let expected = match fault["kind"].as_str() {
+            Some("garbage") => DINERO_STATUS_PROTOCOL,
+            _ => DINERO_STATUS_AUTH_UNAVAILABLE,
+        };
+        assert_eq!(failure.status, expected, "{fault}: {failure:?}");
+        assert_no_secret(&failure.message, &[&token, &secret]);
+        assert!(
+            !failure.message.contains("connect-test-secret"),
+            "{}",
+            failure.message
+        );
+    }
+    sb.clear_faults();
+    // The refresh token already used elsewhere: sign in again.
+    sb.inject(json!({"kind": "refresh_token_used"})).unwrap();
+    let used = from_refresh_token(&sb, &options, &token).err().unwrap();
+    assert_eq!(
+        used.status, DINERO_STATUS_LOGIN_REQUIRED,
+        "{}",
+        used.message
+    );
+    assert_eq!(last_error(), used.message);
+}
+
+#[test]
+fn shared_state_refreshes_once_for_every_client_and_hands_the_rotated_token_on() {
+    let sb = sandbox_with(|c| {
+        c.token_lifetime = Duration::from_secs(2);
+        // No grace: a client refreshing with the token another one used would be refused.
+        c.refresh_grace = Duration::from_millis(1);
+    });
+    let dir = std::env::temp_dir().join(format!("dinero-connect-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = dir.join("shared").to_string_lossy().into_owned();
+    let org = sb.config().organization_id.to_string();
+    let jar = Jar::default();
+
+    let without_name = connect_options(&sb, &jar, &[("shared_state", &store)]);
+    let authorization = authorize(&sb, &without_name, REDIRECT);
+    let callback = browser(authorization["url"].as_str().unwrap());
+    let refused = sign_in(&sb, &without_name, &authorization, &callback)
+        .err()
+        .unwrap();
+    assert_eq!(refused.status, DINERO_STATUS_INVALID_ARGUMENT);
+    assert!(
+        refused.message.contains("grant_name"),
+        "{}",
+        refused.message
+    );
+
+    let shared = [
+        ("shared_state", store.as_str()),
+        ("grant_name", "customer-17"),
+        ("organization_id", &org),
+    ];
+    let options = connect_options(&sb, &jar, &shared);
+    let first = signed_in(&sb, &options);
+    let token = jar.tokens()[0].clone();
+    // Four more clients of the same grant, all from the token the sign-in stored.
+    let others: Vec<Client> = (0..4)
+        .map(|_| from_refresh_token(&sb, &options, &token).unwrap())
+        .collect();
+    sb.reset_stats();
+    std::thread::sleep(Duration::from_millis(1900));
+    for client in others.iter().chain([&first]) {
+        let reply = client
+            .request("GET", "/v1/{organizationId}/contacts", None)
+            .unwrap();
+        assert_eq!(reply.status, 200, "{}", reply.text());
+    }
+    let stats = connect_stats(&sb);
+    assert_eq!(
+        stats["refreshes"], 1,
+        "one refresh for five clients: {stats}"
+    );
+    assert_eq!(stats["invalid_grants"], 0, "{stats}");
+    assert_eq!(
+        jar.tokens().len(),
+        2,
+        "the rotated token reached the callback once"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
