@@ -112,7 +112,10 @@ mod tests {
         assert_eq!(Level::from_name("notice").unwrap(), Level::Info);
         assert_eq!(Level::from_name("debug").unwrap(), Level::Debug);
         let err = Level::from_name("verbose").unwrap_err().to_string();
-        assert!(err.contains("emergency, alert") && err.contains("verbose"), "{err}");
+        assert!(
+            err.contains("emergency, alert") && err.contains("verbose"),
+            "{err}"
+        );
         for level in [Level::Error, Level::Warn, Level::Info, Level::Debug] {
             assert_eq!(Level::from_name(level.name()).unwrap(), level);
         }

@@ -191,7 +191,10 @@ mod tests {
         std::fs::create_dir(&open).unwrap();
         std::fs::set_permissions(&open, PermissionsExt::from_mode(0o777)).unwrap();
         let err = write(&open.join("h"), b"x").unwrap_err();
-        assert!(err.to_string().contains("other users may write it"), "{err}");
+        assert!(
+            err.to_string().contains("other users may write it"),
+            "{err}"
+        );
         assert!(!open.join("h").exists());
 
         let sticky = base.path().join("sticky");
@@ -209,7 +212,10 @@ mod tests {
 
         std::fs::set_permissions(&target, PermissionsExt::from_mode(0o666)).unwrap();
         let err = write(&target, b"x").unwrap_err();
-        assert!(err.to_string().contains("other users may write it"), "{err}");
+        assert!(
+            err.to_string().contains("other users may write it"),
+            "{err}"
+        );
 
         let err = write(&base.path().join("missing/h"), b"x").unwrap_err();
         assert!(err.to_string().contains("cannot be read"), "{err}");

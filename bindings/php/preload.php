@@ -37,7 +37,8 @@ foreach ([
     'Exception\DineroException', 'Exception\InvalidArgumentException', 'Exception\AuthenticationException',
     'Exception\NetworkException', 'Exception\TLSException', 'Exception\ProtocolException',
     'Exception\ResponseTooLargeException', 'Exception\TimeoutException', 'Exception\FileException',
-    'Exception\ApiException', 'Status', 'ErrorClass', 'Limits', 'LogLevel', 'LogSink', 'Library',
+    'Exception\LoginRequiredException',
+    'Exception\ApiException', 'Status', 'ErrorClass', 'Limits', 'LogLevel', 'LogSink', 'RefreshTokenSink', 'Library',
     'Options', 'Response', 'Client',
 ] as $class) {
     class_exists('Dinero\\' . $class);

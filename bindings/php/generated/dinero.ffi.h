@@ -13,6 +13,8 @@ typedef struct dinero_response dinero_response;
 
 typedef uint32_t dinero_status;
 
+typedef void (*dinero_refresh_token_callback)(void *user_data, const char *refresh_token);
+
 typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char *message);
 
 dinero_status dinero_authenticate(const char *client_id,
@@ -56,6 +58,30 @@ dinero_status dinero_client_access_token(dinero_client *client, char **token_out
 
 void dinero_client_free(dinero_client *client);
 
+dinero_status dinero_connect_authorize_url(const char *client_id,
+                                           const char *redirect_uri,
+                                           const dinero_options *options,
+                                           char **authorization_out);
+
+dinero_status dinero_connect_authenticate_code(const char *client_id,
+                                               const char *client_secret,
+                                               const char *authorization,
+                                               const char *callback,
+                                               const dinero_options *options,
+                                               dinero_client **client_out);
+
+dinero_status dinero_connect_authenticate(const char *client_id,
+                                          const char *client_secret,
+                                          const char *refresh_token,
+                                          const dinero_options *options,
+                                          dinero_client **client_out);
+
+dinero_status dinero_options_set_refresh_token_callback(dinero_options *options,
+                                                        dinero_refresh_token_callback callback,
+                                                        void *user_data);
+
+dinero_status dinero_client_organizations(dinero_client *client, dinero_response **response_out);
+
 dinero_status dinero_client_create(dinero_client *client,
                                    const char *collection_path,
                                    const char *json_body,
@@ -81,7 +107,9 @@ const char *dinero_log_level_name(uint32_t level);
 
 dinero_options *dinero_options_new(void);
 
-dinero_status dinero_options_set(dinero_options *options, const char *key, const char *value);
+dinero_status dinero_options_set(dinero_options *options,
+                                 const char *key,
+                                 const char *value);
 
 dinero_status dinero_options_set_json(dinero_options *options, const char *json);
 

@@ -29,15 +29,22 @@ final class Client
     private static ?\FFI\CType $responseOut = null;
 
     /**
-     * The logger the native client calls back (the 'logger' option): it must stay alive as
-     * long as the handle, so it is dropped only after dinero_client_free in __destruct.
+     * The options the client was made with: they hold the logger and the refresh-token
+     * callback the native client calls back, which must stay alive as long as the handle, so
+     * they are dropped only after dinero_client_free in __destruct.
      */
-    private ?LogSink $logSink;
+    private ?Options $options;
 
-    private function __construct(\FFI\CData $handle, ?LogSink $logSink)
+    /** For a view made by forOrganization(): the client that owns the handle (and frees it). */
+    private ?self $owner = null;
+
+    /** For a view made by forOrganization(): the organization of its every request. */
+    private ?string $organizationId = null;
+
+    private function __construct(\FFI\CData $handle, Options $options)
     {
         $this->handle = $handle;
-        $this->logSink = $logSink;
+        $this->options = $options;
     }
 
     /**
@@ -61,20 +68,131 @@ final class Client
         array $options = [],
     ): self
     {
+        Library::cString($clientId, 'the client id');
+        Library::cString($clientSecret, 'the client secret');
+        Library::cString($apiKey, 'the API key');
+        return self::open($options, 'authenticate', static fn (\FFI $ffi, \FFI\CData $opts, \FFI\CData $out): int
+            => $ffi->dinero_authenticate($clientId, $clientSecret, $apiKey, $opts, $out));
+    }
+
+    /**
+     * Visma Connect, for an integration offered to more than one company, step 1 of a sign-in
+     * (dinero_connect_authorize_url): a fresh authorization, ['url' => ..., 'state' => ...,
+     * 'code_verifier' => ..., 'redirect_uri' => ...]. Send the user's browser to 'url' and keep
+     * the whole array (in the user's session, say) for connectAuthenticateCode(): it holds the
+     * PKCE verifier, a secret. $clientId is the Visma Connect id (isv_...), $redirectUri the
+     * address registered with it. Options read: connect_url, scope, ui_locales.
+     *
+     * @param array<string, mixed> $options
+     * @return array{url: string, state: string, code_verifier: string, redirect_uri: string}
+     * @throws Exception\InvalidArgumentException an empty client id, an unusable redirect URI
+     */
+    public static function connectAuthorizeUrl(string $clientId, string $redirectUri, array $options = []): array
+    {
         $ffi = Library::ffi();
         $opts = new Options($options);
-        $out = $ffi->new('dinero_client*');
-        $status = $ffi->dinero_authenticate(
+        $out = $ffi->new('char*');
+        $status = $ffi->dinero_connect_authorize_url(
             Library::cString($clientId, 'the client id'),
-            Library::cString($clientSecret, 'the client secret'),
-            Library::cString($apiKey, 'the API key'),
+            Library::cString($redirectUri, 'the redirect URI'),
             $opts->handle(),
             \FFI::addr($out)
         );
-        Library::check($status, 'authenticate');
-        $logSink = $opts->logSink();
-        unset($opts); // the client keeps its own copy (but calls back into $logSink, kept below)
-        return new self($out, $logSink);
+        Library::check($status, 'Visma Connect authorization');
+        return json_decode(Library::takeString($out), true, 512, JSON_THROW_ON_ERROR);
+    }
+
+    /**
+     * Visma Connect, step 2 (dinero_connect_authenticate_code): the browser came back to the
+     * redirect URI. $callback is what it brought: the POSTed form body
+     * (file_get_contents('php://input')), the $_POST array, or the query string;
+     * $authorization what connectAuthorizeUrl() returned for this sign-in (the array or its
+     * JSON text). The library checks the state, exchanges the code (once) and returns a client.
+     * The refresh token goes to the 'refresh_token_callback' option before this returns: store
+     * it, later runs start from it with connectAuthenticate().
+     *
+     * @param array<string, mixed>|string $authorization
+     * @param array<string, mixed>|string $callback
+     * @param array<string, mixed> $options as for authenticate() (connect_url for Visma
+     *        Connect's address), plus 'refresh_token_callback': a callable
+     *        `function (string $refreshToken): void` that stores each new refresh token durably
+     *        (the first one included) before it returns; it runs during a call into the
+     *        library, on this thread. What it throws is dropped (it cannot cross C) and noted
+     *        in PHP's error_log, without the token; with 'shared_state' also 'grant_name'.
+     *
+     * @throws Exception\AuthenticationException the state does not match, the user refused,
+     *         Visma Connect refused the code or the client credentials, or failed
+     */
+    public static function connectAuthenticateCode(
+        string $clientId,
+        #[\SensitiveParameter] string $clientSecret,
+        #[\SensitiveParameter] array|string $authorization,
+        #[\SensitiveParameter] array|string $callback,
+        array $options = [],
+    ): self
+    {
+        $authorization = is_array($authorization) ? self::encode($authorization) : $authorization;
+        $callback = is_array($callback) ? http_build_query($callback, '', '&', PHP_QUERY_RFC3986) : $callback;
+        Library::cString($clientId, 'the client id');
+        Library::cString($clientSecret, 'the client secret');
+        Library::cString($authorization, 'the authorization');
+        Library::cString($callback, 'the callback');
+        return self::open($options, 'Visma Connect sign-in', static fn (\FFI $ffi, \FFI\CData $opts, \FFI\CData $out): int
+            => $ffi->dinero_connect_authenticate_code($clientId, $clientSecret, $authorization, $callback, $opts, $out));
+    }
+
+    /**
+     * Visma Connect, later runs (dinero_connect_authenticate): a client from a refresh token
+     * stored earlier; it is used now. Options as for connectAuthenticateCode().
+     *
+     * @param array<string, mixed> $options
+     * @throws Exception\LoginRequiredException the refresh token is revoked, expired or used
+     *         up: the user must sign in again (connectAuthorizeUrl())
+     */
+    public static function connectAuthenticate(
+        string $clientId,
+        #[\SensitiveParameter] string $clientSecret,
+        #[\SensitiveParameter] string $refreshToken,
+        array $options = [],
+    ): self
+    {
+        Library::cString($clientId, 'the client id');
+        Library::cString($clientSecret, 'the client secret');
+        Library::cString($refreshToken, 'the refresh token');
+        return self::open($options, 'Visma Connect authenticate', static fn (\FFI $ffi, \FFI\CData $opts, \FFI\CData $out): int
+            => $ffi->dinero_connect_authenticate($clientId, $clientSecret, $refreshToken, $opts, $out));
+    }
+
+    /**
+     * The organizations the client's token reaches (GET /v1/organizations, dinero_client_organizations),
+     * e.g. [['Id' => 424242, 'Name' => ..., 'IsPro' => ...], ...]: one for an API key, any
+     * number for a Visma Connect user. Choose one per client (the organization_id option) or
+     * per request (forOrganization()).
+     *
+     * @return list<array<string, mixed>>
+     * @throws ApiException on HTTP status >= 400
+     */
+    public function organizations(): array
+    {
+        $ffi = Library::ffi();
+        $out = $ffi->new('dinero_response*');
+        Library::check($ffi->dinero_client_organizations($this->live(), \FFI::addr($out)), 'organizations');
+        return self::decoded(new Response($out, 'GET', '/v1/organizations')) ?? [];
+    }
+
+    /**
+     * This client (its token, pacing and connections) for another organization its token
+     * reaches: every request of the returned client carries this organization_id (the request
+     * description's "organization_id"), whatever the client's option. uploadFile(),
+     * uploadBytes() and create() use the client's organization_id option only, so the view
+     * refuses them.
+     */
+    public function forOrganization(string|int $organizationId): self
+    {
+        $view = new self($this->live(), $this->options);
+        $view->owner = $this->owner ?? $this;
+        $view->organizationId = (string) $organizationId;
+        return $view;
     }
 
     /**
@@ -105,7 +223,7 @@ final class Client
      */
     public function request(string $method, string $path, array|string|null $body = null, array $query = [], array $headers = []): Response
     {
-        $spec = ($query === [] && $headers === [] && $body === null) ? null : self::spec($query, $headers, $body);
+        $spec = ($query === [] && $headers === [] && $body === null && $this->organizationId === null) ? null : $this->spec($query, $headers, $body);
         $ffi = Library::ffi();
         $out = $ffi->new(self::$responseOut ??= $ffi->type('dinero_response*')); // a type parsed once
         $status = $ffi->dinero_client_call(
@@ -185,7 +303,7 @@ final class Client
     {
         $ffi = Library::ffi();
         $builder = $ffi->new('dinero_request_builder*');
-        Library::check($ffi->dinero_request_builder_new_with('GET', Library::cString($path, 'the path'), self::spec($query), null, 0, \FFI::addr($builder)), 'GET ' . $path);
+        Library::check($ffi->dinero_request_builder_new_with('GET', Library::cString($path, 'the path'), $this->spec($query), null, 0, \FFI::addr($builder)), 'GET ' . $path);
         try {
             $pages = $ffi->new('dinero_pages*');
             Library::check($ffi->dinero_pages_new($this->live(), $builder, max(0, min($pageSize, 0xFFFFFFFF)), \FFI::addr($pages)), 'GET ' . $path);
@@ -230,7 +348,7 @@ final class Client
         $ffi = Library::ffi();
         $out = $ffi->new('dinero_response*');
         $status = $ffi->dinero_client_upload_file(
-            $this->live(),
+            $this->whole('uploadFile()'),
             Library::cString($path, 'the file path'),
             $fileName === null ? null : Library::cString($fileName, 'the file name'),
             $contentType === null ? null : Library::cString($contentType, 'the content type'),
@@ -256,7 +374,7 @@ final class Client
         $ffi = Library::ffi();
         $out = $ffi->new('dinero_response*');
         $status = $ffi->dinero_client_upload_bytes(
-            $this->live(),
+            $this->whole('uploadBytes()'),
             $bytes,
             strlen($bytes),
             Library::cString($fileName, 'the file name'),
@@ -315,7 +433,7 @@ final class Client
         $guid = $ffi->new('char*');
         $out = $ffi->new('dinero_response*');
         $status = $ffi->dinero_client_create(
-            $this->live(),
+            $this->whole('create()'),
             Library::cString($path, 'the path'),
             $body === [] ? '{}' : self::encode($body),
             \FFI::addr($guid),
@@ -350,11 +468,38 @@ final class Client
 
     public function __destruct()
     {
-        if ($this->handle !== null) {
+        if ($this->handle !== null && $this->owner === null) {
             Library::ffi()->dinero_client_free($this->handle);
-            $this->handle = null;
         }
-        $this->logSink = null; // only now: the native client could call it until it was freed
+        $this->handle = null;
+        $this->owner = null;
+        $this->options = null; // only now: the native client could call its sinks until it was freed
+    }
+
+    /**
+     * Makes a client: $call gets the FFI, the options handle and the out-parameter, and only
+     * makes the C call (its arguments are checked before, so that no exception's trace holds
+     * these C pointers, which would dangle once this returns).
+     *
+     * @param array<string, mixed> $options
+     * @param \Closure(\FFI, \FFI\CData, \FFI\CData): int $call
+     */
+    private static function open(array $options, string $what, \Closure $call): self
+    {
+        $ffi = Library::ffi();
+        $opts = new Options($options);
+        $out = $ffi->new('dinero_client*');
+        Library::check($call($ffi, $opts->handle(), \FFI::addr($out)), $what);
+        return new self($out, $opts);
+    }
+
+    /** The handle, for calls that take the client's organization_id option only. */
+    private function whole(string $what): \FFI\CData
+    {
+        if ($this->organizationId !== null) {
+            throw new InvalidArgumentException("$what takes the client's organization_id option, not forOrganization()", Status::INVALID_ARGUMENT);
+        }
+        return $this->live();
     }
 
     private function live(): \FFI\CData
@@ -409,9 +554,12 @@ final class Client
      * @param array<string|int, mixed> $headers
      * @param array<mixed>|string|null $body
      */
-    private static function spec(array $query, array $headers = [], array|string|null $body = null): ?string
+    private function spec(array $query, array $headers = [], array|string|null $body = null): ?string
     {
         $spec = $query === [] ? [] : ['params' => self::flattenQuery($query)];
+        if ($this->organizationId !== null) {
+            $spec['organization_id'] = $this->organizationId;
+        }
         foreach ($headers as $name => $value) {
             if (is_int($name)) {
                 throw new InvalidArgumentException('headers are name => value pairs (not a list of "Name: value" lines)', Status::INVALID_ARGUMENT);

@@ -9,7 +9,8 @@ use Dinero\Exception\InvalidArgumentException;
 /**
  * @internal Owns one dinero_options handle (freed in __destruct). Client::authenticate builds it
  * from an array; keys are the C option names (see README.md), values int, bool or string, plus
- * the PHP-only 'logger' and 'log_level' (see setLogger()).
+ * the PHP-only 'logger' and 'log_level' (see setLogger()) and 'refresh_token_callback' (see
+ * setRefreshTokenCallback()).
  */
 final class Options
 {
@@ -17,6 +18,9 @@ final class Options
 
     /** The logger handed to the library; whoever keeps the client must keep this too. */
     private ?LogSink $logSink = null;
+
+    /** The refresh-token callback handed to the library, kept as long as the logger. */
+    private ?RefreshTokenSink $refreshTokenSink = null;
 
     /** @param array<string, mixed> $options */
     public function __construct(array $options = [])
@@ -29,9 +33,11 @@ final class Options
         $this->handle = $handle;
         $logger = $options['logger'] ?? null;
         $level = $options['log_level'] ?? 'info';
-        unset($options['logger'], $options['log_level']);
+        $refreshTokenCallback = $options['refresh_token_callback'] ?? null;
+        unset($options['logger'], $options['log_level'], $options['refresh_token_callback']);
         $this->setAll($options);
         $this->setLogger($logger, $level);
+        $this->setRefreshTokenCallback($refreshTokenCallback);
     }
 
     /**
@@ -65,6 +71,23 @@ final class Options
         $this->logSink = $sink;
     }
 
+    /**
+     * Hands every new Visma Connect refresh token to $callback, `function (string
+     * $refreshToken): void`, which must store it durably before returning (see
+     * Client::connectAuthenticateCode()); null turns it off.
+     */
+    public function setRefreshTokenCallback(mixed $callback): void
+    {
+        $sink = $callback === null ? null : new RefreshTokenSink($callback);
+        $status = Library::ffi()->dinero_options_set_refresh_token_callback(
+            $this->handle,
+            $sink === null ? null : RefreshTokenSink::callback(),
+            $sink?->userData()
+        );
+        Library::check($status, "option 'refresh_token_callback'");
+        $this->refreshTokenSink = $sink;
+    }
+
     public function set(string $key, mixed $value): void
     {
         $this->setAll([$key => $value]);
@@ -92,12 +115,6 @@ final class Options
             throw new InvalidArgumentException("the options cannot be encoded as JSON: {$e->getMessage()}", Status::INVALID_ARGUMENT, $e);
         }
         Library::check(Library::ffi()->dinero_options_set_json($this->handle, $json), 'options');
-    }
-
-    /** @internal the logger the library calls back, or null without one */
-    public function logSink(): ?LogSink
-    {
-        return $this->logSink;
     }
 
     /** @internal */
