@@ -17,10 +17,10 @@ final class Options
     private ?\FFI\CData $handle;
 
     /** The logger handed to the library; whoever keeps the client must keep this too. */
-    private ?LogSink $logSink = null;
+    private ?Callback $logger = null;
 
     /** The refresh-token callback handed to the library, kept as long as the logger. */
-    private ?RefreshTokenSink $refreshTokenSink = null;
+    private ?Callback $refreshTokenCallback = null;
 
     /** @param array<string, mixed> $options */
     public function __construct(array $options = [])
@@ -49,7 +49,7 @@ final class Options
      *
      * The lines come during dinero_authenticate / dinero_request / a token refresh, on this
      * thread. Whatever the logger throws is caught and dropped: an exception cannot cross C
-     * (PHP would end the process), and a broken logger must not break a request. See LogSink.
+     * (PHP would end the process), and a broken logger must not break a request. See Callback.
      */
     public function setLogger(mixed $logger, mixed $level = 'info'): void
     {
@@ -60,15 +60,15 @@ final class Options
             );
         }
         $maxLevel = LogLevel::fromPsr($level);
-        $sink = $logger === null ? null : new LogSink($logger);
+        $callback = $logger === null ? null : Callback::logger($logger);
         $status = Library::ffi()->dinero_options_set_log_callback(
             $this->handle,
-            $sink === null ? null : LogSink::callback(),
-            $sink?->userData(),
+            $callback === null ? null : Callback::logTrampoline(),
+            $callback?->userData(),
             $maxLevel
         );
         Library::check($status, "option 'logger'");
-        $this->logSink = $sink;
+        $this->logger = $callback;
     }
 
     /**
@@ -78,14 +78,14 @@ final class Options
      */
     public function setRefreshTokenCallback(mixed $callback): void
     {
-        $sink = $callback === null ? null : new RefreshTokenSink($callback);
+        $callback = $callback === null ? null : Callback::refreshToken($callback);
         $status = Library::ffi()->dinero_options_set_refresh_token_callback(
             $this->handle,
-            $sink === null ? null : RefreshTokenSink::callback(),
-            $sink?->userData()
+            $callback === null ? null : Callback::refreshTokenTrampoline(),
+            $callback?->userData()
         );
         Library::check($status, "option 'refresh_token_callback'");
-        $this->refreshTokenSink = $sink;
+        $this->refreshTokenCallback = $callback;
     }
 
     public function set(string $key, mixed $value): void

@@ -121,7 +121,7 @@ final class PreloadTest extends SandboxTestCase
      * A SAPI other than the CLI (PHP's built-in web server standing in for PHP-FPM): there
      * ffi.enable=preload lets only preloaded code use FFI at all (FFI::scope and FFI::addr
      * included), so the classes must come from opcache.preload, every one the binding uses at
-     * run time (LogSink for the logger, too).
+     * run time (Callback for the logger, too).
      */
     public function testWebSapiWithPreloadedClasses(): void
     {
@@ -135,7 +135,7 @@ final class PreloadTest extends SandboxTestCase
         ]);
         $this->assertSame('scope', $preloaded['via'] ?? null, json_encode($preloaded));
         $this->assertSame(200, $preloaded['status']);
-        $this->assertContains('Dinero\\LogSink', $preloaded['preloaded_classes']);
+        $this->assertContains('Dinero\\Callback', $preloaded['preloaded_classes']);
         $this->assertLogged($preloaded);
 
         // Without the classes preloaded, the web SAPI refuses FFI to them: the reason is said.
