@@ -242,6 +242,47 @@ final class ConnectTest extends SandboxTestCase
         $this->assertCount(4, $failures);
     }
 
+    /** examples/php/visma_connect.php end to end, this test playing the browser it asks for. */
+    public function testTheExampleSignsInAndRunsAgainFromTheKeptToken(): void
+    {
+        $env = $this->sandbox()->env;
+        $dir = Sandbox::tempDir('dinero-php-connect-example');
+        $tokenFile = "$dir/refresh-token";
+        $process = proc_open(
+            [PHP_BINARY, dirname(__DIR__, 3) . '/examples/php/visma_connect.php'],
+            [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['file', "$dir/stderr", 'w']],
+            $pipes,
+            null,
+            $env + ['DINERO_REFRESH_TOKEN_FILE' => $tokenFile, 'DINERO_REDIRECT_URI' => self::REDIRECT,
+                'DINERO_LIBRARY' => (string) getenv('DINERO_LIBRARY'), 'PATH' => (string) getenv('PATH')]
+        );
+        $this->assertIsResource($process);
+        $output = '';
+        $deadline = microtime(true) + 60;
+        while (!preg_match('~^(http\S+)$~m', $output, $url) && !feof($pipes[1]) && microtime(true) < $deadline) {
+            $read = [$pipes[1]];
+            $none = null;
+            if (stream_select($read, $none, $none, 1) === 1) {
+                $output .= (string) fread($pipes[1], 8192);
+            }
+        }
+        $this->assertNotEmpty($url, "no address printed:\n$output");
+        fwrite($pipes[0], self::browser($url[1]) . "\n");
+        fclose($pipes[0]);
+        while (!feof($pipes[1]) && microtime(true) < $deadline) {
+            $output .= (string) fread($pipes[1], 8192);
+        }
+        fclose($pipes[1]);
+        $exit = proc_close($process);
+        $errors = (string) file_get_contents("$dir/stderr");
+        $this->assertSame(0, $exit, "$output\n$errors");
+        $this->assertStringContainsString("organization {$env['DINERO_ORGANIZATION_ID']}: ", $output);
+        $this->assertStringContainsString('organizations reached again', $output);
+        $this->assertSame(0600, fileperms($tokenFile) & 0777);
+        self::assertNoSecret($output . $errors, [(string) file_get_contents($tokenFile), $env['DINERO_CONNECT_CLIENT_SECRET']]);
+        Sandbox::removeDir($dir);
+    }
+
     public function testACallbackThatThrowsIsNotedWithoutTheToken(): void
     {
         $log = Sandbox::tempDir('dinero-php-connect') . '/error.log';
