@@ -131,7 +131,8 @@ final class Client
         array $options = [],
     ): self
     {
-        $authorization = is_array($authorization) ? self::encode($authorization) : $authorization;
+        // Without JSON_THROW_ON_ERROR: an exception's trace would show the array, verifier and all.
+        $authorization = is_array($authorization) ? (string) json_encode($authorization, JSON_UNESCAPED_SLASHES) : $authorization;
         $callback = is_array($callback) ? http_build_query($callback, '', '&', PHP_QUERY_RFC3986) : $callback;
         Library::cString($clientId, 'the client id');
         Library::cString($clientSecret, 'the client secret');
@@ -227,7 +228,7 @@ final class Client
         $ffi = Library::ffi();
         $out = $ffi->new(self::$responseOut ??= $ffi->type('dinero_response*')); // a type parsed once
         $status = $ffi->dinero_client_call(
-            $this->live(),
+            $this->handle ?? $this->live(),
             Library::cString($method, 'the method'),
             Library::cString($path, 'the path'),
             $spec,
