@@ -44,6 +44,13 @@ cc -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude examples/c/files.c \
   -o "$work/files" -Ltarget/release -ldinero -Wl,-rpath,"$PWD/target/release"
 "$work/files" "" "$work/invoice.pdf"
 
+section "C example: a public integration's sign-in through Visma Connect (examples/c/visma_connect.c)"
+cc -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude examples/c/visma_connect.c \
+  -o "$work/visma_connect" -Ltarget/release -ldinero -Wl,-rpath,"$PWD/target/release"
+# scripts/play-browser.py plays the user's browser: it opens the printed address and hands the
+# consent page's form to the program, as the browser's return to the redirect URI would.
+DINERO_REFRESH_TOKEN_FILE="$work/refresh-token" python3 scripts/play-browser.py "$work/visma_connect"
+
 section "The same steps as raw HTTP with curl (examples/curl/personal_integration.sh)"
 bash examples/curl/personal_integration.sh
 

@@ -264,3 +264,59 @@ fn the_contract_is_clean_under_address_sanitizer() {
         .expect("the program runs");
     assert_clean_run(&output, "contract under AddressSanitizer", &sb);
 }
+
+#[test]
+fn the_visma_connect_example_signs_in_and_runs_again_from_the_kept_token_under_valgrind() {
+    use std::io::{BufRead, Write};
+    valgrind_available();
+    let sb = sandbox_for_programs();
+    let program = compile(&repo().join("examples/c/visma_connect.c"), "cc", "c99", &[]);
+    let token_file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("visma-connect-token");
+    let _ = std::fs::remove_file(&token_file);
+    let c = sb.config();
+    let mut child = Command::new("valgrind")
+        .args(["--quiet", "--error-exitcode=99", "--leak-check=full"])
+        .args(["--errors-for-leak-kinds=definite", "--show-leak-kinds=definite"])
+        .arg(&program)
+        .env("DINERO_CONNECT_CLIENT_ID", &c.connect_client_id)
+        .env("DINERO_CONNECT_CLIENT_SECRET", &c.connect_client_secret)
+        .env("DINERO_CONNECT_URL", sb.connect_url())
+        .env("DINERO_API_URL", sb.url())
+        .env("DINERO_REFRESH_TOKEN_FILE", &token_file)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut shown = String::new();
+    let url = loop {
+        let mut line = String::new();
+        assert!(lines.read_line(&mut line).unwrap() > 0, "no URL: {shown}");
+        shown.push_str(&line);
+        if line.starts_with(&sb.connect_url()) {
+            break line.trim().to_string();
+        }
+    };
+    // The browser: the sandbox consents at once; its form's fields are what reaches the
+    // redirect URI.
+    let answer = common::connect::browser(&url);
+    writeln!(child.stdin.take().unwrap(), "{answer}").unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut lines, &mut rest).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{shown}{rest}\n{stderr}");
+    assert!(rest.contains("signed in"), "{rest}");
+    for id in [c.organization_id, 515_151] {
+        assert!(rest.contains(&format!("organization {id}: HTTP 200")), "{rest}");
+    }
+    assert!(rest.contains("a client from the stored refresh token is ready"), "{rest}");
+    let token = std::fs::read_to_string(&token_file).unwrap();
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&token_file).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+    for secret in [token.as_str(), c.connect_client_secret.as_str()] {
+        assert!(!shown.contains(secret) && !rest.contains(secret) && !stderr.contains(secret));
+    }
+    assert_eq!(sb.stats()["connect"]["code_exchanges"], 1);
+}

@@ -4,190 +4,20 @@
 //! and every way it can go wrong, each a clear status with no secret in its message.
 
 mod common;
+#[path = "support/redis_server.rs"]
+#[allow(dead_code)] // shared with tests/shared_state.rs, which uses all of it
+mod redis_server;
 
-use common::{check, cstr, last_error, Client, Failed, Options, Reply, Sandbox, SandboxConfig};
-use dinero::ffi::client::{dinero_client, dinero_client_call};
-use dinero::ffi::connect::{
-    dinero_client_organizations, dinero_connect_authenticate, dinero_connect_authenticate_code,
-    dinero_connect_authorize_url, dinero_options_set_refresh_token_callback,
-};
-use dinero::ffi::library::dinero_string_free;
+use common::connect::*;
+use common::{last_error, Client};
 use dinero::ffi::status::{
     DINERO_STATUS_AUTH_REJECTED, DINERO_STATUS_AUTH_UNAVAILABLE, DINERO_STATUS_INVALID_ARGUMENT,
     DINERO_STATUS_LOGIN_REQUIRED, DINERO_STATUS_PROTOCOL,
 };
 use dinero_sandbox::RefreshTokens;
-use serde_json::{json, Value};
-use std::ffi::{c_char, c_void, CStr};
-use std::ptr;
-use std::sync::{Arc, Mutex};
+use serde_json::json;
+use std::sync::Arc;
 use std::time::Duration;
-
-/// A loopback redirect URI: always accepted (RFC 8252), and nothing needs to listen on it here.
-const REDIRECT: &str = "http://127.0.0.1:9/callback";
-
-fn sandbox_with(adjust: impl FnOnce(&mut SandboxConfig)) -> Sandbox {
-    common::sandbox_with(|c| {
-        c.connect_client_secret = "connect-test-secret-9f8e".into();
-        adjust(c)
-    })
-}
-
-/// The refresh tokens a client's callback received, in order.
-#[derive(Clone, Default)]
-struct Jar(Arc<Mutex<Vec<String>>>);
-
-impl Jar {
-    fn tokens(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
-unsafe extern "C" fn keep_token(user_data: *mut c_void, token: *const c_char) {
-    let jar = unsafe { &*(user_data as *const Mutex<Vec<String>>) };
-    let token = unsafe { CStr::from_ptr(token) }
-        .to_str()
-        .unwrap()
-        .to_string();
-    jar.lock().unwrap().push(token);
-}
-
-/// Options for the sandbox's Visma Connect, with fast retries, a refresh-token jar and `extra`.
-fn connect_options(sb: &Sandbox, jar: &Jar, extra: &[(&str, &str)]) -> Options {
-    let mut pairs = common::fast_options(sb);
-    pairs.retain(|(k, _)| k != "auth_url" && k != "organization_id");
-    pairs.push(("connect_url".into(), sb.connect_url()));
-    pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let options = Options::new(&pairs).unwrap();
-    let user_data = Arc::as_ptr(&jar.0) as *mut c_void;
-    check(unsafe {
-        dinero_options_set_refresh_token_callback(options.0, Some(keep_token), user_data)
-    })
-    .unwrap();
-    options
-}
-
-fn authorize(sb: &Sandbox, options: &Options, redirect: &str) -> Value {
-    let mut out = ptr::null_mut();
-    check(unsafe {
-        dinero_connect_authorize_url(
-            cstr(&sb.config().connect_client_id).as_ptr(),
-            cstr(redirect).as_ptr(),
-            options.0,
-            &mut out,
-        )
-    })
-    .unwrap();
-    let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
-    unsafe { dinero_string_free(out) };
-    serde_json::from_str(&text).unwrap()
-}
-
-/// What a browser does with the authorize URL: the sandbox consents at once and answers a
-/// self-submitting form; the form's fields, form-encoded, are what reaches the redirect URI.
-fn browser(url: &str) -> String {
-    let page = ureq::get(url)
-        .call()
-        .expect("the consent page")
-        .into_body()
-        .read_to_string()
-        .unwrap();
-    let mut form = form_urlencoded::Serializer::new(String::new());
-    for input in page.split("<input").skip(1) {
-        let attribute = |name: &str| {
-            let start = input.find(&format!("{name}=\""))? + name.len() + 2;
-            let end = input[start..].find('"')? + start;
-            Some(
-                input[start..end]
-                    .replace("&quot;", "\"")
-                    .replace("&lt;", "<")
-                    .replace("&gt;", ">")
-                    .replace("&#39;", "'")
-                    .replace("&amp;", "&"),
-            )
-        };
-        if let (Some(name), Some(value)) = (attribute("name"), attribute("value")) {
-            form.append_pair(&name, &value);
-        }
-    }
-    form.finish()
-}
-
-fn sign_in(
-    sb: &Sandbox,
-    options: &Options,
-    authorization: &Value,
-    callback: &str,
-) -> Result<Client, Failed> {
-    let c = sb.config();
-    let mut client: *mut dinero_client = ptr::null_mut();
-    check(unsafe {
-        dinero_connect_authenticate_code(
-            cstr(&c.connect_client_id).as_ptr(),
-            cstr(&c.connect_client_secret).as_ptr(),
-            cstr(&authorization.to_string()).as_ptr(),
-            cstr(callback).as_ptr(),
-            options.0,
-            &mut client,
-        )
-    })?;
-    Ok(Client(client))
-}
-
-fn from_refresh_token(sb: &Sandbox, options: &Options, token: &str) -> Result<Client, Failed> {
-    let c = sb.config();
-    let mut client: *mut dinero_client = ptr::null_mut();
-    check(unsafe {
-        dinero_connect_authenticate(
-            cstr(&c.connect_client_id).as_ptr(),
-            cstr(&c.connect_client_secret).as_ptr(),
-            cstr(token).as_ptr(),
-            options.0,
-            &mut client,
-        )
-    })?;
-    Ok(Client(client))
-}
-
-/// A full sign-in: authorize, the browser, the code exchange.
-fn signed_in(sb: &Sandbox, options: &Options) -> Client {
-    let authorization = authorize(sb, options, REDIRECT);
-    let callback = browser(authorization["url"].as_str().unwrap());
-    sign_in(sb, options, &authorization, &callback).expect("the sign-in succeeds")
-}
-
-fn call(client: &Client, path: &str, spec: Value) -> Result<Reply, Failed> {
-    let mut response = ptr::null_mut();
-    check(unsafe {
-        dinero_client_call(
-            client.0,
-            cstr("GET").as_ptr(),
-            cstr(path).as_ptr(),
-            cstr(&spec.to_string()).as_ptr(),
-            ptr::null(),
-            0,
-            &mut response,
-        )
-    })?;
-    Ok(Reply::from_handle(response))
-}
-
-fn organizations(client: &Client) -> Value {
-    let mut response = ptr::null_mut();
-    check(unsafe { dinero_client_organizations(client.0, &mut response) }).unwrap();
-    Reply::from_handle(response).json()
-}
-
-fn connect_stats(sb: &Sandbox) -> Value {
-    sb.stats()["connect"].clone()
-}
-
-/// No secret of the flow in a message: the client secret, a code, a verifier, a token.
-fn assert_no_secret(message: &str, secrets: &[&str]) {
-    for secret in secrets.iter().filter(|s| s.len() >= 6) {
-        assert!(!message.contains(secret), "a secret leaked: {message}");
-    }
-}
 
 #[test]
 fn a_sign_in_reaches_every_organization_chosen_per_client_or_per_request() {
@@ -553,4 +383,69 @@ fn shared_state_refreshes_once_for_every_client_and_hands_the_rotated_token_on()
         "the rotated token reached the callback once"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn through_redis_a_stale_refresh_token_given_at_start_gives_way_to_the_stored_newest_one() {
+    let redis = redis_server::RedisServer::start(redis_server::RedisOptions {
+        password: None,
+        tls: false,
+    });
+    let sb = sandbox_with(|c| {
+        c.token_lifetime = Duration::from_secs(2);
+        c.refresh_grace = Duration::from_millis(1);
+    });
+    let org = sb.config().organization_id.to_string();
+    let jar = Jar::default();
+    let url = redis.url();
+    let shared = [
+        ("shared_state", url.as_str()),
+        ("grant_name", "customer-42"),
+        ("organization_id", &org),
+    ];
+    let options = connect_options(&sb, &jar, &shared);
+    let first = signed_in(&sb, &options);
+    let given = jar.tokens()[0].clone();
+    // Another machine starts from the same stored token; past the refresh time both ask.
+    let second = from_refresh_token(&sb, &options, &given).unwrap();
+    std::thread::sleep(Duration::from_millis(1900));
+    for client in [&first, &second] {
+        assert_eq!(
+            client
+                .request("GET", "/v1/{organizationId}/contacts", None)
+                .unwrap()
+                .status,
+            200
+        );
+    }
+    assert_eq!(connect_stats(&sb)["refreshes"], 1, "{}", connect_stats(&sb));
+    // A third starts later from the token the application kept first, now used up: the
+    // store's newer one is used instead, and nothing is refused.
+    std::thread::sleep(Duration::from_millis(50));
+    let third = from_refresh_token(&sb, &options, &given).unwrap();
+    sb.expire_tokens();
+    assert_eq!(
+        third
+            .request("GET", "/v1/{organizationId}/contacts", None)
+            .unwrap()
+            .status,
+        200
+    );
+    assert_eq!(
+        connect_stats(&sb)["invalid_grants"],
+        0,
+        "{}",
+        connect_stats(&sb)
+    );
+    // The store holds no credential in the clear, only the grant's tokens under hashed keys.
+    let keys = std::process::Command::new("redis-cli")
+        .args(["-p", &redis.port.to_string(), "--scan"])
+        .output()
+        .unwrap();
+    let keys = String::from_utf8_lossy(&keys.stdout);
+    assert!(keys.contains("refresh-token"), "{keys}");
+    assert!(
+        !keys.contains("customer-42") && !keys.contains(&sb.config().connect_client_id),
+        "{keys}"
+    );
 }

@@ -2,6 +2,8 @@
 //! wrappers over the C ABI, so that every test drives the exact functions C programs call.
 #![allow(dead_code)]
 
+pub mod connect;
+
 use dinero::ffi::client::{
     dinero_authenticate, dinero_client, dinero_client_access_token, dinero_client_free,
     dinero_request,
