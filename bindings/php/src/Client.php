@@ -225,12 +225,16 @@ final class Client
     public function request(string $method, string $path, array|string|null $body = null, array $query = [], array $headers = []): Response
     {
         $spec = ($query === [] && $headers === [] && $body === null && $this->organizationId === null) ? null : $this->spec($query, $headers, $body);
+        if (str_contains($method, "\0") || str_contains($path, "\0")) { // checked inline: this is the hot path
+            Library::cString($method, 'the method');
+            Library::cString($path, 'the path');
+        }
         $ffi = Library::ffi();
         $out = $ffi->new(self::$responseOut ??= $ffi->type('dinero_response*')); // a type parsed once
         $status = $ffi->dinero_client_call(
             $this->handle ?? $this->live(),
-            Library::cString($method, 'the method'),
-            Library::cString($path, 'the path'),
+            $method,
+            $path,
             $spec,
             is_string($body) ? $body : null, // the bytes as they are (a `const char *` for PHP)
             is_string($body) ? strlen($body) : 0,
@@ -239,7 +243,7 @@ final class Client
         if ($status !== Status::OK) {
             Library::check($status, "$method request");
         }
-        return new Response($out, $method, $path, $query);
+        return new Response($out, $method, $path, $query, $ffi);
     }
 
     /**

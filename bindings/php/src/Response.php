@@ -25,10 +25,10 @@ final class Response
      *
      * @param array<string|int, mixed> $query the query the path was sent with (for request())
      */
-    public function __construct(\FFI\CData $handle, private string $method = '', private string $path = '', private array $query = [])
+    public function __construct(\FFI\CData $handle, private string $method = '', private string $path = '', private array $query = [], ?\FFI $ffi = null)
     {
         $this->handle = $handle;
-        $this->ffi = Library::ffi();
+        $this->ffi = $ffi ?? Library::ffi();
     }
 
     /** The HTTP status code (200, 201, 400, 429, ...). */
