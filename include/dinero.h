@@ -555,6 +555,24 @@ dinero_status dinero_options_set_log_callback(dinero_options *options,
                                               uint32_t max_level);
 
 /**
+ * The DINERO_LOG_* level a severity name means, written to *level_out: "emergency", "alert",
+ * "critical" and "error" are DINERO_LOG_ERROR, "warning" DINERO_LOG_WARN, "notice" and "info"
+ * DINERO_LOG_INFO, "debug" DINERO_LOG_DEBUG; any case. Another name is
+ * DINERO_STATUS_INVALID_ARGUMENT (the message lists the names) and *level_out is untouched.
+ *
+ * # Safety
+ * `name` is NULL or NUL-terminated; `level_out` is NULL or points to a writable uint32_t.
+ */
+dinero_status dinero_log_level_parse(const char *name, uint32_t *level_out);
+
+/**
+ * The severity name of a DINERO_LOG_* level, the name a logger expects: "error", "warning",
+ * "info" or "debug" ("debug" for a number above DINERO_LOG_DEBUG, for a finer level a later
+ * version may add, and for 0). Returns a static string: never free it.
+ */
+const char *dinero_log_level_name(uint32_t level);
+
+/**
  * A new set of options, every one at its default (the real Dinero and its limits).
  *
  * Returns NULL only if memory ran out. The caller owns the result: free it with
@@ -689,6 +707,29 @@ dinero_status dinero_pages_new_with(dinero_client *client,
                                     const char *spec,
                                     uint32_t page_size,
                                     dinero_pages **pages_out);
+
+/**
+ * Writes `len` bytes of `data` to `path` so that no other user of the machine can plant the
+ * file beforehand or swap or change it afterwards, and writes the path it used to *path_out
+ * (free it with dinero_string_free).
+ *
+ * When the name of the file's folder ends in "XXXXXX" (as for mkdtemp), that folder is made
+ * new with mode 0700, its X's replaced by random letters and digits, and the file is created
+ * in it exclusively with mode 0600: e.g. "/tmp/myapp-XXXXXXXXXXXX/dinero.h". Otherwise the
+ * folder must exist, belong to this user or root and be writable by nobody else (or be
+ * sticky, as /tmp is), and a file already at `path` must be this user's, a regular file (not
+ * a symbolic link) that nobody else may write; it is replaced through an exclusively created
+ * temporary file beside it and a rename (mode 0600), so a reader sees the old file or the
+ * whole new one. Anything else is DINERO_STATUS_IO, saying why, and nothing is written.
+ *
+ * # Safety
+ * `path` is NULL or NUL-terminated; `data` is NULL (with `len` 0) or points to `len` readable
+ * bytes; `path_out` is NULL or points to writable memory for a pointer.
+ */
+dinero_status dinero_private_file_write(const char *path,
+                                        const uint8_t *data,
+                                        size_t len,
+                                        char **path_out);
 
 /**
  * Starts a request: `method` as for dinero_request, `path` relative to api_url (it may hold

@@ -9,7 +9,7 @@ language (FAMILY below).
 
 Generated: bindings/python/generated/constants.py (and, from scripts/python_ctypes.py, the
 Python binding's ctypes declarations), bindings/node/generated/constants.js,
-bindings/php/src/Status.php, ErrorClass.php and Limits.php.
+bindings/php/generated/Status.php, ErrorClass.php and Limits.php.
 """
 
 from __future__ import annotations
@@ -173,9 +173,9 @@ def outputs() -> Dict[Path, str]:
         ROOT / "bindings/python/generated/constants.py": python(c),
         ROOT / "bindings/python/generated/declarations.py": python_ctypes.declarations(HEADER.read_text()),
         ROOT / "bindings/node/generated/constants.js": node(c),
-        ROOT / "bindings/php/src/Status.php": php_status(c),
-        ROOT / "bindings/php/src/ErrorClass.php": php_error_class(c),
-        ROOT / "bindings/php/src/Limits.php": php_limits(c),
+        ROOT / "bindings/php/generated/Status.php": php_status(c),
+        ROOT / "bindings/php/generated/ErrorClass.php": php_error_class(c),
+        ROOT / "bindings/php/generated/Limits.php": php_limits(c),
     }
 
 

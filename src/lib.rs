@@ -14,6 +14,7 @@ pub mod fuzzing;
 mod json_body;
 mod log;
 mod pages;
+mod private_file;
 mod request;
 mod response;
 mod secret;

@@ -15,6 +15,47 @@ pub enum Level {
     Debug = 4,
 }
 
+/// The severity names of syslog (RFC 5424), which PSR-3 and most loggers use, and the level
+/// each one means here (the three most severe are all errors; a notice is worth an info line).
+const NAMES: [(&str, Level); 8] = [
+    ("emergency", Level::Error),
+    ("alert", Level::Error),
+    ("critical", Level::Error),
+    ("error", Level::Error),
+    ("warning", Level::Warn),
+    ("notice", Level::Info),
+    ("info", Level::Info),
+    ("debug", Level::Debug),
+];
+
+impl Level {
+    /// The level a severity name means, in any case: "error", "WARNING", "notice", ...
+    pub fn from_name(name: &str) -> crate::error::Result<Level> {
+        NAMES
+            .iter()
+            .find(|(known, _)| known.eq_ignore_ascii_case(name))
+            .map(|&(_, level)| level)
+            .ok_or_else(|| {
+                let known: Vec<&str> = NAMES.iter().map(|(n, _)| *n).collect();
+                crate::error::Error::invalid(format!(
+                    "the log level must be one of {}, got {:?}",
+                    known.join(", "),
+                    crate::config::printable(name)
+                ))
+            })
+    }
+
+    /// The level's severity name: "error", "warning", "info" or "debug".
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warn => "warning",
+            Level::Info => "info",
+            Level::Debug => "debug",
+        }
+    }
+}
+
 type Sink = dyn Fn(Level, &str) + Send + Sync;
 
 /// Where log lines go. Cloning shares the same sink.
@@ -62,6 +103,23 @@ pub fn loggable_path(url: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn severity_names_both_ways() {
+        assert_eq!(Level::from_name("ERROR").unwrap(), Level::Error);
+        assert_eq!(Level::from_name("critical").unwrap(), Level::Error);
+        assert_eq!(Level::from_name("Warning").unwrap(), Level::Warn);
+        assert_eq!(Level::from_name("notice").unwrap(), Level::Info);
+        assert_eq!(Level::from_name("debug").unwrap(), Level::Debug);
+        let err = Level::from_name("verbose").unwrap_err().to_string();
+        assert!(
+            err.contains("emergency, alert") && err.contains("verbose"),
+            "{err}"
+        );
+        for level in [Level::Error, Level::Warn, Level::Info, Level::Debug] {
+            assert_eq!(Level::from_name(level.name()).unwrap(), level);
+        }
+    }
 
     #[test]
     fn paths_lose_host_and_query() {

@@ -23,9 +23,12 @@ declare(strict_types=1);
 
 spl_autoload_register(static function (string $class): void {
     if (str_starts_with($class, 'Dinero\\')) {
-        $file = __DIR__ . '/src/' . str_replace('\\', '/', substr($class, strlen('Dinero\\'))) . '.php';
-        if (is_file($file)) {
-            require $file;
+        foreach (['/src/', '/generated/'] as $dir) {
+            $file = __DIR__ . $dir . str_replace('\\', '/', substr($class, strlen('Dinero\\'))) . '.php';
+            if (is_file($file)) {
+                require $file;
+                return;
+            }
         }
     }
 });
@@ -34,7 +37,8 @@ foreach ([
     'Exception\DineroException', 'Exception\InvalidArgumentException', 'Exception\AuthenticationException',
     'Exception\NetworkException', 'Exception\TLSException', 'Exception\ProtocolException',
     'Exception\ResponseTooLargeException', 'Exception\TimeoutException', 'Exception\FileException',
-    'Exception\ApiException', 'Status', 'ErrorClass', 'Limits', 'LogLevel', 'LogSink', 'Library',
+    'Exception\LoginRequiredException',
+    'Exception\ApiException', 'Status', 'ErrorClass', 'Limits', 'LogLevel', 'Callback', 'Library',
     'Options', 'Response', 'Client',
 ] as $class) {
     class_exists('Dinero\\' . $class);

@@ -15,3 +15,8 @@ DINERO_LIBRARY="$PWD/target/release/libdinero.so" php examples/php/personal_inte
 
 section "PHP example: upload a receipt, download an invoice PDF (examples/php/files.php)"
 DINERO_LIBRARY="$PWD/target/release/libdinero.so" php examples/php/files.php "" "${work:-/tmp}/invoice-php.pdf"
+
+section "PHP example: a public integration's sign-in through Visma Connect (examples/php/visma_connect.php)"
+# scripts/play-browser.py plays the user's browser, as for the C example.
+DINERO_LIBRARY="$PWD/target/release/libdinero.so" DINERO_REFRESH_TOKEN_FILE="${work:-/tmp}/refresh-token-php" \
+  python3 scripts/play-browser.py php examples/php/visma_connect.php

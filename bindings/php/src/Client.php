@@ -25,16 +25,26 @@ final class Client
 
     private ?\FFI\CData $handle;
 
-    /**
-     * The logger the native client calls back (the 'logger' option): it must stay alive as
-     * long as the handle, so it is dropped only after dinero_client_free in __destruct.
-     */
-    private ?LogSink $logSink;
+    /** The FFI type of a `dinero_response *` out-parameter, parsed once per process. */
+    private static ?\FFI\CType $responseOut = null;
 
-    private function __construct(\FFI\CData $handle, ?LogSink $logSink)
+    /**
+     * The options the client was made with: they hold the logger and the refresh-token
+     * callback the native client calls back, which must stay alive as long as the handle, so
+     * they are dropped only after dinero_client_free in __destruct.
+     */
+    private ?Options $options;
+
+    /** For a view made by forOrganization(): the client that owns the handle (and frees it). */
+    private ?self $owner = null;
+
+    /** For a view made by forOrganization(): the organization of its every request. */
+    private ?string $organizationId = null;
+
+    private function __construct(\FFI\CData $handle, Options $options)
     {
         $this->handle = $handle;
-        $this->logSink = $logSink;
+        $this->options = $options;
     }
 
     /**
@@ -58,20 +68,132 @@ final class Client
         array $options = [],
     ): self
     {
+        Library::cString($clientId, 'the client id');
+        Library::cString($clientSecret, 'the client secret');
+        Library::cString($apiKey, 'the API key');
+        return self::open($options, 'authenticate', static fn (\FFI $ffi, \FFI\CData $opts, \FFI\CData $out): int
+            => $ffi->dinero_authenticate($clientId, $clientSecret, $apiKey, $opts, $out));
+    }
+
+    /**
+     * Visma Connect, for an integration offered to more than one company, step 1 of a sign-in
+     * (dinero_connect_authorize_url): a fresh authorization, ['url' => ..., 'state' => ...,
+     * 'code_verifier' => ..., 'redirect_uri' => ...]. Send the user's browser to 'url' and keep
+     * the whole array (in the user's session, say) for connectAuthenticateCode(): it holds the
+     * PKCE verifier, a secret. $clientId is the Visma Connect id (isv_...), $redirectUri the
+     * address registered with it. Options read: connect_url, scope, ui_locales.
+     *
+     * @param array<string, mixed> $options
+     * @return array{url: string, state: string, code_verifier: string, redirect_uri: string}
+     * @throws Exception\InvalidArgumentException an empty client id, an unusable redirect URI
+     */
+    public static function connectAuthorizeUrl(string $clientId, string $redirectUri, array $options = []): array
+    {
         $ffi = Library::ffi();
         $opts = new Options($options);
-        $out = $ffi->new('dinero_client*');
-        $status = $ffi->dinero_authenticate(
+        $out = $ffi->new('char*');
+        $status = $ffi->dinero_connect_authorize_url(
             Library::cString($clientId, 'the client id'),
-            Library::cString($clientSecret, 'the client secret'),
-            Library::cString($apiKey, 'the API key'),
+            Library::cString($redirectUri, 'the redirect URI'),
             $opts->handle(),
             \FFI::addr($out)
         );
-        Library::check($status, 'authenticate');
-        $logSink = $opts->logSink();
-        unset($opts); // the client keeps its own copy (but calls back into $logSink, kept below)
-        return new self($out, $logSink);
+        Library::check($status, 'Visma Connect authorization');
+        return json_decode(Library::takeString($out), true, 512, JSON_THROW_ON_ERROR);
+    }
+
+    /**
+     * Visma Connect, step 2 (dinero_connect_authenticate_code): the browser came back to the
+     * redirect URI. $callback is what it brought: the POSTed form body
+     * (file_get_contents('php://input')), the $_POST array, or the query string;
+     * $authorization what connectAuthorizeUrl() returned for this sign-in (the array or its
+     * JSON text). The library checks the state, exchanges the code (once) and returns a client.
+     * The refresh token goes to the 'refresh_token_callback' option before this returns: store
+     * it, later runs start from it with connectAuthenticate().
+     *
+     * @param array<string, mixed>|string $authorization
+     * @param array<string, mixed>|string $callback
+     * @param array<string, mixed> $options as for authenticate() (connect_url for Visma
+     *        Connect's address), plus 'refresh_token_callback': a callable
+     *        `function (string $refreshToken): void` that stores each new refresh token durably
+     *        (the first one included) before it returns; it runs during a call into the
+     *        library, on this thread. What it throws is dropped (it cannot cross C) and noted
+     *        in PHP's error_log, without the token; with 'shared_state' also 'grant_name'.
+     *
+     * @throws Exception\AuthenticationException the state does not match, the user refused,
+     *         Visma Connect refused the code or the client credentials, or failed
+     */
+    public static function connectAuthenticateCode(
+        string $clientId,
+        #[\SensitiveParameter] string $clientSecret,
+        #[\SensitiveParameter] array|string $authorization,
+        #[\SensitiveParameter] array|string $callback,
+        array $options = [],
+    ): self
+    {
+        // Without JSON_THROW_ON_ERROR: an exception's trace would show the array, verifier and all.
+        $authorization = is_array($authorization) ? (string) json_encode($authorization, JSON_UNESCAPED_SLASHES) : $authorization;
+        $callback = is_array($callback) ? http_build_query($callback, '', '&', PHP_QUERY_RFC3986) : $callback;
+        Library::cString($clientId, 'the client id');
+        Library::cString($clientSecret, 'the client secret');
+        Library::cString($authorization, 'the authorization');
+        Library::cString($callback, 'the callback');
+        return self::open($options, 'Visma Connect sign-in', static fn (\FFI $ffi, \FFI\CData $opts, \FFI\CData $out): int
+            => $ffi->dinero_connect_authenticate_code($clientId, $clientSecret, $authorization, $callback, $opts, $out));
+    }
+
+    /**
+     * Visma Connect, later runs (dinero_connect_authenticate): a client from a refresh token
+     * stored earlier; it is used now. Options as for connectAuthenticateCode().
+     *
+     * @param array<string, mixed> $options
+     * @throws Exception\LoginRequiredException the refresh token is revoked, expired or used
+     *         up: the user must sign in again (connectAuthorizeUrl())
+     */
+    public static function connectAuthenticate(
+        string $clientId,
+        #[\SensitiveParameter] string $clientSecret,
+        #[\SensitiveParameter] string $refreshToken,
+        array $options = [],
+    ): self
+    {
+        Library::cString($clientId, 'the client id');
+        Library::cString($clientSecret, 'the client secret');
+        Library::cString($refreshToken, 'the refresh token');
+        return self::open($options, 'Visma Connect authenticate', static fn (\FFI $ffi, \FFI\CData $opts, \FFI\CData $out): int
+            => $ffi->dinero_connect_authenticate($clientId, $clientSecret, $refreshToken, $opts, $out));
+    }
+
+    /**
+     * The organizations the client's token reaches (GET /v1/organizations, dinero_client_organizations),
+     * e.g. [['Id' => 424242, 'Name' => ..., 'IsPro' => ...], ...]: one for an API key, any
+     * number for a Visma Connect user. Choose one per client (the organization_id option) or
+     * per request (forOrganization()).
+     *
+     * @return list<array<string, mixed>>
+     * @throws ApiException on HTTP status >= 400
+     */
+    public function organizations(): array
+    {
+        $ffi = Library::ffi();
+        $out = $ffi->new('dinero_response*');
+        Library::check($ffi->dinero_client_organizations($this->live(), \FFI::addr($out)), 'organizations');
+        return self::decoded(new Response($out, 'GET', '/v1/organizations')) ?? [];
+    }
+
+    /**
+     * This client (its token, pacing and connections) for another organization its token
+     * reaches: every request of the returned client carries this organization_id (the request
+     * description's "organization_id"), whatever the client's option. uploadFile(),
+     * uploadBytes() and create() use the client's organization_id option only, so the view
+     * refuses them.
+     */
+    public function forOrganization(string|int $organizationId): self
+    {
+        $view = new self($this->live(), $this->options);
+        $view->owner = $this->owner ?? $this;
+        $view->organizationId = (string) $organizationId;
+        return $view;
     }
 
     /**
@@ -102,22 +224,26 @@ final class Client
      */
     public function request(string $method, string $path, array|string|null $body = null, array $query = [], array $headers = []): Response
     {
-        $spec = self::spec($query, $headers, $body);
-        $data = is_string($body) ? self::byteBuffer($body) : null;
+        $spec = ($query === [] && $headers === [] && $body === null && $this->organizationId === null) ? null : $this->spec($query, $headers, $body);
+        if (str_contains($method, "\0") || str_contains($path, "\0")) { // checked inline: this is the hot path
+            Library::cString($method, 'the method');
+            Library::cString($path, 'the path');
+        }
         $ffi = Library::ffi();
-        $out = $ffi->new('dinero_response*');
+        $out = $ffi->new(self::$responseOut ??= $ffi->type('dinero_response*')); // a type parsed once
         $status = $ffi->dinero_client_call(
-            $this->live(),
-            Library::cString($method, 'the method'),
-            Library::cString($path, 'the path'),
+            $this->handle ?? $this->live(),
+            $method,
+            $path,
             $spec,
-            $data,
+            is_string($body) ? $body : null, // the bytes as they are (a `const char *` for PHP)
             is_string($body) ? strlen($body) : 0,
             \FFI::addr($out)
         );
-        unset($data); // the library keeps its own copy
-        Library::check($status, "$method request");
-        return new Response($out, $method, self::describeTarget($path, $query));
+        if ($status !== Status::OK) {
+            Library::check($status, "$method request");
+        }
+        return new Response($out, $method, $path, $query, $ffi);
     }
 
     /**
@@ -182,7 +308,7 @@ final class Client
     {
         $ffi = Library::ffi();
         $builder = $ffi->new('dinero_request_builder*');
-        Library::check($ffi->dinero_request_builder_new_with('GET', Library::cString($path, 'the path'), self::spec($query), null, 0, \FFI::addr($builder)), 'GET ' . $path);
+        Library::check($ffi->dinero_request_builder_new_with('GET', Library::cString($path, 'the path'), $this->spec($query), null, 0, \FFI::addr($builder)), 'GET ' . $path);
         try {
             $pages = $ffi->new('dinero_pages*');
             Library::check($ffi->dinero_pages_new($this->live(), $builder, max(0, min($pageSize, 0xFFFFFFFF)), \FFI::addr($pages)), 'GET ' . $path);
@@ -196,7 +322,7 @@ final class Client
                 if (\FFI::isNull($out)) {
                     return;
                 }
-                foreach (self::decoded(new Response($out, 'GET', self::describeTarget($path, $query))) as $item) {
+                foreach (self::decoded(new Response($out, 'GET', $path, $query)) as $item) {
                     yield $item; // keys run on across pages
                 }
             }
@@ -227,7 +353,7 @@ final class Client
         $ffi = Library::ffi();
         $out = $ffi->new('dinero_response*');
         $status = $ffi->dinero_client_upload_file(
-            $this->live(),
+            $this->whole('uploadFile()'),
             Library::cString($path, 'the file path'),
             $fileName === null ? null : Library::cString($fileName, 'the file name'),
             $contentType === null ? null : Library::cString($contentType, 'the content type'),
@@ -251,17 +377,15 @@ final class Client
     public function uploadBytes(string $bytes, string $fileName, ?string $contentType = null): array
     {
         $ffi = Library::ffi();
-        $buffer = self::byteBuffer($bytes);
         $out = $ffi->new('dinero_response*');
         $status = $ffi->dinero_client_upload_bytes(
-            $this->live(),
-            $buffer,
+            $this->whole('uploadBytes()'),
+            $bytes,
             strlen($bytes),
             Library::cString($fileName, 'the file name'),
             $contentType === null ? null : Library::cString($contentType, 'the content type'),
             \FFI::addr($out)
         );
-        unset($buffer);
         Library::check($status, "upload of $fileName");
         return self::uploaded(new Response($out, 'POST', self::FILES));
     }
@@ -314,21 +438,17 @@ final class Client
         $guid = $ffi->new('char*');
         $out = $ffi->new('dinero_response*');
         $status = $ffi->dinero_client_create(
-            $this->live(),
+            $this->whole('create()'),
             Library::cString($path, 'the path'),
             $body === [] ? '{}' : self::encode($body),
             \FFI::addr($guid),
             \FFI::addr($out)
         );
         Library::check($status, "create in $path");
-        try {
-            $id = \FFI::string($guid);
-        } finally {
-            $ffi->dinero_string_free($guid);
-        }
+        $id = Library::takeString($guid);
         $response = new Response($out, 'POST', $path);
         if ($response->status() >= 400) {
-            throw ApiException::fromResponse($response, 'POST', self::describeTarget($path, []));
+            throw ApiException::fromResponse($response);
         }
         return ['guid' => $id, 'answer' => $response->json()];
     }
@@ -343,11 +463,7 @@ final class Client
         $out = $ffi->new('char*');
         $status = $ffi->dinero_client_access_token($this->live(), \FFI::addr($out));
         Library::check($status, 'access token');
-        try {
-            return \FFI::string($out);
-        } finally {
-            $ffi->dinero_string_free($out); // wipes the library's copy
-        }
+        return Library::takeString($out); // freeing wipes the library's copy
     }
 
     /** A copy would free the same native handle twice. */
@@ -357,11 +473,38 @@ final class Client
 
     public function __destruct()
     {
-        if ($this->handle !== null) {
+        if ($this->handle !== null && $this->owner === null) {
             Library::ffi()->dinero_client_free($this->handle);
-            $this->handle = null;
         }
-        $this->logSink = null; // only now: the native client could call it until it was freed
+        $this->handle = null;
+        $this->owner = null;
+        $this->options = null; // only now: the native client could call its sinks until it was freed
+    }
+
+    /**
+     * Makes a client: $call gets the FFI, the options handle and the out-parameter, and only
+     * makes the C call (its arguments are checked before, so that no exception's trace holds
+     * these C pointers, which would dangle once this returns).
+     *
+     * @param array<string, mixed> $options
+     * @param \Closure(\FFI, \FFI\CData, \FFI\CData): int $call
+     */
+    private static function open(array $options, string $what, \Closure $call): self
+    {
+        $ffi = Library::ffi();
+        $opts = new Options($options);
+        $out = $ffi->new('dinero_client*');
+        Library::check($call($ffi, $opts->handle(), \FFI::addr($out)), $what);
+        return new self($out, $opts);
+    }
+
+    /** The handle, for calls that take the client's organization_id option only. */
+    private function whole(string $what): \FFI\CData
+    {
+        if ($this->organizationId !== null) {
+            throw new InvalidArgumentException("$what takes the client's organization_id option, not forOrganization()", Status::INVALID_ARGUMENT);
+        }
+        return $this->live();
     }
 
     private function live(): \FFI\CData
@@ -416,9 +559,12 @@ final class Client
      * @param array<string|int, mixed> $headers
      * @param array<mixed>|string|null $body
      */
-    private static function spec(array $query, array $headers = [], array|string|null $body = null): ?string
+    private function spec(array $query, array $headers = [], array|string|null $body = null): ?string
     {
         $spec = $query === [] ? [] : ['params' => self::flattenQuery($query)];
+        if ($this->organizationId !== null) {
+            $spec['organization_id'] = $this->organizationId;
+        }
         foreach ($headers as $name => $value) {
             if (is_int($name)) {
                 throw new InvalidArgumentException('headers are name => value pairs (not a list of "Name: value" lines)', Status::INVALID_ARGUMENT);
@@ -440,23 +586,6 @@ final class Client
         } catch (\JsonException $e) {
             throw new InvalidArgumentException("the request cannot be encoded as JSON: {$e->getMessage()}", Status::INVALID_ARGUMENT, $e);
         }
-    }
-
-    /**
-     * A PHP string's bytes in native memory for a `const uint8_t *` parameter: all strlen()
-     * bytes, NULs included (a PHP string handed over as `char *` would end at its first NUL).
-     * Null for an empty string (the C side takes NULL with length 0). Freed by PHP with the
-     * returned object.
-     */
-    private static function byteBuffer(string $bytes): ?\FFI\CData
-    {
-        $length = strlen($bytes);
-        if ($length === 0) {
-            return null;
-        }
-        $buffer = Library::ffi()->new("uint8_t[$length]");
-        \FFI::memcpy($buffer, $bytes, $length);
-        return $buffer;
     }
 
     /**
@@ -491,13 +620,6 @@ final class Client
         return $pairs;
     }
 
-    /**
-     * The path with its query for messages (ApiException, Response::request()), encoded the way
-     * the library sends it (rawurlencode() leaves the same characters as the library: A-Z a-z
-     * 0-9 - . _ ~).
-     *
-     * @param array<string|int, mixed> $query
-     */
     private static function encode(array $body): string
     {
         try {
@@ -507,7 +629,14 @@ final class Client
         }
     }
 
-    private static function describeTarget(string $path, array $query): string
+    /**
+     * @internal The path with its query for messages (ApiException, Response::request()),
+     * encoded the way the library sends it (rawurlencode() leaves the same characters as the
+     * library: A-Z a-z 0-9 - . _ ~).
+     *
+     * @param array<string|int, mixed> $query
+     */
+    public static function describeTarget(string $path, array $query): string
     {
         $parts = [];
         foreach (self::flattenQuery($query) as [$key, $value]) {

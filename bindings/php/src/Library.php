@@ -12,7 +12,7 @@ use Dinero\Exception\InvalidArgumentException;
  *
  * 1. FFI::scope('DINERO'), when the declarations were preloaded (PHP-FPM with
  *    ffi.enable=preload, where FFI::cdef is forbidden at run time; see README.md);
- * 2. otherwise FFI::cdef() with src/dinero.ffi.h (generated from include/dinero.h without any
+ * 2. otherwise FFI::cdef() with generated/dinero.ffi.h (generated from include/dinero.h without any
  *    preprocessor lines) and the library: Library::useLibrary($path) if called, else the first
  *    of candidates() that loads, in the order every binding uses (docs/design.md, "Finding the
  *    library"): DINERO_LIBRARY (a full path, then the only candidate); lib/libdinero.so
@@ -71,7 +71,7 @@ final class Library
     /** The preprocessor-free declaration file given to FFI::cdef. */
     public static function declarationFile(): string
     {
-        return __DIR__ . '/dinero.ffi.h';
+        return dirname(__DIR__) . '/generated/dinero.ffi.h';
     }
 
     public static function declarations(): string
@@ -153,19 +153,10 @@ final class Library
     public static function parseError(int $status, string $body): array
     {
         $ffi = self::ffi();
-        $length = strlen($body);
-        $buffer = $length === 0 ? null : $ffi->new("uint8_t[$length]");
-        if ($buffer !== null) {
-            \FFI::memcpy($buffer, $body, $length);
-        }
         $out = $ffi->new('char*');
-        self::check($ffi->dinero_error_body_parse($status, $buffer, $length, \FFI::addr($out)), 'reading an error answer');
-        try {
-            // Big integers stay exact (as strings past PHP_INT_MAX), as in every answer.
-            return json_decode(\FFI::string($out), true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
-        } finally {
-            $ffi->dinero_string_free($out);
-        }
+        self::check($ffi->dinero_error_body_parse($status, $body, strlen($body), \FFI::addr($out)), 'reading an error answer');
+        // Big integers stay exact (as strings past PHP_INT_MAX), as in every answer.
+        return json_decode(self::takeString($out), true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
     }
 
     /**
@@ -193,103 +184,38 @@ final class Library
      * request. Returns the header's path.
      *
      * The header names the library PHP will load (FFI_LIB), so no other user may write it or
-     * swap it: by default it goes into a new folder with a random name in the system temp
-     * directory, created by this process with mode 0700, as a file created exclusively with mode
-     * 0600, and that exact file is loaded. A $headerFile of your own must be in a folder owned
-     * by you or root that others cannot write (or that is sticky, as /tmp is), and a file
-     * already there must be yours, not a symbolic link, and not writable by others; it is
-     * replaced through an exclusively created temporary file and a rename.
+     * swap it; the library writes it (dinero_private_file_write). By default it goes into a new
+     * folder with a random name in the system temp directory, created by this process with mode
+     * 0700, as a file created exclusively with mode 0600, and that exact file is loaded. A
+     * $headerFile of your own must be in a folder owned by you or root that others cannot write
+     * (or that is sticky, as /tmp is), and a file already there must be yours, not a symbolic
+     * link, and not writable by others; it is replaced through an exclusively created temporary
+     * file and a rename.
      */
     public static function preload(?string $library = null, ?string $headerFile = null): string
     {
         $header = self::preloadHeader($library);
-        $headerFile = $headerFile === null ? self::writePrivateHeader($header) : self::replaceHeader($headerFile, $header);
+        $ffi = self::ffi();
+        // A folder name ending in X's is made new, the X's replaced at random (as mkdtemp does).
+        $headerFile ??= rtrim(sys_get_temp_dir(), '/') . '/libdinero-php-' . str_repeat('X', 24) . '/dinero.h';
+        $out = $ffi->new('char*');
+        $status = $ffi->dinero_private_file_write(self::cString($headerFile, 'the header path'), $header, strlen($header), \FFI::addr($out));
+        self::check($status, 'writing the preload header');
+        $headerFile = self::takeString($out);
         if (\FFI::load($headerFile) === null) {
             throw new DineroException("FFI::load($headerFile) failed");
         }
         return $headerFile;
     }
 
-    private static function writePrivateHeader(string $header): string
+    /** @internal The text of a `char *` the library handed out, which is then freed (and wiped). */
+    public static function takeString(\FFI\CData $out): string
     {
-        $base = rtrim(sys_get_temp_dir(), '/');
-        for ($attempt = 0; $attempt < 8; $attempt++) {
-            $dir = $base . '/libdinero-php-' . bin2hex(random_bytes(12));
-            // mkdir fails when the name exists: the folder is one this process made.
-            if (@mkdir($dir, 0700)) {
-                chmod($dir, 0700);
-                $file = $dir . '/dinero.h';
-                self::writeExclusively($file, $header);
-                return $file;
-            }
+        try {
+            return \FFI::string($out);
+        } finally {
+            self::ffi()->dinero_string_free($out);
         }
-        throw new DineroException("cannot create a private folder in $base for the preload header");
-    }
-
-    private static function replaceHeader(string $file, string $header): string
-    {
-        $dir = dirname($file);
-        self::requireTrusted($dir, true);
-        clearstatcache(true, $file);
-        if (file_exists($file) || is_link($file)) {
-            self::requireTrusted($file, false);
-        }
-        $tmp = $dir . '/.' . basename($file) . '.' . bin2hex(random_bytes(8)) . '.tmp';
-        self::writeExclusively($tmp, $header);
-        if (!@rename($tmp, $file)) {
-            @unlink($tmp);
-            throw new DineroException("cannot write the preload header $file");
-        }
-        return $file;
-    }
-
-    /** Creates $file (never an existing file, never through a link: O_EXCL), mode 0600. */
-    private static function writeExclusively(string $file, string $header): void
-    {
-        $handle = @fopen($file, 'x');
-        if ($handle === false) {
-            throw new DineroException("cannot create the preload header $file");
-        }
-        $written = chmod($file, 0600) && fwrite($handle, $header) === strlen($header);
-        if (!fclose($handle) || !$written) {
-            @unlink($file);
-            throw new DineroException("cannot write the preload header $file");
-        }
-    }
-
-    /** A folder or file another user could have planted or could change is refused. */
-    private static function requireTrusted(string $path, bool $folder): void
-    {
-        $stat = @lstat($path);
-        if ($stat === false) {
-            throw new DineroException("cannot use $path for the preload header: it does not exist");
-        }
-        $type = $stat['mode'] & 0170000;
-        $me = self::effectiveUid();
-        $why = match (true) {
-            $type === 0120000 => 'it is a symbolic link',
-            $folder && $type !== 0040000 => 'it is not a folder',
-            !$folder && $type !== 0100000 => 'it is not a regular file',
-            $stat['uid'] !== $me && !($folder && $stat['uid'] === 0) => "it belongs to another user (uid {$stat['uid']})",
-            ($stat['mode'] & 0022) !== 0 && !($folder && ($stat['mode'] & 01000) !== 0) => 'other users may write it',
-            default => null,
-        };
-        if ($why !== null) {
-            throw new DineroException("refusing $path for the preload header: $why");
-        }
-    }
-
-    private static function effectiveUid(): int
-    {
-        if (function_exists('posix_geteuid')) {
-            return posix_geteuid();
-        }
-        $probe = tmpfile(); // owned by whoever runs this process
-        $uid = $probe === false ? -1 : (int) (fstat($probe)['uid'] ?? -1);
-        if ($probe !== false) {
-            fclose($probe);
-        }
-        return $uid;
     }
 
     /**

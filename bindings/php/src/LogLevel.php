@@ -24,18 +24,6 @@ final class LogLevel
     /** Details such as waits under the rate limit. */
     public const DEBUG = 4;
 
-    /** The PSR-3 level names and the C level each lets through. */
-    private const FROM_PSR = [
-        'emergency' => self::ERROR,
-        'alert' => self::ERROR,
-        'critical' => self::ERROR,
-        'error' => self::ERROR,
-        'warning' => self::WARN,
-        'notice' => self::INFO,
-        'info' => self::INFO,
-        'debug' => self::DEBUG,
-    ];
-
     private function __construct()
     {
     }
@@ -43,17 +31,13 @@ final class LogLevel
     /** The PSR-3 name of a C level: 'error', 'warning', 'info' or 'debug' ('debug' for a number unknown today). */
     public static function toPsr(int $level): string
     {
-        return match ($level) {
-            self::ERROR => 'error',
-            self::WARN => 'warning',
-            self::INFO => 'info',
-            default => 'debug',
-        };
+        return (string) Library::ffi()->dinero_log_level_name(max(0, min($level, 0xFFFFFFFF)));
     }
 
     /**
      * The C level for a 'log_level' option: a PSR-3 name (any case; 'emergency' to 'error'
-     * mean ERROR, 'notice' means INFO) or one of this class's constants.
+     * mean ERROR, 'notice' means INFO: the library's reading of the syslog severity names,
+     * dinero_log_level_parse) or one of this class's constants.
      *
      * @throws InvalidArgumentException anything else
      */
@@ -65,13 +49,9 @@ final class LogLevel
             }
             return $level;
         }
-        $known = self::FROM_PSR[strtolower($level)] ?? null;
-        if ($known === null) {
-            throw new InvalidArgumentException(
-                "option 'log_level' must be a PSR-3 level name (" . implode(', ', array_keys(self::FROM_PSR)) . '), got ' . json_encode($level, JSON_INVALID_UTF8_SUBSTITUTE),
-                Status::INVALID_ARGUMENT
-            );
-        }
-        return $known;
+        $ffi = Library::ffi();
+        $out = $ffi->new('uint32_t');
+        Library::check($ffi->dinero_log_level_parse(Library::cString($level, "option 'log_level'"), \FFI::addr($out)), "option 'log_level'");
+        return $out->cdata;
     }
 }

@@ -9,14 +9,18 @@ use Dinero\Exception\InvalidArgumentException;
 /**
  * @internal Owns one dinero_options handle (freed in __destruct). Client::authenticate builds it
  * from an array; keys are the C option names (see README.md), values int, bool or string, plus
- * the PHP-only 'logger' and 'log_level' (see setLogger()).
+ * the PHP-only 'logger' and 'log_level' (see setLogger()) and 'refresh_token_callback' (see
+ * setRefreshTokenCallback()).
  */
 final class Options
 {
     private ?\FFI\CData $handle;
 
     /** The logger handed to the library; whoever keeps the client must keep this too. */
-    private ?LogSink $logSink = null;
+    private ?Callback $logger = null;
+
+    /** The refresh-token callback handed to the library, kept as long as the logger. */
+    private ?Callback $refreshTokenCallback = null;
 
     /** @param array<string, mixed> $options */
     public function __construct(array $options = [])
@@ -29,9 +33,11 @@ final class Options
         $this->handle = $handle;
         $logger = $options['logger'] ?? null;
         $level = $options['log_level'] ?? 'info';
-        unset($options['logger'], $options['log_level']);
+        $refreshTokenCallback = $options['refresh_token_callback'] ?? null;
+        unset($options['logger'], $options['log_level'], $options['refresh_token_callback']);
         $this->setAll($options);
         $this->setLogger($logger, $level);
+        $this->setRefreshTokenCallback($refreshTokenCallback);
     }
 
     /**
@@ -43,7 +49,7 @@ final class Options
      *
      * The lines come during dinero_authenticate / dinero_request / a token refresh, on this
      * thread. Whatever the logger throws is caught and dropped: an exception cannot cross C
-     * (PHP would end the process), and a broken logger must not break a request. See LogSink.
+     * (PHP would end the process), and a broken logger must not break a request. See Callback.
      */
     public function setLogger(mixed $logger, mixed $level = 'info'): void
     {
@@ -54,15 +60,32 @@ final class Options
             );
         }
         $maxLevel = LogLevel::fromPsr($level);
-        $sink = $logger === null ? null : new LogSink($logger);
+        $callback = $logger === null ? null : Callback::logger($logger);
         $status = Library::ffi()->dinero_options_set_log_callback(
             $this->handle,
-            $sink === null ? null : LogSink::callback(),
-            $sink?->userData(),
+            $callback === null ? null : Callback::logTrampoline(),
+            $callback?->userData(),
             $maxLevel
         );
         Library::check($status, "option 'logger'");
-        $this->logSink = $sink;
+        $this->logger = $callback;
+    }
+
+    /**
+     * Hands every new Visma Connect refresh token to $callback, `function (string
+     * $refreshToken): void`, which must store it durably before returning (see
+     * Client::connectAuthenticateCode()); null turns it off.
+     */
+    public function setRefreshTokenCallback(mixed $callback): void
+    {
+        $callback = $callback === null ? null : Callback::refreshToken($callback);
+        $status = Library::ffi()->dinero_options_set_refresh_token_callback(
+            $this->handle,
+            $callback === null ? null : Callback::refreshTokenTrampoline(),
+            $callback?->userData()
+        );
+        Library::check($status, "option 'refresh_token_callback'");
+        $this->refreshTokenCallback = $callback;
     }
 
     public function set(string $key, mixed $value): void
@@ -92,12 +115,6 @@ final class Options
             throw new InvalidArgumentException("the options cannot be encoded as JSON: {$e->getMessage()}", Status::INVALID_ARGUMENT, $e);
         }
         Library::check(Library::ffi()->dinero_options_set_json($this->handle, $json), 'options');
-    }
-
-    /** @internal the logger the library calls back, or null without one */
-    public function logSink(): ?LogSink
-    {
-        return $this->logSink;
     }
 
     /** @internal */

@@ -13,28 +13,36 @@ final class Response
     private ?\FFI\CData $handle;
     private ?string $body = null;
     private ?int $status = null;
+    /** Library::ffi(), looked up once per response: body(), status() and the free are per request. */
+    private \FFI $ffi;
 
     /** One size_t for every body's length: a response belongs to one thread at a time. */
     private static ?\FFI\CData $length = null;
+    private static ?\FFI\CData $lengthAt = null;
 
-    /** @internal created by Client::request */
-    public function __construct(\FFI\CData $handle, private string $method = '', private string $path = '')
+    /**
+     * @internal created by Client::request
+     *
+     * @param array<string|int, mixed> $query the query the path was sent with (for request())
+     */
+    public function __construct(\FFI\CData $handle, private string $method = '', private string $path = '', private array $query = [], ?\FFI $ffi = null)
     {
         $this->handle = $handle;
+        $this->ffi = $ffi ?? Library::ffi();
     }
 
     /** The HTTP status code (200, 201, 400, 429, ...). */
     public function status(): int
     {
-        return $this->status ??= Library::ffi()->dinero_response_status($this->handle);
+        return $this->status ??= $this->ffi->dinero_response_status($this->handle);
     }
 
     /** The body, byte for byte (a PDF with NUL bytes included). */
     public function body(): string
     {
         if ($this->body === null) {
-            $length = self::$length ??= Library::ffi()->new('size_t');
-            $bytes = Library::ffi()->dinero_response_body($this->handle, \FFI::addr($length));
+            $length = self::$length ??= $this->ffi->new('size_t');
+            $bytes = $this->ffi->dinero_response_body($this->handle, self::$lengthAt ??= \FFI::addr($length));
             $this->body = ($bytes === null || $length->cdata === 0) ? '' : \FFI::string($bytes, $length->cdata);
         }
         return $this->body;
@@ -46,7 +54,7 @@ final class Response
      */
     public function errorMessage(): ?string
     {
-        $line = Library::ffi()->dinero_response_error_message($this->handle);
+        $line = $this->ffi->dinero_response_error_message($this->handle);
         return $line === null ? null : (string) $line;
     }
 
@@ -58,7 +66,7 @@ final class Response
      */
     public function error(): ?array
     {
-        $json = Library::ffi()->dinero_response_error_json($this->handle);
+        $json = $this->ffi->dinero_response_error_json($this->handle);
         return $json === null ? null : json_decode((string) $json, true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
     }
 
@@ -79,7 +87,7 @@ final class Response
     /** A header's value, looked up without regard to case; repeated headers come joined with ", ". */
     public function header(string $name): ?string
     {
-        $value = Library::ffi()->dinero_response_header($this->handle, Library::cString($name, 'the header name'));
+        $value = $this->ffi->dinero_response_header($this->handle, Library::cString($name, 'the header name'));
         return $value === null ? null : (string) $value;
     }
 
@@ -91,7 +99,7 @@ final class Response
      */
     public function headers(): array
     {
-        $ffi = Library::ffi();
+        $ffi = $this->ffi;
         $headers = [];
         $count = (int) $ffi->dinero_response_header_count($this->handle);
         for ($i = 0; $i < $count; $i++) {
@@ -116,7 +124,7 @@ final class Response
      */
     public function saveTo(string $file): void
     {
-        $status = Library::ffi()->dinero_response_save($this->handle, Library::cString($file, 'the file path'));
+        $status = $this->ffi->dinero_response_save($this->handle, Library::cString($file, 'the file path'));
         Library::check($status, "saving the answer to $file");
     }
 
@@ -127,13 +135,13 @@ final class Response
      */
     public function isSuccess(): bool
     {
-        return Library::ffi()->dinero_response_is_ok($this->handle);
+        return $this->ffi->dinero_response_is_ok($this->handle);
     }
 
     /** The method and path this answers, e.g. "GET /v1/{organizationId}/contacts?page=0". */
     public function request(): string
     {
-        return trim("{$this->method} {$this->path}");
+        return trim("{$this->method} " . Client::describeTarget($this->path, $this->query));
     }
 
     /** A copy would free the same native handle twice. */
@@ -144,7 +152,7 @@ final class Response
     public function __destruct()
     {
         if ($this->handle !== null) {
-            Library::ffi()->dinero_response_free($this->handle);
+            $this->ffi->dinero_response_free($this->handle);
             $this->handle = null;
         }
     }

@@ -35,7 +35,7 @@ final class DeclarationsTest extends TestCase
         $this->assertSame(
             dinero_ffi_declarations(self::header()),
             Library::declarations(),
-            'src/dinero.ffi.h is stale: run php bindings/php/tools/generate-declarations.php'
+            'generated/dinero.ffi.h is stale: run php bindings/php/tools/generate-declarations.php'
         );
     }
 
@@ -117,7 +117,10 @@ final class DeclarationsTest extends TestCase
         $this->assertFalse(\FFI::isNull($holder->callback));
     }
 
-    /** The request builder, uploads and saving (issue 8), by signature. */
+    /**
+     * The request builder, uploads and saving (issue 8), by signature (byte parameters as
+     * `const char *` for PHP, see tools/generate-declarations.php).
+     */
     public function testRequestBuilderUploadsAndSavingAreDeclared(): void
     {
         $declarations = (string) preg_replace('~\s+~', ' ', Library::declarations());
@@ -126,11 +129,11 @@ final class DeclarationsTest extends TestCase
             'dinero_status dinero_request_builder_new(const char *method, const char *path, dinero_request_builder **request_out);',
             'dinero_status dinero_request_builder_set_header(dinero_request_builder *request, const char *name, const char *value);',
             'dinero_status dinero_request_builder_add_query(dinero_request_builder *request, const char *key, const char *value);',
-            'dinero_status dinero_request_builder_set_body(dinero_request_builder *request, const uint8_t *body, size_t len, const char *content_type);',
+            'dinero_status dinero_request_builder_set_body(dinero_request_builder *request, const char *body, size_t len, const char *content_type);',
             'void dinero_request_builder_free(dinero_request_builder *request);',
             'dinero_status dinero_client_send(dinero_client *client, const dinero_request_builder *request, dinero_response **response_out);',
             'dinero_status dinero_client_upload_file(dinero_client *client, const char *file_path, const char *file_name, const char *content_type, dinero_response **response_out);',
-            'dinero_status dinero_client_upload_bytes(dinero_client *client, const uint8_t *bytes, size_t len, const char *file_name, const char *content_type, dinero_response **response_out);',
+            'dinero_status dinero_client_upload_bytes(dinero_client *client, const char *bytes, size_t len, const char *file_name, const char *content_type, dinero_response **response_out);',
             'dinero_status dinero_response_save(const dinero_response *response, const char *file_path);',
         ] as $declaration) {
             $this->assertStringContainsString($declaration, $declarations);

@@ -7,7 +7,7 @@ namespace Dinero\Tests;
 use Dinero\Client;
 use Dinero\Exception\InvalidArgumentException;
 use Dinero\LogLevel;
-use Dinero\LogSink;
+use Dinero\Callback;
 use Dinero\Options;
 use Dinero\Status;
 
@@ -294,7 +294,7 @@ final class LoggingTest extends SandboxTestCase
      */
     public function testLoggersDoNotAccumulate(): void
     {
-        $live = LogSink::live();
+        $live = Callback::live();
         $destructed = 0;
         $make = static function () use (&$destructed): object {
             return new class ($destructed) {
@@ -313,9 +313,9 @@ final class LoggingTest extends SandboxTestCase
             };
         };
         $client = $this->sandbox()->client(['logger' => $make()]);
-        $this->assertSame($live + 1, LogSink::live());
+        $this->assertSame($live + 1, Callback::live());
         unset($client);
-        $this->assertSame($live, LogSink::live());
+        $this->assertSame($live, Callback::live());
         $this->assertSame(1, $destructed, 'the logger itself is released with its client');
 
         new Options(['logger' => $make()]); // warm-up: the one trampoline
@@ -325,7 +325,7 @@ final class LoggingTest extends SandboxTestCase
             unset($options);
         }
         gc_collect_cycles();
-        $this->assertSame($live, LogSink::live());
+        $this->assertSame($live, Callback::live());
         $this->assertSame(2002, $destructed);
         $this->assertLessThan(64 * 1024, memory_get_usage() - $before, 'no memory kept per logger');
     }

@@ -100,6 +100,7 @@ final class PreloadTest extends SandboxTestCase
         // opcache.preload, so the child needs no autoloader.
         $package = $this->dir . '/package';
         self::copyReadable(dirname(__DIR__) . '/src', $package . '/src');
+        self::copyReadable(dirname(__DIR__) . '/generated', $package . '/generated');
         self::copyReadable(dirname(__DIR__) . '/preload.php', $package . '/preload.php');
         self::copyReadable($library, $package . '/libdinero.so');
         $result = ChildPhp::json(self::CHILD, [
@@ -120,7 +121,7 @@ final class PreloadTest extends SandboxTestCase
      * A SAPI other than the CLI (PHP's built-in web server standing in for PHP-FPM): there
      * ffi.enable=preload lets only preloaded code use FFI at all (FFI::scope and FFI::addr
      * included), so the classes must come from opcache.preload, every one the binding uses at
-     * run time (LogSink for the logger, too).
+     * run time (Callback for the logger, too).
      */
     public function testWebSapiWithPreloadedClasses(): void
     {
@@ -134,7 +135,7 @@ final class PreloadTest extends SandboxTestCase
         ]);
         $this->assertSame('scope', $preloaded['via'] ?? null, json_encode($preloaded));
         $this->assertSame(200, $preloaded['status']);
-        $this->assertContains('Dinero\\LogSink', $preloaded['preloaded_classes']);
+        $this->assertContains('Dinero\\Callback', $preloaded['preloaded_classes']);
         $this->assertLogged($preloaded);
 
         // Without the classes preloaded, the web SAPI refuses FFI to them: the reason is said.

@@ -8,11 +8,15 @@ if (is_file($autoload)) {
     require $autoload;
 } else {
     spl_autoload_register(static function (string $class): void {
-        foreach (['Dinero\\Tests\\' => __DIR__ . '/', 'Dinero\\' => dirname(__DIR__) . '/src/'] as $prefix => $dir) {
+        $roots = ['Dinero\\Tests\\' => [__DIR__], 'Dinero\\' => [dirname(__DIR__) . '/src', dirname(__DIR__) . '/generated']];
+        foreach ($roots as $prefix => $dirs) {
             if (str_starts_with($class, $prefix)) {
-                $file = $dir . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
-                if (is_file($file)) {
-                    require $file;
+                foreach ($dirs as $dir) {
+                    $file = $dir . '/' . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
+                    if (is_file($file)) {
+                        require $file;
+                        return;
+                    }
                 }
                 return;
             }

@@ -1,12 +1,15 @@
 <?php
 /**
- * Derives the preprocessor-free declaration file that PHP's FFI reads (src/dinero.ffi.h) from
- * the C header (include/dinero.h): comments, preprocessor lines (include guard, #include,
- * #define) and the `extern "C"` wrapper are stripped; everything else is kept as it is.
+ * Derives the preprocessor-free declaration file that PHP's FFI reads (generated/dinero.ffi.h) from
+ * the C header (include/dinero.h) into generated/: comments, preprocessor lines (include guard, #include,
+ * #define) and the `extern "C"` wrapper are stripped, and byte parameters (`const uint8_t *`,
+ * always passed with their length) are declared `const char *`, the same pointer for C, so
+ * that PHP hands a string's bytes over as they are, without a copy into an FFI buffer (a
+ * `uint8_t *` parameter takes FFI memory only); everything else is kept as it is.
  * The DINERO_STATUS_* macros live on as constants of Dinero\Status (a test compares them).
  *
- *     php tools/generate-declarations.php            rewrites src/dinero.ffi.h
- *     php tools/generate-declarations.php --check    exits 1 if src/dinero.ffi.h is stale
+ *     php tools/generate-declarations.php            rewrites generated/dinero.ffi.h
+ *     php tools/generate-declarations.php --check    exits 1 if generated/dinero.ffi.h is stale
  *     php tools/generate-declarations.php --stdout   prints the result
  *
  * The header defaults to ../../include/dinero.h (the repository's); --header PATH overrides it.
@@ -34,6 +37,7 @@ function dinero_ffi_declarations(string $header): string
         $out[] = $line;
     }
     $text = implode("\n", $out);
+    $text = preg_replace('~const uint8_t \*(?=\w+[,)])~', 'const char *', $text);
     $text = preg_replace("~\n{3,}~", "\n\n", $text);
     return BANNER . "\n" . trim((string) $text) . "\n";
 }
@@ -41,7 +45,7 @@ function dinero_ffi_declarations(string $header): string
 if (PHP_SAPI === 'cli' && realpath($_SERVER['SCRIPT_FILENAME'] ?? '') === __FILE__) {
     $args = array_slice($argv, 1);
     $header = dirname(__DIR__, 3) . '/include/dinero.h';
-    $target = dirname(__DIR__) . '/src/dinero.ffi.h';
+    $target = dirname(__DIR__) . '/generated/dinero.ffi.h';
     $mode = 'write';
     for ($i = 0; $i < count($args); $i++) {
         switch ($args[$i]) {

@@ -13,6 +13,8 @@ typedef struct dinero_response dinero_response;
 
 typedef uint32_t dinero_status;
 
+typedef void (*dinero_refresh_token_callback)(void *user_data, const char *refresh_token);
+
 typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char *message);
 
 dinero_status dinero_authenticate(const char *client_id,
@@ -35,7 +37,7 @@ dinero_status dinero_client_call(dinero_client *client,
                                  const char *method,
                                  const char *path,
                                  const char *spec,
-                                 const uint8_t *data,
+                                 const char *data,
                                  size_t data_len,
                                  dinero_response **response_out);
 
@@ -46,7 +48,7 @@ dinero_status dinero_client_upload_file(dinero_client *client,
                                         dinero_response **response_out);
 
 dinero_status dinero_client_upload_bytes(dinero_client *client,
-                                         const uint8_t *bytes,
+                                         const char *bytes,
                                          size_t len,
                                          const char *file_name,
                                          const char *content_type,
@@ -55,6 +57,32 @@ dinero_status dinero_client_upload_bytes(dinero_client *client,
 dinero_status dinero_client_access_token(dinero_client *client, char **token_out);
 
 void dinero_client_free(dinero_client *client);
+
+dinero_status dinero_client_close(dinero_client *client);
+
+dinero_status dinero_connect_authorize_url(const char *client_id,
+                                           const char *redirect_uri,
+                                           const dinero_options *options,
+                                           char **authorization_out);
+
+dinero_status dinero_connect_authenticate_code(const char *client_id,
+                                               const char *client_secret,
+                                               const char *authorization,
+                                               const char *callback,
+                                               const dinero_options *options,
+                                               dinero_client **client_out);
+
+dinero_status dinero_connect_authenticate(const char *client_id,
+                                          const char *client_secret,
+                                          const char *refresh_token,
+                                          const dinero_options *options,
+                                          dinero_client **client_out);
+
+dinero_status dinero_options_set_refresh_token_callback(dinero_options *options,
+                                                        dinero_refresh_token_callback callback,
+                                                        void *user_data);
+
+dinero_status dinero_client_organizations(dinero_client *client, dinero_response **response_out);
 
 dinero_status dinero_client_create(dinero_client *client,
                                    const char *collection_path,
@@ -75,9 +103,15 @@ dinero_status dinero_options_set_log_callback(dinero_options *options,
                                               void *user_data,
                                               uint32_t max_level);
 
+dinero_status dinero_log_level_parse(const char *name, uint32_t *level_out);
+
+const char *dinero_log_level_name(uint32_t level);
+
 dinero_options *dinero_options_new(void);
 
-dinero_status dinero_options_set(dinero_options *options, const char *key, const char *value);
+dinero_status dinero_options_set(dinero_options *options,
+                                 const char *key,
+                                 const char *value);
 
 dinero_status dinero_options_set_json(dinero_options *options, const char *json);
 
@@ -92,6 +126,17 @@ dinero_status dinero_pages_next(dinero_pages *pages, dinero_response **response_
 
 void dinero_pages_free(dinero_pages *pages);
 
+dinero_status dinero_pages_new_with(dinero_client *client,
+                                    const char *path,
+                                    const char *spec,
+                                    uint32_t page_size,
+                                    dinero_pages **pages_out);
+
+dinero_status dinero_private_file_write(const char *path,
+                                        const char *data,
+                                        size_t len,
+                                        char **path_out);
+
 dinero_status dinero_request_builder_new(const char *method,
                                          const char *path,
                                          dinero_request_builder **request_out);
@@ -99,7 +144,7 @@ dinero_status dinero_request_builder_new(const char *method,
 dinero_status dinero_request_builder_new_with(const char *method,
                                               const char *path,
                                               const char *spec,
-                                              const uint8_t *data,
+                                              const char *data,
                                               size_t data_len,
                                               dinero_request_builder **request_out);
 
@@ -112,7 +157,7 @@ dinero_status dinero_request_builder_add_query(dinero_request_builder *request,
                                                const char *value);
 
 dinero_status dinero_request_builder_set_body(dinero_request_builder *request,
-                                              const uint8_t *body,
+                                              const char *body,
                                               size_t len,
                                               const char *content_type);
 
@@ -135,10 +180,14 @@ const char *dinero_response_error_message(const dinero_response *response);
 const char *dinero_response_error_json(const dinero_response *response);
 
 dinero_status dinero_error_body_parse(uint16_t http_status,
-                                      const uint8_t *body,
+                                      const char *body,
                                       size_t len,
                                       char **json_out);
 
 dinero_status dinero_response_save(const dinero_response *response, const char *file_path);
 
 void dinero_response_free(dinero_response *response);
+
+const char *dinero_response_headers_json(const dinero_response *response);
+
+dinero_status dinero_response_json(const dinero_response *response, const char **json_out);
