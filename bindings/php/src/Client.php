@@ -307,14 +307,8 @@ final class Client
     public function paginate(string $path, int $pageSize = self::MAX_PAGE_SIZE, array $query = []): \Generator
     {
         $ffi = Library::ffi();
-        $builder = $ffi->new('dinero_request_builder*');
-        Library::check($ffi->dinero_request_builder_new_with('GET', Library::cString($path, 'the path'), $this->spec($query), null, 0, \FFI::addr($builder)), 'GET ' . $path);
-        try {
-            $pages = $ffi->new('dinero_pages*');
-            Library::check($ffi->dinero_pages_new($this->live(), $builder, max(0, min($pageSize, 0xFFFFFFFF)), \FFI::addr($pages)), 'GET ' . $path);
-        } finally {
-            $ffi->dinero_request_builder_free($builder);
-        }
+        $pages = $ffi->new('dinero_pages*');
+        Library::check($ffi->dinero_pages_new_with($this->live(), Library::cString($path, 'the path'), $this->spec($query), max(0, min($pageSize, 0xFFFFFFFF)), \FFI::addr($pages)), 'GET ' . $path);
         try {
             while (true) {
                 $out = $ffi->new('dinero_response*');
@@ -530,7 +524,7 @@ final class Client
         if (!$response->isSuccess()) {
             throw ApiException::fromResponse($response);
         }
-        return $response->json();
+        return $response->decodedOk();
     }
 
     /**

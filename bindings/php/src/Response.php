@@ -84,6 +84,17 @@ final class Response
         return json_decode($body, true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
     }
 
+    /**
+     * @internal An OK answer's body decoded as the library reads it (dinero_response_json): null
+     * for an empty body, ProtocolException for one that is not JSON.
+     */
+    public function decodedOk(): mixed
+    {
+        $json = $this->ffi->new('const char*');
+        Library::check($this->ffi->dinero_response_json($this->handle, \FFI::addr($json)), $this->request());
+        return json_decode((string) \FFI::string($json), true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
+    }
+
     /** A header's value, looked up without regard to case; repeated headers come joined with ", ". */
     public function header(string $name): ?string
     {
@@ -99,19 +110,7 @@ final class Response
      */
     public function headers(): array
     {
-        $ffi = $this->ffi;
-        $headers = [];
-        $count = (int) $ffi->dinero_response_header_count($this->handle);
-        for ($i = 0; $i < $count; $i++) {
-            $name = $ffi->dinero_response_header_name($this->handle, $i);
-            if ($name === null) {
-                break;
-            }
-            $name = (string) $name;
-            $value = $ffi->dinero_response_header($this->handle, $name);
-            $headers[$name] = $value === null ? '' : (string) $value;
-        }
-        return $headers;
+        return json_decode((string) $this->ffi->dinero_response_headers_json($this->handle), true, 512, JSON_THROW_ON_ERROR);
     }
 
     /**
