@@ -232,7 +232,6 @@ fn a_forged_reused_or_mismatched_answer_is_refused_and_names_no_secret() {
     }
 
     // Another verifier, another redirect URI: the code is refused.
-    let other = authorize(&sb, &options, REDIRECT);
     for (field, value) in [
         ("code_verifier", json!("A".repeat(43))),
         ("redirect_uri", json!("http://127.0.0.1:10/elsewhere")),
@@ -252,15 +251,10 @@ fn a_forged_reused_or_mismatched_answer_is_refused_and_names_no_secret() {
             &[authorization["code_verifier"].as_str().unwrap(), &secret],
         );
     }
-    let _ = other;
 
     // The user refuses consent.
     sb.inject(json!({"kind": "consent_refused"})).unwrap();
-    let authorization = authorize(&sb, &options, REDIRECT);
-    let callback = browser(authorization["url"].as_str().unwrap());
-    let refused = sign_in(&sb, &options, &authorization, &callback)
-        .err()
-        .unwrap();
+    let refused = failed_sign_in(&sb, &options);
     assert_eq!(refused.status, DINERO_STATUS_AUTH_REJECTED);
     assert!(
         refused.message.contains("did not grant access"),
@@ -339,11 +333,7 @@ fn shared_state_refreshes_once_for_every_client_and_hands_the_rotated_token_on()
     let jar = Jar::default();
 
     let without_name = connect_options(&sb, &jar, &[("shared_state", &store)]);
-    let authorization = authorize(&sb, &without_name, REDIRECT);
-    let callback = browser(authorization["url"].as_str().unwrap());
-    let refused = sign_in(&sb, &without_name, &authorization, &callback)
-        .err()
-        .unwrap();
+    let refused = failed_sign_in(&sb, &without_name);
     assert_eq!(refused.status, DINERO_STATUS_INVALID_ARGUMENT);
     assert!(
         refused.message.contains("grant_name"),

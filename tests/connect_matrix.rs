@@ -315,17 +315,6 @@ fn every_visma_connect_failure_has_a_clear_status_and_leaks_nothing() {
         }
         writeln!(table, "| {name} | {} | {seen} |", outcome.cell()).unwrap();
     }
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("../reliability");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("connect.md"), &table).unwrap();
     println!("{table}");
-    if std::env::var("DINERO_RELIABILITY_CHECK").as_deref() == Ok("0") {
-        return;
-    }
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/RELIABILITY.md"))
-        .unwrap_or_default();
-    assert!(
-        doc.contains(&table),
-        "docs/RELIABILITY.md does not show this matrix: run `make reliability` and commit it"
-    );
+    common::reliability::publish("connect.md", &table);
 }

@@ -207,20 +207,8 @@ fn every_lost_answer_still_gives_exactly_one_entity() {
         )
         .unwrap();
     }
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("../reliability");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("exactly-once.md"), &table).unwrap();
     assert!(mismatches.is_empty(), "{mismatches:#?}");
-
-    if std::env::var("DINERO_RELIABILITY_CHECK").as_deref() == Ok("0") {
-        return;
-    }
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/RELIABILITY.md"))
-        .unwrap_or_default();
-    assert!(
-        doc.contains(&table),
-        "docs/RELIABILITY.md does not show this table: run `make reliability` and commit it"
-    );
+    common::reliability::publish("exactly-once.md", &table);
 }
 
 #[test]

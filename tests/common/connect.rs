@@ -146,6 +146,15 @@ pub fn signed_in(sb: &Sandbox, options: &Options) -> Client {
     sign_in(sb, options, &authorization, &callback).expect("the sign-in succeeds")
 }
 
+/// A whole sign-in that is expected to fail: its failure.
+pub fn failed_sign_in(sb: &Sandbox, options: &Options) -> Failed {
+    let authorization = authorize(sb, options, REDIRECT);
+    let callback = browser(authorization["url"].as_str().unwrap());
+    sign_in(sb, options, &authorization, &callback)
+        .err()
+        .expect("the sign-in fails")
+}
+
 pub fn call(client: &Client, path: &str, spec: Value) -> Result<Reply, Failed> {
     let mut response = ptr::null_mut();
     check(unsafe {

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod connect;
+pub mod reliability;
 
 use dinero::ffi::client::{
     dinero_authenticate, dinero_client, dinero_client_access_token, dinero_client_free,
