@@ -8,3 +8,8 @@ scripts/test-node.sh --deps-only
 
 section "Node example, shaped like Dinero's docs (examples/node/personal_integration.mjs)"
 DINERO_LIBRARY="$PWD/target/release/libdinero.so" node examples/node/personal_integration.mjs
+
+section "Node: a public integration's sign-in through Visma Connect (examples/node/visma_connect.mjs)"
+# The example listens for the redirect itself; scripts/play-browser.py --post plays the browser.
+DINERO_LIBRARY="$PWD/target/release/libdinero.so" DINERO_REFRESH_TOKEN_FILE="$work/refresh-token-node" \
+  python3 scripts/play-browser.py --post node examples/node/visma_connect.mjs
