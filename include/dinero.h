@@ -423,10 +423,10 @@ dinero_status dinero_connect_authenticate_code(const char *client_id,
 
 /**
  * A Visma Connect client from a refresh token stored earlier (the application's later runs).
- * The token is used now, so a revoked or expired one fails here with
- * DINERO_STATUS_LOGIN_REQUIRED: the user must sign in again. With shared_state (which then
- * needs the "grant_name" option), a newer refresh token another process stored wins over this
- * one.
+ * The token is used now (unless shared_state already holds a valid access token of this
+ * grant), so a revoked or expired one fails here with DINERO_STATUS_LOGIN_REQUIRED: the user
+ * must sign in again. With shared_state (which then needs the "grant_name" option), a newer
+ * refresh token another process stored wins over this one.
  *
  * The client refreshes its access token before it expires, once for every thread (and every
  * process sharing its shared_state); each new refresh token goes to the refresh-token

@@ -94,8 +94,9 @@ impl Client {
     }
 
     /// A Visma Connect client from a refresh token the application stored (a public
-    /// integration's later runs). The refresh token is used now, so a revoked one fails here
-    /// with `LoginRequired`. Every new refresh token goes to `config.refresh_token_sink` (and
+    /// integration's later runs). The refresh token is used now (unless `shared_state` holds a
+    /// valid access token of this grant already), so a revoked one fails here with
+    /// `LoginRequired`. Every new refresh token goes to `config.refresh_token_sink` (and
     /// to `shared_state`) before it is relied on.
     pub fn authenticate_connect(
         client_id: &str,
