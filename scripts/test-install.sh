@@ -45,12 +45,14 @@ check "the static example runs without the shared library" "$work/example-static
 # installed library through the system loader.
 if command -v php >/dev/null 2>&1; then
   mkdir -p "$work/php-app"
-  cp -r bindings/php/src "$work/php-app/src"
+  cp -r bindings/php/src bindings/php/generated "$work/php-app/"
   cat > "$work/php-app/app.php" <<'PHP'
 <?php
 spl_autoload_register(function (string $class): void {
-    $file = __DIR__ . '/src/' . str_replace('\\', '/', substr($class, strlen('Dinero\\'))) . '.php';
-    if (is_file($file)) require $file;
+    foreach (['/src/', '/generated/'] as $folder) {
+        $file = __DIR__ . $folder . str_replace('\\', '/', substr($class, strlen('Dinero\\'))) . '.php';
+        if (is_file($file)) { require $file; return; }
+    }
 });
 $client = Dinero\Client::authenticate(getenv('DINERO_CLIENT_ID'), getenv('DINERO_CLIENT_SECRET'), getenv('DINERO_API_KEY'),
     ['organization_id' => getenv('DINERO_ORGANIZATION_ID'), 'auth_url' => getenv('DINERO_AUTH_URL'), 'api_url' => getenv('DINERO_API_URL')]);
