@@ -128,7 +128,9 @@ impl<T: Clone> Drop for Pass<'_, T> {
         });
         let mut state = self.gate.lock();
         state.in_flight -= 1;
-        if state.in_flight == 0 {
+        // Only a close (which empties `value` under this lock before it waits) can be waiting:
+        // a notify costs a system call, which every request would otherwise pay.
+        if state.in_flight == 0 && state.value.is_none() {
             self.gate.idle.notify_all();
         }
     }
