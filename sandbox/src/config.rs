@@ -140,6 +140,8 @@ pub struct Config {
     /// Generated contacts ("Kontakt 0001", ...) added to the fixed seed data at start.
     pub seed_contacts: usize,
     pub bind: SocketAddr,
+    /// A kept-alive connection idle this long between requests is closed.
+    pub idle_timeout: Duration,
     /// One line per request on stderr (never a token or Authorization value).
     pub log_requests: bool,
     /// Serve HTTPS with a certificate made at start (see `Sandbox::ca_pem`).
@@ -202,6 +204,7 @@ impl Default for Config {
             client_error_shape: ClientErrorShape::Plain,
             seed_contacts: 0,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            idle_timeout: Duration::from_secs(60),
             log_requests: false,
             tls: false,
             connect_client_id: "isv_sandbox".into(),

@@ -25,6 +25,10 @@ impl Handler for State {
         self.stats.connection_opened();
     }
 
+    fn idle_timeout(&self) -> std::time::Duration {
+        self.config.idle_timeout
+    }
+
     fn handle(&self, request: &Request, connection: u64) -> Reply {
         if let Some(rest) = request.path.strip_prefix(admin::PREFIX) {
             return Reply::Respond(admin::handle(self, request, rest));

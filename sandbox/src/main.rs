@@ -31,6 +31,7 @@ usage: dinero-sandbox [options]
   --draft-pdf refuse|render      a draft's PDF: 400 code 59 (default), or rendered
   --any-filter-property          queryFilter on any property, not only Dinero's documented ones
   --seed-contacts N              generated contacts on top of the seed data (default 0)
+  --idle-timeout-ms MS           close a kept-alive connection idle this long (default 60000)
   --connect-client-id ID         Visma Connect client id (default isv_sandbox)
   --connect-client-secret SECRET Visma Connect client secret (default connect-secret)
   --connect-redirect-uri URI     a redirect URI registered for the Connect client
@@ -202,6 +203,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Parsed, String> {
                     .ok_or_else(|| format!("{flag}: expected refuse or render, not {v:?}"))?;
             }
             "--seed-contacts" => config.seed_contacts = parse(&flag, &value()?)?,
+            "--idle-timeout-ms" => config.idle_timeout = positive_ms(&flag, &value()?)?,
             "--connect-client-id" => config.connect_client_id = non_empty(&flag, value()?)?,
             "--connect-client-secret" => {
                 config.connect_client_secret = non_empty(&flag, value()?)?;

@@ -62,11 +62,7 @@ impl HttpClient {
             .proxy(proxy)
             .tls_config(tls.build())
             .build();
-        let agent = Agent::with_parts(
-            agent_config,
-            ureq::unversioned::transport::DefaultConnector::default(),
-            CachingResolver::default(),
-        );
+        let agent = Agent::with_parts(agent_config, connectors(), CachingResolver::default());
         Ok(HttpClient {
             agent,
             max_response_bytes: config.max_response_bytes,
@@ -145,6 +141,16 @@ enum Phase {
     Exchange,
     /// Reading the body after the head arrived.
     Body,
+}
+
+/// ureq's connector chain with our plain TCP (transport/tcp.rs) in place of its own: an HTTP
+/// CONNECT proxy first (when the environment names one), then TCP, then TLS for https. No SOCKS
+/// (ureq is built without it; transport/proxy.rs never hands ureq a SOCKS proxy).
+fn connectors() -> impl ureq::unversioned::transport::Connector {
+    use ureq::unversioned::transport::{ConnectProxyConnector, Connector as _, RustlsConnector};
+    ().chain(ConnectProxyConnector::default())
+        .chain(super::tcp::LeanTcpConnector)
+        .chain(RustlsConnector::default())
 }
 
 fn classify(e: ureq::Error, phase: Phase) -> Failure {

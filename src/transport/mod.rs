@@ -7,6 +7,7 @@ pub mod pacing;
 mod proxy;
 mod resolver;
 pub mod retry;
+mod tcp;
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};

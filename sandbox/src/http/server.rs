@@ -18,8 +18,6 @@ use super::request::{ReadError, RequestReader};
 use super::response::{Reply, Response};
 use super::Request;
 
-/// A connection idle this long between requests is closed.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// A client that stops reading our response for this long is given up on.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -29,6 +27,9 @@ pub trait Handler: Send + Sync + 'static {
     fn connection_opened(&self);
     /// Decides what to do with one request; `connection` numbers connections from 1.
     fn handle(&self, request: &Request, connection: u64) -> Reply;
+    /// A kept-alive connection idle this long between requests is closed by the server, as
+    /// real servers do (and a client must then not send on it).
+    fn idle_timeout(&self) -> Duration;
 }
 
 struct Shared {
@@ -149,7 +150,7 @@ fn serve_connection<H: Handler>(
     tls: Option<Arc<ServerConfig>>,
 ) {
     let _ = stream.set_nodelay(true);
-    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
+    let _ = stream.set_read_timeout(Some(handler.idle_timeout()));
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     if let Ok(clone) = stream.try_clone() {
         shared.open().insert(id, clone);
