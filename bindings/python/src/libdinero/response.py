@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes
 import json as _json
 import os
-from typing import TYPE_CHECKING, Any, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from . import _constants, _native, errors
 from ._convert import cstr, file_path
@@ -95,19 +95,9 @@ class Response(NativeHandle):
         """Every header, as a read-only mapping looked up without regard to case; iterating
         gives the lower-case names in the order they arrived. A snapshot: it stays readable
         after ``close()``."""
-        lib = _native.lib()
-        pointer = self._live()
-        pairs: List[Tuple[str, str]] = []
-        for index in range(int(lib.dinero_response_header_count(pointer))):
-            raw_name: Optional[bytes] = lib.dinero_response_header_name(pointer, index)
-            if raw_name is None:
-                break
-            raw_value: Optional[bytes] = lib.dinero_response_header(pointer, raw_name)
-            if raw_value is not None:
-                pairs.append(
-                    (raw_name.decode("utf-8", "replace"), raw_value.decode("utf-8", "replace"))
-                )
-        return Headers(pairs)
+        # The library's one reading of them (dinero_response_headers_json), in arrival order.
+        raw: Optional[bytes] = _native.lib().dinero_response_headers_json(self._live())
+        return Headers(_json.loads(raw or b"{}"))
 
     # -- lifetime -------------------------------------------------------------------------
 
