@@ -1,8 +1,6 @@
 // Client and authenticate(): a connection to Dinero, and how every way in makes one (open()).
 
-import {
-  FileError, InvalidArgumentError, ProtocolError, fromStatus,
-} from './errors.js';
+import { FileError, InvalidArgumentError, fromStatus } from './errors.js';
 import { MAX_PAGE_SIZE, STATUS } from './native.js';
 import { callHere, guardExit, native, offThread } from './runtime.js';
 import {
@@ -170,7 +168,7 @@ export class Client {
         if (!pointer) return;
         const page = new Response(pointer);
         try {
-          yield* decoded(page, 'GET', requestPath);
+          yield* decoded(page);
         } finally {
           page.close();
         }
@@ -208,7 +206,7 @@ export class Client {
     }
     const response = new Response(pointer);
     try {
-      return decoded(response, 'POST', '/v1/{organizationId}/files');
+      return decoded(response);
     } finally {
       response.close();
     }
@@ -251,7 +249,7 @@ export class Client {
     const [guid, pointer] = await this.#call('dinero_client_create', [pathText, jsonText, [null], [null]]);
     const response = new Response(pointer);
     try {
-      return { guid, answer: decoded(response, 'POST', requestPath) };
+      return { guid, answer: decoded(response) };
     } finally {
       response.close();
     }
@@ -264,7 +262,7 @@ export class Client {
     const [pointer] = await this.#call('dinero_client_organizations', [[null]]);
     const response = new Response(pointer);
     try {
-      return decoded(response, 'GET', '/v1/organizations');
+      return decoded(response);
     } finally {
       response.close();
     }
@@ -303,7 +301,7 @@ export class Client {
   async #json(method, requestPath, json, { params, organizationId }) {
     const response = await this.request(method, requestPath, { json, params, organizationId });
     try {
-      return decoded(response, method, requestPath);
+      return decoded(response);
     } finally {
       response.close();
     }
@@ -318,17 +316,10 @@ export class Client {
   }
 }
 
-/** The JSON of an OK answer (null for an empty body); ApiError for one that is not OK. */
-function decoded(response, method, requestPath) {
+/** The JSON of an OK answer (null for an empty body), as the library reads it
+ *  (dinero_response_json: a body that is not JSON is a ProtocolError); ApiError for an answer
+ *  that is not OK. Integers past 2^53 come as BigInt. */
+function decoded(response) {
   if (!response.ok) throw response.apiError();
-  const text = response.text();
-  if (!text.trim()) return null;
-  try {
-    return parseJson(text);
-  } catch {
-    throw new ProtocolError(
-      `${method} ${requestPath} answered HTTP ${response.status} with a body that is not JSON`,
-      STATUS.PROTOCOL,
-    );
-  }
+  return parseJson(response.jsonText());
 }

@@ -3,7 +3,7 @@
 import koffi from 'koffi';
 import { ApiError, FileError } from './errors.js';
 import { Handle } from './handle.js';
-import { native, offThread } from './runtime.js';
+import { callHere, native, offThread } from './runtime.js';
 import { cstr, filePath } from './convert.js';
 import { parseJson } from './json.js';
 
@@ -75,6 +75,12 @@ export class Response {
   apiError() {
     const json = native().fn.dinero_response_error_json(this.#handle.live());
     return new ApiError(this.status, this.body, { headers: this.headers }, parseJson(json ?? '{}'));
+  }
+
+  /** @internal The body of an OK answer as the library reads it (dinero_response_json): JSON
+   *  text, 'null' for an empty body; ProtocolError for a body that is not JSON. */
+  jsonText() {
+    return callHere('dinero_response_json', [this.#handle.live(), [null]])[0];
   }
 
   /** True for a status below 400, the library's one rule (dinero_response_is_ok): 400 and
