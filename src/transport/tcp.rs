@@ -70,7 +70,11 @@ fn connect(details: &ConnectionDetails) -> Result<TcpStream, ureq::Error> {
     let mut last_error = None;
     for (index, address) in details.addrs.iter().enumerate() {
         let attempt = match deadline.left(Timeout::Connect)? {
-            Some(left) => TcpStream::connect_timeout(address, left / (count - index) as u32),
+            // At least a millisecond: connect_timeout refuses a zero duration.
+            Some(left) => TcpStream::connect_timeout(
+                address,
+                (left / (count - index) as u32).max(Duration::from_millis(1)),
+            ),
             None => TcpStream::connect(address),
         };
         match attempt {
