@@ -194,15 +194,10 @@ fn wait(
     reason: Timeout,
 ) -> Result<(), ureq::Error> {
     loop {
-        let wait_ms = match deadline.0 {
+        let wait_ms = match deadline.left(reason)? {
             None => -1,
-            Some(at) => match at.checked_duration_since(Instant::now()) {
-                Some(left) if !left.is_zero() => {
-                    // Rounded up, so that a wait never ends just before the deadline.
-                    i32::try_from(left.as_micros().div_ceil(1000)).unwrap_or(i32::MAX)
-                }
-                _ => return Err(ureq::Error::Timeout(reason)),
-            },
+            // Rounded up, so that a wait never ends just before the deadline.
+            Some(left) => i32::try_from(left.as_micros().div_ceil(1000)).unwrap_or(i32::MAX),
         };
         let mut watched = libc::pollfd {
             fd: stream.as_raw_fd(),
