@@ -854,6 +854,21 @@ bool dinero_response_is_ok(const dinero_response *response);
 const uint8_t *dinero_response_body(const dinero_response *response, size_t *len_out);
 
 /**
+ * The request this answers, for messages and logs: the method, then the path as the caller
+ * wrote it (`{organizationId}` left as it is) with the query parameters as sent,
+ * percent-encoded, e.g. "GET /v1/{organizationId}/contacts?page=0&pageSize=1000" (a page of
+ * dinero_pages_next names its page; an upload names the files endpoint; the answer of
+ * dinero_client_create that read a lost create back names that GET).
+ *
+ * Returns a borrowed string valid until the response is freed; "" for an answer not sent by
+ * a client; NULL if `response` is NULL.
+ *
+ * # Safety
+ * `response` is NULL or a live handle.
+ */
+const char *dinero_response_request(const dinero_response *response);
+
+/**
  * The value of a header, looked up without regard to case ("retry-after", "Content-Type");
  * repeated headers come joined with ", ".
  *

@@ -188,7 +188,9 @@ impl Client {
             Some(_) => &[("content-type", "application/json")],
             None => &[],
         };
-        self.exchange(method, &url, headers, json_body)
+        Ok(self
+            .exchange(method, &url, headers, json_body)?
+            .answering(method, path))
     }
 
     /// Sends a request built with headers, query parameters and a body of any type.
@@ -198,13 +200,16 @@ impl Client {
             .organization_id
             .as_deref()
             .or(config.organization_id.as_deref());
-        let url = build_url(&config.api_url, &request.path_and_query(), organization)?;
         let headers: Vec<(&str, &str)> = request
             .headers
             .iter()
             .map(|(n, v)| (n.as_str(), v.as_str()))
             .collect();
-        self.exchange(request.method, &url, &headers, request.body.as_deref())
+        let target = request.path_and_query();
+        let url = build_url(&config.api_url, &target, organization)?;
+        Ok(self
+            .exchange(request.method, &url, &headers, request.body.as_deref())?
+            .answering(request.method, &target))
     }
 
     /// Uploads bytes to Dinero's files endpoint (`POST /v1/{organizationId}/files`, multipart,
@@ -222,7 +227,9 @@ impl Client {
         let multipart = crate::request::multipart::multipart(bytes, file_name, content_type)?;
         let url = self.url(crate::request::multipart::FILES_PATH)?;
         let headers = [("content-type", multipart.content_type.as_str())];
-        self.exchange("POST", &url, &headers, Some(&multipart.body))
+        Ok(self
+            .exchange("POST", &url, &headers, Some(&multipart.body))?
+            .answering("POST", crate::request::multipart::FILES_PATH))
     }
 
     /// Creates an entity exactly once: `collection_path` is a collection whose create takes its

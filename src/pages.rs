@@ -100,8 +100,7 @@ impl Pages {
             || result.is_some_and(|total| self.seen >= total);
         self.done = last;
         self.page += 1;
-        let (status, headers, _) = response.into_parts();
-        Ok(Some(Response::new(status, headers, raw.into_bytes())))
+        Ok(Some(response.with_body(raw.into_bytes())))
     }
 
     /// How many items the pages so far held.

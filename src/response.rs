@@ -7,6 +7,8 @@ pub struct Response {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    /// The request this answers, as the caller described it (see `request`).
+    request: String,
 }
 
 impl Response {
@@ -26,7 +28,22 @@ impl Response {
             status,
             headers,
             body,
+            request: String::new(),
         }
+    }
+
+    /// This answer, marked as the answer to `request` (method, path and query, see `request`).
+    pub(crate) fn answering(mut self, method: &str, path_and_query: &str) -> Self {
+        self.request = format!("{method} {path_and_query}");
+        self
+    }
+
+    /// The request this answers, for messages: the method, then the path as the caller wrote
+    /// it (`{organizationId}` left as it is) with the query parameters as sent, percent-encoded
+    /// (`GET /v1/{organizationId}/contacts?page=0&pageSize=1000`). Empty for an answer that
+    /// was not sent by a `Client`.
+    pub fn request(&self) -> &str {
+        &self.request
     }
 
     pub fn status(&self) -> u16 {
@@ -75,6 +92,12 @@ impl Response {
 
     pub fn into_parts(self) -> (u16, Vec<(String, String)>, Vec<u8>) {
         (self.status, self.headers, self.body)
+    }
+
+    /// The same answer with another body (a page re-read from the whole answer), for the
+    /// same request.
+    pub(crate) fn with_body(self, body: Vec<u8>) -> Self {
+        Response { body, ..self }
     }
 }
 

@@ -307,3 +307,56 @@ fn uploads_name_bytes_from_their_content_and_read_only_regular_files() {
         "nothing sent"
     );
 }
+
+fn request_line(reply: &Reply) -> String {
+    let line = unsafe { dinero_response_request(reply.handle) };
+    assert!(!line.is_null());
+    unsafe { CStr::from_ptr(line) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn every_answer_names_the_request_it_answers_as_sent() {
+    let sb = sandbox_with(|c| {
+        c.seed_contacts = 7;
+        c.rate_limit = 0;
+    });
+    let client = Client::to(&sb);
+    // The short path: the path as written, {organizationId} and all.
+    let reply = client
+        .request("GET", &format!("{CONTACTS}?pageSize=1"), None)
+        .unwrap();
+    assert_eq!(
+        request_line(&reply),
+        "GET /v1/{organizationId}/contacts?pageSize=1"
+    );
+    // The builder: its query percent-encoded as sent, an error answer named the same way.
+    let request = Builder::new("GET", "/v1/{organizationId}/no-such-thing").unwrap();
+    request.query("q", "Name eq 'Ø'").unwrap();
+    let reply = client.send(&request).unwrap();
+    assert_eq!(reply.status, 404);
+    assert_eq!(
+        request_line(&reply),
+        "GET /v1/{organizationId}/no-such-thing?q=Name%20eq%20%27%C3%98%27"
+    );
+    // Each page names its own page; the caller's query is kept.
+    let request = Builder::new("GET", &format!("{CONTACTS}?fields=Name")).unwrap();
+    let pages = Pages::new(&client, &request, 5).unwrap();
+    let lines: Vec<String> = std::iter::from_fn(|| pages.next().unwrap())
+        .map(|page| request_line(&page))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "GET /v1/{organizationId}/contacts?fields=Name&page=0&pageSize=5",
+            "GET /v1/{organizationId}/contacts?fields=Name&page=1&pageSize=5",
+        ]
+    );
+    // An upload names the files endpoint.
+    let reply = client
+        .upload_bytes(b"%PDF-1.4\n%%EOF\n", "a.pdf", None)
+        .unwrap();
+    assert_eq!(request_line(&reply), "POST /v1/{organizationId}/files");
+    assert!(unsafe { dinero_response_request(ptr::null()) }.is_null());
+}

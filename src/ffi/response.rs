@@ -20,6 +20,8 @@ pub struct dinero_response {
     /// For a status >= 400: Dinero's error answer, read once (JSON for the bindings, and the
     /// one-line description).
     error: Option<(CString, CString)>,
+    /// The request it answers, for messages (dinero_response_request).
+    request: CString,
 }
 
 impl dinero_response {
@@ -27,6 +29,7 @@ impl dinero_response {
         let error = response
             .api_error()
             .map(|error| (c_string(error.to_json()), c_string(error.description())));
+        let request = c_string(response.request().to_string());
         let (status, headers, mut body) = response.into_parts();
         body.push(0);
         let headers = headers
@@ -39,6 +42,7 @@ impl dinero_response {
             headers,
             headers_json: std::sync::OnceLock::new(),
             error,
+            request,
         }
     }
 }
@@ -96,6 +100,27 @@ pub unsafe extern "C" fn dinero_response_body(
             *out = len;
         }
         Ok(response.body.as_ptr())
+    })
+}
+
+/// The request this answers, for messages and logs: the method, then the path as the caller
+/// wrote it (`{organizationId}` left as it is) with the query parameters as sent,
+/// percent-encoded, e.g. "GET /v1/{organizationId}/contacts?page=0&pageSize=1000" (a page of
+/// dinero_pages_next names its page; an upload names the files endpoint; the answer of
+/// dinero_client_create that read a lost create back names that GET).
+///
+/// Returns a borrowed string valid until the response is freed; "" for an answer not sent by
+/// a client; NULL if `response` is NULL.
+///
+/// # Safety
+/// `response` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn dinero_response_request(
+    response: *const dinero_response,
+) -> *const c_char {
+    guard_or(std::ptr::null(), || {
+        // SAFETY: per this function's contract.
+        Ok(unsafe { borrow(response, "response") }?.request.as_ptr())
     })
 }
 

@@ -51,6 +51,7 @@ export const DECLARATIONS = Object.freeze([
   'uint16_t dinero_response_status(const dinero_response *response)',
   'bool dinero_response_is_ok(const dinero_response *response)',
   'const uint8_t *dinero_response_body(const dinero_response *response, _Out_ size_t *len_out)',
+  'const char *dinero_response_request(const dinero_response *response)',
   'const char *dinero_response_header(const dinero_response *response, const char *name)',
   'size_t dinero_response_header_count(const dinero_response *response)',
   'const char *dinero_response_header_name(const dinero_response *response, size_t index)',

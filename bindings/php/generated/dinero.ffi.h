@@ -169,6 +169,8 @@ bool dinero_response_is_ok(const dinero_response *response);
 
 const uint8_t *dinero_response_body(const dinero_response *response, size_t *len_out);
 
+const char *dinero_response_request(const dinero_response *response);
+
 const char *dinero_response_header(const dinero_response *response, const char *name);
 
 size_t dinero_response_header_count(const dinero_response *response);

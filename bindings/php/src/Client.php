@@ -178,7 +178,7 @@ final class Client
         $ffi = Library::ffi();
         $out = $ffi->new('dinero_response*');
         Library::check($ffi->dinero_client_organizations($this->live(), \FFI::addr($out)), 'organizations');
-        return self::decoded(new Response($out, 'GET', '/v1/organizations')) ?? [];
+        return self::decoded(new Response($out)) ?? [];
     }
 
     /**
@@ -243,7 +243,7 @@ final class Client
         if ($status !== Status::OK) {
             Library::check($status, "$method request");
         }
-        return new Response($out, $method, $path, $query, $ffi);
+        return new Response($out, $ffi);
     }
 
     /**
@@ -316,7 +316,7 @@ final class Client
                 if (\FFI::isNull($out)) {
                     return;
                 }
-                foreach (self::decoded(new Response($out, 'GET', $path, $query)) as $item) {
+                foreach (self::decoded(new Response($out)) as $item) {
                     yield $item; // keys run on across pages
                 }
             }
@@ -354,7 +354,7 @@ final class Client
             \FFI::addr($out)
         );
         Library::check($status, "upload of $path");
-        return self::uploaded(new Response($out, 'POST', self::FILES));
+        return self::uploaded(new Response($out));
     }
 
     /**
@@ -381,7 +381,7 @@ final class Client
             \FFI::addr($out)
         );
         Library::check($status, "upload of $fileName");
-        return self::uploaded(new Response($out, 'POST', self::FILES));
+        return self::uploaded(new Response($out));
     }
 
     /**
@@ -440,7 +440,7 @@ final class Client
         );
         Library::check($status, "create in $path");
         $id = Library::takeString($guid);
-        $response = new Response($out, 'POST', $path);
+        $response = new Response($out);
         if ($response->status() >= 400) {
             throw ApiException::fromResponse($response);
         }
@@ -621,24 +621,5 @@ final class Client
         } catch (\JsonException $e) {
             throw new InvalidArgumentException("the request body cannot be encoded as JSON: {$e->getMessage()}", Status::INVALID_ARGUMENT, $e);
         }
-    }
-
-    /**
-     * @internal The path with its query for messages (ApiException, Response::request()),
-     * encoded the way the library sends it (rawurlencode() leaves the same characters as the
-     * library: A-Z a-z 0-9 - . _ ~).
-     *
-     * @param array<string|int, mixed> $query
-     */
-    public static function describeTarget(string $path, array $query): string
-    {
-        $parts = [];
-        foreach (self::flattenQuery($query) as [$key, $value]) {
-            $parts[] = rawurlencode($key) . '=' . rawurlencode($value);
-        }
-        if ($parts === []) {
-            return $path;
-        }
-        return $path . (str_contains($path, '?') ? '&' : '?') . implode('&', $parts);
     }
 }

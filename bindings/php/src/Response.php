@@ -20,12 +20,8 @@ final class Response
     private static ?\FFI\CData $length = null;
     private static ?\FFI\CData $lengthAt = null;
 
-    /**
-     * @internal created by Client::request
-     *
-     * @param array<string|int, mixed> $query the query the path was sent with (for request())
-     */
-    public function __construct(\FFI\CData $handle, private string $method = '', private string $path = '', private array $query = [], ?\FFI $ffi = null)
+    /** @internal created by Client::request */
+    public function __construct(\FFI\CData $handle, ?\FFI $ffi = null)
     {
         $this->handle = $handle;
         $this->ffi = $ffi ?? Library::ffi();
@@ -137,10 +133,14 @@ final class Response
         return $this->ffi->dinero_response_is_ok($this->handle);
     }
 
-    /** The method and path this answers, e.g. "GET /v1/{organizationId}/contacts?page=0". */
+    /**
+     * The request this answers, as the library sent it (dinero_response_request): the method,
+     * the path with {organizationId} as written, and the query percent-encoded, e.g.
+     * "GET /v1/{organizationId}/contacts?page=0&fields=Name".
+     */
     public function request(): string
     {
-        return trim("{$this->method} " . Client::describeTarget($this->path, $this->query));
+        return (string) $this->ffi->dinero_response_request($this->handle);
     }
 
     /** A copy would free the same native handle twice. */

@@ -95,6 +95,7 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "dinero_response_status": (c_uint16, [ResponsePtr]),
     "dinero_response_is_ok": (c_bool, [ResponsePtr]),
     "dinero_response_body": (POINTER(c_uint8), [ResponsePtr, POINTER(c_size_t)]),
+    "dinero_response_request": (c_char_p, [ResponsePtr]),
     "dinero_response_header": (c_char_p, [ResponsePtr, c_char_p]),
     "dinero_response_header_count": (c_size_t, [ResponsePtr]),
     "dinero_response_header_name": (c_char_p, [ResponsePtr, c_size_t]),
