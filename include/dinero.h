@@ -106,6 +106,23 @@ typedef struct dinero_response dinero_response;
 typedef uint32_t dinero_status;
 
 /**
+ * Called once for every `dinero_*_async` call that returned DINERO_STATUS_OK, on a thread of
+ * the library's own, when the call has finished: `status` is what the blocking function
+ * returned; `message` its dinero_last_error (NULL on success), borrowed for the duration of
+ * the callback; `handle` the handle it handed out (a `dinero_client *` or `dinero_response *`,
+ * NULL when there is none: on failure, or after the last page); `text` the string it handed
+ * out (the GUID of dinero_client_create_async, the token of dinero_client_access_token_async),
+ * which the callee owns and must release with dinero_string_free; NULL otherwise. It must not
+ * block on the thread that started the call, and it must not unwind (C++ exceptions,
+ * longjmp).
+ */
+typedef void (*dinero_done_callback)(void *user_data,
+                                     dinero_status status,
+                                     const char *message,
+                                     void *handle,
+                                     char *text);
+
+/**
  * Receives a new Visma Connect refresh token: `refresh_token` is NUL-terminated and borrowed
  * for the call (copy it), `user_data` what was given to
  * dinero_options_set_refresh_token_callback. Store the token durably before returning: the
@@ -198,6 +215,157 @@ typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * dinero_authenticate on a thread of the library's own; `handle` is the `dinero_client *`.
+ *
+ * # Safety
+ * As for dinero_authenticate; `options` stays alive until `done` is called.
+ */
+dinero_status dinero_authenticate_async(const char *client_id,
+                                        const char *client_secret,
+                                        const char *api_key,
+                                        const dinero_options *options,
+                                        dinero_done_callback done,
+                                        void *user_data);
+
+/**
+ * dinero_connect_authenticate_code on a thread of the library's own; `handle` is the
+ * `dinero_client *`.
+ *
+ * # Safety
+ * As for dinero_connect_authenticate_code; `options` stays alive until `done` is called.
+ */
+dinero_status dinero_connect_authenticate_code_async(const char *client_id,
+                                                     const char *client_secret,
+                                                     const char *authorization,
+                                                     const char *callback,
+                                                     const dinero_options *options,
+                                                     dinero_done_callback done,
+                                                     void *user_data);
+
+/**
+ * dinero_connect_authenticate on a thread of the library's own; `handle` is the
+ * `dinero_client *`.
+ *
+ * # Safety
+ * As for dinero_connect_authenticate; `options` stays alive until `done` is called.
+ */
+dinero_status dinero_connect_authenticate_async(const char *client_id,
+                                                const char *client_secret,
+                                                const char *refresh_token,
+                                                const dinero_options *options,
+                                                dinero_done_callback done,
+                                                void *user_data);
+
+/**
+ * dinero_client_call on a thread of the library's own; `handle` is the `dinero_response *`.
+ *
+ * # Safety
+ * As for dinero_client_call; `client` stays alive until `done` is called.
+ */
+dinero_status dinero_client_call_async(dinero_client *client,
+                                       const char *method,
+                                       const char *path,
+                                       const char *spec,
+                                       const uint8_t *data,
+                                       size_t data_len,
+                                       dinero_done_callback done,
+                                       void *user_data);
+
+/**
+ * dinero_pages_next on a thread of the library's own; `handle` is the page's
+ * `dinero_response *`, NULL after the last page.
+ *
+ * # Safety
+ * As for dinero_pages_next; `pages` stays alive, and is not used, until `done` is called.
+ */
+dinero_status dinero_pages_next_async(dinero_pages *pages,
+                                      dinero_done_callback done,
+                                      void *user_data);
+
+/**
+ * dinero_client_upload_bytes on a thread of the library's own (the bytes are copied first);
+ * `handle` is the `dinero_response *`.
+ *
+ * # Safety
+ * As for dinero_client_upload_bytes; `client` stays alive until `done` is called.
+ */
+dinero_status dinero_client_upload_bytes_async(dinero_client *client,
+                                               const uint8_t *bytes,
+                                               size_t len,
+                                               const char *file_name,
+                                               const char *content_type,
+                                               dinero_done_callback done,
+                                               void *user_data);
+
+/**
+ * dinero_client_upload_file on a thread of the library's own (the file is read there);
+ * `handle` is the `dinero_response *`.
+ *
+ * # Safety
+ * As for dinero_client_upload_file; `client` stays alive until `done` is called.
+ */
+dinero_status dinero_client_upload_file_async(dinero_client *client,
+                                              const char *file_path,
+                                              const char *file_name,
+                                              const char *content_type,
+                                              dinero_done_callback done,
+                                              void *user_data);
+
+/**
+ * dinero_client_create on a thread of the library's own; `handle` is the `dinero_response *`
+ * and `text` the GUID (release it with dinero_string_free).
+ *
+ * # Safety
+ * As for dinero_client_create; `client` stays alive until `done` is called.
+ */
+dinero_status dinero_client_create_async(dinero_client *client,
+                                         const char *collection_path,
+                                         const char *json_body,
+                                         dinero_done_callback done,
+                                         void *user_data);
+
+/**
+ * dinero_client_organizations on a thread of the library's own; `handle` is the
+ * `dinero_response *`.
+ *
+ * # Safety
+ * As for dinero_client_organizations; `client` stays alive until `done` is called.
+ */
+dinero_status dinero_client_organizations_async(dinero_client *client,
+                                                dinero_done_callback done,
+                                                void *user_data);
+
+/**
+ * dinero_client_access_token on a thread of the library's own; `text` is the token (release
+ * it with dinero_string_free, which wipes it).
+ *
+ * # Safety
+ * As for dinero_client_access_token; `client` stays alive until `done` is called.
+ */
+dinero_status dinero_client_access_token_async(dinero_client *client,
+                                               dinero_done_callback done,
+                                               void *user_data);
+
+/**
+ * dinero_response_save on a thread of the library's own.
+ *
+ * # Safety
+ * As for dinero_response_save; `response` stays alive until `done` is called.
+ */
+dinero_status dinero_response_save_async(const dinero_response *response,
+                                         const char *file_path,
+                                         dinero_done_callback done,
+                                         void *user_data);
+
+/**
+ * Sets how many calls started by `dinero_*_async` functions may run at once (1 to 64; the
+ * default is 8); calls beyond it wait, in order, for a thread. A lower limit lets the threads
+ * over it end once they finish their call. DINERO_STATUS_INVALID_ARGUMENT for 0 or more than
+ * 64 (nothing changes).
+ */
+dinero_status dinero_background_set_threads(uint32_t threads);
 
 /**
  * Exchanges the credentials for an access token now and returns a client that keeps the

@@ -12,6 +12,8 @@ koffi reads C prototypes as they are, except for three spellings this script app
   `dinero_owned_string`, an opaque pointer: koffi would decode a `char *` into a JS string at
   once and lose the pointer dinero_string_free needs;
 - a callback typedef (a pointer type in C) is spelled as a pointer (`dinero_log_callback *`).
+The callback typedefs get the same `char *` spelling (the `text` of dinero_done_callback is
+handed out, for dinero_string_free).
 """
 
 from __future__ import annotations
@@ -85,7 +87,9 @@ def render() -> str:
     lines.append("")
     lines.append("/** Each callback typedef of dinero.h, as a koffi prototype (koffi.proto). */")
     lines.append("export const CALLBACKS = Object.freeze({")
-    lines += [f"  {name}: 'void {name}({params})'," for name, params in typedefs]
+    for name, params in typedefs:
+        spelled = ", ".join(koffi_parameter(p, []) for p in params.split(","))
+        lines.append(f"  {name}: 'void {name}({spelled})',")
     lines.append("});")
     lines.append("")
     lines.append("/** Every function of dinero.h, in the header's order, as koffi prototypes. */")

@@ -1,6 +1,8 @@
 //! The C surface and nothing else: exported functions check their arguments and catch panics,
 //! then call the Rust API. Nothing here knows about HTTP.
 
+pub mod async_calls;
+pub mod background;
 mod boundary;
 pub mod client;
 pub mod client_close;

@@ -5,12 +5,25 @@ export const HANDLES = Object.freeze(['dinero_client', 'dinero_options', 'dinero
 
 /** Each callback typedef of dinero.h, as a koffi prototype (koffi.proto). */
 export const CALLBACKS = Object.freeze({
+  dinero_done_callback: 'void dinero_done_callback(void *user_data, dinero_status status, const char *message, void *handle, dinero_owned_string text)',
   dinero_refresh_token_callback: 'void dinero_refresh_token_callback(void *user_data, const char *refresh_token)',
   dinero_log_callback: 'void dinero_log_callback(void *user_data, uint32_t level, const char *message)',
 });
 
 /** Every function of dinero.h, in the header's order, as koffi prototypes. */
 export const DECLARATIONS = Object.freeze([
+  'dinero_status dinero_authenticate_async(const char *client_id, const char *client_secret, const char *api_key, const dinero_options *options, dinero_done_callback *done, void *user_data)',
+  'dinero_status dinero_connect_authenticate_code_async(const char *client_id, const char *client_secret, const char *authorization, const char *callback, const dinero_options *options, dinero_done_callback *done, void *user_data)',
+  'dinero_status dinero_connect_authenticate_async(const char *client_id, const char *client_secret, const char *refresh_token, const dinero_options *options, dinero_done_callback *done, void *user_data)',
+  'dinero_status dinero_client_call_async(dinero_client *client, const char *method, const char *path, const char *spec, const uint8_t *data, size_t data_len, dinero_done_callback *done, void *user_data)',
+  'dinero_status dinero_pages_next_async(dinero_pages *pages, dinero_done_callback *done, void *user_data)',
+  'dinero_status dinero_client_upload_bytes_async(dinero_client *client, const uint8_t *bytes, size_t len, const char *file_name, const char *content_type, dinero_done_callback *done, void *user_data)',
+  'dinero_status dinero_client_upload_file_async(dinero_client *client, const char *file_path, const char *file_name, const char *content_type, dinero_done_callback *done, void *user_data)',
+  'dinero_status dinero_client_create_async(dinero_client *client, const char *collection_path, const char *json_body, dinero_done_callback *done, void *user_data)',
+  'dinero_status dinero_client_organizations_async(dinero_client *client, dinero_done_callback *done, void *user_data)',
+  'dinero_status dinero_client_access_token_async(dinero_client *client, dinero_done_callback *done, void *user_data)',
+  'dinero_status dinero_response_save_async(const dinero_response *response, const char *file_path, dinero_done_callback *done, void *user_data)',
+  'dinero_status dinero_background_set_threads(uint32_t threads)',
   'dinero_status dinero_authenticate(const char *client_id, const char *client_secret, const char *api_key, const dinero_options *options, _Out_ dinero_client **client_out)',
   'dinero_status dinero_request(dinero_client *client, const char *method, const char *path, const char *json_body, _Out_ dinero_response **response_out)',
   'dinero_status dinero_client_send(dinero_client *client, const dinero_request_builder *request, _Out_ dinero_response **response_out)',

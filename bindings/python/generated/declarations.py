@@ -16,6 +16,7 @@ __all__ = [
     "RequestPtr",
     "ResponsePtr",
     "dinero_client",
+    "dinero_done_callback",
     "dinero_log_callback",
     "dinero_options",
     "dinero_pages",
@@ -51,10 +52,23 @@ PagesPtr = POINTER(dinero_pages)
 RequestPtr = POINTER(dinero_request_builder)
 ResponsePtr = POINTER(dinero_response)
 
+dinero_done_callback = CFUNCTYPE(None, c_void_p, c_uint32, c_char_p, c_void_p, POINTER(c_char))
 dinero_refresh_token_callback = CFUNCTYPE(None, c_void_p, c_char_p)
 dinero_log_callback = CFUNCTYPE(None, c_void_p, c_uint32, c_char_p)
 
 FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
+    "dinero_authenticate_async": (c_uint32, [c_char_p, c_char_p, c_char_p, OptionsPtr, dinero_done_callback, c_void_p]),
+    "dinero_connect_authenticate_code_async": (c_uint32, [c_char_p, c_char_p, c_char_p, c_char_p, OptionsPtr, dinero_done_callback, c_void_p]),
+    "dinero_connect_authenticate_async": (c_uint32, [c_char_p, c_char_p, c_char_p, OptionsPtr, dinero_done_callback, c_void_p]),
+    "dinero_client_call_async": (c_uint32, [ClientPtr, c_char_p, c_char_p, c_char_p, POINTER(c_uint8), c_size_t, dinero_done_callback, c_void_p]),
+    "dinero_pages_next_async": (c_uint32, [PagesPtr, dinero_done_callback, c_void_p]),
+    "dinero_client_upload_bytes_async": (c_uint32, [ClientPtr, POINTER(c_uint8), c_size_t, c_char_p, c_char_p, dinero_done_callback, c_void_p]),
+    "dinero_client_upload_file_async": (c_uint32, [ClientPtr, c_char_p, c_char_p, c_char_p, dinero_done_callback, c_void_p]),
+    "dinero_client_create_async": (c_uint32, [ClientPtr, c_char_p, c_char_p, dinero_done_callback, c_void_p]),
+    "dinero_client_organizations_async": (c_uint32, [ClientPtr, dinero_done_callback, c_void_p]),
+    "dinero_client_access_token_async": (c_uint32, [ClientPtr, dinero_done_callback, c_void_p]),
+    "dinero_response_save_async": (c_uint32, [ResponsePtr, c_char_p, dinero_done_callback, c_void_p]),
+    "dinero_background_set_threads": (c_uint32, [c_uint32]),
     "dinero_authenticate": (c_uint32, [c_char_p, c_char_p, c_char_p, OptionsPtr, POINTER(ClientPtr)]),
     "dinero_request": (c_uint32, [ClientPtr, c_char_p, c_char_p, c_char_p, POINTER(ResponsePtr)]),
     "dinero_client_send": (c_uint32, [ClientPtr, RequestPtr, POINTER(ResponsePtr)]),
