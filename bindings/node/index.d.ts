@@ -140,7 +140,7 @@ export declare class Response {
   json<T = any>(): T;
   /** A header's value, ignoring case; undefined if absent. */
   header(name: string): string | undefined;
-  /** Writes the body to `path` atomically (dinero_response_save, on a pool thread). */
+  /** Writes the body to `path` atomically (dinero_response_save, on one of the library's threads). */
   save(path: FilePath): Promise<void>;
   /** Frees the native response. Idempotent. */
   close(): void;

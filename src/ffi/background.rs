@@ -179,7 +179,7 @@ pub(crate) fn run(
     state.threads += 1;
     drop(state);
     let started = std::thread::Builder::new()
-        .name("dinero-background".into())
+        .name("dinero-async".into()) // as `comm` shows it: at most 15 bytes
         .spawn(serve);
     if started.is_err() {
         let mut state = lock();

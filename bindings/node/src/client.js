@@ -2,7 +2,7 @@
 
 import { FileError, InvalidArgumentError, fromStatus } from './errors.js';
 import { MAX_PAGE_SIZE, STATUS } from './native.js';
-import { callHere, guardExit, native, offThread } from './runtime.js';
+import { background, callHere, native } from './runtime.js';
 import {
   byteBuffer, cstr, filePath, isBinary, jsonBody, optionalCstr, optionsJson, requestSpec,
 } from './convert.js';
@@ -27,7 +27,7 @@ const NOT_OPTIONS = new Set(['logger', 'logLevel', 'log_level', 'onRefreshToken'
  */
 export async function authenticate(clientId, clientSecret, apiKey, options = {}) {
   const credentials = [cstr(clientId, 'clientId'), cstr(clientSecret, 'clientSecret'), cstr(apiKey, 'apiKey')];
-  return open(options, (handle) => offThread('dinero_authenticate', [...credentials, handle, [null]]));
+  return open(options, (handle) => background('dinero_authenticate', [...credentials, handle]));
 }
 
 /** A dinero_options handle holding `options` but the binding's own (free it). */
@@ -49,7 +49,7 @@ export function optionsHandle(options) {
 }
 
 /**
- * A Client from `exchange(optionsHandle)`, a pool call resolving to [dinero_client pointer],
+ * A Client from `exchange(optionsHandle)`, a background call resolving to {handle: the client},
  * with the callbacks `options` asks for installed first (logger at logLevel, onRefreshToken);
  * they live as long as the client. The options stay untouched here while the exchange runs.
  */
@@ -70,8 +70,7 @@ export async function open(options, exchange) {
       callbacks.push(registerRefreshToken(store, types.callbacks.dinero_refresh_token_callback));
       callHere('dinero_options_set_refresh_token_callback', [handle, callbacks.at(-1), null]);
     }
-    if (callbacks.length > 0) guardExit();
-    [client] = await exchange(handle);
+    ({ handle: client } = await exchange(handle));
   } finally {
     fn.dinero_options_free(handle);
     if (client === null) callbacks.forEach(log.unregister);
@@ -86,7 +85,7 @@ const ADOPT = Symbol('adopt');
  * Made by authenticate() (an API key) or connectAuthenticateCode() / connectAuthenticate()
  * (Visma Connect, whose token may reach several organizations).
  *
- * Every blocking call runs on a pool thread, so many requests can be in flight at once
+ * Every blocking call runs on one of the library's threads, so many requests can be in flight at once
  * (Promise.all): they share the library's connection pool and rate limit, and a token renewal
  * happens once for all of them. close() frees the client once the requests still running have
  * finished; any use after close() throws InvalidArgumentError.
@@ -113,12 +112,12 @@ export class Client {
   async request(method, requestPath, { json, params, headers, body, contentType, organizationId } = {}) {
     const methodText = cstr(method, 'method');
     const pathText = cstr(requestPath, 'path');
-    // One copy of the body, moved (not cloned again) to the pool thread.
-    const data = body === undefined || body === null ? null : new Uint8Array(byteBuffer(body, 'body'));
+    const data = body === undefined || body === null ? null : byteBuffer(body, 'body');
     const spec = requestSpec({ json, params, headers, data, contentType, organizationId });
     const bytes = data?.length ? data : null;
-    const [pointer] = await this.#call('dinero_client_call', [methodText, pathText, spec, bytes, bytes?.length ?? 0, [null]], bytes ? [bytes.buffer] : []);
-    return new Response(pointer);
+    // The library copies the bytes before the call returns.
+    const { handle } = await this.#call('dinero_client_call', [methodText, pathText, spec, bytes, bytes?.length ?? 0]);
+    return new Response(handle);
   }
 
   // -- JSON helpers ---------------------------------------------------------------------------
@@ -164,9 +163,9 @@ export class Client {
     }
     try {
       for (;;) {
-        const [pointer] = await this.#handle.use(() => offThread('dinero_pages_next', [pages, [null]]));
-        if (!pointer) return;
-        const page = new Response(pointer);
+        const { handle } = await this.#handle.use(() => background('dinero_pages_next', [pages]));
+        if (!handle) return;
+        const page = new Response(handle);
         try {
           yield* decoded(page);
         } finally {
@@ -189,22 +188,21 @@ export class Client {
   async uploadFile(source, { fileName, contentType } = {}) {
     const name = optionalCstr(fileName, 'fileName');
     const type = optionalCstr(contentType, 'contentType');
-    let pointer;
+    let handle;
     if (isBinary(source)) {
-      // One copy of exactly these bytes, moved (not cloned again) to the pool thread; the
-      // library checks the size, names them if no name was given, and copies what it sends.
-      const copy = new Uint8Array(byteBuffer(source, 'source'));
-      [pointer] = await this.#call('dinero_client_upload_bytes', [copy.length ? copy : null, copy.length, name, type, [null]], [copy.buffer]);
+      // The library copies the bytes, checks the size and names them if no name was given.
+      const bytes = byteBuffer(source, 'source');
+      ({ handle } = await this.#call('dinero_client_upload_bytes', [bytes.length ? bytes : null, bytes.length, name, type]));
     } else {
       const file = filePath(source, 'source');
       try {
-        [pointer] = await this.#call('dinero_client_upload_file', [file, name, type, [null]]);
+        ({ handle } = await this.#call('dinero_client_upload_file', [file, name, type]));
       } catch (error) {
         if (error instanceof FileError) error.path = file;
         throw error;
       }
     }
-    const response = new Response(pointer);
+    const response = new Response(handle);
     try {
       return decoded(response);
     } finally {
@@ -246,8 +244,8 @@ export class Client {
   async create(requestPath, json) {
     const pathText = cstr(requestPath, 'path');
     const jsonText = jsonBody(json);
-    const [guid, pointer] = await this.#call('dinero_client_create', [pathText, jsonText, [null], [null]]);
-    const response = new Response(pointer);
+    const { handle, text: guid } = await this.#call('dinero_client_create', [pathText, jsonText]);
+    const response = new Response(handle);
     try {
       return { guid, answer: decoded(response) };
     } finally {
@@ -259,8 +257,8 @@ export class Client {
    *  API key, any number for a Visma Connect user. Choose one per client (organizationId
    *  option) or per request (the organizationId of each call). */
   async organizations() {
-    const [pointer] = await this.#call('dinero_client_organizations', [[null]]);
-    const response = new Response(pointer);
+    const { handle } = await this.#call('dinero_client_organizations', []);
+    const response = new Response(handle);
     try {
       return decoded(response);
     } finally {
@@ -273,8 +271,8 @@ export class Client {
   /** A currently valid access token (refreshed first if due), for your own HTTP calls. Treat
    *  it as a secret. */
   async accessToken() {
-    const [token] = await this.#call('dinero_client_access_token', [[null]]);
-    return token;
+    const { text } = await this.#call('dinero_client_access_token', []);
+    return text;
   }
 
   // -- lifetime -------------------------------------------------------------------------------
@@ -293,9 +291,9 @@ export class Client {
     return this.close();
   }
 
-  /** The C function `name` on a pool thread, for this client (its first argument). */
-  #call(name, args, transfer = []) {
-    return this.#handle.use((pointer) => offThread(name, [pointer, ...args], transfer));
+  /** The C function `name` on the library's threads, for this client (its first argument). */
+  #call(name, args) {
+    return this.#handle.use((pointer) => background(name, [pointer, ...args]));
   }
 
   async #json(method, requestPath, json, { params, organizationId }) {

@@ -3,7 +3,7 @@
 // the state, exchanges the code, refreshes and rotates; see the README's "Visma Connect".
 
 import { cstr } from './convert.js';
-import { callHere, native, offThread } from './runtime.js';
+import { background, callHere, native } from './runtime.js';
 import { open, optionsHandle } from './client.js';
 import { parseJson, stringifyJson } from './json.js';
 
@@ -38,7 +38,7 @@ export async function connectAuthenticateCode(clientId, clientSecret, authorizat
     cstr(typeof authorization === 'string' ? authorization : stringifyJson(authorization) ?? '', 'authorization'),
     cstr(redirect !== null && typeof redirect === 'object' ? new URLSearchParams(redirect).toString() : redirect, 'redirect'),
   ];
-  return open(options, (handle) => offThread('dinero_connect_authenticate_code', [...args, handle, [null]]));
+  return open(options, (handle) => background('dinero_connect_authenticate_code', [...args, handle]));
 }
 
 /**
@@ -48,5 +48,5 @@ export async function connectAuthenticateCode(clientId, clientSecret, authorizat
  */
 export async function connectAuthenticate(clientId, clientSecret, refreshToken, options = {}) {
   const args = [cstr(clientId, 'clientId'), cstr(clientSecret, 'clientSecret'), cstr(refreshToken, 'refreshToken')];
-  return open(options, (handle) => offThread('dinero_connect_authenticate', [...args, handle, [null]]));
+  return open(options, (handle) => background('dinero_connect_authenticate', [...args, handle]));
 }

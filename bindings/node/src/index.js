@@ -3,7 +3,7 @@
 //
 // A thin koffi binding of the libdinero C library: authentication, token lifetime, retries,
 // rate limiting and error handling all happen in the library, the same as for every other
-// language. Blocking calls run on a pool of worker threads, never on the main thread.
+// language. Blocking calls run on the library's own threads, never on the main thread.
 //
 //   import { authenticate } from 'libdinero';
 //

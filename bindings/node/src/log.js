@@ -1,8 +1,8 @@
 // libdinero's log lines, forwarded to the `logger` option of authenticate().
 //
 // Each client made with a logger gets its own registered koffi callback (released when the
-// client is freed). The library calls it on the thread that made the request: a pool thread.
-// koffi relays such a call to the main thread's event loop and the pool thread waits until it
+// client is freed). The library calls it on the thread that made the request: one of its own.
+// koffi relays such a call to the main thread's event loop and that thread waits until it
 // has run, so the logger always runs on the main thread, in order, while its request runs.
 // It catches every exception: a failing logger never reaches the library or the request.
 
@@ -48,18 +48,10 @@ export function sink(logger) {
   );
 }
 
-let live = 0;
-
-/** How many callbacks (log, refresh token) are registered now. */
-export function liveCallbacks() {
-  return live;
-}
-
-/** koffi.register, counted (runtime.js's exit guard asks whether any is live). */
+/** koffi.register: a C function pointer calling `func` (unregister it when no client can
+ *  call it any more). */
 export function registerCallback(func, callbackPointerType) {
-  const callback = koffi.register(func, callbackPointerType);
-  live++;
-  return callback;
+  return koffi.register(func, callbackPointerType);
 }
 
 /** Registers a C log callback forwarding to `write`; returns the koffi callback (unregister it
@@ -77,6 +69,5 @@ export function register(write, callbackPointerType) {
 export function unregister(callback) {
   if (callback !== null && callback !== undefined) {
     koffi.unregister(callback);
-    live--;
   }
 }

@@ -6,9 +6,8 @@
 // and lose the pointer that dinero_string_free needs. Borrowed `const char *` results are
 // decoded by koffi (a copy, which is what we want).
 //
-// This module is loaded on the main thread and, separately, in every worker thread of the
-// pool (each thread has its own koffi instance; the library itself is loaded once per process
-// by the dynamic loader). test/header.test.js checks DECLARATIONS, the callback type and the
+// Only the main thread binds the library: blocking calls run on the library's own threads
+// (runtime.js, the dinero_*_async functions). test/header.test.js checks DECLARATIONS, the callback type and the
 // constants against include/dinero.h, both ways (scripts/node_declarations.py writes them).
 
 import koffi from 'koffi';
@@ -26,7 +25,7 @@ export const LOG_CALLBACK = CALLBACKS.dinero_log_callback;
 
 let types = null;
 
-/** The koffi types, declared once per thread (koffi type names are global to an instance). */
+/** The koffi types, declared once (koffi type names are global to the process's koffi). */
 export function declareTypes() {
   if (types === null) {
     koffi.alias('dinero_status', 'uint32_t');

@@ -1,8 +1,8 @@
 // The onRefreshToken option: each new Visma Connect refresh token, handed to the application
 // before the library relies on it (dinero_options_set_refresh_token_callback).
 //
-// The library calls the C callback on whichever thread refreshed: a pool thread (a request,
-// an exchange) or one of its own. koffi relays every such call to the main thread's event loop
+// The library calls the C callback on whichever of its threads refreshed (a request, an
+// exchange). koffi relays every such call to the main thread's event loop
 // and the calling thread waits until the function has returned, so `store` always runs on the
 // main thread, one call at a time, and the token is stored before the access token that came
 // with it is used. `store` must therefore store synchronously (fs.writeFileSync, a synchronous

@@ -3,7 +3,7 @@
 import koffi from 'koffi';
 import { ApiError, FileError } from './errors.js';
 import { Handle } from './handle.js';
-import { callHere, native, offThread } from './runtime.js';
+import { background, callHere, native } from './runtime.js';
 import { cstr, filePath } from './convert.js';
 import { parseJson } from './json.js';
 
@@ -49,7 +49,7 @@ export class Headers extends Map {
  * The status, body and headers of one HTTP answer, whatever its status code. Status, body and
  * headers are copied out at once, so they stay readable after close(); the native response
  * lives until close() (or garbage collection) for header() and save(). A response belongs to
- * one thread at a time: the binding hands it to a pool thread only during save().
+ * one thread at a time: the binding hands it to one of the library's threads only during save().
  */
 export class Response {
   #handle;
@@ -110,12 +110,12 @@ export class Response {
   }
 
   /** Writes the body to `path` through the library, atomically (a temporary file beside it,
-   *  then a rename), on a pool thread. Any status is written as it is (check `ok` first).
+   *  then a rename), on one of the library's threads. Any status is written as it is (check `ok` first).
    *  FileError if the folder does not exist or cannot be written; needs the response open. */
   async save(path) {
     const target = filePath(path, 'path');
     try {
-      await this.#handle.use((pointer) => offThread('dinero_response_save', [pointer, target]));
+      await this.#handle.use((pointer) => background('dinero_response_save', [pointer, target]));
     } catch (error) {
       if (error instanceof FileError) error.path = target;
       throw error;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import koffi from 'koffi';
 import { REPO } from './helpers.js';
 import { DECLARATIONS, LOG, LOG_CALLBACK, MAX_UPLOAD_BYTES, STATUS, bind, declarationName } from '../src/native.js';
-import { runtime } from '../src/runtime.js';
+import { native as loaded } from '../src/runtime.js';
 
 const HEADER = fs.readFileSync(path.join(REPO, 'include', 'dinero.h'), 'utf8');
 
@@ -76,7 +76,7 @@ test('nothing is declared that dinero.h does not have', () => {
 });
 
 test('every declaration binds in the library, with the header arity', () => {
-  const { native } = runtime();
+  const native = loaded();
   for (const [name, c] of header) {
     const fn = native.fn[name];
     assert.equal(typeof fn, 'function', name);
@@ -91,7 +91,7 @@ test('every declaration binds in the library, with the header arity', () => {
 });
 
 test('each handle is its own opaque pointer type; the owned string is never a char *', () => {
-  const { native } = runtime();
+  const native = loaded();
   const pointee = (name, index) => native.fn[name].info.arguments[index].type.ref;
   assert.equal(pointee('dinero_client_free', 0).name, 'dinero_client');
   assert.equal(pointee('dinero_options_free', 0).name, 'dinero_options');

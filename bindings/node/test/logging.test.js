@@ -1,4 +1,4 @@
-// The `logger` option (dinero_options_set_log_callback): lines from requests made on pool
+// The `logger` option (dinero_options_set_log_callback): lines from requests made on library
 // threads reach the logger on the main thread, at the chosen level, never with a secret; a
 // failing logger never breaks a request; the callback is released with its client.
 
@@ -124,7 +124,7 @@ test('concurrent requests all log; the callback is released with its client', as
   assert.equal(koffi.stats().callbacks, before);
 });
 
-// A pool thread that logs waits for the main thread; at exit the main thread never comes back.
+// A library thread that logs waits for the main thread; at exit the main thread never comes back.
 // These run in a child process: it must end with its own exit code, without hanging.
 async function exitingChild(ending) {
   const { execFile } = await import('node:child_process');

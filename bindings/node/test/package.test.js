@@ -132,6 +132,7 @@ test('garbage collection frees a forgotten client and its log callback', async (
   const code = `
     import koffi from 'koffi';
     import * as d from ${JSON.stringify(INDEX)};
+    d.libraryVersion(); // loads the library, which registers its one callback for outcomes
     const before = koffi.stats().callbacks;
     let client = await d.authenticate(${JSON.stringify(sandbox.clientId)}, ${JSON.stringify(sandbox.clientSecret)},
       ${JSON.stringify(sandbox.apiKey)}, { ...${JSON.stringify(sandbox.options())}, logger: () => {} });

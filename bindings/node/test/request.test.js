@@ -196,7 +196,7 @@ test('bad arguments are invalid and send nothing', async () => {
 });
 
 test('a failing call made off the main thread carries its own message', async () => {
-  // dinero_request runs on a pool thread: the message must be that thread's last error.
+  // the request runs on a library thread: the message must be that thread's last error.
   const error = await expectError(client.request('FETCH', '/v1/organizations'), dinero.InvalidArgumentError);
   assert.equal(error.message, "unsupported HTTP method 'FETCH' (expected one of GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS)");
   assert.equal(error.status, dinero.Status.INVALID_ARGUMENT);
