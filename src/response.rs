@@ -34,7 +34,11 @@ impl Response {
 
     /// This answer, marked as the answer to `request` (method, path and query, see `request`).
     pub(crate) fn answering(mut self, method: &str, path_and_query: &str) -> Self {
-        self.request = format!("{method} {path_and_query}");
+        let mut request = String::with_capacity(method.len() + 1 + path_and_query.len());
+        request.push_str(method);
+        request.push(' ');
+        request.push_str(path_and_query);
+        self.request = request;
         self
     }
 
@@ -92,6 +96,11 @@ impl Response {
 
     pub fn into_parts(self) -> (u16, Vec<(String, String)>, Vec<u8>) {
         (self.status, self.headers, self.body)
+    }
+
+    /// `into_parts` and the request it answers (see `request`).
+    pub(crate) fn into_all_parts(self) -> (u16, Vec<(String, String)>, Vec<u8>, String) {
+        (self.status, self.headers, self.body, self.request)
     }
 
     /// The same answer with another body (a page re-read from the whole answer), for the

@@ -29,8 +29,8 @@ impl dinero_response {
         let error = response
             .api_error()
             .map(|error| (c_string(error.to_json()), c_string(error.description())));
-        let request = c_string(response.request().to_string());
-        let (status, headers, mut body) = response.into_parts();
+        let (status, headers, mut body, request) = response.into_all_parts();
+        let request = c_string(request);
         body.push(0);
         let headers = headers
             .into_iter()
@@ -49,7 +49,16 @@ impl dinero_response {
 
 /// Header text never holds NUL (HTTP forbids it); drop any rather than lose the header.
 pub(super) fn c_string(text: String) -> CString {
-    CString::new(text.replace('\0', "")).unwrap_or_default()
+    // Moved, not copied, in the usual case: a response is read once per request.
+    CString::new(text).unwrap_or_else(|nul| {
+        CString::new(
+            nul.into_vec()
+                .into_iter()
+                .filter(|&b| b != 0)
+                .collect::<Vec<u8>>(),
+        )
+        .unwrap_or_default()
+    })
 }
 
 /// The HTTP status code (200, 201, 400, 429, ...). Returns 0 if `response` is NULL.
