@@ -131,6 +131,8 @@ export declare class Response {
   readonly body: Buffer;
   /** Every header (a snapshot; readable after close()). */
   readonly headers: Headers;
+  /** The request this answers, as sent: method, path as written, query percent-encoded. */
+  readonly request: string;
   /** True for a status below 400. */
   readonly ok: boolean;
   readonly closed: boolean;
@@ -276,7 +278,7 @@ export declare class ApiError extends DineroError {
   constructor(
     status: number,
     body: Buffer | Uint8Array,
-    details?: { code?: number; message?: string; validationErrors?: Record<string, unknown>; headers?: Headers },
+    details?: { code?: number; message?: string; validationErrors?: Record<string, unknown>; headers?: Headers; request?: string },
   );
   static fromBody(status: number, body: Buffer | Uint8Array, headers?: Headers): ApiError;
   /** Dinero's error code (42 validation, 58 stale timestamp, ...), if any. */
@@ -290,6 +292,8 @@ export declare class ApiError extends DineroError {
   errorMessageList: unknown[];
   body: Buffer;
   headers: Headers | undefined;
+  /** The request answered, as sent ('GET /v1/{organizationId}/contacts?page=0'), or ''. */
+  request: string;
 }
 /** libdinero could not be loaded from any of the places it is looked for. */
 export declare class LibraryNotFoundError extends Error {}

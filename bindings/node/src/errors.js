@@ -83,7 +83,7 @@ export function fromStatus(status, message) {
  *  {name: message} ({} if none); `languageSpecificMessages` and `errorMessageList` as Dinero
  *  sent them; `body` the raw bytes (a Buffer); `headers` every header of the answer. */
 export class ApiError extends DineroError {
-  constructor(status, body, { code, message = '', validationErrors = {}, headers } = {}, parsed = undefined) {
+  constructor(status, body, { code, message = '', validationErrors = {}, headers, request = '' } = {}, parsed = undefined) {
     // Made by hand: the library still words it, from Dinero's shape of the same facts.
     const error = parsed ?? parse(status, Buffer.from(stringifyJson({ code, message, validationErrors })));
     super(error.description, error.status);
@@ -94,6 +94,8 @@ export class ApiError extends DineroError {
     this.errorMessageList = error.error_message_list;
     this.body = Buffer.isBuffer(body) ? body : Buffer.from(body ?? []);
     this.headers = headers;
+    /** The request answered, as sent (e.g. 'GET /v1/{organizationId}/contacts?page=0'), or ''. */
+    this.request = request;
   }
 
   /** Reads Dinero's error body {"code":42,"message":"...","validationErrors":{...}};

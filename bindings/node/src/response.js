@@ -69,12 +69,15 @@ export class Response {
     this.body = data && size ? Buffer.from(new Uint8Array(koffi.view(data, size))) : Buffer.alloc(0);
     /** Every header (a read-only, case-insensitive Map), a snapshot. */
     this.headers = new Headers(Object.entries(JSON.parse(fn.dinero_response_headers_json(pointer) ?? '{}')));
+    /** The request this answers, as the library sent it: method, path as written, query
+     *  percent-encoded ('GET /v1/{organizationId}/contacts?page=0&pageSize=1000'). */
+    this.request = fn.dinero_response_request(pointer) ?? '';
   }
 
   /** @internal The library's reading of this error answer (status >= 400), as an ApiError. */
   apiError() {
     const json = native().fn.dinero_response_error_json(this.#handle.live());
-    return new ApiError(this.status, this.body, { headers: this.headers }, parseJson(json ?? '{}'));
+    return new ApiError(this.status, this.body, { headers: this.headers, request: this.request }, parseJson(json ?? '{}'));
   }
 
   /** @internal The body of an OK answer as the library reads it (dinero_response_json): JSON

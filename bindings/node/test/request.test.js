@@ -55,6 +55,15 @@ test('HTTP errors are responses, not exceptions', async () => {
   response.close();
 });
 
+test('errors and responses name the request as sent', async () => {
+  const error = await expectError(client.get('/v1/{organizationId}/no-such-thing', { params: { q: "Name eq 'Ø'" } }), dinero.ApiError);
+  assert.equal(error.request, 'GET /v1/{organizationId}/no-such-thing?q=Name%20eq%20%27%C3%98%27');
+  const response = await client.request('GET', CONTACTS, { params: { pageSize: 1 } });
+  assert.equal(response.request, 'GET /v1/{organizationId}/contacts?pageSize=1');
+  response.close();
+  assert.equal(new dinero.ApiError(400, Buffer.alloc(0), { message: 'made by hand' }).request, '');
+});
+
 test('an empty body', async () => {
   await sandbox.fault({ kind: 'status', status: 204 });
   const response = await client.request('DELETE', `${CONTACTS}/whatever`);

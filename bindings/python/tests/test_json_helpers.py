@@ -65,6 +65,15 @@ def test_an_html_404_is_an_api_error_without_a_code(client: libdinero.Client) ->
     assert error.body.lstrip().startswith(b"<")
 
 
+def test_errors_and_responses_name_the_request_as_sent(client: libdinero.Client) -> None:
+    with pytest.raises(libdinero.ApiError) as caught:
+        client.get("/v1/{organizationId}/no-such-thing", params={"q": "Name eq 'Ø'"})
+    assert caught.value.request == "GET /v1/{organizationId}/no-such-thing?q=Name%20eq%20%27%C3%98%27"
+    with client.request("GET", CONTACTS, params={"pageSize": 1}) as response:
+        assert response.request == "GET /v1/{organizationId}/contacts?pageSize=1"
+    assert libdinero.ApiError(400, b"", message="made by hand").request == ""
+
+
 def test_a_plain_text_429_is_an_api_error(sandbox: Sandbox) -> None:
     quota = "API calls quota exceeded! maximum admitted 100 per 1m."
     sandbox.fault(kind="status", status=429, body=quota, content_type="text/plain", count=5)

@@ -129,7 +129,9 @@ class ApiError(DineroError):
     ``validation_errors`` Dinero's ``validationErrors`` as a dict of name to message (empty if
     none); ``language_specific_messages`` and ``error_message_list`` as Dinero sent them;
     ``body`` the raw bytes; ``headers`` every header of the response (a read-only,
-    case-insensitive :class:`Headers`), or None when the error was made without them.
+    case-insensitive :class:`Headers`), or None when the error was made without them;
+    ``request`` the request answered, as sent (``GET /v1/{organizationId}/contacts?page=0``), or
+    "" when the error was made without it.
     ``str(error)`` is the one sentence every language shows, e.g.
     ``HTTP 400 (Dinero code 42): Validation error [Name: Name is required]``.
     """
@@ -140,6 +142,7 @@ class ApiError(DineroError):
     error_message_list: List[Any]
     body: bytes
     headers: Optional[Headers]
+    request: str
 
     def __init__(
         self,
@@ -156,12 +159,16 @@ class ApiError(DineroError):
         parsed = _parse(status, json.dumps(shape).encode())
         self._fill(parsed, body, headers)
 
-    def _fill(self, parsed: Dict[str, Any], body: bytes, headers: Optional[Mapping[str, str]]) -> None:
+    def _fill(
+        self, parsed: Dict[str, Any], body: bytes, headers: Optional[Mapping[str, str]],
+        request: str = "",
+    ) -> None:
         self.code = parsed["code"]
         self.validation_errors = {e["name"]: e["message"] for e in parsed["validation_errors"]}
         self.language_specific_messages = parsed["language_specific_messages"]
         self.error_message_list = parsed["error_message_list"]
         self.body = body
+        self.request = request
         self.headers = headers if headers is None or isinstance(headers, Headers) else Headers(headers)
         DineroError.__init__(self, parsed["description"], parsed["status"])
         # str(error) is the whole sentence; .message keeps Dinero's own words.
@@ -176,10 +183,11 @@ class ApiError(DineroError):
 
     @classmethod
     def _from_parsed(
-        cls, parsed: Dict[str, Any], body: bytes, headers: Optional[Mapping[str, str]]
+        cls, parsed: Dict[str, Any], body: bytes, headers: Optional[Mapping[str, str]],
+        request: str = "",
     ) -> ApiError:
         error = cls.__new__(cls)
-        error._fill(parsed, body, headers)
+        error._fill(parsed, body, headers, request)
         return error
 
 

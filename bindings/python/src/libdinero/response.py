@@ -32,6 +32,9 @@ class Response(NativeHandle):
     """The HTTP status code (200, 201, 400, 429, ...)."""
     body: bytes
     """The body, byte-exact (a PDF may hold NULs)."""
+    request: str
+    """The request this answers, as the library sent it: the method, the path as written and the
+    query percent-encoded (``GET /v1/{organizationId}/contacts?page=0&pageSize=1000``)."""
 
     def __init__(self, pointer: ResponsePointer) -> None:
         lib = _native.lib()
@@ -41,6 +44,8 @@ class Response(NativeHandle):
         length = ctypes.c_size_t(0)
         data = lib.dinero_response_body(pointer, ctypes.byref(length))
         self.body = ctypes.string_at(data, length.value) if data and length.value else b""
+        raw_request: Optional[bytes] = lib.dinero_response_request(pointer)
+        self.request = (raw_request or b"").decode("utf-8", "replace")
 
     # -- body -----------------------------------------------------------------------------
 
@@ -73,7 +78,7 @@ class Response(NativeHandle):
         """The library's reading of this error answer, as an ``ApiError``."""
         raw: Optional[bytes] = _native.lib().dinero_response_error_json(self._live())
         parsed = _json.loads(raw or b"{}")
-        return errors.ApiError._from_parsed(parsed, self.body, self.headers)
+        return errors.ApiError._from_parsed(parsed, self.body, self.headers, self.request)
 
     @property
     def ok(self) -> bool:
