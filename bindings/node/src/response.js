@@ -70,7 +70,7 @@ export class Response {
     /** Every header (a read-only, case-insensitive Map), a snapshot. */
     this.headers = new Headers(Object.entries(JSON.parse(fn.dinero_response_headers_json(pointer) ?? '{}')));
     /** The request this answers, as the library sent it: method, path as written, query
-     *  percent-encoded ('GET /v1/{organizationId}/contacts?page=0&pageSize=1000'). */
+     *  percent-encoded ('GET /v1/{organizationId}/contacts?page=0&fields=Name'). */
     this.request = fn.dinero_response_request(pointer) ?? '';
   }
 

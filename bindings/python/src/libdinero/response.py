@@ -34,7 +34,7 @@ class Response(NativeHandle):
     """The body, byte-exact (a PDF may hold NULs)."""
     request: str
     """The request this answers, as the library sent it: the method, the path as written and the
-    query percent-encoded (``GET /v1/{organizationId}/contacts?page=0&pageSize=1000``)."""
+    query percent-encoded (``GET /v1/{organizationId}/contacts?page=0&fields=Name``)."""
 
     def __init__(self, pointer: ResponsePointer) -> None:
         lib = _native.lib()
