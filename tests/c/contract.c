@@ -4,12 +4,14 @@
  *
  * It checks what only C can show: the header's types and macros, NULL handling from C,
  * NUL-terminated bodies, borrowed header strings, owned token strings freed with
- * dinero_string_free, and one client shared by several pthreads.
+ * dinero_string_free, one client shared by several pthreads, and the _async calls (their
+ * arguments copied before they return, each outcome delivered once to the done callback).
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dinero.h"
 
@@ -143,6 +145,77 @@ static void check_threads(dinero_client *client)
     CHECK(total == THREADS * REQUESTS_PER_THREAD);
 }
 
+/* The outcomes of the _async calls, gathered under a lock. */
+#define ASYNC_CALLS 8
+static pthread_mutex_t outcomes_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t outcomes_ready = PTHREAD_COND_INITIALIZER;
+static int outcomes_done = 0;
+static dinero_status outcome_status[ASYNC_CALLS];
+static void *outcome_handle[ASYNC_CALLS];
+static char outcome_text[ASYNC_CALLS][64];
+static char outcome_message[ASYNC_CALLS][256];
+
+static void on_done(void *user_data, dinero_status status, const char *message, void *handle,
+                    char *text)
+{
+    int i = (int)(long)user_data;
+    pthread_mutex_lock(&outcomes_lock);
+    outcome_status[i] = status;
+    outcome_handle[i] = handle;
+    snprintf(outcome_text[i], sizeof outcome_text[i], "%s", text != NULL ? text : "");
+    snprintf(outcome_message[i], sizeof outcome_message[i], "%s", message != NULL ? message : "");
+    outcomes_done++;
+    pthread_cond_signal(&outcomes_ready);
+    pthread_mutex_unlock(&outcomes_lock);
+    dinero_string_free(text); /* the callee owns it */
+}
+
+static void check_async(dinero_client *client)
+{
+    CHECK(dinero_client_call_async(client, "GET", "/v1/organizations", NULL, NULL, 0, NULL, NULL) ==
+          DINERO_STATUS_NULL_ARGUMENT);
+    for (int i = 0; i < 6; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/v1/{organizationId}/contacts?pageSize=%d", i + 1);
+        CHECK(dinero_client_call_async(client, "GET", path, NULL, NULL, 0, on_done, (void *)(long)i) ==
+              DINERO_STATUS_OK);
+        memset(path, 'x', sizeof path - 1); /* copied already: this changes nothing sent */
+    }
+    CHECK(dinero_client_call_async(client, "GET /", "/v1/organizations", NULL, NULL, 0, on_done,
+                                   (void *)6L) == DINERO_STATUS_OK);
+    CHECK(dinero_client_access_token_async(client, on_done, (void *)7L) == DINERO_STATUS_OK);
+
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 60; /* every wait has a deadline, valgrind included */
+    pthread_mutex_lock(&outcomes_lock);
+    while (outcomes_done < ASYNC_CALLS) {
+        if (pthread_cond_timedwait(&outcomes_ready, &outcomes_lock, &deadline) != 0) {
+            break;
+        }
+    }
+    int done = outcomes_done;
+    pthread_mutex_unlock(&outcomes_lock);
+    CHECK(done == ASYNC_CALLS);
+    if (done != ASYNC_CALLS) {
+        return;
+    }
+    for (int i = 0; i < 6; i++) {
+        CHECK(outcome_status[i] == DINERO_STATUS_OK);
+        dinero_response *response = outcome_handle[i];
+        CHECK(dinero_response_status(response) == 200);
+        char expected[64];
+        snprintf(expected, sizeof expected, "GET /v1/{organizationId}/contacts?pageSize=%d", i + 1);
+        CHECK(strcmp(dinero_response_request(response), expected) == 0);
+        dinero_response_free(response);
+    }
+    CHECK(outcome_status[6] == DINERO_STATUS_INVALID_ARGUMENT);
+    CHECK(outcome_handle[6] == NULL);
+    CHECK(strstr(outcome_message[6], "method") != NULL);
+    CHECK(outcome_status[7] == DINERO_STATUS_OK);
+    CHECK(strlen(outcome_text[7]) > 20); /* the token (its start: the buffer holds 63 bytes) */
+}
+
 int main(void)
 {
     CHECK(strlen(dinero_version()) > 0);
@@ -154,6 +227,7 @@ int main(void)
     check_null_handling(client);
     check_response(client);
     check_threads(client);
+    check_async(client);
     dinero_client_free(client);
     if (failures > 0) {
         fprintf(stderr, "%d checks failed\n", failures);
