@@ -103,7 +103,7 @@ fn finish(done: DoneFn, user_data: UserData, outcome: Outcome) {
     };
 }
 
-/// The default limit: as many calls at once as a Node process had pool threads before.
+/// The default limit: a burst of requests runs in parallel without a thread for each.
 const DEFAULT_THREADS: usize = 8;
 /// The most a caller may ask for.
 const MAX_THREADS: usize = 64;
@@ -228,7 +228,7 @@ fn serve() {
     state.threads -= 1;
 }
 
-/// The callback, checked before anything is copied or started.
+/// The callback, checked before the call is started (a NULL one starts nothing).
 pub(crate) fn require_done(done: dinero_done_callback) -> crate::error::Result<DoneFn> {
     done.ok_or_else(|| Error::new(crate::error::ErrorKind::NullArgument, "done is NULL"))
 }
