@@ -43,6 +43,7 @@ SANDBOX_BIN = RELEASE / "dinero-sandbox"
 LIBRARY = Path(os.environ.get("DINERO_LIBRARY") or RELEASE / "libdinero.so")
 PYTHON = sys.executable
 PHP = shutil.which("php") or "php"
+NODE = shutil.which("node") or "node"
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 ONLY = {s.strip() for s in os.environ.get("BENCH_ONLY", "").split(",") if s.strip()}
@@ -180,7 +181,7 @@ def time_to_first_answer(cmd: List[str], env: Dict[str, str]) -> float:
 
 def clients() -> Dict[str, Dict[str, List[str]]]:
     """Per language: the command of each client (the mode and count are appended)."""
-    py, php = BENCH / "py", BENCH / "php"
+    py, php, node = BENCH / "py", BENCH / "php", BENCH / "node"
     return {
         "c": {"ours": [str(BIN / "ours_get")], "libcurl": [str(BIN / "libcurl_get")],
               "keepalive_limit": [str(BIN / "keepalive_limit")]},
@@ -189,10 +190,12 @@ def clients() -> Dict[str, Dict[str, List[str]]]:
                    "urllib_per_call": [PYTHON, str(py / "urllib_per_call.py")]},
         "php": {"ours": [PHP, str(php / "ours.php")], "curl_ext": [PHP, str(php / "curl_ext.php")],
                 "file_get_contents": [PHP, str(php / "file_get_contents.php")]},
+        "node": {"ours": [NODE, str(node / "ours.mjs")], "fetch": [NODE, str(node / "fetch.mjs")]},
     }
 
 
-# (id, language, peer client, requests per run)
+# (id, language, peer client, requests per run[, mode: "loop" one at a time by default,
+# "parallel" 8 in flight])
 COMPARISONS = [
     ("c-get-vs-libcurl", "c", "libcurl", "n_c"),
     ("c-get-vs-keepalive-limit", "c", "keepalive_limit", "n_c"),
@@ -200,6 +203,8 @@ COMPARISONS = [
     ("python-get-vs-urllib-per-call", "python", "urllib_per_call", "n_per_call"),
     ("php-get-vs-curl-ext", "php", "curl_ext", "n_lang"),
     ("php-get-vs-file-get-contents", "php", "file_get_contents", "n_per_call"),
+    ("node-get-vs-fetch", "node", "fetch", "n_lang"),
+    ("node-8-in-flight-vs-fetch", "node", "fetch", "n_lang", "parallel"),
 ]
 # Cold start: ours against the first peer of each language.
 COLD = [("cold-start-c", "c", "libcurl"), ("cold-start-python", "python", "requests_session"),
@@ -222,13 +227,14 @@ def comparisons(sandbox: Sandbox) -> List[Dict[str, Any]]:
     env = sandbox.client_env()
     table = clients()
     results = []
-    for cid, lang, peer, count in COMPARISONS:
+    for cid, lang, peer, count, *how in COMPARISONS:
         if not wanted(cid):
             continue
         n = SETTINGS[count]
+        mode = how[0] if how else "loop"
         log(f"{cid}: {SETTINGS['rounds']} rounds x {n} requests each")
-        ours_cmd = table[lang]["ours"] + ["loop", str(n)]
-        peer_cmd = table[lang][peer] + ["loop", str(n)]
+        ours_cmd = table[lang]["ours"] + [mode, str(n)]
+        peer_cmd = table[lang][peer] + [mode, str(n)]
         row = alternate(SETTINGS["rounds"],
                         lambda: float(run_json(ours_cmd, env)["us_per_req"]),
                         lambda: float(run_json(peer_cmd, env)["us_per_req"]))

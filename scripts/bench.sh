@@ -7,7 +7,8 @@
 #                     shared_budget, memory, instructions), for working on the harness
 #
 # Installs what is missing (Debian: a C compiler, valgrind, libcurl's development files, PHP's
-# CLI with FFI and php-curl; into bindings/python/.venv: requests and matplotlib), builds
+# CLI with FFI and php-curl, Node.js and koffi; into bindings/python/.venv: requests and
+# matplotlib), builds
 # release once, then runs bench/run.py, which writes target/bench/results.json, the chart
 # target/bench/comparisons.png and prints the markdown table.
 set -euo pipefail
@@ -62,6 +63,9 @@ if [ ! -f bindings/php/vendor/autoload.php ]; then
   (cd bindings/php && COMPOSER_ALLOW_SUPERUSER=1 COMPOSER_NO_INTERACTION=1 COMPOSER_DISABLE_NETWORK=1 \
     composer dump-autoload --quiet)
 fi
+
+# The Node clients (bench/node): Node.js and the binding's koffi, as make test installs them.
+scripts/test-node.sh --deps-only
 
 export DINERO_LIBRARY="$root/target/release/libdinero.so"
 exec "$PYTHON_VENV/bin/python" "$root/bench/run.py" "$@"
