@@ -106,15 +106,25 @@ typedef struct dinero_response dinero_response;
 typedef uint32_t dinero_status;
 
 /**
- * Called once for every `dinero_*_async` call that returned DINERO_STATUS_OK, on a thread of
- * the library's own, when the call has finished: `status` is what the blocking function
- * returned; `message` its dinero_last_error (NULL on success), borrowed for the duration of
- * the callback; `handle` the handle it handed out (a `dinero_client *` or `dinero_response *`,
- * NULL when there is none: on failure, or after the last page); `text` the string it handed
- * out (the GUID of dinero_client_create_async, the token of dinero_client_access_token_async),
- * which the callee owns and must release with dinero_string_free; NULL otherwise. It must not
- * block on the thread that started the call, and it must not unwind (C++ exceptions,
- * longjmp).
+ * What a `dinero_*_async` function calls when its call has finished. Such a function returns
+ * DINERO_STATUS_OK once the call is started, and then `done` is called exactly once, on a
+ * thread of the library's own; any other status means nothing was started and `done` is not
+ * called: DINERO_STATUS_NULL_ARGUMENT for a NULL `done`, DINERO_STATUS_PANIC when no thread
+ * could be started or the arguments could not be copied (dinero_last_error says which).
+ * Strings and bytes are copied before the function returns; the handles passed (client,
+ * options, pages, response) must stay alive until `done` has been called.
+ *
+ * `status` is what the blocking function returned; `message` its dinero_last_error (NULL on
+ * success), valid until the callback returns; `handle` the handle it handed out (a
+ * `dinero_client *` or `dinero_response *`; NULL on failure, after the last page, or when the
+ * function hands none out); `text` the string it handed out (the GUID of
+ * dinero_client_create_async, the token of dinero_client_access_token_async), owned by the
+ * callee, to be released with dinero_string_free; NULL otherwise.
+ *
+ * The callback must not wait for another `_async` call to finish (with a limit of one thread
+ * it would wait for ever), and must not unwind (C++ exceptions, longjmp). A process made by
+ * fork() must not use the `_async` functions if its parent had: the parent's threads do not
+ * exist in the child.
  */
 typedef void (*dinero_done_callback)(void *user_data,
                                      dinero_status status,
@@ -218,6 +228,7 @@ extern "C" {
 
 /**
  * dinero_authenticate on a thread of the library's own; `handle` is the `dinero_client *`.
+ * Returns, and calls `done`, as dinero_done_callback says.
  *
  * # Safety
  * As for dinero_authenticate; `options` stays alive until `done` is called.
@@ -232,6 +243,7 @@ dinero_status dinero_authenticate_async(const char *client_id,
 /**
  * dinero_connect_authenticate_code on a thread of the library's own; `handle` is the
  * `dinero_client *`.
+ * Returns, and calls `done`, as dinero_done_callback says.
  *
  * # Safety
  * As for dinero_connect_authenticate_code; `options` stays alive until `done` is called.
@@ -247,6 +259,7 @@ dinero_status dinero_connect_authenticate_code_async(const char *client_id,
 /**
  * dinero_connect_authenticate on a thread of the library's own; `handle` is the
  * `dinero_client *`.
+ * Returns, and calls `done`, as dinero_done_callback says.
  *
  * # Safety
  * As for dinero_connect_authenticate; `options` stays alive until `done` is called.
@@ -260,6 +273,7 @@ dinero_status dinero_connect_authenticate_async(const char *client_id,
 
 /**
  * dinero_client_call on a thread of the library's own; `handle` is the `dinero_response *`.
+ * Returns, and calls `done`, as dinero_done_callback says.
  *
  * # Safety
  * As for dinero_client_call; `client` stays alive until `done` is called.
@@ -276,6 +290,7 @@ dinero_status dinero_client_call_async(dinero_client *client,
 /**
  * dinero_pages_next on a thread of the library's own; `handle` is the page's
  * `dinero_response *`, NULL after the last page.
+ * Returns, and calls `done`, as dinero_done_callback says.
  *
  * # Safety
  * As for dinero_pages_next; `pages` stays alive, and is not used, until `done` is called.
@@ -287,6 +302,7 @@ dinero_status dinero_pages_next_async(dinero_pages *pages,
 /**
  * dinero_client_upload_bytes on a thread of the library's own (the bytes are copied first);
  * `handle` is the `dinero_response *`.
+ * Returns, and calls `done`, as dinero_done_callback says.
  *
  * # Safety
  * As for dinero_client_upload_bytes; `client` stays alive until `done` is called.
@@ -302,6 +318,7 @@ dinero_status dinero_client_upload_bytes_async(dinero_client *client,
 /**
  * dinero_client_upload_file on a thread of the library's own (the file is read there);
  * `handle` is the `dinero_response *`.
+ * Returns, and calls `done`, as dinero_done_callback says.
  *
  * # Safety
  * As for dinero_client_upload_file; `client` stays alive until `done` is called.
@@ -316,6 +333,7 @@ dinero_status dinero_client_upload_file_async(dinero_client *client,
 /**
  * dinero_client_create on a thread of the library's own; `handle` is the `dinero_response *`
  * and `text` the GUID (release it with dinero_string_free).
+ * Returns, and calls `done`, as dinero_done_callback says.
  *
  * # Safety
  * As for dinero_client_create; `client` stays alive until `done` is called.
@@ -329,6 +347,7 @@ dinero_status dinero_client_create_async(dinero_client *client,
 /**
  * dinero_client_organizations on a thread of the library's own; `handle` is the
  * `dinero_response *`.
+ * Returns, and calls `done`, as dinero_done_callback says.
  *
  * # Safety
  * As for dinero_client_organizations; `client` stays alive until `done` is called.
@@ -340,6 +359,7 @@ dinero_status dinero_client_organizations_async(dinero_client *client,
 /**
  * dinero_client_access_token on a thread of the library's own; `text` is the token (release
  * it with dinero_string_free, which wipes it).
+ * Returns, and calls `done`, as dinero_done_callback says.
  *
  * # Safety
  * As for dinero_client_access_token; `client` stays alive until `done` is called.
@@ -350,6 +370,7 @@ dinero_status dinero_client_access_token_async(dinero_client *client,
 
 /**
  * dinero_response_save on a thread of the library's own.
+ * Returns, and calls `done`, as dinero_done_callback says.
  *
  * # Safety
  * As for dinero_response_save; `response` stays alive until `done` is called.
@@ -361,9 +382,9 @@ dinero_status dinero_response_save_async(const dinero_response *response,
 
 /**
  * Sets how many calls started by `dinero_*_async` functions may run at once (1 to 64; the
- * default is 8); calls beyond it wait, in order, for a thread. A lower limit lets the threads
- * over it end once they finish their call. DINERO_STATUS_INVALID_ARGUMENT for 0 or more than
- * 64 (nothing changes).
+ * default is 8); calls beyond it wait, in order, for a thread. A higher limit starts threads
+ * for the calls waiting now; a lower one lets the threads over it end once they finish their
+ * call. DINERO_STATUS_INVALID_ARGUMENT for 0 or more than 64 (nothing changes).
  */
 dinero_status dinero_background_set_threads(uint32_t threads);
 

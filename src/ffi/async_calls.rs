@@ -3,10 +3,8 @@
 //! returns, then makes the very same blocking call on a pool thread and hands the outcome to
 //! the caller's `dinero_done_callback`, so every rule of the blocking function holds as it is.
 //!
-//! Every function returns DINERO_STATUS_OK once the call is started (`done` is then called
-//! exactly once) or DINERO_STATUS_NULL_ARGUMENT for a NULL `done` (nothing is started). The
-//! handles passed in (client, options, pages, response) must stay alive, and be used by no
-//! other call the blocking function's rules forbid, until `done` has been called.
+//! What they return, when `done` is called and what must stay alive until then is written once,
+//! on `dinero_done_callback` (background.rs), and each function's documentation points there.
 
 use super::background::{self, dinero_done_callback, require_done, Outcome};
 use super::boundary::guard;
@@ -22,6 +20,8 @@ use super::options::dinero_options;
 use super::pages::{dinero_pages, dinero_pages_next};
 use super::response::{dinero_response, dinero_response_save};
 use super::status::dinero_status;
+use crate::error::{Error, ErrorKind, Result};
+use crate::request::multipart::check_size;
 use std::ffi::{c_char, c_void, CStr};
 use std::ptr::{null, null_mut};
 use zeroize::Zeroize;
@@ -56,17 +56,21 @@ impl Drop for Text {
 struct Bytes(Option<Vec<u8>>, usize);
 
 impl Bytes {
+    /// A copy whose memory is reserved first, so that a length the process cannot hold is an
+    /// error rather than an abort of the host.
+    ///
     /// # Safety
     /// `ptr` is NULL or points to `len` readable bytes.
-    unsafe fn copy(ptr: *const u8, len: usize) -> Bytes {
+    unsafe fn copy(ptr: *const u8, len: usize) -> Result<Bytes> {
         if ptr.is_null() {
-            return Bytes(None, len);
+            return Ok(Bytes(None, len));
         }
+        let mut copy = Vec::new();
+        copy.try_reserve_exact(len)
+            .map_err(|_| Error::new(ErrorKind::Panic, format!("no memory to copy {len} bytes")))?;
         // SAFETY: per this function's contract.
-        Bytes(
-            Some(unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec()),
-            len,
-        )
+        copy.extend_from_slice(unsafe { std::slice::from_raw_parts(ptr, len) });
+        Ok(Bytes(Some(copy), len))
     }
 
     fn ptr(&self) -> *const u8 {
@@ -88,15 +92,15 @@ impl<T> Handle<T> {
     }
 }
 
-/// Starts `call` on the pool once `done` is known to be there.
-fn start(
+/// Checks `done`, then lets `prepare` copy the arguments into the call, and queues it.
+fn start<C: FnOnce() -> Outcome + Send + 'static>(
     done: dinero_done_callback,
     user_data: *mut c_void,
-    call: impl FnOnce() -> Outcome + Send + 'static,
+    prepare: impl FnOnce() -> Result<C>,
 ) -> dinero_status {
     guard(|| {
-        background::run(require_done(done)?, user_data, call);
-        Ok(())
+        let done = require_done(done)?;
+        background::run(done, user_data, prepare()?)
     })
 }
 
@@ -109,6 +113,7 @@ fn with_handle<T>(status: dinero_status, handle: *mut T) -> Outcome {
 }
 
 /// dinero_authenticate on a thread of the library's own; `handle` is the `dinero_client *`.
+/// Returns, and calls `done`, as dinero_done_callback says.
 ///
 /// # Safety
 /// As for dinero_authenticate; `options` stays alive until `done` is called.
@@ -130,24 +135,27 @@ pub unsafe extern "C" fn dinero_authenticate_async(
         )
     };
     let options = Handle(options.cast_mut());
-    start(done, user_data, move || {
-        let mut client = null_mut();
-        // SAFETY: the copies live in this closure; the options stay alive (contract).
-        let status = unsafe {
-            dinero_authenticate(
-                id.ptr(),
-                secret.ptr(),
-                key.ptr(),
-                options.get(),
-                &mut client,
-            )
-        };
-        with_handle(status, client)
+    start(done, user_data, || {
+        Ok(move || {
+            let mut client = null_mut();
+            // SAFETY: the copies live in this closure; the options stay alive (contract).
+            let status = unsafe {
+                dinero_authenticate(
+                    id.ptr(),
+                    secret.ptr(),
+                    key.ptr(),
+                    options.get(),
+                    &mut client,
+                )
+            };
+            with_handle(status, client)
+        })
     })
 }
 
 /// dinero_connect_authenticate_code on a thread of the library's own; `handle` is the
 /// `dinero_client *`.
+/// Returns, and calls `done`, as dinero_done_callback says.
 ///
 /// # Safety
 /// As for dinero_connect_authenticate_code; `options` stays alive until `done` is called.
@@ -171,25 +179,28 @@ pub unsafe extern "C" fn dinero_connect_authenticate_code_async(
         )
     };
     let options = Handle(options.cast_mut());
-    start(done, user_data, move || {
-        let mut client = null_mut();
-        // SAFETY: as in dinero_authenticate_async.
-        let status = unsafe {
-            dinero_connect_authenticate_code(
-                id.ptr(),
-                secret.ptr(),
-                authorization.ptr(),
-                callback.ptr(),
-                options.get(),
-                &mut client,
-            )
-        };
-        with_handle(status, client)
+    start(done, user_data, || {
+        Ok(move || {
+            let mut client = null_mut();
+            // SAFETY: as in dinero_authenticate_async.
+            let status = unsafe {
+                dinero_connect_authenticate_code(
+                    id.ptr(),
+                    secret.ptr(),
+                    authorization.ptr(),
+                    callback.ptr(),
+                    options.get(),
+                    &mut client,
+                )
+            };
+            with_handle(status, client)
+        })
     })
 }
 
 /// dinero_connect_authenticate on a thread of the library's own; `handle` is the
 /// `dinero_client *`.
+/// Returns, and calls `done`, as dinero_done_callback says.
 ///
 /// # Safety
 /// As for dinero_connect_authenticate; `options` stays alive until `done` is called.
@@ -211,23 +222,26 @@ pub unsafe extern "C" fn dinero_connect_authenticate_async(
         )
     };
     let options = Handle(options.cast_mut());
-    start(done, user_data, move || {
-        let mut client = null_mut();
-        // SAFETY: as in dinero_authenticate_async.
-        let status = unsafe {
-            dinero_connect_authenticate(
-                id.ptr(),
-                secret.ptr(),
-                token.ptr(),
-                options.get(),
-                &mut client,
-            )
-        };
-        with_handle(status, client)
+    start(done, user_data, || {
+        Ok(move || {
+            let mut client = null_mut();
+            // SAFETY: as in dinero_authenticate_async.
+            let status = unsafe {
+                dinero_connect_authenticate(
+                    id.ptr(),
+                    secret.ptr(),
+                    token.ptr(),
+                    options.get(),
+                    &mut client,
+                )
+            };
+            with_handle(status, client)
+        })
     })
 }
 
 /// dinero_client_call on a thread of the library's own; `handle` is the `dinero_response *`.
+/// Returns, and calls `done`, as dinero_done_callback says.
 ///
 /// # Safety
 /// As for dinero_client_call; `client` stays alive until `done` is called.
@@ -243,35 +257,33 @@ pub unsafe extern "C" fn dinero_client_call_async(
     user_data: *mut c_void,
 ) -> dinero_status {
     // SAFETY: per this function's contract.
-    let (method, path, spec, data) = unsafe {
-        (
-            Text::copy(method),
-            Text::copy(path),
-            Text::copy(spec),
-            Bytes::copy(data, data_len),
-        )
-    };
+    let (method, path, spec) = unsafe { (Text::copy(method), Text::copy(path), Text::copy(spec)) };
     let client = Handle(client);
-    start(done, user_data, move || {
-        let mut response = null_mut();
-        // SAFETY: the copies live in this closure; the client stays alive (contract).
-        let status = unsafe {
-            dinero_client_call(
-                client.get(),
-                method.ptr(),
-                path.ptr(),
-                spec.ptr(),
-                data.ptr(),
-                data.1,
-                &mut response,
-            )
-        };
-        with_handle(status, response)
+    start(done, user_data, || {
+        // SAFETY: per this function's contract.
+        let data = unsafe { Bytes::copy(data, data_len) }?;
+        Ok(move || {
+            let mut response = null_mut();
+            // SAFETY: the copies live in this closure; the client stays alive (contract).
+            let status = unsafe {
+                dinero_client_call(
+                    client.get(),
+                    method.ptr(),
+                    path.ptr(),
+                    spec.ptr(),
+                    data.ptr(),
+                    data.1,
+                    &mut response,
+                )
+            };
+            with_handle(status, response)
+        })
     })
 }
 
 /// dinero_pages_next on a thread of the library's own; `handle` is the page's
 /// `dinero_response *`, NULL after the last page.
+/// Returns, and calls `done`, as dinero_done_callback says.
 ///
 /// # Safety
 /// As for dinero_pages_next; `pages` stays alive, and is not used, until `done` is called.
@@ -282,16 +294,19 @@ pub unsafe extern "C" fn dinero_pages_next_async(
     user_data: *mut c_void,
 ) -> dinero_status {
     let pages = Handle(pages);
-    start(done, user_data, move || {
-        let mut response = null_mut();
-        // SAFETY: the pages stay alive and unshared (contract).
-        let status = unsafe { dinero_pages_next(pages.get(), &mut response) };
-        with_handle(status, response)
+    start(done, user_data, || {
+        Ok(move || {
+            let mut response = null_mut();
+            // SAFETY: the pages stay alive and unshared (contract).
+            let status = unsafe { dinero_pages_next(pages.get(), &mut response) };
+            with_handle(status, response)
+        })
     })
 }
 
 /// dinero_client_upload_bytes on a thread of the library's own (the bytes are copied first);
 /// `handle` is the `dinero_response *`.
+/// Returns, and calls `done`, as dinero_done_callback says.
 ///
 /// # Safety
 /// As for dinero_client_upload_bytes; `client` stays alive until `done` is called.
@@ -306,33 +321,41 @@ pub unsafe extern "C" fn dinero_client_upload_bytes_async(
     user_data: *mut c_void,
 ) -> dinero_status {
     // SAFETY: per this function's contract.
-    let (bytes, name, kind) = unsafe {
-        (
-            Bytes::copy(bytes, len),
-            Text::copy(file_name),
-            Text::copy(content_type),
-        )
-    };
+    let (name, kind) = unsafe { (Text::copy(file_name), Text::copy(content_type)) };
     let client = Handle(client);
-    start(done, user_data, move || {
-        let mut response = null_mut();
-        // SAFETY: as in dinero_client_call_async.
-        let status = unsafe {
-            dinero_client_upload_bytes(
-                client.get(),
-                bytes.ptr(),
-                bytes.1,
-                name.ptr(),
-                kind.ptr(),
-                &mut response,
-            )
+    start(done, user_data, || {
+        // More than Dinero takes is not copied: the call refuses it without reading it.
+        let oversized = check_size(len).is_err();
+        let bytes = if oversized {
+            Bytes(None, len)
+        } else {
+            // SAFETY: per this function's contract.
+            unsafe { Bytes::copy(bytes, len) }?
         };
-        with_handle(status, response)
+        Ok(move || {
+            if oversized {
+                return Outcome::of(guard(|| check_size(len)));
+            }
+            let mut response = null_mut();
+            // SAFETY: as in dinero_client_call_async.
+            let status = unsafe {
+                dinero_client_upload_bytes(
+                    client.get(),
+                    bytes.ptr(),
+                    bytes.1,
+                    name.ptr(),
+                    kind.ptr(),
+                    &mut response,
+                )
+            };
+            with_handle(status, response)
+        })
     })
 }
 
 /// dinero_client_upload_file on a thread of the library's own (the file is read there);
 /// `handle` is the `dinero_response *`.
+/// Returns, and calls `done`, as dinero_done_callback says.
 ///
 /// # Safety
 /// As for dinero_client_upload_file; `client` stays alive until `done` is called.
@@ -354,24 +377,27 @@ pub unsafe extern "C" fn dinero_client_upload_file_async(
         )
     };
     let client = Handle(client);
-    start(done, user_data, move || {
-        let mut response = null_mut();
-        // SAFETY: as in dinero_client_call_async.
-        let status = unsafe {
-            dinero_client_upload_file(
-                client.get(),
-                path.ptr(),
-                name.ptr(),
-                kind.ptr(),
-                &mut response,
-            )
-        };
-        with_handle(status, response)
+    start(done, user_data, || {
+        Ok(move || {
+            let mut response = null_mut();
+            // SAFETY: as in dinero_client_call_async.
+            let status = unsafe {
+                dinero_client_upload_file(
+                    client.get(),
+                    path.ptr(),
+                    name.ptr(),
+                    kind.ptr(),
+                    &mut response,
+                )
+            };
+            with_handle(status, response)
+        })
     })
 }
 
 /// dinero_client_create on a thread of the library's own; `handle` is the `dinero_response *`
 /// and `text` the GUID (release it with dinero_string_free).
+/// Returns, and calls `done`, as dinero_done_callback says.
 ///
 /// # Safety
 /// As for dinero_client_create; `client` stays alive until `done` is called.
@@ -386,27 +412,30 @@ pub unsafe extern "C" fn dinero_client_create_async(
     // SAFETY: per this function's contract.
     let (path, body) = unsafe { (Text::copy(collection_path), Text::copy(json_body)) };
     let client = Handle(client);
-    start(done, user_data, move || {
-        let (mut guid, mut response) = (null_mut(), null_mut());
-        // SAFETY: as in dinero_client_call_async.
-        let status = unsafe {
-            dinero_client_create(
-                client.get(),
-                path.ptr(),
-                body.ptr(),
-                &mut guid,
-                &mut response,
-            )
-        };
-        Outcome {
-            text: guid,
-            ..with_handle(status, response)
-        }
+    start(done, user_data, || {
+        Ok(move || {
+            let (mut guid, mut response) = (null_mut(), null_mut());
+            // SAFETY: as in dinero_client_call_async.
+            let status = unsafe {
+                dinero_client_create(
+                    client.get(),
+                    path.ptr(),
+                    body.ptr(),
+                    &mut guid,
+                    &mut response,
+                )
+            };
+            Outcome {
+                text: guid,
+                ..with_handle(status, response)
+            }
+        })
     })
 }
 
 /// dinero_client_organizations on a thread of the library's own; `handle` is the
 /// `dinero_response *`.
+/// Returns, and calls `done`, as dinero_done_callback says.
 ///
 /// # Safety
 /// As for dinero_client_organizations; `client` stays alive until `done` is called.
@@ -417,16 +446,19 @@ pub unsafe extern "C" fn dinero_client_organizations_async(
     user_data: *mut c_void,
 ) -> dinero_status {
     let client = Handle(client);
-    start(done, user_data, move || {
-        let mut response = null_mut();
-        // SAFETY: the client stays alive (contract).
-        let status = unsafe { dinero_client_organizations(client.get(), &mut response) };
-        with_handle(status, response)
+    start(done, user_data, || {
+        Ok(move || {
+            let mut response = null_mut();
+            // SAFETY: the client stays alive (contract).
+            let status = unsafe { dinero_client_organizations(client.get(), &mut response) };
+            with_handle(status, response)
+        })
     })
 }
 
 /// dinero_client_access_token on a thread of the library's own; `text` is the token (release
 /// it with dinero_string_free, which wipes it).
+/// Returns, and calls `done`, as dinero_done_callback says.
 ///
 /// # Safety
 /// As for dinero_client_access_token; `client` stays alive until `done` is called.
@@ -437,18 +469,21 @@ pub unsafe extern "C" fn dinero_client_access_token_async(
     user_data: *mut c_void,
 ) -> dinero_status {
     let client = Handle(client);
-    start(done, user_data, move || {
-        let mut token = null_mut();
-        // SAFETY: the client stays alive (contract).
-        let status = unsafe { dinero_client_access_token(client.get(), &mut token) };
-        Outcome {
-            text: token,
-            ..Outcome::of(status)
-        }
+    start(done, user_data, || {
+        Ok(move || {
+            let mut token = null_mut();
+            // SAFETY: the client stays alive (contract).
+            let status = unsafe { dinero_client_access_token(client.get(), &mut token) };
+            Outcome {
+                text: token,
+                ..Outcome::of(status)
+            }
+        })
     })
 }
 
 /// dinero_response_save on a thread of the library's own.
+/// Returns, and calls `done`, as dinero_done_callback says.
 ///
 /// # Safety
 /// As for dinero_response_save; `response` stays alive until `done` is called.
@@ -462,8 +497,10 @@ pub unsafe extern "C" fn dinero_response_save_async(
     // SAFETY: per this function's contract.
     let path = unsafe { Text::copy(file_path) };
     let response = Handle(response.cast_mut());
-    start(done, user_data, move || {
-        // SAFETY: the response stays alive (contract).
-        Outcome::of(unsafe { dinero_response_save(response.get(), path.ptr()) })
+    start(done, user_data, || {
+        Ok(move || {
+            // SAFETY: the response stays alive (contract).
+            Outcome::of(unsafe { dinero_response_save(response.get(), path.ptr()) })
+        })
     })
 }

@@ -21,3 +21,8 @@ pub fn set(error: &Error) {
 pub fn pointer() -> *const c_char {
     LAST_ERROR.with(|slot| slot.borrow().as_ptr())
 }
+
+/// A copy of this thread's last error message, to hand on beyond the next call.
+pub fn copy() -> CString {
+    LAST_ERROR.with(|slot| slot.borrow().clone())
+}
