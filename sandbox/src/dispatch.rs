@@ -34,6 +34,7 @@ impl Handler for State {
             return Reply::Respond(admin::handle(self, request, rest));
         }
         let started = Instant::now();
+        let _in_flight = self.stats.handling();
         let target = if request.path == token_endpoint::PATH {
             Target::Token
         } else if connect::is_connect_path(&request.path) {

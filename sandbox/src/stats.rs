@@ -1,6 +1,7 @@
 //! Counters and the request log, read by tests through `/_sandbox/stats` and `/_sandbox/requests`.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use serde_json::{json, Map, Value};
@@ -58,16 +59,38 @@ struct Counters {
     /// Creates refused because their id exists already.
     duplicate_ids_refused: u64,
     log: VecDeque<Value>,
+    /// The most requests handled at the same time since the last reset.
+    peak_in_flight: u64,
 }
 
 #[derive(Default)]
 pub struct Stats {
     counters: Mutex<Counters>,
+    /// Requests being handled now (not reset: they are still running).
+    in_flight: AtomicU64,
+}
+
+/// One request being handled; counted until dropped.
+pub struct InFlight<'a>(&'a Stats);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Stats {
     fn counters(&self) -> MutexGuard<'_, Counters> {
         self.counters.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A request is being handled from now until the guard is dropped (for `peak_in_flight`:
+    /// how many a client really had at the same time).
+    pub fn handling(&self) -> InFlight<'_> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut c = self.counters();
+        c.peak_in_flight = c.peak_in_flight.max(now);
+        InFlight(self)
     }
 
     pub fn connection_opened(&self) {
@@ -169,6 +192,7 @@ impl Stats {
             "routes": routes,
             "faults_applied": c.faults_applied,
             "connections": c.connections,
+            "peak_in_flight": c.peak_in_flight,
         })
     }
 
