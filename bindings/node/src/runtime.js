@@ -41,25 +41,34 @@ let nextId = 1;
 let done = null;
 let keepAlive = null;
 
-/** The outcome of one call, on this thread: resolves or rejects its promise. */
+/** The outcome of one call, on this thread: settles its promise, whatever goes wrong here
+ *  (koffi drops what a callback throws, which would leave the promise pending for ever). */
 function finish(userData, status, message, handle, text) {
   const id = Number(userData);
   const call = pending.get(id);
+  forget(id);
+  const lib = native();
+  try {
+    let value = '';
+    try {
+      value = lib.decodeOwnedString(text);
+    } finally {
+      if (text) lib.fn.dinero_string_free(text); // wipes a token
+    }
+    if (status !== 0) call?.reject(fromStatus(status, message || lib.statusStr(status)));
+    else call?.resolve({ handle: handle || null, text: value });
+  } catch (error) {
+    call?.reject(error);
+  }
+}
+
+/** Drops a call that has settled; the last one lets the process exit again. */
+function forget(id) {
   pending.delete(id);
   if (pending.size === 0) {
     clearInterval(keepAlive);
     keepAlive = null;
   }
-  const lib = native();
-  let value = '';
-  try {
-    value = lib.decodeOwnedString(text);
-  } finally {
-    if (text) lib.fn.dinero_string_free(text); // wipes a token
-  }
-  if (call === undefined) return;
-  if (status !== 0) call.reject(fromStatus(status, message || lib.statusStr(status)));
-  else call.resolve({ handle: handle || null, text: value });
 }
 
 /**
@@ -75,12 +84,14 @@ export function background(name, args) {
     // The library's threads are not the event loop's: keep the process alive until each
     // call has come back.
     keepAlive ??= setInterval(() => {}, 2 ** 31 - 1);
-    const status = lib.fn[`${name}_async`](...args, done, BigInt(id));
+    let status;
+    try {
+      status = lib.fn[`${name}_async`](...args, done, BigInt(id));
+    } catch (error) {
+      forget(id); // koffi refused an argument: nothing was started
+      reject(error);
+      return;
+    }
     if (status !== 0) finish(id, status, lib.lastError(), null, null); // nothing was started
   });
-}
-
-/** How many calls are running or waiting on the library's threads. */
-export function inFlight() {
-  return pending.size;
 }
