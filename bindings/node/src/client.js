@@ -154,13 +154,8 @@ export class Client {
       throw new InvalidArgumentError('pageSize must be an integer', STATUS.INVALID_ARGUMENT);
     }
     const spec = requestSpec({ params, organizationId });
-    const [builder] = callHere('dinero_request_builder_new_with', ['GET', cstr(requestPath, 'path'), spec, null, 0, [null]]);
-    let pages;
-    try {
-      [pages] = callHere('dinero_pages_new', [this.#handle.live(), builder, Math.max(0, Math.min(pageSize, 0xffffffff)), [null]]);
-    } finally {
-      native().fn.dinero_request_builder_free(builder);
-    }
+    const size = Math.max(0, Math.min(pageSize, 0xffffffff));
+    const [pages] = callHere('dinero_pages_new_with', [this.#handle.live(), cstr(requestPath, 'path'), spec, size, [null]]);
     try {
       for (;;) {
         const { handle } = await this.#handle.use(() => background('dinero_pages_next', [pages]));
