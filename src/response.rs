@@ -95,7 +95,8 @@ impl Response {
     }
 
     pub fn into_parts(self) -> (u16, Vec<(String, String)>, Vec<u8>) {
-        (self.status, self.headers, self.body)
+        let (status, headers, body, _) = self.into_all_parts();
+        (status, headers, body)
     }
 
     /// `into_parts` and the request it answers (see `request`).

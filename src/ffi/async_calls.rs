@@ -104,6 +104,13 @@ fn start<C: FnOnce() -> Outcome + Send + 'static>(
     })
 }
 
+/// The outcome of a blocking call that hands out one handle through `out`.
+fn handing_out<T>(call: impl FnOnce(*mut *mut T) -> dinero_status) -> Outcome {
+    let mut handle = null_mut();
+    let status = call(&mut handle);
+    with_handle(status, handle)
+}
+
 /// An outcome that hands out one handle.
 fn with_handle<T>(status: dinero_status, handle: *mut T) -> Outcome {
     Outcome {
@@ -137,18 +144,10 @@ pub unsafe extern "C" fn dinero_authenticate_async(
     let options = Handle(options.cast_mut());
     start(done, user_data, || {
         Ok(move || {
-            let mut client = null_mut();
             // SAFETY: the copies live in this closure; the options stay alive (contract).
-            let status = unsafe {
-                dinero_authenticate(
-                    id.ptr(),
-                    secret.ptr(),
-                    key.ptr(),
-                    options.get(),
-                    &mut client,
-                )
-            };
-            with_handle(status, client)
+            handing_out(|out| unsafe {
+                dinero_authenticate(id.ptr(), secret.ptr(), key.ptr(), options.get(), out)
+            })
         })
     })
 }
@@ -181,19 +180,17 @@ pub unsafe extern "C" fn dinero_connect_authenticate_code_async(
     let options = Handle(options.cast_mut());
     start(done, user_data, || {
         Ok(move || {
-            let mut client = null_mut();
             // SAFETY: as in dinero_authenticate_async.
-            let status = unsafe {
+            handing_out(|out| unsafe {
                 dinero_connect_authenticate_code(
                     id.ptr(),
                     secret.ptr(),
                     authorization.ptr(),
                     callback.ptr(),
                     options.get(),
-                    &mut client,
+                    out,
                 )
-            };
-            with_handle(status, client)
+            })
         })
     })
 }
@@ -224,18 +221,10 @@ pub unsafe extern "C" fn dinero_connect_authenticate_async(
     let options = Handle(options.cast_mut());
     start(done, user_data, || {
         Ok(move || {
-            let mut client = null_mut();
             // SAFETY: as in dinero_authenticate_async.
-            let status = unsafe {
-                dinero_connect_authenticate(
-                    id.ptr(),
-                    secret.ptr(),
-                    token.ptr(),
-                    options.get(),
-                    &mut client,
-                )
-            };
-            with_handle(status, client)
+            handing_out(|out| unsafe {
+                dinero_connect_authenticate(id.ptr(), secret.ptr(), token.ptr(), options.get(), out)
+            })
         })
     })
 }
@@ -263,9 +252,8 @@ pub unsafe extern "C" fn dinero_client_call_async(
         // SAFETY: per this function's contract.
         let data = unsafe { Bytes::copy(data, data_len) }?;
         Ok(move || {
-            let mut response = null_mut();
             // SAFETY: the copies live in this closure; the client stays alive (contract).
-            let status = unsafe {
+            handing_out(|out| unsafe {
                 dinero_client_call(
                     client.get(),
                     method.ptr(),
@@ -273,10 +261,9 @@ pub unsafe extern "C" fn dinero_client_call_async(
                     spec.ptr(),
                     data.ptr(),
                     data.1,
-                    &mut response,
+                    out,
                 )
-            };
-            with_handle(status, response)
+            })
         })
     })
 }
@@ -296,10 +283,8 @@ pub unsafe extern "C" fn dinero_pages_next_async(
     let pages = Handle(pages);
     start(done, user_data, || {
         Ok(move || {
-            let mut response = null_mut();
             // SAFETY: the pages stay alive and unshared (contract).
-            let status = unsafe { dinero_pages_next(pages.get(), &mut response) };
-            with_handle(status, response)
+            handing_out(|out| unsafe { dinero_pages_next(pages.get(), out) })
         })
     })
 }
@@ -336,19 +321,17 @@ pub unsafe extern "C" fn dinero_client_upload_bytes_async(
             if oversized {
                 return Outcome::of(guard(|| check_size(len)));
             }
-            let mut response = null_mut();
             // SAFETY: as in dinero_client_call_async.
-            let status = unsafe {
+            handing_out(|out| unsafe {
                 dinero_client_upload_bytes(
                     client.get(),
                     bytes.ptr(),
                     bytes.1,
                     name.ptr(),
                     kind.ptr(),
-                    &mut response,
+                    out,
                 )
-            };
-            with_handle(status, response)
+            })
         })
     })
 }
@@ -379,18 +362,10 @@ pub unsafe extern "C" fn dinero_client_upload_file_async(
     let client = Handle(client);
     start(done, user_data, || {
         Ok(move || {
-            let mut response = null_mut();
             // SAFETY: as in dinero_client_call_async.
-            let status = unsafe {
-                dinero_client_upload_file(
-                    client.get(),
-                    path.ptr(),
-                    name.ptr(),
-                    kind.ptr(),
-                    &mut response,
-                )
-            };
-            with_handle(status, response)
+            handing_out(|out| unsafe {
+                dinero_client_upload_file(client.get(), path.ptr(), name.ptr(), kind.ptr(), out)
+            })
         })
     })
 }
@@ -448,10 +423,8 @@ pub unsafe extern "C" fn dinero_client_organizations_async(
     let client = Handle(client);
     start(done, user_data, || {
         Ok(move || {
-            let mut response = null_mut();
             // SAFETY: the client stays alive (contract).
-            let status = unsafe { dinero_client_organizations(client.get(), &mut response) };
-            with_handle(status, response)
+            handing_out(|out| unsafe { dinero_client_organizations(client.get(), out) })
         })
     })
 }
