@@ -269,3 +269,56 @@ fn calls_run_in_parallel_up_to_the_thread_limit_and_no_further() {
     assert_eq!(dinero_background_set_threads(8), DINERO_STATUS_OK);
     *SINK.lock().unwrap() = None;
 }
+
+#[test]
+fn uploads_refused_before_sending_come_back_through_done_and_send_nothing() {
+    let _owner = OWNER.lock().unwrap_or_else(|p| p.into_inner());
+    let (sender, receiver) = channel();
+    *SINK.lock().unwrap() = Some(sender);
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    let before = route_count(&sb, "POST /v1/{org}/files");
+    // One byte over Dinero's 6 MB: refused without being copied or read.
+    let big = vec![b'x'; dinero::ffi::client::DINERO_MAX_UPLOAD_BYTES + 1];
+    let status = unsafe {
+        dinero_client_upload_bytes_async(
+            client.0,
+            big.as_ptr(),
+            big.len(),
+            cstr("big.pdf").as_ptr(),
+            ptr::null(),
+            Some(done),
+            tag(0),
+        )
+    };
+    assert_eq!(
+        status, DINERO_STATUS_OK,
+        "started; the refusal comes through done"
+    );
+    let missing = std::env::temp_dir().join("libdinero-no-such-file.pdf");
+    let status = unsafe {
+        dinero_client_upload_file_async(
+            client.0,
+            cstr(missing.to_str().unwrap()).as_ptr(),
+            ptr::null(),
+            ptr::null(),
+            Some(done),
+            tag(1),
+        )
+    };
+    assert_eq!(status, DINERO_STATUS_OK);
+    let outcomes = collect(&receiver, 2);
+    *SINK.lock().unwrap() = None;
+    assert_eq!(outcomes[0].status, DINERO_STATUS_INVALID_ARGUMENT);
+    let too_big = outcomes[0].message.as_deref().unwrap();
+    assert!(too_big.contains("6 MB"), "{too_big}");
+    assert_eq!(outcomes[0].handle, 0);
+    assert_eq!(outcomes[1].status, DINERO_STATUS_IO);
+    assert!(outcomes[1].message.is_some());
+    assert_eq!(outcomes[1].handle, 0);
+    assert_eq!(
+        route_count(&sb, "POST /v1/{org}/files"),
+        before,
+        "nothing sent"
+    );
+}
