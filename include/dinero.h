@@ -745,9 +745,11 @@ dinero_status dinero_options_set_log_callback(dinero_options *options,
 
 /**
  * The DINERO_LOG_* level a severity name means, written to *level_out: "emergency", "alert",
- * "critical" and "error" are DINERO_LOG_ERROR, "warning" DINERO_LOG_WARN, "notice" and "info"
- * DINERO_LOG_INFO, "debug" DINERO_LOG_DEBUG; any case. Another name is
- * DINERO_STATUS_INVALID_ARGUMENT (the message lists the names) and *level_out is untouched.
+ * "critical" and "error" are DINERO_LOG_ERROR, "warning" and "warn" DINERO_LOG_WARN, "notice"
+ * and "info" DINERO_LOG_INFO, "debug" DINERO_LOG_DEBUG; "off" and "none" are 0, meaning "log
+ * nothing": set no log callback (dinero_options_set_log_callback takes 1 to 4). Any case.
+ * Another name is DINERO_STATUS_INVALID_ARGUMENT (the message lists the names) and
+ * *level_out is untouched.
  *
  * # Safety
  * `name` is NULL or NUL-terminated; `level_out` is NULL or points to a writable uint32_t.

@@ -16,24 +16,30 @@ pub enum Level {
 }
 
 /// The severity names of syslog (RFC 5424), which PSR-3 and most loggers use, and the level
-/// each one means here (the three most severe are all errors; a notice is worth an info line).
-const NAMES: [(&str, Level); 8] = [
-    ("emergency", Level::Error),
-    ("alert", Level::Error),
-    ("critical", Level::Error),
-    ("error", Level::Error),
-    ("warning", Level::Warn),
-    ("notice", Level::Info),
-    ("info", Level::Info),
-    ("debug", Level::Debug),
+/// each one means here (the three most severe are all errors; a notice is worth an info line),
+/// then "warn", the spelling of console-style loggers (JavaScript's, Go's), and "off" and
+/// "none": no log lines at all. One table, so that every binding reads the same words.
+const NAMES: [(&str, Option<Level>); 11] = [
+    ("emergency", Some(Level::Error)),
+    ("alert", Some(Level::Error)),
+    ("critical", Some(Level::Error)),
+    ("error", Some(Level::Error)),
+    ("warning", Some(Level::Warn)),
+    ("notice", Some(Level::Info)),
+    ("info", Some(Level::Info)),
+    ("debug", Some(Level::Debug)),
+    ("warn", Some(Level::Warn)),
+    ("off", None),
+    ("none", None),
 ];
 
 impl Level {
-    /// The level a severity name means, in any case: "error", "WARNING", "notice", ...
-    pub fn from_name(name: &str) -> crate::error::Result<Level> {
+    /// The most detailed level a name lets through, in any case: "error", "WARNING", "notice",
+    /// "warn", ...; None for "off" or "none" (nothing is logged). Spaces around it are ignored.
+    pub fn from_name(name: &str) -> crate::error::Result<Option<Level>> {
         NAMES
             .iter()
-            .find(|(known, _)| known.eq_ignore_ascii_case(name))
+            .find(|(known, _)| known.eq_ignore_ascii_case(name.trim()))
             .map(|&(_, level)| level)
             .ok_or_else(|| {
                 let known: Vec<&str> = NAMES.iter().map(|(n, _)| *n).collect();
@@ -106,18 +112,21 @@ mod tests {
 
     #[test]
     fn severity_names_both_ways() {
-        assert_eq!(Level::from_name("ERROR").unwrap(), Level::Error);
-        assert_eq!(Level::from_name("critical").unwrap(), Level::Error);
-        assert_eq!(Level::from_name("Warning").unwrap(), Level::Warn);
-        assert_eq!(Level::from_name("notice").unwrap(), Level::Info);
-        assert_eq!(Level::from_name("debug").unwrap(), Level::Debug);
+        assert_eq!(Level::from_name("ERROR").unwrap(), Some(Level::Error));
+        assert_eq!(Level::from_name("critical").unwrap(), Some(Level::Error));
+        assert_eq!(Level::from_name("Warning").unwrap(), Some(Level::Warn));
+        assert_eq!(Level::from_name("warn").unwrap(), Some(Level::Warn));
+        assert_eq!(Level::from_name("notice").unwrap(), Some(Level::Info));
+        assert_eq!(Level::from_name("debug").unwrap(), Some(Level::Debug));
+        assert_eq!(Level::from_name(" OFF ").unwrap(), None);
+        assert_eq!(Level::from_name("none").unwrap(), None);
         let err = Level::from_name("verbose").unwrap_err().to_string();
         assert!(
             err.contains("emergency, alert") && err.contains("verbose"),
             "{err}"
         );
         for level in [Level::Error, Level::Warn, Level::Info, Level::Debug] {
-            assert_eq!(Level::from_name(level.name()).unwrap(), level);
+            assert_eq!(Level::from_name(level.name()).unwrap(), Some(level));
         }
     }
 

@@ -86,6 +86,21 @@ fn max_level_filters_lines() {
     assert_eq!(levels, vec![DINERO_LOG_WARN]);
 }
 
+#[test]
+fn level_off_logs_nothing() {
+    // "off", as dinero_log_level_parse reads it, is a max_level a caller can pass on as it is.
+    let mut off = 9u32;
+    let status =
+        unsafe { dinero::ffi::log_level::dinero_log_level_parse(c"off".as_ptr(), &mut off) };
+    assert_eq!((status, off), (DINERO_STATUS_OK, 0));
+    let sb = sandbox();
+    let lines = Lines::default();
+    let client = Client::logging_to(&sb, &lines, off, &[]);
+    inject(&sb, json!({"kind": "status", "status": 502}));
+    client.get("/v1/organizations");
+    assert!(texts(&lines).is_empty(), "{:?}", texts(&lines));
+}
+
 unsafe extern "C" fn noop(_: *mut c_void, _: u32, _: *const c_char) {}
 
 #[test]

@@ -79,8 +79,10 @@ export interface AuthenticateOptions {
   onRefreshToken?: ((refreshToken: string) => void) | null;
   /** Receives the client's log lines (never a secret or a token), on the main thread. */
   logger?: Logger | null;
-  /** How much the library sends to `logger`: 'info' by default; 'off' (or 0) for nothing. */
-  logLevel?: LogLevelName | 'off' | 0 | 1 | 2 | 3 | 4;
+  /** How much the library sends to `logger`: 'info' by default; 'off' (or 0) for nothing. The
+   *  library reads the names, in any case, the syslog ones ('warning', 'notice', ...) too. */
+  logLevel?: LogLevelName | 'off' | 'none' | 'emergency' | 'alert' | 'critical' | 'warning' | 'notice'
+    | (string & {}) | 0 | 1 | 2 | 3 | 4;
   [key: string]: OptionValue | Logger | ((refreshToken: string) => void) | null | undefined;
 }
 

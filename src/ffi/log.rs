@@ -43,8 +43,9 @@ impl UserData {
 /// Sends the log lines of clients made with these options to `callback`, at `max_level` and
 /// more important (e.g. DINERO_LOG_INFO: errors, warnings and one line per request). Lines say
 /// what happened (method, path without its query, status, attempt, wait, elapsed time; token
-/// refreshes) and never contain the client secret, the API key or a token. A NULL callback
-/// turns logging off. Without a callback the library never logs (and never prints).
+/// refreshes) and never contain the client secret, the API key or a token. A NULL callback, or
+/// a `max_level` of 0 (what dinero_log_level_parse reads "off" as), turns logging off. Without
+/// a callback the library never logs (and never prints).
 ///
 /// # Safety
 /// `options` is NULL or a live handle; `callback` is NULL or a function that stays callable,
@@ -60,11 +61,12 @@ pub unsafe extern "C" fn dinero_options_set_log_callback(
         // SAFETY: per this function's contract.
         let options = unsafe { options.as_mut() }
             .ok_or_else(|| Error::new(ErrorKind::NullArgument, "options is NULL"))?;
-        if !(DINERO_LOG_ERROR..=DINERO_LOG_DEBUG).contains(&max_level) {
+        if max_level > DINERO_LOG_DEBUG {
             return Err(Error::invalid(format!(
-                "max_level must be DINERO_LOG_ERROR (1) to DINERO_LOG_DEBUG (4), got {max_level}"
+                "max_level must be 0 (off) or DINERO_LOG_ERROR (1) to DINERO_LOG_DEBUG (4), got {max_level}"
             )));
         }
+        let callback = callback.filter(|_| max_level != 0);
         options.config.logger = callback.map(|callback| {
             let user_data = UserData(user_data);
             Logger::new(move |level: Level, message: &str| {

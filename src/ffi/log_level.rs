@@ -1,5 +1,6 @@
 //! Log levels by name, so that a binding maps its logger's level names the same way as every
-//! other: the severity names of syslog (RFC 5424), which PSR-3 and most loggers use.
+//! other: the severity names of syslog (RFC 5424), which PSR-3 and most loggers use, console's
+//! "warn", and "off".
 
 use super::boundary::guard;
 use super::handles::{require_out, write_out};
@@ -9,9 +10,12 @@ use crate::log::Level;
 use std::ffi::c_char;
 
 /// The DINERO_LOG_* level a severity name means, written to *level_out: "emergency", "alert",
-/// "critical" and "error" are DINERO_LOG_ERROR, "warning" DINERO_LOG_WARN, "notice" and "info"
-/// DINERO_LOG_INFO, "debug" DINERO_LOG_DEBUG; any case. Another name is
-/// DINERO_STATUS_INVALID_ARGUMENT (the message lists the names) and *level_out is untouched.
+/// "critical" and "error" are DINERO_LOG_ERROR, "warning" and "warn" DINERO_LOG_WARN, "notice"
+/// and "info" DINERO_LOG_INFO, "debug" DINERO_LOG_DEBUG; "off" and "none" are 0, meaning "log
+/// nothing": set no log callback (dinero_options_set_log_callback takes 1 to 4). Any case;
+/// spaces around the name are ignored.
+/// Another name is DINERO_STATUS_INVALID_ARGUMENT (the message lists the names) and
+/// *level_out is untouched.
 ///
 /// # Safety
 /// `name` is NULL or NUL-terminated; `level_out` is NULL or points to a writable uint32_t.
@@ -26,7 +30,7 @@ pub unsafe extern "C" fn dinero_log_level_parse(
         require_out(level_out, "level_out")?;
         let level = Level::from_name(name)?;
         // SAFETY: checked by require_out; per this function's contract it is writable.
-        unsafe { write_out(level_out, level as u32) };
+        unsafe { write_out(level_out, level.map_or(0, |level| level as u32)) };
         Ok(())
     })
 }
@@ -65,6 +69,10 @@ mod tests {
         // SAFETY: as above.
         let unknown = unsafe { CStr::from_ptr(dinero_log_level_name(9)) };
         assert_eq!(unknown.to_str().unwrap(), "debug");
+        let mut off = 7u32;
+        // SAFETY: as above.
+        let status = unsafe { dinero_log_level_parse(c"Off".as_ptr(), &mut off) };
+        assert_eq!((status, off), (0, 0));
         let mut untouched = 7u32;
         // SAFETY: as above.
         let status = unsafe { dinero_log_level_parse(c"verbose".as_ptr(), &mut untouched) };

@@ -9,23 +9,19 @@
 import koffi from 'koffi';
 import { InvalidArgumentError } from './errors.js';
 import { LOG, STATUS } from './native.js';
+import { callHere } from './runtime.js';
+import { cstr } from './convert.js';
 
 export const LEVEL_NAMES = Object.freeze({ [LOG.ERROR]: 'error', [LOG.WARN]: 'warn', [LOG.INFO]: 'info', [LOG.DEBUG]: 'debug' });
 
-const BY_NAME = { error: LOG.ERROR, warn: LOG.WARN, warning: LOG.WARN, info: LOG.INFO, debug: LOG.DEBUG, off: 0, silent: 0, none: 0 };
-
-/** The C max_level for a logLevel option: 'error', 'warn', 'info' (the default), 'debug',
- *  'off', or a DINERO_LOG_* number (0 = off). */
+/** The C max_level for a logLevel option: a name the library reads (dinero_log_level_parse:
+ *  'error', 'warn', 'info' (the default), 'debug', 'off', the syslog names, any case), or a
+ *  DINERO_LOG_* number (0 = off). */
 export function maxLevel(logLevel) {
   if (logLevel === undefined || logLevel === null) return LOG.INFO;
-  if (typeof logLevel === 'string' && Object.hasOwn(BY_NAME, logLevel.trim().toLowerCase())) {
-    return BY_NAME[logLevel.trim().toLowerCase()];
-  }
+  if (typeof logLevel === 'string') return callHere('dinero_log_level_parse', [cstr(logLevel, 'logLevel'), [0]])[0];
   if (Number.isInteger(logLevel) && logLevel >= 0 && logLevel <= LOG.DEBUG) return logLevel;
-  throw new InvalidArgumentError(
-    `logLevel must be 'error', 'warn', 'info', 'debug', 'off' or 0-4, got ${typeof logLevel === 'string' ? JSON.stringify(logLevel) : typeof logLevel}`,
-    STATUS.INVALID_ARGUMENT,
-  );
+  throw new InvalidArgumentError(`logLevel must be a level name or 0-4, got ${typeof logLevel}`, STATUS.INVALID_ARGUMENT);
 }
 
 /** A function (level, message) => void for a logger: a function itself, or an object with
@@ -48,16 +44,10 @@ export function sink(logger) {
   );
 }
 
-/** koffi.register: a C function pointer calling `func` (unregister it when no client can
- *  call it any more). */
-export function registerCallback(func, callbackPointerType) {
-  return koffi.register(func, callbackPointerType);
-}
-
 /** Registers a C log callback forwarding to `write`; returns the koffi callback (unregister it
  *  when no client can call it any more). */
 export function register(write, callbackPointerType) {
-  return registerCallback((_userData, level, message) => {
+  return koffi.register((_userData, level, message) => {
     try {
       write(LEVEL_NAMES[level] ?? (level > LOG.DEBUG ? 'debug' : 'error'), message ?? '');
     } catch {
@@ -67,7 +57,5 @@ export function register(write, callbackPointerType) {
 }
 
 export function unregister(callback) {
-  if (callback !== null && callback !== undefined) {
-    koffi.unregister(callback);
-  }
+  koffi.unregister(callback);
 }

@@ -10,7 +10,7 @@
 
 import { InvalidArgumentError } from './errors.js';
 import { STATUS } from './native.js';
-import { registerCallback } from './log.js';
+import koffi from 'koffi';
 
 /** `onRefreshToken` checked: null when absent, else the function. */
 export function refreshTokenStore(onRefreshToken) {
@@ -27,7 +27,7 @@ export function registerRefreshToken(store, callbackPointerType) {
   const warn = (error) => process.emitWarning(
     `libdinero: onRefreshToken failed (${error?.name ?? typeof error}); the new refresh token may not be stored`,
   );
-  return registerCallback((_userData, refreshToken) => {
+  return koffi.register((_userData, refreshToken) => {
     try {
       const result = store(refreshToken);
       // A Promise is not waited for (the refreshing thread cannot wait for the event loop to

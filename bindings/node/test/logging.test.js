@@ -74,6 +74,17 @@ test('logLevel chooses the detail; off installs nothing', async () => {
   assert.equal(koffi.stats().callbacks, before);
   await silent.close();
 
+  // The library reads the names for every binding: PHP's syslog ones and 'none' work here too.
+  const syslog = collector();
+  const warning = await sandbox.connect({ logger: syslog.logger, logLevel: 'WARNING' });
+  await sandbox.fault({ kind: 'status', status: 503, count: 1 });
+  await warning.get('/v1/organizations');
+  assert.deepEqual([...new Set(syslog.lines.map((l) => l.level))], ['warn']);
+  await warning.close();
+  const none = await sandbox.connect({ logger: off.logger, logLevel: 'none' });
+  assert.equal(koffi.stats().callbacks, before);
+  await none.close();
+
   const numeric = collector();
   const errorsOnly = await sandbox.connect({ logger: numeric.logger, logLevel: dinero.LogLevel.ERROR });
   await errorsOnly.get('/v1/organizations');

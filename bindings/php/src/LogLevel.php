@@ -36,8 +36,8 @@ final class LogLevel
 
     /**
      * The C level for a 'log_level' option: a PSR-3 name (any case; 'emergency' to 'error'
-     * mean ERROR, 'notice' means INFO: the library's reading of the syslog severity names,
-     * dinero_log_level_parse) or one of this class's constants.
+     * mean ERROR, 'notice' means INFO, 'warn' WARN, 'off' 0: the library's reading of level
+     * names, dinero_log_level_parse) or one of this class's constants.
      *
      * @throws InvalidArgumentException anything else
      */

@@ -60,7 +60,7 @@ final class Options
             );
         }
         $maxLevel = LogLevel::fromPsr($level);
-        $callback = $logger === null ? null : Callback::logger($logger);
+        $callback = $logger === null || $maxLevel === 0 ? null : Callback::logger($logger);
         $status = Library::ffi()->dinero_options_set_log_callback(
             $this->handle,
             $callback === null ? null : Callback::logTrampoline(),
@@ -86,11 +86,6 @@ final class Options
         );
         Library::check($status, "option 'refresh_token_callback'");
         $this->refreshTokenCallback = $callback;
-    }
-
-    public function set(string $key, mixed $value): void
-    {
-        $this->setAll([$key => $value]);
     }
 
     /**

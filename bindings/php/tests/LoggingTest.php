@@ -148,6 +148,25 @@ final class LoggingTest extends SandboxTestCase
         }
     }
 
+    public function testTheLibrarysOtherLevelNames(): void
+    {
+        // The names the library reads for every binding: console's 'warn' is 'warning', and
+        // 'off' installs no logger at all.
+        $client = $this->client(['log_level' => 'WARN']);
+        $this->sandbox()->inject(['kind' => 'status', 'status' => 503, 'count' => 1]);
+        $client->get(self::CONTACTS);
+        $this->assertSame(['warning'], array_column($this->lines, 0), json_encode($this->lines));
+        unset($client);
+
+        $this->lines = [];
+        $live = Callback::live();
+        $client = $this->client(['log_level' => 'off']);
+        $this->assertSame($live, Callback::live(), "'off' registers no logger");
+        $this->sandbox()->inject(['kind' => 'status', 'status' => 503, 'count' => 1]);
+        $client->get(self::CONTACTS);
+        $this->assertSame([], $this->lines);
+    }
+
     public function testBadLoggerOrLevelIsInvalid(): void
     {
         foreach ([['log_level' => 'verbose'], ['log_level' => 0], ['log_level' => 5], ['log_level' => 1.5],
