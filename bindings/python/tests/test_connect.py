@@ -92,6 +92,8 @@ def test_a_sign_in_reaches_each_organization_per_client_or_per_request(sandbox: 
             assert sandbox.requests()[-1]["path"] == f"/v1/{organization_id}/contacts"
         items = list(client.paginate(CONTACTS, page_size=5, organization_id=int(ids[1])))
         assert sandbox.requests()[-1]["path"] == f"/v1/{ids[1]}/contacts" and isinstance(items, list)
+        listing = client.download(CONTACTS, accept="application/json", organization_id=ids[1])
+        assert sandbox.requests()[-1]["path"] == f"/v1/{ids[1]}/contacts" and listing.startswith(b"{")
         with pytest.raises(libdinero.InvalidArgumentError, match="organization_id"):
             client.get(CONTACTS)  # no organization chosen either way
     with libdinero.connect_authenticate(

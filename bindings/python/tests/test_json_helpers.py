@@ -156,8 +156,9 @@ def test_paginate_refuses_what_is_not_a_list(client: libdinero.Client, sandbox: 
     sandbox.fault(kind="status", status=200, body='{"x":1}', content_type="application/json")
     with pytest.raises(libdinero.ProtocolError):
         list(client.paginate(CONTACTS))
-    with pytest.raises(libdinero.InvalidArgumentError):
-        list(client.paginate(CONTACTS, page_size=0))
+    for size in (0, -1, 1001, 2**32 + 5):  # beyond 32 bits too: never taken modulo 2**32
+        with pytest.raises(libdinero.InvalidArgumentError):
+            list(client.paginate(CONTACTS, page_size=size))
     with pytest.raises(libdinero.ApiError):
         list(client.paginate("/v1/{organizationId}/nothing/here/at/all"))
 

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import ctypes
 import threading
-from typing import Optional
+from typing import Any, Optional
 
 from . import _library
 from ._generated.declarations import *  # noqa: F403 - the header's declarations, re-exported
 from ._generated.declarations import FUNCTIONS, __all__ as _declared
 
-__all__ = _declared + ["OwnedString", "last_error", "lib", "status_str", "take_string", "version"]
+__all__ = _declared + [
+    "OwnedString", "bytes_pointer", "last_error", "lib", "status_str", "take_string", "version"
+]
 
 OwnedString = ctypes.POINTER(ctypes.c_char)  # a char* the library hands out: dinero_string_free
 
@@ -55,6 +57,14 @@ def take_string(owned: "ctypes._Pointer[ctypes.c_char]") -> str:
         return ctypes.string_at(owned).decode("utf-8")
     finally:
         lib().dinero_string_free(owned)
+
+
+def bytes_pointer(data: bytes) -> Any:
+    """A ``const uint8_t *`` to the bytes object's own buffer (no copy; NULL when empty). The
+    result keeps ``data`` alive; the library copies what it needs during the call."""
+    if not data:
+        return None
+    return ctypes.cast(ctypes.c_char_p(data), ctypes.POINTER(ctypes.c_uint8))
 
 
 def _text(raw: Optional[bytes]) -> str:

@@ -25,7 +25,7 @@ from ._convert import (
     request_spec,
 )
 from ._handle import NativeHandle
-from .errors import FileError, InvalidArgumentError
+from .errors import InvalidArgumentError
 from .response import Response
 
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ class Client(NativeHandle):
             cstr(method, "method"),
             cstr(path, "path"),
             request_spec(json, params, headers, data, content_type, organization_id),
-            _bytes_pointer(body),
+            _native.bytes_pointer(body),
             len(body),
         )
         out = _native.ResponsePtr()
@@ -222,22 +222,19 @@ class Client(NativeHandle):
         type_bytes = None if content_type is None else cstr(content_type, "content_type")
         lib = _native.lib()
         out = _native.ResponsePtr()
-        is_bytes = isinstance(path_or_bytes, (bytes, bytearray, memoryview))
-        if is_bytes:
+        if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
             content = byte_buffer(path_or_bytes, "path_or_bytes")
-        else:
-            path_bytes = file_path(path_or_bytes, "path_or_bytes")
-        if is_bytes:
             status = lib.dinero_client_upload_bytes(
-                self._pointer, _bytes_pointer(content), len(content), name_bytes, type_bytes,
+                self._pointer, _native.bytes_pointer(content), len(content), name_bytes, type_bytes,
                 ctypes.byref(out),
             )
         else:
             status = lib.dinero_client_upload_file(
-                self._pointer, path_bytes, name_bytes, type_bytes, ctypes.byref(out)
+                self._pointer, file_path(path_or_bytes, "path_or_bytes"), name_bytes, type_bytes,
+                ctypes.byref(out),
             )
         if status != _constants.STATUS_OK:
-            raise _with_filename(errors.from_status(status), path_or_bytes)
+            raise errors.with_filename(errors.from_status(status), path_or_bytes)
         with Response(out) as response:
             return _decoded(response)
 
@@ -247,6 +244,7 @@ class Client(NativeHandle):
         accept: str = "application/octet-stream",
         params: Params = None,
         save_to: Optional[FilePath] = None,
+        organization_id: OrganizationId = None,
     ) -> bytes:
         """GETs ``path`` with ``Accept: accept`` and returns the body, byte-exact: an invoice's
         PDF (``/v1/{organizationId}/invoices/{guid}``) or a stored file
@@ -255,10 +253,12 @@ class Client(NativeHandle):
         With ``save_to`` (a path) the body is also written there by the library, atomically
         (a temporary file beside it, then a rename), and still returned. ``ApiError`` for an
         HTTP status >= 400 (nothing is written); ``FileError`` when ``save_to`` cannot be
-        written (e.g. its folder does not exist)."""
+        written (e.g. its folder does not exist). ``organization_id`` as for ``request``."""
         if save_to is not None:
             file_path(save_to, "save_to")  # a bad type fails before the request is sent
-        with self.request("GET", path, params=params, headers={"Accept": accept}) as response:
+        with self.request(
+            "GET", path, params=params, headers={"Accept": accept}, organization_id=organization_id
+        ) as response:
             if not response.ok:
                 raise response._api_error()
             if save_to is not None:
@@ -316,8 +316,10 @@ class Client(NativeHandle):
         lib = _native.lib()
         pages = _native.PagesPtr()
         spec = request_spec(None, params, None, None, None, organization_id)
+        # Clamped, not wrapped modulo 2**32 by ctypes: the library refuses what is out of range.
+        size = max(0, min(page_size, 0xFFFFFFFF))
         errors.check(lib.dinero_pages_new_with(
-            self._pointer, cstr(path, "path"), spec, page_size, ctypes.byref(pages)
+            self._pointer, cstr(path, "path"), spec, size, ctypes.byref(pages)
         ))
         try:
             while True:
@@ -403,15 +405,3 @@ def _decoded(response: Response) -> Any:
     return _json.loads(text.value or b"null")
 
 
-def _bytes_pointer(data: bytes) -> Any:
-    """A ``const uint8_t *`` to the bytes object's own buffer (no copy; NULL when empty). The
-    result keeps ``data`` alive; the library copies what it needs during the call."""
-    if not data:
-        return None
-    return ctypes.cast(ctypes.c_char_p(data), ctypes.POINTER(ctypes.c_uint8))
-
-
-def _with_filename(error: errors.DineroError, path: Any) -> errors.DineroError:
-    if isinstance(error, FileError):
-        error.filename = os.fspath(path)
-    return error

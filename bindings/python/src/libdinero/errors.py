@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 import ctypes
 import json
+import os
 import re
 from typing import Any, Dict, List, Mapping, Optional, Type
 
@@ -103,6 +104,13 @@ class FileError(DineroError, OSError):
         return self.message
 
 
+def with_filename(error: DineroError, path: Any) -> DineroError:
+    """``error``, given the path involved when it is a ``FileError``."""
+    if isinstance(error, FileError):
+        error.filename = os.fspath(path)
+    return error
+
+
 def from_status(status: int) -> DineroError:
     """The exception for a failed call. Call right after it, on the same thread: the message is
     this thread's ``dinero_last_error``. The class follows the one mapping of every binding
@@ -194,7 +202,7 @@ class ApiError(DineroError):
 def _parse(status: int, body: bytes) -> Dict[str, Any]:
     """The library's reading of an error answer (``dinero_error_body_parse``)."""
     out = _native.OwnedString()
-    data = ctypes.cast(ctypes.c_char_p(body), ctypes.POINTER(ctypes.c_uint8)) if body else None
+    data = _native.bytes_pointer(body)
     check(_native.lib().dinero_error_body_parse(status, data, len(body), ctypes.byref(out)))
     parsed: Dict[str, Any] = json.loads(_native.take_string(out))
     return parsed

@@ -11,7 +11,7 @@ from . import _constants, _native, errors
 from ._convert import cstr, file_path
 from ._handle import NativeHandle
 from ._headers import Headers
-from .errors import FileError, InvalidArgumentError
+from .errors import InvalidArgumentError
 
 if TYPE_CHECKING:
     ResponsePointer = ctypes._Pointer[_native.dinero_response]
@@ -69,10 +69,7 @@ class Response(NativeHandle):
         path_bytes = file_path(path, "path")
         status = _native.lib().dinero_response_save(self._live(), path_bytes)
         if status != _constants.STATUS_OK:
-            error = errors.from_status(status)
-            if isinstance(error, FileError):
-                error.filename = os.fspath(path)
-            raise error
+            raise errors.with_filename(errors.from_status(status), path)
 
     def _api_error(self) -> errors.ApiError:
         """The library's reading of this error answer, as an ``ApiError``."""
