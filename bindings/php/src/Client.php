@@ -440,11 +440,7 @@ final class Client
         );
         Library::check($status, "create in $path");
         $id = Library::takeString($guid);
-        $response = new Response($out);
-        if ($response->status() >= 400) {
-            throw ApiException::fromResponse($response);
-        }
-        return ['guid' => $id, 'answer' => $response->json()];
+        return ['guid' => $id, 'answer' => self::decoded(new Response($out))];
     }
 
     /**
