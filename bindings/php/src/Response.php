@@ -19,6 +19,7 @@ final class Response
     /** One size_t for every body's length: a response belongs to one thread at a time. */
     private static ?\FFI\CData $length = null;
     private static ?\FFI\CData $lengthAt = null;
+    private static ?\FFI\CType $textOut = null;
 
     /** @internal created by Client::request */
     public function __construct(\FFI\CData $handle, ?\FFI $ffi = null)
@@ -86,9 +87,12 @@ final class Response
      */
     public function decodedOk(): mixed
     {
-        $json = $this->ffi->new('const char*');
-        Library::check($this->ffi->dinero_response_json($this->handle, \FFI::addr($json)), $this->request());
-        return json_decode((string) \FFI::string($json), true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
+        $json = $this->ffi->new(self::$textOut ??= $this->ffi->type('const char*')); // a type parsed once
+        $status = $this->ffi->dinero_response_json($this->handle, \FFI::addr($json));
+        if ($status !== Status::OK) {
+            Library::check($status, $this->request()); // the request line only when it is needed
+        }
+        return json_decode(\FFI::string($json), true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
     }
 
     /** A header's value, looked up without regard to case; repeated headers come joined with ", ". */
