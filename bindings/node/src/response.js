@@ -14,7 +14,10 @@ export class Headers extends Map {
 
   constructor(pairs = []) {
     super();
-    for (const [name, value] of pairs) super.set(String(name).toLowerCase(), String(value));
+    for (const [name, value] of pairs) {
+      const key = String(name).toLowerCase();
+      super.set(key, super.has(key) ? `${super.get(key)}, ${value}` : String(value));
+    }
     this.#frozen = true;
   }
 

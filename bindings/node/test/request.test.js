@@ -38,6 +38,9 @@ test('a response has status, body, text(), json(), header() and headers', async 
   assert.throws(() => response.headers.set('x', 'y'), TypeError);
   assert.throws(() => response.headers.delete('content-type'), TypeError);
   assert.equal(JSON.parse(JSON.stringify(response.headers))['content-type'], response.header('content-type'));
+  // As in every binding: names in the order they first came, repeats joined with ", ".
+  const made = new dinero.Headers([['B', '1'], ['a', '2'], ['b', '3']]);
+  assert.deepEqual([...made], [['b', '1, 3'], ['a', '2']]);
   response.close();
   response.close();
   assert.equal(response.closed, true);
