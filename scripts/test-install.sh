@@ -42,11 +42,12 @@ check "the installed example runs against the installed sandbox" \
 check "the static example runs without the shared library" "$work/example-static"
 
 # PHP outside the repository (so no target/release nearby, no DINERO_LIBRARY) finds the
-# installed library through the system loader.
-if command -v php >/dev/null 2>&1; then
-  mkdir -p "$work/php-app"
-  cp -r bindings/php/src bindings/php/generated "$work/php-app/"
-  cat > "$work/php-app/app.php" <<'PHP'
+# installed library through the system loader. PHP is installed first when it is missing, so
+# that this check runs on a fresh machine too rather than being left out without a word.
+scripts/test-php.sh --deps-only >/dev/null
+mkdir -p "$work/php-app"
+cp -r bindings/php/src bindings/php/generated "$work/php-app/"
+cat > "$work/php-app/app.php" <<'PHP'
 <?php
 spl_autoload_register(function (string $class): void {
     foreach (['/src/', '/generated/'] as $folder) {
@@ -60,9 +61,8 @@ $from = Dinero\Library::loadedFrom();
 echo "loaded from $from\n";
 exit($client->request('GET', '/v1/organizations')->status() === 200 && !str_contains((string) $from, '/') ? 0 : 1);
 PHP
-  check "PHP finds the installed library through the system loader" \
-    env -u DINERO_LIBRARY LD_LIBRARY_PATH="$prefix/lib" php "$work/php-app/app.php"
-fi
+check "PHP finds the installed library through the system loader" \
+  env -u DINERO_LIBRARY LD_LIBRARY_PATH="$prefix/lib" php "$work/php-app/app.php"
 
 PREFIX=$prefix scripts/install.sh uninstall >/dev/null
 check "uninstall leaves no file behind" test -z "$(find "$prefix" -type f -o -type l)"
