@@ -28,6 +28,14 @@ def hammer(client: libdinero.Client, stop: threading.Event, failures: List[str])
     return done
 
 
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 10.0) -> None:
+    """Polls ``condition`` until it holds; fails naming ``what`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.01)
+
+
 def run_threads(client: libdinero.Client, seconds: float, during: Callable[[], None] = lambda: None) -> int:
     stop = threading.Event()
     failures: List[str] = []
@@ -44,12 +52,11 @@ def run_threads(client: libdinero.Client, seconds: float, during: Callable[[], N
 
 def test_requests_from_threads_run_in_parallel(client: libdinero.Client, sandbox: Sandbox) -> None:
     sandbox.fault(kind="delay", delay_ms=600, count=4)
-    started = time.monotonic()
     with ThreadPoolExecutor(4) as pool:
         statuses = list(pool.map(lambda _: client.request("GET", "/v1/organizations").status, range(4)))
-    elapsed = time.monotonic() - started
     assert statuses == [200] * 4
-    assert elapsed < 1.5, f"4 requests delayed 0.6 s each took {elapsed:.2f} s: not parallel"
+    # Counted by the server, not timed: all four were there at once.
+    assert sandbox.stats()["peak_in_flight"] == 4, "the four requests did not run in parallel"
 
 
 def test_one_token_request_per_expiry(sandbox_with: Callable[..., Sandbox]) -> None:
@@ -67,16 +74,19 @@ def test_one_token_request_per_expiry(sandbox_with: Callable[..., Sandbox]) -> N
     assert abs(stats["token_requests"] - expected) <= 1, (stats["token_requests"], expected)
     assert stats["token_requests"] < THREADS
     assert "401" not in stats["responses"], "a token was used after it expired"
-    assert requests > THREADS * 10
+    assert requests >= THREADS, "every thread made requests"
 
 
 def test_a_server_side_expiry_is_refreshed_once_for_all_threads(client: libdinero.Client, sandbox: Sandbox) -> None:
     def expire_three_times() -> None:
-        for _ in range(3):
-            time.sleep(0.4)
+        # Each expiry waits for the renewal it causes, so all three are seen by the threads
+        # however slowly this machine runs.
+        for expiry in range(1, 4):
+            time.sleep(0.1)
             sandbox.admin("POST", "/tokens/expire")
+            wait_for(lambda: sandbox.stats()["token_requests"] >= expiry, f"renewal {expiry}")
 
-    run_threads(client, 2.0, expire_three_times)
+    run_threads(client, 1.0, expire_three_times)
     stats = sandbox.stats()
     assert stats["token_requests"] == 3, stats  # one per expiry, not one per thread
     assert stats["responses"].get("401", 0) >= 3
@@ -105,7 +115,7 @@ def test_close_waits_for_requests_in_flight(client: libdinero.Client, sandbox: S
     sandbox.fault(kind="delay", delay_ms=500)
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(client.request, "GET", "/v1/organizations")
-        time.sleep(0.15)
+        wait_for(lambda: sandbox.stats()["peak_in_flight"] >= 1, "the request to reach the server")
         client.close()  # must not free the client under the running request
         assert pending.result().status == 200
     assert client.closed
