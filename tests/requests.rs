@@ -16,7 +16,11 @@ fn requests_carry_bearer_json_and_a_user_agent_naming_libdinero() {
     client.get("/v1/organizations");
     let sent = last_request(&sb);
     let token = client.access_token().unwrap();
-    assert_eq!(sent["headers"]["authorization"], format!("Bearer {token}"));
+    // Compared without printing: the token is a secret.
+    assert!(
+        sent["headers"]["authorization"] == format!("Bearer {token}"),
+        "the Authorization header is not the client's bearer token"
+    );
     assert_eq!(sent["headers"]["accept"], "application/json");
     assert_eq!(
         sent["headers"]["user-agent"],

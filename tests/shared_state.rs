@@ -387,7 +387,15 @@ fn an_early_refresh_does_not_stall_other_threads() {
             refreshed.store(true, Ordering::SeqCst);
         })
     };
-    std::thread::sleep(ms(100));
+    // Until the refresher's (delayed) token request has reached the sandbox.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while stat(&sb, "token_requests") < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the refresher never asked for a new token"
+        );
+        std::thread::sleep(ms(5));
+    }
     // The old token is good for a while yet: this request does not wait.
     assert_eq!(client.get("/v1/organizations").status, 200);
     assert!(
