@@ -71,8 +71,9 @@ final class Client
         Library::cString($clientId, 'the client id');
         Library::cString($clientSecret, 'the client secret');
         Library::cString($apiKey, 'the API key');
-        return self::open($options, 'authenticate', static fn (\FFI $ffi, \FFI\CData $opts, \FFI\CData $out): int
-            => $ffi->dinero_authenticate($clientId, $clientSecret, $apiKey, $opts, $out));
+        [$ffi, $opts, $out] = self::opening($options);
+        Library::check($ffi->dinero_authenticate($clientId, $clientSecret, $apiKey, $opts->handle(), \FFI::addr($out)), 'authenticate');
+        return new self($out, $opts);
     }
 
     /**
@@ -138,8 +139,10 @@ final class Client
         Library::cString($clientSecret, 'the client secret');
         Library::cString($authorization, 'the authorization');
         Library::cString($callback, 'the callback');
-        return self::open($options, 'Visma Connect sign-in', static fn (\FFI $ffi, \FFI\CData $opts, \FFI\CData $out): int
-            => $ffi->dinero_connect_authenticate_code($clientId, $clientSecret, $authorization, $callback, $opts, $out));
+        [$ffi, $opts, $out] = self::opening($options);
+        $status = $ffi->dinero_connect_authenticate_code($clientId, $clientSecret, $authorization, $callback, $opts->handle(), \FFI::addr($out));
+        Library::check($status, 'Visma Connect sign-in');
+        return new self($out, $opts);
     }
 
     /**
@@ -160,8 +163,10 @@ final class Client
         Library::cString($clientId, 'the client id');
         Library::cString($clientSecret, 'the client secret');
         Library::cString($refreshToken, 'the refresh token');
-        return self::open($options, 'Visma Connect authenticate', static fn (\FFI $ffi, \FFI\CData $opts, \FFI\CData $out): int
-            => $ffi->dinero_connect_authenticate($clientId, $clientSecret, $refreshToken, $opts, $out));
+        [$ffi, $opts, $out] = self::opening($options);
+        $status = $ffi->dinero_connect_authenticate($clientId, $clientSecret, $refreshToken, $opts->handle(), \FFI::addr($out));
+        Library::check($status, 'Visma Connect authenticate');
+        return new self($out, $opts);
     }
 
     /**
@@ -479,13 +484,20 @@ final class Client
      * @param array<string, mixed> $options
      * @param \Closure(\FFI, \FFI\CData, \FFI\CData): int $call
      */
-    private static function open(array $options, string $what, \Closure $call): self
+    /**
+     * What every way of signing in starts from: the library, the options handle (kept by the
+     * client: the callbacks it holds must live as long as the client) and the out-parameter.
+     * Each sign-in then calls its C function itself, with the credentials as its own arguments:
+     * a closure carrying them would show them in a stack trace's arguments, which
+     * #[\SensitiveParameter] does not cover.
+     *
+     * @param array<string, mixed> $options
+     * @return array{\FFI, Options, \FFI\CData}
+     */
+    private static function opening(#[\SensitiveParameter] array $options): array
     {
         $ffi = Library::ffi();
-        $opts = new Options($options);
-        $out = $ffi->new('dinero_client*');
-        Library::check($call($ffi, $opts->handle(), \FFI::addr($out)), $what);
-        return new self($out, $opts);
+        return [$ffi, new Options($options), $ffi->new('dinero_client*')];
     }
 
     /** The handle, for calls that take the client's organization_id option only. */

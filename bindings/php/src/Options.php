@@ -23,7 +23,7 @@ final class Options
     private ?Callback $refreshTokenCallback = null;
 
     /** @param array<string, mixed> $options */
-    public function __construct(array $options = [])
+    public function __construct(#[\SensitiveParameter] array $options = [])
     {
         $ffi = Library::ffi();
         $handle = $ffi->dinero_options_new();
@@ -94,7 +94,7 @@ final class Options
      *
      * @param array<string|int, mixed> $options
      */
-    public function setAll(array $options): void
+    public function setAll(#[\SensitiveParameter] array $options): void
     {
         foreach ($options as $key => $value) {
             if (!is_string($value) && !is_int($value) && !is_bool($value)) {

@@ -67,21 +67,28 @@ final class ExceptionTest extends SandboxTestCase
         $env = $this->sandbox()->env;
         $previous = ini_set('zend.exception_ignore_args', '0');
         try {
+            $options = $this->sandbox()->options();
             foreach ([
-                ['trace-secret-31f7', 'wrong-api-key-9d4c'],   // refused by the token endpoint
-                ['trace-secret-31f7', "nul-api-key-\0-77b"],   // refused before the call
-            ] as [$secret, $apiKey]) {
+                // refused by the token endpoint, then refused before the call
+                static fn () => Client::authenticate($env['DINERO_CLIENT_ID'], 'trace-secret-31f7', 'wrong-api-key-9d4c', $options),
+                static fn () => Client::authenticate($env['DINERO_CLIENT_ID'], 'trace-secret-31f7', "nul-api-key-\0-77b", $options),
+                // Visma Connect: a refresh token the server does not know
+                static fn () => Client::connectAuthenticate($env['DINERO_CONNECT_CLIENT_ID'], 'trace-secret-31f7', 'refresh-token-5e1a', $options + ['connect_url' => $env['DINERO_CONNECT_URL']]),
+            ] as $signIn) {
                 try {
-                    Client::authenticate($env['DINERO_CLIENT_ID'], $secret, $apiKey, $this->sandbox()->options());
+                    $signIn();
                     $this->fail('accepted');
                 } catch (DineroException $e) {
                     // The binding's frames with their arguments (the test's own frames hold the
                     // secrets as this test's variables: they are not the binding's to hide).
                     $frames = array_filter($e->getTrace(), fn (array $f): bool => str_starts_with($f['class'] ?? '', 'Dinero\\')
                         && !str_starts_with($f['class'] ?? '', 'Dinero\\Tests\\'));
-                    $shown = $e->getTraceAsString() . "\n" . var_export(array_values($frames), true) . "\n" . $e->getMessage();
-                    $this->assertStringContainsString('authenticate', $shown);
-                    foreach (['trace-secr', 'wrong-api-k', 'nul-api-key'] as $part) {
+                    // print_r shows what var_export does not: the variables a closure among the
+                    // arguments carries.
+                    $shown = $e->getTraceAsString() . "\n" . var_export(array_values($frames), true) . "\n"
+                        . print_r(array_values($frames), true) . "\n" . $e->getMessage();
+                    $this->assertMatchesRegularExpression('~authenticate|connectAuthenticate~', $shown);
+                    foreach (['trace-secr', 'wrong-api-k', 'nul-api-key', 'refresh-token-5e1'] as $part) {
                         $this->assertFalse(str_contains($shown, $part), "$part is in the trace:\n$shown");
                     }
                 }
