@@ -17,10 +17,17 @@ pub const REDACTED: &str = "[redacted]";
 const SHORTEST_SECRET: usize = 4;
 
 /// Every form in which a server could send our secrets back, found and replaced.
+///
+/// A secret is matched character by character, each character in any of the forms a request
+/// or an echoing server may put it in, independently of its neighbours: a server that escapes
+/// only some characters (ASP.NET's JSON, Python's `quote`, JavaScript's `encodeURIComponent`,
+/// HTML numeric entities) re-encodes a secret in a mix nobody can list in advance.
 #[derive(Default)]
 pub struct Redactor {
-    /// Longest first, so that a form that contains another is removed whole.
-    needles: Vec<Zeroizing<String>>,
+    /// Secrets matched per character, in any of their encodings.
+    secrets: Vec<Zeroizing<String>>,
+    /// Exact strings (the base64 of Basic credentials), matched as they are.
+    literals: Vec<Zeroizing<String>>,
 }
 
 impl Redactor {
@@ -28,62 +35,66 @@ impl Redactor {
         Redactor::default()
     }
 
-    /// Adds a secret in each encoding a request or an echoing server puts it in: raw,
-    /// form-urlencoded (`+` for a space), percent-encoded (upper- and lower-case hex, once and
-    /// twice), JSON-escaped (plain, with `\/`, and ASCII-only `\uXXXX`) and HTML-escaped.
+    /// Adds a secret, to be found with each of its characters in any of these forms: raw
+    /// (case-sensitive); `%XX` for each of its UTF-8 bytes, once or twice percent-encoded
+    /// (`%25XX`); `+` for a space (form encoding); JSON `\uXXXX` (a surrogate pair beyond the
+    /// BMP) or a short JSON escape (`\/`, `\"`, `\\`, ...); an HTML numeric entity (`&#NN;`,
+    /// `&#xHH;`) or a named one for `& < > " '`. Hex digits and entity names match in either case.
     pub fn add_secret(&mut self, secret: &str) {
-        if secret.chars().count() < SHORTEST_SECRET {
+        if secret.chars().count() < SHORTEST_SECRET
+            || self.secrets.iter().any(|s| s.as_str() == secret)
+        {
             return;
         }
-        let form: Zeroizing<String> =
-            Zeroizing::new(form_urlencoded::byte_serialize(secret.as_bytes()).collect());
-        let percent = Zeroizing::new(percent_encode(secret));
-        let json = Zeroizing::new(json_escape(secret));
-        let forms = [
-            Zeroizing::new(secret.to_string()),
-            Zeroizing::new(lower_hex(&form)),
-            Zeroizing::new(lower_hex(&percent)),
-            Zeroizing::new(percent_encode(&form)),
-            Zeroizing::new(json.replace('/', "\\/")),
-            Zeroizing::new(json_ascii(&json, false)),
-            Zeroizing::new(json_ascii(&json, true)),
-            Zeroizing::new(html_escape(secret)),
-            form,
-            percent,
-            json,
-        ];
-        for form in forms {
-            self.add_literal_owned(form);
-        }
+        self.secrets.push(Zeroizing::new(secret.to_string()));
     }
 
     /// Adds the value of an HTTP Basic header for `user:secret` (its base64 part).
     pub fn add_basic_credentials(&mut self, user: &str, secret: &str) {
         let pair = Zeroizing::new(format!("{user}:{secret}"));
-        let encoded = base64::engine::general_purpose::STANDARD.encode(pair.as_bytes());
-        self.add_literal_owned(Zeroizing::new(encoded));
-    }
-
-    fn add_literal_owned(&mut self, needle: Zeroizing<String>) {
-        if needle.chars().count() < SHORTEST_SECRET || self.needles.contains(&needle) {
+        let encoded =
+            Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
+        if encoded.chars().count() < SHORTEST_SECRET || self.literals.contains(&encoded) {
             return;
         }
-        let at = self
-            .needles
-            .iter()
-            .position(|n| n.len() < needle.len())
-            .unwrap_or(self.needles.len());
-        self.needles.insert(at, needle);
+        self.literals.push(encoded);
     }
 
-    /// `text` with every known form of every secret replaced by [redacted].
+    /// `text` with every known form of every secret replaced by [redacted]. Overlapping
+    /// matches (of one secret or of several) are removed together, as one [redacted].
     pub fn scrub(&self, text: &str) -> String {
-        let mut clean = text.to_string();
-        for needle in &self.needles {
-            if clean.contains(needle.as_str()) {
-                clean = clean.replace(needle.as_str(), REDACTED);
-            }
+        if self.secrets.is_empty() && self.literals.is_empty() {
+            return text.to_string();
         }
+        let bytes = text.as_bytes();
+        let mut scratch = Scratch::default();
+        let mut clean = String::with_capacity(text.len());
+        let mut copied = 0;
+        // The span being redacted, extended while later matches overlap it.
+        let mut span: Option<(usize, usize)> = None;
+        for (start, _) in text.char_indices() {
+            if let Some((from, to)) = span {
+                if start >= to {
+                    clean.push_str(&text[copied..from]);
+                    clean.push_str(REDACTED);
+                    copied = to;
+                    span = None;
+                }
+            }
+            let Some(end) = self.longest_match(bytes, start, &mut scratch) else {
+                continue;
+            };
+            span = Some(match span {
+                Some((from, to)) => (from, to.max(end)),
+                None => (start, end),
+            });
+        }
+        if let Some((from, to)) = span {
+            clean.push_str(&text[copied..from]);
+            clean.push_str(REDACTED);
+            copied = to;
+        }
+        clean.push_str(&text[copied..]);
         clean
     }
 
@@ -91,6 +102,178 @@ impl Redactor {
     pub fn quote(&self, text: &str, max_chars: usize) -> String {
         printable_excerpt(&self.scrub(text), max_chars)
     }
+
+    /// The end of the longest form of any secret that starts at `start`, if one does.
+    fn longest_match(&self, text: &[u8], start: usize, scratch: &mut Scratch) -> Option<usize> {
+        let literal = self
+            .literals
+            .iter()
+            .filter(|l| text[start..].starts_with(l.as_bytes()))
+            .map(|l| start + l.len())
+            .max();
+        let encoded = self
+            .secrets
+            .iter()
+            .filter_map(|s| secret_match(text, start, s, scratch))
+            .max();
+        literal.max(encoded)
+    }
+}
+
+/// Reused buffers of text positions (never of secret material).
+#[derive(Default)]
+struct Scratch {
+    here: Vec<usize>,
+    next: Vec<usize>,
+}
+
+/// The end of the longest form of `secret` in `text` starting at `start`. Every character may
+/// take several forms of different lengths, so all the positions reached after each character
+/// are followed (a handful at most), not just the first.
+fn secret_match(text: &[u8], start: usize, secret: &str, scratch: &mut Scratch) -> Option<usize> {
+    let Scratch { here, next } = scratch;
+    here.clear();
+    here.push(start);
+    for c in secret.chars() {
+        next.clear();
+        for &at in here.iter() {
+            char_forms(text, at, c, next);
+        }
+        if next.is_empty() {
+            return None;
+        }
+        next.sort_unstable();
+        next.dedup();
+        std::mem::swap(here, next);
+    }
+    here.iter().copied().max()
+}
+
+/// Pushes onto `ends` the end of each form of `c` found in `text` at `at`.
+fn char_forms(text: &[u8], at: usize, c: char, ends: &mut Vec<usize>) {
+    let rest = &text[at..];
+    let mut utf8 = [0u8; 4];
+    let utf8 = c.encode_utf8(&mut utf8).as_bytes();
+    if rest.starts_with(utf8) {
+        ends.push(at + utf8.len());
+    }
+    percent_forms(text, at, utf8, ends);
+    if c == ' ' {
+        // Form encoding, possibly percent-encoded once more.
+        if rest.first() == Some(&b'+') {
+            ends.push(at + 1);
+        }
+        percent_forms(text, at, b"+", ends);
+    }
+    json_forms(text, at, c, ends);
+    html_forms(text, at, c, ends);
+}
+
+/// Each byte of `utf8` as `%XX` or `%25XX`.
+fn percent_forms(text: &[u8], at: usize, utf8: &[u8], ends: &mut Vec<usize>) {
+    // At most 5 bytes per form and 4 bytes per character: the ends reachable after each byte.
+    let mut here = [0usize; 5];
+    let mut count = 1;
+    here[0] = at;
+    for &byte in utf8 {
+        let mut next = [0usize; 5];
+        let mut found = 0;
+        for &pos in &here[..count] {
+            for prefix in [&b"%"[..], &b"%25"[..]] {
+                let hex = pos + prefix.len();
+                if text[pos..].starts_with(prefix) && hex_value(text, hex, 2) == Some(byte.into()) {
+                    let end = hex + 2;
+                    if !next[..found].contains(&end) && found < next.len() {
+                        next[found] = end;
+                        found += 1;
+                    }
+                }
+            }
+        }
+        if found == 0 {
+            return;
+        }
+        here = next;
+        count = found;
+    }
+    ends.extend_from_slice(&here[..count]);
+}
+
+/// `\uXXXX` (a surrogate pair beyond the BMP) and the short JSON escapes.
+fn json_forms(text: &[u8], at: usize, c: char, ends: &mut Vec<usize>) {
+    let short = match c {
+        '/' => Some(b'/'),
+        '"' => Some(b'"'),
+        '\\' => Some(b'\\'),
+        '\u{8}' => Some(b'b'),
+        '\u{c}' => Some(b'f'),
+        '\n' => Some(b'n'),
+        '\r' => Some(b'r'),
+        '\t' => Some(b't'),
+        _ => None,
+    };
+    if let Some(letter) = short {
+        if text[at..].starts_with(&[b'\\', letter]) {
+            ends.push(at + 2);
+        }
+    }
+    let mut units = [0u16; 2];
+    let mut pos = at;
+    for &unit in c.encode_utf16(&mut units).iter() {
+        if !text[pos..].starts_with(b"\\u") || hex_value(text, pos + 2, 4) != Some(unit.into()) {
+            return;
+        }
+        pos += 6;
+    }
+    ends.push(pos);
+}
+
+/// HTML numeric entities (decimal or hex, any leading zeros) and the named entities of the
+/// characters HTML escaping changes.
+fn html_forms(text: &[u8], at: usize, c: char, ends: &mut Vec<usize>) {
+    let rest = &text[at..];
+    if !rest.starts_with(b"&") {
+        return;
+    }
+    let name: &[u8] = match c {
+        '&' => b"&amp;",
+        '<' => b"&lt;",
+        '>' => b"&gt;",
+        '"' => b"&quot;",
+        '\'' => b"&apos;",
+        _ => b"",
+    };
+    if !name.is_empty() && rest.len() >= name.len() && rest[..name.len()].eq_ignore_ascii_case(name)
+    {
+        ends.push(at + name.len());
+    }
+    if rest.get(1) != Some(&b'#') {
+        return;
+    }
+    let (radix, digits_at) = match rest.get(2) {
+        Some(b'x' | b'X') => (16, 3),
+        _ => (10, 2),
+    };
+    let mut value: u32 = 0;
+    let mut pos = digits_at;
+    while let Some(digit) = rest.get(pos).and_then(|&b| (b as char).to_digit(radix)) {
+        value = match value.checked_mul(radix).and_then(|v| v.checked_add(digit)) {
+            Some(v) => v,
+            None => return,
+        };
+        pos += 1;
+    }
+    if pos > digits_at && rest.get(pos) == Some(&b';') && value == c as u32 {
+        ends.push(at + pos + 1);
+    }
+}
+
+/// The number written by the `len` hex digits (either case) at `at`, if they are all there.
+fn hex_value(text: &[u8], at: usize, len: usize) -> Option<u32> {
+    let digits = text.get(at..at + len)?;
+    digits.iter().try_fold(0u32, |value, &b| {
+        Some(value * 16 + (b as char).to_digit(16)?)
+    })
 }
 
 /// Whether a character must not reach a log line or a terminal: C0 and C1 controls (escape
@@ -144,81 +327,81 @@ pub fn one_line(message: String) -> String {
     }
 }
 
-/// RFC 3986: everything but the unreserved characters as %XX.
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-/// The hex digits of %XX escapes in lower case.
-fn lower_hex(encoded: &str) -> String {
-    let mut out = String::with_capacity(encoded.len());
-    let mut after_percent = 0;
-    for c in encoded.chars() {
-        if c == '%' {
-            after_percent = 2;
-            out.push(c);
-        } else if after_percent > 0 {
-            after_percent -= 1;
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// The inside of a JSON string holding `text`, as serde_json writes it.
-fn json_escape(text: &str) -> String {
-    let quoted = serde_json::Value::String(text.to_string()).to_string();
-    quoted[1..quoted.len() - 1].to_string()
-}
-
-/// A JSON-escaped text with every non-ASCII character as \uXXXX (UTF-16 units).
-fn json_ascii(escaped: &str, upper: bool) -> String {
-    let mut out = String::with_capacity(escaped.len());
-    for c in escaped.chars() {
-        if c.is_ascii() {
-            out.push(c);
-            continue;
-        }
-        let mut units = [0u16; 2];
-        for unit in c.encode_utf16(&mut units) {
-            if upper {
-                out.push_str(&format!("\\u{unit:04X}"));
-            } else {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    out
-}
-
-fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// RFC 3986: everything but the unreserved characters as %XX.
+    fn percent_encode(text: &str) -> String {
+        let mut out = String::with_capacity(text.len() * 3);
+        for byte in text.bytes() {
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                out.push(byte as char);
+            } else {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        out
+    }
+
+    /// The hex digits of %XX escapes in lower case.
+    fn lower_hex(encoded: &str) -> String {
+        let mut out = String::with_capacity(encoded.len());
+        let mut after_percent = 0;
+        for c in encoded.chars() {
+            if c == '%' {
+                after_percent = 2;
+                out.push(c);
+            } else if after_percent > 0 {
+                after_percent -= 1;
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// The inside of a JSON string holding `text`, as serde_json writes it.
+    fn json_escape(text: &str) -> String {
+        let quoted = serde_json::Value::String(text.to_string()).to_string();
+        quoted[1..quoted.len() - 1].to_string()
+    }
+
+    /// A JSON-escaped text with every non-ASCII character as \uXXXX (UTF-16 units).
+    fn json_ascii(escaped: &str, upper: bool) -> String {
+        let mut out = String::with_capacity(escaped.len());
+        for c in escaped.chars() {
+            if c.is_ascii() {
+                out.push(c);
+                continue;
+            }
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                if upper {
+                    out.push_str(&format!("\\u{unit:04X}"));
+                } else {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+        out
+    }
+
+    fn html_escape(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                c => out.push(c),
+            }
+        }
+        out
+    }
 
     const SECRET: &str = "s3cr\u{e9}t key/&\"+=";
 
@@ -285,5 +468,170 @@ mod tests {
         let mut r = Redactor::new();
         r.add_secret("ab");
         assert_eq!(r.scrub("abc"), "abc");
+    }
+
+    fn scrubbed(secret: &str, echo: &str) -> String {
+        let mut r = Redactor::new();
+        r.add_secret(secret);
+        r.scrub(&format!("you sent <{echo}> and that is wrong"))
+    }
+
+    const MIXED: &str = "Sec+ret&Val!ue/1";
+
+    #[test]
+    fn partial_json_escaping_is_scrubbed() {
+        // ASP.NET's default encoder escapes only some characters.
+        for echo in [
+            r"Sec\u002Bret\u0026Val!ue/1",
+            r"Sec\u002bret\u0026Val!ue\/1",
+        ] {
+            assert_eq!(
+                scrubbed(MIXED, echo),
+                "you sent <[redacted]> and that is wrong"
+            );
+        }
+    }
+
+    #[test]
+    fn python_quote_is_scrubbed() {
+        let echo = "Sec%2Bret%26Val%21ue/1";
+        assert_eq!(
+            scrubbed(MIXED, echo),
+            "you sent <[redacted]> and that is wrong"
+        );
+        // Twice encoded, lower-case hex.
+        let echo = "Sec%252bret%2526Val%2521ue/1";
+        assert_eq!(
+            scrubbed(MIXED, echo),
+            "you sent <[redacted]> and that is wrong"
+        );
+    }
+
+    #[test]
+    fn encode_uri_component_is_scrubbed() {
+        let echo = "Sec%2Bret%26Val!ue%2F1";
+        assert_eq!(
+            scrubbed(MIXED, echo),
+            "you sent <[redacted]> and that is wrong"
+        );
+    }
+
+    #[test]
+    fn html_numeric_and_named_entities_are_scrubbed() {
+        for echo in [
+            "Sec&#x2B;ret&amp;Val!ue/1",
+            "Sec&#43;ret&#38;Val&#33;ue&#47;1",
+            "Sec&#X002b;ret&AMP;Val!ue/1",
+            "Sec&#0043;ret&#x26;Val!ue/1",
+        ] {
+            assert_eq!(
+                scrubbed(MIXED, echo),
+                "you sent <[redacted]> and that is wrong",
+                "{echo}"
+            );
+        }
+        let quotes = "it's \"<q>\"";
+        let echo = "it&apos;s &quot;&lt;q&gt;&quot;";
+        assert_eq!(
+            scrubbed(quotes, echo),
+            "you sent <[redacted]> and that is wrong"
+        );
+        let echo = "it&#39;s \\\"&lt;q>\\u0022";
+        assert_eq!(
+            scrubbed(quotes, echo),
+            "you sent <[redacted]> and that is wrong"
+        );
+    }
+
+    #[test]
+    fn every_character_may_take_its_own_form() {
+        let echo = r"S%65c\u002bret&amp;V&#x61;l%21ue\/%31";
+        assert_eq!(
+            scrubbed(MIXED, echo),
+            "you sent <[redacted]> and that is wrong"
+        );
+        let spaced = "my secret key";
+        for echo in [
+            "my+secret%20key",
+            "my%2Bsecret\\u0020key",
+            "my&#32;secret+key",
+        ] {
+            assert_eq!(
+                scrubbed(spaced, echo),
+                "you sent <[redacted]> and that is wrong",
+                "{echo}"
+            );
+        }
+    }
+
+    #[test]
+    fn non_ascii_secrets_are_scrubbed_in_any_form() {
+        let secret = "S\u{e6}t+hemmelig/\u{d8}1";
+        for echo in [
+            secret,
+            "S%C3%A6t%2Bhemmelig%2F%C3%981",
+            "S%c3%a6t%2bhemmelig/%c3%981",
+            "S%25C3%25A6t%252Bhemmelig%252F%25C3%25981",
+            r"S\u00e6t+hemmelig\/\u00D81",
+            r"S\u00E6t\u002Bhemmelig/\u00d81",
+            "S&#230;t&#x2b;hemmelig/&#xD8;1",
+            "S%C3%A6t+hemmelig/\\u00d81",
+        ] {
+            assert_eq!(
+                scrubbed(secret, echo),
+                "you sent <[redacted]> and that is wrong",
+                "{echo}"
+            );
+        }
+        // Beyond the BMP: a UTF-16 surrogate pair, or four percent-encoded bytes.
+        let secret = "key\u{1F511}!";
+        for echo in [
+            r"key\ud83d\udd11!",
+            r"key\uD83D\uDD11!",
+            "key%F0%9F%94%91%21",
+        ] {
+            assert_eq!(
+                scrubbed(secret, echo),
+                "you sent <[redacted]> and that is wrong",
+                "{echo}"
+            );
+        }
+    }
+
+    #[test]
+    fn raw_characters_match_case_sensitively_and_other_text_is_left_alone() {
+        let text =
+            "sec+ret&val!ue/1, Sec+ret&Val!ue/2, Sec%2Bret%26Val%21ue%2F 100% &amp; \\u0041 &#x;";
+        assert_eq!(
+            scrubbed(MIXED, text),
+            format!("you sent <{text}> and that is wrong")
+        );
+        let text = "plain text, ünïcødé, %zz, \\uZZZZ, &#99999999999999; +++";
+        assert_eq!(
+            scrubbed(MIXED, text),
+            format!("you sent <{text}> and that is wrong")
+        );
+    }
+
+    #[test]
+    fn overlapping_and_repeated_matches_are_removed_whole() {
+        let mut r = Redactor::new();
+        r.add_secret("abcdef");
+        r.add_secret("defghi");
+        assert_eq!(r.scrub("x abcdefghi y"), "x [redacted] y");
+        assert_eq!(r.scrub("abcdefabc%64ef"), "[redacted][redacted]");
+        // The longest form wins: a '%' secret character twice encoded is removed whole.
+        let mut r = Redactor::new();
+        r.add_secret("100%pure");
+        assert_eq!(r.scrub("<100%2525pure>"), "<[redacted]>");
+    }
+
+    #[test]
+    fn basic_credentials_are_matched_as_they_are() {
+        let r = redactor();
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("client-id:{SECRET}"));
+        assert_eq!(r.scrub(&format!("Basic {basic}")), "Basic [redacted]");
+        let lower = basic.to_ascii_lowercase();
+        assert_eq!(r.scrub(&format!("Basic {lower}")), format!("Basic {lower}"));
     }
 }
