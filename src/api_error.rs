@@ -9,6 +9,7 @@
 //! message loses its control characters and is cut short, so a hostile or broken server cannot
 //! forge log lines, move a terminal's cursor or flood a message.
 
+use crate::server_text::Redactor;
 use serde_json::{Map, Value};
 
 /// The longest piece of server text quoted in a message, in characters.
@@ -17,7 +18,7 @@ const MAX_QUOTED_CHARS: usize = 200;
 const MAX_DESCRIPTION_CHARS: usize = 1000;
 
 /// An HTTP error answer (status >= 400), parsed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     /// The HTTP status.
     pub status: u16,
@@ -40,6 +41,14 @@ pub struct ApiError {
 impl ApiError {
     /// Reads an error answer; never fails (an unreadable body leaves only the status).
     pub fn parse(status: u16, body: &[u8]) -> ApiError {
+        ApiError::parse_scrubbed(status, body, &Redactor::new())
+    }
+
+    /// `parse`, with every form of the secrets `redactor` knows (the token the request
+    /// carried, the credentials) taken out of every piece of server text it keeps, before any
+    /// of it is cut short: an API that echoes the request's Authorization header into its
+    /// error must not put the token into a message, a log or a binding's exception.
+    pub fn parse_scrubbed(status: u16, body: &[u8], redactor: &Redactor) -> ApiError {
         let mut error = ApiError {
             status,
             code: None,
@@ -50,9 +59,9 @@ impl ApiError {
             error_message_list: Vec::new(),
         };
         match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(object)) => error.read_object(&object),
+            Ok(Value::Object(object)) => error.read_object(&object, redactor),
             Ok(_) => {}
-            Err(_) => error.message = plain_text_excerpt(body),
+            Err(_) => error.message = plain_text_excerpt(body, redactor),
         }
         error.message_from_body = !error.message.is_empty();
         if error.message.is_empty() {
@@ -61,7 +70,8 @@ impl ApiError {
         error
     }
 
-    fn read_object(&mut self, object: &Map<String, Value>) {
+    fn read_object(&mut self, object: &Map<String, Value>, redactor: &Redactor) {
+        let quote = |text: &str| quote(&redactor.scrub(text));
         let field = |name: &str| {
             object
                 .iter()
@@ -93,7 +103,9 @@ impl ApiError {
                 .collect();
         }
         let list = |name: &str| match field(name) {
-            Some(Value::Array(items)) => items.clone(),
+            Some(Value::Array(items)) => {
+                items.iter().map(|item| scrubbed(item, redactor)).collect()
+            }
             _ => Vec::new(),
         };
         self.language_specific_messages = list("languageSpecificMessages");
@@ -161,14 +173,29 @@ fn cut(text: &str, max_chars: usize) -> String {
     }
 }
 
+/// A JSON value passed on as the server sent it, but for the secrets in its strings.
+fn scrubbed(value: &Value, redactor: &Redactor) -> Value {
+    match value {
+        Value::String(text) => Value::String(redactor.scrub(text)),
+        Value::Array(items) => Value::Array(items.iter().map(|v| scrubbed(v, redactor)).collect()),
+        Value::Object(object) => Value::Object(
+            object
+                .iter()
+                .map(|(key, v)| (redactor.scrub(key), scrubbed(v, redactor)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// The first line of a text body, unless it is HTML (whose reason phrase says more).
-fn plain_text_excerpt(body: &[u8]) -> String {
+fn plain_text_excerpt(body: &[u8], redactor: &Redactor) -> String {
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
     if text.starts_with('<') {
         return String::new();
     }
-    quote(text.lines().next().unwrap_or_default())
+    quote(&redactor.scrub(text.lines().next().unwrap_or_default()))
 }
 
 fn reason_phrase(status: u16) -> Option<&'static str> {

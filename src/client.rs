@@ -347,12 +347,29 @@ impl Client {
             headers,
             body,
         };
-        // The generation of the token the latest attempt carried, for the 401 check below.
+        // The generation of the token the latest attempt carried, for the 401 check below, and
+        // the tokens sent, to keep them out of what an error answer quotes.
         let sent_with = Cell::new(0u64);
+        let sent = std::cell::RefCell::new(Vec::<Secret>::new());
         let bearer = || {
             let token = self.inner.tokens.valid(&self.inner.transport)?;
             sent_with.set(token.generation);
-            Ok(Secret::new(format!("Bearer {}", token.value.expose())))
+            let header = Secret::new(format!("Bearer {}", token.value.expose()));
+            let mut sent = sent.borrow_mut();
+            if !sent.iter().any(|t| t.expose() == token.value.expose()) {
+                sent.push(token.value);
+            }
+            Ok(header)
+        };
+        let scrubbed = |response: Response| {
+            if response.is_ok() {
+                return response;
+            }
+            let mut redactor = self.inner.tokens.redactor();
+            for token in sent.borrow().iter() {
+                redactor.add_secret(token.expose());
+            }
+            response.scrubbing_error(&redactor)
         };
         let response = self
             .inner
@@ -360,7 +377,7 @@ impl Client {
             .execute(&exchange, treatment, &bearer)?;
         if response.status() != 401 {
             self.inner.tokens.accepted();
-            return Ok(response);
+            return Ok(scrubbed(response));
         }
         // A 401 means the token was refused before anything was processed, so one repeat is
         // safe for every method. `replace` makes the next `valid` return a token the API has
@@ -371,7 +388,7 @@ impl Client {
             .tokens
             .replace(&self.inner.transport, sent_with.get())?;
         if replaced.is_none() {
-            return Ok(response);
+            return Ok(scrubbed(response));
         }
         let response = self
             .inner
@@ -380,7 +397,7 @@ impl Client {
         if response.status() != 401 {
             self.inner.tokens.accepted();
         }
-        Ok(response)
+        Ok(scrubbed(response))
     }
 
     /// A token that is valid now (refreshed if due), for callers that do their own HTTP.

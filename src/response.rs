@@ -9,6 +9,9 @@ pub struct Response {
     body: Vec<u8>,
     /// The request this answers, as the caller described it (see `request`).
     request: String,
+    /// An error answer read by the client that received it, with its secrets scrubbed
+    /// (`scrubbing_error`); None for an OK answer or one made elsewhere.
+    error: Option<crate::api_error::ApiError>,
 }
 
 impl Response {
@@ -29,6 +32,7 @@ impl Response {
             headers,
             body,
             request: String::new(),
+            error: None,
         }
     }
 
@@ -39,6 +43,17 @@ impl Response {
         request.push(' ');
         request.push_str(path_and_query);
         self.request = request;
+        self
+    }
+
+    /// This answer with its error (if it is one) read now, every form of the secrets
+    /// `redactor` knows taken out of the text quoted from it (see `ApiError::parse_scrubbed`).
+    pub(crate) fn scrubbing_error(mut self, redactor: &crate::server_text::Redactor) -> Self {
+        if !self.is_ok() {
+            let error =
+                crate::api_error::ApiError::parse_scrubbed(self.status, &self.body, redactor);
+            self.error = Some(error);
+        }
         self
     }
 
@@ -89,8 +104,13 @@ impl Response {
         self.status < 400
     }
 
-    /// Dinero's error answer, parsed, when the answer is not OK (`is_ok`); None otherwise.
+    /// Dinero's error answer, parsed, when the answer is not OK (`is_ok`); None otherwise. For
+    /// an answer a `Client` received, the token the request carried and the client's
+    /// credentials never appear in it, in any form a server might echo them in.
     pub fn api_error(&self) -> Option<crate::api_error::ApiError> {
+        if let Some(error) = &self.error {
+            return Some(error.clone());
+        }
         (!self.is_ok()).then(|| crate::api_error::ApiError::parse(self.status, &self.body))
     }
 

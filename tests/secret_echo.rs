@@ -145,3 +145,49 @@ fn control_characters_and_floods_from_the_token_endpoint_are_neutralised() {
         sb.clear_faults();
     }
 }
+
+/// The token's forms, written out here: as sent in the header, and percent-encoded.
+fn token_forms(token: &str) -> Vec<String> {
+    let percent: String = form_urlencoded::byte_serialize(token.as_bytes()).collect();
+    vec![token.to_string(), format!("Bearer {token}"), percent]
+}
+
+#[test]
+fn an_api_answer_that_echoes_the_request_leaks_no_token_into_the_error() {
+    let sb = echoing_sandbox();
+    let client = Client::to_with(&sb, &[("max_retries", "0")]).unwrap();
+    let token = client.access_token().unwrap();
+    let mut forms = encoded_forms(&sb.config().client_id);
+    forms.extend(token_forms(&token));
+    // ("decoded" quotes a token request's form fields: an API request has none.)
+    for shape in ["raw", "json", "percent"] {
+        for status in [400, 403, 422, 500] {
+            inject(
+                &sb,
+                json!({"kind": "echo", "target": "api", "status": status, "shape": shape}),
+            );
+            let reply = client.request("GET", "/v1/organizations", None).unwrap();
+            assert_eq!(reply.status, status);
+            let what = format!("{shape} {status}");
+            // The answer itself is the caller's, byte for byte: the header is in it.
+            assert!(
+                reply.text().contains(&token),
+                "{what}: the sandbox echoed no token"
+            );
+            // What the library says about it holds none of it.
+            let line =
+                unsafe { dinero::ffi::response::dinero_response_error_message(reply.handle) };
+            let line = unsafe { std::ffi::CStr::from_ptr(line) }
+                .to_string_lossy()
+                .into_owned();
+            let json = unsafe { dinero::ffi::response::dinero_response_error_json(reply.handle) };
+            let json = unsafe { std::ffi::CStr::from_ptr(json) }
+                .to_string_lossy()
+                .into_owned();
+            assert_no_part_of_a_secret(&line, &forms, &what);
+            assert_no_part_of_a_secret(&json, &forms, &what);
+            assert_printable_and_short(&line, &what);
+            sb.clear_faults();
+        }
+    }
+}

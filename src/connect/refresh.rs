@@ -172,6 +172,17 @@ impl RefreshGrant {
         }
     }
 
+    /// Finds the client secret and the newest refresh token in server text (an API answer that
+    /// echoes what it was sent).
+    pub fn redactor(&self) -> Redactor {
+        let mut redactor = Redactor::new();
+        redactor.add_secret(self.client_secret.expose());
+        if let Some(current) = &self.lock().current {
+            redactor.add_secret(current.expose());
+        }
+        redactor
+    }
+
     fn ask(&self, step: &GrantStep<'_>, refresh_token: Option<Secret>) -> Ask {
         let mut redactor = Redactor::new();
         redactor.add_secret(self.client_secret.expose());

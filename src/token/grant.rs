@@ -3,6 +3,7 @@
 
 use super::exchange::Credentials;
 use crate::connect::RefreshGrant;
+use crate::server_text::Redactor;
 
 pub enum Grant {
     ApiKey {
@@ -11,4 +12,16 @@ pub enum Grant {
         scope: String,
     },
     Connect(RefreshGrant),
+}
+
+impl Grant {
+    /// Finds every form of this grant's secrets in server text: the client secret and the API
+    /// key (and the Basic header made of them), or the Connect client secret and the newest
+    /// refresh token.
+    pub fn redactor(&self) -> Redactor {
+        match self {
+            Grant::ApiKey { credentials, .. } => credentials.redactor(),
+            Grant::Connect(grant) => grant.redactor(),
+        }
+    }
 }

@@ -127,6 +127,11 @@ impl TokenSource {
         self.obtain(transport, Some(rejected))
     }
 
+    /// Finds the grant's secrets in server text (see `Grant::redactor`).
+    pub fn redactor(&self) -> crate::server_text::Redactor {
+        self.grant.redactor()
+    }
+
     /// The API accepted a request: a row of refused tokens, if any, has ended.
     pub fn accepted(&self) {
         if self.refusals.swap(false, Ordering::AcqRel) {
