@@ -75,6 +75,11 @@
 #define DINERO_MAX_PAGE_SIZE 1000
 
 /**
+ * The most a CA bundle may hold: far more than the whole Mozilla root store (about 250 KiB).
+ */
+#define MAX_CA_FILE_BYTES (1024 * 1024)
+
+/**
  * One organization's connection to Dinero: credentials, a token kept valid, a connection
  * pool and a rate limit. Safe to share between threads.
  */
@@ -146,7 +151,10 @@ typedef void (*dinero_refresh_token_callback)(void *user_data, const char *refre
  * Receives one log line: `level` is a DINERO_LOG_* value, `message` a NUL-terminated line
  * borrowed for the duration of the call (copy it to keep it), `user_data` what was given to
  * dinero_options_set_log_callback. It is called on the thread that made the request, so with
- * a client shared by threads it must be thread-safe. It must not free the client.
+ * a client shared by threads it must be thread-safe. It must not free the client. It may call
+ * into the client (dinero_client_access_token, a request): the library writes no line while
+ * holding a lock of its own. Such a call logs too, into the same callback, so a callback that
+ * calls back must not do so again from there without end.
  */
 typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char *message);
 
@@ -731,8 +739,9 @@ void dinero_string_free(char *string);
  * Sends the log lines of clients made with these options to `callback`, at `max_level` and
  * more important (e.g. DINERO_LOG_INFO: errors, warnings and one line per request). Lines say
  * what happened (method, path without its query, status, attempt, wait, elapsed time; token
- * refreshes) and never contain the client secret, the API key or a token. A NULL callback
- * turns logging off. Without a callback the library never logs (and never prints).
+ * refreshes) and never contain the client secret, the API key or a token. A NULL callback, or
+ * a `max_level` of 0 (what dinero_log_level_parse reads "off" as), turns logging off. Without
+ * a callback the library never logs (and never prints).
  *
  * # Safety
  * `options` is NULL or a live handle; `callback` is NULL or a function that stays callable,
@@ -747,7 +756,8 @@ dinero_status dinero_options_set_log_callback(dinero_options *options,
  * The DINERO_LOG_* level a severity name means, written to *level_out: "emergency", "alert",
  * "critical" and "error" are DINERO_LOG_ERROR, "warning" and "warn" DINERO_LOG_WARN, "notice"
  * and "info" DINERO_LOG_INFO, "debug" DINERO_LOG_DEBUG; "off" and "none" are 0, meaning "log
- * nothing": set no log callback (dinero_options_set_log_callback takes 1 to 4). Any case.
+ * nothing": set no log callback (dinero_options_set_log_callback takes 1 to 4). Any case;
+ * spaces around the name are ignored.
  * Another name is DINERO_STATUS_INVALID_ARGUMENT (the message lists the names) and
  * *level_out is untouched.
  *

@@ -122,3 +122,83 @@ fn bad_levels_and_null_options_are_refused() {
         "a NULL callback turns logging off"
     );
 }
+
+/// What the re-entering callback below needs: the client to call back into, and a count.
+struct Reentry {
+    client: std::sync::atomic::AtomicPtr<dinero::ffi::client::dinero_client>,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+/// On an error line, asks the same client for a token: from inside the library's own call.
+unsafe extern "C" fn ask_for_a_token(user_data: *mut c_void, level: u32, _: *const c_char) {
+    let reentry = unsafe { &*(user_data as *const Reentry) };
+    let client = reentry.client.load(std::sync::atomic::Ordering::SeqCst);
+    // Once: the call below fails the same way and logs again, into this callback.
+    if level != DINERO_LOG_ERROR
+        || client.is_null()
+        || reentry.calls.load(std::sync::atomic::Ordering::SeqCst) > 0
+    {
+        return;
+    }
+    reentry
+        .calls
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let mut token = ptr::null_mut();
+    let status = unsafe { dinero::ffi::client::dinero_client_access_token(client, &mut token) };
+    if status == DINERO_STATUS_OK {
+        unsafe { dinero::ffi::library::dinero_string_free(token) };
+    }
+}
+
+#[test]
+fn a_log_callback_may_call_back_into_its_client() {
+    // A failed token refresh is logged; the callback asks the same client for a token. That
+    // line used to be written while the client's token lock was held: the call never returned.
+    let sb = sandbox_with(|c| c.token_lifetime = std::time::Duration::from_millis(1500));
+    let reentry = Box::leak(Box::new(Reentry {
+        client: std::sync::atomic::AtomicPtr::new(ptr::null_mut()),
+        calls: std::sync::atomic::AtomicUsize::new(0),
+    }));
+    let options = Options::new(&fast_options(&sb)).unwrap();
+    let data = reentry as *const Reentry as *mut c_void;
+    let status = unsafe {
+        dinero_options_set_log_callback(options.0, Some(ask_for_a_token), data, DINERO_LOG_ERROR)
+    };
+    assert_eq!(status, DINERO_STATUS_OK);
+    let c = sb.config();
+    let mut client = ptr::null_mut();
+    check(unsafe {
+        dinero::ffi::client::dinero_authenticate(
+            cstr(&c.client_id).as_ptr(),
+            cstr(&c.client_secret).as_ptr(),
+            cstr(&c.api_key).as_ptr(),
+            options.0,
+            &mut client,
+        )
+    })
+    .unwrap();
+    let client = Client(client);
+    reentry
+        .client
+        .store(client.0, std::sync::atomic::Ordering::SeqCst);
+    sb.revoke_tokens();
+    inject(
+        &sb,
+        json!({"kind": "status", "target": "token", "status": 400, "count": 1000}),
+    );
+    let (done, finished) = std::sync::mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        let result = client
+            .request("GET", "/v1/organizations", None)
+            .map(|r| r.status);
+        let _ = done.send(result.is_err());
+        client
+    });
+    // A generous hang catcher, not a timing assertion: the call takes milliseconds.
+    let failed = finished
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the request hung: the log callback waited for a lock its own call held");
+    assert!(failed, "no token could be had: the request fails");
+    assert!(reentry.calls.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    drop(worker.join().unwrap());
+}

@@ -19,7 +19,10 @@ pub const DINERO_LOG_DEBUG: u32 = 4;
 /// Receives one log line: `level` is a DINERO_LOG_* value, `message` a NUL-terminated line
 /// borrowed for the duration of the call (copy it to keep it), `user_data` what was given to
 /// dinero_options_set_log_callback. It is called on the thread that made the request, so with
-/// a client shared by threads it must be thread-safe. It must not free the client.
+/// a client shared by threads it must be thread-safe. It must not free the client. It may call
+/// into the client (dinero_client_access_token, a request): the library writes no line while
+/// holding a lock of its own. Such a call logs too, into the same callback, so a callback that
+/// calls back must not do so again from there without end.
 #[allow(non_camel_case_types)]
 pub type dinero_log_callback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, level: u32, message: *const c_char)>;

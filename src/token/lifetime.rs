@@ -207,10 +207,16 @@ impl TokenSource {
         let mut state = self.lock();
         state.refreshing = false;
         state.ended += 1;
-        // Settled before the waiters wake, so that none of them starts another refresh.
-        let result = self.settle(&mut state, outcome, rejected, logger);
+        // Settled before the waiters wake, so that none of them starts another refresh. Its
+        // log line is written only after the lock is released: a log callback may call into
+        // this client (access_token, a request), which takes the same lock.
+        let mut line = None;
+        let result = self.settle(&mut state, outcome, rejected, &mut line);
         drop(state);
         self.refreshed.notify_all();
+        if let Some((level, text)) = line {
+            log(logger, level, || text);
+        }
         result
     }
 
@@ -219,7 +225,7 @@ impl TokenSource {
         state: &mut State,
         outcome: Result<Refreshed>,
         rejected: Option<u64>,
-        logger: Option<&crate::log::Logger>,
+        line: &mut Option<(Level, String)>,
     ) -> Result<Option<Token>> {
         let error = match outcome {
             Ok(Refreshed::New {
@@ -251,17 +257,16 @@ impl TokenSource {
         let fallback = usable(state, rejected)
             .filter(|c| Instant::now() < c.expires_at)
             .map(|c| c.token.clone());
-        match &fallback {
-            Some(_) => log(logger, Level::Warn, || {
-                format!("early token refresh failed, the current token stays in use: {error}")
-            }),
+        *line = Some(match &fallback {
+            Some(_) => (
+                Level::Warn,
+                format!("early token refresh failed, the current token stays in use: {error}"),
+            ),
             None => {
-                log(logger, Level::Error, || {
-                    format!("token refresh failed: {error}")
-                });
                 state.current = None;
+                (Level::Error, format!("token refresh failed: {error}"))
             }
-        }
+        });
         fallback.map(Some).ok_or(error)
     }
 
