@@ -238,16 +238,14 @@ pub(crate) fn organization_id(value: &str) -> Result<String> {
 
 fn ca_file(value: &str) -> Result<PathBuf> {
     let path = PathBuf::from(value);
-    match std::fs::read(&path) {
+    match crate::files::read_limited(&path, crate::files::MAX_CA_FILE_BYTES) {
         Ok(pem) if pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") => Ok(path),
         Ok(_) => Err(Error::invalid(format!(
             "option ca_file: '{}' holds no PEM certificate",
             printable(value)
         ))),
-        Err(e) => Err(Error::invalid(format!(
-            "option ca_file: cannot read '{}': {e}",
-            printable(value)
-        ))),
+        // Invalid argument, like every other refused option value; the message names the path.
+        Err(e) => Err(Error::invalid(format!("option ca_file: {}", e.message()))),
     }
 }
 
@@ -407,5 +405,12 @@ mod tests {
         let mut c = Config::default();
         assert!(c.set("ca_file", "/nonexistent/ca.pem").is_err());
         assert!(c.set("ca_file", "/etc/hostname").is_err());
+        let err = c.set("ca_file", "/dev/zero").unwrap_err();
+        assert_eq!(err.kind(), crate::error::ErrorKind::InvalidArgument);
+        assert!(
+            err.message().contains("/dev/zero: not a regular file"),
+            "{err}"
+        );
+        assert_eq!(c.ca_file, None);
     }
 }

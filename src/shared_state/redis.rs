@@ -107,8 +107,8 @@ impl RedisStore {
         let bad = |why: String| Error::invalid(format!("option shared_state {shown_as}: {why}"));
         let client = match (url.expose().starts_with("rediss://"), ca_file) {
             (true, Some(ca_file)) => {
-                let pem =
-                    std::fs::read(ca_file).map_err(|e| bad(format!("cannot read ca_file: {e}")))?;
+                let pem = crate::files::read_limited(ca_file, crate::files::MAX_CA_FILE_BYTES)
+                    .map_err(|e| bad(format!("ca_file: {}", e.message())))?;
                 let certificates = TlsCertificates {
                     client_tls: None,
                     root_cert: Some(pem),
@@ -351,6 +351,25 @@ mod tests {
                 String::from_utf8_lossy(bad)
             );
         }
+    }
+
+    #[test]
+    fn a_ca_file_that_is_not_a_regular_file_is_refused_without_reading_it() {
+        let fingerprints = Fingerprints {
+            token: "t".into(),
+            window: "w".into(),
+        };
+        let url = Secret::new("rediss://127.0.0.1:1");
+        let dev_zero = Some(Path::new("/dev/zero"));
+        let err = RedisStore::open(&url, &fingerprints, Duration::from_secs(1), dev_zero)
+            .err()
+            .expect("/dev/zero is refused");
+        assert_eq!(err.kind(), crate::error::ErrorKind::InvalidArgument);
+        assert!(
+            err.message()
+                .contains("ca_file: cannot read /dev/zero: not a regular file"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -111,12 +111,9 @@ impl HttpClient {
 }
 
 fn load_roots(path: &std::path::Path) -> Result<RootCerts> {
-    let pem = std::fs::read(path).map_err(|e| {
-        Error::invalid(format!(
-            "option ca_file: cannot read {}: {e}",
-            path.display()
-        ))
-    })?;
+    // Read again here (the file may have changed since the option was set), just as warily.
+    let pem = crate::files::read_limited(path, crate::files::MAX_CA_FILE_BYTES)
+        .map_err(|e| Error::invalid(format!("option ca_file: {}", e.message())))?;
     let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(&pem)
         .filter_map(|item| match item {
             Ok(ureq::tls::PemItem::Certificate(cert)) => Some(cert),
