@@ -36,7 +36,11 @@ impl Budget {
         (config.rate_limit > 0).then(|| Budget {
             limit: config.rate_limit,
             window: config.rate_limit_window,
-            local: SlidingWindow::new(config.rate_limit, config.rate_limit_window),
+            local: SlidingWindow::new(
+                config.rate_limit,
+                config.rate_limit_window,
+                config.connect_timeout + config.timeout,
+            ),
             shared,
             logger: config.logger.clone(),
         })
@@ -76,7 +80,14 @@ impl Budget {
                 }
             }
         }
-        Permit::Local(self.local.acquire())
+        let permit = self.local.acquire();
+        if permit.overdrawn {
+            log(self.logger.as_ref(), Level::Warn, || {
+                "no slot in the rate window while every slot stayed in use; sending anyway"
+                    .to_string()
+            });
+        }
+        Permit::Local(permit)
     }
 }
 

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 pub struct SlidingWindow {
     limit: usize,
     window: Duration,
+    /// How long a wait may last before the request goes anyway (see `acquire`).
+    longest_wait: Duration,
     slots: Mutex<Slots>,
     freed: Condvar,
 }
@@ -30,20 +32,29 @@ struct Slots {
 pub struct Permit<'a> {
     pacer: &'a SlidingWindow,
     id: u64,
+    /// Taken past the limit, because the wait outlasted its bound.
+    pub overdrawn: bool,
 }
 
 impl SlidingWindow {
-    pub fn new(limit: u32, window: Duration) -> Self {
+    /// `longest_request` is the longest a request can hold its slot (its timeouts): a wait
+    /// longer than that plus four windows means the slots are held by calls that cannot end
+    /// while this one waits (a log callback making a request from inside a request).
+    pub fn new(limit: u32, window: Duration, longest_request: Duration) -> Self {
         SlidingWindow {
             limit: limit.max(1) as usize,
             window,
+            longest_wait: window * 4 + longest_request,
             slots: Mutex::new(Slots::default()),
             freed: Condvar::new(),
         }
     }
 
-    /// Waits until a request may be sent, then reserves its slot.
+    /// Waits until a request may be sent, then reserves its slot. The wait is bounded: past
+    /// `longest_wait` the slot is taken anyway (`overdrawn`), and Dinero's answer (at worst a
+    /// 429 with its Retry-After) decides, as for the shared window.
     pub fn acquire(&self) -> Permit<'_> {
+        let deadline = Instant::now() + self.longest_wait;
         // A panic elsewhere while holding the lock leaves the slots consistent (every update
         // is a single push or pop), so a poisoned lock is safe to keep using.
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
@@ -56,26 +67,28 @@ impl SlidingWindow {
             {
                 slots.finished.pop_front();
             }
-            if slots.in_flight.len() + slots.finished.len() < self.limit {
+            let free = slots.in_flight.len() + slots.finished.len() < self.limit;
+            if free || now >= deadline {
                 let id = slots.next_id;
                 slots.next_id += 1;
                 slots.in_flight.push(id);
-                return Permit { pacer: self, id };
+                return Permit {
+                    pacer: self,
+                    id,
+                    overdrawn: !free,
+                };
             }
-            slots = match slots.finished.front() {
-                Some(oldest) => {
-                    let wait = self.window.saturating_sub(now.duration_since(*oldest));
-                    self.freed
-                        .wait_timeout(slots, wait)
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .0
-                }
-                // Every slot is in flight: wait for one to finish.
-                None => self
-                    .freed
-                    .wait(slots)
-                    .unwrap_or_else(PoisonError::into_inner),
+            // Until the oldest finished request leaves the window, or (every slot in flight)
+            // until one finishes; never past the deadline.
+            let wait = match slots.finished.front() {
+                Some(oldest) => self.window.saturating_sub(now.duration_since(*oldest)),
+                None => deadline - now,
             };
+            slots = self
+                .freed
+                .wait_timeout(slots, wait.min(deadline - now))
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
     }
 
@@ -102,7 +115,7 @@ mod tests {
     #[test]
     fn never_more_than_limit_in_any_window() {
         let window = Duration::from_millis(200);
-        let pacer = Arc::new(SlidingWindow::new(5, window));
+        let pacer = Arc::new(SlidingWindow::new(5, window, Duration::from_secs(10)));
         let starts = Arc::new(Mutex::new(Vec::new()));
         let threads: Vec<_> = (0..4)
             .map(|_| {
@@ -133,7 +146,7 @@ mod tests {
 
     #[test]
     fn in_flight_requests_hold_their_slot() {
-        let pacer = SlidingWindow::new(1, Duration::from_millis(1));
+        let pacer = SlidingWindow::new(1, Duration::from_millis(1), Duration::from_secs(10));
         let first = pacer.acquire();
         let released = std::sync::atomic::AtomicBool::new(false);
         std::thread::scope(|s| {
@@ -145,5 +158,15 @@ mod tests {
             released.store(true, std::sync::atomic::Ordering::SeqCst);
             drop(first);
         });
+    }
+
+    #[test]
+    fn a_wait_that_outlasts_its_bound_goes_anyway_overdrawn() {
+        // The only slot is held by a request that never ends (one that waits for this one).
+        let pacer = SlidingWindow::new(1, Duration::from_millis(5), Duration::from_millis(20));
+        let stuck = pacer.acquire();
+        assert!(!stuck.overdrawn, "a free slot is no overdraft");
+        let second = pacer.acquire();
+        assert!(second.overdrawn, "taken past the limit, and says so");
     }
 }
