@@ -63,6 +63,18 @@ def sign_in(sandbox: Sandbox, tokens: List[str], **extra: Any) -> libdinero.Clie
     )
 
 
+def test_the_browser_answer_may_come_as_a_mapping(sandbox: Sandbox) -> None:
+    # As a web framework hands the POSTed form over (Flask's request.form, Django's request.POST).
+    authorization = libdinero.connect_authorize_url(connect_id(sandbox), REDIRECT, **options(sandbox))
+    form = dict(urllib.parse.parse_qsl(browser(authorization["url"])))
+    tokens: List[str] = []
+    with libdinero.connect_authenticate_code(
+        connect_id(sandbox), connect_secret(sandbox), authorization, form,
+        on_refresh_token=tokens.append, **options(sandbox),
+    ) as client:
+        assert client.organizations() and len(tokens) == 1
+
+
 def test_the_authorize_url_asks_for_a_code_with_pkce(sandbox: Sandbox) -> None:
     authorization = libdinero.connect_authorize_url(
         connect_id(sandbox), REDIRECT, ui_locales="da-DK", **options(sandbox)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import urllib.parse
 from typing import Callable, Dict, Mapping, Optional, Union
 
 from . import _log, _native, errors
@@ -35,7 +36,7 @@ def connect_authenticate_code(
     client_id: str,
     client_secret: str,
     authorization: Union[Mapping[str, str], str],
-    callback: str,
+    callback: Union[Mapping[str, str], str],
     *,
     on_refresh_token: Optional[RefreshTokenCallback] = None,
     log_level: Optional[_log.LogLevel] = None,
@@ -44,17 +45,19 @@ def connect_authenticate_code(
     """Finishes a sign-in (``dinero_connect_authenticate_code``) and returns a client, as
     :func:`~libdinero.authenticate` does. ``callback`` is what the browser brought to the
     redirect URI: the POSTed form body (``code=..&state=..``), the query string or the whole
-    URL; ``authorization`` what :func:`connect_authorize_url` returned for this sign-in (the
+    URL, or those fields as a mapping (Flask's ``request.form``, Django's ``request.POST``);
+    ``authorization`` what :func:`connect_authorize_url` returned for this sign-in (the
     dict or its JSON). A state that does not match, a refused consent or a refused code is an
     ``AuthenticationError``. The first refresh token reaches ``on_refresh_token`` before this
     returns; every later one too, on whichever thread refreshed (store it durably, and lock
     if your store needs it). ``options`` and ``log_level`` as for ``authenticate``, plus
     ``connect_url`` and ``grant_name`` (required with ``shared_state``)."""
     text = authorization if isinstance(authorization, str) else json_text(authorization, "authorization")
+    answer = callback if isinstance(callback, str) else urllib.parse.urlencode(list(callback.items()))
     credentials, problem = Credentials.hold(
-        client_id=client_id, client_secret=client_secret, authorization=text, callback=callback
+        client_id=client_id, client_secret=client_secret, authorization=text, callback=answer
     )
-    del client_secret, authorization, text, callback  # see authenticate()
+    del client_secret, authorization, text, callback, answer  # see authenticate()
     if problem is not None:
         raise problem
     return open_client(
