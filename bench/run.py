@@ -343,14 +343,17 @@ def instructions_figure(sandbox: Sandbox) -> Dict[str, Any]:
     result: Dict[str, Any] = {"requests": n2 - n1}
     for stale in OUT.glob("callgrind.*"):
         stale.unlink()
-    for name, program in (("ours", "ours_get"), ("libcurl", "libcurl_get"),
-                          ("keepalive_limit", "keepalive_limit")):
+    # PHP too: what the binding adds to a request, against php-curl, in a count the machine's
+    # load does not move (the interpreter's own start-up cancels out like the rest).
+    programs = {**{name: clients()["c"][name] for name in ("ours", "libcurl", "keepalive_limit")},
+                "php_ours": clients()["php"]["ours"], "php_curl_ext": clients()["php"]["curl_ext"]}
+    for name, command in programs.items():
         log(f"instructions: {name} under callgrind ({n1} and {n2} requests)")
         totals = []
         for n in (n1, n2):
             out_file = OUT / f"callgrind.{name}.{n}.out"
             run_json(["valgrind", "--tool=callgrind", "--quiet", f"--callgrind-out-file={out_file}",
-                      str(BIN / program), "loop", str(n)], env, timeout=1800)
+                      *command, "loop", str(n)], env, timeout=1800)
             totals.append(callgrind_total(out_file))
         result[name] = round((totals[1] - totals[0]) / (n2 - n1))
         profile = OUT / f"callgrind.{name}.{n2}.out"
@@ -424,7 +427,8 @@ def markdown(results: Dict[str, Any]) -> str:
     if i:
         out.append(f"- instructions per request (callgrind, user space, {i['requests']} requests): "
                    f"ours {i['ours']}, libcurl {i['libcurl']}, keep-alive limit "
-                   f"{i['keepalive_limit']}")
+                   f"{i['keepalive_limit']}; PHP: ours {i['php_ours']}, php-curl "
+                   f"{i['php_curl_ext']} (ratio {i['php_curl_ext'] / i['php_ours']:.2f})")
     return "\n".join(out)
 
 
