@@ -8,7 +8,7 @@ use crate::secret::Secret;
 use crate::server_text::Redactor;
 use crate::token::exchange::{
     is_sendable_token, issued_token, oauth_error_code, printable_oauth_code, summarize_body,
-    wipe_strings, IssuedToken,
+    token_answer_json, wipe_strings, IssuedToken,
 };
 use serde_json::Value;
 
@@ -92,7 +92,7 @@ pub fn read(
     redactor: &Redactor,
 ) -> Result<ConnectAnswer> {
     if status == 200 {
-        return read_success(body, redactor);
+        return read_success(body);
     }
     let code = oauth_error_code(body);
     let quoted = match code.as_deref() {
@@ -136,19 +136,14 @@ pub fn read(
     Err(Error::new(kind, message))
 }
 
-fn read_success(body: &[u8], redactor: &Redactor) -> Result<ConnectAnswer> {
+fn read_success(body: &[u8]) -> Result<ConnectAnswer> {
     let unreadable = |why: &str| {
         Error::new(
             ErrorKind::AuthUnavailable,
             format!("Visma Connect's token endpoint answered 200 but {why}"),
         )
     };
-    let mut json: Value = serde_json::from_slice(body).map_err(|_| {
-        unreadable(&format!(
-            "the body is not JSON ({})",
-            summarize_body(body, redactor)
-        ))
-    })?;
+    let mut json = token_answer_json(body).map_err(|why| unreadable(&why))?;
     let answer = issued_token(&json).map_err(unreadable).and_then(|issued| {
         let refresh_token = match json.get("refresh_token") {
             None | Some(Value::Null) => None,

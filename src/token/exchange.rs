@@ -118,7 +118,7 @@ pub fn parse_token_response(
     redactor: &dyn Fn() -> Redactor,
 ) -> Result<IssuedToken> {
     if status == 200 {
-        return parse_success(body, redactor);
+        return parse_success(body);
     }
     let oauth_error = oauth_error_code(body);
     let quoted = match oauth_error.as_deref() {
@@ -157,22 +157,30 @@ pub(crate) fn printable_oauth_code(code: &str, redactor: &Redactor) -> Option<St
     plain.then_some(scrubbed)
 }
 
-fn parse_success(body: &[u8], redactor: &dyn Fn() -> Redactor) -> Result<IssuedToken> {
+fn parse_success(body: &[u8]) -> Result<IssuedToken> {
     let unreadable = |why: &str| {
         Error::new(
             ErrorKind::AuthUnavailable,
             format!("token endpoint answered 200 but {why}"),
         )
     };
-    let mut json: Value = serde_json::from_slice(body).map_err(|_| {
-        unreadable(&format!(
-            "the body is not JSON ({})",
-            summarize_body(body, &redactor())
-        ))
-    })?;
+    let mut json = token_answer_json(body).map_err(|why| unreadable(&why))?;
     let issued = issued_token(&json).map_err(unreadable);
     wipe_strings(&mut json);
     issued
+}
+
+/// A 200 token answer, parsed. It is never quoted when it cannot be: it holds the new token
+/// (and a refresh token), which no redactor knows yet; the message gives its size and where
+/// the parser stopped. A UTF-8 byte-order mark in front, as some .NET servers send, is allowed.
+pub(crate) fn token_answer_json(body: &[u8]) -> std::result::Result<Value, String> {
+    let json = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    serde_json::from_slice(json).map_err(|error| {
+        format!(
+            "the body ({} bytes) is not JSON ({error}); not quoted: it may hold the token",
+            body.len()
+        )
+    })
 }
 
 pub(crate) fn issued_token(json: &Value) -> std::result::Result<IssuedToken, &'static str> {
@@ -243,6 +251,26 @@ mod tests {
 
     fn docs_credentials() -> Credentials {
         Credentials::new("rasmus", "dinero", "my api key&=+").unwrap()
+    }
+
+    #[test]
+    fn a_200_answer_that_is_not_json_is_never_quoted() {
+        // The body is the new token: no redactor knows it yet.
+        let token = "tok-ABC123-never-shown";
+        let answer = format!(r#"{{"access_token":"{token}","expires_in":3600}}"#);
+        for body in [
+            format!("{answer}\n<!-- cached by a proxy -->"),
+            format!("{}{answer}{}", "[".repeat(200), "]".repeat(200)),
+            format!("{answer},"),
+        ] {
+            let err = parse_token_response(200, body.as_bytes(), &Redactor::new).unwrap_err();
+            assert!(!err.message().contains("ABC123"), "{err}");
+            assert!(err.message().contains("not JSON"), "{err}");
+        }
+        // A byte-order mark in front is no reason to refuse the token.
+        let with_bom = [&b"\xEF\xBB\xBF"[..], answer.as_bytes()].concat();
+        let issued = parse_token_response(200, &with_bom, &Redactor::new).unwrap();
+        assert_eq!(issued.access_token.expose(), token);
     }
 
     #[test]
