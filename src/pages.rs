@@ -6,6 +6,14 @@
 //! ours: stop after a bare array, an empty or short page, or once `Result` items have come.
 //! Under Dinero's 100 requests a minute the page size decides the cost, so the default is
 //! the maximum.
+//!
+//! A server that ignores `page` answers the same full page every time, and the rule above would
+//! ask forever (a `Result` it makes up, or none at all, does not help). So a page whose items are
+//! the previous page's, byte for byte, with the same `Pagination.Page` (or none on both), is a
+//! protocol error: the list ends there, and the repeated items are not handed out again. Only a
+//! SHA-256 of the previous page is kept. Dinero numbers its pages (`Page`), so a real list whose
+//! pages look alike (say `fields=IsPerson`) is not mistaken for one; from a server that does not,
+//! ask for a distinct field too, such as the Guid.
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
@@ -13,6 +21,7 @@ use crate::request::builder::RequestBuilder;
 use crate::response::Response;
 use serde_json::value::RawValue;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 /// Dinero's largest page, and the default.
@@ -23,9 +32,7 @@ pub const MAX_PAGE_SIZE: u32 = 1000;
 pub struct Pages {
     client: Client,
     request: RequestBuilder,
-    page_size: u32,
-    page: u64,
-    seen: u64,
+    progress: Progress,
     done: bool,
 }
 
@@ -58,9 +65,12 @@ impl Pages {
         Ok(Pages {
             client: client.clone(),
             request,
-            page_size,
-            page: 0,
-            seen: 0,
+            progress: Progress {
+                page_size,
+                page: 0,
+                seen: 0,
+                previous: None,
+            },
             done: false,
         })
     }
@@ -68,14 +78,15 @@ impl Pages {
     /// The next page, or None after the last. A page is a response whose body is a JSON array
     /// of its items (the `Collection`, or the bare array, byte for byte), or Dinero's error
     /// answer (status >= 400), after which there are no more pages. An answer that is neither
-    /// a list nor an error is a protocol error.
+    /// a list nor an error is a protocol error, and so is a page that repeats the page before
+    /// (the module's documentation says when).
     pub fn next_page(&mut self) -> Result<Option<Response>> {
         if self.done {
             return Ok(None);
         }
         let mut request = self.request.clone();
-        request.query("page", &self.page.to_string());
-        request.query("pageSize", &self.page_size.to_string());
+        request.query("page", &self.progress.page.to_string());
+        request.query("pageSize", &self.progress.page_size.to_string());
         // Whatever happens next, a failed page is the last one asked for.
         self.done = true;
         let response = self.client.send(&request)?;
@@ -83,29 +94,60 @@ impl Pages {
             return Ok(Some(response));
         }
         let list = read_list(response.body())?;
-        let (count, bare, size, result, raw) = (
-            list.items.len() as u64,
-            list.bare,
-            list.page_size,
-            list.result,
-            list.raw,
-        );
-        self.seen += count;
-        // Dinero may cap the page below what was asked for: a page is short against the size
-        // it says it used.
-        let page_size = size.unwrap_or(u64::from(self.page_size));
-        let last = bare
-            || count == 0
-            || count < page_size
-            || result.is_some_and(|total| self.seen >= total);
-        self.done = last;
-        self.page += 1;
-        Ok(Some(response.with_body(raw.into_bytes())))
+        self.done = self.progress.take(&list)?;
+        let items = list.raw.into_bytes();
+        Ok(Some(response.with_body(items)))
     }
 
     /// How many items the pages so far held.
     pub fn items_seen(&self) -> u64 {
-        self.seen
+        self.progress.seen
+    }
+}
+
+/// Where a list is, and the stop rule, apart from the requests.
+#[derive(Debug)]
+struct Progress {
+    page_size: u32,
+    /// The page to ask for next.
+    page: u64,
+    seen: u64,
+    /// The fingerprint of the page before (see `List::fingerprint`), to notice a server that
+    /// does not page.
+    previous: Option<[u8; 32]>,
+}
+
+impl Progress {
+    /// Takes `list`, the answer to page `self.page`: whether it is the last page, or a protocol
+    /// error if it repeats the page before (then nothing is counted).
+    fn take(&mut self, list: &List) -> Result<bool> {
+        let (count, bare) = (list.items.len() as u64, list.bare);
+        if !bare && count > 0 {
+            let fingerprint = list.fingerprint();
+            if self.previous == Some(fingerprint) {
+                let (page, before) = (self.page, self.page.saturating_sub(1));
+                return Err(Error::new(
+                    ErrorKind::Protocol,
+                    format!(
+                        "page {page} repeats page {before} ({count} items, byte for byte): the \
+                         endpoint does not page (it ignores `page`); stopped after {} items \
+                         rather than ask again or hand out duplicates",
+                        self.seen
+                    ),
+                ));
+            }
+            self.previous = Some(fingerprint);
+        }
+        self.seen += count;
+        // Dinero may cap the page below what was asked for: a page is short against the size
+        // it says it used.
+        let page_size = list.page_size.unwrap_or(u64::from(self.page_size));
+        let last = bare
+            || count == 0
+            || count < page_size
+            || list.result.is_some_and(|total| self.seen >= total);
+        self.page += 1;
+        Ok(last)
     }
 }
 
@@ -123,6 +165,27 @@ struct List<'a> {
     bare: bool,
     page_size: Option<u64>,
     result: Option<u64>,
+    /// `Pagination.Page`, the page the server says this is, as written.
+    page: Option<String>,
+}
+
+impl List<'_> {
+    /// What two answers to different pages cannot share if the server pages: the items byte
+    /// for byte and the page number the server says it answered (if any).
+    fn fingerprint(&self) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        // Length-prefixed, so no two (items, page) pairs hash the same input.
+        hasher.update((self.raw.len() as u64).to_le_bytes());
+        hasher.update(self.raw.as_bytes());
+        match &self.page {
+            Some(page) => {
+                hasher.update([1]);
+                hasher.update(page.as_bytes());
+            }
+            None => hasher.update([0]),
+        }
+        hasher.finalize().into()
+    }
 }
 
 fn read_list(body: &[u8]) -> Result<List<'_>> {
@@ -140,6 +203,7 @@ fn read_list(body: &[u8]) -> Result<List<'_>> {
             bare: true,
             page_size: None,
             result: None,
+            page: None,
         });
     }
     let object: HashMap<String, &RawValue> =
@@ -162,12 +226,18 @@ fn read_list(body: &[u8]) -> Result<List<'_>> {
                 .and_then(|(_, value)| value.as_u64())
         })
     };
+    let page = pagination.as_object().and_then(|p| {
+        p.iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case("Page"))
+            .map(|(_, value)| value.to_string())
+    });
     Ok(List {
         raw: collection.get().to_string(),
         items,
         bare: false,
         page_size: number("PageSize").filter(|size| *size > 0),
         result: number("Result"),
+        page,
     })
 }
 
@@ -192,5 +262,119 @@ mod tests {
             let error = read_list(bad).err().expect("refused");
             assert_eq!(error.kind(), ErrorKind::Protocol);
         }
+    }
+
+    fn progress(page_size: u32) -> Progress {
+        Progress {
+            page_size,
+            page: 0,
+            seen: 0,
+            previous: None,
+        }
+    }
+
+    /// Feeds `bodies` as the answers to pages 0, 1, ...: whether each was the last, or the
+    /// error's message.
+    fn walk(page_size: u32, bodies: &[&str]) -> (Vec<std::result::Result<bool, String>>, u64) {
+        let mut progress = progress(page_size);
+        let outcomes = bodies
+            .iter()
+            .map(|body| {
+                let list = read_list(body.as_bytes()).unwrap();
+                progress.take(&list).map_err(|error| {
+                    assert_eq!(error.kind(), ErrorKind::Protocol);
+                    error.to_string()
+                })
+            })
+            .collect();
+        (outcomes, progress.seen)
+    }
+
+    #[test]
+    fn a_server_that_ignores_page_is_stopped_at_the_first_repeat() {
+        // No Pagination at all: every full page would ask for the next, forever.
+        let same = r#"{"Collection":[{"x":1},{"x":2}]}"#;
+        let (outcomes, seen) = walk(2, &[same, same, same]);
+        assert_eq!(outcomes[0], Ok(false));
+        let message = outcomes[1].as_ref().unwrap_err();
+        assert!(
+            message.contains("page 1 repeats page 0") && message.contains("does not page"),
+            "{message}"
+        );
+        assert_eq!(seen, 2, "the repeated items are not counted");
+
+        // A made-up total, PageSize 1, the same page (and page number) every time.
+        let huge = format!(
+            r#"{{"Collection":[{{"x":1}}],"Pagination":{{"PageSize":1,"Result":{},"Page":0}}}}"#,
+            u64::MAX
+        );
+        let (outcomes, seen) = walk(1, &[&huge, &huge]);
+        assert_eq!(outcomes[0], Ok(false));
+        assert!(outcomes[1].is_err());
+        assert_eq!(seen, 1);
+
+        // Only the items count: other parts of the answer may change from one answer to the next.
+        let (outcomes, _) = walk(
+            2,
+            &[
+                r#"{"Collection":[1,2],"Pagination":{"Result":9},"At":"10:00"}"#,
+                r#"{"At":"10:01","Collection":[1,2],"Pagination":{"Result":10}}"#,
+            ],
+        );
+        assert!(outcomes[1].is_err(), "{outcomes:?}");
+    }
+
+    #[test]
+    fn pages_that_only_look_alike_are_not_repeats() {
+        // Dinero numbers its pages: the same items on another page are a real list (fields=IsPerson).
+        let page = |n: u64| {
+            format!(
+                r#"{{"Collection":[{{"IsPerson":false}}],"Pagination":{{"PageSize":1,"Result":3,"Page":{n}}}}}"#
+            )
+        };
+        let (outcomes, seen) = walk(1, &[&page(0), &page(1), &page(2)]);
+        assert_eq!(outcomes, [Ok(false), Ok(false), Ok(true)]);
+        assert_eq!(seen, 3);
+
+        // A repeat of an earlier page but not the one before, and one item more or less, are
+        // not this rule's to catch; the usual stop rules are unchanged.
+        let (a, b) = (r#"{"Collection":[1,2]}"#, r#"{"Collection":[3,4]}"#);
+        let (outcomes, _) = walk(2, &[a, b, a, r#"{"Collection":[1]}"#]);
+        assert_eq!(outcomes, [Ok(false), Ok(false), Ok(false), Ok(true)]);
+        let (outcomes, _) = walk(2, &[a, r#"{"Collection":[1, 2]}"#]);
+        assert_eq!(outcomes[1], Ok(false), "bytes, not values, are compared");
+        let (outcomes, _) = walk(2, &[a, r#"{"Collection":[]}"#]);
+        assert_eq!(outcomes, [Ok(false), Ok(true)]);
+        let (outcomes, _) = walk(2, &["[1,2]"]);
+        assert_eq!(outcomes, [Ok(true)], "a bare array is the whole list");
+        let (outcomes, _) = walk(
+            2,
+            &[
+                r#"{"Collection":[1,2],"Pagination":{"Result":4}}"#,
+                r#"{"Collection":[3,4],"Pagination":{"Result":4}}"#,
+            ],
+        );
+        assert_eq!(outcomes, [Ok(false), Ok(true)]);
+    }
+
+    #[test]
+    fn the_fingerprint_tells_items_and_page_numbers_apart() {
+        let print = |body: &str| read_list(body.as_bytes()).unwrap().fingerprint();
+        assert_eq!(
+            print(r#"{"Collection":[1],"Pagination":{"page":0}}"#),
+            print(r#"{"Pagination":{"Page":0,"Result":7},"Collection":[1]}"#)
+        );
+        assert_ne!(
+            print(r#"{"Collection":[1],"Pagination":{"Page":0}}"#),
+            print(r#"{"Collection":[1],"Pagination":{"Page":1}}"#)
+        );
+        assert_ne!(
+            print(r#"{"Collection":[1],"Pagination":{"Page":0}}"#),
+            print(r#"{"Collection":[1]}"#)
+        );
+        assert_ne!(
+            print(r#"{"Collection":[1]}"#),
+            print(r#"{"Collection":[2]}"#)
+        );
     }
 }

@@ -83,7 +83,10 @@ pub unsafe extern "C" fn dinero_pages_new(
 /// Dinero's error answer (read it with dinero_response_error_json), and the list ends there.
 /// DINERO_STATUS_OK with *response_out set to NULL: there are no more pages (after a bare
 /// array, an empty or short page, or once Pagination.Result items came). An answer that is
-/// not a Dinero list is DINERO_STATUS_PROTOCOL; any failure also ends the list. After
+/// not a Dinero list is DINERO_STATUS_PROTOCOL, and so is a page whose items are the page
+/// before's, byte for byte, with the same Pagination.Page (or none): the endpoint ignores
+/// `page`, and the list stops there instead of asking forever; the repeated items are not
+/// handed out. Any failure also ends the list. After
 /// dinero_client_close on the pages' client: DINERO_STATUS_INVALID_ARGUMENT.
 ///
 /// # Safety
