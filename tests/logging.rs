@@ -202,3 +202,81 @@ fn a_log_callback_may_call_back_into_its_client() {
     assert!(reentry.calls.load(std::sync::atomic::Ordering::SeqCst) >= 1);
     drop(worker.join().unwrap());
 }
+
+/// What the callback below saw when it asked for a token from inside a token refresh.
+struct Nested {
+    client: std::sync::atomic::AtomicPtr<dinero::ffi::client::dinero_client>,
+    answer: std::sync::Mutex<Option<(dinero_status, String)>>,
+}
+
+/// On the first line logged while the token is replaced, asks the same client for a token.
+unsafe extern "C" fn ask_during_the_refresh(
+    user_data: *mut c_void,
+    _: u32,
+    message: *const c_char,
+) {
+    let nested = unsafe { &*(user_data as *const Nested) };
+    let client = nested.client.load(std::sync::atomic::Ordering::SeqCst);
+    let line = unsafe { std::ffi::CStr::from_ptr(message) }.to_string_lossy();
+    let mut answer = nested.answer.lock().unwrap();
+    if client.is_null() || answer.is_some() || !line.contains("token") {
+        return;
+    }
+    let mut token = ptr::null_mut();
+    let status = unsafe { dinero::ffi::client::dinero_client_access_token(client, &mut token) };
+    let why = unsafe { std::ffi::CStr::from_ptr(dinero::ffi::library::dinero_last_error()) };
+    if status == DINERO_STATUS_OK {
+        unsafe { dinero::ffi::library::dinero_string_free(token) };
+    }
+    *answer = Some((status, why.to_string_lossy().into_owned()));
+}
+
+#[test]
+fn a_callback_inside_a_token_refresh_is_answered_at_once() {
+    // The token has expired: the next request fetches one, and that fetch's log lines come
+    // while the refresh runs on this thread. A token asked for from there used to wait for
+    // that very refresh (until the refresh bound, minutes with the defaults).
+    let sb = sandbox_with(|c| c.token_lifetime = std::time::Duration::from_millis(1000));
+    let nested = Box::leak(Box::new(Nested {
+        client: std::sync::atomic::AtomicPtr::new(ptr::null_mut()),
+        answer: std::sync::Mutex::new(None),
+    }));
+    let options = Options::new(&fast_options(&sb)).unwrap();
+    let data = nested as *const Nested as *mut c_void;
+    let set = unsafe {
+        dinero_options_set_log_callback(
+            options.0,
+            Some(ask_during_the_refresh),
+            data,
+            DINERO_LOG_DEBUG,
+        )
+    };
+    assert_eq!(set, DINERO_STATUS_OK);
+    let c = sb.config();
+    let mut client = ptr::null_mut();
+    check(unsafe {
+        dinero::ffi::client::dinero_authenticate(
+            cstr(&c.client_id).as_ptr(),
+            cstr(&c.client_secret).as_ptr(),
+            cstr(&c.api_key).as_ptr(),
+            options.0,
+            &mut client,
+        )
+    })
+    .unwrap();
+    let client = Client(client);
+    *nested.answer.lock().unwrap() = None; // the sign-in's own lines do not count
+    nested
+        .client
+        .store(client.0, std::sync::atomic::Ordering::SeqCst);
+    std::thread::sleep(std::time::Duration::from_millis(1100)); // past the token's lifetime
+    assert_eq!(client.get("/v1/organizations").status, 200);
+    let (status, why) = nested
+        .answer
+        .lock()
+        .unwrap()
+        .clone()
+        .expect("a line came during the refresh");
+    assert_eq!(status, DINERO_STATUS_AUTH_UNAVAILABLE, "{why}");
+    assert!(why.contains("this thread's own call"), "{why}");
+}

@@ -159,6 +159,18 @@ impl TokenSource {
             if !state.refreshing {
                 break;
             }
+            if RefreshingHere::is(self) {
+                // The refresh under way is this thread's own, further up the stack (a log or
+                // refresh-token callback asked for a token): waiting would wait for itself.
+                return match usable(&state, rejected).filter(|c| now < c.expires_at) {
+                    Some(cached) => Ok(Some(cached.token.clone())),
+                    None => Err(Error::new(
+                        ErrorKind::AuthUnavailable,
+                        "a token is being fetched by this thread's own call (a callback inside \
+                         it asked for one); ask again once that call has returned",
+                    )),
+                };
+            }
             // Nothing valid to use: wait for the refresh under way.
             if now >= deadline {
                 return Err(Error::new(
@@ -201,7 +213,10 @@ impl TokenSource {
         }
         // Ends the refresh if the fetch panics, so waiters are never left waiting.
         let unwinding = EndRefresh(self);
-        let outcome = self.refresh(transport, refused.as_ref(), keep_possible);
+        let outcome = {
+            let _here = RefreshingHere::mark(self);
+            self.refresh(transport, refused.as_ref(), keep_possible)
+        };
         std::mem::forget(unwinding);
 
         let mut state = self.lock();
@@ -479,6 +494,39 @@ fn fetch_with_api_key(
         remaining: issued.expires_in.saturating_sub(asked_at.elapsed()),
         lifetime: issued.expires_in,
     })
+}
+
+thread_local! {
+    /// The token sources this thread is refreshing now (addresses, only compared).
+    static REFRESHING_HERE: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Marks a refresh as this thread's while it runs, so that a callback inside it that asks the
+/// same client for a token is answered at once instead of waiting for its own caller.
+struct RefreshingHere(usize);
+
+impl RefreshingHere {
+    fn mark(source: &TokenSource) -> RefreshingHere {
+        let address = source as *const TokenSource as usize;
+        REFRESHING_HERE.with(|here| here.borrow_mut().push(address));
+        RefreshingHere(address)
+    }
+
+    fn is(source: &TokenSource) -> bool {
+        let address = source as *const TokenSource as usize;
+        REFRESHING_HERE.with(|here| here.borrow().contains(&address))
+    }
+}
+
+impl Drop for RefreshingHere {
+    fn drop(&mut self) {
+        REFRESHING_HERE.with(|here| {
+            let mut here = here.borrow_mut();
+            if let Some(at) = here.iter().rposition(|&a| a == self.0) {
+                here.remove(at);
+            }
+        });
+    }
 }
 
 struct EndRefresh<'a>(&'a TokenSource);
