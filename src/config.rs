@@ -114,6 +114,13 @@ impl Default for Config {
 
 const MAX_MS: u64 = 24 * 60 * 60 * 1000;
 
+/// The longest text option that is sent in a header, a form or a URL (`user_agent`, `scope`,
+/// `ui_locales`, `grant_name`), and the longest custom header (name and value together). Real
+/// values are tens of bytes; longer ones would only make a request that cannot be sent (ureq
+/// refuses a header line longer than its output buffer, and servers refuse lines of 8-16 KiB),
+/// so they are refused when set, with a message that names the option but never quotes it.
+pub(crate) const MAX_HEADER_TEXT_BYTES: usize = 8 * 1024;
+
 impl Config {
     /// Sets one option from its string form. On error nothing changes.
     pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
@@ -203,6 +210,7 @@ fn millis(key: &str, value: &str, min: u64) -> Result<Duration> {
 }
 
 fn header_text(key: &str, value: &str) -> Result<String> {
+    not_too_long(key, value)?;
     if value.is_empty() || value.chars().any(|c| c.is_control()) {
         return Err(Error::invalid(format!(
             "option {key}: must be non-empty text without control characters (CR, LF, NUL, ...)"
@@ -211,9 +219,22 @@ fn header_text(key: &str, value: &str) -> Result<String> {
     Ok(value.to_string())
 }
 
+/// Refuses a text option longer than `MAX_HEADER_TEXT_BYTES`; the value is not quoted (a scope
+/// or a grant name may be something the caller would rather not see in a log).
+fn not_too_long(key: &str, value: &str) -> Result<()> {
+    if value.len() > MAX_HEADER_TEXT_BYTES {
+        return Err(Error::invalid(format!(
+            "option {key}: {} bytes is too long (at most {MAX_HEADER_TEXT_BYTES})",
+            value.len()
+        )));
+    }
+    Ok(())
+}
+
 /// `ui_locales`: language tags separated by spaces (`da-DK`, `en-US da-DK`), as OpenID Connect
 /// defines it; anything else would be sent into a URL the user sees.
 fn locales(value: &str) -> Result<String> {
+    not_too_long("ui_locales", value)?;
     let tag = |t: &str| {
         (1..=35).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     };
@@ -283,6 +304,25 @@ fn base_url(key: &str, value: &str) -> Result<String> {
     }
     if uri.query().is_some() || value.contains('#') {
         return Err(bad("the URL must not have a query or fragment"));
+    }
+    // `Uri` accepts any digits after the colon, and a port it cannot read (99999) then counts
+    // as no port at all: the request would go to the scheme's default port, bearer token
+    // included. So a port is a number from 1 to 65535, or absent.
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    let host_and_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, rest)| rest);
+    let port = match host_and_port.rfind(']') {
+        // [::1]:8080: a port can only follow the closing bracket.
+        Some(end) => host_and_port[end + 1..].strip_prefix(':'),
+        None => host_and_port.rsplit_once(':').map(|(_, port)| port),
+    };
+    if let Some(port) = port {
+        let valid = port.bytes().all(|b| b.is_ascii_digit())
+            && matches!(port.parse::<u16>(), Ok(n) if n != 0);
+        if !valid {
+            return Err(bad("the port must be a number from 1 to 65535"));
+        }
     }
     Ok(value.to_string())
 }
@@ -358,6 +398,57 @@ mod tests {
         ] {
             assert!(c.set("api_url", bad).is_err(), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn url_ports_must_be_valid() {
+        let mut c = Config::default();
+        for key in ["api_url", "auth_url", "connect_url"] {
+            for ok in [
+                "http://127.0.0.1:1",
+                "http://127.0.0.1:65535/x",
+                "http://[::1]:8080",
+                "http://[::1]",
+                "https://user:pw@example.com:443/p",
+            ] {
+                c.set(key, ok).unwrap();
+            }
+            for bad in [
+                "http://127.0.0.1:99999",
+                "http://127.0.0.1:65536",
+                "http://127.0.0.1:0",
+                "http://127.0.0.1:00",
+                "http://127.0.0.1:/x",
+                "http://[::1]:70000",
+                "https://example.com:+443",
+                "https://user:pw@example.com:99999/p",
+            ] {
+                let err = c.set(key, bad).unwrap_err();
+                assert_eq!(err.kind(), crate::error::ErrorKind::InvalidArgument);
+                assert!(
+                    err.message().contains(key) && err.message().contains("port"),
+                    "{bad}: {err}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn text_options_sent_in_requests_have_a_length_limit() {
+        let mut c = Config::default();
+        let secret = "s".repeat(MAX_HEADER_TEXT_BYTES + 1);
+        for key in ["user_agent", "scope", "grant_name"] {
+            c.set(key, &"a".repeat(MAX_HEADER_TEXT_BYTES)).unwrap();
+            let err = c.set(key, &secret).unwrap_err();
+            assert_eq!(err.kind(), crate::error::ErrorKind::InvalidArgument);
+            assert!(err.message().contains(key), "{err}");
+            assert!(err.message().contains("too long"), "{err}");
+            assert!(!err.message().contains("sssss"), "{err}");
+        }
+        let locales = vec!["da-DK"; 2000].join(" ");
+        let err = c.set("ui_locales", &locales).unwrap_err();
+        assert!(err.message().contains("ui_locales"), "{err}");
+        assert!(!err.message().contains("da-DK"), "{err}");
     }
 
     #[test]

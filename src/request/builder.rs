@@ -13,12 +13,22 @@ const RESERVED_HEADERS: &[&str] = &[
     "connection",
 ];
 
+/// The most headers a caller may set on one request besides Content-Type (which a body sets).
+/// Dinero needs a handful (Accept, an If-Match, a correlation id); a hundred leaves ample room
+/// and keeps each `header()` call's search for a header of the same name short, so no number
+/// of calls costs more than linear time. (Servers have limits of their own: Kestrel, Apache and
+/// the sandbox take 100 fields in all, the library's Host, User-Agent, ... included.)
+pub(crate) const MAX_HEADERS: usize = 100;
+
+/// The longest header, name and value together: the limit the text options share.
+pub(crate) const MAX_HEADER_BYTES: usize = crate::config::MAX_HEADER_TEXT_BYTES;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestBuilder {
     pub(crate) method: &'static str,
     pub(crate) path: String,
     pub(crate) query: Vec<(String, String)>,
-    /// Lower-case names; at most one of each.
+    /// Lower-case names; at most one of each, and at most `MAX_HEADERS` besides Content-Type.
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Option<Vec<u8>>,
     /// Fills `{organizationId}` for this request instead of the client's `organization_id`
@@ -45,7 +55,8 @@ impl RequestBuilder {
 
     /// Sets a header, replacing one of the same name. Names must be HTTP tokens, values must
     /// not hold CR, LF, NUL or any other control character but a tab, and the headers the
-    /// library manages cannot be set.
+    /// library manages cannot be set. A header longer than `MAX_HEADER_BYTES` (name and value)
+    /// or beyond the `MAX_HEADERS`th is refused; messages never quote the value.
     pub fn header(&mut self, name: &str, value: &str) -> Result<()> {
         let valid_name = !name.is_empty()
             && name
@@ -60,25 +71,48 @@ impl RequestBuilder {
                     .collect::<String>()
             )));
         }
+        // A valid name is a token (no control characters), but it may be long: show its start.
+        let shown: String = name.chars().take(64).collect();
         let lower = name.to_ascii_lowercase();
         if RESERVED_HEADERS.contains(&lower.as_str()) {
             return Err(Error::invalid(format!(
                 "the {name} header is set by libdinero and cannot be overridden"
             )));
         }
+        if name.len() + value.len() > MAX_HEADER_BYTES {
+            return Err(Error::invalid(format!(
+                "the {shown} header is too long: {} bytes with its name, at most {MAX_HEADER_BYTES}",
+                name.len() + value.len()
+            )));
+        }
         if value.chars().any(|c| matches!(c, '\r' | '\n' | '\0')) {
             return Err(Error::invalid(format!(
-                "the value of the {name} header contains CR, LF or NUL"
+                "the value of the {shown} header contains CR, LF or NUL"
             )));
         }
         // The rule the request is sent under, applied now: a bad value is refused where it was
         // set, not later in a send that would report it far from the mistake.
         if ureq::http::HeaderValue::from_str(value).is_err() {
             return Err(Error::invalid(format!(
-                "the value of the {name} header contains a control character"
+                "the value of the {shown} header contains a control character"
             )));
         }
-        self.headers.retain(|(n, _)| *n != lower);
+        // At most MAX_HEADERS + 1 entries to look through: linear in the number of calls.
+        if let Some(slot) = self.headers.iter_mut().find(|(n, _)| *n == lower) {
+            slot.1 = value.to_string();
+            return Ok(());
+        }
+        let counted = self
+            .headers
+            .iter()
+            .filter(|(n, _)| n != "content-type")
+            .count();
+        if lower != "content-type" && counted >= MAX_HEADERS {
+            return Err(Error::invalid(format!(
+                "too many headers: the {shown} header would be one more than the \
+                 {MAX_HEADERS} a request may carry (besides Content-Type)"
+            )));
+        }
         self.headers.push((lower, value.to_string()));
         Ok(())
     }
@@ -164,6 +198,42 @@ mod tests {
             let err = r.header(name, value).unwrap_err();
             assert!(err.message().contains(words), "{name}: {err}");
         }
+    }
+
+    #[test]
+    fn at_most_max_headers_besides_content_type() {
+        let mut r = RequestBuilder::new("POST", "/x").unwrap();
+        for i in 0..MAX_HEADERS {
+            r.header(&format!("X-H-{i}"), "v").unwrap();
+        }
+        // Replacing one already set, and the body's Content-Type, are still allowed.
+        r.header("x-h-0", "w").unwrap();
+        r.body(b"{}".to_vec(), "application/json").unwrap();
+        let err = r.header("X-One-Too-Many", "v").unwrap_err();
+        assert_eq!(err.kind(), crate::error::ErrorKind::InvalidArgument);
+        assert!(err.message().contains("too many headers"), "{err}");
+        assert!(err.message().contains("X-One-Too-Many"), "{err}");
+        assert_eq!(r.headers.len(), MAX_HEADERS + 1);
+        assert_eq!(r.headers[0], ("x-h-0".to_string(), "w".to_string()));
+    }
+
+    #[test]
+    fn long_headers_are_refused_without_quoting_the_value() {
+        let mut r = RequestBuilder::new("GET", "/x").unwrap();
+        let name = "X-Token";
+        r.header(name, &"v".repeat(MAX_HEADER_BYTES - name.len()))
+            .unwrap();
+        let secret = "s".repeat(MAX_HEADER_BYTES);
+        let err = r.header(name, &secret).unwrap_err();
+        assert_eq!(err.kind(), crate::error::ErrorKind::InvalidArgument);
+        assert!(
+            err.message().contains("X-Token header is too long"),
+            "{err}"
+        );
+        assert!(!err.message().contains("sss"), "{err}");
+        let long_name = "N".repeat(MAX_HEADER_BYTES + 1);
+        let err = r.header(&long_name, "v").unwrap_err();
+        assert!(err.message().len() < 200, "{err}");
     }
 
     #[test]

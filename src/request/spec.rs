@@ -116,7 +116,8 @@ pub fn build(method: &str, path: &str, spec: Option<&str>, data: &[u8]) -> Resul
     for (name, value) in spec.headers.unwrap_or_default() {
         let Value::String(value) = value else {
             return Err(Error::invalid(format!(
-                "the value of the {name} header must be a string"
+                "the value of the {} header must be a string",
+                crate::config::printable(&name)
             )));
         };
         builder.header(&name, &value)?;
@@ -309,6 +310,23 @@ mod tests {
         assert!(err.to_string().contains("not both"));
         let err = build("PUT", "/p", Some(r#"{"content_type":"a/b"}"#), b"").unwrap_err();
         assert!(err.to_string().contains("without a body"));
+    }
+
+    #[test]
+    fn too_many_headers_fail_at_the_first_one_too_many() {
+        use crate::request::builder::MAX_HEADERS;
+        let spec = |n: usize| {
+            let headers: serde_json::Map<String, Value> = (0..n)
+                .map(|i| (format!("X-H-{i}"), Value::String("v".into())))
+                .collect();
+            serde_json::json!({ "headers": headers, "json": {} }).to_string()
+        };
+        let built = build("POST", "/p", Some(&spec(MAX_HEADERS)), &[]).unwrap();
+        assert_eq!(built.headers.len(), MAX_HEADERS + 1, "with Content-Type");
+        // The auditor's 80,000: refused at the 101st, in time linear in what was read.
+        let err = build("POST", "/p", Some(&spec(80_000)), &[]).unwrap_err();
+        assert_eq!(err.kind(), crate::error::ErrorKind::InvalidArgument);
+        assert!(err.message().contains("too many headers"), "{err}");
     }
 
     #[test]

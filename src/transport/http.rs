@@ -179,6 +179,16 @@ fn classify(e: ureq::Error, phase: Phase) -> Failure {
             format!("the response headers are larger than {limit} bytes"),
             false,
         ),
+        // ureq writes the request's head through a fixed buffer, and a line that does not fit
+        // (a huge header or URL) fails before the head is complete (its first lines may have
+        // gone out, never its end, so the server has no request to act on): the caller's
+        // request is at fault, not the server's answer, and sending it again would fail alike.
+        U::Protocol(e) if is_output_overflow(&e) => (
+            ErrorKind::InvalidArgument,
+            "the request is too large to send (a header or the URL is too long); it was not sent"
+                .into(),
+            true,
+        ),
         // These can quote the server's bytes (a bad header): printable and short.
         U::Protocol(e) => (
             ErrorKind::Protocol,
@@ -209,6 +219,11 @@ fn classify(e: ureq::Error, phase: Phase) -> Failure {
         error: Error::new(kind, message),
         nothing_sent,
     }
+}
+
+/// ureq-proto's `OutputOverflow` (that crate is not a dependency of ours to name the variant).
+fn is_output_overflow(e: &impl std::fmt::Debug) -> bool {
+    format!("{e:?}") == "OutputOverflow"
 }
 
 fn classify_io(e: &io::Error, phase: Phase) -> (ErrorKind, String, bool) {
@@ -260,5 +275,55 @@ fn timeout_phase(which: ureq::Timeout) -> &'static str {
         T::RecvResponse => "waiting for the answer",
         T::RecvBody | T::PerRead => "reading the answer",
         _ => "the request took longer than timeout_ms",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::net::TcpListener;
+    use std::time::Duration;
+
+    #[test]
+    fn a_head_too_large_for_ureqs_buffer_is_the_callers_and_nothing_is_sent() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/x", listener.local_addr().unwrap());
+        let config = Config {
+            max_retries: 0,
+            timeout: Duration::from_secs(5),
+            ..Config::default()
+        };
+        let client = HttpClient::new(&config).unwrap();
+        let huge = "v".repeat(200_000);
+        let failure = client
+            .send(&Exchange {
+                method: "GET",
+                url: &url,
+                headers: &[("x-huge", &huge)],
+                body: None,
+            })
+            .unwrap_err();
+        assert_eq!(failure.error.kind(), ErrorKind::InvalidArgument);
+        assert!(failure.nothing_sent);
+        assert!(
+            failure.error.message().contains("too large to send"),
+            "{}",
+            failure.error
+        );
+        assert!(!failure.error.message().contains("vvvv"));
+        // ureq may have flushed the head's first lines, but never its end: the server got no
+        // request it could act on.
+        listener.set_nonblocking(true).unwrap();
+        if let Ok((mut stream, _)) = listener.accept() {
+            stream.set_nonblocking(false).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_millis(500)))
+                .unwrap();
+            let mut received = Vec::new();
+            let _ = stream.read_to_end(&mut received);
+            assert!(!received.windows(4).any(|w| w == b"\r\n\r\n"));
+            assert!(!received.windows(4).any(|w| w == b"vvvv"));
+        }
     }
 }
