@@ -75,11 +75,6 @@
 #define DINERO_MAX_PAGE_SIZE 1000
 
 /**
- * The most a CA bundle may hold: far more than the whole Mozilla root store (about 250 KiB).
- */
-#define MAX_CA_FILE_BYTES (1024 * 1024)
-
-/**
  * One organization's connection to Dinero: credentials, a token kept valid, a connection
  * pool and a rate limit. Safe to share between threads.
  */
@@ -128,8 +123,10 @@ typedef uint32_t dinero_status;
  *
  * The callback must not wait for another `_async` call to finish (with a limit of one thread
  * it would wait for ever), and must not unwind (C++ exceptions, longjmp). A process made by
- * fork() must not use the `_async` functions if its parent had: the parent's threads do not
- * exist in the child.
+ * fork() starts a pool of its own at its first `_async` call: the parent's threads do not
+ * exist in the child, and calls that were waiting in the parent do not run there. As with
+ * any library that uses threads, fork() only while no other thread is inside libdinero (or
+ * exec() right after).
  */
 typedef void (*dinero_done_callback)(void *user_data,
                                      dinero_status status,
@@ -872,7 +869,10 @@ dinero_status dinero_pages_new(dinero_client *client,
  * Dinero's error answer (read it with dinero_response_error_json), and the list ends there.
  * DINERO_STATUS_OK with *response_out set to NULL: there are no more pages (after a bare
  * array, an empty or short page, or once Pagination.Result items came). An answer that is
- * not a Dinero list is DINERO_STATUS_PROTOCOL; any failure also ends the list. After
+ * not a Dinero list is DINERO_STATUS_PROTOCOL, and so is a page whose items are the page
+ * before's, byte for byte, with the same Pagination.Page (or none): the endpoint ignores
+ * `page`, and the list stops there instead of asking forever; the repeated items are not
+ * handed out. Any failure also ends the list. After
  * dinero_client_close on the pages' client: DINERO_STATUS_INVALID_ARGUMENT.
  *
  * # Safety

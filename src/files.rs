@@ -6,7 +6,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 /// The most a CA bundle may hold: far more than the whole Mozilla root store (about 250 KiB).
-pub const MAX_CA_FILE_BYTES: u64 = 1024 * 1024;
+pub(crate) const MAX_CA_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Reads a small file a caller named (an option's value) without trusting what is there: only
 /// a regular file is read, so a FIFO cannot block the caller (opening does not wait for a
