@@ -322,3 +322,64 @@ fn uploads_refused_before_sending_come_back_through_done_and_send_nothing() {
         "nothing sent"
     );
 }
+
+/// Set by `child_done`, in the child's own memory.
+static CHILD_DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+unsafe extern "C" fn child_done(
+    _: *mut c_void,
+    status: dinero_status,
+    _: *const c_char,
+    _: *mut c_void,
+    text: *mut c_char,
+) {
+    unsafe { dinero_string_free(text) };
+    CHILD_DONE.store(
+        status == DINERO_STATUS_OK,
+        std::sync::atomic::Ordering::SeqCst,
+    );
+}
+
+#[test]
+fn a_child_made_by_fork_gets_a_pool_of_its_own() {
+    // The parent's pool has threads; a child of fork() inherits their count, not the threads.
+    // Its _async calls used to be queued for threads that did not exist: done never came.
+    let _owner = OWNER.lock().unwrap_or_else(|p| p.into_inner());
+    let (sender, receiver) = channel();
+    *SINK.lock().unwrap() = Some(sender);
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    let started = unsafe { dinero_client_access_token_async(client.0, Some(done), tag(1)) };
+    assert_eq!(started, DINERO_STATUS_OK);
+    assert_eq!(collect(&receiver, 1)[0].status, DINERO_STATUS_OK);
+    *SINK.lock().unwrap() = None;
+
+    // SAFETY: the child only calls into libdinero and the C library, then _exit()s.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork failed");
+    if pid == 0 {
+        let started = unsafe {
+            dinero_client_access_token_async(client.0, Some(child_done), ptr::null_mut())
+        };
+        let mut waited = 0;
+        while started == DINERO_STATUS_OK
+            && !CHILD_DONE.load(std::sync::atomic::Ordering::SeqCst)
+            && waited < 1000
+        {
+            std::thread::sleep(Duration::from_millis(10));
+            waited += 1;
+        }
+        let code = if CHILD_DONE.load(std::sync::atomic::Ordering::SeqCst) {
+            0
+        } else {
+            1
+        };
+        unsafe { libc::_exit(code) };
+    }
+    let mut status = 0;
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "the child's _async call never finished (wait status {status})"
+    );
+}

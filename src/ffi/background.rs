@@ -36,8 +36,10 @@ use std::time::Duration;
 ///
 /// The callback must not wait for another `_async` call to finish (with a limit of one thread
 /// it would wait for ever), and must not unwind (C++ exceptions, longjmp). A process made by
-/// fork() must not use the `_async` functions if its parent had: the parent's threads do not
-/// exist in the child.
+/// fork() starts a pool of its own at its first `_async` call: the parent's threads do not
+/// exist in the child, and calls that were waiting in the parent do not run there. As with
+/// any library that uses threads, fork() only while no other thread is inside libdinero (or
+/// exec() right after).
 #[allow(non_camel_case_types)]
 pub type dinero_done_callback = Option<
     unsafe extern "C" fn(
@@ -136,6 +138,9 @@ struct State {
     idle: usize,
     limit: usize,
     next_id: u64,
+    /// The process these counts belong to: a child made by fork() inherits them, not the
+    /// threads they count.
+    pid: u32,
 }
 
 struct Pool {
@@ -150,13 +155,24 @@ static POOL: Lazy<Pool> = Lazy::new(|| Pool {
         idle: 0,
         limit: DEFAULT_THREADS,
         next_id: 0,
+        pid: std::process::id(),
     }),
     work: Condvar::new(),
 });
 
 fn lock() -> MutexGuard<'static, State> {
     // A job never runs under the lock, so a poisoned lock still holds a consistent state.
-    POOL.state.lock().unwrap_or_else(|p| p.into_inner())
+    let mut state = POOL.state.lock().unwrap_or_else(|p| p.into_inner());
+    let pid = std::process::id();
+    if state.pid != pid {
+        // A child of fork(): none of the counted threads exist here, and the calls waiting
+        // were the parent's, whose callbacks expect them there. Start afresh.
+        state.pid = pid;
+        state.threads = 0;
+        state.idle = 0;
+        std::mem::take(&mut state.queue);
+    }
+    state
 }
 
 /// Sets how many calls started by `dinero_*_async` functions may run at once (1 to 64; the
@@ -339,6 +355,7 @@ mod tests {
             idle,
             limit,
             next_id: waiting as u64,
+            pid: std::process::id(),
         }
     }
 
