@@ -55,6 +55,9 @@ impl HttpClient {
             .user_agent(user_agent)
             .accept("application/json")
             .timeout_global(Some(config.timeout))
+            // A host name's lookup is part of connecting: bounded by the same limit, where it
+            // used to run until timeout_ms and then count as possibly sent (never retried).
+            .timeout_resolve(Some(config.connect_timeout))
             .timeout_connect(Some(config.connect_timeout))
             .max_idle_connections(64)
             .max_idle_connections_per_host(32)
