@@ -14,8 +14,8 @@ use crate::token::exchange::{is_sendable_token, MAX_LIFETIME};
 use redis::{Client, Connection, RedisError, Script, TlsCertificates};
 use serde_json::{json, Value};
 use std::path::Path;
-use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
+use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 /// Redis before 7 replicates a script verbatim unless told to replicate its effects, and then
@@ -78,7 +78,9 @@ return 1";
 pub struct RedisStore {
     client: Client,
     /// One connection per client, reopened after any failure. Its commands take microseconds,
-    /// so threads queueing here wait far less than for the HTTP request they pace.
+    /// so threads queueing here wait far less than for the HTTP request they pace; a thread
+    /// waits for it at most `timeout` (`slot`), so a stalled server cannot stack up the waits
+    /// of every thread behind it.
     connection: Mutex<Option<Connection>>,
     timeout: Duration,
     shown_as: String,
@@ -143,10 +145,7 @@ impl RedisStore {
         &self,
         command: impl FnOnce(&mut Connection) -> redis::RedisResult<T>,
     ) -> StoreResult<T> {
-        let mut slot = self
-            .connection
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut slot = self.slot()?;
         if slot.is_none() {
             *slot = Some(self.connect().map_err(|e| self.fail(&e))?);
         }
@@ -156,6 +155,26 @@ impl RedisStore {
             Err(e) => {
                 *slot = None;
                 Err(self.fail(&e))
+            }
+        }
+    }
+
+    /// The connection, once no other thread uses it, waiting at most `timeout`: past that the
+    /// step fails like one the server did not answer in time (the caller falls back).
+    fn slot(&self) -> StoreResult<MutexGuard<'_, Option<Connection>>> {
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            match self.connection.try_lock() {
+                Ok(slot) => return Ok(slot),
+                Err(TryLockError::Poisoned(poisoned)) => return Ok(poisoned.into_inner()),
+                Err(TryLockError::WouldBlock) if Instant::now() >= deadline => {
+                    return Err(StoreError(format!(
+                        "shared_state {}: no answer in time (another thread's step is still \
+                         waiting for the server)",
+                        self.shown_as
+                    )))
+                }
+                Err(TryLockError::WouldBlock) => std::thread::sleep(Duration::from_millis(1)),
             }
         }
     }
@@ -376,5 +395,22 @@ mod tests {
     fn an_absurd_time_to_live_is_cut_to_the_lifetime() {
         let token = parse_token(br#"{"access_token":"a","lifetime_ms":1000}"#, i64::MAX).unwrap();
         assert_eq!(token.remaining, Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_step_waits_for_another_threads_step_at_most_the_timeout() {
+        let fingerprints = Fingerprints {
+            token: "t".into(),
+            window: "w".into(),
+        };
+        // Port 1: nothing answers there, and nothing is asked: the slot is taken below.
+        let url = Secret::new("redis://127.0.0.1:1");
+        let store = RedisStore::open(&url, &fingerprints, Duration::from_millis(50), None).unwrap();
+        // Another thread's step holds the connection (a server that stalls it).
+        let held = store.connection.lock().unwrap();
+        let outcome = std::thread::scope(|s| s.spawn(|| store.token().err()).join().unwrap());
+        drop(held);
+        let error = outcome.expect("the step gives up instead of queueing without end");
+        assert!(error.0.contains("another thread's step"), "{}", error.0);
     }
 }
