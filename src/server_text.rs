@@ -67,6 +67,7 @@ impl Redactor {
             return text.to_string();
         }
         let bytes = text.as_bytes();
+        let can_start = self.first_bytes();
         let mut scratch = Scratch::default();
         let mut clean = String::with_capacity(text.len());
         let mut copied = 0;
@@ -80,6 +81,9 @@ impl Redactor {
                     copied = to;
                     span = None;
                 }
+            }
+            if !can_start[usize::from(bytes[start])] {
+                continue; // no form of any secret begins with this byte: most of a text
             }
             let Some(end) = self.longest_match(bytes, start, &mut scratch) else {
                 continue;
@@ -101,6 +105,26 @@ impl Redactor {
     /// Server text made fit to quote: scrubbed, printable, at most `max_chars` characters.
     pub fn quote(&self, text: &str, max_chars: usize) -> String {
         printable_excerpt(&self.scrub(text), max_chars)
+    }
+
+    /// The bytes a form of some secret can begin with: a secret's own first byte, or the first
+    /// byte of an escape (`%`, `\`, `&`, and `+` for a space), or a literal's.
+    fn first_bytes(&self) -> [bool; 256] {
+        let mut can_start = [false; 256];
+        for secret in &self.secrets {
+            if let Some(&first) = secret.as_bytes().first() {
+                can_start[usize::from(first)] = true;
+            }
+            for escape in [b'%', b'\\', b'&', b'+'] {
+                can_start[usize::from(escape)] = true;
+            }
+        }
+        for literal in &self.literals {
+            if let Some(&first) = literal.as_bytes().first() {
+                can_start[usize::from(first)] = true;
+            }
+        }
+        can_start
     }
 
     /// The end of the longest form of any secret that starts at `start`, if one does.
