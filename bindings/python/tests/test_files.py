@@ -189,6 +189,19 @@ def test_a_missing_file_is_a_file_error(client: libdinero.Client, sandbox: Sandb
         client.upload_file(str(missing))
 
 
+class _LongerThanItIs(bytes):
+    """A bytes that claims more bytes than its buffer holds."""
+
+    def __len__(self) -> int:
+        return 200
+
+
+def test_an_upload_sends_its_buffer_whatever_len_says(client: libdinero.Client) -> None:
+    content = _LongerThanItIs(b"%PDF-1.4 tiny")
+    guid = client.upload_file(content)["FileGuid"]
+    assert client.download(f"{FILES}/{guid}") == b"%PDF-1.4 tiny"
+
+
 def test_bad_upload_arguments(client: libdinero.Client, sandbox: Sandbox) -> None:
     calls: List[Callable[[], Any]] = [
         lambda: client.upload_file(42),  # type: ignore[arg-type]

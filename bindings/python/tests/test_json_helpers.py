@@ -104,6 +104,27 @@ def test_api_error_tolerates_odd_bodies() -> None:
     assert len(long.message) < 300
 
 
+def test_a_hand_made_api_error_takes_only_an_http_status() -> None:
+    # Never wrapped on the way to the library's uint16_t: 65936 is not 400.
+    for status in (65936, -1, 2**64 + 400, True, 400.0, 99, 1000):
+        with pytest.raises(libdinero.InvalidArgumentError, match="HTTP status"):
+            libdinero.ApiError.from_body(status, b"")  # type: ignore[arg-type]
+        with pytest.raises(libdinero.InvalidArgumentError, match="HTTP status"):
+            libdinero.ApiError(status, b"")  # type: ignore[arg-type]
+
+
+class _LongerThanItIs(bytes):
+    """A bytes that claims more bytes than its buffer holds."""
+
+    def __len__(self) -> int:
+        return 200
+
+
+def test_a_body_is_read_for_its_buffers_length_not_its_len() -> None:
+    error = libdinero.ApiError.from_body(400, _LongerThanItIs(b'{"message":"short"}'))
+    assert error.message == "short"
+
+
 def test_a_non_json_success_is_a_protocol_error(client: libdinero.Client, sandbox: Sandbox) -> None:
     sandbox.fault(kind="malformed")
     with pytest.raises(libdinero.ProtocolError) as caught:

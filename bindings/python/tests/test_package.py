@@ -25,6 +25,9 @@ def test_status_names() -> None:
     assert libdinero.status_str(0)
     assert libdinero.status_str(4) == "authentication rejected"
     assert libdinero.status_str(9999) == "unknown status"
+    for wrapped in (2**32, 2**32 + 4, -1, 2**70):  # never taken modulo 2**32
+        with pytest.raises(libdinero.InvalidArgumentError):
+            libdinero.status_str(wrapped)
 
 
 def test_the_package_is_typed() -> None:

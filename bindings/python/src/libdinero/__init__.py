@@ -14,7 +14,7 @@ limiting and error handling all happen in the library, the same as for every oth
 
 from __future__ import annotations
 
-from . import _native
+from . import _native, errors
 from ._library import LibraryNotFoundError
 from .client import Client, authenticate
 from .connect import connect_authenticate, connect_authenticate_code, connect_authorize_url
@@ -70,4 +70,4 @@ def library_version() -> str:
 
 def status_str(status: int) -> str:
     """The library's short description of a status number (``dinero_status_str()``)."""
-    return _native.status_str(status)
+    return _native.status_str(errors.c_status(status))

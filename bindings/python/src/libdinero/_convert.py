@@ -95,11 +95,13 @@ Bytes = Union[bytes, bytearray, memoryview]
 
 
 def byte_buffer(data: object, what: str) -> bytes:
-    """``bytes`` for a binary argument (bytes, bytearray or memoryview)."""
-    if isinstance(data, bytes):
+    """``bytes`` for a binary argument (bytes, bytearray or memoryview), exactly its buffer: a
+    subclass of bytes is copied, so that no ``__len__`` of its own can tell the library a
+    length its buffer does not have."""
+    if type(data) is bytes:
         return data
-    if isinstance(data, (bytearray, memoryview)):
-        return bytes(data)
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(memoryview(data))
     raise InvalidArgumentError(
         f"{what} must be bytes, bytearray or memoryview, not {type(data).__name__}",
         _constants.STATUS_INVALID_ARGUMENT,

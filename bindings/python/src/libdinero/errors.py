@@ -104,6 +104,29 @@ class FileError(DineroError, OSError):
         return self.message
 
 
+def http_status(status: object) -> int:
+    """``status`` if it is an HTTP status number (an int from 100 to 999): ctypes would
+    otherwise wrap 65936 to 400 on its way to the library's ``uint16_t``."""
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 999:
+        shown = status if isinstance(status, int) else type(status).__name__
+        raise InvalidArgumentError(
+            f"status must be an HTTP status (an int from 100 to 999), not {shown}",
+            _constants.STATUS_INVALID_ARGUMENT,
+        )
+    return status
+
+
+def c_status(status: object) -> int:
+    """``status`` if it fits a ``dinero_status`` (``uint32_t``), which ctypes would wrap."""
+    if isinstance(status, bool) or not isinstance(status, int) or not 0 <= status < 2**32:
+        shown = status if isinstance(status, int) else type(status).__name__
+        raise InvalidArgumentError(
+            f"a status is an int from 0 to 4294967295, not {shown}",
+            _constants.STATUS_INVALID_ARGUMENT,
+        )
+    return status
+
+
 def with_filename(error: DineroError, path: Any) -> DineroError:
     """``error``, given the path involved when it is a ``FileError``."""
     if isinstance(error, FileError):
@@ -201,6 +224,12 @@ class ApiError(DineroError):
 
 def _parse(status: int, body: bytes) -> Dict[str, Any]:
     """The library's reading of an error answer (``dinero_error_body_parse``)."""
+    status = http_status(status)
+    if not isinstance(body, (bytes, bytearray, memoryview)):
+        raise InvalidArgumentError(
+            f"body must be bytes, not {type(body).__name__}", _constants.STATUS_INVALID_ARGUMENT
+        )
+    body = bytes(memoryview(body))  # its buffer's own length, whatever len() says
     out = _native.OwnedString()
     data = _native.bytes_pointer(body)
     check(_native.lib().dinero_error_body_parse(status, data, len(body), ctypes.byref(out)))
