@@ -206,11 +206,24 @@ fn repeated(value: &Value) -> Vec<Value> {
     }
 }
 
-/// A parameter value's text; None leaves it out.
+/// The largest integer a double holds exactly: a whole number read as a double beyond it (one
+/// past u64, or below i64) is only near what the caller wrote.
+const EXACT_DOUBLE: f64 = 9_007_199_254_740_992.0;
+
+/// A parameter value's text; None leaves it out. A number that JSON gave as a whole double too
+/// large to be exact is refused rather than sent as `1.8446744073709552e19`.
 fn param_text(value: &Value) -> Result<Option<String>> {
     match value {
         Value::Null => Ok(None),
         Value::Bool(b) => Ok(Some(b.to_string())),
+        Value::Number(n)
+            if n.as_f64()
+                .is_some_and(|f| n.is_f64() && f.fract() == 0.0 && f.abs() >= EXACT_DOUBLE) =>
+        {
+            Err(Error::invalid(
+                "a params value is a whole number too large to send exactly: give it as a string",
+            ))
+        }
         Value::Number(n) => Ok(Some(n.to_string())),
         Value::String(s) => Ok(Some(s.clone())),
         _ => Err(Error::invalid(
@@ -282,6 +295,27 @@ fn snake_case(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_go_exactly_or_not_at_all() {
+        let text = |json: &str| param_text(&serde_json::from_str(json).unwrap());
+        assert_eq!(
+            text("18446744073709551615").unwrap().as_deref(),
+            Some("18446744073709551615")
+        );
+        assert_eq!(
+            text("-9223372036854775808").unwrap().as_deref(),
+            Some("-9223372036854775808")
+        );
+        assert_eq!(text("1.5").unwrap().as_deref(), Some("1.5"));
+        for inexact in ["18446744073709551616", "-9223372036854775809", "1e300"] {
+            let error = text(inexact).unwrap_err();
+            assert!(
+                error.message().contains("give it as a string"),
+                "{inexact}: {error}"
+            );
+        }
+    }
 
     #[test]
     fn params_headers_and_json_body() {

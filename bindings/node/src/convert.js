@@ -56,12 +56,17 @@ export function requestSpec({ json, params, headers, data, contentType, organiza
   return text === '{}' ? null : text;
 }
 
-/** JSON text; BigInts as their digits; a string with a lone surrogate is refused; a number
- *  JSON cannot hold (NaN, Infinity) goes as its name, for the library to refuse. */
+/** JSON text; BigInts as their digits; a string with a lone surrogate is refused, and so is a
+ *  number that would not arrive as the caller wrote it: NaN and Infinity (JSON has no such
+ *  numbers) and an integer past 2^53 (a double only near it: give a string or a BigInt). */
 function encode(value, what) {
   return stringifyJson(value, (key, item) => {
     if (typeof item === 'string') cstr(item.replaceAll('\0', ''), what);
-    return typeof item === 'number' && !Number.isFinite(item) ? String(item) : item;
+    if (typeof item === 'number' && (!Number.isFinite(item) || (Number.isInteger(item) && !Number.isSafeInteger(item)))) {
+      const why = Number.isFinite(item) ? 'is past 2^53, so not exact: give a string or a BigInt' : 'is not a number JSON can hold';
+      throw new InvalidArgumentError(`${what}${key === '' ? '' : ` (${key})`}: ${item} ${why}`, STATUS.INVALID_ARGUMENT);
+    }
+    return item;
   });
 }
 
@@ -69,7 +74,10 @@ function encode(value, what) {
 export function jsonBody(value) {
   let text;
   try {
-    text = stringifyJson(value);
+    text = stringifyJson(value, (key, item) => {
+      if (typeof item === 'number' && !Number.isFinite(item)) throw new TypeError(`${item} is not a number JSON can hold`);
+      return item;
+    });
   } catch (error) {
     const why = error instanceof RangeError ? 'it is circular or nested too deeply' : error.message;
     throw new InvalidArgumentError(`json body cannot be encoded: ${why}`, STATUS.INVALID_ARGUMENT);

@@ -92,7 +92,7 @@ export class ApiError extends DineroError {
     this.validationErrors = Object.fromEntries(error.validation_errors.map((e) => [e.name, e.message]));
     this.languageSpecificMessages = error.language_specific_messages;
     this.errorMessageList = error.error_message_list;
-    this.body = Buffer.isBuffer(body) ? body : Buffer.from(body ?? []);
+    this.body = bodyBytes(body);
     this.headers = headers;
     /** The request answered, as sent (e.g. 'GET /v1/{organizationId}/contacts?page=0'), or ''. */
     this.request = request;
@@ -101,7 +101,7 @@ export class ApiError extends DineroError {
   /** Reads Dinero's error body {"code":42,"message":"...","validationErrors":{...}};
    *  tolerates anything else (IIS's HTML 404, a plain-text 429, an empty body). */
   static fromBody(status, body, headers) {
-    const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body ?? []);
+    const bytes = bodyBytes(body);
     return new ApiError(status, bytes, { headers }, parse(status, bytes));
   }
 }
@@ -111,7 +111,17 @@ const CLASSES = {
   ResponseTooLargeError, TimeoutError, FileError,
 };
 
-/** The library's reading of an error answer (dinero_error_body_parse, on this thread). */
+/** A body's bytes as they are: a view's own bytes (a Uint16Array's too), not its elements. */
+function bodyBytes(body) {
+  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return Buffer.from(body ?? []);
+}
+
+/** The library's reading of an error answer (dinero_error_body_parse, on this thread). Only an
+ *  HTTP status goes: koffi would wrap 65936 to 400 on its way to the uint16_t. */
 function parse(status, bytes) {
+  if (!Number.isInteger(status) || status < 100 || status > 999) {
+    throw new InvalidArgumentError('status must be an HTTP status (an integer from 100 to 999)', STATUS.INVALID_ARGUMENT);
+  }
   return parseJson(callHere('dinero_error_body_parse', [status, bytes.length ? bytes : null, bytes.length, [null]])[0]);
 }

@@ -331,6 +331,36 @@ test('ApiError.fromBody tolerates every shape', () => {
   assert.deepEqual(empty.validationErrors, {});
 });
 
+test('a hand-made ApiError takes only an HTTP status, and a view\'s own bytes', () => {
+  // Never wrapped on the way to the library's uint16_t: 65936 is not 400.
+  for (const status of [65936, -1, 400.7, Number.NaN, Number.POSITIVE_INFINITY, 1e21, 99, 1000]) {
+    assert.throws(() => dinero.ApiError.fromBody(status, Buffer.alloc(0)), dinero.InvalidArgumentError, String(status));
+    assert.throws(() => new dinero.ApiError(status, Buffer.alloc(0)), dinero.InvalidArgumentError, String(status));
+  }
+  const text = Buffer.from('{"message":"wide"}');
+  const wide = new Uint16Array(text.buffer.slice(text.byteOffset, text.byteOffset + text.length));
+  assert.equal(dinero.ApiError.fromBody(400, wide).apiMessage, 'wide');
+});
+
+test('numbers that would not arrive as written are refused and nothing is sent', async () => {
+  for (const [what, call] of [
+    ['NaN param', () => client.get(CONTACTS, { params: { q: Number.NaN } })],
+    ['Infinity header', () => client.request('GET', CONTACTS, { headers: { 'X-A': Number.POSITIVE_INFINITY } })],
+    ['unsafe param', () => client.get(CONTACTS, { params: { q: 2 ** 64 } })],
+    ['unsafe organization', () => client.get(CONTACTS, { organizationId: 12345678901234567890 })],
+    ['NaN in a body', () => client.post(CONTACTS, { Name: 'x', Amount: Number.NaN })],
+    ['Infinity in a create', () => client.create(CONTACTS, { Name: 'x', Amount: Number.POSITIVE_INFINITY })],
+  ]) {
+    await expectError(call(), dinero.InvalidArgumentError, (error) => assert.ok(error.message, what));
+  }
+  assert.equal((await sandbox.stats()).api_requests, 0);
+  // Past what the library reads exactly (2^64) even a BigInt is refused; within it, it goes.
+  await expectError(client.get(CONTACTS, { params: { q: 2n ** 64n } }), dinero.InvalidArgumentError);
+  assert.equal((await sandbox.stats()).api_requests, 0);
+  await client.get(CONTACTS, { params: { q: 2n ** 64n - 1n, pageSize: 1 } });
+  assert.equal((await sandbox.requests()).at(-1).query, 'q=18446744073709551615&pageSize=1');
+});
+
 test('paginate is an async generator over every page', async () => {
   await sandbox.admin('POST', '/seed', { contacts: 7 });
   const all = [];

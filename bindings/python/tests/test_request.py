@@ -167,6 +167,11 @@ def test_bad_arguments_are_invalid_and_send_nothing(
 def test_bad_params_are_invalid(client: libdinero.Client) -> None:
     with pytest.raises(libdinero.InvalidArgumentError):
         client.request("GET", CONTACTS, params={"q": "\udc80"})
+    # A whole number past 64 bits would arrive as 1.8446744073709552e+19: refused instead.
+    with pytest.raises(libdinero.InvalidArgumentError, match="as a string"):
+        client.request("GET", CONTACTS, params={"q": 2**64})
+    with client.request("GET", CONTACTS, params={"q": 2**64 - 1, "pageSize": 1}) as response:
+        assert "q=18446744073709551615&" in response.request
 
 
 def test_a_closed_response_keeps_its_body_but_not_its_headers(client: libdinero.Client) -> None:
