@@ -614,7 +614,9 @@ final class Client
             $pairs[] = [$name, match (true) {
                 is_bool($value) => $value ? 'true' : 'false',
                 is_string($value) => $value,
-                is_int($value), is_float($value) => (string) $value,
+                // Numbers go as numbers: the library writes them, exactly and as for every
+                // binding (PHP's own (string) keeps 14 digits); NAN and INF cannot be encoded.
+                is_int($value), is_float($value) => $value,
                 $value instanceof \Stringable => (string) $value,
                 default => throw new InvalidArgumentException("the query parameter $name must be a string, int, float, bool or array, got " . get_debug_type($value), Status::INVALID_ARGUMENT),
             }];

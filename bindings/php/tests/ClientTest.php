@@ -266,6 +266,30 @@ final class ClientTest extends SandboxTestCase
         $this->assertStringStartsWith('/v1/' . $this->sandbox()->env['DINERO_ORGANIZATION_ID'] . '/contacts', $this->lastTarget());
     }
 
+    public function testQueryNumbersGoExactlyAndNanIsRefused(): void
+    {
+        $client = $this->sandbox()->client();
+        $client->request('GET', '/v1/{organizationId}/contacts', null, ['a' => 0.1 + 0.2, 'b' => 123456789012345.67, 'c' => 7, 'pageSize' => 1]);
+        $this->assertStringEndsWith('?a=0.30000000000000004&b=123456789012345.67&c=7&pageSize=1', $this->lastTarget());
+        foreach ([NAN, INF, -INF] as $number) {
+            try {
+                $client->request('GET', '/v1/{organizationId}/contacts', null, ['q' => $number]);
+                $this->fail("$number was sent");
+            } catch (InvalidArgumentException $e) {
+                $this->assertSame(Status::INVALID_ARGUMENT, $e->getCode());
+            }
+        }
+        // A hand-made ApiException takes only an HTTP status (65936 is not 400).
+        foreach ([65936, -1, PHP_INT_MAX, 99] as $status) {
+            try {
+                new \Dinero\Exception\ApiException($status, '');
+                $this->fail("status $status was taken");
+            } catch (InvalidArgumentException $e) {
+                $this->assertStringContainsString('HTTP status', $e->getMessage());
+            }
+        }
+    }
+
     public function testDestructFreesAndResponsesOutliveTheirClient(): void
     {
         $client = $this->sandbox()->client();

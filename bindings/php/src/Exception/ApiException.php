@@ -28,6 +28,10 @@ class ApiException extends DineroException
 
     public function __construct(int $status, string $body, string $method = '', string $path = '')
     {
+        if ($status < 100 || $status > 999) {
+            // FFI would wrap 65936 to 400 on its way to the library's uint16_t.
+            throw new InvalidArgumentException("the status must be an HTTP status (100 to 999), not $status", \Dinero\Status::INVALID_ARGUMENT);
+        }
         $this->initialize(Library::parseError($status, $body), $body, trim("$method $path"));
     }
 
