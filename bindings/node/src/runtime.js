@@ -9,10 +9,15 @@ import { fromStatus } from './errors.js';
 
 let state = null;
 
-/** How many blocking calls may run at once: DINERO_NODE_THREADS (1-64), default 8. */
+/** How many blocking calls may run at once: DINERO_NODE_THREADS (1-64, more is 64), default 8.
+ *  A value that is not a whole number of at least 1 ("1e3", "4abc", "3.9") is not guessed at:
+ *  the default, with a warning that names it. */
 export function maxThreads(env = process.env) {
-  const configured = Number.parseInt(env.DINERO_NODE_THREADS ?? '', 10);
-  return Number.isInteger(configured) && configured >= 1 ? Math.min(configured, 64) : 8;
+  const text = env.DINERO_NODE_THREADS?.trim();
+  if (text === undefined || text === '') return 8;
+  if (/^\d+$/.test(text) && Number(text) >= 1) return Math.min(Number(text), 64);
+  process.emitWarning(`libdinero: DINERO_NODE_THREADS=${JSON.stringify(text)} is not a whole number from 1 to 64; using 8`);
+  return 8;
 }
 
 /** The library bound on the main thread (loaded on first use). */

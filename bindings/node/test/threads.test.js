@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as dinero from '../src/index.js';
 import fs from 'node:fs';
 import { startSandbox, expectError } from './helpers.js';
+import { maxThreads } from '../src/runtime.js';
 
 let sandbox;
 let client;
@@ -125,4 +126,18 @@ test('no more than DINERO_NODE_THREADS (default 8) calls run at once', async () 
   await Promise.all(Array.from({ length: 16 }, () => client.get('/v1/organizations')));
   assert.equal((await sandbox.stats()).peak_in_flight, 8, 'eight at a time, never more');
   assert.ok(backgroundThreads() <= 8);
+});
+
+test('DINERO_NODE_THREADS is read strictly: a value that is not a whole number is not guessed at', async () => {
+  const warned = [];
+  const listener = (warning) => warned.push(warning.message);
+  process.on('warning', listener);
+  try {
+    assert.deepEqual(['4', ' 16 ', '100', '', undefined].map((v) => maxThreads({ DINERO_NODE_THREADS: v })), [4, 16, 64, 8, 8]);
+    assert.deepEqual(['1e3', '4abc', '3.9', '0', '-2'].map((v) => maxThreads({ DINERO_NODE_THREADS: v })), [8, 8, 8, 8, 8]);
+    await new Promise((resolve) => setImmediate(resolve)); // warnings come on the next tick
+    assert.equal(warned.filter((m) => m.includes('DINERO_NODE_THREADS')).length, 5, 'one for each value refused');
+  } finally {
+    process.off('warning', listener);
+  }
 });
