@@ -151,7 +151,10 @@ typedef void (*dinero_refresh_token_callback)(void *user_data, const char *refre
  * a client shared by threads it must be thread-safe. It must not free the client. It may call
  * into the client (dinero_client_access_token, a request): the library writes no line while
  * holding a lock of its own. Such a call logs too, into the same callback, so a callback that
- * calls back must not do so again from there without end.
+ * calls back must not do so again from there without end. A token asked for while this
+ * thread's own call is fetching one is the valid token if there is one, else
+ * DINERO_STATUS_AUTH_UNAVAILABLE at once; a request made from here counts against the same
+ * rate limit, and when every slot stays taken it goes after four windows plus its timeouts.
  */
 typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char *message);
 
@@ -202,7 +205,9 @@ typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char 
 #define DINERO_STATUS_TLS 8
 
 /**
- * The server's answer was not valid HTTP or was cut short.
+ * The server's answer was not valid HTTP or was cut short; or, where JSON was expected, an OK
+ * body that is not JSON or nests deeper than 128 levels, or a list page that repeats the one
+ * before it (a server that ignores `page`).
  */
 #define DINERO_STATUS_PROTOCOL 9
 
@@ -753,7 +758,7 @@ dinero_status dinero_options_set_log_callback(dinero_options *options,
  * The DINERO_LOG_* level a severity name means, written to *level_out: "emergency", "alert",
  * "critical" and "error" are DINERO_LOG_ERROR, "warning" and "warn" DINERO_LOG_WARN, "notice"
  * and "info" DINERO_LOG_INFO, "debug" DINERO_LOG_DEBUG; "off" and "none" are 0, meaning "log
- * nothing": set no log callback (dinero_options_set_log_callback takes 1 to 4). Any case;
+ * nothing" (dinero_options_set_log_callback takes 0 so, and 1 to 4 as levels). Any case;
  * spaces around the name are ignored.
  * Another name is DINERO_STATUS_INVALID_ARGUMENT (the message lists the names) and
  * *level_out is untouched.
@@ -789,7 +794,7 @@ dinero_options *dinero_options_new(void);
  * "rate_limit_per_minute" (default 100, 0 = off) with "rate_limit_window_ms" (default 60000:
  * at most that many requests in any such window), "max_response_bytes" (default 67108864),
  * "user_agent" (put in front of "libdinero/VERSION"), "ca_file" (PEM file of trusted roots,
- * instead of the bundled ones), "scope" (default "read write" for an API key,
+ * instead of the bundled ones: a regular file of at most 1 MiB), "scope" (default "read write" for an API key,
  * "dineropublicapi:read dineropublicapi:write offline_access" for Visma Connect), "shared_state" (a file path,
  * or a redis:// or rediss:// URL: every client naming it, in any process on any machine,
  * shares one token and one rate-limit window; a file is locked with flock, kept at mode 0600
@@ -800,7 +805,9 @@ dinero_options *dinero_options_new(void);
  * (default https://connect.visma.com), "ui_locales" (the sign-in page's language, e.g.
  * "da-DK") and "grant_name" (required with shared_state: names one user's grant, e.g. your
  * id of the customer, so that two customers' grants never share a store).
- * URLs must be https, except to this machine (127.0.0.0/8, ::1, localhost).
+ * URLs must be https, except to this machine (127.0.0.0/8, ::1, localhost), and a port in
+ * them 1 to 65535. The text options sent in a header or a form (user_agent, scope,
+ * grant_name, ui_locales) take at most 8 KiB.
  *
  * Returns DINERO_STATUS_INVALID_ARGUMENT for an unknown key (the message lists the valid
  * ones) or a bad value; the options are then unchanged.
@@ -950,8 +957,10 @@ dinero_status dinero_request_builder_new(const char *method,
 /**
  * Starts a request with everything in one call: `method` and `path` as for
  * dinero_request_builder_new; `spec` NULL or a JSON object with any of `"params"` (query
- * parameters: an object, or a list of [name, value] pairs; values are strings, numbers,
- * booleans (sent as true/false), null (left out) or a list of those (the parameter repeats)),
+ * parameters: an object, or a list of [name, value] pairs; values are strings, numbers
+ * (written exactly; a whole number given as a double of 2^53 or more is refused: give it as
+ * a string), booleans (sent as true/false), null (left out) or a list of those (the
+ * parameter repeats)),
  * `"headers"` (an object or a list of [name, value] pairs of strings, checked as by
  * dinero_request_builder_set_header), `"json"` (the JSON body, sent byte for byte as written
  * in `spec`), `"data": true` (the body is the `data_len` bytes at `data`; `data` may be NULL
@@ -980,8 +989,10 @@ dinero_status dinero_request_builder_new_with(const char *method,
 /**
  * Sets a header (replacing one of the same name, case-insensitively), e.g. "Accept" to
  * "application/octet-stream" for an invoice PDF. Names must be HTTP tokens; values must not
- * hold CR, LF or any other control character but a tab (checked now, not when sent). Authorization, Host, Content-Length, Transfer-Encoding and Connection are
- * managed by libdinero and refused (DINERO_STATUS_INVALID_ARGUMENT); the request is unchanged.
+ * hold CR, LF or any other control character but a tab (checked now, not when sent). A
+ * request takes at most 100 headers besides Content-Type, each at most 8 KiB with its name.
+ * Authorization, Host, Content-Length, Transfer-Encoding and Connection are managed by
+ * libdinero and refused (DINERO_STATUS_INVALID_ARGUMENT); the request is unchanged.
  *
  * # Safety
  * `request` is NULL or a live builder; the strings are NULL or NUL-terminated.

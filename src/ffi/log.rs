@@ -22,7 +22,10 @@ pub const DINERO_LOG_DEBUG: u32 = 4;
 /// a client shared by threads it must be thread-safe. It must not free the client. It may call
 /// into the client (dinero_client_access_token, a request): the library writes no line while
 /// holding a lock of its own. Such a call logs too, into the same callback, so a callback that
-/// calls back must not do so again from there without end.
+/// calls back must not do so again from there without end. A token asked for while this
+/// thread's own call is fetching one is the valid token if there is one, else
+/// DINERO_STATUS_AUTH_UNAVAILABLE at once; a request made from here counts against the same
+/// rate limit, and when every slot stays taken it goes after four windows plus its timeouts.
 #[allow(non_camel_case_types)]
 pub type dinero_log_callback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, level: u32, message: *const c_char)>;

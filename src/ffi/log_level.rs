@@ -12,7 +12,7 @@ use std::ffi::c_char;
 /// The DINERO_LOG_* level a severity name means, written to *level_out: "emergency", "alert",
 /// "critical" and "error" are DINERO_LOG_ERROR, "warning" and "warn" DINERO_LOG_WARN, "notice"
 /// and "info" DINERO_LOG_INFO, "debug" DINERO_LOG_DEBUG; "off" and "none" are 0, meaning "log
-/// nothing": set no log callback (dinero_options_set_log_callback takes 1 to 4). Any case;
+/// nothing" (dinero_options_set_log_callback takes 0 so, and 1 to 4 as levels). Any case;
 /// spaces around the name are ignored.
 /// Another name is DINERO_STATUS_INVALID_ARGUMENT (the message lists the names) and
 /// *level_out is untouched.

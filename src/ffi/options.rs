@@ -37,7 +37,7 @@ pub extern "C" fn dinero_options_new() -> *mut dinero_options {
 /// "rate_limit_per_minute" (default 100, 0 = off) with "rate_limit_window_ms" (default 60000:
 /// at most that many requests in any such window), "max_response_bytes" (default 67108864),
 /// "user_agent" (put in front of "libdinero/VERSION"), "ca_file" (PEM file of trusted roots,
-/// instead of the bundled ones), "scope" (default "read write" for an API key,
+/// instead of the bundled ones: a regular file of at most 1 MiB), "scope" (default "read write" for an API key,
 /// "dineropublicapi:read dineropublicapi:write offline_access" for Visma Connect), "shared_state" (a file path,
 /// or a redis:// or rediss:// URL: every client naming it, in any process on any machine,
 /// shares one token and one rate-limit window; a file is locked with flock, kept at mode 0600
@@ -48,7 +48,9 @@ pub extern "C" fn dinero_options_new() -> *mut dinero_options {
 /// (default https://connect.visma.com), "ui_locales" (the sign-in page's language, e.g.
 /// "da-DK") and "grant_name" (required with shared_state: names one user's grant, e.g. your
 /// id of the customer, so that two customers' grants never share a store).
-/// URLs must be https, except to this machine (127.0.0.0/8, ::1, localhost).
+/// URLs must be https, except to this machine (127.0.0.0/8, ::1, localhost), and a port in
+/// them 1 to 65535. The text options sent in a header or a form (user_agent, scope,
+/// grant_name, ui_locales) take at most 8 KiB.
 ///
 /// Returns DINERO_STATUS_INVALID_ARGUMENT for an unknown key (the message lists the valid
 /// ones) or a bad value; the options are then unchanged.

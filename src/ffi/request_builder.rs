@@ -72,8 +72,10 @@ pub unsafe extern "C" fn dinero_request_builder_new(
 
 /// Starts a request with everything in one call: `method` and `path` as for
 /// dinero_request_builder_new; `spec` NULL or a JSON object with any of `"params"` (query
-/// parameters: an object, or a list of [name, value] pairs; values are strings, numbers,
-/// booleans (sent as true/false), null (left out) or a list of those (the parameter repeats)),
+/// parameters: an object, or a list of [name, value] pairs; values are strings, numbers
+/// (written exactly; a whole number given as a double of 2^53 or more is refused: give it as
+/// a string), booleans (sent as true/false), null (left out) or a list of those (the
+/// parameter repeats)),
 /// `"headers"` (an object or a list of [name, value] pairs of strings, checked as by
 /// dinero_request_builder_set_header), `"json"` (the JSON body, sent byte for byte as written
 /// in `spec`), `"data": true` (the body is the `data_len` bytes at `data`; `data` may be NULL
@@ -135,8 +137,10 @@ pub(crate) unsafe fn build_with(
 
 /// Sets a header (replacing one of the same name, case-insensitively), e.g. "Accept" to
 /// "application/octet-stream" for an invoice PDF. Names must be HTTP tokens; values must not
-/// hold CR, LF or any other control character but a tab (checked now, not when sent). Authorization, Host, Content-Length, Transfer-Encoding and Connection are
-/// managed by libdinero and refused (DINERO_STATUS_INVALID_ARGUMENT); the request is unchanged.
+/// hold CR, LF or any other control character but a tab (checked now, not when sent). A
+/// request takes at most 100 headers besides Content-Type, each at most 8 KiB with its name.
+/// Authorization, Host, Content-Length, Transfer-Encoding and Connection are managed by
+/// libdinero and refused (DINERO_STATUS_INVALID_ARGUMENT); the request is unchanged.
 ///
 /// # Safety
 /// `request` is NULL or a live builder; the strings are NULL or NUL-terminated.
