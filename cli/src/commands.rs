@@ -2,6 +2,7 @@
 
 use crate::args::{Paginate, Read, Write};
 use crate::exit::Failure;
+use crate::printable;
 use dinero::{Client, RequestBuilder, Response};
 use serde_json::Value;
 use std::io::{IsTerminal, Read as _, Write as _};
@@ -11,28 +12,63 @@ pub struct Output {
 }
 
 impl Output {
-    fn json(&self, value: &Value) -> Result<(), Failure> {
-        let text = if self.pretty {
-            serde_json::to_string_pretty(value)
-        } else {
-            serde_json::to_string(value)
+    /// Prints JSON text: as the server wrote it (every number exact), or re-printed with
+    /// `--pretty`; in both, nothing that would act on a terminal (`printable::json`).
+    fn json(&self, text: &str) -> Result<(), Failure> {
+        if !self.pretty {
+            return print_line(printable::json(text.trim()).as_ref());
         }
-        .map_err(|e| Failure::api(format!("cannot print the answer: {e}")))?;
-        print_line(&text)
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| Failure::api(format!("cannot print the answer: {e}")))?;
+        let pretty = serde_json::to_string_pretty(&value)
+            .map_err(|e| Failure::api(format!("cannot print the answer: {e}")))?;
+        print_line(printable::json(&pretty).as_ref())
     }
 
-    /// Prints an answer: JSON re-printed (pretty if asked), anything else as it came.
+    /// Prints an OK answer: JSON as JSON; any other body as it came, but not onto a terminal
+    /// unless it is plain text (binary, or an escape sequence, would act on the terminal). An
+    /// answer that says it is JSON and is not is a malformed answer (exit 4).
     fn body(&self, response: &Response) -> Result<(), Failure> {
-        match serde_json::from_slice::<Value>(response.body()) {
-            Ok(value) => self.json(&value),
-            Err(_) if response.body().is_empty() => Ok(()),
-            Err(_) => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(response.body())
-                    .and_then(|()| out.flush())
-                    .map_err(|e| Failure::api(format!("cannot write the answer: {e}")))
-            }
+        let body = response.body();
+        if body.is_empty() {
+            return Ok(());
         }
+        if let Some(text) = std::str::from_utf8(body)
+            .ok()
+            .filter(|text| serde_json::from_str::<&serde_json::value::RawValue>(text).is_ok())
+        {
+            return self.json(text);
+        }
+        let says_json = response
+            .header("content-type")
+            .is_some_and(|t| t.to_ascii_lowercase().contains("json"));
+        if says_json {
+            return Err(Failure {
+                code: crate::exit::NETWORK,
+                message: format!(
+                    "the answer (HTTP {}, {} bytes) says it is JSON but is not",
+                    response.status(),
+                    body.len()
+                ),
+            });
+        }
+        let mut out = std::io::stdout().lock();
+        if out.is_terminal() && !printable::is_plain_text(body) {
+            return Err(Failure {
+                code: crate::exit::OTHER,
+                message: format!(
+                    "the answer is {} bytes that are not plain text: not printed on the \
+                     terminal; redirect it to a file (> answer.bin)",
+                    body.len()
+                ),
+            });
+        }
+        out.write_all(body)
+            .and_then(|()| out.flush())
+            .map_err(|e| Failure {
+                code: crate::exit::OTHER,
+                message: format!("cannot write to standard output: {e}"),
+            })
     }
 }
 
@@ -93,10 +129,11 @@ pub fn paginate(client: &Client, args: &Paginate) -> Result<(), Failure> {
         if response.status() >= 400 {
             return finish(&response, &Output { pretty: false });
         }
-        let items: Vec<Value> = serde_json::from_slice(response.body())
+        // Each item as the server wrote it: its numbers exact, its text made safe to show.
+        let items: Vec<&serde_json::value::RawValue> = serde_json::from_slice(response.body())
             .map_err(|e| Failure::api(format!("cannot read a page: {e}")))?;
-        for item in &items {
-            print_line(&item.to_string())?;
+        for item in items {
+            print_line(printable::json(item.get()).as_ref())?;
         }
         if progress {
             eprint!("\rdinero: page {page}, {} items", pages.items_seen());
@@ -142,15 +179,17 @@ fn json_body(spec: &str) -> Result<Vec<u8>, Failure> {
     Ok(bytes)
 }
 
-/// Prints the answer; an HTTP error becomes exit code 5 with Dinero's message on stderr.
+/// Prints the answer. An HTTP error becomes exit code 5 with Dinero's message on stderr; its
+/// body is not printed as it came (a server may echo the request, the token in its
+/// Authorization header included): stdout gets the library's reading of it instead, as JSON
+/// (`status`, `code`, `message`, `validation_errors`, ...), with every secret scrubbed.
 fn finish(response: &Response, out: &Output) -> Result<(), Failure> {
-    out.body(response)?;
-    if response.status() < 400 {
-        return Ok(());
-    }
-    let error = response
-        .api_error()
-        .map(|e| e.description())
-        .unwrap_or_default();
-    Err(Failure::api(format!("the API answered {error}")))
+    let Some(error) = response.api_error() else {
+        return out.body(response);
+    };
+    out.json(&error.to_json())?;
+    Err(Failure::api(format!(
+        "the API answered {}",
+        error.description()
+    )))
 }

@@ -6,6 +6,7 @@ mod config_file;
 mod credentials;
 mod exit;
 mod login;
+mod printable;
 
 use args::{Cli, Command};
 use clap::Parser;
