@@ -71,8 +71,8 @@ pub struct Login {
     /// redirect URI registered with Visma Connect, http://127.0.0.1:PORT/callback
     #[arg(long, default_value_t = 0)]
     pub port: u16,
-    /// How long to wait for the browser, in seconds
-    #[arg(long, default_value_t = 300)]
+    /// How long to wait for the browser, in seconds (1 to 86400)
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout_secs: u64,
 }
 

@@ -58,10 +58,17 @@ pub fn config_path(given: Option<&Path>) -> Option<PathBuf> {
     given.map(Path::to_path_buf).or_else(default_config_path)
 }
 
+/// `$XDG_CONFIG_HOME/dinero/config`, else `$HOME/.config/dinero/config`. An empty or relative
+/// value is ignored, as the XDG spec says: it would read the config of whatever folder the
+/// command runs in (an unpacked archive's, with URLs that send the credentials elsewhere).
 fn default_config_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))?;
+    let absolute = |name: &str| {
+        std::env::var_os(name)
+            .map(PathBuf::from)
+            .filter(|path| path.is_absolute())
+    };
+    let base = absolute("XDG_CONFIG_HOME")
+        .or_else(|| absolute("HOME").map(|home| home.join(".config")))?;
     Some(base.join("dinero").join("config"))
 }
 

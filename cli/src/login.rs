@@ -150,7 +150,7 @@ fn wait_for_callback(listener: &TcpListener, deadline: Instant) -> Result<String
     loop {
         match listener.accept() {
             Ok((stream, _)) => {
-                if let Some(callback) = answer(stream) {
+                if let Some(callback) = answer(stream, deadline) {
                     return Ok(callback);
                 }
             }
@@ -167,12 +167,12 @@ fn wait_for_callback(listener: &TcpListener, deadline: Instant) -> Result<String
     }
 }
 
-/// Reads one request; Some(its fields) when it is the callback.
-fn answer(mut stream: TcpStream) -> Option<String> {
+/// Reads one request; Some(its fields) when it is the callback. A peer that trickles its
+/// request, or never sends one, is given up on at `deadline`, the whole wait's end.
+fn answer(mut stream: TcpStream, deadline: Instant) -> Option<String> {
     let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
     let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
-    let (method, target, body) = read_request(&mut stream)?;
+    let (method, target, body) = read_request(&mut stream, deadline)?;
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     if path != CALLBACK_PATH {
         let _ = stream
@@ -194,11 +194,19 @@ fn answer(mut stream: TcpStream) -> Option<String> {
 }
 
 /// Method, target and body of one HTTP/1.1 request, or None if it is not one.
-fn read_request(stream: &mut TcpStream) -> Option<(String, String, Vec<u8>)> {
+fn read_request(stream: &mut TcpStream, deadline: Instant) -> Option<(String, String, Vec<u8>)> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 4096];
+    // Each read waits at most READ_TIMEOUT, and never past the deadline.
+    let read_some = |stream: &mut TcpStream, chunk: &mut [u8]| {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        stream
+            .set_read_timeout(Some(left.min(READ_TIMEOUT).max(Duration::from_millis(1))))
+            .ok()?;
+        stream.read(chunk).ok().filter(|n| *n > 0)
+    };
     loop {
-        let read = stream.read(&mut chunk).ok().filter(|n| *n > 0)?;
+        let read = read_some(stream, &mut chunk)?;
         buffer.extend_from_slice(&chunk[..read]);
         let mut headers = [httparse::EMPTY_HEADER; 64];
         let mut request = httparse::Request::new(&mut headers);
@@ -216,7 +224,7 @@ fn read_request(stream: &mut TcpStream) -> Option<(String, String, Vec<u8>)> {
                 let method = request.method?.to_string();
                 let target = request.path?.to_string();
                 while buffer.len() < head + length {
-                    let read = stream.read(&mut chunk).ok().filter(|n| *n > 0)?;
+                    let read = read_some(stream, &mut chunk)?;
                     buffer.extend_from_slice(&chunk[..read]);
                 }
                 return Some((method, target, buffer[head..head + length].to_vec()));

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 fn sandbox() -> Sandbox {
     Sandbox::start(Config {
@@ -531,4 +532,157 @@ fn login_signs_in_through_the_browser_and_later_commands_use_the_kept_refresh_to
     );
     assert!(!stderr(&refused).contains(&token), "{}", stderr(&refused));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_error_answer_that_echoes_the_request_prints_no_token() {
+    // A gateway that quotes the request back, Authorization header and all.
+    let sb = sandbox();
+    let token = stdout(&run_with(&sb, &["token"])).trim().to_string();
+    assert!(token.len() > 20);
+    sb.inject(serde_json::json!({"kind": "echo", "status": 400, "shape": "raw"}))
+        .unwrap();
+    let out = run_with(&sb, &["get", "/v1/organizations"]);
+    assert_eq!(out.status.code(), Some(5));
+    let (printed, said) = (stdout(&out), stderr(&out));
+    assert!(!printed.contains(&token[..20]) && !said.contains(&token[..20]));
+    // Stdout is the library's reading of the error, as JSON a script can use.
+    let error: serde_json::Value = serde_json::from_str(&printed).expect("JSON on stdout");
+    assert_eq!(error["status"], 400);
+}
+
+#[test]
+fn answers_print_exactly_and_nothing_acts_on_the_terminal() {
+    let sb = sandbox();
+    // Numbers as Dinero wrote them; a C1 control and a bidirectional override in a string.
+    let body =
+        "{\"big\":12345678901234567890123,\"amount\":100.10,\"name\":\"a\u{9b}2Jb\u{202e}c\"}";
+    sb.inject(serde_json::json!({"kind": "status", "status": 200, "body": body, "content_type": "application/json"}))
+        .unwrap();
+    let out = run_with(&sb, &["get", "/v1/organizations"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim_end(),
+        "{\"big\":12345678901234567890123,\"amount\":100.10,\"name\":\"a\\u009b2Jb\\u202ec\"}"
+    );
+    // An answer that says it is JSON and is not is a malformed answer, not a success.
+    sb.inject(serde_json::json!({"kind": "status", "status": 200, "body": "{\"a\":", "content_type": "application/json"}))
+        .unwrap();
+    let out = run_with(&sb, &["get", "/v1/organizations"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+}
+
+#[test]
+fn login_gives_up_at_its_deadline_whatever_a_connection_does() {
+    let sb = sandbox();
+    let c = sb.config();
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("trickle-{}", std::process::id()));
+    let file = dir.join("dinero").join("config");
+    let connect_env = [
+        ("DINERO_CLIENT_ID", c.connect_client_id.clone()),
+        ("DINERO_CLIENT_SECRET", c.connect_client_secret.clone()),
+        ("DINERO_CONNECT_URL", sb.connect_url()),
+        ("DINERO_API_URL", sb.url()),
+    ];
+    let mut login = dinero(&[
+        "--config",
+        file.to_str().unwrap(),
+        "login",
+        "--timeout-secs",
+        "2",
+    ])
+    .envs(connect_env)
+    .stderr(Stdio::piped())
+    .stdout(Stdio::null())
+    .spawn()
+    .unwrap();
+    let mut lines = std::io::BufReader::new(login.stderr.take().unwrap());
+    let port: u16 = loop {
+        let mut line = String::new();
+        assert!(std::io::BufRead::read_line(&mut lines, &mut line).unwrap() > 0);
+        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+            break rest.split('/').next().unwrap().parse().unwrap();
+        }
+    };
+    // A peer that sends its request one byte at a time, slower than the deadline allows.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopped = stop.clone();
+    let trickle = std::thread::spawn(move || {
+        let mut peer = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        for byte in b"GET /callback?code=x&state=y HTTP/1.1\r\n"
+            .iter()
+            .cycle()
+            .take(60)
+        {
+            if stopped.load(std::sync::atomic::Ordering::SeqCst)
+                || std::io::Write::write_all(&mut peer, &[*byte]).is_err()
+            {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    });
+    // A hang catcher, not a timing assertion: the deadline is 2 s.
+    let status = (0..300)
+        .find_map(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            login.try_wait().unwrap()
+        })
+        .unwrap_or_else(|| {
+            let _ = login.kill();
+            panic!("dinero login was still waiting 30 s after a 2 s deadline");
+        });
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = trickle.join();
+    assert_eq!(status.code(), Some(2));
+}
+
+#[test]
+fn an_absurd_login_timeout_is_a_usage_error_not_a_panic() {
+    let out = dinero(&["login", "--timeout-secs", "18446744073709551615"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+#[test]
+fn an_empty_or_relative_config_home_is_ignored() {
+    // A folder with a config of its own (an unpacked archive's), its URLs pointing elsewhere.
+    let sb = sandbox();
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cwd-{}", std::process::id()));
+    let planted = dir.join("dinero").join("config");
+    std::fs::create_dir_all(planted.parent().unwrap()).unwrap();
+    std::fs::write(&planted, "DINERO_API_KEY=planted-key-123\n").unwrap();
+    std::fs::set_permissions(
+        &planted,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    for value in ["", "."] {
+        let out = dinero(&["token"])
+            .envs(
+                env_of(&sb)
+                    .into_iter()
+                    .filter(|(k, _)| *k != "DINERO_API_KEY"),
+            )
+            .env("XDG_CONFIG_HOME", value)
+            .env("HOME", "relative-home")
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert_ne!(
+            out.status.code(),
+            Some(0),
+            "XDG_CONFIG_HOME={value:?}: the planted config was used"
+        );
+        assert!(!stderr(&out).contains("planted"), "{}", stderr(&out));
+    }
+    assert_eq!(
+        sb.stats()["token_requests"],
+        0,
+        "nothing was sent with the planted key"
+    );
 }
