@@ -18,7 +18,10 @@ file of the same KEY=VALUE lines that only you may read (your own file, not a sy
 0600): --config, else \
 $XDG_CONFIG_HOME/dinero/config or ~/.config/dinero/config. The environment wins over the file.\n\n\
 Exit codes: 0 ok, 1 other failure, 2 usage or configuration, 3 authentication, 4 network \
-(also timeout, TLS, malformed answer), 5 the API answered an error (HTTP >= 400)."
+(also timeout, TLS, malformed answer), 5 the API answered an error (HTTP >= 400): stdout then \
+holds libdinero's reading of it as JSON (status, code, message, validation_errors, ...), never \
+the raw answer, which may echo the token. JSON answers print as the server wrote them; an answer \
+that is not plain text is not printed onto a terminal (redirect it to a file)."
 )]
 pub struct Cli {
     #[command(flatten)]
