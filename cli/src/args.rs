@@ -16,7 +16,8 @@ DINERO_SHARED_STATE: a file or redis:// URL through which every dinero command a
 libdinero with the same credentials shares one token and one rate budget), or from a config \
 file of the same KEY=VALUE lines that only you may read (your own file, not a symlink, mode \
 0600): --config, else \
-$XDG_CONFIG_HOME/dinero/config or ~/.config/dinero/config. The environment wins over the file.\n\n\
+$XDG_CONFIG_HOME/dinero/config or ~/.config/dinero/config. The environment wins over the file, \
+but for DINERO_REFRESH_TOKEN: each run keeps the new one in the file, which holds the newest.\n\n\
 Exit codes: 0 ok, 1 other failure, 2 usage or configuration, 3 authentication, 4 network \
 (also timeout, TLS, malformed answer), 5 the API answered an error (HTTP >= 400): stdout then \
 holds libdinero's reading of it as JSON (status, code, message, validation_errors, ...), never \

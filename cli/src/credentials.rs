@@ -37,12 +37,16 @@ pub fn settings_before_login(config: Option<&Path>) -> Result<HashMap<String, St
     }
 }
 
-/// The settings of `file` (None: no file), the environment over it.
+/// The settings of `file` (None: no file), the environment over it; but for the refresh token,
+/// the file's when it holds one. A refresh token is good for one use: every run writes the new
+/// one into the file, so the file's is the newest and one from the environment is at best
+/// where it started (it would fail from the second run on).
 fn read_settings(file: Option<PathBuf>) -> Result<HashMap<String, String>, Failure> {
     let mut values = HashMap::new();
     if let Some(path) = file {
         values.extend(read_config(&path)?);
     }
+    let kept_refresh_token = values.get(REFRESH_TOKEN).cloned();
     for key in KEYS {
         if let Ok(value) = std::env::var(key) {
             if !value.is_empty() {
@@ -50,8 +54,13 @@ fn read_settings(file: Option<PathBuf>) -> Result<HashMap<String, String>, Failu
             }
         }
     }
+    if let Some(kept) = kept_refresh_token {
+        values.insert(REFRESH_TOKEN.to_string(), kept);
+    }
     Ok(values)
 }
+
+const REFRESH_TOKEN: &str = "DINERO_REFRESH_TOKEN";
 
 /// The config file this run reads and `dinero login` writes.
 pub fn config_path(given: Option<&Path>) -> Option<PathBuf> {

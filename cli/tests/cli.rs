@@ -519,6 +519,10 @@ fn login_signs_in_through_the_browser_and_later_commands_use_the_kept_refresh_to
         "{}",
         stdout(&contacts)
     );
+    // A refresh token in the environment (a used-up one, as it is after its first use) does
+    // not shadow the newest one, which the file keeps.
+    let shadowed = get(&[("DINERO_REFRESH_TOKEN", "an-old-refresh-token")]);
+    assert!(shadowed.status.success(), "{}", stderr(&shadowed));
 
     // The user revokes access: a clear exit code and what to do, no secret.
     sb.revoke_connect_grants();
