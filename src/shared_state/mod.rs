@@ -11,6 +11,7 @@ mod fingerprint;
 mod health;
 mod location;
 mod redis;
+mod redis_socket;
 mod window;
 
 pub use health::SharedState;

@@ -6,12 +6,13 @@
 //! server's (`TIME`), so machines whose clocks disagree still share one window.
 
 use super::location::redacted_url;
+use super::redis_socket::DeadlineConnection;
 use super::window::GRACE_MS;
 use super::{Fingerprints, SharedToken, Store, StoreError, StoreResult};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::token::exchange::{is_sendable_token, MAX_LIFETIME};
-use redis::{Client, Connection, RedisError, Script, TlsCertificates};
+use redis::{Client, Connection, ConnectionLike, RedisError, Script, TlsCertificates};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, TryLockError};
@@ -75,13 +76,20 @@ const END_LEASE: &str = "
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1";
 
+/// The connection a step runs on: our own over plain TCP, where the whole step has a deadline
+/// (`redis_socket`), or redis-rs's for TLS, where each read has one.
+enum Link {
+    Deadlined(DeadlineConnection),
+    Library(Connection),
+}
+
 pub struct RedisStore {
     client: Client,
     /// One connection per client, reopened after any failure. Its commands take microseconds,
     /// so threads queueing here wait far less than for the HTTP request they pace; a thread
     /// waits for it at most `timeout` (`slot`), so a stalled server cannot stack up the waits
     /// of every thread behind it.
-    connection: Mutex<Option<Connection>>,
+    connection: Mutex<Option<Link>>,
     timeout: Duration,
     shown_as: String,
     token_key: String,
@@ -143,14 +151,21 @@ impl RedisStore {
     /// connection, so a restarted server is met with a fresh one.
     fn with_connection<T>(
         &self,
-        command: impl FnOnce(&mut Connection) -> redis::RedisResult<T>,
+        command: impl FnOnce(&mut dyn ConnectionLike) -> redis::RedisResult<T>,
     ) -> StoreResult<T> {
         let mut slot = self.slot()?;
+        let deadline = Instant::now() + self.timeout;
         if slot.is_none() {
-            *slot = Some(self.connect().map_err(|e| self.fail(&e))?);
+            *slot = Some(self.connect(deadline).map_err(|e| self.fail(&e))?);
         }
-        let connection = slot.as_mut().expect("connected just above");
-        match command(connection) {
+        let outcome = match slot.as_mut().expect("connected just above") {
+            Link::Deadlined(connection) => {
+                connection.set_deadline(deadline);
+                command(connection)
+            }
+            Link::Library(connection) => command(connection),
+        };
+        match outcome {
             Ok(value) => Ok(value),
             Err(e) => {
                 *slot = None;
@@ -161,7 +176,7 @@ impl RedisStore {
 
     /// The connection, once no other thread uses it, waiting at most `timeout`: past that the
     /// step fails like one the server did not answer in time (the caller falls back).
-    fn slot(&self) -> StoreResult<MutexGuard<'_, Option<Connection>>> {
+    fn slot(&self) -> StoreResult<MutexGuard<'_, Option<Link>>> {
         let deadline = Instant::now() + self.timeout;
         loop {
             match self.connection.try_lock() {
@@ -179,11 +194,16 @@ impl RedisStore {
         }
     }
 
-    fn connect(&self) -> redis::RedisResult<Connection> {
+    fn connect(&self, deadline: Instant) -> redis::RedisResult<Link> {
+        if let Some(connection) =
+            DeadlineConnection::open(self.client.get_connection_info(), deadline)
+        {
+            return connection.map(Link::Deadlined);
+        }
         let connection = self.client.get_connection_with_timeout(self.timeout)?;
         connection.set_read_timeout(Some(self.timeout))?;
         connection.set_write_timeout(Some(self.timeout))?;
-        Ok(connection)
+        Ok(Link::Library(connection))
     }
 
     fn fail(&self, error: &RedisError) -> StoreError {
