@@ -5,7 +5,6 @@
 
 mod common;
 use common::*;
-use dinero::ffi::client::dinero_authenticate;
 use dinero::ffi::status::*;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -70,21 +69,7 @@ fn authenticate_after_swap(
     without_hanging("dinero_authenticate", move || {
         let options = Options::new(&pairs).expect("a good CA file is accepted");
         swap(&path);
-        let mut client = std::ptr::null_mut();
-        let status = unsafe {
-            dinero_authenticate(
-                cstr(&c.client_id).as_ptr(),
-                cstr(&c.client_secret).as_ptr(),
-                cstr(&c.api_key).as_ptr(),
-                options.0,
-                &mut client,
-            )
-        };
-        let result = check(status);
-        if result.is_ok() {
-            drop(Client(client));
-        }
-        result
+        Client::with_options(&c, &options).map(drop)
     })
 }
 

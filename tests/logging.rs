@@ -165,19 +165,7 @@ fn a_log_callback_may_call_back_into_its_client() {
         dinero_options_set_log_callback(options.0, Some(ask_for_a_token), data, DINERO_LOG_ERROR)
     };
     assert_eq!(status, DINERO_STATUS_OK);
-    let c = sb.config();
-    let mut client = ptr::null_mut();
-    check(unsafe {
-        dinero::ffi::client::dinero_authenticate(
-            cstr(&c.client_id).as_ptr(),
-            cstr(&c.client_secret).as_ptr(),
-            cstr(&c.api_key).as_ptr(),
-            options.0,
-            &mut client,
-        )
-    })
-    .unwrap();
-    let client = Client(client);
+    let client = Client::with_options(&sb.config(), &options).unwrap();
     reentry
         .client
         .store(client.0, std::sync::atomic::Ordering::SeqCst);
@@ -252,19 +240,7 @@ fn a_callback_inside_a_token_refresh_is_answered_at_once() {
         )
     };
     assert_eq!(set, DINERO_STATUS_OK);
-    let c = sb.config();
-    let mut client = ptr::null_mut();
-    check(unsafe {
-        dinero::ffi::client::dinero_authenticate(
-            cstr(&c.client_id).as_ptr(),
-            cstr(&c.client_secret).as_ptr(),
-            cstr(&c.api_key).as_ptr(),
-            options.0,
-            &mut client,
-        )
-    })
-    .unwrap();
-    let client = Client(client);
+    let client = Client::with_options(&sb.config(), &options).unwrap();
     *nested.answer.lock().unwrap() = None; // the sign-in's own lines do not count
     nested
         .client

@@ -290,7 +290,13 @@ impl Client {
             )
         };
         assert_eq!(status, DINERO_STATUS_OK);
-        let c = sandbox.config();
+        Client::with_options(&sandbox.config(), &options)
+            .expect("the sandbox accepts its own credentials")
+    }
+
+    /// Authenticates with a sandbox's credentials (`sandbox.config()`) and an options handle
+    /// set up by the caller (a callback of its own, an option under test).
+    pub fn with_options(c: &SandboxConfig, options: &Options) -> Result<Client, Failed> {
         let mut client = ptr::null_mut();
         check(unsafe {
             dinero_authenticate(
@@ -300,9 +306,8 @@ impl Client {
                 options.0,
                 &mut client,
             )
-        })
-        .expect("the sandbox accepts its own credentials");
-        Client(client)
+        })?;
+        Ok(Client(client))
     }
 }
 
