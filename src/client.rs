@@ -347,18 +347,16 @@ impl Client {
             headers,
             body,
         };
-        // The generation of the token the latest attempt carried, for the 401 check below, and
-        // the tokens sent, to keep them out of what an error answer quotes.
+        // The token the latest attempt carried: its generation, for the 401 check below, and
+        // its value, to keep it out of what an error answer quotes (an answer can echo only the
+        // request it answers, the latest).
         let sent_with = Cell::new(0u64);
-        let sent = std::cell::RefCell::new(Vec::<Secret>::new());
+        let sent = Cell::new(None::<Secret>);
         let bearer = || {
             let token = self.inner.tokens.valid(&self.inner.transport)?;
             sent_with.set(token.generation);
             let header = Secret::new(format!("Bearer {}", token.value.expose()));
-            let mut sent = sent.borrow_mut();
-            if !sent.iter().any(|t| t.expose() == token.value.expose()) {
-                sent.push(token.value);
-            }
+            sent.set(Some(token.value));
             Ok(header)
         };
         let scrubbed = |response: Response| {
@@ -366,7 +364,7 @@ impl Client {
                 return response;
             }
             let mut redactor = self.inner.tokens.redactor();
-            for token in sent.borrow().iter() {
+            if let Some(token) = sent.take() {
                 redactor.add_secret(token.expose());
             }
             response.scrubbing_error(&redactor)
