@@ -690,3 +690,69 @@ fn an_empty_or_relative_config_home_is_ignored() {
         "nothing was sent with the planted key"
     );
 }
+
+/// Runs `dinero` with its standard output on a new pseudo-terminal, as in an interactive shell;
+/// returns the exit code, what reached the terminal and what went to stderr.
+fn run_on_a_terminal(sb: &Sandbox, args: &[&str]) -> (Option<i32>, Vec<u8>, String) {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let (mut leader, mut follower) = (-1, -1);
+    // SAFETY: openpty writes two new descriptors into the two ints we pass and reads nothing
+    // else (null name, termios and window size); each is owned by exactly one OwnedFd below.
+    let opened = unsafe {
+        libc::openpty(
+            &mut leader,
+            &mut follower,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors were just opened by openpty and nothing else owns them.
+    let (leader, follower) =
+        unsafe { (OwnedFd::from_raw_fd(leader), OwnedFd::from_raw_fd(follower)) };
+    let child = dinero(args)
+        .envs(env_of(sb))
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(follower))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The child holds the only follower now, so reading ends (EIO) once it exits.
+    let output = child.wait_with_output().unwrap();
+    let mut shown = Vec::new();
+    let _ = std::fs::File::from(leader).read_to_end(&mut shown);
+    (output.status.code(), shown, stderr(&output))
+}
+
+#[test]
+fn an_answer_that_is_not_text_is_not_printed_onto_a_terminal() {
+    let sb = sandbox();
+    // Bytes a terminal would act on: an escape sequence that clears the screen, a C0 control.
+    let binary = "%PDF-1.7\u{1b}[2J\u{1}\u{7}stream";
+    sb.inject(serde_json::json!({"kind": "status", "status": 200, "body": binary, "content_type": "application/pdf"}))
+        .unwrap();
+    let (code, shown, said) = run_on_a_terminal(&sb, &["get", "/v1/organizations"]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("not printed on the terminal"), "{said}");
+    assert!(
+        !shown.windows(4).any(|w| w == b"%PDF"),
+        "{}",
+        String::from_utf8_lossy(&shown)
+    );
+
+    // The same answer redirected away from a terminal is written as it came, byte for byte.
+    sb.inject(serde_json::json!({"kind": "status", "status": 200, "body": binary, "content_type": "application/pdf"}))
+        .unwrap();
+    let out = run_with(&sb, &["get", "/v1/organizations"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.stdout, binary.as_bytes());
+
+    // Plain text still reaches the terminal.
+    sb.inject(serde_json::json!({"kind": "status", "status": 200, "body": "all good\n", "content_type": "text/plain"}))
+        .unwrap();
+    let (code, shown, said) = run_on_a_terminal(&sb, &["get", "/v1/organizations"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(String::from_utf8_lossy(&shown).contains("all good"));
+}
