@@ -12,6 +12,7 @@ mod health;
 mod location;
 mod redis;
 mod redis_socket;
+mod redis_tls;
 mod window;
 
 pub use health::SharedState;

@@ -12,10 +12,11 @@ use super::{Fingerprints, SharedToken, Store, StoreError, StoreResult};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::token::exchange::{is_sendable_token, MAX_LIFETIME};
-use redis::{Client, Connection, ConnectionLike, RedisError, Script, TlsCertificates};
+use redis::{ConnectionInfo, ConnectionLike, IntoConnectionInfo, RedisError, Script};
+use rustls::ClientConfig;
 use serde_json::{json, Value};
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
@@ -76,20 +77,15 @@ const END_LEASE: &str = "
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1";
 
-/// The connection a step runs on: our own over plain TCP, where the whole step has a deadline
-/// (`redis_socket`), or redis-rs's for TLS, where each read has one.
-enum Link {
-    Deadlined(DeadlineConnection),
-    Library(Connection),
-}
-
 pub struct RedisStore {
-    client: Client,
+    info: ConnectionInfo,
+    /// For `rediss://`: the certificate authorities that sign the server.
+    tls: Option<Arc<ClientConfig>>,
     /// One connection per client, reopened after any failure. Its commands take microseconds,
     /// so threads queueing here wait far less than for the HTTP request they pace; a thread
     /// waits for it at most `timeout` (`slot`), so a stalled server cannot stack up the waits
     /// of every thread behind it.
-    connection: Mutex<Option<Link>>,
+    connection: Mutex<Option<DeadlineConnection>>,
     timeout: Duration,
     shown_as: String,
     token_key: String,
@@ -115,22 +111,21 @@ impl RedisStore {
     ) -> Result<RedisStore> {
         let shown_as = redacted_url(url.expose());
         let bad = |why: String| Error::invalid(format!("option shared_state {shown_as}: {why}"));
-        let client = match (url.expose().starts_with("rediss://"), ca_file) {
-            (true, Some(ca_file)) => {
-                let pem = crate::files::read_limited(ca_file, crate::files::MAX_CA_FILE_BYTES)
-                    .map_err(|e| bad(format!("ca_file: {}", e.message())))?;
-                let certificates = TlsCertificates {
-                    client_tls: None,
-                    root_cert: Some(pem),
-                };
-                Client::build_with_tls(url.expose(), certificates)
-            }
-            _ => Client::open(url.expose()),
-        }
-        .map_err(|e| bad(describe(&e)))?;
+        let info = url
+            .expose()
+            .into_connection_info()
+            .map_err(|e| bad(describe(&e)))?;
+        let tls = match url.expose().starts_with("rediss://") {
+            true => Some(
+                super::redis_tls::client_config(ca_file)
+                    .map_err(|e| bad(e.message().to_string()))?,
+            ),
+            false => None,
+        };
         let key = |fingerprint: &str, what: &str| format!("libdinero:{{{fingerprint}}}:{what}");
         Ok(RedisStore {
-            client,
+            info,
+            tls,
             connection: Mutex::new(None),
             timeout,
             token_key: key(&fingerprints.token, "token"),
@@ -158,13 +153,9 @@ impl RedisStore {
         if slot.is_none() {
             *slot = Some(self.connect(deadline).map_err(|e| self.fail(&e))?);
         }
-        let outcome = match slot.as_mut().expect("connected just above") {
-            Link::Deadlined(connection) => {
-                connection.set_deadline(deadline);
-                command(connection)
-            }
-            Link::Library(connection) => command(connection),
-        };
+        let connection = slot.as_mut().expect("connected just above");
+        connection.set_deadline(deadline);
+        let outcome = command(connection);
         match outcome {
             Ok(value) => Ok(value),
             Err(e) => {
@@ -176,7 +167,7 @@ impl RedisStore {
 
     /// The connection, once no other thread uses it, waiting at most `timeout`: past that the
     /// step fails like one the server did not answer in time (the caller falls back).
-    fn slot(&self) -> StoreResult<MutexGuard<'_, Option<Link>>> {
+    fn slot(&self) -> StoreResult<MutexGuard<'_, Option<DeadlineConnection>>> {
         let deadline = Instant::now() + self.timeout;
         loop {
             match self.connection.try_lock() {
@@ -194,16 +185,8 @@ impl RedisStore {
         }
     }
 
-    fn connect(&self, deadline: Instant) -> redis::RedisResult<Link> {
-        if let Some(connection) =
-            DeadlineConnection::open(self.client.get_connection_info(), deadline)
-        {
-            return connection.map(Link::Deadlined);
-        }
-        let connection = self.client.get_connection_with_timeout(self.timeout)?;
-        connection.set_read_timeout(Some(self.timeout))?;
-        connection.set_write_timeout(Some(self.timeout))?;
-        Ok(Link::Library(connection))
+    fn connect(&self, deadline: Instant) -> redis::RedisResult<DeadlineConnection> {
+        DeadlineConnection::open(&self.info, self.tls.as_ref(), deadline)
     }
 
     fn fail(&self, error: &RedisError) -> StoreError {

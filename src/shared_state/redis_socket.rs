@@ -1,28 +1,32 @@
-//! A plain-TCP connection to Redis in which every step has one deadline, however the server
-//! answers.
+//! A connection to Redis in which every step has one deadline, however the server answers.
 //!
 //! redis-rs bounds each read of a socket, not a command: a server (or a proxy in front of it)
 //! that sends its answer a byte at a time, each byte within the read timeout, kept a step going
 //! for as long as it liked, and the host process with it. Here each step is given a deadline
-//! (`shared_state_timeout_ms` from its start) that every read, write, the host name's lookup and
-//! the connect count against; redis-rs still builds the commands and parses the answers, through
-//! its `ConnectionLike` trait. `rediss://` stays on redis-rs's own connection (its TLS), with
-//! its per-read bound.
+//! (`shared_state_timeout_ms` from its start) that every read and write of the socket, the host
+//! name's lookup, the connect and the TLS handshake count against. Over `rediss://` the TLS
+//! records are read and written through the same deadline-bound socket, so a server dripping
+//! them is cut off the same way. redis-rs still builds the commands and parses the answers,
+//! through its `ConnectionLike` trait.
 
 use redis::{
     ConnectionAddr, ConnectionInfo, ConnectionLike, ErrorKind, RedisError, RedisResult, Value,
 };
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use std::io::{BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The socket, read and written only until the current step's deadline.
-struct DeadlineStream {
+/// The TCP socket, read and written only until the current step's deadline: every call waits
+/// at most the time left, so no sequence of calls outlasts the step.
+struct DeadlineSocket {
     socket: TcpStream,
     deadline: Instant,
 }
 
-impl DeadlineStream {
+impl DeadlineSocket {
     /// The time left, or a timeout error once there is none.
     fn left(&self) -> std::io::Result<Duration> {
         self.deadline
@@ -34,7 +38,7 @@ impl DeadlineStream {
     }
 }
 
-impl Read for DeadlineStream {
+impl Read for DeadlineSocket {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
         let left = self.left()?;
         self.socket.set_read_timeout(Some(left))?;
@@ -42,51 +46,112 @@ impl Read for DeadlineStream {
     }
 }
 
-/// One Redis connection over plain TCP, every step bounded by its deadline.
+impl Write for DeadlineSocket {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let left = self.left()?;
+        self.socket.set_write_timeout(Some(left))?;
+        self.socket.write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.socket.flush()
+    }
+}
+
+/// Plain TCP (`redis://`) or TLS over it (`rediss://`).
+enum Stream {
+    Plain(DeadlineSocket),
+    Tls(Box<StreamOwned<ClientConnection, DeadlineSocket>>),
+}
+
+impl Stream {
+    fn socket(&mut self) -> &mut DeadlineSocket {
+        match self {
+            Stream::Plain(socket) => socket,
+            Stream::Tls(tls) => &mut tls.sock,
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(socket) => socket.read(buffer),
+            Stream::Tls(tls) => tls.read(buffer),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(socket) => socket.write(bytes),
+            Stream::Tls(tls) => tls.write(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Stream::Plain(socket) => socket.flush(),
+            Stream::Tls(tls) => tls.flush(),
+        }
+    }
+}
+
+/// One Redis connection, every step bounded by its deadline.
 pub struct DeadlineConnection {
-    reader: BufReader<DeadlineStream>,
+    reader: BufReader<Stream>,
     parser: redis::Parser,
     db: i64,
 }
 
 impl DeadlineConnection {
-    /// Connects to `info`'s server and signs in (AUTH, SELECT), all before `deadline`. None when
-    /// `info` is not a plain TCP address (TLS, a Unix socket): redis-rs connects to those.
+    /// Connects to `info`'s server (with `tls` for `rediss://`) and signs in (AUTH, SELECT),
+    /// all before `deadline`.
     pub fn open(
         info: &ConnectionInfo,
+        tls: Option<&Arc<ClientConfig>>,
         deadline: Instant,
-    ) -> Option<RedisResult<DeadlineConnection>> {
-        let ConnectionAddr::Tcp(host, port) = info.addr() else {
-            return None;
-        };
-        Some(Self::connect(host, *port, info, deadline))
-    }
-
-    fn connect(
-        host: &str,
-        port: u16,
-        info: &ConnectionInfo,
-        deadline: Instant,
-    ) -> RedisResult<Self> {
-        let mut last = timed_out();
-        let mut connected = None;
-        for address in resolve(host, port, deadline)? {
-            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-                break;
-            };
-            match TcpStream::connect_timeout(&address, left) {
-                Ok(socket) => {
-                    connected = Some(socket);
-                    break;
-                }
-                Err(error) => last = RedisError::from(error),
+    ) -> RedisResult<DeadlineConnection> {
+        let (host, port, tls) = match (info.addr(), tls) {
+            (ConnectionAddr::Tcp(host, port), _) => (host, *port, None),
+            (
+                ConnectionAddr::TcpTls {
+                    host,
+                    port,
+                    insecure: false,
+                    ..
+                },
+                Some(tls),
+            ) => (host, *port, Some(tls)),
+            _ => {
+                return Err(RedisError::from((
+                    ErrorKind::InvalidClientConfig,
+                    "only redis:// and rediss:// (verified) addresses are supported",
+                )))
             }
-        }
-        let socket = connected.ok_or(last)?;
-        let _ = socket.set_nodelay(true);
+        };
+        let socket = DeadlineSocket {
+            socket: connect(host, port, deadline)?,
+            deadline,
+        };
+        let stream = match tls {
+            None => Stream::Plain(socket),
+            Some(config) => {
+                let name = ServerName::try_from(host.trim_start_matches('[').trim_end_matches(']'))
+                    .map_err(|_| {
+                        RedisError::from((ErrorKind::InvalidClientConfig, "not a TLS server name"))
+                    })?
+                    .to_owned();
+                let session = ClientConnection::new(Arc::clone(config), name).map_err(|_| {
+                    RedisError::from((ErrorKind::InvalidClientConfig, "TLS setup failed"))
+                })?;
+                Stream::Tls(Box::new(StreamOwned::new(session, socket)))
+            }
+        };
         let settings = info.redis_settings();
         let mut connection = DeadlineConnection {
-            reader: BufReader::new(DeadlineStream { socket, deadline }),
+            reader: BufReader::new(stream),
             parser: redis::Parser::new(),
             db: settings.db(),
         };
@@ -107,14 +172,13 @@ impl DeadlineConnection {
 
     /// Starts a step: it must be over by `deadline`.
     pub fn set_deadline(&mut self, deadline: Instant) {
-        self.reader.get_mut().deadline = deadline;
+        self.reader.get_mut().socket().deadline = deadline;
     }
 
     fn send(&mut self, bytes: &[u8]) -> RedisResult<()> {
         let stream = self.reader.get_mut();
-        let left = stream.left()?;
-        stream.socket.set_write_timeout(Some(left))?;
-        stream.socket.write_all(bytes)?;
+        stream.write_all(bytes)?;
+        stream.flush()?;
         Ok(())
     }
 
@@ -127,6 +191,24 @@ impl DeadlineConnection {
             }
         }
     }
+}
+
+/// A TCP connection to the first of `host`'s addresses that takes one before `deadline`.
+fn connect(host: &str, port: u16, deadline: Instant) -> RedisResult<TcpStream> {
+    let mut last = timed_out();
+    for address in resolve(host, port, deadline)? {
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+            break;
+        };
+        match TcpStream::connect_timeout(&address, left) {
+            Ok(socket) => {
+                let _ = socket.set_nodelay(true);
+                return Ok(socket);
+            }
+            Err(error) => last = RedisError::from(error),
+        }
+    }
+    Err(last)
 }
 
 /// The addresses of `host`, looked up on a thread of its own so that a resolver that hangs
@@ -233,9 +315,8 @@ mod tests {
         let (port, server) = dripping_server();
         let info: ConnectionInfo = format!("redis://127.0.0.1:{port}/").parse().unwrap();
         let started = Instant::now();
-        let mut connection = DeadlineConnection::open(&info, started + Duration::from_secs(10))
-            .expect("plain TCP")
-            .unwrap();
+        let mut connection =
+            DeadlineConnection::open(&info, None, started + Duration::from_secs(10)).unwrap();
         connection.set_deadline(Instant::now() + Duration::from_millis(30));
         // The answer comes a byte every 20 ms: its 7 bytes take 140 ms, past the 30 ms step.
         let outcome = redis::cmd("GET")
@@ -253,9 +334,99 @@ mod tests {
         let _ = server.join();
     }
 
+    /// A TLS server for 127.0.0.1 that answers the first command at once and drips every
+    /// later answer a byte per TLS record; returns its port and its certificate as a PEM file.
+    fn dripping_tls_server(folder: &std::path::Path) -> (u16, std::path::PathBuf) {
+        let issued = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+        let ca_file = folder.join("ca.pem");
+        std::fs::write(&ca_file, issued.cert.pem()).unwrap();
+        let key =
+            rustls::pki_types::PrivateKeyDer::Pkcs8(issued.signing_key.serialize_der().into());
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![issued.cert.der().clone()], key)
+        .unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let (peer, _) = listener.accept().unwrap();
+            let session = rustls::ServerConnection::new(Arc::new(config)).unwrap();
+            let mut tls = StreamOwned::new(session, peer);
+            let mut command = [0u8; 256];
+            if tls.read(&mut command).is_err() || tls.write_all(b"+PONG\r\n").is_err() {
+                return;
+            }
+            let _ = tls.flush();
+            let _ = tls.read(&mut command);
+            for byte in b"+PONG\r\n".iter().cycle().take(200) {
+                if tls.write_all(&[*byte]).and_then(|()| tls.flush()).is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        (port, ca_file)
+    }
+
     #[test]
-    fn tls_and_unix_addresses_are_left_to_redis_rs() {
-        let info: ConnectionInfo = "rediss://127.0.0.1:6380/".parse().unwrap();
-        assert!(DeadlineConnection::open(&info, Instant::now()).is_none());
+    fn a_tls_server_that_drips_its_answer_ends_the_step_at_its_deadline() {
+        let folder = tempfile::tempdir().unwrap();
+        let (port, ca_file) = dripping_tls_server(folder.path());
+        let tls = crate::shared_state::redis_tls::client_config(Some(&ca_file)).unwrap();
+        let info: ConnectionInfo = format!("rediss://127.0.0.1:{port}/").parse().unwrap();
+        let started = Instant::now();
+        let mut connection =
+            DeadlineConnection::open(&info, Some(&tls), started + Duration::from_secs(10)).unwrap();
+        // The handshake and the first answer arrive whole: the TLS itself works.
+        connection.set_deadline(Instant::now() + Duration::from_secs(10));
+        assert_eq!(
+            redis::cmd("PING").query::<String>(&mut connection).unwrap(),
+            "PONG"
+        );
+        // The next answer's 7 bytes come in 7 records 20 ms apart, past the 30 ms step.
+        connection.set_deadline(Instant::now() + Duration::from_millis(30));
+        let outcome = redis::cmd("GET")
+            .arg("k")
+            .query::<Option<String>>(&mut connection);
+        let error = outcome.expect_err("the step ends with an error, not an answer");
+        assert!(error.is_timeout() || error.is_io_error(), "{error:?}");
+        // A hang catcher, not a timing assertion: the server would drip on for 4 s.
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn a_tls_server_signed_by_another_authority_is_refused() {
+        let folder = tempfile::tempdir().unwrap();
+        let (port, _) = dripping_tls_server(folder.path());
+        // The system's authorities: none of them signed the server's throwaway certificate.
+        let tls = crate::shared_state::redis_tls::client_config(None).unwrap();
+        let info: ConnectionInfo = format!("rediss://127.0.0.1:{port}/").parse().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut connection = DeadlineConnection::open(&info, Some(&tls), deadline).unwrap();
+        let error = redis::cmd("PING")
+            .query::<String>(&mut connection)
+            .expect_err("an unknown issuer fails the handshake");
+        assert!(error.is_io_error(), "{error:?}");
+    }
+
+    #[test]
+    fn a_ca_file_without_a_certificate_is_a_configuration_error() {
+        let folder = tempfile::tempdir().unwrap();
+        let empty = folder.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let error = crate::shared_state::redis_tls::client_config(Some(&empty)).unwrap_err();
+        assert!(
+            error.message().contains("holds no readable certificate"),
+            "{}",
+            error.message()
+        );
     }
 }
