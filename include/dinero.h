@@ -792,7 +792,8 @@ dinero_options *dinero_options_new(void);
  * "max_retries" (0-10, default 3), "retry_base_delay_ms" (default 250), "retry_max_delay_ms"
  * (default 10000), "retry_after_max_ms" (longest Retry-After waited out, default 120000),
  * "rate_limit_per_minute" (default 100, 0 = off) with "rate_limit_window_ms" (default 60000:
- * at most that many requests in any such window), "max_response_bytes" (default 67108864),
+ * at most that many requests in any such window; a 429 without Retry-After is retried over
+ * one such window), "max_response_bytes" (default 67108864),
  * "user_agent" (put in front of "libdinero/VERSION"), "ca_file" (PEM file of trusted roots,
  * instead of the bundled ones: a regular file of at most 1 MiB), "scope" (default "read write" for an API key,
  * "dineropublicapi:read dineropublicapi:write offline_access" for Visma Connect), "shared_state" (a file path,

@@ -221,7 +221,12 @@ fn every_fault_has_the_outcome_a_user_relies_on() {
                 c.api_key = "matrix-api-key-51f0c2".into();
             });
             let lines = LogLines::default();
-            let limits = [("timeout_ms", "1500"), ("max_response_bytes", "1000000")];
+            // A scaled-down rate window: a 429 without Retry-After waits shares of it.
+            let limits = [
+                ("timeout_ms", "1500"),
+                ("max_response_bytes", "1000000"),
+                ("rate_limit_window_ms", "1000"),
+            ];
             let client = Client::logging_to(&sb, &lines, DINERO_LOG_DEBUG, &limits);
             sb.reset_stats();
             (row.setup)(&sb, method);

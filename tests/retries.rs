@@ -88,12 +88,33 @@ fn a_429_is_retried_for_post_after_retry_after() {
 }
 
 #[test]
-fn a_429_without_retry_after_is_retried_after_a_backoff() {
+fn a_429_without_retry_after_is_retried_for_post() {
     let sb = sandbox();
-    let client = Client::to(&sb);
+    // A scaled-down window: its retries wait shares of it.
+    let client = Client::to_with(&sb, &[("rate_limit_window_ms", "700")]).unwrap();
     inject(&sb, json!({"kind": "status", "status": 429, "count": 2}));
     assert_eq!(post_contact(&client).unwrap().status, 201);
     assert_eq!(route_count(&sb, CONTACTS_ROUTE_POST), 3);
+}
+
+#[test]
+fn a_429_without_retry_after_is_waited_out_until_dineros_window_frees() {
+    // Dinero's fixed window (scaled down), spent by another process of the same integration,
+    // and answers without Retry-After. A short backoff would spend every retry in that window.
+    let sb = sandbox_with(|c| {
+        c.rate_limit = 3;
+        c.rate_window = ms(1500);
+        c.retry_after_header = false;
+    });
+    let other =
+        Client::to_with(&sb, &[("rate_limit_per_minute", "0"), ("max_retries", "0")]).unwrap();
+    for _ in 0..3 {
+        assert_eq!(other.get("/v1/organizations").status, 200);
+    }
+    // This client's own window is empty, so it sends at once and meets the 429s.
+    let client = Client::to_with(&sb, &[("rate_limit_window_ms", "1500")]).unwrap();
+    assert_eq!(client.get("/v1/organizations").status, 200);
+    assert!(responses_with(&sb, 429) >= 1, "the window was spent");
 }
 
 #[test]

@@ -5,6 +5,9 @@
 //! it; 480/502/503/504 and a broken connection may have followed processing, so only
 //! idempotent methods repeat them; a POST is repeated after a network failure only when the
 //! request provably never left (resolve, connect or TLS handshake failed).
+//!
+//! A 429 is waited out: for as long as its `Retry-After` says, or, without one, over the span
+//! of one whole rate-limit window (`until_the_window_frees`).
 
 use crate::config::Config;
 use std::time::{Duration, SystemTime};
@@ -15,6 +18,9 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     pub max_delay: Duration,
     pub retry_after_max: Duration,
+    /// Dinero's rate-limit window (`rate_limit_window_ms`): how long a 429 without
+    /// `Retry-After` may take to clear.
+    pub window: Duration,
 }
 
 impl RetryPolicy {
@@ -24,6 +30,7 @@ impl RetryPolicy {
             base_delay: config.retry_base_delay,
             max_delay: config.retry_max_delay,
             retry_after_max: config.retry_after_max,
+            window: config.rate_limit_window,
         }
     }
 
@@ -40,11 +47,12 @@ impl RetryPolicy {
             return None;
         }
         match status {
-            429 => match retry_after.and_then(parse_retry_after) {
-                Some(wait) if wait > self.retry_after_max => None,
-                Some(wait) => Some(wait),
-                None => Some(self.backoff(attempt)),
-            },
+            429 => {
+                let wait = retry_after
+                    .and_then(parse_retry_after)
+                    .unwrap_or_else(|| self.until_the_window_frees(attempt));
+                (wait <= self.retry_after_max).then_some(wait)
+            }
             480 | 502 | 503 | 504 if idempotent => Some(self.backoff(attempt)),
             _ => None,
         }
@@ -69,6 +77,21 @@ impl RetryPolicy {
         let step = self.exponential_step(attempt);
         let half = step / 2;
         half + half.mul_f64(fastrand::f64())
+    }
+
+    /// The wait after a 429 that gives no `Retry-After`. Dinero's limit is a fixed window
+    /// ("wait a minute and continue"), which frees at a moment the answer does not tell; a
+    /// short backoff would spend every retry inside the same window and fail. So the waits
+    /// double from a small share of the window, and all the retries together span one whole
+    /// window (at least): an early retry catches a window about to free, the last one comes
+    /// after any window has. Up to a tenth more, at random, so that clients refused together
+    /// do not return together.
+    fn until_the_window_frees(&self, attempt: u32) -> Duration {
+        let retries = self.max_retries.clamp(1, 30);
+        let shares = f64::from((1u32 << retries) - 1);
+        let share = f64::from(1u32 << attempt.min(retries - 1));
+        let wait = self.window.mul_f64(share / shares);
+        wait + wait.mul_f64(fastrand::f64() / 10.0)
     }
 
     /// min(max_delay, base_delay * 2^attempt)
@@ -110,6 +133,7 @@ mod tests {
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_millis(1000),
             retry_after_max: Duration::from_secs(60),
+            window: Duration::from_secs(60),
         }
     }
 
@@ -155,6 +179,28 @@ mod tests {
             None,
             "beyond retry_after_max"
         );
+    }
+
+    #[test]
+    fn without_retry_after_the_retries_of_a_429_span_one_whole_window() {
+        let p = policy();
+        for _ in 0..100 {
+            let waits: Vec<Duration> = (0..p.max_retries)
+                .map(|attempt| p.after_status(attempt, true, 429, None).unwrap())
+                .collect();
+            // 60 s in shares of 1, 2 and 4 sevenths, each up to a tenth longer.
+            for (wait, sevenths) in waits.iter().zip([1u32, 2, 4]) {
+                let least = p.window * sevenths / 7;
+                assert!(*wait >= least && *wait <= least.mul_f64(1.1), "{waits:?}");
+            }
+            assert!(waits.iter().sum::<Duration>() >= p.window, "{waits:?}");
+        }
+        // A window longer than retry_after_max: the 429 is handed back, not waited for.
+        let long = RetryPolicy {
+            window: Duration::from_secs(3600),
+            ..policy()
+        };
+        assert_eq!(long.after_status(2, true, 429, None), None);
     }
 
     #[test]
