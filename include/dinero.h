@@ -678,8 +678,12 @@ dinero_status dinero_client_organizations(dinero_client *client, dinero_response
  * put into the body unless it carries one (put your own there to know it before sending).
  *
  * The create is sent; when its answer is lost (reset, timeout, cut short, 5xx) the library
- * asks GET {collection_path}/{guid}: found is success; not found sends the create again (at
- * most max_retries more times). A POST is never repeated without that check.
+ * asks GET {collection_path}/{guid}: found is success; Dinero's "not found" (404, code 40)
+ * sends the create again (at most max_retries more times); any other answer (an HTML 404
+ * among them) cannot tell. A POST is never repeated without that check. Dinero documents the
+ * client-assigned id for contacts and invoices only, so a credit note whose answer was lost
+ * and that is not found is not sent again: the error names its GUID. When a 2xx answer names
+ * another id than the one sent, that id is the entity's, and *guid_out gets it.
  *
  * On DINERO_STATUS_OK writes to *response_out the create's answer (a 4xx is Dinero refusing
  * the create as sent, as with dinero_request), or, when that answer was lost, the entity as

@@ -236,8 +236,10 @@ impl Client {
     /// own id (`/v1/{organizationId}/contacts`: `ContactGuid`; `.../invoices` and
     /// `.../sales/creditnotes`: `Guid`), `json_body` a JSON object. A fresh GUID goes into the
     /// body unless it carries one. When the answer is lost (reset, timeout, cut short, 5xx), the
-    /// entity is looked up by that GUID: found is success; not found sends the create again,
-    /// at most `max_retries` more times; if it cannot be told, the error names the GUID.
+    /// entity is looked up by that GUID: found is success; Dinero's "not found" sends the create
+    /// again, at most `max_retries` more times (never for a credit note: see `create_once`); if
+    /// it cannot be told, the error names the GUID. A 2xx answer naming another id gives that
+    /// id.
     ///
     /// The response is the create's answer (any 4xx included: Dinero refused the create as
     /// sent), or, when that answer was lost, the entity as read back (200).
@@ -260,13 +262,27 @@ impl Client {
                 &prepared.collection,
                 Some(&prepared.body),
             )) {
-                Sent::Answered(response) if response.status() < 400 || sends == 1 => {
-                    return created(response, false)
+                Sent::Answered(response) if response.status() < 400 => {
+                    if let Some(theirs) = prepared.id_in_answer(&response) {
+                        log(logger, Level::Warn, || {
+                            format!(
+                                "create of {} {}: Dinero gave it {} instead",
+                                prepared.id_property, prepared.guid, theirs
+                            )
+                        });
+                        return Ok(Created {
+                            guid: theirs,
+                            response,
+                            recovered: false,
+                        });
+                    }
+                    return created(response, false);
                 }
+                Sent::Answered(refusal) if sends == 1 => return created(refusal, false),
                 // A repeat refused: an earlier send may have been stored after all (Dinero
                 // refuses an id that exists), so look before handing the refusal back.
                 Sent::Answered(refusal) => {
-                    return match create_once::found(self.request("GET", &item, None)) {
+                    return match prepared.found(self.request("GET", &item, None)) {
                         Found::Yes(entity) => created(entity, true),
                         Found::No | Found::Unknown(_) => created(refusal, false),
                     }
@@ -280,7 +296,7 @@ impl Client {
                     prepared.id_property, prepared.guid, lost.why
                 )
             });
-            match create_once::found(self.request("GET", &item, None)) {
+            match prepared.found(self.request("GET", &item, None)) {
                 Found::Yes(entity) => return created(entity, true),
                 Found::No if sends <= self.inner.config.max_retries => {
                     log(logger, Level::Warn, || {

@@ -280,3 +280,71 @@ fn what_cannot_be_made_exactly_once_is_refused_before_anything_is_sent() {
     }
     assert_eq!(sb.stats()["api_requests"], 0);
 }
+
+#[test]
+fn a_lost_credit_note_is_never_sent_again_as_dinero_does_not_document_its_id() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    let credit_note =
+        json!({"ProductLines": [{"Description": "Retur", "Quantity": 1, "BaseAmountValue": 10}]});
+    let path = "/v1/{organizationId}/sales/creditnotes";
+    // Stored, answer lost: the lookup finds it, as for any resource.
+    sb.inject(json!({"kind": "reset", "after_processing": true, "method": "POST"}))
+        .unwrap();
+    let (_, reply) = client.create(path, &credit_note.to_string()).unwrap();
+    assert_eq!(reply.status, 200, "read back after the lost answer");
+    // Not stored, answer lost: a 404 cannot prove that Dinero did not store it under an id of
+    // its own, so the create is not repeated and the error names the id to look for.
+    sb.reset_stats();
+    sb.inject(json!({"kind": "reset", "method": "POST"}))
+        .unwrap();
+    let Err(failed) = client.create(path, &credit_note.to_string()) else {
+        panic!("a lost credit-note create was settled by a 404");
+    };
+    assert_eq!(failed.status, DINERO_STATUS_NETWORK, "{}", failed.message);
+    assert!(
+        failed.message.contains("does not document"),
+        "{}",
+        failed.message
+    );
+    assert!(
+        failed.message.contains("look for GET"),
+        "{}",
+        failed.message
+    );
+    assert_eq!(route_count(&sb, "POST /v1/{org}/sales/creditnotes"), 1);
+}
+
+#[test]
+fn a_404_that_is_not_dineros_not_found_does_not_count_as_not_stored() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    sb.reset_stats();
+    // The answer is lost, and the lookup meets a 404 from something other than Dinero's API
+    // (a route that does not exist, a proxy): it proves nothing, so nothing is sent again.
+    sb.inject(json!({"kind": "reset", "method": "POST"}))
+        .unwrap();
+    sb.inject(
+        json!({"kind": "status", "status": 404, "method": "GET", "content_type": "text/html",
+                     "body": "<html><body>The resource cannot be found.</body></html>"}),
+    )
+    .unwrap();
+    let Err(failed) = client.create(CONTACTS, NEW_CONTACT) else {
+        panic!("an HTML 404 settled the create");
+    };
+    assert!(failed.message.contains("code 40"), "{}", failed.message);
+    assert_eq!(route_count(&sb, "POST /v1/{org}/contacts"), 1);
+}
+
+#[test]
+fn an_answer_naming_another_id_gives_the_caller_that_id() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    let theirs = "0b4f6fd6-5d49-4c2c-9a3e-6a7f1e2d3c4b";
+    sb.inject(json!({"kind": "status", "status": 200, "method": "POST", "content_type": "application/json",
+                     "body": format!("{{\"ContactGuid\":\"{theirs}\"}}")}))
+        .unwrap();
+    let (guid, reply) = client.create(CONTACTS, NEW_CONTACT).unwrap();
+    assert_eq!(reply.status, 200);
+    assert_eq!(guid, theirs);
+}

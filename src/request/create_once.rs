@@ -3,21 +3,33 @@
 //! A create may carry its own id (`ContactGuid` on a contact, `Guid` on an invoice or credit
 //! note). With the id known before sending, a create whose answer is lost (reset, timeout,
 //! cut-short answer, 5xx) can be settled by asking `GET {collection}/{id}`: there means it was
-//! stored; 404 means it was not, and the create is sent again (at most `max_retries` more
-//! times); anything else means it cannot be told now, and the error says which id to look for
-//! later. The POST itself is still never repeated blindly.
+//! stored; Dinero's own "not found" (a 404 with code 40) means it was not, and the create is
+//! sent again (at most `max_retries` more times); anything else (an HTML 404 from a route that
+//! does not exist among them) means it cannot be told now, and the error says which id to look
+//! for later. The POST itself is still never repeated blindly.
+//!
+//! Dinero documents the client-assigned id for contacts and invoices only. A credit note is
+//! shaped like an invoice, so it gets a `Guid` too, but "not found" cannot prove that a lost
+//! credit-note create was not stored (Dinero might have given it an id of its own): such a
+//! create is never sent again, and a lost answer that the lookup does not settle is an error
+//! naming the id.
 
+use crate::api_error::ApiError;
 use crate::error::{Error, ErrorKind, Result};
 use crate::response::Response;
 use serde_json::{Map, Value};
 
-/// The resources whose create accepts a client-assigned id, and that id's property. Products
+/// The resources whose create accepts a client-assigned id, that id's property, and whether
+/// Dinero documents that it keeps the id (so that "not found" proves "not stored"). Products
 /// are not among them: Dinero does not document an id on a product create.
-const ID_PROPERTIES: &[(&str, &str)] = &[
-    ("contacts", "ContactGuid"),
-    ("invoices", "Guid"),
-    ("sales/creditnotes", "Guid"),
+const ID_PROPERTIES: &[(&str, &str, bool)] = &[
+    ("contacts", "ContactGuid", true),
+    ("invoices", "Guid", true),
+    ("sales/creditnotes", "Guid", false),
 ];
+
+/// Dinero's error code for "not found".
+const NOT_FOUND_CODE: i64 = 40;
 
 /// A create that happened: the entity's id, and the answer that proves it (the create's own
 /// answer, or the entity read back when that answer was lost).
@@ -35,6 +47,8 @@ pub struct Prepared {
     pub collection: String,
     pub guid: String,
     pub id_property: &'static str,
+    /// Dinero documents that this resource keeps the id it is given.
+    pub id_documented: bool,
     pub body: Vec<u8>,
 }
 
@@ -47,14 +61,14 @@ pub fn prepare(collection_path: &str, json_body: &[u8]) -> Result<Prepared> {
             "collection_path must be a collection such as /v1/{organizationId}/contacts, without a query",
         ));
     }
-    let id_property = ID_PROPERTIES
+    let (id_property, id_documented) = ID_PROPERTIES
         .iter()
-        .find(|(resource, _)| {
+        .find(|(resource, _, _)| {
             collection
                 .to_ascii_lowercase()
                 .ends_with(&format!("/{resource}"))
         })
-        .map(|(_, property)| *property)
+        .map(|(_, property, documented)| (*property, *documented))
         .ok_or_else(|| {
             Error::invalid(format!(
                 "{collection_path:?}: exactly-once creates need a resource whose create takes its own id \
@@ -91,6 +105,7 @@ pub fn prepare(collection_path: &str, json_body: &[u8]) -> Result<Prepared> {
         collection: collection.to_owned(),
         guid,
         id_property,
+        id_documented,
         body,
     })
 }
@@ -150,12 +165,50 @@ pub enum Found {
     Unknown(String),
 }
 
-pub fn found(outcome: Result<Response>) -> Found {
-    match outcome {
-        Ok(response) if response.status() == 200 => Found::Yes(response),
-        Ok(response) if response.status() == 404 => Found::No,
-        Ok(response) => Found::Unknown(format!("the check answered HTTP {}", response.status())),
-        Err(error) => Found::Unknown(format!("the check failed: {}", error.message())),
+impl Prepared {
+    /// Whether the entity exists, from the answer to `GET {collection}/{guid}`. Only Dinero's
+    /// own "not found" (a JSON error with code 40), for a resource documented to keep its id,
+    /// says it does not: an HTML 404 means the route itself is unknown.
+    pub fn found(&self, outcome: Result<Response>) -> Found {
+        match outcome {
+            Ok(response) if response.status() == 200 => Found::Yes(response),
+            Ok(response) if response.status() == 404 && !self.id_documented => {
+                Found::Unknown(format!(
+                    "Dinero does not document that {} keeps the {} it is given, so \
+                     \"not found\" does not prove it was not stored",
+                    self.collection, self.id_property
+                ))
+            }
+            Ok(response)
+                if response.status() == 404
+                    && ApiError::parse(404, response.body()).code == Some(NOT_FOUND_CODE) =>
+            {
+                Found::No
+            }
+            Ok(response) if response.status() == 404 => Found::Unknown(
+                "the check answered HTTP 404 without Dinero's \"not found\" (code 40): the \
+                 route may not exist"
+                    .into(),
+            ),
+            Ok(response) => {
+                Found::Unknown(format!("the check answered HTTP {}", response.status()))
+            }
+            Err(error) => Found::Unknown(format!("the check failed: {}", error.message())),
+        }
+    }
+
+    /// The id a 2xx answer gives the entity, when it names one other than ours: Dinero kept an
+    /// id of its own, and that is the entity's id.
+    pub fn id_in_answer(&self, response: &Response) -> Option<String> {
+        let Ok(Value::Object(answer)) = serde_json::from_slice::<Value>(response.body()) else {
+            return None;
+        };
+        answer
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(self.id_property))
+            .and_then(|(_, value)| value.as_str())
+            .filter(|id| is_guid(id) && !id.eq_ignore_ascii_case(&self.guid))
+            .map(str::to_owned)
     }
 }
 
