@@ -22,6 +22,7 @@ mod server_text;
 mod shared_state;
 mod token;
 mod transport;
+mod unique;
 
 pub use api_error::ApiError;
 pub use client::Client;

@@ -238,7 +238,7 @@ pub fn not_created(prepared: &Prepared, attempts: u32, lost: &Lost) -> Error {
 
 /// A random (version 4) GUID, lower case.
 fn fresh_guid() -> String {
-    let mut bytes: [u8; 16] = fastrand::u128(..).to_le_bytes();
+    let mut bytes: [u8; 16] = crate::unique::u128().to_le_bytes();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();

@@ -39,8 +39,8 @@ pub struct TokenSource {
     /// The longest one token request can take with its retries: how long a caller waits for
     /// another's refresh, and how long a refresh lease in the store lasts.
     refresh_bound: Duration,
-    /// Names this client's refresh lease in the store.
-    holder: u64,
+    /// With the process id (`holder`), names this client's refresh lease in the store.
+    holder_seed: u64,
     state: Mutex<State>,
     refreshed: Condvar,
     /// Whether a row of refused tokens is under way: lets `accepted`, on every request, skip
@@ -106,11 +106,17 @@ impl TokenSource {
             grant,
             shared,
             refresh_bound: config.timeout * attempts + config.retry_max_delay * attempts,
-            holder: fastrand::u64(..),
+            holder_seed: crate::unique::u64(),
             state: Mutex::new(State::default()),
             refreshed: Condvar::new(),
             refusals: AtomicBool::new(false),
         }
+    }
+
+    /// The name of this client's refresh lease: a client that `fork()` copied into another
+    /// process is another holder there, as the process id differs.
+    fn holder(&self) -> u64 {
+        self.holder_seed ^ u64::from(std::process::id())
     }
 
     /// A token that is valid now, fetched if needed.
@@ -336,7 +342,7 @@ impl TokenSource {
                 Some(_) => {}
                 None => return self.fetch(transport),
             }
-            match shared.with(|store| store.try_lease(self.holder, self.refresh_bound)) {
+            match shared.with(|store| store.try_lease(self.holder(), self.refresh_bound)) {
                 Some(true) => break,
                 Some(false) if keep_possible => return Ok(Refreshed::KeepCurrent),
                 Some(false) if Instant::now() < give_up_at => std::thread::sleep(STORE_POLL),
@@ -349,7 +355,7 @@ impl TokenSource {
         let stored = shared.with(|store| store.token()).flatten();
         let fetched = match stored.filter(fresh) {
             Some(token) => {
-                shared.with(|store| store.end_lease(self.holder));
+                shared.with(|store| store.end_lease(self.holder()));
                 return Ok(Refreshed::New {
                     value: token.value,
                     remaining: token.remaining,
@@ -366,7 +372,7 @@ impl TokenSource {
         {
             shared.with(|store| store.put_token(value, *remaining, *lifetime));
         }
-        shared.with(|store| store.end_lease(self.holder));
+        shared.with(|store| store.end_lease(self.holder()));
         fetched
     }
 

@@ -52,7 +52,7 @@ impl Budget {
     /// (a 429 with its Retry-After) decides.
     pub fn acquire(&self) -> Permit<'_> {
         if let Some(state) = self.shared.as_deref() {
-            let id = fastrand::u64(..);
+            let id = crate::unique::u64();
             let deadline = Instant::now() + self.window * 4;
             loop {
                 match state.with(|store| store.take_slot(id, self.limit, self.window)) {
