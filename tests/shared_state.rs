@@ -183,6 +183,36 @@ fn redis_killed_and_restarted_mid_run_never_stops_requests() {
 }
 
 #[test]
+fn when_redis_goes_away_the_requests_it_counted_still_count_in_the_own_window() {
+    // Dinero's window, scaled down, and a client paced at the same limit through Redis.
+    let sb = sandbox_with(|c| {
+        c.rate_limit = 10;
+        c.rate_window = ms(1500);
+    });
+    let mut redis = RedisServer::start(RedisOptions::default());
+    let lines = LogLines::default();
+    let client = Client::logging_to(
+        &sb,
+        &lines,
+        2,
+        &[
+            ("shared_state", &redis.url()),
+            ("rate_limit_per_minute", "10"),
+            ("rate_limit_window_ms", "1500"),
+            ("max_retries", "0"),
+            SLOW_MACHINE,
+        ],
+    );
+    get_all(&client, 10);
+    redis.kill();
+    // Alone from here: its own window already holds the ten requests Redis counted, so the
+    // next ones wait for the window instead of going straight into Dinero's 429s.
+    get_all(&client, 5);
+    assert_eq!(responses_with(&sb, 429), 0);
+    assert_eq!(warnings(&lines).len(), 1, "{:?}", warnings(&lines));
+}
+
+#[test]
 fn a_password_protected_redis_is_shared_and_a_wrong_password_is_a_logged_fallback() {
     let sb = sandbox();
     let redis = RedisServer::start(RedisOptions {

@@ -27,6 +27,10 @@ pub enum Permit<'a> {
         state: &'a SharedState,
         id: u64,
         window: Duration,
+        /// The same request in this process's own window, which takes over if the store
+        /// stops answering.
+        #[allow(dead_code)]
+        local: pacing::Permit<'a>,
     },
 }
 
@@ -61,6 +65,7 @@ impl Budget {
                             state,
                             id,
                             window: self.window,
+                            local: self.local.record(),
                         }
                     }
                     Some(Some(wait)) if Instant::now() + wait < deadline => {
@@ -93,7 +98,10 @@ impl Budget {
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
-        if let Permit::Shared { state, id, window } = self {
+        if let Permit::Shared {
+            state, id, window, ..
+        } = self
+        {
             state.with(|store| store.finish_slot(*id, *window));
         }
     }

@@ -28,6 +28,18 @@ struct Slots {
     next_id: u64,
 }
 
+impl Slots {
+    fn forget_older_than(&mut self, now: Instant, window: Duration) {
+        while self
+            .finished
+            .front()
+            .is_some_and(|done| now.duration_since(*done) >= window)
+        {
+            self.finished.pop_front();
+        }
+    }
+}
+
 /// A reserved slot; dropping it records that the request is over.
 pub struct Permit<'a> {
     pacer: &'a SlidingWindow,
@@ -60,23 +72,10 @@ impl SlidingWindow {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
             let now = Instant::now();
-            while slots
-                .finished
-                .front()
-                .is_some_and(|done| now.duration_since(*done) >= self.window)
-            {
-                slots.finished.pop_front();
-            }
+            slots.forget_older_than(now, self.window);
             let free = slots.in_flight.len() + slots.finished.len() < self.limit;
             if free || now >= deadline {
-                let id = slots.next_id;
-                slots.next_id += 1;
-                slots.in_flight.push(id);
-                return Permit {
-                    pacer: self,
-                    id,
-                    overdrawn: !free,
-                };
+                return self.reserve(&mut slots, !free);
             }
             // Until the oldest finished request leaves the window, or (every slot in flight)
             // until one finishes; never past the deadline.
@@ -89,6 +88,27 @@ impl SlidingWindow {
                 .wait_timeout(slots, wait.min(deadline - now))
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
+        }
+    }
+
+    /// Counts a request that a shared window let go, without waiting: should the shared
+    /// window become unreachable, this process's own window then already holds the requests it
+    /// sent, instead of starting empty and letting a whole `limit` more go at once.
+    pub fn record(&self) -> Permit<'_> {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        slots.forget_older_than(Instant::now(), self.window);
+        let over = slots.in_flight.len() + slots.finished.len() >= self.limit;
+        self.reserve(&mut slots, over)
+    }
+
+    fn reserve(&self, slots: &mut Slots, overdrawn: bool) -> Permit<'_> {
+        let id = slots.next_id;
+        slots.next_id += 1;
+        slots.in_flight.push(id);
+        Permit {
+            pacer: self,
+            id,
+            overdrawn,
         }
     }
 
@@ -158,6 +178,21 @@ mod tests {
             released.store(true, std::sync::atomic::Ordering::SeqCst);
             drop(first);
         });
+    }
+
+    #[test]
+    fn requests_recorded_without_waiting_fill_the_window() {
+        // A shared window let three requests go; then it became unreachable.
+        let pacer = SlidingWindow::new(3, Duration::from_secs(60), Duration::from_millis(20));
+        let in_flight = pacer.record();
+        for _ in 0..2 {
+            assert!(!pacer.record().overdrawn);
+        }
+        assert!(pacer.record().overdrawn, "a fourth in the window is past the limit");
+        drop(in_flight);
+        // Every one of them, in flight or answered, still counts for the whole window.
+        let slots = pacer.slots.lock().unwrap();
+        assert_eq!(slots.in_flight.len() + slots.finished.len(), 4);
     }
 
     #[test]
