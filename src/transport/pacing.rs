@@ -188,7 +188,10 @@ mod tests {
         for _ in 0..2 {
             assert!(!pacer.record().overdrawn);
         }
-        assert!(pacer.record().overdrawn, "a fourth in the window is past the limit");
+        assert!(
+            pacer.record().overdrawn,
+            "a fourth in the window is past the limit"
+        );
         drop(in_flight);
         // Every one of them, in flight or answered, still counts for the whole window.
         let slots = pacer.slots.lock().unwrap();
