@@ -2,8 +2,8 @@
 """files.py - the paperwork side of a personal integration, in Python, through libdinero (the
 same steps as examples/c/files.c):
 
-  1. upload a receipt to Dinero's files endpoint (multipart, at most 6 MB)
-  2. find it in the organization's file list
+  1. upload a receipt to Dinero's files endpoint (multipart, at most 6 MB) and show its FileGuid
+  2. list the organization's files: only those attached to a voucher, so not the fresh upload
   3. download an invoice as a PDF (Accept: application/octet-stream) and save it to disk
 
 Run against the sandbox, from the repository root:
@@ -108,16 +108,20 @@ def main(argv: List[str]) -> int:
                 print(f"uploading a generated receipt (kvittering.png, {len(png)} bytes)")
                 uploaded = client.upload_file(png, file_name="kvittering.png")
             file_guid = uploaded["FileGuid"]
+            # The FileGuid is the receipt's handle: a voucher refers to the receipt by it.
             print(f"stored as FileGuid {file_guid}")
 
             heading(2, "The organization's files")
-            listed = client.get(FILES)
-            for entry in listed.get("Collection", []):
-                mark = "  <- just uploaded" if entry.get("FileGuid") == file_guid else ""
+            # Dinero lists a file only once it is attached to a voucher, so the receipt just
+            # uploaded is not among these.
+            listed = 0
+            for entry in client.paginate(FILES):
+                listed += 1
                 print(
                     f"   - {entry.get('FileName')} ({entry.get('ContentType')}, "
-                    f"{entry.get('Size')} bytes){mark}"
+                    f"{entry.get('Size')} bytes)"
                 )
+            print(f"{listed} file(s) listed; Dinero lists the receipt once a voucher refers to it")
 
             heading(3, "Download an invoice as PDF")
             invoices = client.get(INVOICES, params={"fields": "Guid,Number"})

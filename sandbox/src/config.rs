@@ -137,6 +137,13 @@ pub struct Config {
     /// false allows any property.
     pub strict_query_filter: bool,
     pub client_error_shape: ClientErrorShape,
+    /// `GET /v1/{org}/files` lists every upload. Dinero lists a file only once it is attached
+    /// to a voucher, and the sandbox has no voucher a file can be attached to, so by default
+    /// the list stays empty; on plays the kinder archive tests of list mechanics need.
+    pub list_unattached_files: bool,
+    /// How long after its upload a file still answers 404 to a download: Dinero says a file
+    /// may take a second to become readable. Zero serves it at once.
+    pub file_ready_delay: Duration,
     /// Generated contacts ("Kontakt 0001", ...) added to the fixed seed data at start.
     pub seed_contacts: usize,
     pub bind: SocketAddr,
@@ -202,6 +209,8 @@ impl Default for Config {
             draft_pdf: DraftPdf::Refuse,
             strict_query_filter: true,
             client_error_shape: ClientErrorShape::Plain,
+            list_unattached_files: false,
+            file_ready_delay: Duration::from_secs(1),
             seed_contacts: 0,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             idle_timeout: Duration::from_secs(60),
@@ -231,6 +240,8 @@ pub struct Settings {
     pub draft_pdf: DraftPdf,
     pub strict_query_filter: bool,
     pub client_error_shape: ClientErrorShape,
+    pub list_unattached_files: bool,
+    pub file_ready_delay: Duration,
     pub refresh_tokens: RefreshTokens,
     pub refresh_grace: Duration,
     pub refresh_token_lifetime: Duration,
@@ -249,6 +260,8 @@ impl Settings {
             draft_pdf: config.draft_pdf,
             strict_query_filter: config.strict_query_filter,
             client_error_shape: config.client_error_shape,
+            list_unattached_files: config.list_unattached_files,
+            file_ready_delay: config.file_ready_delay,
             refresh_tokens: config.refresh_tokens,
             refresh_grace: config.refresh_grace,
             refresh_token_lifetime: config.refresh_token_lifetime,
@@ -267,6 +280,8 @@ impl Settings {
             "draft_pdf": self.draft_pdf.as_str(),
             "strict_query_filter": self.strict_query_filter,
             "client_error_shape": self.client_error_shape.as_str(),
+            "list_unattached_files": self.list_unattached_files,
+            "file_ready_delay_ms": duration_ms(self.file_ready_delay),
             "refresh_tokens": self.refresh_tokens.as_str(),
             "refresh_grace_ms": duration_ms(self.refresh_grace),
             "refresh_token_lifetime_ms": duration_ms(self.refresh_token_lifetime),
@@ -321,6 +336,13 @@ impl Settings {
                 }
                 "retry_after_header" => next.retry_after_header = boolean(key, value)?,
                 "strict_query_filter" => next.strict_query_filter = boolean(key, value)?,
+                "list_unattached_files" => next.list_unattached_files = boolean(key, value)?,
+                "file_ready_delay_ms" => {
+                    next.file_ready_delay = value
+                        .as_u64()
+                        .map(Duration::from_millis)
+                        .ok_or_else(|| format!("{key} must be a non-negative integer"))?;
+                }
                 "duplicate_id" => {
                     next.duplicate_id = value
                         .as_str()
@@ -397,6 +419,26 @@ mod tests {
         assert_eq!(s.draft_pdf, DraftPdf::Render);
         assert!(!s.retry_after_header && !s.strict_query_filter);
         assert!(s.apply_patch(&json!({"duplicate_id": "maybe"})).is_err());
+    }
+
+    #[test]
+    fn file_archive_settings_patch() {
+        let mut s = Settings::from_config(&Config::default());
+        assert!(!s.list_unattached_files);
+        assert_eq!(s.file_ready_delay, Duration::from_secs(1));
+        s.apply_patch(&json!({"list_unattached_files": true, "file_ready_delay_ms": 0}))
+            .unwrap();
+        assert!(s.list_unattached_files);
+        assert_eq!(s.file_ready_delay, Duration::ZERO);
+        assert_eq!(s.to_json()["file_ready_delay_ms"], 0);
+        assert_eq!(s.to_json()["list_unattached_files"], true);
+        for bad in [
+            json!({"list_unattached_files": "yes"}),
+            json!({"file_ready_delay_ms": -1}),
+            json!({"file_ready_delay_ms": 0.5}),
+        ] {
+            assert!(s.apply_patch(&bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

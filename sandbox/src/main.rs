@@ -30,6 +30,12 @@ usage: dinero-sandbox [options]
                                  as created with the existing id, changing nothing
   --draft-pdf refuse|render      a draft's PDF: 400 code 59 (default), or rendered
   --any-filter-property          queryFilter on any property, not only Dinero's documented ones
+  --list-unattached-files        list every upload in GET /v1/{org}/files (default: like
+                                 Dinero, only files attached to a voucher, which the
+                                 sandbox never has, so the list stays empty)
+  --file-ready-delay-ms MS       a download answers 404 until MS after the upload, as a file
+                                 in Dinero may take a second to become readable (default
+                                 1000; 0: readable at once)
   --seed-contacts N              generated contacts on top of the seed data (default 0)
   --idle-timeout-ms MS           close a kept-alive connection idle this long (default 60000)
   --connect-client-id ID         Visma Connect client id (default isv_sandbox)
@@ -164,6 +170,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Parsed, String> {
                 | "--tls"
                 | "--no-retry-after"
                 | "--any-filter-property"
+                | "--list-unattached-files"
         );
         if inline.is_some() && !takes_value {
             return Err(format!("{flag} takes no value"));
@@ -192,6 +199,10 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Parsed, String> {
             }
             "--no-retry-after" => config.retry_after_header = false,
             "--any-filter-property" => config.strict_query_filter = false,
+            "--list-unattached-files" => config.list_unattached_files = true,
+            "--file-ready-delay-ms" => {
+                config.file_ready_delay = Duration::from_millis(parse(&flag, &value()?)?);
+            }
             "--duplicate-id" => {
                 let v = value()?;
                 config.duplicate_id = DuplicateId::parse(&v)

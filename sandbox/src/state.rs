@@ -125,6 +125,8 @@ impl State {
             draft_pdf: s.draft_pdf,
             strict_query_filter: s.strict_query_filter,
             client_error_shape: s.client_error_shape,
+            list_unattached_files: s.list_unattached_files,
+            file_ready_delay: s.file_ready_delay,
             refresh_tokens: s.refresh_tokens,
             refresh_grace: s.refresh_grace,
             refresh_token_lifetime: s.refresh_token_lifetime,

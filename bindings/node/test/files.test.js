@@ -1,5 +1,10 @@
 // uploadFile() (dinero_client_upload_file / _upload_bytes) and download() / Response.save()
 // (dinero_response_save): byte-exact round trips, the 6 MB limit, FileError.
+//
+// These tests are about the library's upload, list and download mechanics, so their sandbox
+// lists every upload and serves it at once (--list-unattached-files, --file-ready-delay-ms 0).
+// Dinero is less kind: a file is listed only once attached to a voucher and may take a second
+// to become readable; the test "Dinero's file timing ..." below has that.
 
 import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,7 +62,7 @@ let sandbox;
 let client;
 let dir;
 before(async () => {
-  sandbox = await startSandbox('--rate-limit', '0');
+  sandbox = await startSandbox('--rate-limit', '0', '--list-unattached-files', '--file-ready-delay-ms', '0');
   client = await sandbox.connect();
 });
 after(async () => {
@@ -238,6 +243,27 @@ test('download saveTo in a missing folder is a FileError; nothing is created', a
   assert.equal(error.path, target);
   assert.ok(!fs.existsSync(path.join(dir, 'no')));
   sandbox.assertNoSecret(error.message);
+});
+
+test("Dinero's file timing comes through as ApiErrors: unlisted, then 404 until readable", async () => {
+  // A sandbox with the default archive, its delay longer than any run: the 404 does not depend
+  // on the machine's speed, and the config switch ends it.
+  const dinerolike = await startSandbox('--file-ready-delay-ms', '3600000');
+  const own = await dinerolike.connect();
+  try {
+    const guid = (await own.uploadFile(Buffer.from('%PDF-1.4 fresh'), { fileName: 'fresh.pdf' })).FileGuid;
+    const listedNow = [];
+    for await (const entry of own.paginate(FILES)) listedNow.push(entry);
+    assert.deepEqual(listedNow, [], 'not attached to a voucher: not listed');
+    const error = await expectError(own.download(`${FILES}/${guid}`), dinero.ApiError);
+    assert.deepEqual([error.status, error.code], [404, 40]);
+    dinerolike.assertNoSecret(error.message);
+    await dinerolike.admin('POST', '/config', { file_ready_delay_ms: 0 });
+    assert.equal((await own.download(`${FILES}/${guid}`)).toString(), '%PDF-1.4 fresh');
+  } finally {
+    await own.close();
+    dinerolike.stop();
+  }
 });
 
 test('download errors are ApiErrors and write nothing', async () => {

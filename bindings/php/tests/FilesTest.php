@@ -20,6 +20,19 @@ final class FilesTest extends SandboxTestCase
     private const CONTACTS = '/v1/{organizationId}/contacts';
     private const MAX = 6_291_456; // 6 MB, Dinero's limit
 
+    /**
+     * These tests are about the library's upload, list and download mechanics, so their sandbox
+     * lists every upload and serves it at once. Dinero is less kind (a file is listed only once
+     * attached to a voucher and may take a second to become readable), as is the sandbox by
+     * default: testDinerosFileTimingComesThroughAsApiExceptions has that.
+     *
+     * @return list<string>
+     */
+    protected static function sandboxFlags(): array
+    {
+        return ['--list-unattached-files', '--file-ready-delay-ms', '0'];
+    }
+
     private string $dir;
 
     protected function setUp(): void
@@ -213,6 +226,29 @@ final class FilesTest extends SandboxTestCase
             $this->assertSame(404, $e->getStatus());
         }
         $this->assertFileDoesNotExist("$this->dir/nothing.pdf");
+    }
+
+    public function testDinerosFileTimingComesThroughAsApiExceptions(): void
+    {
+        // A sandbox with the default archive, its delay longer than any run: the 404 does not
+        // depend on the machine's speed, and the config switch ends it.
+        $sandbox = new Sandbox(['--file-ready-delay-ms', '3600000']);
+        try {
+            $client = $sandbox->client();
+            $guid = $client->uploadBytes('%PDF-1.4 fresh', 'fresh.pdf')['FileGuid'];
+            $this->assertSame([], iterator_to_array($client->paginate(Client::FILES, 100)), 'not attached to a voucher: not listed');
+            try {
+                $client->download(Client::FILES . "/$guid");
+                $this->fail('readable at once');
+            } catch (ApiException $e) {
+                $this->assertSame([404, 40], [$e->getStatus(), $e->getApiCode()]);
+            }
+            $sandbox->admin('POST', '/config', ['file_ready_delay_ms' => 0]);
+            $this->assertSame('%PDF-1.4 fresh', $client->download(Client::FILES . "/$guid"));
+            $this->assertSame([], iterator_to_array($client->paginate(Client::FILES, 100)), 'readable is not attached');
+        } finally {
+            $sandbox->stop();
+        }
     }
 
     public function testAMissingFileToUploadIsAFileException(): void

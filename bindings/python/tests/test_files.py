@@ -1,6 +1,11 @@
 """Client.upload_file() and Client.download(): byte-exact round trips through the sandbox's file
 archive, the 6 MB limit (checked before anything is sent), invoice PDFs saved to disk, and
-FileError for local files that cannot be read or written."""
+FileError for local files that cannot be read or written.
+
+These tests are about the library's upload, list and download mechanics, so this module's
+sandbox lists every upload and serves it at once (--list-unattached-files,
+--file-ready-delay-ms 0). Dinero is less kind: a file is listed only once attached to a voucher
+and may take a second to become readable; test_dinero_s_file_timing has that."""
 
 from __future__ import annotations
 
@@ -11,12 +16,12 @@ import struct
 import urllib.request
 import zlib
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 
 import libdinero
-from conftest import Sandbox, assert_no_secret
+from conftest import Sandbox, assert_no_secret, start_sandbox
 
 FILES = "/v1/{organizationId}/files"
 INVOICES = "/v1/{organizationId}/invoices"
@@ -48,6 +53,19 @@ KINDS = {
     "png": ("kvittering.png", png(), "image/png"),
     "pdf": ("kvittering.pdf", PDF_WITH_NULS, "application/pdf"),
 }
+
+
+@pytest.fixture(scope="module")
+def module_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    """Replaces conftest's: the kinder file archive these mechanics tests opt into."""
+    sandbox = start_sandbox(
+        tmp_path_factory.mktemp("sandbox"),
+        "--rate-limit", "0", "--list-unattached-files", "--file-ready-delay-ms", "0",
+    )
+    try:
+        yield sandbox
+    finally:
+        sandbox.stop()
 
 
 def listed(client: libdinero.Client) -> Dict[str, Dict[str, Any]]:
@@ -280,6 +298,22 @@ def test_save_to_a_missing_folder_is_a_file_error(
     assert error.errno == errno.ENOENT and error.filename == str(target)
     assert not (tmp_path / "no").exists()
     assert_no_secret(str(error), sandbox)
+
+
+def test_dinero_s_file_timing(sandbox_with: Callable[..., Sandbox]) -> None:
+    # The sandbox's defaults play Dinero's archive: an upload is not listed (no voucher refers
+    # to it) and answers 404 until its delay has passed. The delay here is longer than any run,
+    # so the 404 does not depend on the machine's speed; the config switch then ends it.
+    sandbox = sandbox_with("--file-ready-delay-ms", "3600000")
+    with sandbox.connect() as client:
+        guid = client.upload_file(b"%PDF-1.4 fresh", file_name="fresh.pdf")["FileGuid"]
+        assert list(client.paginate(FILES)) == []
+        with pytest.raises(libdinero.ApiError) as caught:
+            client.download(f"{FILES}/{guid}")
+        assert (caught.value.status, caught.value.code) == (404, 40)
+        sandbox.admin("POST", "/config", {"file_ready_delay_ms": 0})
+        assert client.download(f"{FILES}/{guid}") == b"%PDF-1.4 fresh"
+        assert list(client.paginate(FILES)) == [], "readable is not attached to a voucher"
 
 
 def test_download_errors_are_api_errors(client: libdinero.Client, tmp_path: Path) -> None:

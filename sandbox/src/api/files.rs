@@ -1,9 +1,15 @@
 //! Files: `POST /v1/{org}/files` (multipart/form-data upload, at most 6 MB),
 //! `GET /v1/{org}/files` (list) and `GET /v1/{org}/files/{guid}` (the bytes as uploaded).
+//!
+//! As in Dinero, a file is listed only once attached to a voucher (the sandbox has no voucher a
+//! file can be attached to, so only `Config::list_unattached_files` lists uploads), and it may
+//! take a while to become readable (`Config::file_ready_delay`). Dinero documents no route that
+//! hands a file's bytes back: the download is the sandbox's assumption.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
@@ -32,6 +38,9 @@ pub struct StoredFile {
     pub content_type: String,
     pub bytes: Vec<u8>,
     pub created_ms: i64,
+    /// When the upload was stored, on the monotonic clock, for the readiness delay (the wall
+    /// clock could step back and make a file unreadable again).
+    pub uploaded: Instant,
 }
 
 /// The uploaded files, in upload order.
@@ -101,13 +110,15 @@ pub fn upload(org: &Organization, request: &Request) -> Response {
         content_type: part.content_type().to_owned(),
         bytes: part.data.to_vec(),
         created_ms: clock::now_ms(),
+        uploaded: Instant::now(),
     });
     Response::json(200, &json!({"FileGuid": guid, "OrganizationId": org.id}))
 }
 
-/// `GET /v1/{org}/files`: the files' metadata in upload order, paged with `page` and `pageSize`
-/// (other parameters are ignored).
-pub fn list(org: &Organization, request: &Request) -> Response {
+/// `GET /v1/{org}/files`: the listed files' metadata in upload order, paged with `page` and
+/// `pageSize` (other parameters are ignored). Dinero lists only files attached to a voucher and
+/// nothing here attaches one, so an upload is listed only with `list_unattached_files`.
+pub fn list(org: &Organization, request: &Request, list_unattached_files: bool) -> Response {
     let pairs = parse_pairs(&request.query);
     let (mut page, mut page_size) = (0, DEFAULT_PAGE_SIZE);
     for (name, value) in &pairs {
@@ -121,11 +132,15 @@ pub fn list(org: &Organization, request: &Request) -> Response {
         }
     }
     let files = org.files();
-    let total = files.items().len() as u64;
+    let listed: &[StoredFile] = if list_unattached_files {
+        files.items()
+    } else {
+        &[]
+    };
+    let total = listed.len() as u64;
     let skip = usize::try_from(page.saturating_mul(page_size)).unwrap_or(usize::MAX);
     let take = usize::try_from(page_size).unwrap_or(usize::MAX);
-    let collection: Vec<Value> = files
-        .items()
+    let collection: Vec<Value> = listed
         .iter()
         .skip(skip)
         .take(take)
@@ -148,11 +163,16 @@ pub fn list(org: &Organization, request: &Request) -> Response {
     )
 }
 
-/// `GET /v1/{org}/files/{guid}`: the bytes as uploaded, with their Content-Type and a
-/// `Content-Disposition: attachment`, whatever the `Accept` header; 404 code 40 if unknown.
-pub fn download(org: &Organization, guid: &str) -> Response {
+/// `GET /v1/{org}/files/{guid}` (not in Dinero's documentation: an assumption): the bytes as
+/// uploaded, with their Content-Type and a `Content-Disposition: attachment`, whatever the
+/// `Accept` header; 404 code 40 if unknown, and the same 404 until `ready_delay` has passed
+/// since the upload, as a file in Dinero may take a second to become readable.
+pub fn download(org: &Organization, guid: &str, ready_delay: Duration) -> Response {
     let files = org.files();
-    let Some(file) = files.get(guid) else {
+    let Some(file) = files
+        .get(guid)
+        .filter(|f| f.uploaded.elapsed() >= ready_delay)
+    else {
         return ApiError::not_found("File", "Filen").to_response();
     };
     Response::new(

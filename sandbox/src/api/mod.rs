@@ -244,12 +244,12 @@ fn route(state: &State, request: &Request, access: &Access) -> Response {
             (Action::Pdf, _) => errors::method_not_allowed(method, "GET"),
         },
         Route::Files { .. } => match method {
-            "GET" => files::list(org, request),
+            "GET" => files::list(org, request, state.settings().list_unattached_files),
             "POST" => files::upload(org, request),
             _ => errors::method_not_allowed(method, "GET, POST"),
         },
         Route::File { guid, .. } => match method {
-            "GET" => files::download(org, guid),
+            "GET" => files::download(org, guid, state.settings().file_ready_delay),
             _ => errors::method_not_allowed(method, "GET"),
         },
         Route::Entries { .. } => match method {

@@ -276,3 +276,63 @@ fn help_lists_the_connect_flags_and_bad_values_exit_2() {
         assert!(String::from_utf8_lossy(&out.stderr).contains(args[0]));
     }
 }
+
+#[test]
+fn file_archive_flags_set_the_config_and_bad_values_exit_2() {
+    let settings = |args: &[&str]| {
+        let mut child = Command::new(BIN)
+            .args(["--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let first = BufReader::new(child.stdout.take().unwrap())
+            .lines()
+            .next()
+            .unwrap()
+            .unwrap();
+        let addr: std::net::SocketAddr = first
+            .strip_prefix("dinero-sandbox listening on http://")
+            .expect(&first)
+            .parse()
+            .unwrap();
+        let resp = Conn::to(addr)
+            .send("GET", "/_sandbox/config", &[], b"")
+            .unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let config = resp.json();
+        (
+            config["list_unattached_files"].clone(),
+            config["file_ready_delay_ms"].clone(),
+        )
+    };
+    assert_eq!(
+        settings(&[]),
+        (serde_json::json!(false), serde_json::json!(1000)),
+        "Dinero's archive by default"
+    );
+    assert_eq!(
+        settings(&["--list-unattached-files", "--file-ready-delay-ms", "0"]),
+        (serde_json::json!(true), serde_json::json!(0))
+    );
+    assert_eq!(
+        settings(&["--file-ready-delay-ms=250"]).1,
+        serde_json::json!(250)
+    );
+
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--list-unattached-files") && help.contains("--file-ready-delay-ms"));
+    for args in [
+        &["--file-ready-delay-ms", "-1"][..],
+        &["--file-ready-delay-ms", "soon"],
+        &["--file-ready-delay-ms"],
+        &["--list-unattached-files=yes"],
+    ] {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(args[0].split('=').next().unwrap()));
+    }
+}

@@ -1,8 +1,22 @@
-//! `/v1/{org}/files`: multipart upload, list, byte-exact download, the 6 MB limit.
+//! `/v1/{org}/files`: multipart upload, list, byte-exact download, the 6 MB limit, and Dinero's
+//! timing: an upload is listed only once attached to a voucher and readable only after a delay.
 
+use std::time::{Duration, Instant};
+
+use dinero_sandbox::Config;
 use serde_json::{json, Value};
 
 use crate::client::*;
+
+/// A sandbox that lists every upload and serves it at once: the tests of the archive's list and
+/// download mechanics opt into it; Dinero's own timing has its tests below.
+fn start_instant_archive() -> dinero_sandbox::Sandbox {
+    start(Config {
+        list_unattached_files: true,
+        file_ready_delay: Duration::ZERO,
+        ..Config::default()
+    })
+}
 
 const BOUNDARY: &str = "----sandboxTestBoundary7MA4YWxkTrZu0gW";
 
@@ -136,7 +150,7 @@ fn pdf_with_nuls() -> Vec<u8> {
 
 #[test]
 fn round_trip_is_byte_exact_and_listed() {
-    let sb = start_default();
+    let sb = start_instant_archive();
     let t = token(&sb);
     let text = "Hej Børge\r\nlinje 2\n\tslut".as_bytes();
     let png = tiny_png();
@@ -204,7 +218,7 @@ fn round_trip_is_byte_exact_and_listed() {
 
 #[test]
 fn file_part_choice_default_type_and_extended_filename() {
-    let sb = start_default();
+    let sb = start_instant_archive();
     let t = token(&sb);
     // No part named "file": the first part with a filename; no Content-Type: octet-stream.
     let body = multipart(&[
@@ -250,7 +264,7 @@ fn file_part_choice_default_type_and_extended_filename() {
 
 #[test]
 fn six_mb_passes_one_byte_more_is_413() {
-    let sb = start_default();
+    let sb = start_instant_archive();
     let t = token(&sb);
     const LIMIT: usize = 6 * 1024 * 1024;
     assert_eq!(LIMIT, 6_291_456);
@@ -285,7 +299,7 @@ fn six_mb_passes_one_byte_more_is_413() {
 
 #[test]
 fn malformed_multipart_is_400_code_42() {
-    let sb = start_default();
+    let sb = start_instant_archive();
     let t = token(&sb);
     let good = multipart(&[("name=\"file\"; filename=\"a.txt\"", None, b"a")]);
     let with_boundary = format!("multipart/form-data; boundary={BOUNDARY}");
@@ -357,4 +371,111 @@ fn unknown_guid_404_and_the_usual_rules() {
     assert_eq!(resp.status, 405);
     assert_eq!(resp.header("allow"), Some("GET"));
     assert_eq!(get(&sb, &t, &format!("/v1.2/{ORG}/files")).status, 404);
+}
+
+/// Dinero's 404 for a file it does not have (the same whatever the guid).
+fn missing_file_404(sb: &dinero_sandbox::Sandbox, t: &str) -> Value {
+    let resp = download(sb, t, "0b4f6fd6-5d49-4c2c-9a3e-6a7f1e2d3c4b", None);
+    assert_eq!(resp.status, 404);
+    resp.json()
+}
+
+#[test]
+fn by_default_an_upload_is_unlisted_and_readable_only_after_about_a_second() {
+    let sb = start_default();
+    let t = token(&sb);
+    let before_upload = Instant::now();
+    let guid = upload_file(&sb, &t, "kvittering.txt", "text/plain", b"kaffe 25,00 kr");
+
+    let resp = download(&sb, &t, &guid, None);
+    assert_eq!(resp.status, 404, "readable at once: {}", resp.text());
+    assert_eq!(
+        resp.json(),
+        missing_file_404(&sb, &t),
+        "the 404 of a missing file"
+    );
+    let list = get(&sb, &t, &org_path("files")).json();
+    assert_eq!(list["Collection"], json!([]), "listed before any voucher");
+    assert_eq!(list["Pagination"]["Result"], 0);
+    assert_eq!(list["Pagination"]["ResultWithoutFilter"], 0);
+
+    // Poll, with a bound, until it is readable; never before the second has passed.
+    let deadline = before_upload + Duration::from_secs(10);
+    let resp = loop {
+        let resp = download(&sb, &t, &guid, None);
+        if resp.status != 404 || Instant::now() > deadline {
+            break resp;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(resp.body, b"kaffe 25,00 kr");
+    assert!(
+        before_upload.elapsed() >= Duration::from_secs(1),
+        "readable after {:?}",
+        before_upload.elapsed()
+    );
+    // Readable is not attached: still not listed.
+    assert_eq!(
+        get(&sb, &t, &org_path("files")).json()["Collection"],
+        json!([])
+    );
+}
+
+#[test]
+fn the_file_switches_are_read_at_each_request() {
+    // A delay no test run reaches, so the first download is a 404 however slow the machine.
+    let sb = start(Config {
+        file_ready_delay: Duration::from_secs(3600),
+        ..Config::default()
+    });
+    let t = token(&sb);
+    let guid = upload_file(&sb, &t, "bilag.pdf", "application/pdf", b"%PDF-1.4\n");
+    assert_eq!(download(&sb, &t, &guid, None).status, 404);
+    assert_eq!(
+        get(&sb, &t, &org_path("files")).json()["Collection"],
+        json!([])
+    );
+    assert_eq!(
+        sb.config().file_ready_delay,
+        Duration::from_secs(3600),
+        "the start-up value"
+    );
+
+    sb.configure(json!({"file_ready_delay_ms": 0, "list_unattached_files": true}))
+        .unwrap();
+    let resp = download(&sb, &t, &guid, None);
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(resp.body, b"%PDF-1.4\n");
+    let list = get(&sb, &t, &org_path("files")).json();
+    assert_eq!(list["Collection"][0]["FileGuid"], guid);
+    assert_eq!(list["Pagination"]["Result"], 1);
+
+    sb.configure(json!({"file_ready_delay_ms": 3_600_000, "list_unattached_files": false}))
+        .unwrap();
+    assert_eq!(download(&sb, &t, &guid, None).status, 404);
+    assert_eq!(
+        get(&sb, &t, &org_path("files")).json()["Collection"],
+        json!([])
+    );
+    let config = sb.config();
+    assert!(!config.list_unattached_files);
+    assert_eq!(config.file_ready_delay, Duration::from_secs(3600));
+}
+
+#[test]
+fn with_no_delay_an_upload_is_readable_at_once_yet_unlisted() {
+    let sb = start(Config {
+        file_ready_delay: Duration::ZERO,
+        ..Config::default()
+    });
+    let t = token(&sb);
+    let guid = upload_file(&sb, &t, "a.txt", "text/plain", b"a");
+    let resp = download(&sb, &t, &guid, None);
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.body, b"a");
+    assert_eq!(
+        get(&sb, &t, &org_path("files")).json()["Collection"],
+        json!([])
+    );
 }
