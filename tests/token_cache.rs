@@ -84,12 +84,15 @@ fn the_file_is_private_and_holds_no_credentials() {
     let c = sb.config();
     assert!(!text.contains(&c.client_secret) && !text.contains(&c.api_key));
     assert!(text.contains(&client.access_token().unwrap()));
+    // Entries are named by fingerprints (SHA-256, hex) of the credentials.
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(json["fingerprint"].as_str().unwrap().len(), 64);
+    let names: Vec<&String> = json["tokens"].as_object().unwrap().keys().collect();
+    assert_eq!(names.len(), 1);
+    assert!(names[0].len() == 64 && names[0].bytes().all(|b| b.is_ascii_hexdigit()));
 }
 
 #[test]
-fn a_cache_written_for_another_organization_is_not_used() {
+fn organizations_naming_one_file_keep_their_own_tokens() {
     let one = sandbox();
     let other = sandbox_with(|c| c.api_key = "another-organizations-key".into());
     let path = cache_path("foreign");
@@ -99,8 +102,12 @@ fn a_cache_written_for_another_organization_is_not_used() {
     assert_eq!(
         stat(&other, "token_requests"),
         1,
-        "the other sandbox's token was not reused"
+        "the first organization's token was not reused"
     );
+    // Nor replaced: a new client of the first organization still finds its token.
+    let again = cached_client(&one, &path);
+    assert_eq!(again.get("/v1/organizations").status, 200);
+    assert_eq!(stat(&one, "token_requests"), 1, "its token was kept");
 }
 
 #[test]

@@ -6,17 +6,21 @@
 //! dies, however it dies: no lock outlives its owner. Waiting for it has a deadline.
 //!
 //! The file is opened without following a symbolic link and without blocking (a FIFO planted
-//! at the path cannot hang us), and used only if it is a regular file of ours. Its content
-//! holds a one-way fingerprint of the credentials, never the credentials; a file that does not
-//! parse, was written for other credentials, or could be read by others is ignored and
-//! overwritten. The file holds the access token, so it is kept at mode 0600.
+//! at the path cannot hang us), and used only if it is a regular file of ours. It holds every
+//! client's entries, each under a one-way fingerprint (never the credentials): tokens under
+//! the fingerprint of what decides the token, rate windows under that of the organization and
+//! client id they count. So clients that differ in their token (another scope or secret) still
+//! spend one window, and clients of several organizations may name one file without taking
+//! each other's token or window. Entries that have run out are dropped as the file is written.
+//! A file that does not parse or could be read by others is ignored and overwritten. The file
+//! holds access tokens, so it is kept at mode 0600.
 
-use super::window::Window;
+use super::window::{Window, GRACE_MS};
 use super::{SharedToken, Store, StoreError, StoreResult};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::token::exchange::{is_sendable_token, MAX_LIFETIME};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Read;
 use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt, PermissionsExt};
@@ -24,17 +28,28 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use zeroize::Zeroizing;
 
-const FORMAT: u64 = 2;
+const FORMAT: u64 = 3;
 /// A window of Dinero's 100 requests is a few kilobytes; a much larger file is not ours.
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 pub struct FileStore {
     path: PathBuf,
-    fingerprint: String,
+    /// Names this client's token entry.
+    token_key: String,
+    /// Names the rate window this client spends.
+    window_key: String,
     lock_wait: Duration,
 }
 
-/// What the file holds, as plain values.
+/// The whole file: every client's entries, by fingerprint, as JSON. Their secrets are wiped
+/// when it is dropped.
+#[derive(Default)]
+struct Document {
+    tokens: Map<String, Value>,
+    windows: Map<String, Value>,
+}
+
+/// This client's entries, as plain values.
 #[derive(Default)]
 struct Content {
     token: Option<StoredToken>,
@@ -42,6 +57,9 @@ struct Content {
     refresh_token: Option<Secret>,
     lease: Option<(u64, u64)>,
     window: Window,
+    /// The window's length, once a step has told it: lets a later writer drop slots that ran
+    /// out from an entry whose clients have gone.
+    window_ms: Option<u64>,
 }
 
 struct StoredToken {
@@ -55,7 +73,12 @@ impl FileStore {
     /// system, is a configuration error to report at `dinero_authenticate`. What can go wrong
     /// with an existing file (a planted FIFO, another user's file) is trouble at run time, met
     /// by falling back to the per-process state.
-    pub fn open(path: &Path, fingerprint: &str, lock_wait: Duration) -> Result<FileStore> {
+    pub fn open(
+        path: &Path,
+        token_key: &str,
+        window_key: &str,
+        lock_wait: Duration,
+    ) -> Result<FileStore> {
         if std::fs::symlink_metadata(path).is_err() {
             let created = OpenOptions::new()
                 .write(true)
@@ -76,7 +99,8 @@ impl FileStore {
         }
         Ok(FileStore {
             path: path.to_path_buf(),
-            fingerprint: fingerprint.to_string(),
+            token_key: token_key.to_string(),
+            window_key: window_key.to_string(),
             lock_wait,
         })
     }
@@ -86,11 +110,14 @@ impl FileStore {
     fn step<T>(&self, step: impl FnOnce(&mut Content, u64) -> (T, bool)) -> StoreResult<T> {
         let file = self.open_file()?;
         self.lock(&file)?;
-        let (mut content, trusted) = self.read(&file)?;
+        let (mut document, trusted) = self.read(&file)?;
         let now = unix_ms();
+        let mut content = document.content(&self.token_key, &self.window_key);
         let (result, changed) = step(&mut content, now);
         if changed || !trusted {
-            self.write(&file, &content)?;
+            document.put(&self.token_key, &self.window_key, &content);
+            document.drop_run_out(now);
+            self.write(&file, &document)?;
         }
         // Closing the file releases the lock.
         Ok(result)
@@ -139,8 +166,8 @@ impl FileStore {
         }
     }
 
-    /// The content and whether it can be trusted; an untrusted file reads as empty.
-    fn read(&self, file: &File) -> StoreResult<(Content, bool)> {
+    /// The document and whether it can be trusted; an untrusted file reads as empty.
+    fn read(&self, file: &File) -> StoreResult<(Document, bool)> {
         let meta = file
             .metadata()
             .map_err(|e| self.fail(&format!("cannot stat it: {e}")))?;
@@ -148,81 +175,31 @@ impl FileStore {
         if meta.mode() & 0o077 != 0 {
             file.set_permissions(std::fs::Permissions::from_mode(0o600))
                 .map_err(|e| self.fail(&format!("cannot make it private: {e}")))?;
-            return Ok((Content::default(), false));
+            return Ok((Document::default(), false));
         }
         let mut text = Zeroizing::new(Vec::new());
         file.take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut text)
             .map_err(|e| self.fail(&format!("cannot read it: {e}")))?;
         if text.is_empty() {
-            return Ok((Content::default(), true));
+            return Ok((Document::default(), true));
         }
-        match self.parse(&text) {
-            Some(content) if text.len() as u64 <= MAX_FILE_BYTES => Ok((content, true)),
-            _ => Ok((Content::default(), false)),
+        match Document::parse(&text) {
+            Some(document) if text.len() as u64 <= MAX_FILE_BYTES => Ok((document, true)),
+            _ => Ok((Document::default(), false)),
         }
     }
 
-    fn parse(&self, text: &[u8]) -> Option<Content> {
-        let mut json: Value = serde_json::from_slice(text).ok()?;
-        if json["format"].as_u64() != Some(FORMAT) || json["fingerprint"] != *self.fingerprint {
-            return None;
-        }
-        let token = parse_token(&json["token"]);
-        let lease = json["lease"]
-            .as_array()
-            .and_then(|pair| Some((pair.first()?.as_u64()?, pair.get(1)?.as_u64()?)));
-        let pairs = |key: &str| {
-            json[key]
-                .as_array()?
-                .iter()
-                .map(|pair| Some((pair.get(0)?.as_u64()?, pair.get(1)?.as_u64()?)))
-                .collect::<Option<Vec<_>>>()
-        };
-        let window = Window {
-            slots: pairs("slots")?,
-            waiters: pairs("waiters")?,
-        };
-        let refresh_token = json["refresh_token"]
-            .as_str()
-            .filter(|t| is_sendable_token(t))
-            .map(Secret::new);
-        for secret in ["/token/access_token", "/refresh_token"] {
-            if let Some(Value::String(s)) = json.pointer_mut(secret) {
-                zeroize::Zeroize::zeroize(s);
-            }
-        }
-        Some(Content {
-            token,
-            refresh_token,
-            lease,
-            window,
-        })
-    }
-
-    fn write(&self, file: &File, content: &Content) -> StoreResult<()> {
-        let token = content.token.as_ref().map(|t| {
-            json!({
-                "access_token": t.value.expose(),
-                "expires_at_unix_ms": t.expires_at_ms,
-                "lifetime_ms": t.lifetime_ms,
+    fn write(&self, file: &File, document: &Document) -> StoreResult<()> {
+        let mut bytes = Zeroizing::new(format!("{{\"format\":{FORMAT},\"tokens\":").into_bytes());
+        let serialized = serde_json::to_writer(&mut *bytes, &document.tokens)
+            .and_then(|()| {
+                bytes.extend_from_slice(b",\"windows\":");
+                serde_json::to_writer(&mut *bytes, &document.windows)
             })
-        });
-        let mut document = json!({
-            "format": FORMAT,
-            "fingerprint": self.fingerprint,
-            "token": token,
-            "refresh_token": content.refresh_token.as_ref().map(Secret::expose),
-            "lease": content.lease.map(|(holder, until)| json!([holder, until])),
-            "slots": content.window.slots.iter().map(|(id, at)| json!([id, at])).collect::<Vec<_>>(),
-            "waiters": content.window.waiters.iter().map(|(id, due)| json!([id, due])).collect::<Vec<_>>(),
-        });
-        let bytes = Zeroizing::new(document.to_string().into_bytes());
-        for secret in ["/token/access_token", "/refresh_token"] {
-            if let Some(Value::String(s)) = document.pointer_mut(secret) {
-                zeroize::Zeroize::zeroize(s);
-            }
-        }
+            .map_err(|e| self.fail(&format!("cannot write it: {e}")));
+        serialized?;
+        bytes.push(b'}');
         // In place, under the lock: the inode stays the same, so every process locks the same
         // file. A crash half-way leaves a file that does not parse, which is then replaced.
         file.write_all_at(&bytes, 0)
@@ -232,6 +209,151 @@ impl FileStore {
 
     fn fail(&self, why: &str) -> StoreError {
         StoreError(format!("shared_state file {}: {why}", self.path.display()))
+    }
+}
+
+impl Document {
+    /// The document, or None for a file that is not one (an older format, another program's):
+    /// any token in it is wiped all the same.
+    fn parse(text: &[u8]) -> Option<Document> {
+        let mut json: Value = serde_json::from_slice(text).ok()?;
+        let ours = json["format"].as_u64() == Some(FORMAT)
+            && json["tokens"].is_object()
+            && json["windows"].is_object();
+        if ours {
+            let mut take = |key| json.get_mut(key).map(Value::take);
+            if let (Some(Value::Object(tokens)), Some(Value::Object(windows))) =
+                (take("tokens"), take("windows"))
+            {
+                return Some(Document { tokens, windows });
+            }
+        }
+        wipe(&mut json);
+        if let Some(Value::Object(tokens)) = json.get_mut("tokens") {
+            tokens.values_mut().for_each(wipe);
+        }
+        None
+    }
+
+    /// The entries of one client; an entry that does not read is taken as empty (and is
+    /// replaced when the client writes).
+    fn content(&self, token_key: &str, window_key: &str) -> Content {
+        let entry = self.tokens.get(token_key);
+        let window = self.windows.get(window_key);
+        let pairs = |key: &str| {
+            window?[key]
+                .as_array()?
+                .iter()
+                .map(|pair| Some((pair.get(0)?.as_u64()?, pair.get(1)?.as_u64()?)))
+                .collect::<Option<Vec<_>>>()
+        };
+        Content {
+            token: entry.and_then(|e| parse_token(&e["token"])),
+            refresh_token: entry
+                .and_then(|e| e["refresh_token"].as_str())
+                .filter(|t| is_sendable_token(t))
+                .map(Secret::new),
+            lease: entry.and_then(|e| {
+                let pair = e["lease"].as_array()?;
+                Some((pair.first()?.as_u64()?, pair.get(1)?.as_u64()?))
+            }),
+            window: Window {
+                slots: pairs("slots").unwrap_or_default(),
+                waiters: pairs("waiters").unwrap_or_default(),
+            },
+            window_ms: window.and_then(|w| w["window_ms"].as_u64()),
+        }
+    }
+
+    /// Puts one client's entries back; an entry with nothing left in it is removed.
+    fn put(&mut self, token_key: &str, window_key: &str, content: &Content) {
+        let token = content.token.as_ref().map(|t| {
+            json!({
+                "access_token": t.value.expose(),
+                "expires_at_unix_ms": t.expires_at_ms,
+                "lifetime_ms": t.lifetime_ms,
+            })
+        });
+        let entry = (token.is_some() || content.refresh_token.is_some() || content.lease.is_some())
+            .then(|| {
+                json!({
+                    "token": token,
+                    "refresh_token": content.refresh_token.as_ref().map(Secret::expose),
+                    "lease": content.lease.map(|(holder, until)| json!([holder, until])),
+                })
+            });
+        if let Some(mut old) = match entry {
+            Some(entry) => self.tokens.insert(token_key.to_owned(), entry),
+            None => self.tokens.remove(token_key),
+        } {
+            wipe(&mut old);
+        }
+        let window = &content.window;
+        if window.slots.is_empty() && window.waiters.is_empty() {
+            self.windows.remove(window_key);
+        } else {
+            self.windows.insert(
+                window_key.to_owned(),
+                json!({
+                    "slots": window.slots.iter().map(|(id, at)| json!([id, at])).collect::<Vec<_>>(),
+                    "waiters": window.waiters.iter().map(|(id, due)| json!([id, due])).collect::<Vec<_>>(),
+                    "window_ms": content.window_ms,
+                }),
+            );
+        }
+    }
+
+    /// Drops what no client can use any more: token entries whose token has expired, with no
+    /// refresh token and no running lease; windows whose every slot and waiter has run out.
+    fn drop_run_out(&mut self, now: u64) {
+        let ran_out = |entry: &Value| {
+            let token_gone = entry["token"]["expires_at_unix_ms"]
+                .as_u64()
+                .is_none_or(|at| at <= now);
+            let lease_gone = entry["lease"][1].as_u64().is_none_or(|until| until <= now);
+            token_gone && lease_gone && entry["refresh_token"].is_null()
+        };
+        let gone: Vec<String> = self
+            .tokens
+            .iter()
+            .filter(|(_, entry)| ran_out(entry))
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in gone {
+            if let Some(mut entry) = self.tokens.remove(&key) {
+                wipe(&mut entry);
+            }
+        }
+        self.windows.retain(|_, window| {
+            let Some(window_ms) = window["window_ms"].as_u64() else {
+                return true;
+            };
+            let live = |key: &str, left: u64| {
+                window[key].as_array().is_some_and(|pairs| {
+                    pairs
+                        .iter()
+                        .any(|pair| pair[1].as_u64().is_some_and(|at| at.min(now) + left > now))
+                })
+            };
+            live("slots", window_ms) || live("waiters", window_ms + GRACE_MS)
+        });
+    }
+}
+
+impl Drop for Document {
+    fn drop(&mut self) {
+        for entry in self.tokens.values_mut() {
+            wipe(entry);
+        }
+    }
+}
+
+/// Wipes the secrets of a token entry.
+fn wipe(entry: &mut Value) {
+    for secret in ["/token/access_token", "/refresh_token"] {
+        if let Some(Value::String(s)) = entry.pointer_mut(secret) {
+            zeroize::Zeroize::zeroize(s);
+        }
     }
 }
 
@@ -319,6 +441,7 @@ impl Store for FileStore {
     fn take_slot(&self, id: u64, limit: u32, window: Duration) -> StoreResult<Option<Duration>> {
         let window_ms = window.as_millis() as u64;
         self.step(|content, now| {
+            content.window_ms = Some(window_ms);
             let wait = content.window.take(id, limit, window_ms, now);
             (wait.map(Duration::from_millis), true)
         })
@@ -327,6 +450,7 @@ impl Store for FileStore {
     fn finish_slot(&self, id: u64, window: Duration) -> StoreResult<()> {
         let window_ms = window.as_millis() as u64;
         self.step(|content, now| {
+            content.window_ms = Some(window_ms);
             content.window.finish(id, window_ms, now);
             ((), true)
         })
@@ -357,7 +481,13 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("dinero-state-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        FileStore::open(&dir.join("state"), fingerprint, Duration::from_millis(500)).unwrap()
+        FileStore::open(
+            &dir.join("state"),
+            fingerprint,
+            &format!("window-{fingerprint}"),
+            Duration::from_millis(500),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -380,7 +510,98 @@ mod tests {
     }
 
     fn store_for(s: &FileStore, fingerprint: &str) -> FileStore {
-        FileStore::open(&s.path, fingerprint, Duration::from_millis(500)).unwrap()
+        sharing(s, fingerprint, &format!("window-{fingerprint}"))
+    }
+
+    fn sharing(s: &FileStore, token_key: &str, window_key: &str) -> FileStore {
+        FileStore::open(&s.path, token_key, window_key, Duration::from_millis(500)).unwrap()
+    }
+
+    #[test]
+    fn clients_with_other_tokens_but_one_organization_spend_one_window() {
+        // Same organization and client id, another scope: another token, the same budget.
+        let a = store("one-window", "token-a");
+        let b = sharing(&a, "token-b", "window-token-a");
+        let window = Duration::from_secs(60);
+        a.put_token(&Secret::new("tok.a"), window, window).unwrap();
+        assert!(a.take_slot(1, 2, window).unwrap().is_none());
+        b.put_token(&Secret::new("tok.b"), window, window).unwrap();
+        assert!(b.take_slot(2, 2, window).unwrap().is_none());
+        assert!(
+            a.take_slot(3, 2, window).unwrap().is_some(),
+            "the window is full"
+        );
+        assert_eq!(a.token().unwrap().unwrap().value.expose(), "tok.a");
+        assert_eq!(b.token().unwrap().unwrap().value.expose(), "tok.b");
+    }
+
+    #[test]
+    fn organizations_naming_one_file_keep_their_own_token_and_window() {
+        let a = store("two-orgs", "org-a");
+        let b = store_for(&a, "org-b");
+        let window = Duration::from_secs(60);
+        assert!(a.take_slot(1, 1, window).unwrap().is_none());
+        assert!(
+            b.take_slot(2, 1, window).unwrap().is_none(),
+            "b's own budget"
+        );
+        a.put_token(&Secret::new("tok.a"), window, window).unwrap();
+        assert!(b.token().unwrap().is_none());
+        assert!(
+            a.take_slot(3, 1, window).unwrap().is_some(),
+            "a's slot is kept"
+        );
+        assert_eq!(a.token().unwrap().unwrap().value.expose(), "tok.a");
+    }
+
+    #[test]
+    fn entries_that_ran_out_are_dropped_when_the_file_is_written() {
+        let a = store("ran-out", "gone");
+        let b = store_for(&a, "stays");
+        a.put_token(
+            &Secret::new("old"),
+            Duration::from_millis(1),
+            Duration::from_secs(60),
+        )
+        .unwrap();
+        assert!(a
+            .take_slot(1, 5, Duration::from_millis(1))
+            .unwrap()
+            .is_none());
+        std::thread::sleep(Duration::from_millis(5));
+        b.put_token(
+            &Secret::new("new"),
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&a.path).unwrap();
+        assert!(
+            !text.contains("old") && !text.contains("window-gone"),
+            "{text}"
+        );
+        assert!(text.contains("new"), "{text}");
+    }
+
+    #[test]
+    fn files_of_an_older_format_or_not_an_object_are_replaced() {
+        let s = store("older", "fp");
+        for text in [
+            r#"{"format":2,"fingerprint":"fp","token":{"access_token":"t"},"slots":[],"waiters":[]}"#,
+            "[1,2,3]",
+            "\"text\"",
+            r#"{"format":3,"tokens":[],"windows":{}}"#,
+        ] {
+            std::fs::write(&s.path, text).unwrap();
+            assert!(s.token().unwrap().is_none(), "{text}");
+            s.put_token(
+                &Secret::new("t"),
+                Duration::from_secs(60),
+                Duration::from_secs(60),
+            )
+            .unwrap();
+            assert!(s.token().unwrap().is_some(), "{text}");
+        }
     }
 
     #[test]
@@ -416,7 +637,7 @@ mod tests {
             json!({"access_token": "ok", "expires_at_unix_ms": u64::MAX, "lifetime_ms": 3600000}),
             json!({"access_token": "ok", "expires_at_unix_ms": unix_ms() + 1000, "lifetime_ms": u64::MAX}),
         ] {
-            let doc = json!({"format": FORMAT, "fingerprint": "fp", "token": token, "lease": null, "slots": [], "waiters": []});
+            let doc = json!({"format": FORMAT, "tokens": {"fp": {"token": token, "lease": null}}, "windows": {}});
             std::fs::write(&s.path, doc.to_string()).unwrap();
             assert!(s.token().unwrap().is_none(), "{token}");
         }
@@ -462,6 +683,7 @@ mod tests {
         let err = FileStore::open(
             Path::new("/proc/dinero-state"),
             "fp",
+            "window-fp",
             Duration::from_secs(1),
         )
         .err()

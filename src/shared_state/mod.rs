@@ -73,6 +73,7 @@ pub fn open(
         Location::File(path) => Ok(Box::new(file::FileStore::open(
             path,
             &fingerprints.token,
+            &fingerprints.window,
             timeout,
         )?)),
         Location::Redis(url) => Ok(Box::new(redis::RedisStore::open(

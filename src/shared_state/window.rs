@@ -22,7 +22,7 @@ impl Window {
     /// Counts request `id` now if its turn has come and the window has room; else queues it
     /// and says how many ms to wait before asking again.
     pub fn take(&mut self, id: u64, limit: u32, window_ms: u64, now: u64) -> Option<u64> {
-        self.slots.retain(|(_, at)| at + window_ms > now);
+        self.settle(window_ms, now);
         self.waiters
             .retain(|(waiter, due)| *waiter == id || due + GRACE_MS > now);
         let free = (limit as usize).saturating_sub(self.slots.len());
@@ -49,9 +49,22 @@ impl Window {
         Some(wait)
     }
 
+    /// Forgets the slots that left the window. Times ahead of `now` (the clock was stepped back
+    /// since they were written) count from `now`: they still leave within one window, instead
+    /// of holding everyone back for as long as the clock jumped.
+    pub fn settle(&mut self, window_ms: u64, now: u64) {
+        for (_, at) in &mut self.slots {
+            *at = (*at).min(now);
+        }
+        for (_, due) in &mut self.waiters {
+            *due = (*due).min(now + window_ms);
+        }
+        self.slots.retain(|(_, at)| at + window_ms > now);
+    }
+
     /// Moves request `id` to the time its answer arrived.
     pub fn finish(&mut self, id: u64, window_ms: u64, now: u64) {
-        self.slots.retain(|(_, at)| at + window_ms > now);
+        self.settle(window_ms, now);
         match self.slots.iter_mut().find(|(slot, _)| *slot == id) {
             Some(slot) => slot.1 = now,
             None => self.slots.push((id, now)),
@@ -95,6 +108,15 @@ mod tests {
         assert!(w.take(20, 1, 1000, 2).is_some());
         // Waiter 10 died. Past its grace, 20 gets the slot.
         assert_eq!(w.take(20, 1, 1000, 1000 + GRACE_MS), None);
+    }
+
+    #[test]
+    fn a_clock_stepped_back_holds_no_one_back_longer_than_a_window() {
+        let mut w = Window::default();
+        assert_eq!(w.take(1, 1, 1000, 120_000), None);
+        // The clock went back two minutes: the slot counts from now, not from "the future".
+        assert_eq!(w.take(2, 1, 1000, 0), Some(1000));
+        assert_eq!(w.take(2, 1, 1000, 1000), None);
     }
 
     #[test]
