@@ -347,7 +347,14 @@ impl TokenSource {
                 Some(false) if keep_possible => return Ok(Refreshed::KeepCurrent),
                 Some(false) if Instant::now() < give_up_at => std::thread::sleep(STORE_POLL),
                 // The lease holder should have finished by now: fetch rather than wait more.
-                Some(false) | None => return self.fetch(transport),
+                Some(false) => {
+                    log(transport.logger(), Level::Warn, || {
+                        "another process's token refresh outlasted its lease; fetching here"
+                            .to_string()
+                    });
+                    return self.fetch(transport);
+                }
+                None => return self.fetch(transport),
             }
         }
         // Another process may have stored its token and ended its lease between our look
