@@ -148,8 +148,9 @@ impl RedisStore {
         &self,
         command: impl FnOnce(&mut dyn ConnectionLike) -> redis::RedisResult<T>,
     ) -> StoreResult<T> {
-        let mut slot = self.slot()?;
+        // One deadline for the whole step, the wait for the connection included.
         let deadline = Instant::now() + self.timeout;
+        let mut slot = self.slot(deadline)?;
         if slot.is_none() {
             *slot = Some(self.connect(deadline).map_err(|e| self.fail(&e))?);
         }
@@ -165,10 +166,10 @@ impl RedisStore {
         }
     }
 
-    /// The connection, once no other thread uses it, waiting at most `timeout`: past that the
-    /// step fails like one the server did not answer in time (the caller falls back).
-    fn slot(&self) -> StoreResult<MutexGuard<'_, Option<DeadlineConnection>>> {
-        let deadline = Instant::now() + self.timeout;
+    /// The connection, once no other thread uses it, waiting until the step's `deadline` at
+    /// most: past that the step fails like one the server did not answer in time (the caller
+    /// falls back).
+    fn slot(&self, deadline: Instant) -> StoreResult<MutexGuard<'_, Option<DeadlineConnection>>> {
         loop {
             match self.connection.try_lock() {
                 Ok(slot) => return Ok(slot),
