@@ -213,6 +213,50 @@ fn when_redis_goes_away_the_requests_it_counted_still_count_in_the_own_window() 
 }
 
 #[test]
+fn a_key_of_ours_holding_another_type_is_replaced_not_failed_on_for_ever() {
+    let sb = sandbox();
+    let redis = RedisServer::start(RedisOptions::default());
+    let lines = LogLines::default();
+    let client = Client::logging_to(
+        &sb,
+        &lines,
+        3,
+        &[("shared_state", &redis.url()), SLOW_MACHINE],
+    );
+    get_all(&client, 1);
+    let window = redis_keys(&redis, "libdinero:*:window").pop().unwrap();
+    let mut admin = redis::Client::open(redis.url())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    // Something else writes a hash under the window's name.
+    let type_of = |admin: &mut redis::Connection| -> String {
+        redis::cmd("TYPE").arg(&window).query(admin).unwrap()
+    };
+    redis::cmd("DEL")
+        .arg(&window)
+        .query::<()>(&mut admin)
+        .unwrap();
+    redis::cmd("HSET")
+        .arg(&window)
+        .arg("not")
+        .arg("ours")
+        .query::<()>(&mut admin)
+        .unwrap();
+    get_all(&client, 1);
+    assert_eq!(warnings(&lines).len(), 1, "{:?}", warnings(&lines));
+    // The store is tried again at most once a second; by then the key is ours again.
+    std::thread::sleep(ms(1100));
+    get_all(&client, 2);
+    assert_eq!(type_of(&mut admin), "zset");
+    let all = lines.lock().unwrap().clone();
+    assert!(
+        all.iter().any(|(_, l)| l.contains("answers again")),
+        "{all:?}"
+    );
+}
+
+#[test]
 fn a_password_protected_redis_is_shared_and_a_wrong_password_is_a_logged_fallback() {
     let sb = sandbox();
     let redis = RedisServer::start(RedisOptions {

@@ -143,7 +143,10 @@ impl RedisStore {
     }
 
     /// Runs `command` on the connection, connecting first if needed. Any failure drops the
-    /// connection, so a restarted server is met with a fresh one.
+    /// connection, so a restarted server is met with a fresh one. A key of ours holding another
+    /// type (WRONGTYPE: set by hand, or by something else using our names) would fail every
+    /// step for good, so such keys of this client are deleted, and the next step starts them
+    /// afresh.
     fn with_connection<T>(
         &self,
         command: impl FnOnce(&mut dyn ConnectionLike) -> redis::RedisResult<T>,
@@ -160,8 +163,31 @@ impl RedisStore {
         match outcome {
             Ok(value) => Ok(value),
             Err(e) => {
+                // Redis 7 gives a script's error its own code; Redis 6 wraps it in an ERR.
+                if e.code() == Some("WRONGTYPE") || e.to_string().contains("WRONGTYPE") {
+                    self.delete_mistyped_keys(connection);
+                }
                 *slot = None;
                 Err(self.fail(&e))
+            }
+        }
+    }
+
+    /// One key at a time (a Redis Cluster keeps the token's and the window's keys apart), and
+    /// only those of another type: the refresh token may be a grant's only copy.
+    fn delete_mistyped_keys(&self, connection: &mut DeadlineConnection) {
+        let expected = [
+            (&self.token_key, "string"),
+            (&self.refresh_token_key, "string"),
+            (&self.lease_key, "string"),
+            (&self.window_key, "zset"),
+            (&self.queue_key, "zset"),
+            (&self.due_key, "hash"),
+        ];
+        for (key, kind) in expected {
+            let found: redis::RedisResult<String> = redis::cmd("TYPE").arg(key).query(connection);
+            if found.is_ok_and(|found| found != kind && found != "none") {
+                let _ = redis::cmd("DEL").arg(key).query::<()>(connection);
             }
         }
     }
