@@ -154,7 +154,7 @@ impl Client {
             }
             None => None,
         };
-        let transport = Transport::new(&config, shared.clone())?;
+        let transport = Transport::new(&config, Arc::new(fingerprints), shared.clone())?;
         let tokens = TokenSource::new(grant, &config, shared);
         tokens.valid(&transport)?;
         Ok(Client {

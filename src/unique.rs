@@ -1,5 +1,5 @@
 //! Numbers that must differ between processes: the ids of shared rate-window slots and refresh
-//! leases, and the GUIDs of exactly-once creates.
+//! leases, the GUIDs of exactly-once creates, and the random part of waits.
 //!
 //! fastrand's generator lives in the thread and is copied by `fork()`, so every child of a
 //! process that had used it (a pre-forking server, `multiprocessing`, a PHP-FPM master that
@@ -10,6 +10,13 @@
 /// A random u64 from the operating system.
 pub fn u64() -> u64 {
     u64::from_le_bytes(bytes())
+}
+
+/// A random fraction in [0, 1) from the operating system: for the random part of a wait, which
+/// must differ between processes that were refused together.
+pub fn fraction() -> f64 {
+    // The top 53 bits, as many as an f64 holds exactly.
+    (u64() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// A random u128 from the operating system.

@@ -439,3 +439,84 @@ fn through_redis_a_stale_refresh_token_given_at_start_gives_way_to_the_stored_ne
         "{keys}"
     );
 }
+
+/// Requests through `client` to `organization`'s contacts, each expected to be answered 200.
+fn contacts_of(client: &Client, organization: u64, count: usize) {
+    for _ in 0..count {
+        let reply = call(
+            client,
+            "/v1/{organizationId}/contacts",
+            json!({"organization_id": organization}),
+        )
+        .unwrap();
+        assert_eq!(reply.status, 200, "{}", reply.text());
+    }
+}
+
+#[test]
+fn every_organization_a_sign_in_reaches_has_its_own_whole_budget() {
+    // Dinero counts per organization and client id: three a minute each here.
+    let sb = sandbox_with(|c| {
+        c.rate_limit = 3;
+        c.rate_window = Duration::from_secs(60);
+        c.connect_organizations = Some(vec![5101, 5102]);
+    });
+    let jar = Jar::default();
+    let lines = common::LogLines::default();
+    let limits = [
+        ("rate_limit_per_minute", "3"),
+        ("rate_limit_window_ms", "60000"),
+        ("max_retries", "0"),
+    ];
+    let options = connect_options(&sb, &jar, &limits);
+    common::collect_logs(&options, &lines, 4);
+    let client = signed_in(&sb, &options);
+    contacts_of(&client, 5101, 3);
+    // One organization's full window holds back none of another's requests.
+    contacts_of(&client, 5102, 3);
+    let waits: Vec<String> = lines
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, line)| line.contains("for the rate limit"))
+        .map(|(_, line)| line.clone())
+        .collect();
+    assert_eq!(waits, Vec::<String>::new());
+    assert_eq!(common::responses_with(&sb, 429), 0);
+}
+
+#[test]
+fn two_grants_of_one_organization_share_its_budget_through_shared_state() {
+    // Two customers' users of one organization, each with a grant of their own.
+    let sb = sandbox_with(|c| {
+        c.rate_limit = 3;
+        c.rate_window = Duration::from_millis(1500);
+        c.connect_organizations = Some(vec![5201]);
+    });
+    let dir = std::env::temp_dir().join(format!("dinero-grants-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = dir.join("shared").to_string_lossy().into_owned();
+    let jar = Jar::default();
+    let clients: Vec<Client> = ["accountant", "owner"]
+        .iter()
+        .map(|grant| {
+            let options = connect_options(
+                &sb,
+                &jar,
+                &[
+                    ("shared_state", store.as_str()),
+                    ("grant_name", grant),
+                    ("rate_limit_per_minute", "3"),
+                    ("rate_limit_window_ms", "1500"),
+                    ("max_retries", "0"),
+                ],
+            );
+            signed_in(&sb, &options)
+        })
+        .collect();
+    contacts_of(&clients[0], 5201, 3);
+    // The organization's window is full: the other grant waits for it, not into a 429.
+    contacts_of(&clients[1], 5201, 3);
+    assert_eq!(common::responses_with(&sb, 429), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

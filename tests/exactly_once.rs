@@ -308,7 +308,7 @@ fn a_lost_credit_note_is_never_sent_again_as_dinero_does_not_document_its_id() {
         failed.message
     );
     assert!(
-        failed.message.contains("look for GET"),
+        failed.message.contains("look for it later (GET"),
         "{}",
         failed.message
     );

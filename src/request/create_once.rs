@@ -214,12 +214,21 @@ impl Prepared {
 
 /// The error for a create whose fate cannot be told, naming the id to look for later.
 pub fn unknown(prepared: &Prepared, lost: &str, why: &str, kind: ErrorKind) -> Error {
+    // Where it could have been stored under an id of Dinero's, only the list can tell.
+    let look_in = if prepared.id_documented {
+        format!("GET {}/{}", prepared.collection, prepared.guid)
+    } else {
+        format!(
+            "GET {}/{}, and in the list GET {}",
+            prepared.collection, prepared.guid, prepared.collection
+        )
+    };
     Error::new(
         kind,
         format!(
             "the answer to the create of {} {} was lost ({lost}) and {why}, so whether it was \
-             stored is unknown: look for GET {}/{} later",
-            prepared.id_property, prepared.guid, prepared.collection, prepared.guid
+             stored is unknown: look for it later ({look_in})",
+            prepared.id_property, prepared.guid
         ),
     )
 }

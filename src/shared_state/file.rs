@@ -29,6 +29,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use zeroize::Zeroizing;
 
 const FORMAT: u64 = 3;
+/// The `budget` of a step on the token entry only: no window has this name (fingerprints are
+/// hex), so such a step reads and writes no window.
+const NO_BUDGET: &str = "";
 /// A window of Dinero's 100 requests is a few kilobytes; a much larger file is not ours.
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -36,8 +39,6 @@ pub struct FileStore {
     path: PathBuf,
     /// Names this client's token entry.
     token_key: String,
-    /// Names the rate window this client spends.
-    window_key: String,
     lock_wait: Duration,
 }
 
@@ -73,12 +74,7 @@ impl FileStore {
     /// system, is a configuration error to report at `dinero_authenticate`. What can go wrong
     /// with an existing file (a planted FIFO, another user's file) is trouble at run time, met
     /// by falling back to the per-process state.
-    pub fn open(
-        path: &Path,
-        token_key: &str,
-        window_key: &str,
-        lock_wait: Duration,
-    ) -> Result<FileStore> {
+    pub fn open(path: &Path, token_key: &str, lock_wait: Duration) -> Result<FileStore> {
         if std::fs::symlink_metadata(path).is_err() {
             let created = OpenOptions::new()
                 .write(true)
@@ -100,22 +96,26 @@ impl FileStore {
         Ok(FileStore {
             path: path.to_path_buf(),
             token_key: token_key.to_string(),
-            window_key: window_key.to_string(),
             lock_wait,
         })
     }
 
-    /// Runs one read-modify-write step under the lock; the file is rewritten only when `step`
-    /// says it changed something.
-    fn step<T>(&self, step: impl FnOnce(&mut Content, u64) -> (T, bool)) -> StoreResult<T> {
+    /// Runs one read-modify-write step under the lock, on this client's token entry and the
+    /// rate window named `budget`; the file is rewritten only when `step` says it changed
+    /// something.
+    fn step<T>(
+        &self,
+        budget: &str,
+        step: impl FnOnce(&mut Content, u64) -> (T, bool),
+    ) -> StoreResult<T> {
         let file = self.open_file()?;
         self.lock(&file)?;
         let (mut document, trusted) = self.read(&file)?;
         let now = unix_ms();
-        let mut content = document.content(&self.token_key, &self.window_key);
+        let mut content = document.content(&self.token_key, budget);
         let (result, changed) = step(&mut content, now);
         if changed || !trusted {
-            document.put(&self.token_key, &self.window_key, &content);
+            document.put(&self.token_key, budget, &content);
             document.drop_run_out(now);
             self.write(&file, &document)?;
         }
@@ -177,7 +177,11 @@ impl FileStore {
                 .map_err(|e| self.fail(&format!("cannot make it private: {e}")))?;
             return Ok((Document::default(), false));
         }
-        let mut text = Zeroizing::new(Vec::new());
+        // Room for the whole file at once: a buffer that grew would leave copies of the
+        // tokens behind in freed memory, where nothing wipes them.
+        let mut text = Zeroizing::new(Vec::with_capacity(
+            meta.len().min(MAX_FILE_BYTES) as usize + 1,
+        ));
         file.take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut text)
             .map_err(|e| self.fail(&format!("cannot read it: {e}")))?;
@@ -191,15 +195,16 @@ impl FileStore {
     }
 
     fn write(&self, file: &File, document: &Document) -> StoreResult<()> {
-        let mut bytes = Zeroizing::new(format!("{{\"format\":{FORMAT},\"tokens\":").into_bytes());
-        let serialized = serde_json::to_writer(&mut *bytes, &document.tokens)
-            .and_then(|()| {
-                bytes.extend_from_slice(b",\"windows\":");
-                serde_json::to_writer(&mut *bytes, &document.windows)
-            })
-            .map_err(|e| self.fail(&format!("cannot write it: {e}")));
-        serialized?;
-        bytes.push(b'}');
+        // Measured first, then written into a buffer of exactly that size, which never grows
+        // (growing would leave copies of the tokens in freed memory).
+        let mut size = ByteCount(0);
+        document
+            .serialize(&mut size)
+            .map_err(|e| self.fail(&format!("cannot write it: {e}")))?;
+        let mut bytes = Zeroizing::new(Vec::with_capacity(size.0));
+        document
+            .serialize(&mut *bytes)
+            .map_err(|e| self.fail(&format!("cannot write it: {e}")))?;
         // In place, under the lock: the inode stays the same, so every process locks the same
         // file. A crash half-way leaves a file that does not parse, which is then replaced.
         file.write_all_at(&bytes, 0)
@@ -212,7 +217,28 @@ impl FileStore {
     }
 }
 
+/// Counts what is written to it.
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 impl Document {
+    fn serialize(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        write!(out, "{{\"format\":{FORMAT},\"tokens\":")?;
+        serde_json::to_writer(&mut *out, &self.tokens)?;
+        out.write_all(b",\"windows\":")?;
+        serde_json::to_writer(&mut *out, &self.windows)?;
+        out.write_all(b"}")
+    }
     /// The document, or None for a file that is not one (an older format, another program's):
     /// any token in it is wiped all the same.
     fn parse(text: &[u8]) -> Option<Document> {
@@ -330,12 +356,14 @@ impl Document {
             };
             let live = |key: &str, left: u64| {
                 window[key].as_array().is_some_and(|pairs| {
-                    pairs
-                        .iter()
-                        .any(|pair| pair[1].as_u64().is_some_and(|at| at.min(now) + left > now))
+                    pairs.iter().any(|pair| {
+                        pair[1]
+                            .as_u64()
+                            .is_some_and(|at| at.min(now).saturating_add(left) > now)
+                    })
                 })
             };
-            live("slots", window_ms) || live("waiters", window_ms + GRACE_MS)
+            live("slots", window_ms) || live("waiters", window_ms.saturating_add(GRACE_MS))
         });
     }
 }
@@ -378,7 +406,7 @@ fn parse_token(json: &Value) -> Option<StoredToken> {
 
 impl Store for FileStore {
     fn token(&self) -> StoreResult<Option<SharedToken>> {
-        self.step(|content, now| {
+        self.step(NO_BUDGET, |content, now| {
             let token = content.token.as_ref().and_then(|t| {
                 let remaining = t.expires_at_ms.checked_sub(now).filter(|ms| *ms > 0)?;
                 Some(SharedToken {
@@ -397,7 +425,7 @@ impl Store for FileStore {
         remaining: Duration,
         lifetime: Duration,
     ) -> StoreResult<()> {
-        self.step(|content, now| {
+        self.step(NO_BUDGET, |content, now| {
             content.token = Some(StoredToken {
                 value: token.clone(),
                 expires_at_ms: now + remaining.as_millis() as u64,
@@ -408,18 +436,20 @@ impl Store for FileStore {
     }
 
     fn refresh_token(&self) -> StoreResult<Option<Secret>> {
-        self.step(|content, _| (content.refresh_token.clone(), false))
+        self.step(NO_BUDGET, |content, _| {
+            (content.refresh_token.clone(), false)
+        })
     }
 
     fn put_refresh_token(&self, token: &Secret) -> StoreResult<()> {
-        self.step(|content, _| {
+        self.step(NO_BUDGET, |content, _| {
             content.refresh_token = Some(token.clone());
             ((), true)
         })
     }
 
     fn try_lease(&self, holder: u64, lease: Duration) -> StoreResult<bool> {
-        self.step(|content, now| match content.lease {
+        self.step(NO_BUDGET, |content, now| match content.lease {
             Some((other, until)) if other != holder && until > now => (false, false),
             _ => {
                 content.lease = Some((holder, now + lease.as_millis() as u64));
@@ -429,7 +459,7 @@ impl Store for FileStore {
     }
 
     fn end_lease(&self, holder: u64) -> StoreResult<()> {
-        self.step(|content, _| match content.lease {
+        self.step(NO_BUDGET, |content, _| match content.lease {
             Some((current, _)) if current == holder => {
                 content.lease = None;
                 ((), true)
@@ -438,18 +468,24 @@ impl Store for FileStore {
         })
     }
 
-    fn take_slot(&self, id: u64, limit: u32, window: Duration) -> StoreResult<Option<Duration>> {
+    fn take_slot(
+        &self,
+        budget: &str,
+        id: u64,
+        limit: u32,
+        window: Duration,
+    ) -> StoreResult<Option<Duration>> {
         let window_ms = window.as_millis() as u64;
-        self.step(|content, now| {
+        self.step(budget, |content, now| {
             content.window_ms = Some(window_ms);
             let wait = content.window.take(id, limit, window_ms, now);
             (wait.map(Duration::from_millis), true)
         })
     }
 
-    fn finish_slot(&self, id: u64, window: Duration) -> StoreResult<()> {
+    fn finish_slot(&self, budget: &str, id: u64, window: Duration) -> StoreResult<()> {
         let window_ms = window.as_millis() as u64;
-        self.step(|content, now| {
+        self.step(budget, |content, now| {
             content.window_ms = Some(window_ms);
             content.window.finish(id, window_ms, now);
             ((), true)
@@ -481,13 +517,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("dinero-state-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        FileStore::open(
-            &dir.join("state"),
-            fingerprint,
-            &format!("window-{fingerprint}"),
-            Duration::from_millis(500),
-        )
-        .unwrap()
+        FileStore::open(&dir.join("state"), fingerprint, Duration::from_millis(500)).unwrap()
     }
 
     #[test]
@@ -510,25 +540,21 @@ mod tests {
     }
 
     fn store_for(s: &FileStore, fingerprint: &str) -> FileStore {
-        sharing(s, fingerprint, &format!("window-{fingerprint}"))
-    }
-
-    fn sharing(s: &FileStore, token_key: &str, window_key: &str) -> FileStore {
-        FileStore::open(&s.path, token_key, window_key, Duration::from_millis(500)).unwrap()
+        FileStore::open(&s.path, fingerprint, Duration::from_millis(500)).unwrap()
     }
 
     #[test]
     fn clients_with_other_tokens_but_one_organization_spend_one_window() {
         // Same organization and client id, another scope: another token, the same budget.
         let a = store("one-window", "token-a");
-        let b = sharing(&a, "token-b", "window-token-a");
+        let b = store_for(&a, "token-b");
         let window = Duration::from_secs(60);
         a.put_token(&Secret::new("tok.a"), window, window).unwrap();
-        assert!(a.take_slot(1, 2, window).unwrap().is_none());
+        assert!(a.take_slot("w", 1, 2, window).unwrap().is_none());
         b.put_token(&Secret::new("tok.b"), window, window).unwrap();
-        assert!(b.take_slot(2, 2, window).unwrap().is_none());
+        assert!(b.take_slot("w", 2, 2, window).unwrap().is_none());
         assert!(
-            a.take_slot(3, 2, window).unwrap().is_some(),
+            a.take_slot("w", 3, 2, window).unwrap().is_some(),
             "the window is full"
         );
         assert_eq!(a.token().unwrap().unwrap().value.expose(), "tok.a");
@@ -540,15 +566,15 @@ mod tests {
         let a = store("two-orgs", "org-a");
         let b = store_for(&a, "org-b");
         let window = Duration::from_secs(60);
-        assert!(a.take_slot(1, 1, window).unwrap().is_none());
+        assert!(a.take_slot("org-a", 1, 1, window).unwrap().is_none());
         assert!(
-            b.take_slot(2, 1, window).unwrap().is_none(),
+            b.take_slot("org-b", 2, 1, window).unwrap().is_none(),
             "b's own budget"
         );
         a.put_token(&Secret::new("tok.a"), window, window).unwrap();
         assert!(b.token().unwrap().is_none());
         assert!(
-            a.take_slot(3, 1, window).unwrap().is_some(),
+            a.take_slot("org-a", 3, 1, window).unwrap().is_some(),
             "a's slot is kept"
         );
         assert_eq!(a.token().unwrap().unwrap().value.expose(), "tok.a");
@@ -565,7 +591,7 @@ mod tests {
         )
         .unwrap();
         assert!(a
-            .take_slot(1, 5, Duration::from_millis(1))
+            .take_slot("w", 1, 5, Duration::from_millis(1))
             .unwrap()
             .is_none());
         std::thread::sleep(Duration::from_millis(5));
@@ -581,6 +607,20 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("new"), "{text}");
+    }
+
+    #[test]
+    fn extreme_numbers_in_another_clients_window_are_survived() {
+        let s = store("extreme", "fp");
+        let doc = json!({"format": FORMAT, "tokens": {}, "windows": {
+            "other": {"slots": [[1, u64::MAX]], "waiters": [[2, u64::MAX]], "window_ms": u64::MAX},
+            "mine": {"slots": [[3, u64::MAX]], "waiters": [], "window_ms": u64::MAX},
+        }});
+        std::fs::write(&s.path, doc.to_string()).unwrap();
+        let window = Duration::from_secs(60);
+        // "mine" counts its one slot from now, as after a clock step back.
+        assert!(s.take_slot("mine", 7, 2, window).unwrap().is_none());
+        assert!(s.take_slot("mine", 8, 2, window).unwrap().is_some());
     }
 
     #[test]
@@ -609,12 +649,12 @@ mod tests {
         let a = store("window", "fp");
         let b = store_for(&a, "fp");
         let window = Duration::from_secs(60);
-        assert!(a.take_slot(1, 2, window).unwrap().is_none());
-        assert!(b.take_slot(2, 2, window).unwrap().is_none());
-        let wait = a.take_slot(3, 2, window).unwrap().expect("full");
+        assert!(a.take_slot("w", 1, 2, window).unwrap().is_none());
+        assert!(b.take_slot("w", 2, 2, window).unwrap().is_none());
+        let wait = a.take_slot("w", 3, 2, window).unwrap().expect("full");
         assert!(wait > Duration::from_secs(59) && wait <= window, "{wait:?}");
-        b.finish_slot(2, window).unwrap();
-        assert!(b.take_slot(4, 2, window).unwrap().is_some());
+        b.finish_slot("w", 2, window).unwrap();
+        assert!(b.take_slot("w", 4, 2, window).unwrap().is_some());
     }
 
     #[test]
@@ -683,7 +723,6 @@ mod tests {
         let err = FileStore::open(
             Path::new("/proc/dinero-state"),
             "fp",
-            "window-fp",
             Duration::from_secs(1),
         )
         .err()

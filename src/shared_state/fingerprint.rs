@@ -7,8 +7,13 @@ use sha2::{Digest, Sha256};
 pub struct Fingerprints {
     /// The token: every input that decides which token the endpoint issues.
     pub token: String,
-    /// The rate budget: Dinero counts per organization (the API key's) and client id, at one API.
+    /// The rate budget of requests that name no organization (`/v1/organizations`) when the
+    /// client has no `organization_id`: its API key's, or its Visma Connect grant's.
     pub window: String,
+    /// What an organization's rate budget is named from: the client id and the API. Dinero
+    /// counts per organization and client id, so every client of that client id spends one
+    /// budget per organization, whatever its API key or grant (`organization`).
+    organizations: String,
 }
 
 impl Fingerprints {
@@ -29,8 +34,18 @@ impl Fingerprints {
                 credentials.api_key.expose(),
                 api_url,
             ]),
+            organizations: organizations(credentials.client_id.expose(), api_url),
         }
     }
+
+    /// The name of organization `id`'s rate budget.
+    pub fn organization(&self, id: &str) -> String {
+        hash(&["libdinero organization window v1", &self.organizations, id])
+    }
+}
+
+fn organizations(client_id: &str, api_url: &str) -> String {
+    hash(&["libdinero organizations v1", client_id, api_url])
 }
 
 impl Fingerprints {
@@ -52,14 +67,13 @@ impl Fingerprints {
                 api_url,
                 grant_name,
             ]),
-            // Dinero counts per organization and client id; a grant may reach several
-            // organizations, so one budget per grant is the safe side of that.
             window: hash(&[
                 "libdinero connect window v1",
                 client_id,
                 grant_name,
                 api_url,
             ]),
+            organizations: organizations(client_id, api_url),
         }
     }
 }
@@ -91,6 +105,16 @@ mod tests {
         assert_ne!(fp(&a).token, fp(&other_secret).token);
         assert_eq!(fp(&a).window, fp(&other_secret).window);
         assert_ne!(fp(&a).window, fp(&other_org).window);
+        // An organization's budget: the same for every API key and grant of the client id.
+        assert_eq!(fp(&a).organization("42"), fp(&other_org).organization("42"));
+        let grant = Fingerprints::connect("client", "secret-1", "https://c", "https://b", "g");
+        assert_eq!(fp(&a).organization("42"), grant.organization("42"));
+        assert_ne!(fp(&a).organization("42"), fp(&a).organization("43"));
+        let other_client = Credentials::new("client-2", "secret-1", "key-1").unwrap();
+        assert_ne!(
+            fp(&a).organization("42"),
+            fp(&other_client).organization("42")
+        );
         assert_eq!(fp(&a).token.len(), 64);
         assert!(!fp(&a).token.contains("secret") && !fp(&a).window.contains("key"));
     }

@@ -51,12 +51,19 @@ pub trait Store: Send + Sync {
     /// longer than `lease`.
     fn try_lease(&self, holder: u64, lease: Duration) -> StoreResult<bool>;
     fn end_lease(&self, holder: u64) -> StoreResult<()>;
-    /// Counts request `id` against the window now if fewer than `limit` are counted in the
-    /// last `window`; else says how long to wait before asking again.
-    fn take_slot(&self, id: u64, limit: u32, window: Duration) -> StoreResult<Option<Duration>>;
+    /// Counts request `id` against the rate window named `budget` (a fingerprint) now if fewer
+    /// than `limit` are counted in its last `window`; else says how long to wait before asking
+    /// again.
+    fn take_slot(
+        &self,
+        budget: &str,
+        id: u64,
+        limit: u32,
+        window: Duration,
+    ) -> StoreResult<Option<Duration>>;
     /// Moves request `id` to the time its answer arrived: the latest moment the server can
     /// have counted it, so the window holds it for a full `window` after that.
-    fn finish_slot(&self, id: u64, window: Duration) -> StoreResult<()>;
+    fn finish_slot(&self, budget: &str, id: u64, window: Duration) -> StoreResult<()>;
     /// "file" or "Redis", for log lines.
     fn kind(&self) -> &'static str;
 }
@@ -73,12 +80,11 @@ pub fn open(
         Location::File(path) => Ok(Box::new(file::FileStore::open(
             path,
             &fingerprints.token,
-            &fingerprints.window,
             timeout,
         )?)),
         Location::Redis(url) => Ok(Box::new(redis::RedisStore::open(
             url,
-            fingerprints,
+            &fingerprints.token,
             timeout,
             ca_file,
         )?)),

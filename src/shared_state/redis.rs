@@ -8,7 +8,7 @@
 use super::location::redacted_url;
 use super::redis_socket::DeadlineConnection;
 use super::window::GRACE_MS;
-use super::{Fingerprints, SharedToken, Store, StoreError, StoreResult};
+use super::{SharedToken, Store, StoreError, StoreResult};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::token::exchange::{is_sendable_token, MAX_LIFETIME};
@@ -77,6 +77,25 @@ const END_LEASE: &str = "
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1";
 
+/// The keys of one rate window (named by a fingerprint, `budget`): its counted requests, its
+/// queue of waiters and when each waiter is due back. One hash tag, so a Redis Cluster keeps
+/// them in one slot for the scripts.
+struct WindowKeys {
+    window: String,
+    queue: String,
+    due: String,
+}
+
+impl WindowKeys {
+    fn of(budget: &str) -> WindowKeys {
+        WindowKeys {
+            window: format!("libdinero:{{{budget}}}:window"),
+            queue: format!("libdinero:{{{budget}}}:queue"),
+            due: format!("libdinero:{{{budget}}}:queue-due"),
+        }
+    }
+}
+
 pub struct RedisStore {
     info: ConnectionInfo,
     /// For `rediss://`: the certificate authorities that sign the server.
@@ -91,9 +110,6 @@ pub struct RedisStore {
     token_key: String,
     refresh_token_key: String,
     lease_key: String,
-    window_key: String,
-    queue_key: String,
-    due_key: String,
     take_slot: Script,
     finish_slot: Script,
     try_lease: Script,
@@ -105,7 +121,7 @@ impl RedisStore {
     /// time (the first request falls back and logs it), not a configuration error.
     pub fn open(
         url: &Secret,
-        fingerprints: &Fingerprints,
+        token: &str,
         timeout: Duration,
         ca_file: Option<&Path>,
     ) -> Result<RedisStore> {
@@ -128,12 +144,9 @@ impl RedisStore {
             tls,
             connection: Mutex::new(None),
             timeout,
-            token_key: key(&fingerprints.token, "token"),
-            refresh_token_key: key(&fingerprints.token, "refresh-token"),
-            lease_key: key(&fingerprints.token, "refresh-lease"),
-            window_key: key(&fingerprints.window, "window"),
-            queue_key: key(&fingerprints.window, "queue"),
-            due_key: key(&fingerprints.window, "queue-due"),
+            token_key: key(token, "token"),
+            refresh_token_key: key(token, "refresh-token"),
+            lease_key: key(token, "refresh-lease"),
             shown_as,
             take_slot: Script::new(&format!("{NOW_MS}{TAKE_SLOT}")),
             finish_slot: Script::new(&format!("{NOW_MS}{FINISH_SLOT}")),
@@ -149,6 +162,7 @@ impl RedisStore {
     /// afresh.
     fn with_connection<T>(
         &self,
+        budget: Option<&WindowKeys>,
         command: impl FnOnce(&mut dyn ConnectionLike) -> redis::RedisResult<T>,
     ) -> StoreResult<T> {
         // One deadline for the whole step, the wait for the connection included.
@@ -165,7 +179,7 @@ impl RedisStore {
             Err(e) => {
                 // Redis 7 gives a script's error its own code; Redis 6 wraps it in an ERR.
                 if e.code() == Some("WRONGTYPE") || e.to_string().contains("WRONGTYPE") {
-                    self.delete_mistyped_keys(connection);
+                    self.delete_mistyped_keys(connection, budget);
                 }
                 *slot = None;
                 Err(self.fail(&e))
@@ -175,16 +189,21 @@ impl RedisStore {
 
     /// One key at a time (a Redis Cluster keeps the token's and the window's keys apart), and
     /// only those of another type: the refresh token may be a grant's only copy.
-    fn delete_mistyped_keys(&self, connection: &mut DeadlineConnection) {
-        let expected = [
+    fn delete_mistyped_keys(
+        &self,
+        connection: &mut DeadlineConnection,
+        budget: Option<&WindowKeys>,
+    ) {
+        let token = [
             (&self.token_key, "string"),
             (&self.refresh_token_key, "string"),
             (&self.lease_key, "string"),
-            (&self.window_key, "zset"),
-            (&self.queue_key, "zset"),
-            (&self.due_key, "hash"),
         ];
-        for (key, kind) in expected {
+        let window = budget
+            .map(|b| [(&b.window, "zset"), (&b.queue, "zset"), (&b.due, "hash")])
+            .into_iter()
+            .flatten();
+        for (key, kind) in token.into_iter().chain(window) {
             let found: redis::RedisResult<String> = redis::cmd("TYPE").arg(key).query(connection);
             if found.is_ok_and(|found| found != kind && found != "none") {
                 let _ = redis::cmd("DEL").arg(key).query::<()>(connection);
@@ -244,7 +263,7 @@ fn describe(error: &RedisError) -> String {
 
 impl Store for RedisStore {
     fn token(&self) -> StoreResult<Option<SharedToken>> {
-        let (stored, pttl): (Option<Vec<u8>>, i64) = self.with_connection(|c| {
+        let (stored, pttl): (Option<Vec<u8>>, i64) = self.with_connection(None, |c| {
             redis::pipe()
                 .atomic()
                 .get(&self.token_key)
@@ -266,7 +285,7 @@ impl Store for RedisStore {
                 .to_string(),
         );
         let ttl_ms = remaining.as_millis().max(1) as u64;
-        self.with_connection(|c| {
+        self.with_connection(None, |c| {
             redis::cmd("SET")
                 .arg(&self.token_key)
                 .arg(document.as_str())
@@ -277,8 +296,9 @@ impl Store for RedisStore {
     }
 
     fn refresh_token(&self) -> StoreResult<Option<Secret>> {
-        let stored: Option<Vec<u8>> =
-            self.with_connection(|c| redis::cmd("GET").arg(&self.refresh_token_key).query(c))?;
+        let stored: Option<Vec<u8>> = self.with_connection(None, |c| {
+            redis::cmd("GET").arg(&self.refresh_token_key).query(c)
+        })?;
         let stored = Zeroizing::new(stored.unwrap_or_default());
         // Checked like a token from the endpoint: anyone who can write the key could have.
         Ok(std::str::from_utf8(&stored)
@@ -289,7 +309,7 @@ impl Store for RedisStore {
 
     fn put_refresh_token(&self, token: &Secret) -> StoreResult<()> {
         // Kept as long as Visma Connect's longest-lived refresh tokens (a year), no longer.
-        self.with_connection(|c| {
+        self.with_connection(None, |c| {
             redis::cmd("SET")
                 .arg(&self.refresh_token_key)
                 .arg(token.expose())
@@ -300,7 +320,7 @@ impl Store for RedisStore {
     }
 
     fn try_lease(&self, holder: u64, lease: Duration) -> StoreResult<bool> {
-        let taken: i64 = self.with_connection(|c| {
+        let taken: i64 = self.with_connection(None, |c| {
             self.try_lease
                 .key(&self.lease_key)
                 .arg(holder)
@@ -311,7 +331,7 @@ impl Store for RedisStore {
     }
 
     fn end_lease(&self, holder: u64) -> StoreResult<()> {
-        self.with_connection(|c| {
+        self.with_connection(None, |c| {
             self.end_lease
                 .key(&self.lease_key)
                 .arg(holder)
@@ -319,12 +339,19 @@ impl Store for RedisStore {
         })
     }
 
-    fn take_slot(&self, id: u64, limit: u32, window: Duration) -> StoreResult<Option<Duration>> {
-        let wait_ms: i64 = self.with_connection(|c| {
+    fn take_slot(
+        &self,
+        budget: &str,
+        id: u64,
+        limit: u32,
+        window: Duration,
+    ) -> StoreResult<Option<Duration>> {
+        let keys = WindowKeys::of(budget);
+        let wait_ms: i64 = self.with_connection(Some(&keys), |c| {
             self.take_slot
-                .key(&self.window_key)
-                .key(&self.queue_key)
-                .key(&self.due_key)
+                .key(&keys.window)
+                .key(&keys.queue)
+                .key(&keys.due)
                 .arg(id)
                 .arg(limit)
                 .arg(window.as_millis() as u64)
@@ -334,10 +361,11 @@ impl Store for RedisStore {
         Ok((wait_ms >= 0).then(|| Duration::from_millis(wait_ms as u64).min(window)))
     }
 
-    fn finish_slot(&self, id: u64, window: Duration) -> StoreResult<()> {
-        self.with_connection(|c| {
+    fn finish_slot(&self, budget: &str, id: u64, window: Duration) -> StoreResult<()> {
+        let keys = WindowKeys::of(budget);
+        self.with_connection(Some(&keys), |c| {
             self.finish_slot
-                .key(&self.window_key)
+                .key(&keys.window)
                 .arg(id)
                 .arg(window.as_millis() as u64)
                 .invoke::<()>(c)
@@ -404,13 +432,9 @@ mod tests {
 
     #[test]
     fn a_ca_file_that_is_not_a_regular_file_is_refused_without_reading_it() {
-        let fingerprints = Fingerprints {
-            token: "t".into(),
-            window: "w".into(),
-        };
         let url = Secret::new("rediss://127.0.0.1:1");
         let dev_zero = Some(Path::new("/dev/zero"));
-        let err = RedisStore::open(&url, &fingerprints, Duration::from_secs(1), dev_zero)
+        let err = RedisStore::open(&url, "t", Duration::from_secs(1), dev_zero)
             .err()
             .expect("/dev/zero is refused");
         assert_eq!(err.kind(), crate::error::ErrorKind::InvalidArgument);
@@ -429,13 +453,9 @@ mod tests {
 
     #[test]
     fn a_step_waits_for_another_threads_step_at_most_the_timeout() {
-        let fingerprints = Fingerprints {
-            token: "t".into(),
-            window: "w".into(),
-        };
         // Port 1: nothing answers there, and nothing is asked: the slot is taken below.
         let url = Secret::new("redis://127.0.0.1:1");
-        let store = RedisStore::open(&url, &fingerprints, Duration::from_millis(50), None).unwrap();
+        let store = RedisStore::open(&url, "t", Duration::from_millis(50), None).unwrap();
         // Another thread's step holds the connection (a server that stalls it).
         let held = store.connection.lock().unwrap();
         let outcome = std::thread::scope(|s| s.spawn(|| store.token().err()).join().unwrap());

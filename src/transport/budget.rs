@@ -1,78 +1,107 @@
 //! The rate budget a request waits for: the window shared through `shared_state` while its
 //! store answers, else this process's own sliding window (`pacing`).
 //!
-//! Both count a request from the moment it is sent and move it to the moment its answer
-//! arrived (the latest the server can have counted it), so neither a sliding nor a fixed server
-//! window ever sees more than `limit` in one `window`.
+//! Dinero counts its limit per organization and client id. So a request spends the budget of
+//! the organization its path names (`/v1/{id}/...`), or, for a path that names none, of the
+//! client's `organization_id`; only a request with neither (`/v1/organizations` without that
+//! option) spends the client's own budget (its API key's or its grant's). A Visma Connect
+//! client reaching several organizations thus gets each one's whole budget, and two grants or
+//! API keys of one organization share it.
+//!
+//! Both windows count a request from the moment it is sent and move it to the moment its
+//! answer arrived (the latest the server can have counted it), so neither a sliding nor a fixed
+//! server window ever sees more than `limit` in one `window`.
 
 use super::pacing::{self, SlidingWindow};
 use crate::config::Config;
 use crate::log::{log, Level, Logger};
-use crate::shared_state::SharedState;
-use std::sync::Arc;
+use crate::shared_state::{Fingerprints, SharedState};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+/// How many organizations' own windows a client keeps before it forgets the idle ones.
+const KEPT_WINDOWS: usize = 256;
 
 pub struct Budget {
     limit: u32,
     window: Duration,
-    local: SlidingWindow,
+    longest_request: Duration,
+    /// The organization of a request whose path names none.
+    organization_id: Option<String>,
+    /// The fingerprint of the client's own budget, for a request with no organization.
+    own: String,
+    fingerprints: Arc<Fingerprints>,
+    /// This process's own windows, by budget fingerprint.
+    local: Mutex<HashMap<String, Arc<SlidingWindow>>>,
     shared: Option<Arc<SharedState>>,
     logger: Option<Logger>,
 }
 
 /// A counted request; dropping it records that its answer arrived.
 pub enum Permit<'a> {
-    Local(#[allow(dead_code)] pacing::Permit<'a>),
+    Local(#[allow(dead_code)] pacing::Permit),
     Shared {
         state: &'a SharedState,
+        budget: String,
         id: u64,
         window: Duration,
         /// The same request in this process's own window, which takes over if the store
         /// stops answering.
         #[allow(dead_code)]
-        local: pacing::Permit<'a>,
+        local: pacing::Permit,
     },
 }
 
 impl Budget {
     /// None when pacing is off (`rate_limit_per_minute` 0).
-    pub fn new(config: &Config, shared: Option<Arc<SharedState>>) -> Option<Budget> {
+    pub fn new(
+        config: &Config,
+        fingerprints: Arc<Fingerprints>,
+        shared: Option<Arc<SharedState>>,
+    ) -> Option<Budget> {
         (config.rate_limit > 0).then(|| Budget {
             limit: config.rate_limit,
             window: config.rate_limit_window,
-            local: SlidingWindow::new(
-                config.rate_limit,
-                config.rate_limit_window,
-                config.connect_timeout + config.timeout,
-            ),
+            longest_request: config.connect_timeout + config.timeout,
+            organization_id: config.organization_id.clone(),
+            own: fingerprints.window.clone(),
+            fingerprints,
+            local: Mutex::new(HashMap::new()),
             shared,
             logger: config.logger.clone(),
         })
     }
 
-    /// Waits until a request may be sent. Shared slots go to waiters in the order they first
-    /// asked (`shared_state/window.rs`), so a wait lasts as long as the queue in front of it.
-    /// It is bounded all the same: after four windows the request is sent, and Dinero's answer
-    /// (a 429 with its Retry-After) decides.
-    pub fn acquire(&self) -> Permit<'_> {
+    /// Waits until a request to `url` may be sent. Shared slots go to waiters in the order
+    /// they first asked (`shared_state/window.rs`), so a wait lasts as long as the queue in
+    /// front of it. It is bounded all the same: after four windows the request is sent, and
+    /// Dinero's answer (a 429, waited out) decides.
+    pub fn acquire(&self, url: &str) -> Permit<'_> {
+        let budget = match organization_in(url).or(self.organization_id.as_deref()) {
+            Some(organization) => self.fingerprints.organization(organization),
+            None => self.own.clone(),
+        };
+        let local = self.local_window(&budget);
         if let Some(state) = self.shared.as_deref() {
             let id = crate::unique::u64();
             let deadline = Instant::now() + self.window * 4;
             loop {
-                match state.with(|store| store.take_slot(id, self.limit, self.window)) {
+                match state.with(|store| store.take_slot(&budget, id, self.limit, self.window)) {
                     Some(None) => {
                         return Permit::Shared {
                             state,
+                            budget,
                             id,
                             window: self.window,
-                            local: self.local.record(),
+                            local: local.record(),
                         }
                     }
                     Some(Some(wait)) if Instant::now() + wait < deadline => {
                         // Waiters in other processes may be due at the same instant; a little
                         // spread keeps them from asking the store all at once.
                         let spread = (self.window / self.limit).min(Duration::from_millis(5));
-                        std::thread::sleep(wait + spread.mul_f64(fastrand::f64()));
+                        std::thread::sleep(wait + spread.mul_f64(crate::unique::fraction()));
                     }
                     Some(Some(_)) => {
                         log(self.logger.as_ref(), Level::Warn, || {
@@ -85,7 +114,7 @@ impl Budget {
                 }
             }
         }
-        let permit = self.local.acquire();
+        let permit = local.acquire();
         if permit.overdrawn {
             log(self.logger.as_ref(), Level::Warn, || {
                 "no slot in the rate window while every slot stayed in use; sending anyway"
@@ -94,15 +123,85 @@ impl Budget {
         }
         Permit::Local(permit)
     }
+
+    /// This process's window for `budget`, made on first use. Past `KEPT_WINDOWS`, windows
+    /// with nothing in them are forgotten (a later request starts an empty one, which is what
+    /// they were), so a caller naming ever new organizations cannot grow the map without end.
+    fn local_window(&self, budget: &str) -> Arc<SlidingWindow> {
+        let mut windows = self.local.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(window) = windows.get(budget) {
+            return Arc::clone(window);
+        }
+        if windows.len() >= KEPT_WINDOWS {
+            windows.retain(|_, window| !window.is_idle());
+        }
+        let window = Arc::new(SlidingWindow::new(
+            self.limit,
+            self.window,
+            self.longest_request,
+        ));
+        windows.insert(budget.to_owned(), Arc::clone(&window));
+        window
+    }
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         if let Permit::Shared {
-            state, id, window, ..
+            state,
+            budget,
+            id,
+            window,
+            ..
         } = self
         {
-            state.with(|store| store.finish_slot(*id, *window));
+            state.with(|store| store.finish_slot(budget, *id, *window));
+        }
+    }
+}
+
+/// The organization a Dinero URL names: the all-digit path segment right after the version
+/// (`/v1/424242/contacts`, `/v1.2/424242/invoices/...`), wherever the API's base path puts it.
+fn organization_in(url: &str) -> Option<&str> {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = after_scheme.split(['?', '#']).next()?;
+    let mut segments = path.split('/').skip(1);
+    while let Some(segment) = segments.next() {
+        let is_version = segment.strip_prefix('v').is_some_and(|number| {
+            !number.is_empty()
+                && number
+                    .split('.')
+                    .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if is_version {
+            return segments
+                .next()
+                .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::organization_in;
+
+    #[test]
+    fn the_organization_is_the_number_after_the_version() {
+        for (url, organization) in [
+            ("https://api.dinero.dk/v1/424242/contacts", Some("424242")),
+            (
+                "https://api.dinero.dk/v1.2/424242/invoices/abc?x=1",
+                Some("424242"),
+            ),
+            ("http://127.0.0.1:8080/base/v1/17/files", Some("17")),
+            ("https://api.dinero.dk/v1/organizations", None),
+            ("https://api.dinero.dk/v1/", None),
+            ("https://api.dinero.dk/v1/12a/contacts", None),
+            ("https://api.dinero.dk/contacts/v/1", None),
+            ("https://api.dinero.dk/vx/1/contacts", None),
+        ] {
+            assert_eq!(organization_in(url), organization, "{url}");
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::log::{log, loggable_path, Level, Logger};
 use crate::response::Response;
 use crate::secret::Secret;
-use crate::shared_state::SharedState;
+use crate::shared_state::{Fingerprints, SharedState};
 use budget::Budget;
 use http::{Exchange, Failure, HttpClient};
 use retry::RetryPolicy;
@@ -38,12 +38,17 @@ pub struct Treatment {
 }
 
 impl Transport {
-    /// `shared`: the store of `shared_state`, whose rate window this transport then shares.
-    pub fn new(config: &Config, shared: Option<Arc<SharedState>>) -> Result<Self> {
+    /// `shared`: the store of `shared_state`, whose rate windows this transport then shares;
+    /// `fingerprints` name them.
+    pub fn new(
+        config: &Config,
+        fingerprints: Arc<Fingerprints>,
+        shared: Option<Arc<SharedState>>,
+    ) -> Result<Self> {
         Ok(Transport {
             http: HttpClient::new(config)?,
             retry: RetryPolicy::from_config(config),
-            budget: Budget::new(config, shared),
+            budget: Budget::new(config, fingerprints, shared),
             logger: config.logger.clone(),
         })
     }
@@ -71,7 +76,7 @@ impl Transport {
             let outcome = {
                 let _permit = treatment
                     .paced
-                    .then(|| self.budget.as_ref().map(Budget::acquire))
+                    .then(|| self.budget.as_ref().map(|b| b.acquire(exchange.url)))
                     .flatten();
                 let paced_for = queued.elapsed();
                 if paced_for >= Duration::from_millis(1) {
@@ -94,7 +99,7 @@ impl Transport {
             let wait = match &outcome {
                 Ok(response) => self.retry.after_status(
                     attempt,
-                    treatment.idempotent,
+                    treatment,
                     response.status(),
                     response.header("retry-after"),
                 ),

@@ -7,7 +7,7 @@
 //! server counted it, so the server never sees more than `limit` in any window either.
 
 use std::collections::VecDeque;
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 pub struct SlidingWindow {
@@ -41,8 +41,8 @@ impl Slots {
 }
 
 /// A reserved slot; dropping it records that the request is over.
-pub struct Permit<'a> {
-    pacer: &'a SlidingWindow,
+pub struct Permit {
+    pacer: Arc<SlidingWindow>,
     id: u64,
     /// Taken past the limit, because the wait outlasted its bound.
     pub overdrawn: bool,
@@ -65,7 +65,7 @@ impl SlidingWindow {
     /// Waits until a request may be sent, then reserves its slot. The wait is bounded: past
     /// `longest_wait` the slot is taken anyway (`overdrawn`), and Dinero's answer (at worst a
     /// 429 with its Retry-After) decides, as for the shared window.
-    pub fn acquire(&self) -> Permit<'_> {
+    pub fn acquire(self: &Arc<Self>) -> Permit {
         let deadline = Instant::now() + self.longest_wait;
         // A panic elsewhere while holding the lock leaves the slots consistent (every update
         // is a single push or pop), so a poisoned lock is safe to keep using.
@@ -94,19 +94,19 @@ impl SlidingWindow {
     /// Counts a request that a shared window let go, without waiting: should the shared
     /// window become unreachable, this process's own window then already holds the requests it
     /// sent, instead of starting empty and letting a whole `limit` more go at once.
-    pub fn record(&self) -> Permit<'_> {
+    pub fn record(self: &Arc<Self>) -> Permit {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         slots.forget_older_than(Instant::now(), self.window);
         let over = slots.in_flight.len() + slots.finished.len() >= self.limit;
         self.reserve(&mut slots, over)
     }
 
-    fn reserve(&self, slots: &mut Slots, overdrawn: bool) -> Permit<'_> {
+    fn reserve(self: &Arc<Self>, slots: &mut Slots, overdrawn: bool) -> Permit {
         let id = slots.next_id;
         slots.next_id += 1;
         slots.in_flight.push(id);
         Permit {
-            pacer: self,
+            pacer: Arc::clone(self),
             id,
             overdrawn,
         }
@@ -121,7 +121,17 @@ impl SlidingWindow {
     }
 }
 
-impl Drop for Permit<'_> {
+impl SlidingWindow {
+    /// Whether nothing is in flight and nothing finished within `window`: such a window can be
+    /// forgotten without changing any decision.
+    pub fn is_idle(&self) -> bool {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        slots.forget_older_than(Instant::now(), self.window);
+        slots.in_flight.is_empty() && slots.finished.is_empty()
+    }
+}
+
+impl Drop for Permit {
     fn drop(&mut self) {
         self.pacer.release(self.id);
     }
@@ -166,7 +176,11 @@ mod tests {
 
     #[test]
     fn in_flight_requests_hold_their_slot() {
-        let pacer = SlidingWindow::new(1, Duration::from_millis(1), Duration::from_secs(10));
+        let pacer = Arc::new(SlidingWindow::new(
+            1,
+            Duration::from_millis(1),
+            Duration::from_secs(10),
+        ));
         let first = pacer.acquire();
         let released = std::sync::atomic::AtomicBool::new(false);
         std::thread::scope(|s| {
@@ -183,7 +197,11 @@ mod tests {
     #[test]
     fn requests_recorded_without_waiting_fill_the_window() {
         // A shared window let three requests go; then it became unreachable.
-        let pacer = SlidingWindow::new(3, Duration::from_secs(60), Duration::from_millis(20));
+        let pacer = Arc::new(SlidingWindow::new(
+            3,
+            Duration::from_secs(60),
+            Duration::from_millis(20),
+        ));
         let in_flight = pacer.record();
         for _ in 0..2 {
             assert!(!pacer.record().overdrawn);
@@ -201,7 +219,11 @@ mod tests {
     #[test]
     fn a_wait_that_outlasts_its_bound_goes_anyway_overdrawn() {
         // The only slot is held by a request that never ends (one that waits for this one).
-        let pacer = SlidingWindow::new(1, Duration::from_millis(5), Duration::from_millis(20));
+        let pacer = Arc::new(SlidingWindow::new(
+            1,
+            Duration::from_millis(5),
+            Duration::from_millis(20),
+        ));
         let stuck = pacer.acquire();
         assert!(!stuck.overdrawn, "a free slot is no overdraft");
         let second = pacer.acquire();

@@ -9,6 +9,7 @@
 //! A 429 is waited out: for as long as its `Retry-After` says, or, without one, over the span
 //! of one whole rate-limit window (`until_the_window_frees`).
 
+use super::Treatment;
 use crate::config::Config;
 use std::time::{Duration, SystemTime};
 
@@ -35,11 +36,12 @@ impl RetryPolicy {
     }
 
     /// The wait before retry number `attempt + 1` after an HTTP answer, or None to hand the
-    /// answer to the caller.
+    /// answer to the caller. `paced`: the request counts against Dinero's API rate limit, so a
+    /// 429 without Retry-After is that limit's window (the token endpoint's 429 is not).
     pub fn after_status(
         &self,
         attempt: u32,
-        idempotent: bool,
+        treatment: Treatment,
         status: u16,
         retry_after: Option<&str>,
     ) -> Option<Duration> {
@@ -47,13 +49,12 @@ impl RetryPolicy {
             return None;
         }
         match status {
-            429 => {
-                let wait = retry_after
-                    .and_then(parse_retry_after)
-                    .unwrap_or_else(|| self.until_the_window_frees(attempt));
-                (wait <= self.retry_after_max).then_some(wait)
-            }
-            480 | 502 | 503 | 504 if idempotent => Some(self.backoff(attempt)),
+            429 => match retry_after.and_then(parse_retry_after) {
+                Some(wait) => (wait <= self.retry_after_max).then_some(wait),
+                None if treatment.paced => self.until_the_window_frees(attempt),
+                None => Some(self.backoff(attempt)),
+            },
+            480 | 502 | 503 | 504 if treatment.idempotent => Some(self.backoff(attempt)),
             _ => None,
         }
     }
@@ -76,7 +77,7 @@ impl RetryPolicy {
     pub fn backoff(&self, attempt: u32) -> Duration {
         let step = self.exponential_step(attempt);
         let half = step / 2;
-        half + half.mul_f64(fastrand::f64())
+        half + half.mul_f64(crate::unique::fraction())
     }
 
     /// The wait after a 429 that gives no `Retry-After`. Dinero's limit is a fixed window
@@ -86,12 +87,14 @@ impl RetryPolicy {
     /// window (at least): an early retry catches a window about to free, the last one comes
     /// after any window has. Up to a tenth more, at random, so that clients refused together
     /// do not return together.
-    fn until_the_window_frees(&self, attempt: u32) -> Duration {
+    /// None when the share alone is longer than `retry_after_max`: the 429 is handed back.
+    fn until_the_window_frees(&self, attempt: u32) -> Option<Duration> {
         let retries = self.max_retries.clamp(1, 30);
         let shares = f64::from((1u32 << retries) - 1);
         let share = f64::from(1u32 << attempt.min(retries - 1));
         let wait = self.window.mul_f64(share / shares);
-        wait + wait.mul_f64(fastrand::f64() / 10.0)
+        let spread = wait.mul_f64(crate::unique::fraction() / 10.0);
+        (wait <= self.retry_after_max).then(|| (wait + spread).min(self.retry_after_max))
     }
 
     /// min(max_delay, base_delay * 2^attempt)
@@ -126,6 +129,15 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const GET: Treatment = Treatment {
+        idempotent: true,
+        paced: true,
+    };
+    const POST: Treatment = Treatment {
+        idempotent: false,
+        paced: true,
+    };
 
     fn policy() -> RetryPolicy {
         RetryPolicy {
@@ -165,17 +177,17 @@ mod tests {
     fn rate_limited_requests_retry_for_every_method() {
         let p = policy();
         assert_eq!(
-            p.after_status(0, false, 429, Some("2")),
+            p.after_status(0, POST, 429, Some("2")),
             Some(Duration::from_secs(2))
         );
-        assert!(p.after_status(0, false, 429, None).is_some());
+        assert!(p.after_status(0, POST, 429, None).is_some());
         assert_eq!(
-            p.after_status(3, true, 429, Some("1")),
+            p.after_status(3, GET, 429, Some("1")),
             None,
             "capped by max_retries"
         );
         assert_eq!(
-            p.after_status(0, true, 429, Some("3600")),
+            p.after_status(0, GET, 429, Some("3600")),
             None,
             "beyond retry_after_max"
         );
@@ -186,7 +198,7 @@ mod tests {
         let p = policy();
         for _ in 0..100 {
             let waits: Vec<Duration> = (0..p.max_retries)
-                .map(|attempt| p.after_status(attempt, true, 429, None).unwrap())
+                .map(|attempt| p.after_status(attempt, GET, 429, None).unwrap())
                 .collect();
             // 60 s in shares of 1, 2 and 4 sevenths, each up to a tenth longer.
             for (wait, sevenths) in waits.iter().zip([1u32, 2, 4]) {
@@ -195,23 +207,29 @@ mod tests {
             }
             assert!(waits.iter().sum::<Duration>() >= p.window, "{waits:?}");
         }
+        // The token endpoint's 429 is not Dinero's API window: a short backoff, as for a 503.
+        let token = Treatment {
+            idempotent: false,
+            paced: false,
+        };
+        assert!(p.after_status(0, token, 429, None).unwrap() <= p.exponential_step(0));
         // A window longer than retry_after_max: the 429 is handed back, not waited for.
         let long = RetryPolicy {
             window: Duration::from_secs(3600),
             ..policy()
         };
-        assert_eq!(long.after_status(2, true, 429, None), None);
+        assert_eq!(long.after_status(2, GET, 429, None), None);
     }
 
     #[test]
     fn server_faults_retry_only_idempotent_methods() {
         let p = policy();
         for status in [480, 502, 503, 504] {
-            assert!(p.after_status(0, true, status, None).is_some(), "{status}");
-            assert!(p.after_status(0, false, status, None).is_none(), "{status}");
+            assert!(p.after_status(0, GET, status, None).is_some(), "{status}");
+            assert!(p.after_status(0, POST, status, None).is_none(), "{status}");
         }
         for status in [200, 201, 400, 401, 403, 404, 500] {
-            assert!(p.after_status(0, true, status, None).is_none(), "{status}");
+            assert!(p.after_status(0, GET, status, None).is_none(), "{status}");
         }
     }
 

@@ -269,6 +269,21 @@ unsafe extern "C" fn collect_log_line(
     lines.lock().unwrap().push((level, text));
 }
 
+/// Sets the log callback of `options` to collect into `lines` up to `max_level`; `lines` must
+/// outlive every client made with them.
+pub fn collect_logs(options: &Options, lines: &LogLines, max_level: u32) {
+    let data = lines as *const LogLines as *mut std::ffi::c_void;
+    let status = unsafe {
+        dinero::ffi::log::dinero_options_set_log_callback(
+            options.0,
+            Some(collect_log_line),
+            data,
+            max_level,
+        )
+    };
+    assert_eq!(status, DINERO_STATUS_OK);
+}
+
 impl Client {
     /// Like `to_with`, with the log callback collecting into `lines` up to `max_level`.
     pub fn logging_to(
@@ -280,16 +295,7 @@ impl Client {
         let mut pairs = fast_options(sandbox);
         pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let options = Options::new(&pairs).unwrap();
-        let data = lines as *const LogLines as *mut std::ffi::c_void;
-        let status = unsafe {
-            dinero::ffi::log::dinero_options_set_log_callback(
-                options.0,
-                Some(collect_log_line),
-                data,
-                max_level,
-            )
-        };
-        assert_eq!(status, DINERO_STATUS_OK);
+        collect_logs(&options, lines, max_level);
         Client::with_options(&sandbox.config(), &options)
             .expect("the sandbox accepts its own credentials")
     }
