@@ -796,14 +796,16 @@ dinero_options *dinero_options_new(void);
  * "max_retries" (0-10, default 3), "retry_base_delay_ms" (default 250), "retry_max_delay_ms"
  * (default 10000), "retry_after_max_ms" (longest Retry-After waited out, default 120000),
  * "rate_limit_per_minute" (default 100, 0 = off) with "rate_limit_window_ms" (default 60000:
- * at most that many requests in any such window; a 429 without Retry-After is retried over
- * one such window), "max_response_bytes" (default 67108864),
+ * at most that many requests in any such window, per organization: the one a request's path
+ * names, else organization_id's; a 429 without Retry-After is retried over one such window),
+ * "max_response_bytes" (default 67108864),
  * "user_agent" (put in front of "libdinero/VERSION"), "ca_file" (PEM file of trusted roots,
  * instead of the bundled ones: a regular file of at most 1 MiB), "scope" (default "read write" for an API key,
  * "dineropublicapi:read dineropublicapi:write offline_access" for Visma Connect), "shared_state" (a file path,
  * or a redis:// or rediss:// URL: every client naming it, in any process on any machine,
- * shares one token and one rate-limit window; a file is locked with flock, kept at mode 0600
- * and holds a one-way fingerprint of the credentials, never the credentials; a store that
+ * shares one token and each organization's rate-limit window; a file is locked with flock,
+ * kept at mode 0600 and names its entries by one-way fingerprints of the credentials, never
+ * the credentials; a store that
  * cannot be reached at run time is logged once and the client goes on with its own token and
  * window), "shared_state_timeout_ms" (default 500: how long one step on the shared state may
  * take), "token_cache" (the older name of shared_state); for Visma Connect, "connect_url"
