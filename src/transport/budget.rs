@@ -32,10 +32,17 @@ pub struct Budget {
     /// The fingerprint of the client's own budget, for a request with no organization.
     own: String,
     fingerprints: Arc<Fingerprints>,
-    /// This process's own windows, by budget fingerprint.
-    local: Mutex<HashMap<String, Arc<SlidingWindow>>>,
+    /// Each organization's budget (by its id; "" for the client's own): its fingerprint, made
+    /// once, and this process's window for it.
+    local: Mutex<HashMap<String, Budgeted>>,
     shared: Option<Arc<SharedState>>,
     logger: Option<Logger>,
+}
+
+#[derive(Clone)]
+struct Budgeted {
+    fingerprint: Arc<str>,
+    window: Arc<SlidingWindow>,
 }
 
 /// A counted request; dropping it records that its answer arrived.
@@ -43,7 +50,7 @@ pub enum Permit<'a> {
     Local(#[allow(dead_code)] pacing::Permit),
     Shared {
         state: &'a SharedState,
-        budget: String,
+        budget: Arc<str>,
         id: u64,
         window: Duration,
         /// The same request in this process's own window, which takes over if the store
@@ -78,11 +85,11 @@ impl Budget {
     /// front of it. It is bounded all the same: after four windows the request is sent, and
     /// Dinero's answer (a 429, waited out) decides.
     pub fn acquire(&self, url: &str) -> Permit<'_> {
-        let budget = match organization_in(url).or(self.organization_id.as_deref()) {
-            Some(organization) => self.fingerprints.organization(organization),
-            None => self.own.clone(),
-        };
-        let local = self.local_window(&budget);
+        let organization = organization_in(url).or(self.organization_id.as_deref());
+        let Budgeted {
+            fingerprint: budget,
+            window: local,
+        } = self.budgeted(organization.unwrap_or(""));
         if let Some(state) = self.shared.as_deref() {
             let id = crate::unique::u64();
             let deadline = Instant::now() + self.window * 4;
@@ -124,24 +131,32 @@ impl Budget {
         Permit::Local(permit)
     }
 
-    /// This process's window for `budget`, made on first use. Past `KEPT_WINDOWS`, windows
-    /// with nothing in them are forgotten (a later request starts an empty one, which is what
-    /// they were), so a caller naming ever new organizations cannot grow the map without end.
-    fn local_window(&self, budget: &str) -> Arc<SlidingWindow> {
-        let mut windows = self.local.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(window) = windows.get(budget) {
-            return Arc::clone(window);
+    /// The budget of `organization` ("" for the client's own), made on first use. Past
+    /// `KEPT_WINDOWS`, those with nothing in their window are forgotten (a later request
+    /// starts an empty one, which is what they were), so a caller naming ever new
+    /// organizations cannot grow the map without end.
+    fn budgeted(&self, organization: &str) -> Budgeted {
+        let mut budgets = self.local.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(budget) = budgets.get(organization) {
+            return budget.clone();
         }
-        if windows.len() >= KEPT_WINDOWS {
-            windows.retain(|_, window| !window.is_idle());
+        if budgets.len() >= KEPT_WINDOWS {
+            budgets.retain(|_, budget| !budget.window.is_idle());
         }
-        let window = Arc::new(SlidingWindow::new(
-            self.limit,
-            self.window,
-            self.longest_request,
-        ));
-        windows.insert(budget.to_owned(), Arc::clone(&window));
-        window
+        let fingerprint = match organization {
+            "" => self.own.clone(),
+            id => self.fingerprints.organization(id),
+        };
+        let budget = Budgeted {
+            fingerprint: Arc::from(fingerprint),
+            window: Arc::new(SlidingWindow::new(
+                self.limit,
+                self.window,
+                self.longest_request,
+            )),
+        };
+        budgets.insert(organization.to_owned(), budget.clone());
+        budget
     }
 }
 
