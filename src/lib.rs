@@ -9,6 +9,7 @@ pub mod connect;
 mod error;
 pub mod ffi;
 mod files;
+mod forks;
 #[doc(hidden)]
 pub mod fuzzing;
 mod json_body;

@@ -168,6 +168,13 @@ impl RedisStore {
         // One deadline for the whole step, the wait for the connection included.
         let deadline = Instant::now() + self.timeout;
         let mut slot = self.slot(deadline)?;
+        // A connection copied by fork() into this child is the parent's: left alone (`forks`).
+        if slot
+            .as_ref()
+            .is_some_and(|c| c.generation != crate::forks::generation())
+        {
+            std::mem::forget(slot.take());
+        }
         if slot.is_none() {
             *slot = Some(self.connect(deadline).map_err(|e| self.fail(&e))?);
         }

@@ -103,6 +103,8 @@ pub struct DeadlineConnection {
     reader: BufReader<Stream>,
     parser: redis::Parser,
     db: i64,
+    /// The process it was made in (`forks::generation`).
+    pub generation: u64,
 }
 
 impl DeadlineConnection {
@@ -154,6 +156,7 @@ impl DeadlineConnection {
             reader: BufReader::new(stream),
             parser: redis::Parser::new(),
             db: settings.db(),
+            generation: crate::forks::generation(),
         };
         if let Some(password) = settings.password() {
             let mut auth = redis::cmd("AUTH");

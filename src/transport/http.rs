@@ -5,6 +5,7 @@
 use super::resolver::CachingResolver;
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
+use crate::forks::PerProcess;
 use crate::response::Response;
 use crate::server_text::printable_excerpt;
 use std::io;
@@ -31,7 +32,10 @@ pub struct Failure {
 }
 
 pub struct HttpClient {
-    agent: Agent,
+    /// The agent (and its pool of kept-alive connections) of this process: a forked child
+    /// makes its own from `agent_config` (`forks`).
+    agent: PerProcess<Agent>,
+    agent_config: ureq::config::Config,
     max_response_bytes: u64,
 }
 
@@ -65,9 +69,9 @@ impl HttpClient {
             .proxy(proxy)
             .tls_config(tls.build())
             .build();
-        let agent = Agent::with_parts(agent_config, connectors(), CachingResolver::default());
         Ok(HttpClient {
-            agent,
+            agent: PerProcess::new(new_agent(&agent_config)),
+            agent_config,
             max_response_bytes: config.max_response_bytes,
         })
     }
@@ -80,9 +84,10 @@ impl HttpClient {
         for (name, value) in exchange.headers {
             builder = builder.header(*name, *value);
         }
+        let agent = self.agent.get(|| new_agent(&self.agent_config));
         let result = match exchange.body {
-            Some(body) => builder.body(body).map(|r| self.agent.run(r)),
-            None => builder.body(()).map(|r| self.agent.run(r)),
+            Some(body) => builder.body(body).map(|r| agent.run(r)),
+            None => builder.body(()).map(|r| agent.run(r)),
         };
         let mut response = match result {
             Ok(Ok(response)) => response,
@@ -111,6 +116,10 @@ impl HttpClient {
             .map_err(|e| classify(e, Phase::Body))?;
         Ok(Response::new(status, headers, body))
     }
+}
+
+fn new_agent(config: &ureq::config::Config) -> Agent {
+    Agent::with_parts(config.clone(), connectors(), CachingResolver::default())
 }
 
 fn load_roots(path: &std::path::Path) -> Result<RootCerts> {
