@@ -5,6 +5,7 @@
 
 mod common;
 #[path = "support/redis_server.rs"]
+#[allow(dead_code)] // shared with tests/shared_state.rs, which uses all of it
 mod redis_server;
 
 use common::*;
