@@ -111,11 +111,33 @@ fn organizations_naming_one_file_keep_their_own_tokens() {
 }
 
 #[test]
+fn a_path_naming_a_file_of_another_kind_leaves_it_as_it_is() {
+    // A mistyped path that names one of the user's own files.
+    let sb = sandbox();
+    let path = cache_path("mistyped");
+    std::fs::write(&path, "# my notes\nnothing to do with libdinero\n").unwrap();
+    let lines = LogLines::default();
+    let client = Client::logging_to(&sb, &lines, 2, &[("shared_state", path.to_str().unwrap())]);
+    assert_eq!(client.get("/v1/organizations").status, 200);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "# my notes\nnothing to do with libdinero\n"
+    );
+    let warned = lines.lock().unwrap().clone();
+    assert!(
+        warned
+            .iter()
+            .any(|(_, line)| line.contains("something other than libdinero's state")),
+        "{warned:?}"
+    );
+}
+
+#[test]
 fn a_corrupt_or_unsafe_cache_file_is_ignored_and_replaced() {
     for (content, mode) in [
         ("{\"format\": 1, garbage", 0o600),
         ("", 0o600),
-        ("{}", 0o644),
+        ("{\"format\": 3}", 0o644),
     ] {
         let sb = sandbox();
         let path = cache_path("corrupt");

@@ -166,17 +166,13 @@ impl FileStore {
         }
     }
 
-    /// The document and whether it can be trusted; an untrusted file reads as empty.
+    /// The document and whether it can be trusted; an untrusted file reads as empty. A file
+    /// that is not a state file at all (a mistyped path naming a file of the user's) is left
+    /// as it is: the step fails, and the client goes on with its own token and window.
     fn read(&self, file: &File) -> StoreResult<(Document, bool)> {
         let meta = file
             .metadata()
             .map_err(|e| self.fail(&format!("cannot stat it: {e}")))?;
-        // A file others could read (or write) may hold anything: start it afresh, privately.
-        if meta.mode() & 0o077 != 0 {
-            file.set_permissions(std::fs::Permissions::from_mode(0o600))
-                .map_err(|e| self.fail(&format!("cannot make it private: {e}")))?;
-            return Ok((Document::default(), false));
-        }
         // Room for the whole file at once: a buffer that grew would leave copies of the
         // tokens behind in freed memory, where nothing wipes them.
         let mut text = Zeroizing::new(Vec::with_capacity(
@@ -185,6 +181,18 @@ impl FileStore {
         file.take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut text)
             .map_err(|e| self.fail(&format!("cannot read it: {e}")))?;
+        if !text.is_empty() && !looks_like_state(&text) {
+            return Err(self.fail(
+                "it holds something other than libdinero's state, so it is left as it is \
+                 (check the path)",
+            ));
+        }
+        // A file others could read (or write) may hold anything: start it afresh, privately.
+        if meta.mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| self.fail(&format!("cannot make it private: {e}")))?;
+            return Ok((Document::default(), false));
+        }
         if text.is_empty() {
             return Ok((Document::default(), true));
         }
@@ -215,6 +223,14 @@ impl FileStore {
     fn fail(&self, why: &str) -> StoreError {
         StoreError(format!("shared_state file {}: {why}", self.path.display()))
     }
+}
+
+/// Whether `text` begins as every state file ever written does, `{"format"`: a file cut short
+/// by a crash while it was written still does, and is replaced; anything else is not ours.
+fn looks_like_state(text: &[u8]) -> bool {
+    text.trim_ascii_start()
+        .strip_prefix(b"{")
+        .is_some_and(|rest| rest.trim_ascii_start().starts_with(b"\"format\""))
 }
 
 /// Counts what is written to it.
@@ -624,12 +640,10 @@ mod tests {
     }
 
     #[test]
-    fn files_of_an_older_format_or_not_an_object_are_replaced() {
+    fn files_of_an_older_format_or_shape_are_replaced() {
         let s = store("older", "fp");
         for text in [
             r#"{"format":2,"fingerprint":"fp","token":{"access_token":"t"},"slots":[],"waiters":[]}"#,
-            "[1,2,3]",
-            "\"text\"",
             r#"{"format":3,"tokens":[],"windows":{}}"#,
         ] {
             std::fs::write(&s.path, text).unwrap();
@@ -686,7 +700,8 @@ mod tests {
     #[test]
     fn corrupt_or_public_files_are_replaced() {
         let s = store("corrupt", "fp");
-        std::fs::write(&s.path, "{not json").unwrap();
+        // Cut short by a crash in the middle of a write.
+        std::fs::write(&s.path, r#"{"format":3,"tokens":{"fp":{"tok"#).unwrap();
         assert!(s.token().unwrap().is_none());
         s.put_token(
             &Secret::new("t"),
@@ -701,6 +716,30 @@ mod tests {
             "a file others can read is not trusted"
         );
         assert_eq!(std::fs::metadata(&s.path).unwrap().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_state_file_is_left_as_it_is() {
+        let s = store("foreign", "fp");
+        for text in ["my notes\n", "{not json", "[1,2,3]", r#"{"name":"config"}"#] {
+            std::fs::write(&s.path, text).unwrap();
+            std::fs::set_permissions(&s.path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let refused = s.put_token(
+                &Secret::new("t"),
+                Duration::from_secs(60),
+                Duration::from_secs(60),
+            );
+            assert!(
+                refused.unwrap_err().0.contains("something other than"),
+                "{text}"
+            );
+            assert_eq!(std::fs::read_to_string(&s.path).unwrap(), text);
+            assert_eq!(
+                std::fs::metadata(&s.path).unwrap().mode() & 0o777,
+                0o644,
+                "{text}"
+            );
+        }
     }
 
     #[test]
