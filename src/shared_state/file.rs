@@ -225,12 +225,22 @@ impl FileStore {
     }
 }
 
-/// Whether `text` begins as every state file ever written does, `{"format"`: a file cut short
-/// by a crash while it was written still does, and is replaced; anything else is not ours.
+/// Whether `text` is a state file, of this version or an older one, whole or not: a JSON object
+/// with a `format` (older versions wrote their keys in sorted order, so it is not always
+/// first), or the beginning of one as this version writes it (`{"format"`, cut short by a
+/// crash), or the zeros a crash can leave of a file written in place. Anything else is not
+/// ours. The values are only borrowed, never copied (they may hold tokens).
 fn looks_like_state(text: &[u8]) -> bool {
-    text.trim_ascii_start()
+    let begins_as_ours = text
+        .trim_ascii_start()
         .strip_prefix(b"{")
-        .is_some_and(|rest| rest.trim_ascii_start().starts_with(b"\"format\""))
+        .is_some_and(|rest| rest.trim_ascii_start().starts_with(b"\"format\""));
+    begins_as_ours
+        || text.iter().all(|b| *b == 0)
+        || serde_json::from_slice::<std::collections::HashMap<&str, &serde_json::value::RawValue>>(
+            text,
+        )
+        .is_ok_and(|object| object.contains_key("format"))
 }
 
 /// Counts what is written to it.
@@ -643,8 +653,11 @@ mod tests {
     fn files_of_an_older_format_or_shape_are_replaced() {
         let s = store("older", "fp");
         for text in [
-            r#"{"format":2,"fingerprint":"fp","token":{"access_token":"t"},"slots":[],"waiters":[]}"#,
+            // As version 2 wrote it (serde_json's sorted keys) and as the token cache did.
+            r#"{"fingerprint":"fp","format":2,"lease":null,"refresh_token":null,"slots":[],"token":{"access_token":"t","expires_at_unix_ms":1,"lifetime_ms":1},"waiters":[]}"#,
+            r#"{"access_token":"t","expires_at_unix_ms":1,"format":1,"lifetime_ms":1}"#,
             r#"{"format":3,"tokens":[],"windows":{}}"#,
+            "\0\0\0\0",
         ] {
             std::fs::write(&s.path, text).unwrap();
             assert!(s.token().unwrap().is_none(), "{text}");

@@ -29,6 +29,8 @@ pub struct Budget {
     longest_request: Duration,
     /// The organization of a request whose path names none.
     organization_id: Option<String>,
+    /// What comes before the caller's path in every URL (`api_url`, without a trailing `/`).
+    api_url: String,
     /// The fingerprint of the client's own budget, for a request with no organization.
     own: String,
     fingerprints: Arc<Fingerprints>,
@@ -72,6 +74,7 @@ impl Budget {
             window: config.rate_limit_window,
             longest_request: config.connect_timeout + config.timeout,
             organization_id: config.organization_id.clone(),
+            api_url: config.api_url.trim_end_matches('/').to_string(),
             own: fingerprints.window.clone(),
             fingerprints,
             local: Mutex::new(HashMap::new()),
@@ -85,7 +88,9 @@ impl Budget {
     /// front of it. It is bounded all the same: after four windows the request is sent, and
     /// Dinero's answer (a 429, waited out) decides.
     pub fn acquire(&self, url: &str) -> Permit<'_> {
-        let organization = organization_in(url).or(self.organization_id.as_deref());
+        // Only the caller's path tells: `api_url` may have a path of its own (a gateway's).
+        let path = url.strip_prefix(self.api_url.as_str()).unwrap_or("");
+        let organization = organization_in(path).or(self.organization_id.as_deref());
         let Budgeted {
             fingerprint: budget,
             window: local,
@@ -175,26 +180,20 @@ impl Drop for Permit<'_> {
     }
 }
 
-/// The organization a Dinero URL names: the all-digit path segment right after the version
-/// (`/v1/424242/contacts`, `/v1.2/424242/invoices/...`), wherever the API's base path puts it.
-fn organization_in(url: &str) -> Option<&str> {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let path = after_scheme.split(['?', '#']).next()?;
-    let mut segments = path.split('/').skip(1);
-    while let Some(segment) = segments.next() {
-        let is_version = segment.strip_prefix('v').is_some_and(|number| {
-            !number.is_empty()
-                && number
-                    .split('.')
-                    .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
-        });
-        if is_version {
-            return segments
-                .next()
-                .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
-        }
-    }
-    None
+/// The organization a Dinero path names: the all-digit segment right after the version it
+/// starts with (`/v1/424242/contacts`, `/v1.2/424242/invoices/...?fields=Guid`).
+fn organization_in(path: &str) -> Option<&str> {
+    let path = path.split(['?', '#']).next()?;
+    let mut segments = path.strip_prefix('/')?.split('/');
+    let is_version = segments.next()?.strip_prefix('v').is_some_and(|number| {
+        !number.is_empty()
+            && number
+                .split('.')
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+    });
+    segments
+        .next()
+        .filter(|id| is_version && !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -203,20 +202,19 @@ mod tests {
 
     #[test]
     fn the_organization_is_the_number_after_the_version() {
-        for (url, organization) in [
-            ("https://api.dinero.dk/v1/424242/contacts", Some("424242")),
-            (
-                "https://api.dinero.dk/v1.2/424242/invoices/abc?x=1",
-                Some("424242"),
-            ),
-            ("http://127.0.0.1:8080/base/v1/17/files", Some("17")),
-            ("https://api.dinero.dk/v1/organizations", None),
-            ("https://api.dinero.dk/v1/", None),
-            ("https://api.dinero.dk/v1/12a/contacts", None),
-            ("https://api.dinero.dk/contacts/v/1", None),
-            ("https://api.dinero.dk/vx/1/contacts", None),
+        for (path, organization) in [
+            ("/v1/424242/contacts", Some("424242")),
+            ("/v1.2/424242/invoices/abc?x=1", Some("424242")),
+            ("/v1/17?fields=Name", Some("17")),
+            ("/v1/organizations", None),
+            ("/v1/", None),
+            ("/v1/12a/contacts", None),
+            ("/contacts/v1/1", None),
+            ("/vx/1/contacts", None),
+            ("v1/1/contacts", None),
+            ("", None),
         ] {
-            assert_eq!(organization_in(url), organization, "{url}");
+            assert_eq!(organization_in(path), organization, "{path}");
         }
     }
 }
