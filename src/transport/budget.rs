@@ -31,8 +31,6 @@ pub struct Budget {
     organization_id: Option<String>,
     /// What comes before the caller's path in every URL (`api_url`, without a trailing `/`).
     api_url: String,
-    /// The fingerprint of the client's own budget, for a request with no organization.
-    own: String,
     fingerprints: Arc<Fingerprints>,
     /// Each organization's budget (by its id; "" for the client's own): its fingerprint, made
     /// once, and this process's window for it.
@@ -75,7 +73,6 @@ impl Budget {
             longest_request: config.connect_timeout + config.timeout,
             organization_id: config.organization_id.clone(),
             api_url: config.api_url.trim_end_matches('/').to_string(),
-            own: fingerprints.window.clone(),
             fingerprints,
             local: Mutex::new(HashMap::new()),
             shared,
@@ -149,7 +146,8 @@ impl Budget {
             budgets.retain(|_, budget| !budget.window.is_idle());
         }
         let fingerprint = match organization {
-            "" => self.own.clone(),
+            // The client's own, for a request with no organization.
+            "" => self.fingerprints.window.clone(),
             id => self.fingerprints.organization(id),
         };
         let budget = Budgeted {
