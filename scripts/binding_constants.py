@@ -9,7 +9,7 @@ language (FAMILY below).
 
 Generated: bindings/python/generated/constants.py (and, from scripts/python_ctypes.py, the
 Python binding's ctypes declarations), bindings/node/generated/constants.js,
-bindings/php/generated/Status.php, ErrorClass.php and Limits.php.
+bindings/php/generated/Status.php, ErrorClass.php, Limits.php and LogLevelNumbers.php.
 """
 
 from __future__ import annotations
@@ -60,10 +60,15 @@ def read_header() -> Dict[str, object]:
     statuses = macros(text, "DINERO_STATUS_")
     limits = dict(macros(text, "DINERO_MAX_"))
     levels = macros(text, "DINERO_LOG_")
+    # Each level's one-line doc comment, for the PHP class constants that carry it.
+    documented = r"/\*\*\n \* ([^\n]*)\n \*/\n#define DINERO_LOG_([A-Z]+) "
+    level_docs = {name: doc for doc, name in re.findall(documented, text)}
     unknown = [name for name, _ in statuses if name != "OK" and name not in FAMILY]
     if unknown or "UPLOAD_BYTES" not in limits or "PAGE_SIZE" not in limits or not levels:
         sys.exit(f"binding_constants.py: classify {unknown} in FAMILY, or the header changed shape")
-    return {"statuses": statuses, "levels": levels, "limits": limits}
+    if sorted(level_docs) != sorted(name for name, _ in levels):
+        sys.exit("binding_constants.py: every DINERO_LOG_* macro needs its /** one-line */ doc")
+    return {"statuses": statuses, "levels": levels, "limits": limits, "level_docs": level_docs}
 
 
 def python(c: Dict[str, object]) -> str:
@@ -167,6 +172,30 @@ final class Limits
 """
 
 
+def php_log_levels(c: Dict[str, object]) -> str:
+    docs = c["level_docs"]
+    constants = "\n".join(
+        f"    /** {docs[n]} */\n    public const {n} = {v};" for n, v in c["levels"]  # type: ignore
+    )
+    return f"""<?php
+
+// {BANNER}
+
+declare(strict_types=1);
+
+namespace Dinero;
+
+/**
+ * @internal The C library's log levels (DINERO_LOG_* in include/dinero.h): LogLevel implements
+ * this, so they are LogLevel::ERROR, ... for users.
+ */
+interface LogLevelNumbers
+{{
+{constants}
+}}
+"""
+
+
 def outputs() -> Dict[Path, str]:
     c = read_header()
     return {
@@ -176,6 +205,7 @@ def outputs() -> Dict[Path, str]:
         ROOT / "bindings/php/generated/Status.php": php_status(c),
         ROOT / "bindings/php/generated/ErrorClass.php": php_error_class(c),
         ROOT / "bindings/php/generated/Limits.php": php_limits(c),
+        ROOT / "bindings/php/generated/LogLevelNumbers.php": php_log_levels(c),
     }
 
 

@@ -38,7 +38,7 @@ foreach ([
     'Exception\NetworkException', 'Exception\TLSException', 'Exception\ProtocolException',
     'Exception\ResponseTooLargeException', 'Exception\TimeoutException', 'Exception\FileException',
     'Exception\LoginRequiredException',
-    'Exception\ApiException', 'Status', 'ErrorClass', 'Limits', 'LogLevel', 'Callback', 'Library',
+    'Exception\ApiException', 'Status', 'ErrorClass', 'Limits', 'LogLevelNumbers', 'LogLevel', 'Callback', 'Library',
     'Options', 'Response', 'Client',
 ] as $class) {
     class_exists('Dinero\\' . $class);

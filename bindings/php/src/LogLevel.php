@@ -7,23 +7,15 @@ namespace Dinero;
 use Dinero\Exception\InvalidArgumentException;
 
 /**
- * The C library's log levels (DINERO_LOG_* in include/dinero.h) and their PSR-3 names.
+ * The C library's log levels (LogLevel::ERROR, WARN, INFO, DEBUG: DINERO_LOG_* in include/dinero.h,
+ * generated into LogLevelNumbers) and their PSR-3 names.
  *
  * Client::authenticate's 'logger' option receives the PSR-3 name of each line's level
  * ('error', 'warning', 'info', 'debug'); 'log_level' takes a PSR-3 name (or one of these
  * constants) and lets through that level and the more important ones.
  */
-final class LogLevel
+final class LogLevel implements LogLevelNumbers
 {
-    /** A failure: a request or a token refresh that did not succeed. */
-    public const ERROR = 1;
-    /** Something was retried, refused or waited out. */
-    public const WARN = 2;
-    /** One line per completed request and per new token. */
-    public const INFO = 3;
-    /** Details such as waits under the rate limit. */
-    public const DEBUG = 4;
-
     private function __construct()
     {
     }
