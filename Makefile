@@ -7,12 +7,12 @@ SYSTEM_TOOLS := cc=gcc curl=curl valgrind=valgrind python3=python3 g++=g++ pkg-c
 
 .PHONY: build demo test test-rust test-python test-php test-php-fpm test-node test-docs test-install install uninstall bench lint header reliability fuzz system-deps clean dist test-dist test-abi abi-baseline
 
-## build: the release library (target/release/libdinero.{so,a}) and dinero-sandbox
+## build: the release library (target/release/libdinero.{so,a}), the dinero command and dinero-sandbox
 build:
 	cargo build --release --workspace
 	ln -sf libdinero.so target/release/libdinero.so.0
 
-## demo: build, start the sandbox, run the C, curl, Python and PHP examples against it
+## demo: build, start the sandbox, run the C, curl, Python, PHP and Node examples against it
 demo: system-deps build
 	scripts/demo.sh
 

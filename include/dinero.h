@@ -1,5 +1,5 @@
 /*
- * libdinero: a client for the Dinero accounting API (personal integration).
+ * libdinero: a client for the Dinero accounting API (personal integration and Visma Connect).
  *
  * One call authenticates, one call per request; the library keeps the one-hour token valid
  * (refreshed before it expires, single flight across threads), paces requests under Dinero's
@@ -13,9 +13,11 @@
  * OWNERSHIP.
  *   dinero_options*, dinero_client*, dinero_request_builder*, dinero_pages*, dinero_response*
  *       owned by the caller, freed once with their _free function; NULL is a no-op.
- *   char* handed out (token_out, json_out, guid_out)
+ *   char* handed out through a char** (token_out, authorization_out, guid_out, path_out,
+ *   dinero_error_body_parse's json_out)
  *       owned by the caller; free with dinero_string_free only, never free().
- *   const char* / const uint8_t* returned
+ *   const char* / const uint8_t* returned, or handed out through a const char**
+ *   (dinero_response_json's json_out)
  *       borrowed: valid until the owning object is freed (static ones forever;
  *       dinero_last_error until the next call into libdinero on the same thread). Never
  *       free them.
@@ -435,7 +437,7 @@ dinero_status dinero_authenticate(const char *client_id,
  * Returns DINERO_STATUS_OK whenever an HTTP answer arrived, whatever its status code: read it
  * with dinero_response_status. Before that the library has already refreshed the token if
  * due, re-authenticated once after a 401, waited under the rate limit, retried 429s (all
- * methods), and retried resets and 480/502/503/504 for GET/PUT/DELETE/HEAD. A POST is never
+ * methods), and retried resets and 480/502/503/504 for GET/PUT/DELETE/HEAD/OPTIONS. A POST is never
  * repeated once it may have reached the server. On success writes a new response to
  * *response_out, which the caller frees with dinero_response_free; on failure it is untouched.
  *

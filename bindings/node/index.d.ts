@@ -37,10 +37,17 @@ export declare function libraryPath(): string;
 
 export type LogLevelName = 'error' | 'warn' | 'info' | 'debug';
 
-/** A function (level, message), or an object with error/warn/info/debug methods (console, pino, ...). */
+type LogMethod = (message: string) => void;
+
+/**
+ * A function (level, message), or an object with at least one of the error/warn/info/debug
+ * methods (console, pino, ...); a level without its own method goes to `log` if there is one,
+ * else to the first of those the object has.
+ */
 export type Logger =
   | ((level: LogLevelName, message: string) => void)
-  | Partial<Record<LogLevelName | 'log', (message: string) => void>>;
+  | (Partial<Record<LogLevelName | 'log', LogMethod>>
+    & ({ error: LogMethod } | { warn: LogMethod } | { info: LogMethod } | { debug: LogMethod }));
 
 export type OptionValue = string | number | bigint | boolean | URL | null | undefined;
 
@@ -64,6 +71,14 @@ export interface AuthenticateOptions {
   userAgent?: OptionValue;
   caFile?: OptionValue;
   scope?: OptionValue;
+  /**
+   * A file path (or `file:` URL) or a `redis://` / `rediss://` URL: every client naming it, in
+   * any process on any machine, shares one token and one rate budget.
+   */
+  sharedState?: OptionValue;
+  /** How long one step on the shared state may take before the client goes on alone (500). */
+  sharedStateTimeoutMs?: OptionValue;
+  /** The older name of sharedState. */
   tokenCache?: OptionValue;
   /** Visma Connect: the sign-in service (default https://connect.visma.com). */
   connectUrl?: OptionValue;
