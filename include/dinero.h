@@ -501,7 +501,9 @@ dinero_status dinero_client_call(dinero_client *client,
  * jpeg, ...). A missing or unreadable file is DINERO_STATUS_IO.
  *
  * Returns DINERO_STATUS_OK when Dinero answered (200 with the file's FileGuid, or e.g. 413);
- * the upload is a POST, so it is never repeated once it may have reached the server.
+ * an OK answer that is not a JSON object is DINERO_STATUS_PROTOCOL (no binding checks the
+ * shape itself). The upload is a POST, so it is never repeated once it may have reached the
+ * server.
  *
  * # Safety
  * `client` is NULL or a live handle; the strings are NULL (where allowed) or NUL-terminated;
@@ -662,7 +664,8 @@ dinero_status dinero_options_set_refresh_token_callback(dinero_options *options,
  * The organizations the client's token reaches: `GET /v1/organizations`, a JSON array of
  * `{"Id": ..., "Name": ..., "IsPro": ...}`. One for an API key; any number for a Visma Connect
  * user. Choose one per client (option "organization_id") or per request (the request
- * description's "organization_id"). Writes a response as dinero_request does.
+ * description's "organization_id"). Writes a response as dinero_request does; an OK answer
+ * that is not a JSON array is DINERO_STATUS_PROTOCOL.
  *
  * # Safety
  * `client` is NULL or a live handle not being freed; `response_out` is NULL or points to

@@ -1,6 +1,7 @@
 //! The Rust-level client: one organization's credentials, its token, and its connection pool.
 //! The C layer wraps exactly this; Rust programs can use it directly.
 
+use crate::answer_shape;
 use crate::config::Config;
 use crate::connect::{Authorization, RefreshGrant};
 use crate::error::Result;
@@ -167,9 +168,13 @@ impl Client {
     }
 
     /// The organizations this client's token reaches (`GET /v1/organizations`, a bare array of
-    /// `{"Id","Name","IsPro"}`): one for an API key, any number for a Visma Connect user.
+    /// `{"Id","Name","IsPro"}`): one for an API key, any number for a Visma Connect user. An
+    /// OK answer that is not a JSON list is a `Protocol` error.
     pub fn organizations(&self) -> Result<Response> {
-        self.request("GET", "/v1/organizations", None)
+        answer_shape::expect(
+            self.request("GET", "/v1/organizations", None)?,
+            answer_shape::Shape::List,
+        )
     }
 
     pub fn config(&self) -> &Config {
@@ -216,7 +221,8 @@ impl Client {
     /// at most 6 MB: more is refused before anything is sent). `file_name` None names it
     /// `file` with the extension of a recognized PDF, PNG, JPEG or GIF; `content_type` None
     /// guesses from the name. Like every POST it is never repeated once it may have reached
-    /// the server.
+    /// the server. An OK answer that is not a JSON object (Dinero's `{"FileGuid": ...}`) is a
+    /// `Protocol` error.
     pub fn upload(
         &self,
         bytes: &[u8],
@@ -227,9 +233,10 @@ impl Client {
         let multipart = crate::request::multipart::multipart(bytes, file_name, content_type)?;
         let url = self.url(crate::request::multipart::FILES_PATH)?;
         let headers = [("content-type", multipart.content_type.as_str())];
-        Ok(self
+        let answer = self
             .exchange("POST", &url, &headers, Some(&multipart.body))?
-            .answering("POST", crate::request::multipart::FILES_PATH))
+            .answering("POST", crate::request::multipart::FILES_PATH);
+        answer_shape::expect(answer, answer_shape::Shape::Object)
     }
 
     /// Creates an entity exactly once: `collection_path` is a collection whose create takes its

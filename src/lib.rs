@@ -1,6 +1,7 @@
 //! libdinero: a client for the Dinero accounting API's personal integration, as a Rust library
 //! and as a C library (`include/dinero.h`). See README.md.
 
+mod answer_shape;
 mod api_error;
 mod client;
 mod closing;

@@ -133,3 +133,47 @@ fn a_slow_drip_within_the_timeout_arrives_and_beyond_it_times_out() {
         .unwrap();
     assert_eq!(err.status, DINERO_STATUS_TIMEOUT, "{}", err.message);
 }
+
+#[test]
+fn an_ok_answer_of_the_wrong_shape_is_a_protocol_error_for_uploads_and_organizations() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    // The files endpoint answers an object ({"FileGuid": ...}); a list, a string or nothing
+    // is not an upload's answer, whatever its status says.
+    for body in ["[]", "\"stored\"", ""] {
+        inject(
+            &sb,
+            json!({"kind": "status", "status": 201, "body": body, "path_contains": "/files"}),
+        );
+        let err = client
+            .upload_bytes(b"%PDF-1.4 receipt", "receipt.pdf", None)
+            .err()
+            .expect("a 201 that is not a JSON object is refused");
+        assert_eq!(err.status, DINERO_STATUS_PROTOCOL, "{}", err.message);
+        assert!(
+            err.message
+                .contains("POST /v1/{organizationId}/files: the 201 answer is not a JSON object"),
+            "{}",
+            err.message
+        );
+    }
+    // /v1/organizations answers a list.
+    inject(
+        &sb,
+        json!({"kind": "status", "status": 200, "body": "{\"Id\":1}", "path_contains": "/organizations"}),
+    );
+    let mut response = std::ptr::null_mut();
+    let status =
+        unsafe { dinero::ffi::connect::dinero_client_organizations(client.0, &mut response) };
+    assert_eq!(status, DINERO_STATUS_PROTOCOL, "{}", last_error());
+    assert!(response.is_null(), "nothing handed out");
+    // Refusals still come back as answers, and the right shapes as they are.
+    inject(
+        &sb,
+        json!({"kind": "status", "status": 413, "body": "too large", "path_contains": "/files"}),
+    );
+    let refused = client.upload_bytes(b"x", "x.bin", None).unwrap();
+    assert_eq!(refused.status, 413);
+    let stored = client.upload_bytes(b"x", "x.bin", None).unwrap();
+    assert!(stored.json()["FileGuid"].is_string());
+}

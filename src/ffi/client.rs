@@ -210,7 +210,9 @@ pub unsafe extern "C" fn dinero_client_call(
 /// jpeg, ...). A missing or unreadable file is DINERO_STATUS_IO.
 ///
 /// Returns DINERO_STATUS_OK when Dinero answered (200 with the file's FileGuid, or e.g. 413);
-/// the upload is a POST, so it is never repeated once it may have reached the server.
+/// an OK answer that is not a JSON object is DINERO_STATUS_PROTOCOL (no binding checks the
+/// shape itself). The upload is a POST, so it is never repeated once it may have reached the
+/// server.
 ///
 /// # Safety
 /// `client` is NULL or a live handle; the strings are NULL (where allowed) or NUL-terminated;

@@ -209,7 +209,8 @@ pub unsafe extern "C" fn dinero_options_set_refresh_token_callback(
 /// The organizations the client's token reaches: `GET /v1/organizations`, a JSON array of
 /// `{"Id": ..., "Name": ..., "IsPro": ...}`. One for an API key; any number for a Visma Connect
 /// user. Choose one per client (option "organization_id") or per request (the request
-/// description's "organization_id"). Writes a response as dinero_request does.
+/// description's "organization_id"). Writes a response as dinero_request does; an OK answer
+/// that is not a JSON array is DINERO_STATUS_PROTOCOL.
 ///
 /// # Safety
 /// `client` is NULL or a live handle not being freed; `response_out` is NULL or points to

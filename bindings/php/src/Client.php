@@ -5,7 +5,6 @@ declare(strict_types=1);
 namespace Dinero;
 
 use Dinero\Exception\ApiException;
-use Dinero\Exception\DineroException;
 use Dinero\Exception\InvalidArgumentException;
 
 /**
@@ -52,7 +51,7 @@ final class Client
      *
      * @param array<string, mixed> $options the C option keys: auth_url, api_url,
      *        organization_id, timeout_ms, max_retries, rate_limit_per_minute, token_cache, ...
-     *        (int, bool or string values); and 'logger', a callable
+     *        (int, string, bool, a whole float, or null for the default); and 'logger', a callable
      *        `function (string $level, string $message): void` or an object with a PSR-3
      *        `log($level, $message, array $context = [])` method, which receives the library's
      *        log lines with PSR-3 level names, plus 'log_level' (a PSR-3 name, default 'info')
@@ -183,7 +182,7 @@ final class Client
         $ffi = Library::ffi();
         $out = $ffi->new('dinero_response*');
         Library::check($ffi->dinero_client_organizations($this->live(), \FFI::addr($out)), 'organizations');
-        return self::decoded(new Response($out)) ?? [];
+        return self::decoded(new Response($out)); // a list: the library refuses any other OK answer
     }
 
     /**
@@ -359,7 +358,7 @@ final class Client
             \FFI::addr($out)
         );
         Library::check($status, "upload of $path");
-        return self::uploaded(new Response($out));
+        return self::decoded(new Response($out)); // an object: the library refuses any other OK answer
     }
 
     /**
@@ -367,13 +366,15 @@ final class Client
      * $fileName. More than 6 MB (6,291,456 bytes) is refused with InvalidArgumentException
      * before anything is sent.
      *
-     * @param string|null $contentType default: guessed from $fileName
+     * @param string|null $fileName default: "file" with the extension of recognized PDF, PNG,
+     *        JPEG or GIF bytes (file.pdf, ...), as every binding names them (the library does)
+     * @param string|null $contentType default: guessed from the name
      * @return array<mixed> the decoded JSON answer, e.g. ['FileGuid' => '...', ...]
      *
      * @throws Exception\InvalidArgumentException over 6 MB, a bad file name or content type
      * @throws ApiException on HTTP status >= 400 (e.g. 413)
      */
-    public function uploadBytes(string $bytes, string $fileName, ?string $contentType = null): array
+    public function uploadBytes(string $bytes, ?string $fileName = null, ?string $contentType = null): array
     {
         $ffi = Library::ffi();
         $out = $ffi->new('dinero_response*');
@@ -381,12 +382,12 @@ final class Client
             $this->whole('uploadBytes()'),
             $bytes,
             strlen($bytes),
-            Library::cString($fileName, 'the file name'),
+            $fileName === null ? null : Library::cString($fileName, 'the file name'),
             $contentType === null ? null : Library::cString($contentType, 'the content type'),
             \FFI::addr($out)
         );
-        Library::check($status, "upload of $fileName");
-        return self::uploaded(new Response($out));
+        Library::check($status, 'upload of ' . ($fileName ?? strlen($bytes) . ' bytes'));
+        return self::decoded(new Response($out)); // an object: the library refuses any other OK answer
     }
 
     /**
@@ -404,6 +405,9 @@ final class Client
      */
     public function download(string $path, string $accept = 'application/octet-stream', array $query = [], ?string $saveTo = null): string
     {
+        if ($saveTo !== null) {
+            Library::cString($saveTo, 'the file path'); // refused before the request is sent
+        }
         $response = $this->request('GET', $path, null, $query, ['Accept' => $accept]);
         if (!$response->isSuccess()) {
             throw ApiException::fromResponse($response);
@@ -512,7 +516,7 @@ final class Client
     private function live(): \FFI\CData
     {
         if ($this->handle === null) {
-            throw new DineroException('the client has been freed', Status::NULL_ARGUMENT);
+            throw new InvalidArgumentException('the client has been freed', Status::NULL_ARGUMENT);
         }
         return $this->handle;
     }
@@ -533,23 +537,6 @@ final class Client
             throw ApiException::fromResponse($response);
         }
         return $response->decodedOk();
-    }
-
-    /**
-     * An upload's answer: the decoded JSON, or ApiException for HTTP status >= 400.
-     *
-     * @return array<mixed>
-     */
-    private static function uploaded(Response $response): array
-    {
-        $answer = self::decoded($response);
-        if ($answer === null) {
-            return [];
-        }
-        if (!is_array($answer)) {
-            throw new Exception\ProtocolException('POST ' . self::FILES . ': the answer is not a JSON object', Status::PROTOCOL);
-        }
-        return $answer;
     }
 
     /**

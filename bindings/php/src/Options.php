@@ -8,7 +8,8 @@ use Dinero\Exception\InvalidArgumentException;
 
 /**
  * @internal Owns one dinero_options handle (freed in __destruct). Client::authenticate builds it
- * from an array; keys are the C option names (see README.md), values int, bool or string, plus
+ * from an array; keys are the C option names (see README.md), values int, string, bool, a whole
+ * float or null (the default), read and checked by the library as in every binding, plus
  * the PHP-only 'logger' and 'log_level' (see setLogger()) and 'refresh_token_callback' (see
  * setRefreshTokenCallback()).
  */
@@ -96,11 +97,6 @@ final class Options
      */
     public function setAll(#[\SensitiveParameter] array $options): void
     {
-        foreach ($options as $key => $value) {
-            if (!is_string($value) && !is_int($value) && !is_bool($value)) {
-                throw new InvalidArgumentException("option '$key' must be an int, bool or string, not " . get_debug_type($value), Status::INVALID_ARGUMENT);
-            }
-        }
         if ($options === []) {
             return;
         }

@@ -221,13 +221,18 @@ final class ClientTest extends SandboxTestCase
             $this->assertSame(Status::INVALID_ARGUMENT, $e->getCode());
             $this->assertStringContainsString('max_retries', $e->getMessage());
         }
-        // anything else: refused before the library sees it.
+        // a float that is not whole: refused by the library, as in every binding, naming the
+        // option; a whole one is its number, and null leaves the default.
         try {
             $this->sandbox()->client(['timeout_ms' => 1.5]);
             $this->fail('a float was accepted');
         } catch (InvalidArgumentException $e) {
-            $this->assertStringContainsString('int, bool or string', $e->getMessage());
+            $this->assertStringContainsString('timeout_ms', $e->getMessage());
         }
+        $client = $this->sandbox()->client(['timeout_ms' => 5000.0, 'user_agent' => null]);
+        $this->assertSame(200, $client->request('GET', '/v1/organizations')->status());
+        $requests = $this->sandbox()->admin('GET', '/requests');
+        $this->assertStringStartsWith('libdinero/', (string) (end($requests)['headers']['user-agent'] ?? ''), 'null: the default');
     }
 
     public function testUnknownOptionsAndBadValuesAreInvalidArguments(): void
@@ -297,6 +302,17 @@ final class ClientTest extends SandboxTestCase
         unset($client); // the client is freed here; the response owns its own data
         $this->assertSame(200, $response->status());
         $this->assertIsArray($response->json());
+
+        // A client used after an explicit __destruct() is an invalid argument, as the one
+        // mapping of statuses says (NULL_ARGUMENT: InvalidArgumentException).
+        $client = $this->sandbox()->client();
+        $client->__destruct();
+        try {
+            $client->get('/v1/organizations');
+            $this->fail('a freed client was used');
+        } catch (InvalidArgumentException $e) {
+            $this->assertSame(Status::NULL_ARGUMENT, $e->getCode());
+        }
     }
 
     /** The path and query of the last request the sandbox logged (never its headers: they hold the token). */

@@ -9,6 +9,7 @@ use Dinero\Exception\ApiException;
 use Dinero\Exception\DineroException;
 use Dinero\Exception\FileException;
 use Dinero\Exception\InvalidArgumentException;
+use Dinero\Exception\ProtocolException;
 use Dinero\Status;
 
 /**
@@ -214,6 +215,41 @@ final class FilesTest extends SandboxTestCase
         $this->assertSame($pdf, file_get_contents("$this->dir/again.pdf"));
         $json = json_decode($client->download($path, 'application/json'), true);
         $this->assertSame($guid, $json['Guid']);
+    }
+
+    public function testUploadedBytesWithoutANameAreNamedByTheLibrary(): void
+    {
+        $client = $this->sandbox()->client();
+        [, , $pdf] = self::samples()['pdf'];
+        $guid = $client->uploadBytes($pdf)['FileGuid'];
+        $this->assertSame('file.pdf', $this->listed($client, $guid)['FileName'], 'named from its first bytes, as in every binding');
+    }
+
+    public function testAnUploadAnsweredWithoutAJsonObjectIsAProtocolException(): void
+    {
+        $client = $this->sandbox()->client();
+        foreach (['[]', '', '"stored"'] as $body) {
+            $this->sandbox()->inject(['kind' => 'status', 'status' => 201, 'body' => $body, 'path_contains' => '/files']);
+            try {
+                $client->uploadBytes('receipt', 'r.txt');
+                $this->fail("no exception for a 201 of '$body'");
+            } catch (ProtocolException $e) {
+                $this->assertStringContainsString('the 201 answer is not a JSON object', $e->getMessage());
+            }
+        }
+    }
+
+    public function testASaveToPathWithANulIsRefusedBeforeTheRequestIsSent(): void
+    {
+        $client = $this->sandbox()->client();
+        $this->sandbox()->reset();
+        try {
+            $client->download(Client::FILES . '/00000000-0000-4000-8000-000000000000', saveTo: "$this->dir/a\0b.pdf");
+            $this->fail('no exception');
+        } catch (InvalidArgumentException $e) {
+            $this->assertStringContainsString('NUL', $e->getMessage());
+        }
+        $this->assertSame(0, $this->sandbox()->routeCount('GET /v1/{org}/files/{guid}'), 'nothing sent');
     }
 
     public function testDownloadOfAMissingThingIsAnApiExceptionAndSavesNothing(): void
