@@ -245,7 +245,7 @@ export declare function connectAuthenticateCode(
   clientId: string,
   clientSecret: string,
   authorization: ConnectAuthorization | string,
-  redirect: string | URLSearchParams | Record<string, string>,
+  redirect: string | URL | URLSearchParams | Record<string, string> | Uint8Array,
   options?: AuthenticateOptions,
 ): Promise<Client>;
 

@@ -25,8 +25,9 @@ export function connectAuthorizeUrl(clientId, redirectUri, options = {}) {
 
 /**
  * Finishes a sign-in and resolves to a Client (dinero_connect_authenticate_code): `redirect`
- * is what the browser brought to the redirect URI (the POSTed form body as a string,
- * URLSearchParams or the parsed object, or the query string, or the whole URL), `authorization`
+ * is what the browser brought to the redirect URI (the POSTed form body as a string, a Buffer,
+ * URLSearchParams or the parsed object, or the query string, or the whole URL, as a string or
+ * a URL), `authorization`
  * what connectAuthorizeUrl returned for this sign-in (the object or its JSON). A state that
  * does not match, a refused consent or a refused code is an AuthenticationError. The first
  * refresh token reaches `onRefreshToken` before this resolves.
@@ -36,9 +37,21 @@ export async function connectAuthenticateCode(clientId, clientSecret, authorizat
     cstr(clientId, 'clientId'),
     cstr(clientSecret, 'clientSecret'),
     cstr(typeof authorization === 'string' ? authorization : stringifyJson(authorization) ?? '', 'authorization'),
-    cstr(redirect !== null && typeof redirect === 'object' ? new URLSearchParams(redirect).toString() : redirect, 'redirect'),
+    cstr(redirectText(redirect), 'redirect'),
   ];
   return open(options, (handle) => background('dinero_connect_authenticate_code', [...args, handle]));
+}
+
+/** What the browser brought, as the text the library reads: a string, a URL, the raw body (a
+ *  Buffer or Uint8Array, UTF-8), or the fields (URLSearchParams or a plain object). Anything
+ *  else is passed on as it is, for cstr() to refuse with an InvalidArgumentError. */
+function redirectText(redirect) {
+  if (redirect instanceof URL) return redirect.href;
+  if (redirect instanceof Uint8Array) return Buffer.from(redirect.buffer, redirect.byteOffset, redirect.byteLength).toString('utf8');
+  if (redirect instanceof URLSearchParams || Object.getPrototypeOf(redirect ?? 0) === Object.prototype) {
+    return new URLSearchParams(redirect).toString();
+  }
+  return redirect;
 }
 
 /**

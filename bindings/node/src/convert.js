@@ -38,9 +38,14 @@ export function optionalCstr(value, what) {
  *  library's text (booleans, numbers; camelCase names; null/undefined = leave the default) and
  *  refuses the rest (objects, lists, NaN), naming the option. */
 export function optionsJson(options) {
-  const values = Object.fromEntries(Object.entries(options).map(([name, value]) => [
-    name, value instanceof URL ? (value.protocol === 'file:' ? fileURLToPath(value) : value.href) : value,
-  ]));
+  const values = Object.fromEntries(Object.entries(options).map(([name, value]) => {
+    // JSON would leave these out without a word: a misspelt callback option (onRefreshTokens)
+    // would then never be called, and new refresh tokens would be lost.
+    if (typeof value === 'function' || typeof value === 'symbol') {
+      throw new InvalidArgumentError(`option ${name} is a ${typeof value}: the only function options are logger and onRefreshToken`, STATUS.INVALID_ARGUMENT);
+    }
+    return [name, value instanceof URL ? (value.protocol === 'file:' ? fileURLToPath(value) : value.href) : value];
+  }));
   return cstr(encode(values, 'options'), 'options');
 }
 

@@ -172,6 +172,33 @@ test('bad arguments are invalid and send nothing', async () => {
   assert.equal((await connectStats()).requests, 0);
 });
 
+test('the browser\'s answer may come as a Buffer or a URL; other types are invalid and send nothing', async () => {
+  for (const shape of [(form) => Buffer.from(form), (form) => new URL(`${REDIRECT}?${form}`)]) {
+    const options = connectOptions([]);
+    const authorization = dinero.connectAuthorizeUrl(connect.clientId, REDIRECT, options);
+    const client = await dinero.connectAuthenticateCode(connect.clientId, connect.clientSecret, authorization, shape(await browser(authorization.url)), options);
+    assert.ok(Array.isArray(await client.organizations()));
+    await client.close();
+  }
+  await sandbox.reset();
+  const authorization = dinero.connectAuthorizeUrl(connect.clientId, REDIRECT, connectOptions([]));
+  for (const bad of [null, undefined, 42, ['code', 'x']]) {
+    await expectError(dinero.connectAuthenticateCode(connect.clientId, connect.clientSecret, authorization, bad, connectOptions([])), dinero.InvalidArgumentError);
+  }
+  assert.equal((await connectStats()).requests, 0);
+});
+
+test('a function under any name but logger and onRefreshToken is refused, not dropped', async () => {
+  for (const name of ['onRefreshTokens', 'refresh_token_callback', 'on_refresh_token']) {
+    const error = await expectError(
+      dinero.connectAuthenticate(connect.clientId, connect.clientSecret, 'token', connectOptions([], { [name]: () => {} })),
+      dinero.InvalidArgumentError,
+    );
+    assert.match(error.message, new RegExp(`option ${name} is a function`));
+  }
+  assert.equal((await connectStats()).requests, 0);
+});
+
 test('no message holds the client secret, a code, a verifier or a refresh token', async () => {
   const tokens = [];
   const options = connectOptions(tokens);

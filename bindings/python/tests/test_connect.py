@@ -75,6 +75,24 @@ def test_the_browser_answer_may_come_as_a_mapping(sandbox: Sandbox) -> None:
         assert client.organizations() and len(tokens) == 1
 
 
+def test_the_browser_answer_may_come_as_bytes_and_other_types_are_invalid(sandbox: Sandbox) -> None:
+    # Flask's request.get_data() is the POSTed body as bytes.
+    authorization = libdinero.connect_authorize_url(connect_id(sandbox), REDIRECT, **options(sandbox))
+    body = browser(authorization["url"]).encode()
+    with libdinero.connect_authenticate_code(
+        connect_id(sandbox), connect_secret(sandbox), authorization, body, **options(sandbox)
+    ) as client:
+        assert client.organizations()
+    exchanges = sandbox.stats()["connect"]["code_exchanges"]
+    for bad in (None, 42, ["code", "state"]):
+        with pytest.raises(libdinero.InvalidArgumentError, match="callback"):
+            libdinero.connect_authenticate_code(
+                connect_id(sandbox), connect_secret(sandbox), authorization, bad,  # type: ignore[arg-type]
+                **options(sandbox),
+            )
+    assert sandbox.stats()["connect"]["code_exchanges"] == exchanges, "nothing was sent"
+
+
 def test_the_authorize_url_asks_for_a_code_with_pkce(sandbox: Sandbox) -> None:
     authorization = libdinero.connect_authorize_url(
         connect_id(sandbox), REDIRECT, ui_locales="da-DK", **options(sandbox)

@@ -36,7 +36,7 @@ def connect_authenticate_code(
     client_id: str,
     client_secret: str,
     authorization: Union[Mapping[str, str], str],
-    callback: Union[Mapping[str, str], str],
+    callback: Union[Mapping[str, str], str, bytes],
     *,
     on_refresh_token: Optional[RefreshTokenCallback] = None,
     log_level: Optional[_log.LogLevel] = None,
@@ -44,8 +44,10 @@ def connect_authenticate_code(
 ) -> Client:
     """Finishes a sign-in (``dinero_connect_authenticate_code``) and returns a client, as
     :func:`~libdinero.authenticate` does. ``callback`` is what the browser brought to the
-    redirect URI: the POSTed form body (``code=..&state=..``), the query string or the whole
-    URL, or those fields as a mapping (Flask's ``request.form``, Django's ``request.POST``);
+    redirect URI: the POSTed form body (``code=..&state=..``, as ``str`` or as the ``bytes``
+    Flask's ``request.get_data()`` gives), the query string or the whole URL, or those fields as
+    a mapping (Flask's ``request.form``, Django's ``request.POST``); anything else is an
+    ``InvalidArgumentError``;
     ``authorization`` what :func:`connect_authorize_url` returned for this sign-in (the
     dict or its JSON). A state that does not match, a refused consent or a refused code is an
     ``AuthenticationError``. The first refresh token reaches ``on_refresh_token`` before this
@@ -53,7 +55,7 @@ def connect_authenticate_code(
     if your store needs it). ``options`` and ``log_level`` as for ``authenticate``, plus
     ``connect_url`` and ``grant_name`` (required with ``shared_state``)."""
     text = authorization if isinstance(authorization, str) else json_text(authorization, "authorization")
-    answer = callback if isinstance(callback, str) else urllib.parse.urlencode(list(callback.items()))
+    answer = _callback_text(callback)
     credentials, problem = Credentials.hold(
         client_id=client_id, client_secret=client_secret, authorization=text, callback=answer
     )
@@ -63,6 +65,16 @@ def connect_authenticate_code(
     return open_client(
         "dinero_connect_authenticate_code", credentials, options, log_level, on_refresh_token
     )
+
+
+def _callback_text(callback: object) -> object:
+    """The browser's answer as the text the library reads; a type that is none of the above is
+    handed on as it is, for ``cstr`` to refuse with an ``InvalidArgumentError`` (never its value)."""
+    if isinstance(callback, (bytes, bytearray)):
+        return bytes(callback).decode("utf-8", "replace")
+    if isinstance(callback, Mapping):
+        return urllib.parse.urlencode(list(callback.items()))
+    return callback
 
 
 def connect_authenticate(
