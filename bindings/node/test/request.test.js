@@ -75,6 +75,15 @@ test('an empty body', async () => {
   assert.equal(response.text(), '');
   assert.equal(response.json(), null);
   response.close();
+  // Blank is what the library calls blank (as get() reads it), in every binding: ASCII
+  // whitespace is; a no-break space or a vertical tab is not JSON.
+  await sandbox.fault({ kind: 'status', status: 200, body: ' \t\r\n\f' });
+  assert.equal((await client.request('GET', CONTACTS)).json(), null);
+  for (const body of ['\u00a0', '\v']) {
+    await sandbox.fault({ kind: 'status', status: 200, body });
+    const blank = await client.request('GET', CONTACTS);
+    assert.throws(() => blank.json(), SyntaxError);
+  }
 });
 
 test('bodies are binary safe', async () => {

@@ -75,7 +75,7 @@ final class Response
     public function json(): mixed
     {
         $body = $this->body();
-        if (trim($body) === '') {
+        if (trim($body, " \t\r\n\f") === '') { // the library's rule of an empty body, as in every binding
             return null;
         }
         return json_decode($body, true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);

@@ -35,6 +35,19 @@ final class ResponseTest extends SandboxTestCase
         $this->assertSame(204, $response->status());
         $this->assertSame('', $response->body());
         $this->assertNull($response->json());
+        // Blank is what the library calls blank (as get() reads it), in every binding: ASCII
+        // whitespace is; a no-break space or a vertical tab is not JSON.
+        $this->sandbox()->inject(['kind' => 'status', 'status' => 200, 'body' => " \t\r\n\f"]);
+        $this->assertNull($this->sandbox()->client()->request('GET', '/v1/organizations')->json());
+        foreach (["\u{a0}", "\v"] as $body) {
+            $this->sandbox()->inject(['kind' => 'status', 'status' => 200, 'body' => $body]);
+            try {
+                $this->sandbox()->client()->request('GET', '/v1/organizations')->json();
+                $this->fail('a blank of ' . bin2hex($body) . ' was read as empty');
+            } catch (\JsonException) {
+                // not JSON, as dinero_response_json says too
+            }
+        }
     }
 
     public function testJsonThrowsOnABodyThatIsNotJson(): void

@@ -85,6 +85,15 @@ def test_an_empty_body(client: libdinero.Client, sandbox: Sandbox) -> None:
         assert response.status == 204
         assert response.body == b"" and response.text == ""
         assert response.json() is None
+    # Blank is what the library calls blank (as get() reads it), in every binding: ASCII
+    # whitespace is; a no-break space or a vertical tab is not JSON.
+    sandbox.fault(kind="status", status=200, body=" \t\r\n\f")
+    with client.request("GET", CONTACTS) as response:
+        assert response.json() is None
+    for body in ("\u00a0", "\v"):
+        sandbox.fault(kind="status", status=200, body=body)
+        with client.request("GET", CONTACTS) as response, pytest.raises(ValueError):
+            response.json()
 
 
 def test_bodies_are_binary_safe(client: libdinero.Client, sandbox: Sandbox) -> None:

@@ -55,9 +55,10 @@ class Response(NativeHandle):
         return self.body.decode("utf-8", "replace")
 
     def json(self) -> Any:
-        """The body parsed as JSON; None for an empty body. Raises ``json.JSONDecodeError`` (a
-        ``ValueError``) when it is not JSON."""
-        if not self.body.strip():
+        """The body parsed as JSON; None for an empty body (nothing, or only spaces, tabs, line
+        breaks and form feeds: the library's rule, the same in every binding). Raises
+        ``json.JSONDecodeError`` (a ``ValueError``) when it is not JSON."""
+        if not self.body.strip(b" \t\r\n\f"):
             return None
         return _json.loads(self.body.decode("utf-8"))
 
