@@ -249,6 +249,7 @@ final class ExceptionTest extends SandboxTestCase
             $this->assertNull($e->getApiCode());
             $this->assertSame('API calls quota exceeded! maximum admitted 100 per 1m.', $e->getBody());
             $this->assertStringContainsString('quota exceeded', $e->getMessage());
+            $this->assertSame('600', $e->getHeaders()['retry-after'] ?? null, 'the headers come along, as in every binding');
         }
     }
 

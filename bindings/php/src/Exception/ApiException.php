@@ -25,6 +25,8 @@ class ApiException extends DineroException
     private string $request;
     /** @var array<string, mixed> the library's reading of the answer */
     private array $error;
+    /** @var array<string, string>|null the answer's headers; null for an exception made by hand */
+    private ?array $headers = null;
 
     public function __construct(int $status, string $body, string $method = '', string $path = '')
     {
@@ -41,6 +43,7 @@ class ApiException extends DineroException
         $exception = (new \ReflectionClass(self::class))->newInstanceWithoutConstructor();
         $request = trim("$method $path");
         $exception->initialize($response->error() ?? [], $response->body(), $request !== '' ? $request : $response->request());
+        $exception->headers = $response->headers();
         return $exception;
     }
 
@@ -52,6 +55,18 @@ class ApiException extends DineroException
         $this->body = $body;
         $this->request = $request;
         parent::__construct((string) ($error['description'] ?? "HTTP {$this->status}"), 0);
+    }
+
+    /**
+     * Every header of the answer (names lower-case, in the order they arrived, repeated ones
+     * joined with ", "), e.g. ['retry-after' => '600', ...]; null for an exception made with
+     * `new ApiException(...)`.
+     *
+     * @return array<string, string>|null
+     */
+    public function getHeaders(): ?array
+    {
+        return $this->headers;
     }
 
     /** The HTTP status code (400, 403, 404, 429, 500, ...). */
