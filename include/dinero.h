@@ -208,8 +208,9 @@ typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char 
 
 /**
  * The server's answer was not valid HTTP or was cut short; or, where JSON was expected, an OK
- * body that is not JSON or nests deeper than 128 levels, or a list page that repeats the one
- * before it (a server that ignores `page`).
+ * body that is not JSON or nests deeper than 128 levels, a list page that repeats the one
+ * before it (a server that ignores `page`), or an OK answer of the wrong shape (an upload's
+ * neither a JSON object nor empty, `/v1/organizations`' not a list).
  */
 #define DINERO_STATUS_PROTOCOL 9
 
@@ -501,8 +502,8 @@ dinero_status dinero_client_call(dinero_client *client,
  * jpeg, ...). A missing or unreadable file is DINERO_STATUS_IO.
  *
  * Returns DINERO_STATUS_OK when Dinero answered (200 with the file's FileGuid, or e.g. 413);
- * an OK answer that is not a JSON object is DINERO_STATUS_PROTOCOL (no binding checks the
- * shape itself). The upload is a POST, so it is never repeated once it may have reached the
+ * an OK answer that is neither a JSON object nor empty is DINERO_STATUS_PROTOCOL (no binding
+ * checks the shape itself). The upload is a POST, so it is never repeated once it may have reached the
  * server.
  *
  * # Safety

@@ -221,8 +221,8 @@ impl Client {
     /// at most 6 MB: more is refused before anything is sent). `file_name` None names it
     /// `file` with the extension of a recognized PDF, PNG, JPEG or GIF; `content_type` None
     /// guesses from the name. Like every POST it is never repeated once it may have reached
-    /// the server. An OK answer that is not a JSON object (Dinero's `{"FileGuid": ...}`) is a
-    /// `Protocol` error.
+    /// the server. An OK answer that is neither a JSON object (Dinero's `{"FileGuid": ...}`) nor
+    /// empty is a `Protocol` error.
     pub fn upload(
         &self,
         bytes: &[u8],

@@ -23,7 +23,7 @@ pub enum ErrorKind {
     Timeout,
     /// The TLS handshake failed (e.g. an untrusted certificate).
     Tls,
-    /// The server's answer was not valid HTTP or was cut short.
+    /// The server's answer was not valid HTTP or was cut short, or not the JSON expected.
     Protocol,
     /// A Rust panic was caught at the C boundary (a bug in libdinero).
     Panic,

@@ -210,8 +210,8 @@ pub unsafe extern "C" fn dinero_client_call(
 /// jpeg, ...). A missing or unreadable file is DINERO_STATUS_IO.
 ///
 /// Returns DINERO_STATUS_OK when Dinero answered (200 with the file's FileGuid, or e.g. 413);
-/// an OK answer that is not a JSON object is DINERO_STATUS_PROTOCOL (no binding checks the
-/// shape itself). The upload is a POST, so it is never repeated once it may have reached the
+/// an OK answer that is neither a JSON object nor empty is DINERO_STATUS_PROTOCOL (no binding
+/// checks the shape itself). The upload is a POST, so it is never repeated once it may have reached the
 /// server.
 ///
 /// # Safety

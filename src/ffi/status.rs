@@ -28,8 +28,9 @@ pub const DINERO_STATUS_TIMEOUT: dinero_status = 7;
 /// The TLS handshake failed (e.g. a certificate that is not trusted).
 pub const DINERO_STATUS_TLS: dinero_status = 8;
 /// The server's answer was not valid HTTP or was cut short; or, where JSON was expected, an OK
-/// body that is not JSON or nests deeper than 128 levels, or a list page that repeats the one
-/// before it (a server that ignores `page`).
+/// body that is not JSON or nests deeper than 128 levels, a list page that repeats the one
+/// before it (a server that ignores `page`), or an OK answer of the wrong shape (an upload's
+/// neither a JSON object nor empty, `/v1/organizations`' not a list).
 pub const DINERO_STATUS_PROTOCOL: dinero_status = 9;
 /// A bug in libdinero was caught before it could cross into the caller.
 pub const DINERO_STATUS_PANIC: dinero_status = 10;

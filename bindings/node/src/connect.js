@@ -48,7 +48,10 @@ export async function connectAuthenticateCode(clientId, clientSecret, authorizat
 function redirectText(redirect) {
   if (redirect instanceof URL) return redirect.href;
   if (redirect instanceof Uint8Array) return Buffer.from(redirect.buffer, redirect.byteOffset, redirect.byteLength).toString('utf8');
-  if (redirect instanceof URLSearchParams || Object.getPrototypeOf(redirect ?? 0) === Object.prototype) {
+  // A body parser's fields: a plain object, or one without a prototype (querystring.parse,
+  // Express's urlencoded()).
+  const fields = redirect !== null && typeof redirect === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(redirect));
+  if (redirect instanceof URLSearchParams || fields) {
     return new URLSearchParams(redirect).toString();
   }
   return redirect;

@@ -39,7 +39,8 @@ export class LoginRequiredError extends AuthenticationError {}
 export class NetworkError extends DineroError {}
 /** The TLS handshake failed (e.g. an untrusted certificate). */
 export class TLSError extends NetworkError {}
-/** The answer was not valid HTTP, was cut short, or (for the JSON helpers) was not JSON. */
+/** The answer was not valid HTTP, was cut short, or (for the JSON helpers, uploads and
+ *  organizations()) was not the JSON expected. */
 export class ProtocolError extends NetworkError {}
 /** The body exceeded the max_response_bytes option; it was not read. */
 export class ResponseTooLargeError extends NetworkError {}

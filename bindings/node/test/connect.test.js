@@ -7,6 +7,7 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import querystring from 'node:querystring';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import * as dinero from '../src/index.js';
@@ -172,8 +173,8 @@ test('bad arguments are invalid and send nothing', async () => {
   assert.equal((await connectStats()).requests, 0);
 });
 
-test('the browser\'s answer may come as a Buffer or a URL; other types are invalid and send nothing', async () => {
-  for (const shape of [(form) => Buffer.from(form), (form) => new URL(`${REDIRECT}?${form}`)]) {
+test('the browser\'s answer may come as a Buffer, a URL or a body parser\'s fields; other types are invalid and send nothing', async () => {
+  for (const shape of [(form) => Buffer.from(form), (form) => new URL(`${REDIRECT}?${form}`), (form) => querystring.parse(form)]) {
     const options = connectOptions([]);
     const authorization = dinero.connectAuthorizeUrl(connect.clientId, REDIRECT, options);
     const client = await dinero.connectAuthenticateCode(connect.clientId, connect.clientSecret, authorization, shape(await browser(authorization.url)), options);

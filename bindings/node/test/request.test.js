@@ -78,11 +78,14 @@ test('an empty body', async () => {
   // Blank is what the library calls blank (as get() reads it), in every binding: ASCII
   // whitespace is; a no-break space or a vertical tab is not JSON.
   await sandbox.fault({ kind: 'status', status: 200, body: ' \t\r\n\f' });
-  assert.equal((await client.request('GET', CONTACTS)).json(), null);
+  const blank = await client.request('GET', CONTACTS);
+  assert.equal(blank.json(), null);
+  blank.close();
   for (const body of ['\u00a0', '\v']) {
     await sandbox.fault({ kind: 'status', status: 200, body });
-    const blank = await client.request('GET', CONTACTS);
-    assert.throws(() => blank.json(), SyntaxError);
+    const notBlank = await client.request('GET', CONTACTS);
+    assert.throws(() => notBlank.json(), SyntaxError);
+    notBlank.close();
   }
 });
 

@@ -176,6 +176,7 @@ final class Client
      *
      * @return list<array<string, mixed>>
      * @throws ApiException on HTTP status >= 400
+     * @throws Exception\ProtocolException an OK answer that is not a JSON list
      */
     public function organizations(): array
     {
@@ -345,6 +346,7 @@ final class Client
      * @throws Exception\FileException the file is missing or cannot be read (nothing was sent)
      * @throws Exception\InvalidArgumentException over 6 MB, a bad file name or content type
      * @throws ApiException on HTTP status >= 400 (e.g. 413)
+     * @throws Exception\ProtocolException an OK answer that is neither a JSON object nor empty ([])
      */
     public function uploadFile(string $path, ?string $fileName = null, ?string $contentType = null): array
     {
@@ -358,7 +360,7 @@ final class Client
             \FFI::addr($out)
         );
         Library::check($status, "upload of $path");
-        return self::decoded(new Response($out)); // an object: the library refuses any other OK answer
+        return self::decoded(new Response($out)) ?? []; // an object, or nothing: the library refuses any other OK answer
     }
 
     /**
@@ -373,6 +375,7 @@ final class Client
      *
      * @throws Exception\InvalidArgumentException over 6 MB, a bad file name or content type
      * @throws ApiException on HTTP status >= 400 (e.g. 413)
+     * @throws Exception\ProtocolException an OK answer that is neither a JSON object nor empty ([])
      */
     public function uploadBytes(string $bytes, ?string $fileName = null, ?string $contentType = null): array
     {
@@ -387,7 +390,7 @@ final class Client
             \FFI::addr($out)
         );
         Library::check($status, 'upload of ' . ($fileName ?? strlen($bytes) . ' bytes'));
-        return self::decoded(new Response($out)); // an object: the library refuses any other OK answer
+        return self::decoded(new Response($out)) ?? []; // an object, or nothing: the library refuses any other OK answer
     }
 
     /**

@@ -217,7 +217,8 @@ class Client(NativeHandle):
         ``content_type`` defaults to a guess from the name (pdf, png, jpeg, ...). Dinero takes at
         most 6 MB (6291456 bytes): more is ``InvalidArgumentError`` before anything is read or
         sent. ``FileError`` if the file cannot be read; ``ApiError`` for an HTTP status >= 400
-        (e.g. 413); the upload is a POST, so it is never repeated once it may have arrived."""
+        (e.g. 413); ``ProtocolError`` for an OK answer that is neither a JSON object nor empty
+        (None); the upload is a POST, so it is never repeated once it may have arrived."""
         name_bytes = None if file_name is None else cstr(file_name, "file_name")
         type_bytes = None if content_type is None else cstr(content_type, "content_type")
         lib = _native.lib()
@@ -292,7 +293,8 @@ class Client(NativeHandle):
     def organizations(self) -> Any:
         """The organizations the client's token reaches (``dinero_client_organizations``):
         ``[{"Id": ..., "Name": ..., "IsPro": ...}]``; one for an API key, any number for a
-        Visma Connect user, who picks one per client or per request (``organization_id``)."""
+        Visma Connect user, who picks one per client or per request (``organization_id``).
+        ``ProtocolError`` for an OK answer that is not a JSON list."""
         out = _native.ResponsePtr()
         errors.check(_native.lib().dinero_client_organizations(self._pointer, ctypes.byref(out)))
         with Response(out) as response:

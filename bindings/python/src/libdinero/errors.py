@@ -72,7 +72,8 @@ class TLSError(NetworkError):
 
 
 class ProtocolError(NetworkError):
-    """The answer was not valid HTTP, was cut short, or (for the JSON helpers) was not JSON."""
+    """The answer was not valid HTTP, was cut short, or (for the JSON helpers, uploads and
+    ``organizations()``) was not the JSON expected."""
 
 
 class ResponseTooLargeError(NetworkError):
