@@ -7,6 +7,7 @@
 //! carries on with those alone, logs one warning, and goes back to the store when it answers.
 
 mod file;
+mod file_document;
 mod fingerprint;
 mod health;
 mod location;
