@@ -12,16 +12,13 @@
 //! so that one process fetches for all; a process that dies holding the lease loses it when it
 //! runs out.
 
-use super::exchange::{read_token_answer, Credentials};
 use super::grant::Grant;
 use crate::config::Config;
-use crate::connect::RefreshGrant;
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::{log, Level};
 use crate::secret::Secret;
 use crate::shared_state::{SharedState, SharedToken};
-use crate::transport::http::Exchange;
-use crate::transport::{Transport, Treatment};
+use crate::transport::Transport;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -384,129 +381,14 @@ impl TokenSource {
     }
 
     fn fetch(&self, transport: &Transport) -> Result<Refreshed> {
-        match &self.grant {
-            Grant::ApiKey {
-                credentials,
-                auth_url,
-                scope,
-            } => fetch_with_api_key(transport, credentials, auth_url, scope),
-            Grant::Connect(grant) => self.fetch_with_refresh_token(transport, grant),
-        }
+        super::fetch::fetch(&self.grant, transport, self.shared.as_deref()).map(|fetched| {
+            Refreshed::New {
+                value: fetched.value,
+                remaining: fetched.remaining,
+                lifetime: fetched.lifetime,
+            }
+        })
     }
-
-    /// Asks Visma Connect with the newest refresh token known here or in the store. When one
-    /// is refused and another is known (the store's was stale, or ours is newer), that one is
-    /// tried next; when none is left, the grant is spent: `LoginRequired`, without asking.
-    fn fetch_with_refresh_token(
-        &self,
-        transport: &Transport,
-        grant: &RefreshGrant,
-    ) -> Result<Refreshed> {
-        let shared = self.shared.as_deref();
-        let stored = match shared {
-            Some(shared) if !grant.signing_in() => {
-                shared.with(|store| store.refresh_token()).flatten()
-            }
-            _ => None,
-        };
-        let persist = |token: &Secret| {
-            if let Some(shared) = shared {
-                shared.with(|store| store.put_refresh_token(token));
-            }
-        };
-        loop {
-            let ask = grant.next_ask(stored.clone())?;
-            let headers = [("content-type", "application/x-www-form-urlencoded")];
-            let exchange = Exchange {
-                method: "POST",
-                url: grant.token_url(),
-                headers: &headers,
-                body: Some(ask.form.expose().as_bytes()),
-            };
-            // A refresh may be repeated: a one-time refresh token still works for a grace
-            // period after its first use. A code works once: never repeat its exchange.
-            let treatment = Treatment {
-                idempotent: ask.is_refresh(),
-                paced: false,
-            };
-            let asked_at = Instant::now();
-            let mut response = transport
-                .execute(&exchange, treatment, &|| Ok(Secret::new("")))
-                .map_err(|e| e.context("Visma Connect's token endpoint"))?;
-            let answer = grant.read(&ask, response.status(), response.body(), &persist);
-            response.wipe_body();
-            match answer {
-                Ok(answer) => {
-                    log(transport.logger(), Level::Info, || {
-                        format!(
-                            "new token from Visma Connect (lifetime {} s{})",
-                            answer.issued.expires_in.as_secs(),
-                            if answer.refresh_token.is_some() {
-                                ", new refresh token handed on"
-                            } else {
-                                ""
-                            }
-                        )
-                    });
-                    return Ok(Refreshed::New {
-                        value: answer.issued.access_token,
-                        remaining: answer.issued.expires_in.saturating_sub(asked_at.elapsed()),
-                        lifetime: answer.issued.expires_in,
-                    });
-                }
-                Err(error)
-                    if error.kind() == ErrorKind::LoginRequired
-                        && grant.has_untried(stored.as_ref()) =>
-                {
-                    log(transport.logger(), Level::Warn, || {
-                        "Visma Connect refused a refresh token; trying the other one known"
-                            .to_string()
-                    });
-                }
-                Err(error) => return Err(error),
-            }
-        }
-    }
-}
-
-fn fetch_with_api_key(
-    transport: &Transport,
-    credentials: &Credentials,
-    auth_url: &str,
-    scope: &str,
-) -> Result<Refreshed> {
-    let authorization = credentials.basic_authorization();
-    let form = credentials.password_grant_form(scope);
-    let headers = [("content-type", "application/x-www-form-urlencoded")];
-    let exchange = Exchange {
-        method: "POST",
-        url: auth_url,
-        headers: &headers,
-        body: Some(form.expose().as_bytes()),
-    };
-    // Asking for a token changes nothing in the books, so it may be repeated like a GET.
-    let treatment = Treatment {
-        idempotent: true,
-        paced: false,
-    };
-    let asked_at = Instant::now();
-    let mut response = transport
-        .execute(&exchange, treatment, &|| Ok(authorization.clone()))
-        .map_err(|e| e.context("token endpoint"))?;
-    let issued = read_token_answer(&mut response, credentials)?;
-    log(transport.logger(), Level::Info, || {
-        format!(
-            "new token from the token endpoint (lifetime {} s)",
-            issued.expires_in.as_secs()
-        )
-    });
-    // Counted from when we asked, not when the answer came: never later than the server's
-    // own clock for the token.
-    Ok(Refreshed::New {
-        value: issued.access_token,
-        remaining: issued.expires_in.saturating_sub(asked_at.elapsed()),
-        lifetime: issued.expires_in,
-    })
 }
 
 thread_local! {
@@ -591,6 +473,7 @@ fn install(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::token::exchange::Credentials;
 
     #[test]
     fn margin_is_a_tenth_capped_at_a_minute() {

@@ -1,6 +1,8 @@
-//! Tokens: the exchange of credentials for an access token (`exchange`), and keeping one valid,
-//! refreshed once for every thread and, through `shared_state`, for every process (`lifetime`).
+//! Tokens: the exchange of credentials for an access token (`exchange`), asking for a new one
+//! with either kind of grant (`fetch`), and keeping one valid, refreshed once for every thread
+//! and, through `shared_state`, for every process (`lifetime`).
 
 pub mod exchange;
+mod fetch;
 pub mod grant;
 pub mod lifetime;
