@@ -300,6 +300,7 @@ final class FilesTest extends SandboxTestCase
             $this->assertInstanceOf(DineroException::class, $e);
             $this->assertSame(Status::IO, $e->getCode());
             $this->assertStringContainsString('no-such-receipt.pdf', $e->getMessage());
+            $this->assertSame(2, $e->getErrno(), 'ENOENT, as in every binding');
         }
         try {
             $client->uploadFile($this->dir); // a folder
@@ -320,6 +321,7 @@ final class FilesTest extends SandboxTestCase
             $this->fail('no exception');
         } catch (FileException $e) {
             $this->assertSame(Status::IO, $e->getCode());
+            $this->assertSame(2, $e->getErrno(), 'the folder is missing: ENOENT');
         }
         $response = $client->request('GET', Client::FILES . "/$guid", null, [], ['Accept' => '*/*']);
         try {

@@ -12,4 +12,12 @@ namespace Dinero\Exception;
  */
 class FileException extends DineroException
 {
+    /**
+     * The operating system's error number when the library names it, as Python's and Node's
+     * FileError give it (2, ENOENT, for a missing file; 13, EACCES, for no permission), else null.
+     */
+    public function getErrno(): ?int
+    {
+        return preg_match('~\(os error (\d+)\)~', $this->getMessage(), $found) === 1 ? (int) $found[1] : null;
+    }
 }
