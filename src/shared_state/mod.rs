@@ -22,8 +22,10 @@ pub use location::Location;
 use crate::secret::Secret;
 use std::time::Duration;
 
-/// A token as a store holds it. `remaining` is measured by the store's own clock (the Redis
-/// server's, or this machine's for a file), so callers never compare clocks with each other.
+/// A token and the time it has left: as a store holds it, or as just fetched (`token/fetch`).
+/// A store measures `remaining` by its own clock (the Redis server's, or this machine's for a
+/// file), so callers never compare clocks with each other; a fetch counts it from when it
+/// asked.
 pub struct SharedToken {
     pub value: Secret,
     pub remaining: Duration,

@@ -9,17 +9,10 @@ use crate::connect::RefreshGrant;
 use crate::error::{ErrorKind, Result};
 use crate::log::{log, Level};
 use crate::secret::Secret;
-use crate::shared_state::SharedState;
+use crate::shared_state::{SharedState, SharedToken};
 use crate::transport::http::Exchange;
 use crate::transport::{Transport, Treatment};
-use std::time::{Duration, Instant};
-
-/// A token just issued: `remaining` counts from when it was asked for.
-pub(super) struct Fetched {
-    pub value: Secret,
-    pub remaining: Duration,
-    pub lifetime: Duration,
-}
+use std::time::Instant;
 
 /// A new token from `grant`'s endpoint; a Visma Connect grant also reads and writes the refresh
 /// token in `shared`.
@@ -27,7 +20,7 @@ pub(super) fn fetch(
     grant: &Grant,
     transport: &Transport,
     shared: Option<&SharedState>,
-) -> Result<Fetched> {
+) -> Result<SharedToken> {
     match grant {
         Grant::ApiKey {
             credentials,
@@ -45,7 +38,7 @@ fn with_refresh_token(
     transport: &Transport,
     grant: &RefreshGrant,
     shared: Option<&SharedState>,
-) -> Result<Fetched> {
+) -> Result<SharedToken> {
     let stored = match shared {
         Some(shared) if !grant.signing_in() => shared.with(|store| store.refresh_token()).flatten(),
         _ => None,
@@ -89,7 +82,7 @@ fn with_refresh_token(
                         }
                     )
                 });
-                return Ok(Fetched {
+                return Ok(SharedToken {
                     value: answer.issued.access_token,
                     remaining: answer.issued.expires_in.saturating_sub(asked_at.elapsed()),
                     lifetime: answer.issued.expires_in,
@@ -113,7 +106,7 @@ fn with_api_key(
     credentials: &Credentials,
     auth_url: &str,
     scope: &str,
-) -> Result<Fetched> {
+) -> Result<SharedToken> {
     let authorization = credentials.basic_authorization();
     let form = credentials.password_grant_form(scope);
     let headers = [("content-type", "application/x-www-form-urlencoded")];
@@ -141,7 +134,7 @@ fn with_api_key(
     });
     // Counted from when we asked, not when the answer came: never later than the server's
     // own clock for the token.
-    Ok(Fetched {
+    Ok(SharedToken {
         value: issued.access_token,
         remaining: issued.expires_in.saturating_sub(asked_at.elapsed()),
         lifetime: issued.expires_in,

@@ -78,11 +78,7 @@ struct ReplacementPace {
 
 /// What a refresh found.
 enum Refreshed {
-    New {
-        value: Secret,
-        remaining: Duration,
-        lifetime: Duration,
-    },
+    New(SharedToken),
     /// Another process holds the lease and the current token is still valid: keep it.
     KeepCurrent,
 }
@@ -246,11 +242,11 @@ impl TokenSource {
         line: &mut Option<(Level, String)>,
     ) -> Result<Option<Token>> {
         let error = match outcome {
-            Ok(Refreshed::New {
+            Ok(Refreshed::New(SharedToken {
                 value,
                 remaining,
                 lifetime,
-            }) => {
+            })) => {
                 return install(state, value, remaining, lifetime)
                     .map(Some)
                     .ok_or_else(|| {
@@ -314,13 +310,10 @@ impl TokenSource {
         if matches!(&self.grant, Grant::Connect(grant) if grant.signing_in()) {
             // A new sign-in replaces whatever the store holds for this grant.
             return self.fetch(transport).inspect(|fetched| {
-                if let Refreshed::New {
-                    value,
-                    remaining,
-                    lifetime,
-                } = fetched
-                {
-                    shared.with(|store| store.put_token(value, *remaining, *lifetime));
+                if let Refreshed::New(token) = fetched {
+                    shared.with(|store| {
+                        store.put_token(&token.value, token.remaining, token.lifetime)
+                    });
                 }
             });
         }
@@ -329,13 +322,7 @@ impl TokenSource {
         let give_up_at = Instant::now() + self.refresh_bound;
         loop {
             match shared.with(|store| store.token()) {
-                Some(Some(token)) if fresh(&token) => {
-                    return Ok(Refreshed::New {
-                        value: token.value,
-                        remaining: token.remaining,
-                        lifetime: token.lifetime,
-                    })
-                }
+                Some(Some(token)) if fresh(&token) => return Ok(Refreshed::New(token)),
                 Some(_) => {}
                 None => return self.fetch(transport),
             }
@@ -360,34 +347,19 @@ impl TokenSource {
         let fetched = match stored.filter(fresh) {
             Some(token) => {
                 shared.with(|store| store.end_lease(self.holder()));
-                return Ok(Refreshed::New {
-                    value: token.value,
-                    remaining: token.remaining,
-                    lifetime: token.lifetime,
-                });
+                return Ok(Refreshed::New(token));
             }
             None => self.fetch(transport),
         };
-        if let Ok(Refreshed::New {
-            value,
-            remaining,
-            lifetime,
-        }) = &fetched
-        {
-            shared.with(|store| store.put_token(value, *remaining, *lifetime));
+        if let Ok(Refreshed::New(token)) = &fetched {
+            shared.with(|store| store.put_token(&token.value, token.remaining, token.lifetime));
         }
         shared.with(|store| store.end_lease(self.holder()));
         fetched
     }
 
     fn fetch(&self, transport: &Transport) -> Result<Refreshed> {
-        super::fetch::fetch(&self.grant, transport, self.shared.as_deref()).map(|fetched| {
-            Refreshed::New {
-                value: fetched.value,
-                remaining: fetched.remaining,
-                lifetime: fetched.lifetime,
-            }
-        })
+        super::fetch::fetch(&self.grant, transport, self.shared.as_deref()).map(Refreshed::New)
     }
 }
 
