@@ -160,12 +160,7 @@ export class Client {
       for (;;) {
         const { handle } = await this.#handle.use(() => background('dinero_pages_next', [pages]));
         if (!handle) return;
-        const page = new Response(handle);
-        try {
-          yield* decoded(page);
-        } finally {
-          page.close();
-        }
+        yield* decoded(new Response(handle));
       }
     } finally {
       native().fn.dinero_pages_free(pages);
@@ -197,12 +192,7 @@ export class Client {
         throw error;
       }
     }
-    const response = new Response(handle);
-    try {
-      return decoded(response);
-    } finally {
-      response.close();
-    }
+    return decoded(new Response(handle));
   }
 
   /**
@@ -240,12 +230,7 @@ export class Client {
     const pathText = cstr(requestPath, 'path');
     const jsonText = jsonBody(json);
     const { handle, text: guid } = await this.#call('dinero_client_create', [pathText, jsonText]);
-    const response = new Response(handle);
-    try {
-      return { guid, answer: decoded(response) };
-    } finally {
-      response.close();
-    }
+    return { guid, answer: decoded(new Response(handle)) };
   }
 
   /** The organizations the client's token reaches (GET /v1/organizations, decoded): one for an
@@ -253,12 +238,7 @@ export class Client {
    *  option) or per request (the organizationId of each call). */
   async organizations() {
     const { handle } = await this.#call('dinero_client_organizations', []);
-    const response = new Response(handle);
-    try {
-      return decoded(response);
-    } finally {
-      response.close();
-    }
+    return decoded(new Response(handle));
   }
 
   // -- token ----------------------------------------------------------------------------------
@@ -292,12 +272,7 @@ export class Client {
   }
 
   async #json(method, requestPath, json, { params, organizationId }) {
-    const response = await this.request(method, requestPath, { json, params, organizationId });
-    try {
-      return decoded(response);
-    } finally {
-      response.close();
-    }
+    return decoded(await this.request(method, requestPath, { json, params, organizationId }));
   }
 
   get [Symbol.toStringTag]() {
@@ -311,8 +286,13 @@ export class Client {
 
 /** The JSON of an OK answer (null for an empty body), as the library reads it
  *  (dinero_response_json: a body that is not JSON is a ProtocolError); ApiError for an answer
- *  that is not OK. Integers past 2^53 come as BigInt. */
+ *  that is not OK. Integers past 2^53 come as BigInt. The response is closed either way: the
+ *  helpers hand out only what it held. */
 function decoded(response) {
-  if (!response.ok) throw response.apiError();
-  return parseJson(response.jsonText());
+  try {
+    if (!response.ok) throw response.apiError();
+    return parseJson(response.jsonText());
+  } finally {
+    response.close();
+  }
 }
