@@ -70,4 +70,5 @@ def library_version() -> str:
 
 def status_str(status: int) -> str:
     """The library's short description of a status number (``dinero_status_str()``)."""
-    return _native.status_str(errors.c_status(status))
+    number = errors.whole_number(status, 0, 2**32 - 1, "a status is a dinero_status")
+    return _native.status_str(number)

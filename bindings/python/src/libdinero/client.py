@@ -236,8 +236,7 @@ class Client(NativeHandle):
             )
         if status != _constants.STATUS_OK:
             raise errors.with_filename(errors.from_status(status), path_or_bytes)
-        with Response(out) as response:
-            return _decoded(response)
+        return _decoded(Response(out))
 
     def download(
         self,
@@ -297,8 +296,7 @@ class Client(NativeHandle):
         ``ProtocolError`` for an OK answer that is not a JSON list."""
         out = _native.ResponsePtr()
         errors.check(_native.lib().dinero_client_organizations(self._pointer, ctypes.byref(out)))
-        with Response(out) as response:
-            return _decoded(response)
+        return _decoded(Response(out))
 
     def paginate(
         self, path: str, params: Params = None, page_size: int = _constants.MAX_PAGE_SIZE,
@@ -330,8 +328,7 @@ class Client(NativeHandle):
                 errors.check(lib.dinero_pages_next(pages, ctypes.byref(out)))
                 if not out:
                     return
-                with Response(out) as page:
-                    items: List[Any] = _decoded(page)
+                items: List[Any] = _decoded(Response(out))
                 yield from items
         finally:
             lib.dinero_pages_free(pages)
@@ -354,8 +351,7 @@ class Client(NativeHandle):
             self._pointer, path_bytes, body, ctypes.byref(guid), ctypes.byref(out)
         ))
         text = _native.take_string(guid)
-        with Response(out) as response:
-            return text, _decoded(response)
+        return text, _decoded(Response(out))
 
     def access_token(self) -> str:
         """A currently valid access token (refreshed first if due), for your own HTTP calls.
@@ -389,8 +385,7 @@ class Client(NativeHandle):
     def _json_call(
         self, method: str, path: str, json: Any, params: Params, organization_id: OrganizationId
     ) -> Any:
-        with self.request(method, path, json, params, organization_id=organization_id) as response:
-            return _decoded(response)
+        return _decoded(self.request(method, path, json, params, organization_id=organization_id))
 
     def __repr__(self) -> str:
         return f"<libdinero.Client {'closed' if self.closed else 'open'}>"
@@ -399,11 +394,13 @@ class Client(NativeHandle):
 def _decoded(response: Response) -> Any:
     """The JSON of an OK answer (None for an empty body), as the library reads it
     (``dinero_response_json``: a body that is not JSON is a ``ProtocolError``); ``ApiError``
-    for an answer that is not OK."""
-    if not response.ok:
-        raise response._api_error()
-    text = ctypes.c_char_p()
-    errors.check(_native.lib().dinero_response_json(response._live(), ctypes.byref(text)))
-    return _json.loads(text.value or b"null")
+    for an answer that is not OK. The response is closed either way: the helpers hand out only
+    what it held."""
+    with response:
+        if not response.ok:
+            raise response._api_error()
+        text = ctypes.c_char_p()
+        errors.check(_native.lib().dinero_response_json(response._live(), ctypes.byref(text)))
+        return _json.loads(text.value or b"null")
 
 

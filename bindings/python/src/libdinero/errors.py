@@ -105,27 +105,15 @@ class FileError(DineroError, OSError):
         return self.message
 
 
-def http_status(status: object) -> int:
-    """``status`` if it is an HTTP status number (an int from 100 to 999): ctypes would
-    otherwise wrap 65936 to 400 on its way to the library's ``uint16_t``."""
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 999:
-        shown = status if isinstance(status, int) else type(status).__name__
+def whole_number(value: object, low: int, high: int, what: str) -> int:
+    """``value`` if it is an int from ``low`` to ``high``: ctypes would otherwise wrap it on its
+    way to the library's fixed-width integer (65936 would reach a ``uint16_t`` as 400)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        shown = value if isinstance(value, int) else type(value).__name__
         raise InvalidArgumentError(
-            f"status must be an HTTP status (an int from 100 to 999), not {shown}",
-            _constants.STATUS_INVALID_ARGUMENT,
+            f"{what} (an int from {low} to {high}), not {shown}", _constants.STATUS_INVALID_ARGUMENT
         )
-    return status
-
-
-def c_status(status: object) -> int:
-    """``status`` if it fits a ``dinero_status`` (``uint32_t``), which ctypes would wrap."""
-    if isinstance(status, bool) or not isinstance(status, int) or not 0 <= status < 2**32:
-        shown = status if isinstance(status, int) else type(status).__name__
-        raise InvalidArgumentError(
-            f"a status is an int from 0 to 4294967295, not {shown}",
-            _constants.STATUS_INVALID_ARGUMENT,
-        )
-    return status
+    return value
 
 
 def with_filename(error: DineroError, path: Any) -> DineroError:
@@ -225,7 +213,7 @@ class ApiError(DineroError):
 
 def _parse(status: int, body: bytes) -> Dict[str, Any]:
     """The library's reading of an error answer (``dinero_error_body_parse``)."""
-    status = http_status(status)
+    status = whole_number(status, 100, 999, "status must be an HTTP status")
     if not isinstance(body, (bytes, bytearray, memoryview)):
         raise InvalidArgumentError(
             f"body must be bytes, not {type(body).__name__}", _constants.STATUS_INVALID_ARGUMENT
