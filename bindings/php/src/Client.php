@@ -67,12 +67,8 @@ final class Client
         array $options = [],
     ): self
     {
-        Library::cString($clientId, 'the client id');
-        Library::cString($clientSecret, 'the client secret');
-        Library::cString($apiKey, 'the API key');
-        [$ffi, $opts, $out] = self::opening($options);
-        Library::check($ffi->dinero_authenticate($clientId, $clientSecret, $apiKey, $opts->handle(), \FFI::addr($out)), 'authenticate');
-        return new self($out, $opts);
+        $credentials = ['the client id' => $clientId, 'the client secret' => $clientSecret, 'the API key' => $apiKey];
+        return self::open('dinero_authenticate', $credentials, $options, 'authenticate');
     }
 
     /**
@@ -134,14 +130,8 @@ final class Client
         // Without JSON_THROW_ON_ERROR: an exception's trace would show the array, verifier and all.
         $authorization = is_array($authorization) ? (string) json_encode($authorization, JSON_UNESCAPED_SLASHES) : $authorization;
         $callback = is_array($callback) ? http_build_query($callback, '', '&', PHP_QUERY_RFC3986) : $callback;
-        Library::cString($clientId, 'the client id');
-        Library::cString($clientSecret, 'the client secret');
-        Library::cString($authorization, 'the authorization');
-        Library::cString($callback, 'the callback');
-        [$ffi, $opts, $out] = self::opening($options);
-        $status = $ffi->dinero_connect_authenticate_code($clientId, $clientSecret, $authorization, $callback, $opts->handle(), \FFI::addr($out));
-        Library::check($status, 'Visma Connect sign-in');
-        return new self($out, $opts);
+        $credentials = ['the client id' => $clientId, 'the client secret' => $clientSecret, 'the authorization' => $authorization, 'the callback' => $callback];
+        return self::open('dinero_connect_authenticate_code', $credentials, $options, 'Visma Connect sign-in');
     }
 
     /**
@@ -159,13 +149,8 @@ final class Client
         array $options = [],
     ): self
     {
-        Library::cString($clientId, 'the client id');
-        Library::cString($clientSecret, 'the client secret');
-        Library::cString($refreshToken, 'the refresh token');
-        [$ffi, $opts, $out] = self::opening($options);
-        $status = $ffi->dinero_connect_authenticate($clientId, $clientSecret, $refreshToken, $opts->handle(), \FFI::addr($out));
-        Library::check($status, 'Visma Connect authenticate');
-        return new self($out, $opts);
+        $credentials = ['the client id' => $clientId, 'the client secret' => $clientSecret, 'the refresh token' => $refreshToken];
+        return self::open('dinero_connect_authenticate', $credentials, $options, 'Visma Connect authenticate');
     }
 
     /**
@@ -484,27 +469,25 @@ final class Client
     }
 
     /**
-     * Makes a client: $call gets the FFI, the options handle and the out-parameter, and only
-     * makes the C call (its arguments are checked before, so that no exception's trace holds
-     * these C pointers, which would dangle once this returns).
+     * A signed-in client from $function (dinero_authenticate or a dinero_connect_authenticate*),
+     * given $credentials (each named for messages, in the C function's order), then the
+     * options handle (kept by the client: the callbacks it holds must live as long as the
+     * client) and the out-parameter. Both arrays are #[\SensitiveParameter], so a stack trace
+     * through here shows neither the secrets nor the options.
      *
+     * @param array<string, string> $credentials
      * @param array<string, mixed> $options
-     * @param \Closure(\FFI, \FFI\CData, \FFI\CData): int $call
      */
-    /**
-     * What every way of signing in starts from: the library, the options handle (kept by the
-     * client: the callbacks it holds must live as long as the client) and the out-parameter.
-     * Each sign-in then calls its C function itself, with the credentials as its own arguments:
-     * a closure carrying them would show them in a stack trace's arguments, which
-     * #[\SensitiveParameter] does not cover.
-     *
-     * @param array<string, mixed> $options
-     * @return array{\FFI, Options, \FFI\CData}
-     */
-    private static function opening(#[\SensitiveParameter] array $options): array
+    private static function open(string $function, #[\SensitiveParameter] array $credentials, #[\SensitiveParameter] array $options, string $what): self
     {
+        foreach ($credentials as $name => $value) {
+            Library::cString($value, $name);
+        }
         $ffi = Library::ffi();
-        return [$ffi, new Options($options), $ffi->new('dinero_client*')];
+        $opts = new Options($options);
+        $out = $ffi->new('dinero_client*');
+        Library::check($ffi->$function(...[...array_values($credentials), $opts->handle(), \FFI::addr($out)]), $what);
+        return new self($out, $opts);
     }
 
     /** The handle, for calls that take the client's organization_id option only. */

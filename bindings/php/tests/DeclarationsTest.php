@@ -81,7 +81,9 @@ final class DeclarationsTest extends TestCase
             ...array_filter(self::functions(self::header()), static fn (string $name): bool => str_ends_with($name, '_async')),
             'dinero_background_set_threads'];
         foreach (array_diff(self::functions(self::header()), $oneCallForms) as $name) {
-            $this->assertStringContainsString("->$name(", $source, "$name is not called by bindings/php/src");
+            // Called directly, or (the sign-in functions) named to Client::open(), which calls it.
+            $called = str_contains($source, "->$name(") || str_contains($source, "self::open('$name',");
+            $this->assertTrue($called, "$name is not called by bindings/php/src");
         }
     }
 
