@@ -368,6 +368,42 @@ fn bad_shared_state_values_are_configuration_errors() {
 }
 
 #[test]
+fn when_the_store_comes_back_the_requests_sent_alone_still_count() {
+    // The mirror of the test above: the store (a file whose lock another process holds) is
+    // out of reach while ten requests go out on the own window; then it answers again, with
+    // an empty shared window. Dinero counted those ten, so the next ones wait for them.
+    let sb = sandbox_with(|c| {
+        c.rate_limit = 10;
+        c.rate_window = ms(1500);
+    });
+    let path = state_file("back-after-outage");
+    std::fs::write(&path, "").unwrap();
+    let lines = LogLines::default();
+    let client = Client::logging_to(
+        &sb,
+        &lines,
+        2,
+        &[
+            ("shared_state", path.to_str().unwrap()),
+            ("shared_state_timeout_ms", "100"),
+            ("rate_limit_per_minute", "10"),
+            ("rate_limit_window_ms", "1500"),
+            ("max_retries", "0"),
+        ],
+    );
+    let holder = std::fs::File::open(&path).unwrap();
+    holder.lock().unwrap();
+    get_all(&client, 10);
+    drop(holder);
+    // The store is tried again at most once a second.
+    std::thread::sleep(ms(1100));
+    get_all(&client, 10);
+    assert_eq!(responses_with(&sb, 429), 0, "over the limit once the store answered");
+    let all = lines.lock().unwrap().clone();
+    assert!(all.iter().any(|(_, l)| l.contains("answers again")), "{all:?}");
+}
+
+#[test]
 fn a_fifo_or_a_lock_held_forever_at_the_path_never_hangs_the_client() {
     let sb = sandbox();
     let fifo = state_file("fifo");

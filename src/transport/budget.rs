@@ -98,13 +98,18 @@ impl Budget {
             loop {
                 match state.with(|store| store.take_slot(&budget, id, self.limit, self.window)) {
                     Some(None) => {
+                        // This process's own window too: it is free unless the process sent a
+                        // window's worth alone while the store was out of reach. Dinero counted
+                        // those, the store did not, so the wait is here, holding the shared
+                        // slot (the other processes see the budget in use meanwhile).
+                        let local = self.overdraft_logged(local.acquire());
                         return Permit::Shared {
                             state,
                             budget,
                             id,
                             window: self.window,
-                            local: local.record(),
-                        }
+                            local,
+                        };
                     }
                     Some(Some(wait)) if Instant::now() + wait < deadline => {
                         // Waiters in other processes may be due at the same instant; a little
@@ -123,14 +128,17 @@ impl Budget {
                 }
             }
         }
-        let permit = local.acquire();
+        Permit::Local(self.overdraft_logged(local.acquire()))
+    }
+
+    fn overdraft_logged(&self, permit: pacing::Permit) -> pacing::Permit {
         if permit.overdrawn {
             log(self.logger.as_ref(), Level::Warn, || {
                 "no slot in the rate window while every slot stayed in use; sending anyway"
                     .to_string()
             });
         }
-        Permit::Local(permit)
+        permit
     }
 
     /// The budget of `organization` ("" for the client's own), made on first use. Past

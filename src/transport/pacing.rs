@@ -91,16 +91,6 @@ impl SlidingWindow {
         }
     }
 
-    /// Counts a request that a shared window let go, without waiting: should the shared
-    /// window become unreachable, this process's own window then already holds the requests it
-    /// sent, instead of starting empty and letting a whole `limit` more go at once.
-    pub fn record(self: &Arc<Self>) -> Permit {
-        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-        slots.forget_older_than(Instant::now(), self.window);
-        let over = slots.in_flight.len() + slots.finished.len() >= self.limit;
-        self.reserve(&mut slots, over)
-    }
-
     fn reserve(self: &Arc<Self>, slots: &mut Slots, overdrawn: bool) -> Permit {
         let id = slots.next_id;
         slots.next_id += 1;
@@ -192,28 +182,6 @@ mod tests {
             released.store(true, std::sync::atomic::Ordering::SeqCst);
             drop(first);
         });
-    }
-
-    #[test]
-    fn requests_recorded_without_waiting_fill_the_window() {
-        // A shared window let three requests go; then it became unreachable.
-        let pacer = Arc::new(SlidingWindow::new(
-            3,
-            Duration::from_secs(60),
-            Duration::from_millis(20),
-        ));
-        let in_flight = pacer.record();
-        for _ in 0..2 {
-            assert!(!pacer.record().overdrawn);
-        }
-        assert!(
-            pacer.record().overdrawn,
-            "a fourth in the window is past the limit"
-        );
-        drop(in_flight);
-        // Every one of them, in flight or answered, still counts for the whole window.
-        let slots = pacer.slots.lock().unwrap();
-        assert_eq!(slots.in_flight.len() + slots.finished.len(), 4);
     }
 
     #[test]
