@@ -80,7 +80,7 @@ impl FileStore {
         step: impl FnOnce(&mut Content, u64) -> (T, bool),
     ) -> StoreResult<T> {
         let file = self.open_file()?;
-        self.lock(&file)?;
+        let _locked = self.lock(&file)?;
         let (mut document, trusted) = self.read(&file)?;
         let now = unix_ms();
         let mut content = document.content(&self.token_key, budget);
@@ -90,7 +90,6 @@ impl FileStore {
             document.drop_run_out(now);
             self.write(&file, &document)?;
         }
-        // Closing the file releases the lock.
         Ok(result)
     }
 
@@ -116,12 +115,12 @@ impl FileStore {
         Ok(file)
     }
 
-    fn lock(&self, file: &File) -> StoreResult<()> {
+    fn lock<'f>(&self, file: &'f File) -> StoreResult<Locked<'f>> {
         let deadline = Instant::now() + self.lock_wait;
         let mut pause = Duration::from_micros(200);
         loop {
             match file.try_lock() {
-                Ok(()) => return Ok(()),
+                Ok(()) => return Ok(Locked(file)),
                 Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_millis(10));
@@ -174,25 +173,45 @@ impl FileStore {
     }
 
     fn write(&self, file: &File, document: &Document) -> StoreResult<()> {
-        // Measured first, then written into a buffer of exactly that size, which never grows
-        // (growing would leave copies of the tokens in freed memory).
-        let mut size = ByteCount(0);
-        document
-            .serialize(&mut size)
-            .map_err(|e| self.fail(&format!("cannot write it: {e}")))?;
-        let mut bytes = Zeroizing::new(Vec::with_capacity(size.0));
-        document
-            .serialize(&mut *bytes)
-            .map_err(|e| self.fail(&format!("cannot write it: {e}")))?;
+        let old_len = file.metadata().map_or(0, |m| m.len().min(MAX_FILE_BYTES));
+        let (bytes, len) =
+            encoded(document, old_len).map_err(|e| self.fail(&format!("cannot write it: {e}")))?;
         // In place, under the lock: the inode stays the same, so every process locks the same
-        // file. A crash half-way leaves a file that does not parse, which is then replaced.
+        // file. A crash inside the write leaves a file that does not parse, which is replaced.
         file.write_all_at(&bytes, 0)
-            .and_then(|()| file.set_len(bytes.len() as u64))
+            .and_then(|()| file.set_len(len))
             .map_err(|e| self.fail(&format!("cannot write it: {e}")))
     }
 
     fn fail(&self, why: &str) -> StoreError {
         StoreError(format!("shared_state file {}: {why}", self.path.display()))
+    }
+}
+
+/// The bytes to write over a file of `old_len` bytes, and the document's own length (what the
+/// file is cut to next). Measured first, then written into a buffer of its final size, which
+/// never grows (growing would leave copies of the tokens in freed memory). Blanks cover the rest
+/// of a longer old document: a process that dies between the write and the cut leaves the new
+/// document and white space, which still parses, rather than the new document followed by the
+/// old one's tail, which would not, and would lose every client's windows and tokens.
+fn encoded(document: &Document, old_len: u64) -> std::io::Result<(Zeroizing<Vec<u8>>, u64)> {
+    let mut size = ByteCount(0);
+    document.serialize(&mut size)?;
+    let covered = size.0.max(old_len as usize);
+    let mut bytes = Zeroizing::new(Vec::with_capacity(covered));
+    document.serialize(&mut *bytes)?;
+    bytes.resize(covered, b' ');
+    Ok((bytes, size.0 as u64))
+}
+
+/// The lock of one step, let go explicitly as the step ends. Closing the file alone would not
+/// do: a child forked meanwhile holds a copy of the open file, and with it the lock, until it
+/// exits, so every process on the machine would wait for that child.
+struct Locked<'f>(&'f File);
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
     }
 }
 
@@ -545,5 +564,69 @@ mod tests {
                 .starts_with("option shared_state: cannot create '/proc/dinero-state'"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_process_dying_between_the_write_and_the_cut_leaves_a_file_that_still_parses() {
+        let a = store("torn", "gone");
+        let b = store_for(&a, "stays");
+        let window = Duration::from_secs(60);
+        for id in 1..=3 {
+            assert!(a.take_slot("w", id, 3, window).unwrap().is_none());
+        }
+        a.put_token(&Secret::new("old-token"), Duration::from_millis(1), window)
+            .unwrap();
+        let long = std::fs::read(&a.path).unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+        // b's step drops a's run-out token: a shorter document goes over the longer one.
+        b.put_token(&Secret::new("t"), window, window).unwrap();
+        let file = a.open_file().unwrap();
+        let (document, _) = a.read(&file).unwrap();
+        assert!((std::fs::metadata(&a.path).unwrap().len() as usize) < long.len());
+        // What the write leaves for an instant, before the cut: exactly that, on disk.
+        let (bytes, len) = encoded(&document, long.len() as u64).unwrap();
+        assert_eq!(
+            (bytes.len(), len),
+            (long.len(), std::fs::metadata(&a.path).unwrap().len())
+        );
+        std::fs::write(&a.path, &*bytes).unwrap();
+        assert!(
+            a.take_slot("w", 4, 3, window).unwrap().is_some(),
+            "the window still holds 3 of 3"
+        );
+        assert_eq!(b.token().unwrap().unwrap().value.expose(), "t");
+    }
+
+    #[test]
+    fn a_child_forked_during_a_step_does_not_keep_the_lock() {
+        let a = std::sync::Arc::new(store("fork", "fp"));
+        let window = Duration::from_secs(60);
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (busy_store, busy_stop) = (a.clone(), stop.clone());
+        // Steps back to back, so that the fork almost surely comes while one holds the lock.
+        let busy = std::thread::spawn(move || {
+            for id in 1.. {
+                if busy_stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                let _ = busy_store.take_slot("w", id, u32::MAX, window);
+            }
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        // SAFETY: the child only sleeps and ends with _exit, touching nothing the fork copied.
+        let child = unsafe { libc::fork() };
+        assert!(child >= 0);
+        if child == 0 {
+            std::thread::sleep(Duration::from_secs(2));
+            // SAFETY: ends the child at once, without the parent's exit handlers.
+            unsafe { libc::_exit(0) };
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        busy.join().unwrap();
+        let while_the_child_lives = a.token().err().map(|e| e.0);
+        let mut status = 0;
+        // SAFETY: waits for the child made above; `status` lives through the call.
+        unsafe { libc::waitpid(child, &mut status, 0) };
+        assert_eq!(while_the_child_lives, None);
     }
 }
