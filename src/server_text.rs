@@ -26,8 +26,6 @@ const SHORTEST_SECRET: usize = 4;
 pub struct Redactor {
     /// Secrets matched per character, in any of their encodings.
     secrets: Vec<Zeroizing<String>>,
-    /// Exact strings (the base64 of Basic credentials), matched as they are.
-    literals: Vec<Zeroizing<String>>,
 }
 
 impl Redactor {
@@ -49,21 +47,22 @@ impl Redactor {
         self.secrets.push(Zeroizing::new(secret.to_string()));
     }
 
-    /// Adds the value of an HTTP Basic header for `user:secret` (its base64 part).
+    /// Adds the value of an HTTP Basic header for `user:secret` (its base64 part), as a secret
+    /// of its own: a server may echo it re-encoded like any other (`%2B` for `+`, `\/` for
+    /// `/`). Also without its `=` padding, which a server may drop: the rest decodes to the
+    /// secret all the same.
     pub fn add_basic_credentials(&mut self, user: &str, secret: &str) {
         let pair = Zeroizing::new(format!("{user}:{secret}"));
         let encoded =
             Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
-        if encoded.chars().count() < SHORTEST_SECRET || self.literals.contains(&encoded) {
-            return;
-        }
-        self.literals.push(encoded);
+        self.add_secret(&encoded);
+        self.add_secret(encoded.trim_end_matches('='));
     }
 
     /// `text` with every known form of every secret replaced by [redacted]. Overlapping
     /// matches (of one secret or of several) are removed together, as one [redacted].
     pub fn scrub(&self, text: &str) -> String {
-        if self.secrets.is_empty() && self.literals.is_empty() {
+        if self.secrets.is_empty() {
             return text.to_string();
         }
         let bytes = text.as_bytes();
@@ -108,7 +107,7 @@ impl Redactor {
     }
 
     /// The bytes a form of some secret can begin with: a secret's own first byte, or the first
-    /// byte of an escape (`%`, `\`, `&`, and `+` for a space), or a literal's.
+    /// byte of an escape (`%`, `\`, `&`, and `+` for a space).
     fn first_bytes(&self) -> [bool; 256] {
         let mut can_start = [false; 256];
         for secret in &self.secrets {
@@ -119,28 +118,15 @@ impl Redactor {
                 can_start[usize::from(escape)] = true;
             }
         }
-        for literal in &self.literals {
-            if let Some(&first) = literal.as_bytes().first() {
-                can_start[usize::from(first)] = true;
-            }
-        }
         can_start
     }
 
     /// The end of the longest form of any secret that starts at `start`, if one does.
     fn longest_match(&self, text: &[u8], start: usize, scratch: &mut Scratch) -> Option<usize> {
-        let literal = self
-            .literals
-            .iter()
-            .filter(|l| text[start..].starts_with(l.as_bytes()))
-            .map(|l| start + l.len())
-            .max();
-        let encoded = self
-            .secrets
+        self.secrets
             .iter()
             .filter_map(|s| secret_match(text, start, s, scratch))
-            .max();
-        literal.max(encoded)
+            .max()
     }
 }
 
@@ -605,7 +591,41 @@ mod tests {
     }
 
     #[test]
-    fn basic_credentials_are_matched_as_they_are() {
+    fn basic_credentials_are_scrubbed_in_every_form_a_server_echoes_them_in() {
+        let mut r = Redactor::new();
+        r.add_basic_credentials("client-id", "a>>>?????");
+        // Its base64 holds `+`, `/` and `=` padding, which echoing servers re-encode.
+        let basic = "Y2xpZW50LWlkOmE+Pj4/Pz8/Pw==";
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD.encode("client-id:a>>>?????"),
+            basic
+        );
+        for echo in [
+            basic.to_string(),
+            basic
+                .replace('+', "%2B")
+                .replace('/', "%2F")
+                .replace('=', "%3D"),
+            basic
+                .replace('+', "%2b")
+                .replace('/', "%2f")
+                .replace('=', "%3d"),
+            basic.replace('+', "\\u002B").replace('/', "\\u002F"),
+            basic.replace('/', "\\/"),
+            basic.replace('+', "&#43;").replace('/', "&#x2F;"),
+            basic.trim_end_matches('=').to_string(),
+        ] {
+            let text = format!("bad header: Basic%20{echo} (sent)");
+            assert_eq!(
+                r.scrub(&text),
+                "bad header: Basic%20[redacted] (sent)",
+                "{echo}"
+            );
+        }
+    }
+
+    #[test]
+    fn basic_credentials_are_matched_case_sensitively_as_base64_is() {
         let r = redactor();
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("client-id:{SECRET}"));
         assert_eq!(r.scrub(&format!("Basic {basic}")), "Basic [redacted]");

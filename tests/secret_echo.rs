@@ -72,7 +72,7 @@ fn assert_printable_and_short(text: &str, what: &str) {
 fn an_echoing_token_endpoint_leaks_nothing_into_errors() {
     let sb = echoing_sandbox();
     let forms = encoded_forms(&sb.config().client_id);
-    for shape in ["raw", "json", "decoded", "percent"] {
+    for shape in ["raw", "json", "decoded", "percent", "authorization"] {
         for status in [400, 401, 403, 500, 502] {
             inject(
                 &sb,
@@ -95,7 +95,7 @@ fn an_echoing_token_endpoint_leaks_nothing_into_log_lines() {
     let forms = encoded_forms(&sb.config().client_id);
     let lines = LogLines::default();
     let client = Client::logging_to(&sb, &lines, DINERO_LOG_DEBUG, &[("max_retries", "1")]);
-    for shape in ["raw", "json", "decoded", "percent"] {
+    for shape in ["raw", "json", "decoded", "percent", "authorization"] {
         sb.revoke_tokens();
         inject(
             &sb,

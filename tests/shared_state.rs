@@ -398,9 +398,16 @@ fn when_the_store_comes_back_the_requests_sent_alone_still_count() {
     // The store is tried again at most once a second.
     std::thread::sleep(ms(1100));
     get_all(&client, 10);
-    assert_eq!(responses_with(&sb, 429), 0, "over the limit once the store answered");
+    assert_eq!(
+        responses_with(&sb, 429),
+        0,
+        "over the limit once the store answered"
+    );
     let all = lines.lock().unwrap().clone();
-    assert!(all.iter().any(|(_, l)| l.contains("answers again")), "{all:?}");
+    assert!(
+        all.iter().any(|(_, l)| l.contains("answers again")),
+        "{all:?}"
+    );
 }
 
 #[test]

@@ -22,6 +22,9 @@ pub enum EchoShape {
     Decoded,
     /// The request text percent-encoded, as in a link or a redirect target.
     Percent,
+    /// The Authorization header alone, percent-encoded, in a short complaint about it: an
+    /// echo that no length limit cuts off.
+    Authorization,
 }
 
 impl EchoShape {
@@ -31,6 +34,7 @@ impl EchoShape {
             "json" => Some(EchoShape::Json),
             "decoded" => Some(EchoShape::Decoded),
             "percent" => Some(EchoShape::Percent),
+            "authorization" => Some(EchoShape::Authorization),
             _ => None,
         }
     }
@@ -64,6 +68,14 @@ pub fn answer(status: u16, shape: EchoShape, request: &Request) -> Response {
             status,
             "text/plain; charset=utf-8",
             format!("see /debug?request={}", percent_encode(&text)),
+        ),
+        EchoShape::Authorization => Response::text(
+            status,
+            "text/plain; charset=utf-8",
+            format!(
+                "bad header: {}",
+                percent_encode(request.header("authorization").unwrap_or_default())
+            ),
         ),
     }
 }

@@ -2,7 +2,7 @@
 //! queue workers).
 //!
 //! Every step opens the file, takes an exclusive `flock` on it, reads it, changes it in place
-//! and closes it. `flock` belongs to the open file, so the kernel lets go of it when a process
+//! and lets go of the lock before closing it. `flock` belongs to the open file, so the kernel lets go of it when a process
 //! dies, however it dies: no lock outlives its owner. Waiting for it has a deadline.
 //!
 //! The file is opened without following a symbolic link and without blocking (a FIFO planted
