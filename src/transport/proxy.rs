@@ -40,8 +40,9 @@ pub fn from_environment(config: &Config) -> Option<Proxy> {
 }
 
 fn from_variables(var: &dyn Fn(&str) -> Option<String>, config: &Config) -> Option<Proxy> {
-    let urls = [&config.auth_url, &config.api_url];
-    if urls.iter().all(|url| url_is_loopback(url)) {
+    let urls = [&config.auth_url, &config.api_url, &config.connect_url];
+    let loopback: Vec<String> = urls.iter().filter_map(|url| loopback_host(url)).collect();
+    if loopback.len() == urls.len() {
         return None;
     }
     let inside_cgi = var("REQUEST_METHOD").is_some();
@@ -56,17 +57,24 @@ fn from_variables(var: &dyn Fn(&str) -> Option<String>, config: &Config) -> Opti
     for entry in no_proxy.split(',').map(str::trim).filter(|e| !e.is_empty()) {
         builder = builder.no_proxy(entry);
     }
-    for entry in LOOPBACK {
+    // ureq compares hosts as written: `[0:0:0:0:0:0:0:1]` is `[::1]` to the network, not to
+    // NO_PROXY, so each loopback host is exempted as the configuration spells it too.
+    for entry in LOOPBACK
+        .iter()
+        .copied()
+        .chain(loopback.iter().map(String::as_str))
+    {
         builder = builder.no_proxy(entry);
     }
     builder.build().ok()
 }
 
-fn url_is_loopback(url: &str) -> bool {
-    url.parse::<Uri>()
-        .ok()
-        .and_then(|u| u.host().map(is_loopback_host))
-        .unwrap_or(false)
+/// The host of `url` as written, when it is this machine.
+fn loopback_host(url: &str) -> Option<String> {
+    let uri = url.parse::<Uri>().ok()?;
+    uri.host()
+        .filter(|host| is_loopback_host(host))
+        .map(str::to_owned)
 }
 
 /// `[http|https://][user[:password]@]host[:port]`; None for anything else (a SOCKS proxy,
@@ -177,6 +185,27 @@ mod tests {
         assert!(p.is_no_proxy(&"https://a.internal/".parse().unwrap()));
         assert!(!p.is_no_proxy(&"https://api.dinero.dk/".parse().unwrap()));
         config.api_url = "http://localhost:9".into();
+        assert!(
+            proxy(&vars, &config).is_some(),
+            "Visma Connect is still remote"
+        );
+        config.connect_url = "http://localhost:9".into();
         assert!(proxy(&vars, &config).is_none(), "all local: no proxy");
+    }
+
+    #[test]
+    fn loopback_spelled_out_is_never_reached_through_the_proxy_either() {
+        // ::1 written in full is this machine to plain http's rule, so to the proxy's too.
+        let mut config = remote();
+        config.auth_url = "http://[0:0:0:0:0:0:0:1]:9/token".into();
+        config.connect_url = "http://[0::1]:9".into();
+        let p = proxy(&[("HTTPS_PROXY", "proxy.corp:3128")], &config).unwrap();
+        for local in [
+            "http://[0:0:0:0:0:0:0:1]:9/token",
+            "http://[0::1]:9/connect/token",
+        ] {
+            assert!(p.is_no_proxy(&local.parse().unwrap()), "{local}");
+        }
+        assert!(!p.is_no_proxy(&"https://api.dinero.dk/".parse().unwrap()));
     }
 }
