@@ -93,8 +93,12 @@ export class ApiError extends DineroError {
     this.validationErrors = Object.fromEntries(error.validation_errors.map((e) => [e.name, e.message]));
     this.languageSpecificMessages = error.language_specific_messages;
     this.errorMessageList = error.error_message_list;
-    this.body = bodyBytes(body);
-    this.headers = headers;
+    // Readable, but left out when the error is printed (console.error, an uncaught error):
+    // the server's own bytes and headers may echo a token, which the rest has scrubbed.
+    Object.defineProperties(this, {
+      body: { value: bodyBytes(body), writable: true, configurable: true },
+      headers: { value: headers, writable: true, configurable: true },
+    });
     /** The request answered, as sent (e.g. 'GET /v1/{organizationId}/contacts?page=0'), or ''. */
     this.request = request;
   }

@@ -3,6 +3,7 @@
 
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
+import util from 'node:util';
 import * as dinero from '../src/index.js';
 import { startSandbox, expectError, seenMessages } from './helpers.js';
 
@@ -65,6 +66,19 @@ test('errors and responses name the request as sent', async () => {
   assert.equal(response.request, 'GET /v1/{organizationId}/contacts?pageSize=1');
   response.close();
   assert.equal(new dinero.ApiError(400, Buffer.alloc(0), { message: 'made by hand' }).request, '');
+});
+
+test('a printed ApiError shows no token, even from a server that quotes it back', async () => {
+  const token = await client.accessToken();
+  await sandbox.fault({ kind: 'status', status: 403, body: `Bearer ${token} lacks a scope`, count: 1 });
+  const error = await expectError(client.get(CONTACTS), dinero.ApiError);
+  assert.ok(error.body.toString().includes(token), 'the body is still there to read');
+  assert.ok(error.headers.get('content-length'), 'and so are the headers');
+  const bytes = Buffer.from(token.slice(0, 12)).toString('hex').match(/../g).join(' ');
+  for (const shown of [util.inspect(error), util.inspect(error, { depth: 9 }), JSON.stringify(error), String(error), error.stack]) {
+    assert.ok(!shown.includes(token.slice(0, 12)), `the token is in: ${shown}`);
+    assert.ok(!shown.includes(bytes), `the token's bytes are in: ${shown}`);
+  }
 });
 
 test('an empty body', async () => {
