@@ -26,6 +26,14 @@ impl Location {
             ));
         }
         let Some((scheme, _)) = value.split_once("://") else {
+            // `redis:/:pw@host`, `rediss:pw@host`: a mistyped URL, not a file to create (and
+            // not a value to quote back: it may hold a password).
+            let lower = value.to_ascii_lowercase();
+            if lower.starts_with("redis:") || lower.starts_with("rediss:") {
+                return Err(bad(
+                    "this looks like a Redis URL, which starts with redis:// or rediss://".into(),
+                ));
+            }
             return file(option, value);
         };
         if !matches!(scheme, "redis" | "rediss") {
@@ -55,9 +63,13 @@ fn file(option: &str, value: &str) -> Result<Location> {
         _ => PathBuf::from("."),
     };
     if value.ends_with('/') || !folder.is_dir() {
+        // A value with an `@` may be a mistyped URL with a password: named, not quoted.
+        let shown = match value.contains('@') {
+            true => "the value".to_string(),
+            false => format!("'{}'", printable(value)),
+        };
         return Err(Error::invalid(format!(
-            "option {option}: '{}' must be a file path in an existing folder",
-            printable(value)
+            "option {option}: {shown} must be a file path in an existing folder"
         )));
     }
     Ok(Location::File(path))
@@ -115,10 +127,18 @@ mod tests {
             ("/tmp/", "existing folder"),
             ("", "file path or a redis"),
             ("/tmp/a\nb", "control characters"),
+            (
+                "redis:/:hunter2@redis.internal:6379/0",
+                "starts with redis://",
+            ),
+            ("rediss:hunter2@redis.internal:6379", "starts with redis://"),
+            ("Redis:/:hunter2@h", "starts with redis://"),
+            ("redis//:hunter2@h:6379", "the value must be a file path"),
         ] {
             let err = Location::parse("shared_state", value).unwrap_err();
             assert!(err.message().contains(why), "{value}: {err}");
             assert!(err.message().starts_with("option shared_state"), "{err}");
+            assert!(!err.message().contains("hunter2"), "{err}");
         }
     }
 
