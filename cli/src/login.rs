@@ -218,7 +218,8 @@ fn read_request(stream: &mut TcpStream, deadline: Instant) -> Option<(String, St
                     .find(|h| h.name.eq_ignore_ascii_case("content-length"))
                     .and_then(|h| std::str::from_utf8(h.value).ok()?.trim().parse().ok())
                     .unwrap_or(0usize);
-                if head + length > MAX_REQUEST_BYTES {
+                // Checked without an addition that a huge Content-Length would overflow.
+                if length > MAX_REQUEST_BYTES.saturating_sub(head) {
                     return None;
                 }
                 let method = request.method?.to_string();

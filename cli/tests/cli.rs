@@ -6,7 +6,7 @@ use serde_json::Value;
 use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, ChildStderr, Command, Output, Stdio};
 use std::time::Duration;
 
 fn sandbox() -> Sandbox {
@@ -576,12 +576,12 @@ fn answers_print_exactly_and_nothing_acts_on_the_terminal() {
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
 }
 
-#[test]
-fn login_gives_up_at_its_deadline_whatever_a_connection_does() {
-    let sb = sandbox();
+/// `dinero login --timeout-secs 2`, started and waiting for the browser: the process, its
+/// callback port and the rest of its stderr.
+fn login_waiting(sb: &Sandbox, name: &str) -> (Child, u16, std::io::BufReader<ChildStderr>) {
     let c = sb.config();
     let dir =
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("trickle-{}", std::process::id()));
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
     let file = dir.join("dinero").join("config");
     let connect_env = [
         ("DINERO_CLIENT_ID", c.connect_client_id.clone()),
@@ -602,13 +602,37 @@ fn login_gives_up_at_its_deadline_whatever_a_connection_does() {
     .spawn()
     .unwrap();
     let mut lines = std::io::BufReader::new(login.stderr.take().unwrap());
+    // The callback's port, from the redirect_uri in the address printed for the browser (the
+    // address itself is the sandbox's, on 127.0.0.1 too).
     let port: u16 = loop {
         let mut line = String::new();
         assert!(std::io::BufRead::read_line(&mut lines, &mut line).unwrap() > 0);
-        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
-            break rest.split('/').next().unwrap().parse().unwrap();
+        if let Some(rest) = line.split("redirect_uri=http%3A%2F%2F127.0.0.1%3A").nth(1) {
+            break rest.split('%').next().unwrap().parse().unwrap();
         }
     };
+    (login, port, lines)
+}
+
+/// How `login` ended, waiting at most 30 s: a hang catcher, not a timing assertion (its
+/// deadline is 2 s).
+fn login_ended(login: &mut Child) -> std::process::ExitStatus {
+    (0..300)
+        .find_map(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            login.try_wait().unwrap()
+        })
+        .unwrap_or_else(|| {
+            let _ = login.kill();
+            panic!("dinero login was still waiting 30 s after a 2 s deadline");
+        })
+}
+
+#[test]
+fn login_gives_up_at_its_deadline_whatever_a_connection_does() {
+    let sb = sandbox();
+    // Its stderr is kept open: a command that cannot write its messages ends otherwise.
+    let (mut login, port, _stderr) = login_waiting(&sb, "trickle");
     // A peer that sends its request one byte at a time, slower than the deadline allows.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let stopped = stop.clone();
@@ -627,19 +651,27 @@ fn login_gives_up_at_its_deadline_whatever_a_connection_does() {
             std::thread::sleep(Duration::from_millis(500));
         }
     });
-    // A hang catcher, not a timing assertion: the deadline is 2 s.
-    let status = (0..300)
-        .find_map(|_| {
-            std::thread::sleep(Duration::from_millis(100));
-            login.try_wait().unwrap()
-        })
-        .unwrap_or_else(|| {
-            let _ = login.kill();
-            panic!("dinero login was still waiting 30 s after a 2 s deadline");
-        });
+    let status = login_ended(&mut login);
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let _ = trickle.join();
     assert_eq!(status.code(), Some(2));
+}
+
+#[test]
+fn a_callback_with_an_absurd_content_length_is_ignored_not_a_panic() {
+    let sb = sandbox();
+    let (mut login, port, mut stderr_rest) = login_waiting(&sb, "content-length");
+    let mut peer = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    std::io::Write::write_all(
+        &mut peer,
+        b"POST /callback HTTP/1.1\r\nContent-Length: 18446744073709551615\r\n\r\nx",
+    )
+    .unwrap();
+    let status = login_ended(&mut login);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr_rest, &mut rest).unwrap();
+    assert!(!rest.contains("panicked"), "{rest}");
+    assert_eq!(status.code(), Some(2), "{rest}");
 }
 
 #[test]
