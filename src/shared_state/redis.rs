@@ -10,6 +10,7 @@ use super::redis_socket::DeadlineConnection;
 use super::window::GRACE_MS;
 use super::{SharedToken, Store, StoreError, StoreResult};
 use crate::error::{Error, Result};
+use crate::forks::PerProcess;
 use crate::secret::Secret;
 use crate::token::exchange::{is_sendable_token, MAX_LIFETIME};
 use redis::{ConnectionInfo, ConnectionLike, IntoConnectionInfo, RedisError, Script};
@@ -100,11 +101,13 @@ pub struct RedisStore {
     info: ConnectionInfo,
     /// For `rediss://`: the certificate authorities that sign the server.
     tls: Option<Arc<ClientConfig>>,
-    /// One connection per client, reopened after any failure. Its commands take microseconds,
-    /// so threads queueing here wait far less than for the HTTP request they pace; a thread
-    /// waits for it at most `timeout` (`slot`), so a stalled server cannot stack up the waits
-    /// of every thread behind it.
-    connection: Mutex<Option<DeadlineConnection>>,
+    /// One connection per client and process, reopened after any failure. Its commands take
+    /// microseconds, so threads queueing here wait far less than for the HTTP request they
+    /// pace; a thread waits for it at most `timeout` (`slot`), so a stalled server cannot stack
+    /// up the waits of every thread behind it. Per process (`forks`): a child forked while a
+    /// thread of the parent held the lock would otherwise find it held for good, and the
+    /// connection in it is the parent's.
+    connection: PerProcess<Arc<ConnectionSlot>>,
     timeout: Duration,
     shown_as: String,
     token_key: String,
@@ -115,6 +118,9 @@ pub struct RedisStore {
     try_lease: Script,
     end_lease: Script,
 }
+
+/// The client's connection, while it has one.
+type ConnectionSlot = Mutex<Option<DeadlineConnection>>;
 
 impl RedisStore {
     /// Prepares the client without connecting: a server that is down now is trouble at run
@@ -142,7 +148,7 @@ impl RedisStore {
         Ok(RedisStore {
             info,
             tls,
-            connection: Mutex::new(None),
+            connection: PerProcess::new(Arc::default()),
             timeout,
             token_key: key(token, "token"),
             refresh_token_key: key(token, "refresh-token"),
@@ -167,14 +173,8 @@ impl RedisStore {
     ) -> StoreResult<T> {
         // One deadline for the whole step, the wait for the connection included.
         let deadline = Instant::now() + self.timeout;
-        let mut slot = self.slot(deadline)?;
-        // A connection copied by fork() into this child is the parent's: left alone (`forks`).
-        if slot
-            .as_ref()
-            .is_some_and(|c| c.generation != crate::forks::generation())
-        {
-            std::mem::forget(slot.take());
-        }
+        let cell = self.connection.get(Arc::default);
+        let mut slot = self.slot(&cell, deadline)?;
         if slot.is_none() {
             *slot = Some(self.connect(deadline).map_err(|e| self.fail(&e))?);
         }
@@ -221,9 +221,13 @@ impl RedisStore {
     /// The connection, once no other thread uses it, waiting until the step's `deadline` at
     /// most: past that the step fails like one the server did not answer in time (the caller
     /// falls back).
-    fn slot(&self, deadline: Instant) -> StoreResult<MutexGuard<'_, Option<DeadlineConnection>>> {
+    fn slot<'c>(
+        &self,
+        cell: &'c ConnectionSlot,
+        deadline: Instant,
+    ) -> StoreResult<MutexGuard<'c, Option<DeadlineConnection>>> {
         loop {
-            match self.connection.try_lock() {
+            match cell.try_lock() {
                 Ok(slot) => return Ok(slot),
                 Err(TryLockError::Poisoned(poisoned)) => return Ok(poisoned.into_inner()),
                 Err(TryLockError::WouldBlock) if Instant::now() >= deadline => {
@@ -464,7 +468,8 @@ mod tests {
         let url = Secret::new("redis://127.0.0.1:1");
         let store = RedisStore::open(&url, "t", Duration::from_millis(50), None).unwrap();
         // Another thread's step holds the connection (a server that stalls it).
-        let held = store.connection.lock().unwrap();
+        let cell = store.connection.get(Arc::default);
+        let held = cell.lock().unwrap();
         let outcome = std::thread::scope(|s| s.spawn(|| store.token().err()).join().unwrap());
         drop(held);
         let error = outcome.expect("the step gives up instead of queueing without end");

@@ -103,8 +103,6 @@ pub struct DeadlineConnection {
     reader: BufReader<Stream>,
     parser: redis::Parser,
     db: i64,
-    /// The process it was made in (`forks::generation`).
-    pub generation: u64,
 }
 
 impl DeadlineConnection {
@@ -156,7 +154,6 @@ impl DeadlineConnection {
             reader: BufReader::new(stream),
             parser: redis::Parser::new(),
             db: settings.db(),
-            generation: crate::forks::generation(),
         };
         if let Some(password) = settings.password() {
             let mut auth = redis::cmd("AUTH");

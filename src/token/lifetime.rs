@@ -48,13 +48,23 @@ pub struct TokenSource {
 #[derive(Default)]
 struct State {
     current: Option<Cached>,
-    refreshing: bool,
+    /// The fork generation (`forks`) of the process whose thread is refreshing, if one is. A
+    /// child forked during a refresh inherits this, but not the thread that would end it: to
+    /// the child, a refresh of another generation is none, and it fetches for itself.
+    refreshing: Option<u64>,
     /// Refreshes that have ended, so a waiter can tell that one ended while it waited.
     ended: u64,
     /// The outcome of the latest failed refresh, handed to the callers that waited for it.
     last_failure: Option<Error>,
     generation: u64,
     replacements: ReplacementPace,
+}
+
+impl State {
+    /// Whether a thread of this process is refreshing (see `refreshing`).
+    fn refreshing(&self) -> bool {
+        self.refreshing == Some(crate::forks::generation())
+    }
 }
 
 struct Cached {
@@ -151,11 +161,11 @@ impl TokenSource {
         loop {
             let now = Instant::now();
             if let Some(cached) = usable(&state, rejected) {
-                if now < cached.refresh_at || (state.refreshing && now < cached.keep_until) {
+                if now < cached.refresh_at || (state.refreshing() && now < cached.keep_until) {
                     return Ok(Some(cached.token.clone()));
                 }
             }
-            if !state.refreshing {
+            if !state.refreshing() {
                 break;
             }
             if RefreshingHere::is(self) {
@@ -201,7 +211,7 @@ impl TokenSource {
             return Ok(None);
         }
         let keep_possible = usable(&state, rejected).is_some_and(|c| Instant::now() < c.keep_until);
-        state.refreshing = true;
+        state.refreshing = Some(crate::forks::generation());
         drop(state);
 
         let logger = transport.logger();
@@ -219,7 +229,7 @@ impl TokenSource {
         std::mem::forget(unwinding);
 
         let mut state = self.lock();
-        state.refreshing = false;
+        state.refreshing = None;
         state.ended += 1;
         // Settled before the waiters wake, so that none of them starts another refresh. Its
         // log line is written only after the lock is released: a log callback may call into
@@ -401,7 +411,7 @@ struct EndRefresh<'a>(&'a TokenSource);
 impl Drop for EndRefresh<'_> {
     fn drop(&mut self) {
         let mut state = self.0.lock();
-        state.refreshing = false;
+        state.refreshing = None;
         state.ended += 1;
         drop(state);
         self.0.refreshed.notify_all();
