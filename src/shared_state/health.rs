@@ -30,6 +30,14 @@ impl SharedState {
         }
     }
 
+    /// Runs a clean-up `step` (ending a refresh lease) even while the store is known to be
+    /// down: a store that failed a moment ago (the token's write, just before) may answer now,
+    /// and a lease left in place holds every other process up for its whole length. Costs
+    /// one try; a failure changes nothing here (the lease then runs out by itself).
+    pub fn clean_up(&self, step: impl FnOnce(&dyn Store) -> StoreResult<()>) {
+        let _ = step(self.store.as_ref());
+    }
+
     /// Runs `step` on the store, or answers None at once while the store is known to be down.
     pub fn with<T>(&self, step: impl FnOnce(&dyn Store) -> StoreResult<T>) -> Option<T> {
         let was_down = {
@@ -75,5 +83,40 @@ impl SharedState {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::file::FileStore;
+    use super::*;
+    use crate::secret::Secret;
+
+    #[test]
+    fn a_lease_is_ended_even_right_after_the_store_failed() {
+        let dir = std::env::temp_dir().join(format!("dinero-health-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("state");
+        let wait = Duration::from_millis(50);
+        let shared = SharedState::new(Box::new(FileStore::open(&path, "fp", wait).unwrap()), None);
+        let other_process = FileStore::open(&path, "fp", wait).unwrap();
+        let lease = Duration::from_secs(60);
+        assert_eq!(shared.with(|store| store.try_lease(1, lease)), Some(true));
+        // Writing the new token fails (the file's lock is held elsewhere a moment too long),
+        // which marks the store down for a second.
+        let holder = std::fs::File::open(&path).unwrap();
+        holder.lock().unwrap();
+        let token = Secret::new("new-token");
+        assert_eq!(
+            shared.with(|store| store.put_token(&token, lease, lease)),
+            None
+        );
+        drop(holder);
+        shared.clean_up(|store| store.end_lease(1));
+        assert!(
+            other_process.try_lease(2, lease).unwrap(),
+            "the lease was ended, so another process may fetch now"
+        );
     }
 }

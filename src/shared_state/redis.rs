@@ -1,7 +1,10 @@
 //! The shared state on a Redis (or Valkey) server, for processes on several machines.
 //!
 //! Keys are named by fingerprints of the credentials (`fingerprint.rs`), never by the
-//! credentials; the only secret that reaches Redis is the access token itself. Every step is
+//! credentials. The secrets that reach Redis are the access token and, for a Visma Connect
+//! grant, its newest refresh token (which every process of the grant must be able to use: an
+//! older one is refused once the new one is used), so the server must be as trusted as the
+//! machines that share it, and reached over `rediss://` or a private network. Every step is
 //! one atomic command, transaction or Lua script, and every time in a decision is the Redis
 //! server's (`TIME`), so machines whose clocks disagree still share one window.
 

@@ -108,7 +108,11 @@ impl TokenSource {
         TokenSource {
             grant,
             shared,
-            refresh_bound: config.timeout * attempts + config.retry_max_delay * attempts,
+            // Each attempt's connect and answer, and before each retry the longest pause: a
+            // backoff, or a 429's Retry-After (up to retry_after_max). A lease shorter than
+            // that would let a second process fetch while the first still waits its turn.
+            refresh_bound: (config.connect_timeout + config.timeout) * attempts
+                + config.retry_max_delay.max(config.retry_after_max) * config.max_retries,
             holder_seed: crate::unique::u64(),
             state: Mutex::new(State::default()),
             refreshed: Condvar::new(),
@@ -356,7 +360,7 @@ impl TokenSource {
         let stored = shared.with(|store| store.token()).flatten();
         let fetched = match stored.filter(fresh) {
             Some(token) => {
-                shared.with(|store| store.end_lease(self.holder()));
+                shared.clean_up(|store| store.end_lease(self.holder()));
                 return Ok(Refreshed::New(token));
             }
             None => self.fetch(transport),
@@ -364,7 +368,7 @@ impl TokenSource {
         if let Ok(Refreshed::New(token)) = &fetched {
             shared.with(|store| store.put_token(&token.value, token.remaining, token.lifetime));
         }
-        shared.with(|store| store.end_lease(self.holder()));
+        shared.clean_up(|store| store.end_lease(self.holder()));
         fetched
     }
 
