@@ -31,16 +31,44 @@ pub const MAX_PAGE_SIZE: u32 = 1000;
 #[derive(Debug)]
 pub struct Pages {
     client: Client,
+    walk: PageWalk,
+}
+
+/// Where a walk through a list is, apart from the client it runs on: the C surface keeps this,
+/// and takes the client from the gate that `dinero_client_close` shuts, so that a pages handle
+/// holds no copy of the client (its token, its connections) past that close.
+#[derive(Debug)]
+pub struct PageWalk {
     request: RequestBuilder,
     progress: Progress,
     done: bool,
 }
 
 impl Pages {
+    /// Pages of `request` on `client`; see [`PageWalk::new`].
+    pub fn new(client: &Client, request: RequestBuilder, page_size: u32) -> Result<Pages> {
+        Ok(Pages {
+            client: client.clone(),
+            walk: PageWalk::new(request, page_size)?,
+        })
+    }
+
+    /// The next page, or None after the last; see [`PageWalk::next_page`].
+    pub fn next_page(&mut self) -> Result<Option<Response>> {
+        self.walk.next_page(&self.client)
+    }
+
+    /// How many items the pages so far held.
+    pub fn items_seen(&self) -> u64 {
+        self.walk.progress.seen
+    }
+}
+
+impl PageWalk {
     /// Pages of `request` (a GET; its other query parameters, `fields` and filters included,
     /// are sent with every page; any `page` or `pageSize` it has is replaced). `page_size` is
     /// 1 to 1,000.
-    pub fn new(client: &Client, mut request: RequestBuilder, page_size: u32) -> Result<Pages> {
+    pub fn new(mut request: RequestBuilder, page_size: u32) -> Result<PageWalk> {
         if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
             return Err(Error::invalid(format!(
                 "the page size must be 1 to {MAX_PAGE_SIZE} (Dinero's maximum), got {page_size}"
@@ -62,8 +90,7 @@ impl Pages {
                 false => format!("{path}?{}", kept.join("&")),
             };
         }
-        Ok(Pages {
-            client: client.clone(),
+        Ok(PageWalk {
             request,
             progress: Progress {
                 page_size,
@@ -80,7 +107,7 @@ impl Pages {
     /// answer (status >= 400), after which there are no more pages. An answer that is neither
     /// a list nor an error is a protocol error, and so is a page that repeats the page before
     /// (the module's documentation says when).
-    pub fn next_page(&mut self) -> Result<Option<Response>> {
+    pub fn next_page(&mut self, client: &Client) -> Result<Option<Response>> {
         if self.done {
             return Ok(None);
         }
@@ -89,7 +116,7 @@ impl Pages {
         request.query("pageSize", &self.progress.page_size.to_string());
         // Whatever happens next, a failed page is the last one asked for.
         self.done = true;
-        let response = self.client.send(&request)?;
+        let response = client.send(&request)?;
         if !response.is_ok() {
             return Ok(Some(response));
         }
@@ -97,11 +124,6 @@ impl Pages {
         self.done = self.progress.take(&list)?;
         let items = list.raw.into_bytes();
         Ok(Some(response.with_body(items)))
-    }
-
-    /// How many items the pages so far held.
-    pub fn items_seen(&self) -> u64 {
-        self.progress.seen
     }
 }
 

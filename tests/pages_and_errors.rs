@@ -119,6 +119,37 @@ fn every_item_comes_once_with_one_request_per_page_and_the_callers_query_kept() 
 }
 
 #[test]
+fn closing_the_client_ends_its_pages_and_lets_go_of_it_though_the_pages_live_on() {
+    let sb = sandbox_with(|c| c.seed_contacts = 3);
+    let client = Client::to(&sb);
+    let pages = Pages::new(&client, &Builder::new("GET", CONTACTS).unwrap(), 2).unwrap();
+    assert_eq!(pages.next().unwrap().unwrap().status, 200);
+    let closed_before = stat(&sb, "connections_closed");
+    // SAFETY: a live client, closed once; freed by `client`'s drop.
+    assert_eq!(
+        unsafe { dinero::ffi::client_close::dinero_client_close(client.0) },
+        DINERO_STATUS_OK
+    );
+    // Its kept-alive connection went with it (and its token and credentials, wiped with it),
+    // though the pages handle is still to be freed.
+    let mut closed = false;
+    for _ in 0..200 {
+        closed = stat(&sb, "connections_closed") > closed_before;
+        if closed {
+            break;
+        }
+        std::thread::sleep(ms(10));
+    }
+    assert!(closed, "the client's connection is still open");
+    let refused = pages.next().err().expect("the pages ended with the client");
+    assert_eq!(
+        refused.status, DINERO_STATUS_INVALID_ARGUMENT,
+        "{}",
+        refused.message
+    );
+}
+
+#[test]
 fn a_bare_array_is_one_page_and_a_short_page_without_result_ends_the_list() {
     let sb = sandbox();
     let client = Client::to(&sb);

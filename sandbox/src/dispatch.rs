@@ -25,6 +25,10 @@ impl Handler for State {
         self.stats.connection_opened();
     }
 
+    fn connection_closed(&self) {
+        self.stats.connection_closed();
+    }
+
     fn idle_timeout(&self) -> std::time::Duration {
         self.config.idle_timeout
     }

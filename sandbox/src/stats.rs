@@ -52,6 +52,7 @@ struct Counters {
     connect_revocations: u64,
     faults_applied: u64,
     connections: u64,
+    connections_closed: u64,
     responses: BTreeMap<u16, u64>,
     routes: BTreeMap<String, u64>,
     /// Entities made by creates, per resource (`contacts`, `invoices`, ...).
@@ -95,6 +96,10 @@ impl Stats {
 
     pub fn connection_opened(&self) {
         self.counters().connections += 1;
+    }
+
+    pub fn connection_closed(&self) {
+        self.counters().connections_closed += 1;
     }
 
     /// Counts a request as it arrives (before any fault decides its fate) and logs it.
@@ -192,6 +197,7 @@ impl Stats {
             "routes": routes,
             "faults_applied": c.faults_applied,
             "connections": c.connections,
+            "connections_closed": c.connections_closed,
             "peak_in_flight": c.peak_in_flight,
         })
     }

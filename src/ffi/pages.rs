@@ -8,7 +8,7 @@ use super::status::dinero_status;
 use crate::client::Client;
 use crate::closing::Gate;
 use crate::error::{Error, ErrorKind};
-use crate::pages::Pages;
+use crate::pages::PageWalk;
 use crate::request::builder::RequestBuilder;
 use std::sync::Arc;
 
@@ -19,8 +19,9 @@ pub const DINERO_MAX_PAGE_SIZE: u32 = 1000;
 /// The pages of one Dinero list, fetched one request at a time by dinero_pages_next.
 #[allow(non_camel_case_types)]
 pub struct dinero_pages {
-    pages: Pages,
-    /// The client's: dinero_client_close stops the pages too, and waits for a page in flight.
+    walk: PageWalk,
+    /// The client's, and the only way to it: dinero_client_close stops the pages too, waits
+    /// for a page in flight, and then wipes the client, as no copy of it is kept here.
     gate: Arc<Gate<Client>>,
 }
 
@@ -32,8 +33,9 @@ impl dinero_pages {
         page_size: u32,
     ) -> crate::error::Result<Self> {
         let gate = Arc::clone(&client.gate);
-        let pages = gate.enter()?.pages(request, page_size)?;
-        Ok(dinero_pages { pages, gate })
+        gate.enter()?; // a closed client starts no pages
+        let walk = PageWalk::new(request, page_size)?;
+        Ok(dinero_pages { walk, gate })
     }
 }
 
@@ -101,8 +103,8 @@ pub unsafe extern "C" fn dinero_pages_next(
         let pages = unsafe { pages.as_mut() }
             .ok_or_else(|| Error::new(ErrorKind::NullArgument, "pages is NULL"))?;
         require_out(response_out, "response_out")?;
-        let _in_flight = pages.gate.enter()?;
-        match pages.pages.next_page()? {
+        let client = pages.gate.enter()?;
+        match pages.walk.next_page(&client)? {
             // SAFETY: checked by require_out; writable per this function's contract.
             Some(response) => unsafe { hand_out_response(response_out, response) },
             // SAFETY: as above.

@@ -25,6 +25,8 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 pub trait Handler: Send + Sync + 'static {
     /// A TCP connection was accepted.
     fn connection_opened(&self);
+    /// A connection ended (either side closed it), and its socket is closed.
+    fn connection_closed(&self);
     /// Decides what to do with one request; `connection` numbers connections from 1.
     fn handle(&self, request: &Request, connection: u64) -> Reply;
     /// A kept-alive connection idle this long between requests is closed by the server, as
@@ -186,6 +188,7 @@ fn serve_connection<H: Handler>(
     // Drop the registered clone first: the socket closes only when its last handle does.
     shared.open().remove(&id);
     drop(stream);
+    handler.connection_closed();
 }
 
 /// How a conversation ended, for what must happen to the socket afterwards.
