@@ -431,9 +431,10 @@ dinero_status dinero_authenticate(const char *client_id,
  *
  * `method`: GET, POST, PUT, DELETE, PATCH, HEAD or OPTIONS. `path`: relative to api_url,
  * starting with "/", e.g. "/v1/{organizationId}/contacts?page=0" ({organizationId} is filled
- * from the organization_id option; non-ASCII text is percent-encoded; CR, LF, NUL and spaces
- * are refused before anything is sent). `json_body` may be NULL; otherwise it is sent with
- * Content-Type: application/json. The strings are copied.
+ * from the organization_id option; non-ASCII text is percent-encoded; CR, LF, NUL, spaces,
+ * "." and ".." segments and backslashes are refused before anything is sent). `json_body`
+ * may be NULL; otherwise it is sent with Content-Type: application/json. The strings are
+ * copied.
  *
  * Returns DINERO_STATUS_OK whenever an HTTP answer arrived, whatever its status code: read it
  * with dinero_response_status. Before that the library has already refreshed the token if
@@ -954,8 +955,8 @@ dinero_status dinero_private_file_write(const char *path,
 
 /**
  * Starts a request: `method` as for dinero_request, `path` relative to api_url (it may hold
- * {organizationId} and a query string). Both are checked now (CR, LF, NUL and spaces are
- * refused) and copied.
+ * {organizationId} and a query string). Both are checked now (CR, LF, NUL, spaces, "." and
+ * ".." segments and backslashes are refused) and copied.
  *
  * On success writes a new builder to *request_out; the caller frees it with
  * dinero_request_builder_free. A builder may be sent many times and belongs to one thread at a time.

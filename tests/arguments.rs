@@ -255,6 +255,18 @@ fn methods_and_paths_that_could_smuggle_a_request_are_refused() {
         ("GET\r\n", "/v1/organizations", "unsupported HTTP method"),
         ("", "/v1/organizations", "unsupported HTTP method"),
         ("BREW", "/v1/organizations", "unsupported HTTP method"),
+        // Out of the organization the caller chose: an untrusted id appended to a path.
+        (
+            "GET",
+            "/v1/{organizationId}/contacts/../../515151/contacts",
+            "'..' segments",
+        ),
+        (
+            "GET",
+            "/v1/{organizationId}/contacts/%2E%2E/x",
+            "'..' segments",
+        ),
+        ("GET", "/v1/{organizationId}/contacts\\..\\x", "backslash"),
     ] {
         let err = client.request(method, path, None).err().expect("refused");
         assert_eq!(

@@ -97,9 +97,10 @@ pub unsafe extern "C" fn dinero_authenticate(
 ///
 /// `method`: GET, POST, PUT, DELETE, PATCH, HEAD or OPTIONS. `path`: relative to api_url,
 /// starting with "/", e.g. "/v1/{organizationId}/contacts?page=0" ({organizationId} is filled
-/// from the organization_id option; non-ASCII text is percent-encoded; CR, LF, NUL and spaces
-/// are refused before anything is sent). `json_body` may be NULL; otherwise it is sent with
-/// Content-Type: application/json. The strings are copied.
+/// from the organization_id option; non-ASCII text is percent-encoded; CR, LF, NUL, spaces,
+/// "." and ".." segments and backslashes are refused before anything is sent). `json_body`
+/// may be NULL; otherwise it is sent with Content-Type: application/json. The strings are
+/// copied.
 ///
 /// Returns DINERO_STATUS_OK whenever an HTTP answer arrived, whatever its status code: read it
 /// with dinero_response_status. Before that the library has already refreshed the token if

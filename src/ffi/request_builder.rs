@@ -45,8 +45,8 @@ fn builder_mut<'a>(builder: *mut dinero_request_builder) -> Result<&'a mut Reque
 }
 
 /// Starts a request: `method` as for dinero_request, `path` relative to api_url (it may hold
-/// {organizationId} and a query string). Both are checked now (CR, LF, NUL and spaces are
-/// refused) and copied.
+/// {organizationId} and a query string). Both are checked now (CR, LF, NUL, spaces, "." and
+/// ".." segments and backslashes are refused) and copied.
 ///
 /// On success writes a new builder to *request_out; the caller frees it with
 /// dinero_request_builder_free. A builder may be sent many times and belongs to one thread at a time.

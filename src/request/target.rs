@@ -58,6 +58,13 @@ pub fn build_url(api_url: &str, path: &str, organization_id: Option<&str>) -> Re
     if path.contains('#') {
         return Err(Error::invalid("the path must not contain a fragment ('#')"));
     }
+    if climbs(path) {
+        return Err(Error::invalid(
+            "the path must not contain '.' or '..' segments, nor a backslash or an encoded \
+             slash (the server would resolve them: /v1/1/contacts/../../2 is organization 2's); \
+             nothing was sent",
+        ));
+    }
     let filled = if path.contains(ORGANIZATION_PLACEHOLDER) {
         let id = organization_id.ok_or_else(|| {
             Error::invalid(
@@ -80,6 +87,22 @@ pub fn build_url(api_url: &str, path: &str, organization_id: Option<&str>) -> Re
         }
     }
     Ok(url)
+}
+
+/// Whether the path part (before any `?`) holds what a server resolves into another path: a
+/// `.` or `..` segment, plain or percent-encoded (`%2e%2e`), or a slash in another guise (a
+/// backslash, which IIS takes for one, or `%2F` / `%5C`). Dinero's paths have none of them, and
+/// a caller appending an untrusted id must not be led out of the organization it chose.
+fn climbs(path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or("");
+    let decoded = percent_encoding::percent_decode_str(path).collect::<Vec<u8>>();
+    let encoded_slash = decoded.iter().filter(|b| **b == b'/').count()
+        != path.bytes().filter(|b| *b == b'/').count();
+    encoded_slash
+        || decoded.contains(&b'\\')
+        || decoded
+            .split(|b| *b == b'/')
+            .any(|segment| segment == b"." || segment == b"..")
 }
 
 /// RFC 3986 unreserved and reserved characters, plus `%` for what the caller already encoded.
@@ -129,9 +152,28 @@ mod tests {
             ("v1/x", "must start with '/'"),
             ("", "must start with '/'"),
             ("/v1/x#frag", "fragment"),
+            ("/v1/1/contacts/../../2/contacts", "'..' segments"),
+            ("/v1/1/contacts/%2e%2E/%2E./2/contacts", "'..' segments"),
+            ("/v1/1/./contacts", "'..' segments"),
+            ("/v1/1/contacts\\..\\2", "backslash"),
+            ("/v1/1/contacts%2F..%2f2", "encoded"),
+            ("/v1/1/contacts%5c2", "backslash"),
         ] {
             let err = build_url(API, path, Some("1")).unwrap_err();
             assert!(err.message().contains(word), "{path:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn dots_inside_segments_and_in_the_query_are_left_alone() {
+        for path in [
+            "/v1/1/contacts?queryFilter=Name eq '..'",
+            "/v1/1/files/a.b..c",
+            "/v1/1/contacts?x=../..",
+            "/v1.2/1/invoices",
+        ] {
+            let path = path.replace(' ', "%20");
+            assert!(build_url(API, &path, None).is_ok(), "{path}");
         }
     }
 
