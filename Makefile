@@ -27,7 +27,7 @@ lint:
 	python3 scripts/binding_constants.py --check
 	python3 scripts/node_declarations.py --check
 	scripts/check-single-source.sh
-	scripts/check-header-names.sh
+	python3 scripts/check_header_names.py
 
 # The development build of the dinero command (`--sandbox`); `make build`, and so `make
 # install`, leave it out.
