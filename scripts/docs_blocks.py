@@ -31,12 +31,18 @@ def start_sandbox(work: Path) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(100):
-        if env_file.exists():
-            break
+    # As long as the other harnesses wait (a loaded machine starts it slowly); never leaves it
+    # running when it did not come up.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and process.poll() is None:
+        text = env_file.read_text() if env_file.exists() else ""
+        values = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+        if "DINERO_API_URL" in values and text.endswith("\n"):
+            return process, values
         time.sleep(0.05)
-    values = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
-    return process, values
+    process.kill()
+    process.wait()
+    raise RuntimeError(f"{binary} wrote no {env_file.name} within 15 s (exit {process.returncode})")
 
 
 def command_for(language: str, source: Path, work: Path) -> list[str] | None:
@@ -80,7 +86,12 @@ def main(paths: list[str]) -> int:
                 name = f"{guide.name} block {number} ({language})"
                 source = work / f"{guide.stem}_{number}{SUFFIX.get(language, '.txt')}"
                 source.write_text(code)
-                sandbox, values = start_sandbox(work)
+                try:
+                    sandbox, values = start_sandbox(work)
+                except RuntimeError as error:
+                    failed += 1
+                    print(f"FAILED: {name}: {error}")
+                    continue
                 try:
                     command = command_for(language, source, work)
                     if command is None:

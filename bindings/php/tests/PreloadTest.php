@@ -156,32 +156,16 @@ final class PreloadTest extends SandboxTestCase
         file_put_contents("$docroot/index.php", "<?php\ndeclare(strict_types=1);\nrequire "
             . var_export(__DIR__ . '/bootstrap.php', true) . ";\n"
             . "try {\n" . self::CHILD . "\n} catch (\\Throwable \$e) { echo json_encode(['error' => \$e->getMessage()]); }\n");
-        $socket = stream_socket_server('tcp://127.0.0.1:0');
-        $this->assertNotFalse($socket);
-        $port = (int) substr((string) strrchr((string) stream_socket_get_name($socket, false), ':'), 1);
-        fclose($socket);
-        $server = proc_open(
-            [PHP_BINARY, ...$phpArgs, '-S', "127.0.0.1:$port", '-t', $docroot],
-            [0 => ['file', '/dev/null', 'r'], 1 => ['file', $this->dir . '/server.log', 'w'], 2 => ['file', $this->dir . '/server.log', 'a']],
-            $pipes,
-            $docroot,
-            $this->env() + getenv()
-        );
+        $server = BuiltinServer::start($phpArgs, ['-t', $docroot], $docroot, $this->dir . '/server.log', $this->env() + getenv());
+        $port = $server->port;
         try {
-            $deadline = microtime(true) + 10;
-            while (!($probe = @fsockopen('127.0.0.1', $port)) && microtime(true) < $deadline) {
-                usleep(20_000);
-            }
-            $this->assertNotFalse($probe, 'php -S did not start: ' . @file_get_contents($this->dir . '/server.log'));
-            fclose($probe);
             $answer = (string) @file_get_contents("http://127.0.0.1:$port/index.php");
             $lines = array_values(array_filter(explode("\n", trim($answer)), 'strlen'));
             $result = json_decode((string) end($lines), true);
             $this->assertIsArray($result, "php -S answered: $answer\n" . @file_get_contents($this->dir . '/server.log'));
             return $result;
         } finally {
-            proc_terminate($server);
-            proc_close($server);
+            $server->stop();
         }
     }
 

@@ -108,20 +108,9 @@ final class ResponseTest extends SandboxTestCase
             header('Content-Type: application/json');
             echo '{"ok":true}';
             PHP);
-        $port = self::freePort();
-        $server = proc_open(
-            [PHP_BINARY, '-S', "127.0.0.1:$port", "$dir/router.php"],
-            [0 => ['file', '/dev/null', 'r'], 1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']],
-            $pipes,
-            $dir
-        );
+        $server = BuiltinServer::start([], ["$dir/router.php"], $dir, "$dir/server.log");
+        $port = $server->port;
         try {
-            $deadline = microtime(true) + 10;
-            while (!($socket = @fsockopen('127.0.0.1', $port)) && microtime(true) < $deadline) {
-                usleep(20_000);
-            }
-            $this->assertNotFalse($socket, 'php -S did not start');
-            fclose($socket);
             $client = $this->sandbox()->client(['api_url' => "http://127.0.0.1:$port"]);
             $response = $client->request('GET', '/anything');
             $this->assertSame(200, $response->status());
@@ -136,8 +125,7 @@ final class ResponseTest extends SandboxTestCase
                 $this->assertSame($value, $response->header(strtoupper((string) $name)));
             }
         } finally {
-            proc_terminate($server);
-            proc_close($server);
+            $server->stop();
             Sandbox::removeDir($dir);
         }
     }
@@ -147,16 +135,5 @@ final class ResponseTest extends SandboxTestCase
         $response = $this->sandbox()->client()->request('GET', '/v1/organizations');
         $this->expectException(InvalidArgumentException::class);
         $response->header("content-type\0");
-    }
-
-    private static function freePort(): int
-    {
-        $server = stream_socket_server('tcp://127.0.0.1:0');
-        if ($server === false) {
-            throw new \RuntimeException('no free port');
-        }
-        $port = (int) substr(strrchr((string) stream_socket_get_name($server, false), ':'), 1);
-        fclose($server);
-        return $port;
     }
 }
