@@ -92,43 +92,44 @@ impl Budget {
             fingerprint: budget,
             window: local,
         } = self.budgeted(organization.unwrap_or(""));
-        if let Some(state) = self.shared.as_deref() {
-            let id = crate::unique::u64();
-            let deadline = Instant::now() + self.window * 4;
-            loop {
-                match state.with(|store| store.take_slot(&budget, id, self.limit, self.window)) {
-                    Some(None) => {
-                        // This process's own window too: it is free unless the process sent a
-                        // window's worth alone while the store was out of reach. Dinero counted
-                        // those, the store did not, so the wait is here, holding the shared
-                        // slot (the other processes see the budget in use meanwhile).
-                        let local = self.overdraft_logged(local.acquire());
-                        return Permit::Shared {
-                            state,
-                            budget,
-                            id,
-                            window: self.window,
-                            local,
-                        };
+        // This process's own window first. With a shared store it is free unless the process
+        // sent a window's worth alone while the store was out of reach: Dinero counted those,
+        // the store did not, so they are waited out here, before the shared slot is taken (a
+        // shared slot counts from when it is taken, so it must be taken just before sending).
+        let own = self.overdraft_logged(local.acquire());
+        let Some(state) = self.shared.as_deref() else {
+            return Permit::Local(own);
+        };
+        let id = crate::unique::u64();
+        let deadline = Instant::now() + self.window * 4;
+        loop {
+            match state.with(|store| store.take_slot(&budget, id, self.limit, self.window)) {
+                Some(None) => {
+                    return Permit::Shared {
+                        state,
+                        budget,
+                        id,
+                        window: self.window,
+                        local: own,
                     }
-                    Some(Some(wait)) if Instant::now() + wait < deadline => {
-                        // Waiters in other processes may be due at the same instant; a little
-                        // spread keeps them from asking the store all at once.
-                        let spread = (self.window / self.limit).min(Duration::from_millis(5));
-                        std::thread::sleep(wait + spread.mul_f64(crate::unique::fraction()));
-                    }
-                    Some(Some(_)) => {
-                        log(self.logger.as_ref(), Level::Warn, || {
-                            "no slot in the shared rate window after 4 windows; sending anyway"
-                                .to_string()
-                        });
-                        break;
-                    }
-                    None => break,
                 }
+                Some(Some(wait)) if Instant::now() + wait < deadline => {
+                    // Waiters in other processes may be due at the same instant; a little
+                    // spread keeps them from asking the store all at once.
+                    let spread = (self.window / self.limit).min(Duration::from_millis(5));
+                    std::thread::sleep(wait + spread.mul_f64(crate::unique::fraction()));
+                }
+                Some(Some(_)) => {
+                    log(self.logger.as_ref(), Level::Warn, || {
+                        "no slot in the shared rate window after 4 windows; sending anyway"
+                            .to_string()
+                    });
+                    return Permit::Local(own);
+                }
+                // The store is out of reach: the own window, already taken, decides alone.
+                None => return Permit::Local(own),
             }
         }
-        Permit::Local(self.overdraft_logged(local.acquire()))
     }
 
     fn overdraft_logged(&self, permit: pacing::Permit) -> pacing::Permit {
