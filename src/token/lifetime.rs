@@ -108,11 +108,11 @@ impl TokenSource {
         TokenSource {
             grant,
             shared,
-            // Each attempt's connect and answer, and before each retry the longest pause: a
-            // backoff, or a 429's Retry-After (up to retry_after_max). A lease shorter than
-            // that would let a second process fetch while the first still waits its turn.
-            refresh_bound: (config.connect_timeout + config.timeout) * attempts
-                + config.retry_max_delay.max(config.retry_after_max) * config.max_retries,
+            // Each attempt (timeout_ms covers its connect too) and a backoff after it. A token
+            // endpoint's 429 with a long Retry-After can outlast this, and another process
+            // then fetches too: the lesser harm than a process killed mid-refresh holding
+            // every other one up for minutes.
+            refresh_bound: config.timeout * attempts + config.retry_max_delay * attempts,
             holder_seed: crate::unique::u64(),
             state: Mutex::new(State::default()),
             refreshed: Condvar::new(),
