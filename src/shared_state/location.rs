@@ -29,7 +29,11 @@ impl Location {
             // `redis:/:pw@host`, `rediss:pw@host`: a mistyped URL, not a file to create (and
             // not a value to quote back: it may hold a password).
             let lower = value.to_ascii_lowercase();
-            if lower.starts_with("redis:") || lower.starts_with("rediss:") {
+            // `:pw@host:6379`, `user:pw@host`: a URL without its scheme (a `user:password@`
+            // with no folder in it), not a path.
+            let userinfo = value.split_once('@').map(|(before, _)| before);
+            let schemeless = userinfo.is_some_and(|u| u.contains(':') && !u.contains('/'));
+            if lower.starts_with("redis:") || lower.starts_with("rediss:") || schemeless {
                 return Err(bad(
                     "this looks like a Redis URL, which starts with redis:// or rediss://".into(),
                 ));
@@ -103,6 +107,11 @@ mod tests {
             Location::parse("shared_state", "/tmp/dinero.state").unwrap(),
             Location::File("/tmp/dinero.state".into())
         );
+        // An @ and a colon in a folder's name still make a path.
+        assert!(matches!(
+            Location::parse("shared_state", "/tmp/a:b@c").unwrap(),
+            Location::File(_)
+        ));
         for url in [
             "redis://127.0.0.1:6379",
             "redis://:pw@127.0.0.1:6379/2",
@@ -134,6 +143,8 @@ mod tests {
             ("rediss:hunter2@redis.internal:6379", "starts with redis://"),
             ("Redis:/:hunter2@h", "starts with redis://"),
             ("redis//:hunter2@h:6379", "the value must be a file path"),
+            (":hunter2@redis.internal:6379", "starts with redis://"),
+            ("default:hunter2@redis.internal", "starts with redis://"),
         ] {
             let err = Location::parse("shared_state", value).unwrap_err();
             assert!(err.message().contains(why), "{value}: {err}");
