@@ -35,9 +35,10 @@ impl Redactor {
 
     /// Adds a secret, to be found with each of its characters in any of these forms: raw
     /// (case-sensitive); `%XX` for each of its UTF-8 bytes, once or twice percent-encoded
-    /// (`%25XX`); `+` for a space (form encoding); JSON `\uXXXX` (a surrogate pair beyond the
-    /// BMP) or a short JSON escape (`\/`, `\"`, `\\`, ...); an HTML numeric entity (`&#NN;`,
-    /// `&#xHH;`) or a named one for `& < > " '`. Hex digits and entity names match in either case.
+    /// (`%25XX`); `+` for a space (form encoding), a space for a `+` (form decoding); JSON
+    /// `\uXXXX` (a surrogate pair beyond the BMP) or a short JSON escape (`\/`, `\"`, `\\`,
+    /// ...); an HTML numeric entity (`&#NN;`, `&#xHH;`) or a named one for `& < > " '`. Hex
+    /// digits and entity names match in either case.
     pub fn add_secret(&mut self, secret: &str) {
         if secret.chars().count() < SHORTEST_SECRET
             || self.secrets.iter().any(|s| s.as_str() == secret)
@@ -57,6 +58,10 @@ impl Redactor {
             Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
         self.add_secret(&encoded);
         self.add_secret(encoded.trim_end_matches('='));
+        // The URL-safe alphabet, should a server re-encode it so.
+        let url_safe = Zeroizing::new(encoded.replace('+', "-").replace('/', "_"));
+        self.add_secret(&url_safe);
+        self.add_secret(url_safe.trim_end_matches('='));
     }
 
     /// `text` with every known form of every secret replaced by [redacted]. Overlapping
@@ -107,12 +112,15 @@ impl Redactor {
     }
 
     /// The bytes a form of some secret can begin with: a secret's own first byte, or the first
-    /// byte of an escape (`%`, `\`, `&`, and `+` for a space).
+    /// byte of an escape (`%`, `\`, `&`, `+` for a space, and a space for a `+`).
     fn first_bytes(&self) -> [bool; 256] {
         let mut can_start = [false; 256];
         for secret in &self.secrets {
             if let Some(&first) = secret.as_bytes().first() {
                 can_start[usize::from(first)] = true;
+                if first == b'+' {
+                    can_start[usize::from(b' ')] = true;
+                }
             }
             for escape in [b'%', b'\\', b'&', b'+'] {
                 can_start[usize::from(escape)] = true;
@@ -174,6 +182,10 @@ fn char_forms(text: &[u8], at: usize, c: char, ends: &mut Vec<usize>) {
             ends.push(at + 1);
         }
         percent_forms(text, at, b"+", ends);
+    }
+    if c == '+' && rest.first() == Some(&b' ') {
+        // A `+` sent raw, then form-decoded by the server that echoes it (base64 has them).
+        ends.push(at + 1);
     }
     json_forms(text, at, c, ends);
     html_forms(text, at, c, ends);
@@ -614,6 +626,8 @@ mod tests {
             basic.replace('/', "\\/"),
             basic.replace('+', "&#43;").replace('/', "&#x2F;"),
             basic.trim_end_matches('=').to_string(),
+            basic.replace('+', " "),
+            basic.replace('+', "-").replace('/', "_"),
         ] {
             let text = format!("bad header: Basic%20{echo} (sent)");
             assert_eq!(
