@@ -55,11 +55,13 @@ def declared(declaration: str) -> List[str]:
     for body in re.findall(r"\benum\b[^{]*\{([^}]*)\}", declaration):
         names += [m.group(1) for m in re.finditer(rf"(?:^|,)\s*({IDENT})", body)]
     outside = re.sub(r"\{[^{}]*\}", " ", declaration)
-    pointer = re.search(rf"\(\s*\*\s*({IDENT})\s*\)", outside)
+    outside = outside.split("=")[0].strip()  # a constant's initializer names nothing
+    first = outside.find("(")
+    pointer = re.match(rf"\(\s*\*\s*({IDENT})\s*\)", outside[first:]) if first >= 0 else None
     if pointer:  # typedef void (*name)(...), or a function pointer variable
         names.append(pointer.group(1))
-    elif "(" in outside:  # a function: the name right before its parameter list
-        names += re.findall(rf"({IDENT})\s*\(", outside)[:1]
+    elif first >= 0:  # a function: the name right before its parameter list
+        names += re.findall(rf"({IDENT})\s*$", outside[:first])
     elif outside.startswith(("typedef", "extern")) or re.search(VARIABLE, outside):
         last = re.findall(IDENT, re.sub(r"\[.*?\]", " ", outside))
         if last:
@@ -92,6 +94,9 @@ SELF_TEST = {
     "const char *version(void);": "version",
     "dinero_status\nsend_it(dinero_client *client,\n        const char *path);": "send_it",
     "extern const uint32_t LIMIT;": "LIMIT",
+    "const uint32_t BAD_CONST = 3;": "BAD_CONST",
+    "dinero_status bad_fn(void (*dinero_cb)(int), int y);": "bad_fn",
+    "extern void (*hook)(int);": "hook",
     '#ifdef __cplusplus\nextern "C" {\n#endif\ntypedef struct {\n  int a;\n} Opts;\n'
     '#ifdef __cplusplus\n}  // extern "C"\n#endif\n': "Opts",
 }
