@@ -1,9 +1,10 @@
 //! The shared state in one file, for the processes of one machine (PHP-FPM workers, cron jobs,
 //! queue workers).
 //!
-//! Every step opens the file, takes an exclusive `flock` on it, reads it, changes it in place
-//! and lets go of the lock before closing it. `flock` belongs to the open file, so the kernel lets go of it when a process
-//! dies, however it dies: no lock outlives its owner. Waiting for it has a deadline.
+//! Every step opens the file, takes an exclusive `flock` on it, reads it, changes it in place,
+//! lets go of the lock and closes it. `flock` belongs to the open file, so the kernel lets go of
+//! it when the process dies, however it dies (unless a child forked during the step holds a copy
+//! of the open file: the one way a lock outlives its step). Waiting for it has a deadline.
 //!
 //! The file is opened without following a symbolic link and without blocking (a FIFO planted
 //! at the path cannot hang us), and used only if it is a regular file of ours. It holds every

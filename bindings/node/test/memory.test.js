@@ -15,7 +15,7 @@ const REQUESTS = Number(process.env.DINERO_MEMORY_REQUESTS ?? 20000);
 // grow for some 40,000 requests (to about 30 MiB more) before they level off, and that must
 // happen before the measure. A leak of the responses alone then adds over 20 MiB, the
 // baseline a few.
-const WARM_UP = 40000;
+const WARM_UP = Number(process.env.DINERO_MEMORY_WARM_UP ?? 40000);
 const CONCURRENCY = 4;
 const BOUND_MIB = 12;
 
