@@ -9,7 +9,7 @@ use crate::log::{log, Level};
 use crate::pages::Pages;
 use crate::request::builder::RequestBuilder;
 use crate::request::create_once::{self, Created, Found, Sent};
-use crate::request::target::{build_url, is_idempotent, validate_method};
+use crate::request::target::{build_url, repeat_rule, validate_method};
 use crate::response::Response;
 use crate::secret::Secret;
 use crate::shared_state::{Fingerprints, SharedState};
@@ -361,7 +361,7 @@ impl Client {
         body: Option<&[u8]>,
     ) -> Result<Response> {
         let treatment = Treatment {
-            idempotent: is_idempotent(method),
+            repeat: repeat_rule(method),
             paced: true,
         };
         let exchange = Exchange {

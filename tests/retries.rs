@@ -68,6 +68,73 @@ fn post_is_never_repeated_after_a_server_error() {
     }
 }
 
+/// An invoice and the v1.2 path that updates it, with a body carrying its current Timestamp.
+fn invoice_update(client: &Client) -> (String, String) {
+    let invoice = json!({"Description": "Salg", "ProductLines": [{"Description": "Æbler", "Quantity": 1, "BaseAmountValue": 100}]});
+    let created = client
+        .request(
+            "POST",
+            "/v1/{organizationId}/invoices",
+            Some(&invoice.to_string()),
+        )
+        .unwrap()
+        .json();
+    let mut update = invoice;
+    update["Description"] = json!("Ny pris");
+    update["Timestamp"] = created["TimeStamp"].clone();
+    let guid = created["Guid"].as_str().unwrap();
+    (
+        format!("/v1.2/{{organizationId}}/invoices/{guid}"),
+        update.to_string(),
+    )
+}
+
+#[test]
+fn a_put_is_repeated_only_where_the_server_did_not_act_on_it() {
+    const ROUTE: &str = "PUT /v1.2/{org}/invoices/{guid}";
+    // 480 and 503 say the server did not act: the update is sent again and goes through.
+    for status in [480, 503] {
+        let sb = sandbox();
+        let client = Client::to(&sb);
+        let (path, body) = invoice_update(&client);
+        inject(
+            &sb,
+            json!({"kind": "status", "status": status, "method": "PUT"}),
+        );
+        let reply = client.request("PUT", &path, Some(&body)).unwrap();
+        assert_eq!(reply.status, 200, "after a {status}: {}", reply.text());
+        assert_eq!(route_count(&sb, ROUTE), 2, "{status}");
+    }
+    // A gateway's 502 or a lost answer may follow the update: it took effect, its Timestamp
+    // changed, and a repeat would be refused as stale (code 58) for a change that was made.
+    for fault in [
+        json!({"kind": "status", "status": 502, "method": "PUT", "after_processing": true}),
+        json!({"kind": "reset", "method": "PUT", "after_processing": true}),
+    ] {
+        let sb = sandbox();
+        let client = Client::to(&sb);
+        let (path, body) = invoice_update(&client);
+        inject(&sb, fault.clone());
+        match client.request("PUT", &path, Some(&body)) {
+            Ok(reply) => assert_eq!(reply.status, 502, "{fault}"),
+            Err(err) => assert_eq!(
+                err.status, DINERO_STATUS_NETWORK,
+                "{fault}: {}",
+                err.message
+            ),
+        }
+        assert_eq!(route_count(&sb, ROUTE), 1, "repeated after {fault}");
+        let read = client
+            .request("GET", &path.replace("/v1.2/", "/v1/"), None)
+            .unwrap();
+        assert_eq!(
+            read.json()["Description"],
+            "Ny pris",
+            "the update took effect"
+        );
+    }
+}
+
 #[test]
 fn a_429_is_retried_for_post_after_retry_after() {
     let sb = sandbox();

@@ -105,9 +105,11 @@ pub unsafe extern "C" fn dinero_authenticate(
 /// Returns DINERO_STATUS_OK whenever an HTTP answer arrived, whatever its status code: read it
 /// with dinero_response_status. Before that the library has already refreshed the token if
 /// due, re-authenticated once after a 401, waited under the rate limit, retried 429s (all
-/// methods), and retried resets and 480/502/503/504 for GET/PUT/DELETE/HEAD/OPTIONS. A POST is never
-/// repeated once it may have reached the server. On success writes a new response to
-/// *response_out, which the caller frees with dinero_response_free; on failure it is untouched.
+/// methods), retried resets and 480/502/503/504 for GET/HEAD/OPTIONS, and 480/503 (the server
+/// did not act) for PUT/DELETE: their Timestamp would make a repeat of one that took effect a
+/// stale-timestamp error. A POST is never repeated once it may have reached the server. On
+/// success writes a new response to *response_out, which the caller frees with
+/// dinero_response_free; on failure it is untouched.
 ///
 /// Thread safety: many threads may call this on one client at once.
 ///

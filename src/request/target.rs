@@ -3,6 +3,7 @@
 //! smuggle a header or a second request (CR, LF, NUL, spaces) is refused, never "cleaned".
 
 use crate::error::{Error, Result};
+use crate::transport::Repeat;
 
 pub const ORGANIZATION_PLACEHOLDER: &str = "{organizationId}";
 
@@ -27,9 +28,13 @@ pub fn validate_method(method: &str) -> Result<&'static str> {
         })
 }
 
-/// Whether a retry cannot change the server's state beyond what the first attempt did.
-pub fn is_idempotent(method: &str) -> bool {
-    matches!(method, "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS")
+/// When a request with this method may be sent again (see `Repeat`).
+pub fn repeat_rule(method: &str) -> Repeat {
+    match method {
+        "GET" | "HEAD" | "OPTIONS" => Repeat::Always,
+        "PUT" | "DELETE" => Repeat::UnlessActedOn,
+        _ => Repeat::Never,
+    }
 }
 
 /// Turns a caller's path into the absolute URL to request.
@@ -128,9 +133,12 @@ mod tests {
     }
 
     #[test]
-    fn idempotency_follows_http_semantics() {
-        assert!(is_idempotent("GET") && is_idempotent("PUT") && is_idempotent("DELETE"));
-        assert!(!is_idempotent("POST") && !is_idempotent("PATCH"));
+    fn a_put_or_delete_is_repeated_less_freely_than_a_get_and_a_post_least() {
+        assert_eq!(repeat_rule("GET"), Repeat::Always);
+        assert_eq!(repeat_rule("PUT"), Repeat::UnlessActedOn);
+        assert_eq!(repeat_rule("DELETE"), Repeat::UnlessActedOn);
+        assert_eq!(repeat_rule("POST"), Repeat::Never);
+        assert_eq!(repeat_rule("PATCH"), Repeat::Never);
     }
 
     #[test]

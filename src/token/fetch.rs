@@ -11,7 +11,7 @@ use crate::log::{log, Level};
 use crate::secret::Secret;
 use crate::shared_state::{SharedState, SharedToken};
 use crate::transport::http::Exchange;
-use crate::transport::{Transport, Treatment};
+use crate::transport::{Repeat, Transport, Treatment};
 use std::time::Instant;
 
 /// A new token from `grant`'s endpoint; a Visma Connect grant also reads and writes the refresh
@@ -60,7 +60,10 @@ fn with_refresh_token(
         // A refresh may be repeated: a one-time refresh token still works for a grace
         // period after its first use. A code works once: never repeat its exchange.
         let treatment = Treatment {
-            idempotent: ask.is_refresh(),
+            repeat: match ask.is_refresh() {
+                true => Repeat::Always,
+                false => Repeat::Never,
+            },
             paced: false,
         };
         let asked_at = Instant::now();
@@ -118,7 +121,7 @@ fn with_api_key(
     };
     // Asking for a token changes nothing in the books, so it may be repeated like a GET.
     let treatment = Treatment {
-        idempotent: true,
+        repeat: Repeat::Always,
         paced: false,
     };
     let asked_at = Instant::now();

@@ -17,6 +17,7 @@ use crate::secret::Secret;
 use crate::shared_state::{Fingerprints, SharedState};
 use budget::Budget;
 use http::{Exchange, Failure, HttpClient};
+pub use retry::Repeat;
 use retry::RetryPolicy;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -31,8 +32,8 @@ pub struct Transport {
 /// How one logical request may be treated.
 #[derive(Clone, Copy)]
 pub struct Treatment {
-    /// Repeating it cannot change the server's state twice.
-    pub idempotent: bool,
+    /// When it may be sent again after a failure.
+    pub repeat: Repeat,
     /// It counts against Dinero's API rate limit (the token endpoint does not).
     pub paced: bool,
 }
@@ -116,7 +117,7 @@ impl Transport {
                 }
                 Err(failure) => {
                     self.retry
-                        .after_failure(attempt, treatment.idempotent, failure.nothing_sent)
+                        .after_failure(attempt, treatment.repeat, failure.nothing_sent)
                 }
             };
             self.log_attempt(exchange.method, path, attempt + 1, queued, &outcome, wait);

@@ -1,10 +1,11 @@
 //! When a failed or refused attempt is tried again, and after how long.
 //!
 //! The rules protect the books: a request is repeated only when repeating it cannot do twice
-//! what the caller asked once. 429 means "refused, not processed", so every method may repeat
-//! it; 480/502/503/504 and a broken connection may have followed processing, so only
-//! idempotent methods repeat them; a POST is repeated after a network failure only when the
-//! request provably never left (resolve, connect or TLS handshake failed).
+//! what the caller asked once, or turn a change that was made into an error (`Repeat`). 429
+//! means "refused, not processed", so every method may repeat it; 480 and 503 say the server
+//! did not act, so a PUT or DELETE repeats them too; 502/504 and a broken connection may have
+//! followed processing, so only reads repeat them. Any method is repeated after a network
+//! failure when the request provably never left (resolve, connect or TLS handshake failed).
 //!
 //! A 429 is waited out: for as long as its `Retry-After` says, or, without one, over the span
 //! of one whole rate-limit window (`until_the_window_frees`).
@@ -12,6 +13,21 @@
 use super::Treatment;
 use crate::config::Config;
 use std::time::{Duration, SystemTime};
+
+/// When a request may be sent again after a failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Repeat {
+    /// After any transient failure: reading (GET, HEAD, OPTIONS) or asking for a token changes
+    /// nothing in the books.
+    Always,
+    /// Only when the first can have had no effect: nothing was sent, or the server answered
+    /// that it did not act on it (429, 480, 503). A PUT or DELETE is idempotent to HTTP, not
+    /// to Dinero: it carries the entity's Timestamp, so a repeat of one that took effect is
+    /// refused (code 58 stale, 65 deleted) for a change that was made.
+    UnlessActedOn,
+    /// Only when nothing was sent, or on a 429: a repeated POST that arrived is a duplicate.
+    Never,
+}
 
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
@@ -54,7 +70,10 @@ impl RetryPolicy {
                 None if treatment.paced => self.until_the_window_frees(attempt),
                 None => Some(self.backoff(attempt)),
             },
-            480 | 502 | 503 | 504 if treatment.idempotent => Some(self.backoff(attempt)),
+            // The server says it did not act on the request: browning out, or unavailable.
+            480 | 503 if treatment.repeat != Repeat::Never => Some(self.backoff(attempt)),
+            // A gateway's: the server behind it may have acted on it all the same.
+            502 | 504 if treatment.repeat == Repeat::Always => Some(self.backoff(attempt)),
             _ => None,
         }
     }
@@ -63,10 +82,10 @@ impl RetryPolicy {
     pub fn after_failure(
         &self,
         attempt: u32,
-        idempotent: bool,
+        repeat: Repeat,
         nothing_sent: bool,
     ) -> Option<Duration> {
-        if attempt >= self.max_retries || !(idempotent || nothing_sent) {
+        if attempt >= self.max_retries || !(repeat == Repeat::Always || nothing_sent) {
             return None;
         }
         Some(self.backoff(attempt))
@@ -131,11 +150,15 @@ mod tests {
     use super::*;
 
     const GET: Treatment = Treatment {
-        idempotent: true,
+        repeat: Repeat::Always,
+        paced: true,
+    };
+    const PUT: Treatment = Treatment {
+        repeat: Repeat::UnlessActedOn,
         paced: true,
     };
     const POST: Treatment = Treatment {
-        idempotent: false,
+        repeat: Repeat::Never,
         paced: true,
     };
 
@@ -209,7 +232,7 @@ mod tests {
         }
         // The token endpoint's 429 is not Dinero's API window: a short backoff, as for a 503.
         let token = Treatment {
-            idempotent: false,
+            repeat: Repeat::Never,
             paced: false,
         };
         assert!(p.after_status(0, token, 429, None).unwrap() <= p.exponential_step(0));
@@ -222,11 +245,19 @@ mod tests {
     }
 
     #[test]
-    fn server_faults_retry_only_idempotent_methods() {
+    fn server_faults_are_retried_as_far_as_the_method_allows() {
         let p = policy();
         for status in [480, 502, 503, 504] {
             assert!(p.after_status(0, GET, status, None).is_some(), "{status}");
             assert!(p.after_status(0, POST, status, None).is_none(), "{status}");
+        }
+        // A PUT or DELETE only where the server did not act on it.
+        for (status, retried) in [(480, true), (503, true), (502, false), (504, false)] {
+            assert_eq!(
+                p.after_status(0, PUT, status, None).is_some(),
+                retried,
+                "{status}"
+            );
         }
         for status in [200, 201, 400, 401, 403, 404, 500] {
             assert!(p.after_status(0, GET, status, None).is_none(), "{status}");
@@ -234,12 +265,17 @@ mod tests {
     }
 
     #[test]
-    fn post_after_a_possibly_delivered_failure_is_not_repeated() {
+    fn only_a_get_is_repeated_after_a_possibly_delivered_failure() {
         let p = policy();
-        assert!(p.after_failure(0, false, false).is_none());
-        assert!(p.after_failure(0, false, true).is_some());
-        assert!(p.after_failure(0, true, false).is_some());
-        assert!(p.after_failure(3, true, true).is_none());
+        for repeat in [Repeat::Never, Repeat::UnlessActedOn] {
+            assert!(p.after_failure(0, repeat, false).is_none());
+            assert!(
+                p.after_failure(0, repeat, true).is_some(),
+                "nothing was sent"
+            );
+        }
+        assert!(p.after_failure(0, Repeat::Always, false).is_some());
+        assert!(p.after_failure(3, Repeat::Always, true).is_none());
     }
 
     #[test]
