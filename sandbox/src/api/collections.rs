@@ -242,8 +242,9 @@ impl Store {
                 return Err(ApiError::already_booked(kind));
             }
         }
-        let merged = entities::merge_update(kind, &stored.data, body);
-        let normalized = entities::normalize(kind, &merged, self, &clock::format_date(now_ms))?;
+        // A PUT replaces the entity, as Dinero's does: what the body leaves out takes its
+        // default (or is refused if required), it does not keep its stored value.
+        let normalized = entities::normalize(kind, body, self, &clock::format_date(now_ms))?;
         let timestamp = self.bump_timestamp();
         let entity = self
             .collection_mut(kind)

@@ -361,7 +361,7 @@ fn check_fields(
     out
 }
 
-/// Validates a create (or a merged update) body and returns the client-settable properties
+/// Validates a create or update body and returns the client-settable properties
 /// plus, for invoices, the computed ones. System properties are added by the store.
 pub fn normalize(
     kind: Kind,
@@ -536,26 +536,4 @@ fn product_lines(input: &Map<String, Value>, store: &Store) -> Result<Vec<Value>
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
-}
-
-/// Copies a PUT body's client-settable properties over the stored entity (properties the body
-/// leaves out keep their value; system properties in the body are ignored).
-pub fn merge_update(
-    kind: Kind,
-    stored: &Map<String, Value>,
-    body: &Map<String, Value>,
-) -> Map<String, Value> {
-    let mut merged = stored.clone();
-    for (key, value) in body {
-        if let Some(f) = kind
-            .fields()
-            .iter()
-            .find(|f| f.name.eq_ignore_ascii_case(key))
-        {
-            merged.insert(f.name.to_owned(), value.clone());
-        } else if kind.is_voucher() && key.eq_ignore_ascii_case("ProductLines") {
-            merged.insert("ProductLines".into(), value.clone());
-        }
-    }
-    merged
 }
