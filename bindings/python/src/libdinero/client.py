@@ -247,8 +247,9 @@ class Client(NativeHandle):
         organization_id: OrganizationId = None,
     ) -> bytes:
         """GETs ``path`` with ``Accept: accept`` and returns the body, byte-exact: an invoice's
-        PDF (``/v1/{organizationId}/invoices/{guid}``) or a stored file
-        (``/v1/{organizationId}/files/{guid}``). ``params`` as for ``request``.
+        PDF (``/v1/{organizationId}/invoices/{guid}``), or a stored file where the server has a
+        route for it (``/v1/{organizationId}/files/{guid}`` is the sandbox's; Dinero documents
+        none). ``params`` as for ``request``.
 
         With ``save_to`` (a path) the body is also written there by the library, atomically
         (a temporary file beside it, then a rename), and still returned. ``ApiError`` for an
