@@ -71,7 +71,9 @@ impl<T: Clone> Gate<T> {
         })?;
         state.in_flight += 1;
         drop(state);
-        ENTERED.with(|entered| entered.borrow_mut().push(self.address()));
+        // Not kept on a thread whose storage is gone (see `ffi::boundary`): a close from a
+        // callback inside such a call is then not recognised as one.
+        let _ = ENTERED.try_with(|entered| entered.borrow_mut().push(self.address()));
         Ok(Pass { gate: self, value })
     }
 
@@ -80,7 +82,9 @@ impl<T: Clone> Gate<T> {
     /// call through this gate on the same thread (e.g. from a log callback) is refused and
     /// changes nothing.
     pub fn close(&self) -> Result<()> {
-        let inside = ENTERED.with(|entered| entered.borrow().contains(&self.address()));
+        let inside = ENTERED
+            .try_with(|entered| entered.borrow().contains(&self.address()))
+            .unwrap_or(false);
         if inside {
             return Err(Error::invalid(format!(
                 "{} cannot be closed from inside one of its own calls (a callback): that call \
@@ -120,7 +124,7 @@ impl<T: Clone> std::ops::Deref for Pass<'_, T> {
 impl<T: Clone> Drop for Pass<'_, T> {
     fn drop(&mut self) {
         let address = self.gate.address();
-        ENTERED.with(|entered| {
+        let _ = ENTERED.try_with(|entered| {
             let mut entered = entered.borrow_mut();
             if let Some(index) = entered.iter().rposition(|&a| a == address) {
                 entered.remove(index);

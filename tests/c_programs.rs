@@ -203,6 +203,18 @@ fn the_contract_holds_from_c_with_threads_and_under_valgrind() {
 }
 
 #[test]
+fn a_client_freed_by_a_thread_exit_destructor_is_no_crash() {
+    let sb = sandbox_for_programs();
+    let program = compile(
+        &repo().join("tests/c/thread_exit.c"),
+        "cc",
+        "c99",
+        &["-pthread"],
+    );
+    assert_clean_run(&run(&program, &sb, false), "thread_exit", &sb);
+}
+
+#[test]
 fn the_committed_header_is_what_cbindgen_generates() {
     let generated = std::fs::read_to_string(concat!(env!("OUT_DIR"), "/dinero.h")).unwrap();
     let committed = std::fs::read_to_string(repo().join("include/dinero.h")).unwrap();

@@ -2,6 +2,12 @@
 //! status-returning functions) or `guard_or` (for accessors that return a value): a Rust error
 //! becomes a status plus a thread-local message, and a panic becomes DINERO_STATUS_PANIC
 //! instead of unwinding into C, PHP or Python, which would abort the host process.
+//!
+//! Thread-local storage is reached with `try_with` here and in everything the boundary itself
+//! does: a call from a thread that is ending (a pthread key's or C++ `thread_local`'s
+//! destructor freeing its client) finds that storage gone, and `with` would panic outside the
+//! catch, into C. Such a call then runs without the per-thread extras (its message is lost; the
+//! status still says what went wrong).
 
 use super::last_error;
 use super::status::{dinero_status, status_of, DINERO_STATUS_OK};
@@ -23,13 +29,13 @@ fn install_quiet_panic_hook() {
     HOOK.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            if INSIDE_BOUNDARY.with(Cell::get) {
+            if INSIDE_BOUNDARY.try_with(Cell::get).unwrap_or(false) {
                 let location = info
                     .location()
                     .map(|l| format!(" at {}:{}", l.file(), l.line()))
                     .unwrap_or_default();
                 let message = format!("internal error in libdinero{location}; please report it");
-                PANIC_MESSAGE.with(|m| *m.borrow_mut() = Some(message));
+                let _ = PANIC_MESSAGE.try_with(|m| *m.borrow_mut() = Some(message));
             } else {
                 previous(info);
             }
@@ -39,12 +45,16 @@ fn install_quiet_panic_hook() {
 
 fn run<T>(body: impl FnOnce() -> Result<T>) -> Result<T> {
     install_quiet_panic_hook();
-    let was_inside = INSIDE_BOUNDARY.with(|inside| inside.replace(true));
+    let was_inside = INSIDE_BOUNDARY
+        .try_with(|inside| inside.replace(true))
+        .unwrap_or(false);
     let outcome = panic::catch_unwind(AssertUnwindSafe(body));
-    INSIDE_BOUNDARY.with(|inside| inside.set(was_inside));
+    let _ = INSIDE_BOUNDARY.try_with(|inside| inside.set(was_inside));
     outcome.unwrap_or_else(|_| {
         let message = PANIC_MESSAGE
-            .with(|m| m.borrow_mut().take())
+            .try_with(|m| m.borrow_mut().take())
+            .ok()
+            .flatten()
             .unwrap_or_else(|| "internal error in libdinero; please report it".to_string());
         Err(Error::new(ErrorKind::Panic, message))
     })

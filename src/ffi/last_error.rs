@@ -9,20 +9,26 @@ thread_local! {
     static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
 }
 
+/// Records `error` as this thread's last; dropped on a thread whose storage is already gone
+/// (a call from a destructor at thread exit: see `boundary`).
 pub fn set(error: &Error) {
     let text = error.message().replace('\0', " ");
     let message = CString::new(text).unwrap_or_default();
-    LAST_ERROR.with(|slot| *slot.borrow_mut() = message);
+    let _ = LAST_ERROR.try_with(|slot| *slot.borrow_mut() = message);
 }
 
 /// A pointer into this thread's storage. The documented lifetime (dinero.h, README) is "until
 /// the next call into libdinero on the same thread": today only a failing call replaces it,
 /// but callers are promised no more than that, so the storage may change later.
 pub fn pointer() -> *const c_char {
-    LAST_ERROR.with(|slot| slot.borrow().as_ptr())
+    LAST_ERROR
+        .try_with(|slot| slot.borrow().as_ptr())
+        .unwrap_or(c"".as_ptr())
 }
 
 /// A copy of this thread's last error message, to hand on beyond the next call.
 pub fn copy() -> CString {
-    LAST_ERROR.with(|slot| slot.borrow().clone())
+    LAST_ERROR
+        .try_with(|slot| slot.borrow().clone())
+        .unwrap_or_default()
 }

@@ -389,19 +389,21 @@ struct RefreshingHere(usize);
 impl RefreshingHere {
     fn mark(source: &TokenSource) -> RefreshingHere {
         let address = source as *const TokenSource as usize;
-        REFRESHING_HERE.with(|here| here.borrow_mut().push(address));
+        let _ = REFRESHING_HERE.try_with(|here| here.borrow_mut().push(address));
         RefreshingHere(address)
     }
 
     fn is(source: &TokenSource) -> bool {
         let address = source as *const TokenSource as usize;
-        REFRESHING_HERE.with(|here| here.borrow().contains(&address))
+        REFRESHING_HERE
+            .try_with(|here| here.borrow().contains(&address))
+            .unwrap_or(false)
     }
 }
 
 impl Drop for RefreshingHere {
     fn drop(&mut self) {
-        REFRESHING_HERE.with(|here| {
+        let _ = REFRESHING_HERE.try_with(|here| {
             let mut here = here.borrow_mut();
             if let Some(at) = here.iter().rposition(|&a| a == self.0) {
                 here.remove(at);
