@@ -65,6 +65,11 @@ impl Bytes {
         if ptr.is_null() {
             return Ok(Bytes(None, len));
         }
+        if len > isize::MAX as usize {
+            return Err(Error::invalid(format!(
+                "a length of {len} bytes is more than any buffer can hold"
+            )));
+        }
         let mut copy = Vec::new();
         copy.try_reserve_exact(len)
             .map_err(|_| Error::new(ErrorKind::Panic, format!("no memory to copy {len} bytes")))?;

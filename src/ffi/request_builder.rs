@@ -33,6 +33,13 @@ pub(crate) unsafe fn borrow_bytes<'a>(
             )),
         };
     }
+    // No object is larger than isize::MAX bytes (a slice may not be either): a longer length
+    // is a caller's mistake, say a -1 passed as a size_t.
+    if len > isize::MAX as usize {
+        return Err(Error::invalid(format!(
+            "{name}: a length of {len} bytes is more than any buffer can hold"
+        )));
+    }
     // SAFETY: per this function's contract, `len` bytes are readable at `bytes`.
     Ok(unsafe { std::slice::from_raw_parts(bytes, len) })
 }
@@ -198,7 +205,7 @@ pub unsafe extern "C" fn dinero_request_builder_set_body(
             )
         };
         // `body` checks the content type before changing anything.
-        builder_mut(request)?.body(bytes.to_vec(), content_type)
+        builder_mut(request)?.body(RequestBuilder::owned_body(bytes)?, content_type)
     })
 }
 

@@ -122,6 +122,20 @@ impl RequestBuilder {
         self.query.push((key.to_string(), value.to_string()));
     }
 
+    /// A copy of a caller's body, its memory reserved first: a length the process cannot hold
+    /// is the caller's error, not an abort of the host.
+    pub fn owned_body(bytes: &[u8]) -> Result<Vec<u8>> {
+        let mut copy = Vec::new();
+        copy.try_reserve_exact(bytes.len()).map_err(|_| {
+            Error::invalid(format!(
+                "a body of {} bytes cannot be held in memory",
+                bytes.len()
+            ))
+        })?;
+        copy.extend_from_slice(bytes);
+        Ok(copy)
+    }
+
     /// Sets the body and its Content-Type.
     pub fn body(&mut self, bytes: Vec<u8>, content_type: &str) -> Result<()> {
         self.header("content-type", content_type)?;

@@ -127,7 +127,10 @@ pub fn build(method: &str, path: &str, spec: Option<&str>, data: &[u8]) -> Resul
     }
     let body = match (spec.json, spec.data) {
         (Some(json), _) => Some((json.get().as_bytes().to_vec(), "application/json")),
-        (None, true) => Some((data.to_vec(), "application/octet-stream")),
+        (None, true) => Some((
+            RequestBuilder::owned_body(data)?,
+            "application/octet-stream",
+        )),
         (None, false) => None,
     };
     if let Some((bytes, default_type)) = body {

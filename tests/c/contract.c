@@ -222,6 +222,34 @@ static void check_async(dinero_client *client)
     CHECK(strlen(outcome_text[7]) > 20); /* the token (its start: the buffer holds 63 bytes) */
 }
 
+/* A length no buffer can have (a -1 passed as a size_t): refused, nothing written, no abort. */
+static void check_impossible_lengths(dinero_client *client)
+{
+    const uint8_t byte = 'x';
+    dinero_response *response = (dinero_response *)&failures;
+    CHECK(dinero_client_call(client, "POST", "/v1/{organizationId}/contacts", NULL, &byte,
+                             SIZE_MAX, &response) == DINERO_STATUS_INVALID_ARGUMENT);
+    CHECK(response == (dinero_response *)&failures);
+    CHECK(strstr(dinero_last_error(), "more than any buffer can hold") != NULL);
+    CHECK(dinero_client_upload_bytes(client, &byte, SIZE_MAX, "a.pdf", NULL, &response) ==
+          DINERO_STATUS_INVALID_ARGUMENT);
+    dinero_request_builder *builder = NULL;
+    CHECK(dinero_request_builder_new_with("POST", "/v1/{organizationId}/contacts", NULL, &byte,
+                                          SIZE_MAX, &builder) == DINERO_STATUS_INVALID_ARGUMENT);
+    CHECK(builder == NULL);
+    CHECK(dinero_request_builder_new("POST", "/v1/{organizationId}/contacts", &builder) ==
+          DINERO_STATUS_OK);
+    CHECK(dinero_request_builder_set_body(builder, &byte, SIZE_MAX, "text/plain") ==
+          DINERO_STATUS_INVALID_ARGUMENT);
+    dinero_request_builder_free(builder);
+    char *json = NULL;
+    CHECK(dinero_error_body_parse(400, &byte, SIZE_MAX, &json) == DINERO_STATUS_INVALID_ARGUMENT);
+    CHECK(json == NULL);
+    CHECK(dinero_client_call_async(client, "POST", "/v1/{organizationId}/contacts", NULL, &byte,
+                                   (size_t)PTRDIFF_MAX + 1, on_done, NULL) ==
+          DINERO_STATUS_INVALID_ARGUMENT);
+}
+
 int main(void)
 {
     CHECK(strlen(dinero_version()) > 0);
@@ -234,6 +262,7 @@ int main(void)
     check_response(client);
     check_threads(client);
     check_async(client);
+    check_impossible_lengths(client);
     dinero_client_free(client);
     if (failures > 0) {
         fprintf(stderr, "%d checks failed\n", failures);
