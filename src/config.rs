@@ -285,8 +285,12 @@ pub fn is_loopback_host(host: &str) -> bool {
 
 /// An absolute http(s) URL without query or fragment; http only to loopback.
 fn base_url(key: &str, value: &str) -> Result<String> {
-    let bad =
-        |why: &str| Error::invalid(format!("option {key}: {why} (got '{}')", printable(value)));
+    // A URL with an `@` may carry a user and password (https://user:secret@host): not quoted.
+    let shown = match value.contains('@') {
+        true => "a URL with a user part, not shown".to_string(),
+        false => format!("'{}'", printable(value)),
+    };
+    let bad = |why: &str| Error::invalid(format!("option {key}: {why} (got {shown})"));
     if value.chars().any(|c| c.is_control() || c == ' ') {
         return Err(bad("a URL must not contain spaces or control characters"));
     }
@@ -398,6 +402,27 @@ mod tests {
         ] {
             assert!(c.set("api_url", bad).is_err(), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn a_refused_url_with_a_password_is_not_quoted() {
+        let mut c = Config::default();
+        for bad in [
+            "http://user:hunter2@api.example.com",
+            "https://user:hunter2@h:99999/x",
+            "user:hunter2@api.example.com",
+        ] {
+            for key in ["api_url", "auth_url", "connect_url"] {
+                let err = c.set(key, bad).unwrap_err();
+                assert!(!err.message().contains("hunter2"), "{err}");
+                assert!(
+                    err.message().starts_with(&format!("option {key}:")),
+                    "{err}"
+                );
+            }
+        }
+        let err = c.set("api_url", "ftp://127.0.0.1").unwrap_err();
+        assert!(err.message().contains("'ftp://127.0.0.1'"), "{err}");
     }
 
     #[test]

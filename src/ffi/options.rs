@@ -83,8 +83,8 @@ pub unsafe extern "C" fn dinero_options_set(
 /// "false"); null leaves that option as it is. The string is copied.
 ///
 /// Returns DINERO_STATUS_INVALID_ARGUMENT for text that is not a JSON object, an unknown key
-/// or a bad value (the message names the key, never the value); the options are then
-/// unchanged, all of them.
+/// or a bad value (the message names the key, and quotes a bad value only where it cannot
+/// hold a secret: never a URL with a user part); the options are then unchanged, all of them.
 ///
 /// # Safety
 /// `options` is NULL or a live handle from dinero_options_new; `json` is NULL or a
