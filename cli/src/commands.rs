@@ -15,14 +15,14 @@ impl Output {
     /// Prints JSON text: as the server wrote it (every number exact), or re-printed with
     /// `--pretty`; in both, nothing that would act on a terminal (`printable::json`).
     fn json(&self, text: &str) -> Result<(), Failure> {
-        if !self.pretty {
-            return print_line(printable::json(text.trim()).as_ref());
-        }
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| Failure::api(format!("cannot print the answer: {e}")))?;
-        let pretty = serde_json::to_string_pretty(&value)
-            .map_err(|e| Failure::api(format!("cannot print the answer: {e}")))?;
-        print_line(printable::json(&pretty).as_ref())
+        // JSON that serde's Value cannot hold (a number past f64, nesting past 128) is printed
+        // as it came: --pretty is cosmetic, the answer was OK.
+        let pretty = self
+            .pretty
+            .then(|| serde_json::from_str::<Value>(text).ok())
+            .flatten()
+            .and_then(|value| serde_json::to_string_pretty(&value).ok());
+        print_line(printable::json(pretty.as_deref().unwrap_or(text.trim())).as_ref())
     }
 
     /// Prints an OK answer: JSON as JSON; any other body as it came, but not onto a terminal
@@ -111,7 +111,7 @@ pub fn create(client: &Client, args: &Write, out: &Output) -> Result<(), Failure
     let body = json_body(args.json.as_deref().unwrap_or("{}"))?;
     let created = client.create(&args.target.path, &body)?;
     if created.recovered {
-        eprintln!(
+        note!(
             "dinero: the answer was lost; {} exists (read back)",
             created.guid
         );
@@ -141,7 +141,7 @@ pub fn paginate(client: &Client, args: &Paginate) -> Result<(), Failure> {
         page += 1;
     }
     if progress {
-        eprintln!();
+        note!();
     }
     Ok(())
 }
@@ -171,7 +171,7 @@ fn json_body(spec: &str) -> Result<Vec<u8>, Failure> {
             buffer
         }
         _ if spec.starts_with('@') => std::fs::read(&spec[1..])
-            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", &spec[1..])))?,
+            .map_err(|e| Failure::other(format!("cannot read {}: {e}", &spec[1..])))?,
         inline => inline.as_bytes().to_vec(),
     };
     serde_json::from_slice::<Value>(&bytes)

@@ -25,6 +25,14 @@ impl Failure {
         }
     }
 
+    /// Anything else: a local file that cannot be read or written, say.
+    pub fn other(message: impl Into<String>) -> Self {
+        Failure {
+            code: OTHER,
+            message: message.into(),
+        }
+    }
+
     pub fn api(message: impl Into<String>) -> Self {
         Failure {
             code: API,

@@ -42,10 +42,11 @@ pub fn login(config_given: Option<&Path>, args: &Login) -> Result<(), Failure> {
         .port();
     let redirect_uri = format!("http://127.0.0.1:{port}{CALLBACK_PATH}");
     let authorization = Authorization::new(client_id, &redirect_uri, &config)?;
-    eprintln!(
+    note!(
         "Open this address in a browser to sign in to Dinero through Visma Connect:\n\n  {}\n\n\
          Waiting up to {} s for the browser to come back to {redirect_uri} ...",
-        authorization.url, args.timeout_secs
+        authorization.url,
+        args.timeout_secs
     );
     let deadline = Instant::now() + Duration::from_secs(args.timeout_secs);
     let callback = wait_for_callback(&listener, deadline)?;
@@ -56,7 +57,7 @@ pub fn login(config_given: Option<&Path>, args: &Login) -> Result<(), Failure> {
     if let Some(failure) = problem.lock().unwrap_or_else(|e| e.into_inner()).take() {
         return Err(failure);
     }
-    eprintln!(
+    note!(
         "Signed in. The refresh token is kept in {}.",
         file.display()
     );
@@ -121,7 +122,7 @@ fn report_organizations(
         })
         .unwrap_or_default();
     for (id, name) in &organizations {
-        eprintln!(
+        note!(
             "  organization {id}: {}",
             dinero::printable_excerpt(name, 80)
         );
@@ -129,9 +130,9 @@ fn report_organizations(
     match organizations.as_slice() {
         [(id, _)] if !values.contains_key("DINERO_ORGANIZATION_ID") => {
             config_file::store(file, "DINERO_ORGANIZATION_ID", id)?;
-            eprintln!("Organization {id} is chosen for later commands.");
+            note!("Organization {id} is chosen for later commands.");
         }
-        _ if !values.contains_key("DINERO_ORGANIZATION_ID") => eprintln!(
+        _ if !values.contains_key("DINERO_ORGANIZATION_ID") => note!(
             "Choose one for later commands: DINERO_ORGANIZATION_ID=<id> in the environment or {}.",
             file.display()
         ),

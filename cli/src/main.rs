@@ -1,5 +1,14 @@
 //! `dinero`: the Dinero API from the command line, on libdinero.
 
+/// A line on stderr that is dropped, not a panic (exit 101), when stderr is closed or a broken
+/// pipe: the exit code still tells the caller what happened.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
 mod commands;
 mod config_file;
@@ -21,7 +30,7 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("dinero: {}", failure.message);
+            note!("dinero: {}", failure.message);
             failure.exit_code()
         }
     }
@@ -44,7 +53,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     #[cfg(feature = "sandbox")]
     let client = match &sandbox {
         Some(sandbox) => {
-            eprintln!("dinero: using a local sandbox at {}", sandbox.url());
+            note!("dinero: using a local sandbox at {}", sandbox.url());
             let c = sandbox.config();
             let settings = [
                 ("auth_url", sandbox.auth_url()),

@@ -788,3 +788,37 @@ fn an_answer_that_is_not_text_is_not_printed_onto_a_terminal() {
     assert_eq!(code, Some(0), "{said}");
     assert!(String::from_utf8_lossy(&shown).contains("all good"));
 }
+
+#[test]
+fn output_trouble_never_turns_into_a_panic_or_a_wrong_exit_code() {
+    let sb = sandbox();
+    // stderr a broken pipe (its reader gone): the error line is dropped, the code stays 5.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = dinero(&["get", "/v1/{organizationId}/no/such/thing"])
+        .envs(env_of(&sb))
+        .stdout(Stdio::null())
+        .stderr(writer)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(5));
+
+    // An OK answer --pretty cannot re-print (a number past f64) is printed as it came.
+    sb.inject(serde_json::json!({"kind": "status", "status": 200, "body": "{\"a\":1e400}"}))
+        .unwrap();
+    let out = run_with(&sb, &["--pretty", "get", "/v1/organizations"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "{\"a\":1e400}");
+
+    // A --json file that cannot be read is a local failure (1), not a usage error.
+    let out = run_with(
+        &sb,
+        &[
+            "post",
+            "/v1/{organizationId}/contacts",
+            "--json",
+            "@/no/such/file.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
