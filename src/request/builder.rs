@@ -92,7 +92,11 @@ impl RequestBuilder {
         }
         // The rule the request is sent under, applied now: a bad value is refused where it was
         // set, not later in a send that would report it far from the mistake.
-        if ureq::http::HeaderValue::from_str(value).is_err() {
+        // HeaderValue takes any byte from 0x80 on, C1 controls (U+0080 to U+009F, such as CSI)
+        // among them: the header's doc promises no control character but a tab.
+        if ureq::http::HeaderValue::from_str(value).is_err()
+            || value.chars().any(|c| c.is_control() && c != '\t')
+        {
             return Err(Error::invalid(format!(
                 "the value of the {shown} header contains a control character"
             )));
@@ -206,6 +210,8 @@ mod tests {
             ("X-Bell", "a\u{7}b", "control character"),
             ("X-Escape", "\u{1b}[2J", "control character"),
             ("X-Delete", "a\u{7f}", "control character"),
+            ("X-Csi", "a\u{9b}2J", "control character"),
+            ("X-Next-Line", "a\u{85}b", "control character"),
             ("Bad Name", "x", "not a valid header name"),
             ("", "x", "not a valid header name"),
         ] {
