@@ -34,9 +34,22 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
         .and_then(|n| n.to_str())
         .filter(|n| n.ends_with(TEMPLATE));
     if let Some(template) = template {
+        // The new folder's own parent must be as safe as any folder written to: another user
+        // who may write it (and it is not sticky) could swap the new folder before the file
+        // is opened in it.
+        let parent = match folder.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        require_trusted(parent, true)?;
         let folder = new_private_folder(folder, template)?;
         let file = folder.join(name);
-        create_exclusively(&file, bytes).map_err(|e| io_error(&file, e))?;
+        if let Err(e) = create_exclusively(&file, bytes) {
+            // Nothing is left behind: the file, if made, and the folder made for it.
+            let _ = std::fs::remove_file(&file);
+            let _ = std::fs::remove_dir(&folder);
+            return Err(io_error(&file, e));
+        }
         return Ok(file);
     }
     require_trusted(folder, true)?;
@@ -173,6 +186,34 @@ mod tests {
             assert_eq!(mode(file), 0o600);
             assert_eq!(std::fs::read_to_string(file).unwrap(), text);
         }
+    }
+
+    #[test]
+    fn a_template_folder_is_made_only_in_a_safe_place_and_never_left_behind() {
+        let base = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(base.path(), PermissionsExt::from_mode(0o700)).unwrap();
+        let open = base.path().join("open");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, PermissionsExt::from_mode(0o777)).unwrap();
+        let err = write(&open.join("tplXXXXXX/h.txt"), b"x").unwrap_err();
+        assert!(
+            err.to_string().contains("other users may write it"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read_dir(&open).unwrap().count(),
+            0,
+            "no folder made"
+        );
+        // A file that cannot be created (its name is too long): the new folder goes too.
+        let long = "h".repeat(300);
+        let err = write(&base.path().join(format!("tplXXXXXX/{long}")), b"x").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Io, "{err}");
+        assert_eq!(
+            std::fs::read_dir(base.path()).unwrap().count(),
+            1,
+            "only `open`"
+        );
     }
 
     #[test]
