@@ -939,7 +939,8 @@ dinero_status dinero_pages_new_with(dinero_client *client,
  *
  * When the name of the file's folder ends in "XXXXXX" (as for mkdtemp), that folder is made
  * new with mode 0700, its X's replaced by random letters and digits, and the file is created
- * in it exclusively with mode 0600: e.g. "/tmp/myapp-XXXXXXXXXXXX/dinero.h". Otherwise the
+ * in it exclusively with mode 0600: e.g. "/tmp/myapp-XXXXXXXXXXXX/dinero.h"; the folder it is
+ * made in must pass the rule below for folders. Otherwise the
  * folder must exist, belong to this user or root and be writable by nobody else (or be
  * sticky, as /tmp is), and a file already at `path` must be this user's, a regular file (not
  * a symbolic link) that nobody else may write; it is replaced through an exclusively created
