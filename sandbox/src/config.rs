@@ -161,6 +161,9 @@ pub struct Config {
     /// The organizations a Connect token reaches; `None`: `organization_id` and one more (see
     /// [`Config::connect_organization_ids`]).
     pub connect_organizations: Option<Vec<u64>>,
+    /// Organizations without a Pro subscription: listed with `IsPro` false, and every API
+    /// request for one is Dinero's 403 code 48. Every other organization is Pro.
+    pub non_pro_organizations: Vec<u64>,
     pub refresh_tokens: RefreshTokens,
     /// How long a rotated one-time refresh token still works.
     pub refresh_grace: Duration,
@@ -170,6 +173,11 @@ pub struct Config {
 }
 
 impl Config {
+    /// Whether organization `id` has a Pro subscription (see `non_pro_organizations`).
+    pub fn is_pro(&self, id: u64) -> bool {
+        !self.non_pro_organizations.contains(&id)
+    }
+
     /// The organizations a Connect access token reaches, in the order `/v1/organizations` lists
     /// them.
     pub fn connect_organization_ids(&self) -> Vec<u64> {
@@ -220,6 +228,7 @@ impl Default for Config {
             connect_client_secret: "connect-secret".into(),
             connect_redirect_uris: Vec::new(),
             connect_organizations: None,
+            non_pro_organizations: Vec::new(),
             refresh_tokens: RefreshTokens::OneTime,
             refresh_grace: Duration::from_secs(10),
             refresh_token_lifetime: Duration::from_secs(365 * 24 * 3600),

@@ -45,6 +45,9 @@ usage: dinero-sandbox [options]
                                  http://localhost ones, any port and path, always pass)
   --connect-organizations LIST   the organization ids a Connect token reaches, comma-
                                  separated (default: --organization-id and 515151)
+  --non-pro-organizations LIST   organizations without a Pro subscription, comma-separated:
+                                 listed with IsPro false, and every API request for one
+                                 is 403 with Dinero's code 48 (default: none)
   --refresh-tokens MODE          one-time: each refresh answers a new refresh token
                                  (default); reusable: the same one works until it expires
   --refresh-grace-ms MS          how long a rotated one-time refresh token still works,
@@ -230,6 +233,12 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Parsed, String> {
                     .map(|id| parse::<u64>(&flag, id.trim()))
                     .collect::<Result<Vec<_>, _>>()?;
                 config.connect_organizations = Some(ids);
+            }
+            "--non-pro-organizations" => {
+                config.non_pro_organizations = value()?
+                    .split(',')
+                    .map(|id| parse::<u64>(&flag, id.trim()))
+                    .collect::<Result<Vec<_>, _>>()?;
             }
             "--refresh-tokens" => {
                 let v = value()?;

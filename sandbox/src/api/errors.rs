@@ -203,6 +203,14 @@ pub fn forbidden_organization(id: &str) -> Response {
     )
 }
 
+/// 403 with Dinero's code 48: the organization has no Pro subscription, which the API needs.
+pub fn no_pro_subscription(id: u64) -> Response {
+    Response::json(
+        403,
+        &json!({"code": 48, "message": format!("Organization {id} has no Pro subscription")}),
+    )
+}
+
 /// 429 with Dinero's plain-text quota message.
 pub fn rate_limited(
     limit: u32,

@@ -208,7 +208,7 @@ fn route(state: &State, request: &Request, access: &Access) -> Response {
     if !version_ok {
         return errors::not_found_html();
     }
-    if let Some(denied) = route.org().and_then(|org| check_org(access, org)) {
+    if let Some(denied) = route.org().and_then(|org| check_org(state, access, org)) {
         return denied;
     }
     // Every route but `organizations` works on the data of the organization in its path.
@@ -271,16 +271,18 @@ fn route(state: &State, request: &Request, access: &Access) -> Response {
     }
 }
 
-/// The token must reach the organization in the path.
-fn check_org(access: &Access, org: &str) -> Option<Response> {
-    let reached = org
-        .parse::<u64>()
-        .is_ok_and(|id| access.organizations.contains(&id));
-    (!reached).then(|| errors::forbidden_organization(org))
+/// The token must reach the organization in the path, and the organization must be a Pro one.
+fn check_org(state: &State, access: &Access, org: &str) -> Option<Response> {
+    match org.parse::<u64>() {
+        Ok(id) if access.organizations.contains(&id) => {
+            (!state.config.is_pro(id)).then(|| errors::no_pro_subscription(id))
+        }
+        _ => Some(errors::forbidden_organization(org)),
+    }
 }
 
-/// The organizations the token reaches: the API key's one, or a Visma Connect token's list.
-/// Only the configured organization is a Pro one, so a client can tell them apart.
+/// The organizations the token reaches: the API key's one, or a Visma Connect token's list,
+/// each Pro unless `--non-pro-organizations` names it.
 fn organizations(state: &State, request: &Request, access: &Access) -> Response {
     let config = &state.config;
     let fields = list::fields_param(&request.query);
@@ -292,8 +294,8 @@ fn organizations(state: &State, request: &Request, access: &Access) -> Response 
             let organization = json!({
                 "Id": id,
                 "Name": config.organization_name_of(id),
-                "IsPro": is_ours,
-                "IsPayingPro": is_ours,
+                "IsPro": config.is_pro(id),
+                "IsPayingPro": config.is_pro(id),
                 "IsVatFree": false,
                 "Email": if is_ours {
                     "regnskab@sandbox.example.dk".to_owned()

@@ -650,3 +650,19 @@ fn dinero_awkwardness_404_html_403_405() {
     let resp = api(&sb, &t, "PATCH", &org_path("contacts"), Some(&Value::Null));
     assert_eq!(resp.status, 405);
 }
+
+#[test]
+fn an_organization_without_pro_is_listed_as_such_and_refused_with_code_48() {
+    let sb = start(Config {
+        non_pro_organizations: vec![ORG],
+        ..Config::default()
+    });
+    let t = token(&sb);
+    let listed = get(&sb, &t, "/v1/organizations").json();
+    assert_eq!(listed[0]["IsPro"], false);
+    let resp = get(&sb, &t, &org_path("contacts"));
+    assert_eq!(resp.status, 403);
+    assert_eq!(resp.json()["code"], 48, "{}", resp.text());
+    // Another organization the token does not reach stays Dinero's code 41.
+    assert_eq!(get(&sb, &t, "/v1/1/contacts").json()["code"], 41);
+}

@@ -258,7 +258,7 @@ fn form_post_flow_gives_tokens_that_reach_every_organization() {
         orgs.json(),
         json!([
             {"Id": ORG, "Name": "Sandbox ApS", "IsPro": true},
-            {"Id": SECOND_ORG, "Name": "Sandbox 515151 ApS", "IsPro": false},
+            {"Id": SECOND_ORG, "Name": "Sandbox 515151 ApS", "IsPro": true},
         ])
     );
     assert_eq!(get(&sb, access, &org_path("contacts")).status, 200);
