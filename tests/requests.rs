@@ -167,19 +167,7 @@ fn dinero_errors_come_back_as_responses() {
 fn a_stale_timestamp_is_dinero_code_58_and_delete_sends_its_body() {
     let sb = sandbox();
     let client = Client::to(&sb);
-    let invoice = json!({"Description": "Salg", "ProductLines": [{"Description": "Æbler", "Quantity": 1, "BaseAmountValue": 100}]});
-    let created = client
-        .request(
-            "POST",
-            "/v1/{organizationId}/invoices",
-            Some(&invoice.to_string()),
-        )
-        .unwrap()
-        .json();
-    let (guid, stamp) = (
-        created["Guid"].as_str().unwrap(),
-        created["TimeStamp"].as_str().unwrap(),
-    );
+    let (invoice, guid, stamp) = new_invoice(&client);
     // Invoice updates are v1.2; reading and deleting stay v1.
     let put_path = format!("/v1.2/{{organizationId}}/invoices/{guid}");
     let mut update = invoice.clone();

@@ -70,19 +70,9 @@ fn post_is_never_repeated_after_a_server_error() {
 
 /// An invoice and the v1.2 path that updates it, with a body carrying its current Timestamp.
 fn invoice_update(client: &Client) -> (String, String) {
-    let invoice = json!({"Description": "Salg", "ProductLines": [{"Description": "Æbler", "Quantity": 1, "BaseAmountValue": 100}]});
-    let created = client
-        .request(
-            "POST",
-            "/v1/{organizationId}/invoices",
-            Some(&invoice.to_string()),
-        )
-        .unwrap()
-        .json();
-    let mut update = invoice;
+    let (mut update, guid, stamp) = new_invoice(client);
     update["Description"] = json!("Ny pris");
-    update["Timestamp"] = created["TimeStamp"].clone();
-    let guid = created["Guid"].as_str().unwrap();
+    update["Timestamp"] = json!(stamp);
     (
         format!("/v1.2/{{organizationId}}/invoices/{guid}"),
         update.to_string(),

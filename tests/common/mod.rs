@@ -250,6 +250,21 @@ pub fn inject(sandbox: &Sandbox, fault: Value) {
         .expect("the sandbox accepts the fault");
 }
 
+/// A draft invoice made through `client`: the body it was made from, its Guid and TimeStamp.
+pub fn new_invoice(client: &Client) -> (Value, String, String) {
+    let invoice = serde_json::json!({"Description": "Salg", "ProductLines": [{"Description": "Æbler", "Quantity": 1, "BaseAmountValue": 100}]});
+    let created = client
+        .request(
+            "POST",
+            "/v1/{organizationId}/invoices",
+            Some(&invoice.to_string()),
+        )
+        .unwrap()
+        .json();
+    let field = |name: &str| created[name].as_str().unwrap().to_string();
+    (invoice, field("Guid"), field("TimeStamp"))
+}
+
 pub fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
