@@ -439,9 +439,10 @@ dinero_status dinero_authenticate(const char *client_id,
  * Returns DINERO_STATUS_OK whenever an HTTP answer arrived, whatever its status code: read it
  * with dinero_response_status. Before that the library has already refreshed the token if
  * due, re-authenticated once after a 401, waited under the rate limit, retried 429s (all
- * methods), retried resets and 480/502/503/504 for GET/HEAD/OPTIONS, and 480/503 (the server
- * did not act) for PUT/DELETE: their Timestamp would make a repeat of one that took effect a
- * stale-timestamp error. A POST is never repeated once it may have reached the server. On
+ * methods), retried resets and 480/502/503/504 for GET/HEAD/OPTIONS and for a PUT without a
+ * Timestamp (a contact's, a product's), and only 480/503 (the server did not act) for a
+ * DELETE or a PUT with one: a repeat of one that took effect would be refused as deleted or
+ * stale. A POST is never repeated once it may have reached the server. On
  * success writes a new response to *response_out, which the caller frees with
  * dinero_response_free; on failure it is untouched.
  *
@@ -731,7 +732,8 @@ const char *dinero_status_str(dinero_status status);
 
 /**
  * What went wrong in this thread's last failed call, in words (e.g. "token endpoint rejected
- * the API key (400 invalid_grant)"); "" if no call has failed on this thread yet.
+ * the API key (400 invalid_grant)"); "" if no call has failed on this thread yet, or for a call
+ * made while the thread is ending (from a thread-exit destructor), whose message is lost.
  *
  * The message never contains the client secret, the API key or a token. Each thread has its
  * own: threads sharing a client never see each other's errors. Lifetime: the returned string

@@ -361,7 +361,7 @@ impl Client {
         body: Option<&[u8]>,
     ) -> Result<Response> {
         let treatment = Treatment {
-            repeat: repeat_rule(method),
+            repeat: repeat_rule(method, body),
             paced: true,
         };
         let exchange = Exchange {

@@ -126,6 +126,38 @@ fn a_put_is_repeated_only_where_the_server_did_not_act_on_it() {
 }
 
 #[test]
+fn a_put_without_a_timestamp_is_repeated_like_a_read_and_a_delete_is_not() {
+    let sb = sandbox();
+    let client = Client::to(&sb);
+    let created = post_contact(&client).unwrap().json();
+    let path = format!("{CONTACTS}/{}", created["ContactGuid"].as_str().unwrap());
+    let mut contact: serde_json::Value = serde_json::from_str(NEW_CONTACT).unwrap();
+    contact["City"] = json!("Marstal");
+    // A contact takes no Timestamp: sent again after a gateway lost its answer, it replaces the
+    // contact with the same thing.
+    inject(
+        &sb,
+        json!({"kind": "status", "status": 502, "method": "PUT", "after_processing": true}),
+    );
+    let reply = client
+        .request("PUT", &path, Some(&contact.to_string()))
+        .unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(route_count(&sb, "PUT /v1/{org}/contacts/{guid}"), 2);
+    // A DELETE that took effect is not sent again: the second would find it deleted (65).
+    inject(
+        &sb,
+        json!({"kind": "status", "status": 502, "method": "DELETE", "after_processing": true}),
+    );
+    assert_eq!(client.request("DELETE", &path, None).unwrap().status, 502);
+    assert_eq!(route_count(&sb, "DELETE /v1/{org}/contacts/{guid}"), 1);
+    assert_eq!(
+        client.request("GET", &path, None).unwrap().json()["code"],
+        65
+    );
+}
+
+#[test]
 fn a_429_is_retried_for_post_after_retry_after() {
     let sb = sandbox();
     let client = Client::to(&sb);

@@ -105,9 +105,10 @@ pub unsafe extern "C" fn dinero_authenticate(
 /// Returns DINERO_STATUS_OK whenever an HTTP answer arrived, whatever its status code: read it
 /// with dinero_response_status. Before that the library has already refreshed the token if
 /// due, re-authenticated once after a 401, waited under the rate limit, retried 429s (all
-/// methods), retried resets and 480/502/503/504 for GET/HEAD/OPTIONS, and 480/503 (the server
-/// did not act) for PUT/DELETE: their Timestamp would make a repeat of one that took effect a
-/// stale-timestamp error. A POST is never repeated once it may have reached the server. On
+/// methods), retried resets and 480/502/503/504 for GET/HEAD/OPTIONS and for a PUT without a
+/// Timestamp (a contact's, a product's), and only 480/503 (the server did not act) for a
+/// DELETE or a PUT with one: a repeat of one that took effect would be refused as deleted or
+/// stale. A POST is never repeated once it may have reached the server. On
 /// success writes a new response to *response_out, which the caller frees with
 /// dinero_response_free; on failure it is untouched.
 ///

@@ -28,13 +28,24 @@ pub fn validate_method(method: &str) -> Result<&'static str> {
         })
 }
 
-/// When a request with this method may be sent again (see `Repeat`).
-pub fn repeat_rule(method: &str) -> Repeat {
+/// When a request with this method and body may be sent again (see `Repeat`). A PUT is
+/// conditional at Dinero only when it carries the entity's Timestamp (an invoice's, a credit
+/// note's); a contact's or product's takes none, so sent twice it replaces the entity twice
+/// with the same thing. A DELETE sent twice finds the entity deleted (code 65) either way.
+pub fn repeat_rule(method: &str, body: Option<&[u8]>) -> Repeat {
     match method {
         "GET" | "HEAD" | "OPTIONS" => Repeat::Always,
+        "PUT" if !body.is_some_and(names_a_timestamp) => Repeat::Always,
         "PUT" | "DELETE" => Repeat::UnlessActedOn,
         _ => Repeat::Never,
     }
+}
+
+/// Whether a JSON body names a `Timestamp` (in any case, anywhere: a false alarm only makes a
+/// retry less likely).
+fn names_a_timestamp(body: &[u8]) -> bool {
+    body.windows(11)
+        .any(|w| w.eq_ignore_ascii_case(b"\"timestamp\""))
 }
 
 /// Turns a caller's path into the absolute URL to request.
@@ -134,11 +145,19 @@ mod tests {
 
     #[test]
     fn a_put_or_delete_is_repeated_less_freely_than_a_get_and_a_post_least() {
-        assert_eq!(repeat_rule("GET"), Repeat::Always);
-        assert_eq!(repeat_rule("PUT"), Repeat::UnlessActedOn);
-        assert_eq!(repeat_rule("DELETE"), Repeat::UnlessActedOn);
-        assert_eq!(repeat_rule("POST"), Repeat::Never);
-        assert_eq!(repeat_rule("PATCH"), Repeat::Never);
+        let stamped = Some(br#"{"Description":"x","TimeStamp":"0000000000000A01"}"#.as_slice());
+        let plain = Some(br#"{"Name":"Ib","CountryKey":"DK"}"#.as_slice());
+        assert_eq!(repeat_rule("GET", None), Repeat::Always);
+        assert_eq!(repeat_rule("PUT", stamped), Repeat::UnlessActedOn);
+        assert_eq!(
+            repeat_rule("PUT", plain),
+            Repeat::Always,
+            "a contact's, a product's"
+        );
+        assert_eq!(repeat_rule("DELETE", None), Repeat::UnlessActedOn);
+        assert_eq!(repeat_rule("DELETE", stamped), Repeat::UnlessActedOn);
+        assert_eq!(repeat_rule("POST", plain), Repeat::Never);
+        assert_eq!(repeat_rule("PATCH", None), Repeat::Never);
     }
 
     #[test]

@@ -21,9 +21,10 @@ pub enum Repeat {
     /// nothing in the books.
     Always,
     /// Only when the first can have had no effect: nothing was sent, or the server answered
-    /// that it did not act on it (429, 480, 503). A PUT or DELETE is idempotent to HTTP, not
-    /// to Dinero: it carries the entity's Timestamp, so a repeat of one that took effect is
-    /// refused (code 58 stale, 65 deleted) for a change that was made.
+    /// that it did not act on it (429, 480, 503). A DELETE, or a PUT carrying the entity's
+    /// Timestamp, is idempotent to HTTP, not to Dinero: a repeat of one that took effect is
+    /// refused (code 65 deleted, 58 stale) for a change that was made. (That a 503 means the
+    /// server did not act is an assumption: a proxy's 503 could follow a backend that did.)
     UnlessActedOn,
     /// Only when nothing was sent, or on a 429: a repeated POST that arrived is a duplicate.
     Never,
