@@ -5,7 +5,9 @@
 //! The wait for calls in flight has no deadline of its own: each of those calls is bounded by
 //! its own deadlines (connect and request timeouts, retry and pacing limits, the shared-state
 //! lease), so the wait ends when the slowest of them does. A call that would wait for itself
-//! (a close from a callback running inside a call on the same object) is refused instead.
+//! (a close from a callback running inside a call on the same object) is refused instead,
+//! except on a thread that is ending (a call from a thread-exit destructor), whose storage for
+//! telling so is gone: such a close waits for itself.
 
 use crate::error::{Error, Result};
 use std::cell::RefCell;

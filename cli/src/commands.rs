@@ -136,7 +136,12 @@ pub fn paginate(client: &Client, args: &Paginate) -> Result<(), Failure> {
             print_line(printable::json(item.get()).as_ref())?;
         }
         if progress {
-            eprint!("\rdinero: page {page}, {} items", pages.items_seen());
+            // Written like `note!`, without its line end: a failed write is dropped.
+            let _ = write!(
+                std::io::stderr(),
+                "\rdinero: page {page}, {} items",
+                pages.items_seen()
+            );
         }
         page += 1;
     }

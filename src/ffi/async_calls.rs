@@ -20,7 +20,7 @@ use super::options::dinero_options;
 use super::pages::{dinero_pages, dinero_pages_next};
 use super::response::{dinero_response, dinero_response_save};
 use super::status::dinero_status;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::request::multipart::check_size;
 use std::ffi::{c_char, c_void, CStr};
 use std::ptr::{null, null_mut};
@@ -72,7 +72,7 @@ impl Bytes {
         }
         let mut copy = Vec::new();
         copy.try_reserve_exact(len)
-            .map_err(|_| Error::new(ErrorKind::Panic, format!("no memory to copy {len} bytes")))?;
+            .map_err(|_| Error::invalid(format!("{len} bytes cannot be held in memory")))?;
         // SAFETY: per this function's contract.
         copy.extend_from_slice(unsafe { std::slice::from_raw_parts(ptr, len) });
         Ok(Bytes(Some(copy), len))

@@ -20,7 +20,8 @@ pub extern "C" fn dinero_status_str(status: status::dinero_status) -> *const c_c
 }
 
 /// What went wrong in this thread's last failed call, in words (e.g. "token endpoint rejected
-/// the API key (400 invalid_grant)"); "" if no call has failed on this thread yet.
+/// the API key (400 invalid_grant)"); "" if no call has failed on this thread yet, or for a call
+/// made while the thread is ending (from a thread-exit destructor), whose message is lost.
 ///
 /// The message never contains the client secret, the API key or a token. Each thread has its
 /// own: threads sharing a client never see each other's errors. Lifetime: the returned string
