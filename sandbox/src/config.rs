@@ -144,6 +144,9 @@ pub struct Config {
     /// How long after its upload a file still answers 404 to a download: Dinero says a file
     /// may take a second to become readable. Zero serves it at once.
     pub file_ready_delay: Duration,
+    /// The largest file content an upload may carry, in bytes: Dinero says "6 MB", taken as
+    /// 6 MiB (6,291,456); 6,000,000 plays the other reading of it.
+    pub max_upload_bytes: usize,
     /// Generated contacts ("Kontakt 0001", ...) added to the fixed seed data at start.
     pub seed_contacts: usize,
     pub bind: SocketAddr,
@@ -219,6 +222,7 @@ impl Default for Config {
             client_error_shape: ClientErrorShape::Plain,
             list_unattached_files: false,
             file_ready_delay: Duration::from_secs(1),
+            max_upload_bytes: crate::api::files::MAX_FILE_SIZE,
             seed_contacts: 0,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             idle_timeout: Duration::from_secs(60),
@@ -251,6 +255,7 @@ pub struct Settings {
     pub client_error_shape: ClientErrorShape,
     pub list_unattached_files: bool,
     pub file_ready_delay: Duration,
+    pub max_upload_bytes: usize,
     pub refresh_tokens: RefreshTokens,
     pub refresh_grace: Duration,
     pub refresh_token_lifetime: Duration,
@@ -271,6 +276,7 @@ impl Settings {
             client_error_shape: config.client_error_shape,
             list_unattached_files: config.list_unattached_files,
             file_ready_delay: config.file_ready_delay,
+            max_upload_bytes: config.max_upload_bytes,
             refresh_tokens: config.refresh_tokens,
             refresh_grace: config.refresh_grace,
             refresh_token_lifetime: config.refresh_token_lifetime,
@@ -291,6 +297,7 @@ impl Settings {
             "client_error_shape": self.client_error_shape.as_str(),
             "list_unattached_files": self.list_unattached_files,
             "file_ready_delay_ms": duration_ms(self.file_ready_delay),
+            "max_upload_bytes": self.max_upload_bytes,
             "refresh_tokens": self.refresh_tokens.as_str(),
             "refresh_grace_ms": duration_ms(self.refresh_grace),
             "refresh_token_lifetime_ms": duration_ms(self.refresh_token_lifetime),
@@ -346,6 +353,18 @@ impl Settings {
                 "retry_after_header" => next.retry_after_header = boolean(key, value)?,
                 "strict_query_filter" => next.strict_query_filter = boolean(key, value)?,
                 "list_unattached_files" => next.list_unattached_files = boolean(key, value)?,
+                "max_upload_bytes" => {
+                    next.max_upload_bytes = value
+                        .as_u64()
+                        .filter(|n| (1..=crate::api::files::MAX_FILE_SIZE as u64).contains(n))
+                        .map(|n| n as usize)
+                        .ok_or_else(|| {
+                            format!(
+                                "{key} must be a whole number from 1 to {}",
+                                crate::api::files::MAX_FILE_SIZE
+                            )
+                        })?;
+                }
                 "file_ready_delay_ms" => {
                     next.file_ready_delay = value
                         .as_u64()
@@ -441,7 +460,13 @@ mod tests {
         assert_eq!(s.file_ready_delay, Duration::ZERO);
         assert_eq!(s.to_json()["file_ready_delay_ms"], 0);
         assert_eq!(s.to_json()["list_unattached_files"], true);
+        assert_eq!(s.max_upload_bytes, 6 * 1024 * 1024);
+        s.apply_patch(&json!({"max_upload_bytes": 6_000_000}))
+            .unwrap();
+        assert_eq!(s.to_json()["max_upload_bytes"], 6_000_000);
         for bad in [
+            json!({"max_upload_bytes": 0}),
+            json!({"max_upload_bytes": 6 * 1024 * 1024 + 1}),
             json!({"list_unattached_files": "yes"}),
             json!({"file_ready_delay_ms": -1}),
             json!({"file_ready_delay_ms": 0.5}),

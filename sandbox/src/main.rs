@@ -36,6 +36,9 @@ usage: dinero-sandbox [options]
   --file-ready-delay-ms MS       a download answers 404 until MS after the upload, as a file
                                  in Dinero may take a second to become readable (default
                                  1000; 0: readable at once)
+  --max-upload-bytes N           the largest file an upload may carry, 1 to 6291456
+                                 (default 6291456, 6 MB read as MiB; 6000000 plays the
+                                 other reading); more is Dinero's 413
   --seed-contacts N              generated contacts on top of the seed data (default 0)
   --idle-timeout-ms MS           close a kept-alive connection idle this long (default 60000)
   --connect-client-id ID         Visma Connect client id (default isv_sandbox)
@@ -203,6 +206,13 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Parsed, String> {
             "--no-retry-after" => config.retry_after_header = false,
             "--any-filter-property" => config.strict_query_filter = false,
             "--list-unattached-files" => config.list_unattached_files = true,
+            "--max-upload-bytes" => {
+                let max = Config::default().max_upload_bytes;
+                config.max_upload_bytes = parse::<usize>(&flag, &value()?)
+                    .ok()
+                    .filter(|n| (1..=max).contains(n))
+                    .ok_or_else(|| format!("{flag}: expected a whole number from 1 to {max}"))?;
+            }
             "--file-ready-delay-ms" => {
                 config.file_ready_delay = Duration::from_millis(parse(&flag, &value()?)?);
             }

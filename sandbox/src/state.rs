@@ -127,6 +127,7 @@ impl State {
             client_error_shape: s.client_error_shape,
             list_unattached_files: s.list_unattached_files,
             file_ready_delay: s.file_ready_delay,
+            max_upload_bytes: s.max_upload_bytes,
             refresh_tokens: s.refresh_tokens,
             refresh_grace: s.refresh_grace,
             refresh_token_lifetime: s.refresh_token_lifetime,

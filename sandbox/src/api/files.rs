@@ -22,7 +22,8 @@ use crate::http::{Body, Request, Response};
 use crate::random;
 use crate::state::Organization;
 
-/// Dinero's limit on an uploaded file's content: 6 MB, counted in MiB.
+/// Dinero's limit on an uploaded file's content: 6 MB, counted in MiB by default
+/// (`Config::max_upload_bytes` may set it lower, for the other reading of "6 MB").
 pub const MAX_FILE_SIZE: usize = 6 * 1024 * 1024;
 
 // The HTTP layer's body cap must let a file just over the limit, with its multipart framing,
@@ -80,7 +81,8 @@ fn file_part(parts: &[Part]) -> Option<&Part> {
 }
 
 /// `POST /v1/{org}/files`: 200 `{"FileGuid":"…","OrganizationId":…}`.
-pub fn upload(org: &Organization, request: &Request) -> Response {
+/// `max_bytes`: the largest file content taken (`Config::max_upload_bytes`).
+pub fn upload(org: &Organization, request: &Request, max_bytes: usize) -> Response {
     let parts = match multipart::parse(request.header("content-type"), &request.body) {
         Ok(parts) => parts,
         Err(e) => return multipart_error(e).to_response(),
@@ -93,7 +95,7 @@ pub fn upload(org: &Organization, request: &Request) -> Response {
         )
         .to_response();
     };
-    if part.data.len() > MAX_FILE_SIZE {
+    if part.data.len() > max_bytes {
         return ApiError::file_too_large().to_response();
     }
     // A part without a (non-empty) file name is stored under its part name.

@@ -245,7 +245,7 @@ fn route(state: &State, request: &Request, access: &Access) -> Response {
         },
         Route::Files { .. } => match method {
             "GET" => files::list(org, request, state.settings().list_unattached_files),
-            "POST" => files::upload(org, request),
+            "POST" => files::upload(org, request, state.settings().max_upload_bytes),
             _ => errors::method_not_allowed(method, "GET, POST"),
         },
         Route::File { guid, .. } => match method {

@@ -263,6 +263,28 @@ fn file_part_choice_default_type_and_extended_filename() {
 }
 
 #[test]
+fn the_other_reading_of_six_mb_is_a_switch_away() {
+    // Dinero's "6 MB" may be 6,000,000 bytes: max_upload_bytes plays that.
+    let sb = start(Config {
+        max_upload_bytes: 6_000_000,
+        file_ready_delay: Duration::ZERO,
+        ..Config::default()
+    });
+    let t = token(&sb);
+    let at_limit = vec![b'x'; 6_000_000];
+    upload_file(&sb, &t, "ok.bin", "application/octet-stream", &at_limit);
+    let over = vec![b'x'; 6_000_001];
+    let body = multipart(&[(
+        "name=\"file\"; filename=\"over.bin\"",
+        Some("application/octet-stream"),
+        &over,
+    )]);
+    let resp = upload(&sb, &t, &body);
+    assert_eq!(resp.status, 413);
+    assert_eq!(resp.json()["code"], 43);
+}
+
+#[test]
 fn six_mb_passes_one_byte_more_is_413() {
     let sb = start_instant_archive();
     let t = token(&sb);
