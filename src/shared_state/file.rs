@@ -82,14 +82,14 @@ impl FileStore {
     ) -> StoreResult<T> {
         let file = self.open_file()?;
         let _locked = self.lock(&file)?;
-        let (mut document, trusted) = self.read(&file)?;
+        let (mut document, trusted, old_len) = self.read(&file)?;
         let now = unix_ms();
         let mut content = document.content(&self.token_key, budget);
         let (result, changed) = step(&mut content, now);
         if changed || !trusted {
             document.put(&self.token_key, budget, &content);
             document.drop_run_out(now);
-            self.write(&file, &document)?;
+            self.write(&file, &document, old_len)?;
         }
         Ok(result)
     }
@@ -137,10 +137,11 @@ impl FileStore {
         }
     }
 
-    /// The document and whether it can be trusted; an untrusted file reads as empty. A file
+    /// The document, whether it can be trusted, and how many bytes the file held (what a write
+    /// must cover); an untrusted file reads as empty. A file
     /// that is not a state file at all (a mistyped path naming a file of the user's) is left
     /// as it is: the step fails, and the client goes on with its own token and window.
-    fn read(&self, file: &File) -> StoreResult<(Document, bool)> {
+    fn read(&self, file: &File) -> StoreResult<(Document, bool, u64)> {
         let meta = file
             .metadata()
             .map_err(|e| self.fail(&format!("cannot stat it: {e}")))?;
@@ -152,6 +153,7 @@ impl FileStore {
         file.take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut text)
             .map_err(|e| self.fail(&format!("cannot read it: {e}")))?;
+        let len = (text.len() as u64).min(MAX_FILE_BYTES);
         if !text.is_empty() && !looks_like_state(&text) {
             return Err(self.fail(
                 "it holds something other than libdinero's state, so it is left as it is \
@@ -162,19 +164,19 @@ impl FileStore {
         if meta.mode() & 0o077 != 0 {
             file.set_permissions(std::fs::Permissions::from_mode(0o600))
                 .map_err(|e| self.fail(&format!("cannot make it private: {e}")))?;
-            return Ok((Document::default(), false));
+            return Ok((Document::default(), false, len));
         }
         if text.is_empty() {
-            return Ok((Document::default(), true));
+            return Ok((Document::default(), true, len));
         }
         match Document::parse(&text) {
-            Some(document) if text.len() as u64 <= MAX_FILE_BYTES => Ok((document, true)),
-            _ => Ok((Document::default(), false)),
+            Some(document) if text.len() as u64 <= MAX_FILE_BYTES => Ok((document, true, len)),
+            _ => Ok((Document::default(), false, len)),
         }
     }
 
-    fn write(&self, file: &File, document: &Document) -> StoreResult<()> {
-        let old_len = file.metadata().map_or(0, |m| m.len().min(MAX_FILE_BYTES));
+    /// `old_len`: what the file held when read, under the same lock (no second `fstat`).
+    fn write(&self, file: &File, document: &Document, old_len: u64) -> StoreResult<()> {
         let (bytes, len) =
             encoded(document, old_len).map_err(|e| self.fail(&format!("cannot write it: {e}")))?;
         // In place, under the lock: the inode stays the same, so every process locks the same
@@ -582,7 +584,7 @@ mod tests {
         // b's step drops a's run-out token: a shorter document goes over the longer one.
         b.put_token(&Secret::new("t"), window, window).unwrap();
         let file = a.open_file().unwrap();
-        let (document, _) = a.read(&file).unwrap();
+        let (document, _, _) = a.read(&file).unwrap();
         assert!((std::fs::metadata(&a.path).unwrap().len() as usize) < long.len());
         // What the write leaves for an instant, before the cut: exactly that, on disk.
         let (bytes, len) = encoded(&document, long.len() as u64).unwrap();
