@@ -18,8 +18,9 @@ pub fn set(error: &Error) {
 }
 
 /// A pointer into this thread's storage. The documented lifetime (dinero.h, README) is "until
-/// the next call into libdinero on the same thread": today only a failing call replaces it,
-/// but callers are promised no more than that, so the storage may change later.
+/// the next call into libdinero on the same thread" other than dinero_status_str,
+/// dinero_version and dinero_last_error (promised never to touch it): today only a failing
+/// call replaces it, but callers are promised no more than that.
 pub fn pointer() -> *const c_char {
     LAST_ERROR
         .try_with(|slot| slot.borrow().as_ptr())

@@ -25,8 +25,10 @@ pub extern "C" fn dinero_status_str(status: status::dinero_status) -> *const c_c
 ///
 /// The message never contains the client secret, the API key or a token. Each thread has its
 /// own: threads sharing a client never see each other's errors. Lifetime: the returned string
-/// is borrowed and valid until the next call into libdinero on the same thread; read or copy
-/// it right after the failed call. Never free it.
+/// is borrowed and valid until the next call into libdinero on the same thread, except
+/// dinero_status_str, dinero_version and dinero_last_error, which leave it as it is (so
+/// `printf("%s: %s", dinero_status_str(s), dinero_last_error())` is safe in either order of
+/// evaluation); read or copy it right after the failed call. Never free it.
 #[no_mangle]
 pub extern "C" fn dinero_last_error() -> *const c_char {
     last_error::pointer()

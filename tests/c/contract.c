@@ -63,6 +63,13 @@ static void check_null_handling(dinero_client *client)
     CHECK(dinero_authenticate(NULL, "s", "k", NULL, &untouched) == DINERO_STATUS_NULL_ARGUMENT);
     CHECK(untouched == (dinero_client *)&failures);
     CHECK(strcmp(dinero_last_error(), "client_id is NULL") == 0);
+    /* The documented exception to the lifetime: naming the status (as an error report does in
+     * the same printf) leaves the message, and the very pointer, as they were. */
+    const char *message = dinero_last_error();
+    CHECK(dinero_status_str(DINERO_STATUS_NULL_ARGUMENT) != NULL);
+    CHECK(dinero_version() != NULL);
+    CHECK(dinero_last_error() == message);
+    CHECK(strcmp(message, "client_id is NULL") == 0);
 
     dinero_response *response = NULL;
     CHECK(dinero_request(client, "GET", NULL, NULL, &response) == DINERO_STATUS_NULL_ARGUMENT);
