@@ -111,8 +111,9 @@ typedef uint32_t dinero_status;
  * What a `dinero_*_async` function calls when its call has finished. Such a function returns
  * DINERO_STATUS_OK once the call is started, and then `done` is called exactly once, on a
  * thread of the library's own; any other status means nothing was started and `done` is not
- * called: DINERO_STATUS_NULL_ARGUMENT for a NULL `done`, DINERO_STATUS_PANIC when no thread
- * could be started or the arguments could not be copied (dinero_last_error says which).
+ * called: DINERO_STATUS_NULL_ARGUMENT for a NULL `done`, DINERO_STATUS_INVALID_ARGUMENT when
+ * a length is past isize::MAX or the bytes cannot be copied, DINERO_STATUS_PANIC when no
+ * thread could be started (dinero_last_error says which).
  * Strings and bytes are copied before the function returns; the handles passed (client,
  * options, pages, response) must stay alive until `done` has been called.
  *
@@ -737,8 +738,10 @@ const char *dinero_status_str(dinero_status status);
  *
  * The message never contains the client secret, the API key or a token. Each thread has its
  * own: threads sharing a client never see each other's errors. Lifetime: the returned string
- * is borrowed and valid until the next call into libdinero on the same thread; read or copy
- * it right after the failed call. Never free it.
+ * is borrowed and valid until the next call into libdinero on the same thread, except
+ * dinero_status_str, dinero_version and dinero_last_error, which leave it as it is (so
+ * `printf("%s: %s", dinero_status_str(s), dinero_last_error())` is safe in either order of
+ * evaluation); read or copy it right after the failed call. Never free it.
  */
 const char *dinero_last_error(void);
 
@@ -983,7 +986,9 @@ dinero_status dinero_request_builder_new(const char *method,
  * `"headers"` (an object or a list of [name, value] pairs of strings, checked as by
  * dinero_request_builder_set_header), `"json"` (the JSON body, sent byte for byte as written
  * in `spec`), `"data": true` (the body is the `data_len` bytes at `data`; `data` may be NULL
- * when `data_len` is 0) and `"content_type"` (the body's type).
+ * when `data_len` is 0), `"content_type"` (the body's type) and `"organization_id"` (a
+ * number or a string of digits: fills `{organizationId}` for this request instead of the
+ * client's option, as a Visma Connect token reaches several; null leaves the option).
  *
  * Rules, the same for every binding: `json` and `data` together are refused, as is a
  * content type without a body; a body's type is `content_type`, else a Content-Type among the

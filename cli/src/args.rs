@@ -52,7 +52,7 @@ pub enum Command {
     Login(Login),
     /// Print a valid access token (for your own curl commands)
     Token,
-    /// List the organizations the API key reaches
+    /// List the organizations the credentials reach (an API key: one; Visma Connect: any number)
     Organizations,
     /// GET a path, e.g. /v1/{organizationId}/contacts
     Get(Read),

@@ -22,8 +22,9 @@ use std::time::Duration;
 /// What a `dinero_*_async` function calls when its call has finished. Such a function returns
 /// DINERO_STATUS_OK once the call is started, and then `done` is called exactly once, on a
 /// thread of the library's own; any other status means nothing was started and `done` is not
-/// called: DINERO_STATUS_NULL_ARGUMENT for a NULL `done`, DINERO_STATUS_PANIC when no thread
-/// could be started or the arguments could not be copied (dinero_last_error says which).
+/// called: DINERO_STATUS_NULL_ARGUMENT for a NULL `done`, DINERO_STATUS_INVALID_ARGUMENT when
+/// a length is past isize::MAX or the bytes cannot be copied, DINERO_STATUS_PANIC when no
+/// thread could be started (dinero_last_error says which).
 /// Strings and bytes are copied before the function returns; the handles passed (client,
 /// options, pages, response) must stay alive until `done` has been called.
 ///

@@ -86,7 +86,9 @@ pub unsafe extern "C" fn dinero_request_builder_new(
 /// `"headers"` (an object or a list of [name, value] pairs of strings, checked as by
 /// dinero_request_builder_set_header), `"json"` (the JSON body, sent byte for byte as written
 /// in `spec`), `"data": true` (the body is the `data_len` bytes at `data`; `data` may be NULL
-/// when `data_len` is 0) and `"content_type"` (the body's type).
+/// when `data_len` is 0), `"content_type"` (the body's type) and `"organization_id"` (a
+/// number or a string of digits: fills `{organizationId}` for this request instead of the
+/// client's option, as a Visma Connect token reaches several; null leaves the option).
 ///
 /// Rules, the same for every binding: `json` and `data` together are refused, as is a
 /// content type without a body; a body's type is `content_type`, else a Content-Type among the
