@@ -140,6 +140,30 @@ fn a_reusable_refresh_token_is_handed_on_once() {
 }
 
 #[test]
+fn a_sign_in_without_offline_access_says_so_when_its_access_token_runs_out() {
+    let sb = sandbox_with(|c| c.token_lifetime = Duration::from_secs(1));
+    let jar = Jar::default();
+    let org = sb.config().organization_id.to_string();
+    let scope = [("scope", "dineropublicapi:read dineropublicapi:write")];
+    let options = connect_options(&sb, &jar, &[("organization_id", &org), scope[0]]);
+    let client = signed_in(&sb, &options);
+    let path = "/v1/{organizationId}/contacts";
+    assert_eq!(client.request("GET", path, None).unwrap().status, 200);
+    std::thread::sleep(Duration::from_millis(1100));
+    let spent = client.request("GET", path, None).err().unwrap();
+    assert_eq!(spent.status, DINERO_STATUS_LOGIN_REQUIRED, "{}", spent.message);
+    assert!(
+        spent.message.contains("no refresh token") && spent.message.contains("offline_access"),
+        "it says why, not that Visma Connect refused one: {}",
+        spent.message
+    );
+    assert!(jar.tokens().is_empty(), "none was issued, none handed on");
+    let stats = connect_stats(&sb);
+    assert_eq!(stats["refreshes"], 0, "nothing to refresh with: {stats}");
+    assert_eq!(stats["invalid_grants"], 0, "nothing was refused: {stats}");
+}
+
+#[test]
 fn revoked_while_many_threads_use_the_client_is_login_required_once_without_looping() {
     let sb = sandbox_with(|c| c.token_lifetime = Duration::from_secs(30));
     let jar = Jar::default();

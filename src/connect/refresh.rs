@@ -65,6 +65,9 @@ struct GrantState {
     current: Option<Secret>,
     /// The refresh tokens Visma Connect refused: asking again with them is pointless.
     refused: Vec<Secret>,
+    /// The code was exchanged and no refresh token came with it (a scope without
+    /// `offline_access`): the access token is all this grant will ever have.
+    issued_none: bool,
 }
 
 /// A token request to make: the form, and what to scrub from the answer's text.
@@ -168,6 +171,7 @@ impl RefreshGrant {
             .find(|t| !state.refused.contains(t));
         match candidate {
             Some(token) => Ok(self.ask(&GrantStep::Refresh(&token), Some(token.clone()))),
+            None if state.issued_none && state.refused.is_empty() => Err(never_issued()),
             None => Err(login_required()),
         }
     }
@@ -216,6 +220,8 @@ impl RefreshGrant {
                 } else if let Some(used) = &ask.refresh_token {
                     // A reusable refresh token is not always sent again: keep the one used.
                     state.current = Some(used.clone());
+                } else if ask.kind == StepKind::Code {
+                    state.issued_none = true;
                 }
                 let handed_on = answer.refresh_token.clone();
                 drop(state);
@@ -247,6 +253,16 @@ impl RefreshGrant {
             .any(|t| !state.refused.contains(t));
         untried
     }
+}
+
+/// The access token from the sign-in has run out and there is nothing to renew it with:
+/// Visma Connect refused nothing, it never issued a refresh token.
+fn never_issued() -> Error {
+    Error::new(
+        ErrorKind::LoginRequired,
+        "Visma Connect issued no refresh token at sign-in (the scope lacks offline_access), so \
+         the access token cannot be renewed: the user must sign in again",
+    )
 }
 
 pub fn login_required() -> Error {
@@ -336,5 +352,28 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::AuthRejected);
         assert!(!err.message().contains("the-code"));
+    }
+
+    #[test]
+    fn a_sign_in_without_a_refresh_token_says_so_when_its_access_token_runs_out() {
+        let config = crate::config::Config::default();
+        let a = crate::connect::Authorization::new("isv_x", "https://a.example/", &config).unwrap();
+        let g = RefreshGrant::from_code(
+            "isv_x",
+            "secret",
+            Secret::new("the-code"),
+            &a,
+            "https://c.example",
+            None,
+        )
+        .unwrap();
+        let ask = g.next_ask(None).unwrap();
+        let no_refresh = br#"{"access_token":"at","expires_in":3600,"token_type":"Bearer"}"#;
+        assert!(g.read(&ask, 200, no_refresh, &|_| {}).unwrap().refresh_token.is_none());
+        let err = g.next_ask(None).err().unwrap();
+        assert_eq!(err.kind(), ErrorKind::LoginRequired);
+        assert!(err.message().contains("offline_access"), "{}", err.message());
+        // A refresh token another process stored (a sign-in with offline_access) still works.
+        assert!(g.next_ask(Some(Secret::new("rt-other"))).is_ok());
     }
 }

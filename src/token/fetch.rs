@@ -74,6 +74,13 @@ fn with_refresh_token(
         response.wipe_body();
         match answer {
             Ok(answer) => {
+                if !ask.is_refresh() && answer.refresh_token.is_none() {
+                    log(transport.logger(), Level::Warn, || {
+                        "Visma Connect issued no refresh token (the scope lacks offline_access): \
+                         the user must sign in again when this access token runs out"
+                            .to_string()
+                    });
+                }
                 log(transport.logger(), Level::Info, || {
                     format!(
                         "new token from Visma Connect (lifetime {} s{})",
