@@ -151,7 +151,11 @@ fn a_sign_in_without_offline_access_says_so_when_its_access_token_runs_out() {
     assert_eq!(client.request("GET", path, None).unwrap().status, 200);
     std::thread::sleep(Duration::from_millis(1100));
     let spent = client.request("GET", path, None).err().unwrap();
-    assert_eq!(spent.status, DINERO_STATUS_LOGIN_REQUIRED, "{}", spent.message);
+    assert_eq!(
+        spent.status, DINERO_STATUS_LOGIN_REQUIRED,
+        "{}",
+        spent.message
+    );
     assert!(
         spent.message.contains("no refresh token") && spent.message.contains("offline_access"),
         "it says why, not that Visma Connect refused one: {}",
@@ -462,6 +466,67 @@ fn through_redis_a_stale_refresh_token_given_at_start_gives_way_to_the_stored_ne
         !keys.contains("customer-42") && !keys.contains(&sb.config().connect_client_id),
         "{keys}"
     );
+}
+
+#[test]
+fn a_refresh_token_redis_could_not_take_is_stored_when_it_is_back_and_meanwhile_nobody_is_told_to_sign_in(
+) {
+    let mut redis = redis_server::RedisServer::start(redis_server::RedisOptions {
+        password: None,
+        tls: false,
+    });
+    let sb = sandbox_with(|c| {
+        c.token_lifetime = Duration::from_secs(4);
+        c.refresh_grace = Duration::from_millis(1);
+    });
+    let org = sb.config().organization_id.to_string();
+    let jar = Jar::default();
+    let url = redis.url();
+    let shared = [
+        ("shared_state", url.as_str()),
+        ("grant_name", "customer-7"),
+        ("organization_id", &org),
+        ("shared_state_timeout_ms", "500"),
+    ];
+    let options = connect_options(&sb, &jar, &shared);
+    let path = "/v1/{organizationId}/contacts";
+    let first = signed_in(&sb, &options);
+    let second = from_refresh_token(&sb, &options, &jar.tokens()[0]).unwrap();
+    redis.kill();
+    // Past the refresh time (a tenth of the lifetime before its end), the first rotates the
+    // refresh token; the store cannot take the new one.
+    std::thread::sleep(Duration::from_millis(3700));
+    assert_eq!(first.request("GET", path, None).unwrap().status, 200);
+    assert_eq!(
+        jar.tokens().len(),
+        2,
+        "the rotated token reached the callback"
+    );
+    // The second's token is spent now, and the store that would hold its successor is out
+    // of reach: that is no reason to tell the user to sign in again.
+    std::thread::sleep(Duration::from_millis(400)); // the second's access token has run out
+    let meanwhile = second.request("GET", path, None).err().unwrap();
+    assert_eq!(
+        meanwhile.status, DINERO_STATUS_AUTH_UNAVAILABLE,
+        "{}",
+        meanwhile.message
+    );
+    assert!(
+        meanwhile.message.contains("shared_state"),
+        "{}",
+        meanwhile.message
+    );
+    assert_no_secret(
+        &meanwhile.message,
+        &jar.tokens().iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    // Back (empty, as after a crash): the first's next request stores the kept token, and the
+    // second refreshes with it.
+    redis.restart();
+    std::thread::sleep(Duration::from_millis(1100)); // past the store's one-second retry pause
+    assert_eq!(first.request("GET", path, None).unwrap().status, 200);
+    let reply = second.request("GET", path, None).unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.text());
 }
 
 /// Requests through `client` to `organization`'s contacts, each expected to be answered 200.

@@ -369,10 +369,18 @@ mod tests {
         .unwrap();
         let ask = g.next_ask(None).unwrap();
         let no_refresh = br#"{"access_token":"at","expires_in":3600,"token_type":"Bearer"}"#;
-        assert!(g.read(&ask, 200, no_refresh, &|_| {}).unwrap().refresh_token.is_none());
+        assert!(g
+            .read(&ask, 200, no_refresh, &|_| {})
+            .unwrap()
+            .refresh_token
+            .is_none());
         let err = g.next_ask(None).err().unwrap();
         assert_eq!(err.kind(), ErrorKind::LoginRequired);
-        assert!(err.message().contains("offline_access"), "{}", err.message());
+        assert!(
+            err.message().contains("offline_access"),
+            "{}",
+            err.message()
+        );
         // A refresh token another process stored (a sign-in with offline_access) still works.
         assert!(g.next_ask(Some(Secret::new("rt-other"))).is_ok());
     }

@@ -2,9 +2,14 @@
 //! carries on with the per-process token and window. One warning is logged when the store
 //! fails and one line when it answers again, not one per request; while it is down, one
 //! caller a second tries it again, so a dead server does not cost every request a timeout.
+//!
+//! One write is not dropped: a Visma Connect refresh token the store could not take. The
+//! token it replaced may be spent already, so every other process depends on this one; it is
+//! kept and written before anything else as soon as the store answers again.
 
 use super::{Store, StoreResult};
 use crate::log::{log, Level, Logger};
+use crate::secret::Secret;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -13,6 +18,8 @@ const RETRY_EVERY: Duration = Duration::from_secs(1);
 pub struct SharedState {
     store: Box<dyn Store>,
     down: Mutex<Option<Down>>,
+    /// The newest refresh token this process received that the store has not taken yet.
+    unstored_refresh_token: Mutex<Option<Secret>>,
     logger: Option<Logger>,
 }
 
@@ -26,8 +33,46 @@ impl SharedState {
         SharedState {
             store,
             down: Mutex::new(None),
+            unstored_refresh_token: Mutex::new(None),
             logger,
         }
+    }
+
+    /// Stores a new Visma Connect refresh token, or keeps it to store as soon as the store
+    /// answers again (it supersedes any older one still waiting).
+    pub fn put_refresh_token(&self, token: &Secret) {
+        *self.unstored() = None;
+        if self.with(|store| store.put_refresh_token(token)).is_none() {
+            *self.unstored() = Some(token.clone());
+            log(self.logger.as_ref(), Level::Error, || {
+                format!(
+                    "shared_state ({}) could not take the new Visma Connect refresh token: it is \
+                     written when the store answers again; until then other processes may be \
+                     refused",
+                    self.store.kind()
+                )
+            });
+        }
+    }
+
+    fn unstored(&self) -> std::sync::MutexGuard<'_, Option<Secret>> {
+        self.unstored_refresh_token
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Writes a refresh token kept while the store was out of reach; the first step of any
+    /// use of the store, so nothing reads the store's older token before it is replaced.
+    fn write_unstored(&self) -> StoreResult<()> {
+        let mut waiting = self.unstored();
+        if let Some(token) = waiting.as_ref() {
+            self.store.put_refresh_token(token)?;
+            *waiting = None;
+            log(self.logger.as_ref(), Level::Info, || {
+                "the kept Visma Connect refresh token is stored now".to_string()
+            });
+        }
+        Ok(())
     }
 
     /// Runs a clean-up `step` (ending a refresh lease) even while the store is known to be
@@ -52,7 +97,10 @@ impl SharedState {
                 None => false,
             }
         };
-        match step(self.store.as_ref()) {
+        match self
+            .write_unstored()
+            .and_then(|()| step(self.store.as_ref()))
+        {
             Ok(value) => {
                 if was_down {
                     *self.down.lock().unwrap_or_else(PoisonError::into_inner) = None;

@@ -6,7 +6,7 @@
 use super::exchange::{read_token_answer, Credentials};
 use super::grant::Grant;
 use crate::connect::RefreshGrant;
-use crate::error::{ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::log::{log, Level};
 use crate::secret::Secret;
 use crate::shared_state::{SharedState, SharedToken};
@@ -39,15 +39,38 @@ fn with_refresh_token(
     grant: &RefreshGrant,
     shared: Option<&SharedState>,
 ) -> Result<SharedToken> {
-    let stored = match shared {
-        Some(shared) if !grant.signing_in() => shared.with(|store| store.refresh_token()).flatten(),
-        _ => None,
+    // None inside: nothing stored; None outside: the store could not be read.
+    let read = match shared {
+        Some(shared) if !grant.signing_in() => shared.with(|store| store.refresh_token()),
+        _ => Some(None),
     };
     let persist = |token: &Secret| {
         if let Some(shared) = shared {
-            shared.with(|store| store.put_refresh_token(token));
+            shared.put_refresh_token(token);
         }
     };
+    match ask_until_answered(transport, grant, read.clone().flatten(), &persist) {
+        // Refused while the store is out of reach: another process may have stored the
+        // refused token's successor there, so the grant may well be alive. Saying "sign in
+        // again" could make the application throw its stored token away; this passes.
+        Err(error) if error.kind() == ErrorKind::LoginRequired && read.is_none() => {
+            Err(Error::new(
+                ErrorKind::AuthUnavailable,
+                "Visma Connect refused the refresh token this process holds, and shared_state \
+                 is out of reach, where another process may have stored its successor: try \
+                 again once the store answers",
+            ))
+        }
+        result => result,
+    }
+}
+
+fn ask_until_answered(
+    transport: &Transport,
+    grant: &RefreshGrant,
+    stored: Option<Secret>,
+    persist: &dyn Fn(&Secret),
+) -> Result<SharedToken> {
     loop {
         let ask = grant.next_ask(stored.clone())?;
         let headers = [("content-type", "application/x-www-form-urlencoded")];
@@ -70,7 +93,7 @@ fn with_refresh_token(
         let mut response = transport
             .execute(&exchange, treatment, &|| Ok(Secret::new("")))
             .map_err(|e| e.context("Visma Connect's token endpoint"))?;
-        let answer = grant.read(&ask, response.status(), response.body(), &persist);
+        let answer = grant.read(&ask, response.status(), response.body(), persist);
         response.wipe_body();
         match answer {
             Ok(answer) => {
