@@ -457,7 +457,7 @@ def main() -> None:
             results["rate_limit"] = rate_limit_figure()
         if wanted("shared_budget"):
             results["shared_budget"] = shared_budget.shared_budget_figure(
-                RELEASE / "examples" / "shared_state_worker", Sandbox, QUICK, log)
+                RELEASE / "shared_state_worker", Sandbox, QUICK, log)
         if wanted("memory"):
             results["memory"] = memory_figure(sandbox)
         if wanted("instructions"):

@@ -45,9 +45,8 @@ if ! php -m | grep -x FFI >/dev/null; then
 fi
 
 echo "bench: cargo build --release --workspace"
+# Also builds the worker processes of the shared-budget figures (bench/shared_budget.py).
 cargo build --release --workspace
-# The worker processes of the shared-budget figures (bench/shared_budget.py).
-cargo build --release --example shared_state_worker
 ln -sf libdinero.so target/release/libdinero.so.0
 
 # shellcheck source=bindings/python/venv.sh

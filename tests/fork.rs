@@ -13,10 +13,7 @@ use redis_server::{RedisOptions, RedisServer};
 
 /// How many connections the Redis server has accepted so far.
 fn redis_connections(redis: &RedisServer) -> u64 {
-    let mut admin = redis::Client::open(redis.url())
-        .unwrap()
-        .get_connection()
-        .unwrap();
+    let mut admin = redis.admin();
     let info: String = redis::cmd("INFO").arg("stats").query(&mut admin).unwrap();
     info.lines()
         .find_map(|line| line.strip_prefix("total_connections_received:"))

@@ -94,10 +94,7 @@ fn a_child_forked_mid_call_works_on_its_own() {
         ],
     ));
     assert_eq!(client.get("/v1/organizations").status, 200);
-    let mut admin = redis::Client::open(redis.url())
-        .unwrap()
-        .get_connection()
-        .unwrap();
+    let mut admin = redis.admin();
     // The server stalls for a moment; the parent's thread waits on it inside a step.
     let _: () = redis::cmd("CLIENT")
         .arg("PAUSE")

@@ -134,8 +134,7 @@ fn get_all(client: &Client, count: usize) {
 }
 
 fn redis_keys(redis: &RedisServer, pattern: &str) -> Vec<String> {
-    let client = redis::Client::open(redis.url()).unwrap();
-    let mut connection = client.get_connection().unwrap();
+    let mut connection = redis.admin();
     redis::cmd("KEYS")
         .arg(pattern)
         .query(&mut connection)
@@ -225,10 +224,7 @@ fn a_key_of_ours_holding_another_type_is_replaced_not_failed_on_for_ever() {
     );
     get_all(&client, 1);
     let window = redis_keys(&redis, "libdinero:*:window").pop().unwrap();
-    let mut admin = redis::Client::open(redis.url())
-        .unwrap()
-        .get_connection()
-        .unwrap();
+    let mut admin = redis.admin();
     // Something else writes a hash under the window's name.
     let type_of = |admin: &mut redis::Connection| -> String {
         redis::cmd("TYPE").arg(&window).query(admin).unwrap()

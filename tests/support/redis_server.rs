@@ -4,6 +4,7 @@
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -58,6 +59,19 @@ impl RedisServer {
             .as_ref()
             .map_or(String::new(), |p| format!(":{p}@"));
         format!("{scheme}://{auth}127.0.0.1:{}/0", self.port)
+    }
+
+    /// A connection for the test's own commands; every step of it has a deadline, so a test
+    /// whose server stalls fails rather than hangs.
+    pub fn admin(&self) -> redis::Connection {
+        let deadline = Some(Duration::from_secs(10));
+        let connection = redis::Client::open(self.url())
+            .unwrap()
+            .get_connection_with_timeout(deadline.unwrap())
+            .expect("the test's own connection to redis-server");
+        connection.set_read_timeout(deadline).unwrap();
+        connection.set_write_timeout(deadline).unwrap();
+        connection
     }
 
     /// Kills the server at once (SIGKILL), like a crash.
@@ -122,7 +136,17 @@ impl RedisServer {
         if let Some(password) = &self.options.password {
             args.extend(["--requirepass".into(), password.clone()]);
         }
-        let child = Command::new("redis-server")
+        let mut command = Command::new("redis-server");
+        // SAFETY: prctl is async-signal-safe and touches only the child's own attributes.
+        // Killed with the test process's thread that started it, however that ends (Drop does
+        // not run when the test binary is killed by a signal).
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            })
+        };
+        let child = command
             .args(&args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())

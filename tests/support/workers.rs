@@ -3,8 +3,10 @@
 
 use dinero_sandbox::Sandbox;
 use serde_json::{json, Value};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// What one worker process reports.
 pub struct WorkerReport {
@@ -16,13 +18,9 @@ pub struct WorkerReport {
     pub token_fetches: u64,
 }
 
-/// The worker binary, which `cargo test` builds as an example beside the test binaries.
+/// The worker binary, which Cargo (re)builds for every integration test of this package.
 fn worker_binary() -> PathBuf {
-    let test_binary = std::env::current_exe().unwrap();
-    let profile_dir = test_binary.parent().unwrap().parent().unwrap();
-    let path = profile_dir.join("examples").join("shared_state_worker");
-    assert!(path.is_file(), "{} is built by cargo test", path.display());
-    path
+    PathBuf::from(env!("CARGO_BIN_EXE_shared_state_worker"))
 }
 
 /// `count` workers at once, each making `requests` GETs of the contacts list with `options`
@@ -76,6 +74,14 @@ pub fn run_workers_under(
                 }
                 None => Command::new(&binary),
             };
+            // SAFETY: prctl is async-signal-safe and touches only the child's own attributes.
+            // A worker dies with the test's thread, however the test binary ends.
+            unsafe {
+                command.pre_exec(|| {
+                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                    Ok(())
+                })
+            };
             command
                 .env("DINERO_WORKER", &job)
                 .stdin(Stdio::null())
@@ -85,10 +91,9 @@ pub fn run_workers_under(
                 .expect("the worker starts")
         })
         .collect();
-    children
+    finished(children)
         .into_iter()
-        .map(|child| {
-            let output = child.wait_with_output().expect("the worker ends");
+        .map(|output| {
             assert!(
                 output.status.success(),
                 "worker failed: {:?}",
@@ -122,5 +127,33 @@ pub fn run_workers_under(
                 warnings: strings("warnings"),
             }
         })
+        .collect()
+}
+
+/// How long a group of workers may take: far beyond what any test's requests need, so only a
+/// hung worker reaches it.
+const WORKERS_DEADLINE: Duration = Duration::from_secs(240);
+
+/// Every worker's output once all have ended. Past the deadline every worker still running is
+/// killed and reaped before the test fails, so none outlives it.
+fn finished(mut children: Vec<Child>) -> Vec<Output> {
+    let deadline = Instant::now() + WORKERS_DEADLINE;
+    while children
+        .iter_mut()
+        .any(|child| child.try_wait().ok().flatten().is_none())
+    {
+        if Instant::now() >= deadline {
+            for child in &mut children {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            panic!("a worker ran past {WORKERS_DEADLINE:?}: killed them all");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Each has ended: its one line of output is waiting in the pipe.
+    children
+        .into_iter()
+        .map(|child| child.wait_with_output().expect("the worker's output"))
         .collect()
 }
