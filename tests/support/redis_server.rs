@@ -64,13 +64,13 @@ impl RedisServer {
     /// A connection for the test's own commands; every step of it has a deadline, so a test
     /// whose server stalls fails rather than hangs.
     pub fn admin(&self) -> redis::Connection {
-        let deadline = Some(Duration::from_secs(10));
+        let deadline = Duration::from_secs(10);
         let connection = redis::Client::open(self.url())
             .unwrap()
-            .get_connection_with_timeout(deadline.unwrap())
+            .get_connection_with_timeout(deadline)
             .expect("the test's own connection to redis-server");
-        connection.set_read_timeout(deadline).unwrap();
-        connection.set_write_timeout(deadline).unwrap();
+        connection.set_read_timeout(Some(deadline)).unwrap();
+        connection.set_write_timeout(Some(deadline)).unwrap();
         connection
     }
 
