@@ -58,7 +58,9 @@ done
 # Rust's standard library arrives in the static library with its debug sections; Debian strips
 # them from static libraries (as dh_strip does), which also makes the .deb a fraction the size.
 strip --strip-debug --enable-deterministic-archives "$built/libdinero.a"
-sed -e "s|@PREFIX@|/usr|" -e "s|@LIBDIR@|/usr/lib/$triple|" -e "s|@VERSION@|$version|" \
+# Debian's multiarch folder (x86_64-linux-gnu), where the .deb puts the library: not Rust's
+# target triple (x86_64-unknown-linux-gnu), which names no folder on a Debian system.
+sed -e "s|@PREFIX@|/usr|" -e "s|@LIBDIR@|/usr/lib/x86_64-linux-gnu|" -e "s|@VERSION@|$version|" \
   packaging/dinero.pc.in >"$built/dinero.pc"
 help2man --no-info --version-string="$version" \
   --name="the Dinero accounting API from the command line" "$built/dinero" |

@@ -181,6 +181,10 @@ else
   check "libdinero.so links to libdinero.so.$abi" prints "libdinero.so.$abi" readlink "$multiarch/libdinero.so"
   check "the loader's cache knows libdinero.so.$abi" sh -c "ldconfig -p | grep -q 'libdinero.so.$abi '"
   check "the dinero command answers --help" clean dinero --help
+  check "the dinero command has no --sandbox" \
+    sh -c "dinero --sandbox organizations 2>&1 | grep -q \"unexpected argument '--sandbox'\""
+  check "dinero.pc's libdir is the folder that holds the library" \
+    prints "$multiarch" pkg-config --variable=libdir dinero
   check "the dinero command has a man page" test -s /usr/share/man/man1/dinero.1.gz
   cp "$root/examples/c/personal_integration.c" "$work/"
   # shellcheck disable=SC2046
@@ -199,6 +203,15 @@ else
     "$work/sdist-venv/bin/python" -m pip install --quiet --no-deps "$root/$sdist"
   check "the Python example runs on the system's library" \
     clean "$work/sdist-venv/bin/python" personal_integration.py
+  # pip unpacks an sdist into a temporary folder; a library anybody planted in that folder's
+  # grandparent (target/release/libdinero.so, as a checkout has) must not be shipped.
+  mkdir -p "$work/planted/target/release" "$work/planted/unpacked"
+  echo "not a library: planted" >"$work/planted/target/release/libdinero.so"
+  tar -xzf "$root/$sdist" -C "$work/planted/unpacked"
+  python3 -m venv "$work/planted-venv"
+  check "an sdist ships no library planted above where it is unpacked" sh -c "
+    '$work/planted-venv/bin/python' -m pip install --quiet --no-deps '$work/planted/unpacked/libdinero-$version' &&
+    ! find '$work/planted-venv' -name 'libdinero.so*' | grep -q ."
   check "Python loaded libdinero.so.$abi through the system loader" clean "$work/sdist-venv/bin/python" -c "
 import libdinero._library as lib
 assert lib.load()._name == 'libdinero.so.$abi', lib.load()._name"

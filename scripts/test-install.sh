@@ -40,6 +40,10 @@ set -a; . "$work/sandbox.env"; set +a
 check "the installed example runs against the installed sandbox" \
   env LD_LIBRARY_PATH="$prefix/lib" "$work/example"
 check "the static example runs without the shared library" "$work/example-static"
+check "make install ships the dinero command" test -x "$prefix/bin/dinero"
+# ... built without the development-only sandbox.
+check "the installed dinero command has no --sandbox" \
+  sh -c "'$prefix/bin/dinero' --sandbox organizations 2>&1 | grep -q \"unexpected argument '--sandbox'\""
 
 # PHP outside the repository (so no target/release nearby, no DINERO_LIBRARY) finds the
 # installed library through the system loader. PHP is installed first when it is missing, so
@@ -66,5 +70,8 @@ check "PHP finds the installed library through the system loader" \
 
 PREFIX=$prefix scripts/install.sh uninstall >/dev/null
 check "uninstall leaves no file behind" test -z "$(find "$prefix" -type f -o -type l)"
+# A private prefix never enters the loader's cache (it would outlive the folder, and anyone
+# who made the path again could plant a library every program then loads by name).
+check "the loader's cache never names the private prefix" sh -c "! ldconfig -p | grep -qF '$prefix'"
 echo "install: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

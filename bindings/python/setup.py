@@ -2,8 +2,10 @@
 (or the wheel `pip wheel ./bindings/python` makes) works with no DINERO_LIBRARY and no Rust.
 From a checkout without a release build, the library is built first with cargo.
 
-DINERO_BUNDLE_LIBRARY (at build time): unset = the repository's target/release/libdinero.so if
-it exists; "0" = ship none; a path = ship that file. A wheel with the library inside is tagged
+DINERO_BUNDLE_LIBRARY (at build time): unset = in a libdinero checkout, the repository's
+target/release/libdinero.so (built first if missing), and nothing anywhere else (an sdist
+unpacked into a temporary folder never looks above itself, where anyone may have put a file);
+"0" = ship none; a path = ship that file. A wheel with the library inside is tagged
 for this platform rather than as pure Python, and for every Python 3 (py3-none-...): ctypes does
 not depend on the Python ABI. DINERO_WHEEL_PLATFORM sets the platform tag (`make dist` builds
 the library for glibc 2.17 and sets manylinux_2_17_x86_64; `auditwheel show` confirms it).
@@ -30,7 +32,20 @@ except ImportError:  # setuptools before 70.1 has it in the wheel package
 NAME = {"darwin": "libdinero.dylib", "win32": "dinero.dll"}.get(sys.platform, "libdinero.so")
 
 
-REPOSITORY = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+
+
+def repository() -> Optional[Path]:
+    """The libdinero checkout this binding lies in (bindings/python), or None. An sdist (it
+    holds PKG-INFO) is not in one: pip unpacks it into a temporary folder, whose grandparent
+    (/tmp) anybody can write to."""
+    if (HERE / "PKG-INFO").is_file():
+        return None
+    root = HERE.parents[1]
+    manifest = root / "Cargo.toml"
+    if not ((root / "include" / "dinero.h").is_file() and manifest.is_file()):
+        return None
+    return root if 'name = "dinero"' in manifest.read_text(errors="replace") else None
 
 
 def bundled_library() -> Optional[Path]:
@@ -39,20 +54,23 @@ def bundled_library() -> Optional[Path]:
         return None
     if choice:
         return Path(choice)
-    candidate = REPOSITORY / "target" / "release" / NAME
+    root = repository()
+    if root is None:
+        return None
+    candidate = root / "target" / "release" / NAME
     if not candidate.is_file():
-        build_library()
+        build_library(root)
     return candidate if candidate.is_file() else None
 
 
-def build_library() -> None:
+def build_library(root: Path) -> None:
     """From a checkout without a release build: build it, so the wheel works without Rust."""
     cargo = shutil.which("cargo")
-    if cargo is None or not (REPOSITORY / "Cargo.toml").is_file():
+    if cargo is None:
         return
     import subprocess
 
-    subprocess.run([cargo, "build", "--release", "-p", "dinero"], cwd=REPOSITORY, check=True)
+    subprocess.run([cargo, "build", "--release", "-p", "dinero"], cwd=root, check=True)
 
 
 class BuildPy(build_py):
