@@ -29,6 +29,8 @@ dist_apt_install() { # COMMAND=PACKAGE...: the packages of the commands that are
 dist_tools() {
   dist_apt_install help2man=help2man dpkg-shlibdeps=dpkg-dev lintian=lintian abidw=abigail-tools \
     php=php-cli composer=composer node=nodejs npm=npm
+  # Composer reads a package zip of an artifact repository (the PHP guide's route) with ext-zip.
+  php -r 'exit(extension_loaded("zip") ? 0 : 1);' || dist_apt_get php-zip
   export PATH="$HOME/.cargo/bin:$PATH"
   local tool
   for tool in cargo-deb cargo-zigbuild; do

@@ -134,20 +134,15 @@ check "the npm package loaded the library it ships" \
     node --input-type=module -e "import { libraryPath } from 'libdinero'; console.log(libraryPath());"
 
 # -- Composer, with a copy of the library inside the package ------------------------------------
-mkdir -p "$work/php-package" "$work/php-app" "$work/deb-files"
-(cd "$work/php-package" && python3 -m zipfile -e "$root/$php_zip" .)
-cat >"$work/php-app/composer.json" <<JSON
-{
-    "repositories": [
-        {"packagist.org": false},
-        {"type": "path", "url": "../php-package", "options": {"symlink": false}}
-    ],
-    "require": {"libdinero/libdinero": "$version"}
-}
-JSON
+# The guide's route: the zip of make dist in a folder named as an artifact repository.
+mkdir -p "$work/php-artifacts" "$work/php-app" "$work/deb-files"
+cp "$root/$php_zip" "$work/php-artifacts/"
 export COMPOSER_NO_INTERACTION=1 COMPOSER_DISABLE_NETWORK=1 COMPOSER_ALLOW_SUPERUSER=1
-check "composer install from a path repository into an empty project" \
-  composer install --quiet --working-dir="$work/php-app"
+echo '{"repositories": [{"packagist.org": false}]}' >"$work/php-app/composer.json"
+check "composer config: the artifact repository, as the PHP guide shows" \
+  composer config --working-dir="$work/php-app" repositories.libdinero artifact "$work/php-artifacts"
+check "composer require libdinero/libdinero into an empty project" \
+  composer require --quiet --working-dir="$work/php-app" "libdinero/libdinero:$version"
 sed "s|__DIR__ . '/../../bindings/php/vendor/autoload.php'|__DIR__ . '/vendor/autoload.php'|" \
   "$root/examples/php/personal_integration.php" >"$work/php-app/personal_integration.php"
 cat >"$work/php-app/loaded_from.php" <<'PHP'
