@@ -49,7 +49,7 @@ pub fn login(config_given: Option<&Path>, args: &Login) -> Result<(), Failure> {
         args.timeout_secs
     );
     let deadline = Instant::now() + Duration::from_secs(args.timeout_secs);
-    let callback = wait_for_callback(&listener, deadline)?;
+    let callback = wait_for_callback(&listener, &authorization, deadline)?;
 
     let problem = keep_refresh_tokens(&mut config, &file);
     let client =
@@ -142,16 +142,22 @@ fn report_organizations(
 }
 
 /// Waits for the browser's request to the callback path and answers it; returns what it
-/// carried (the form body of a POST, the query of a GET). Other requests (a favicon) get a
-/// 404 and the wait goes on, until `deadline`.
-fn wait_for_callback(listener: &TcpListener, deadline: Instant) -> Result<String, Failure> {
+/// carried (the form body of a POST, the query of a GET). Other requests get a 404 (a
+/// favicon) or a 400 (one to the callback path without this sign-in's state: any local
+/// process, or any web page the user has open, can send one), and the wait goes on, until
+/// `deadline`.
+fn wait_for_callback(
+    listener: &TcpListener,
+    authorization: &Authorization,
+    deadline: Instant,
+) -> Result<String, Failure> {
     listener
         .set_nonblocking(true)
         .map_err(|e| Failure::usage(e.to_string()))?;
     loop {
         match listener.accept() {
             Ok((stream, _)) => {
-                if let Some(callback) = answer(stream, deadline) {
+                if let Some(callback) = answer(stream, authorization, deadline) {
                     return Ok(callback);
                 }
             }
@@ -170,7 +176,11 @@ fn wait_for_callback(listener: &TcpListener, deadline: Instant) -> Result<String
 
 /// Reads one request; Some(its fields) when it is the callback. A peer that trickles its
 /// request, or never sends one, is given up on at `deadline`, the whole wait's end.
-fn answer(mut stream: TcpStream, deadline: Instant) -> Option<String> {
+fn answer(
+    mut stream: TcpStream,
+    authorization: &Authorization,
+    deadline: Instant,
+) -> Option<String> {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
     let (method, target, body) = read_request(&mut stream, deadline)?;
@@ -180,18 +190,37 @@ fn answer(mut stream: TcpStream, deadline: Instant) -> Option<String> {
             .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         return None;
     }
-    let page = "<!doctype html><title>dinero login</title><p>The sign-in reached the dinero \
-                command. You can close this window and go back to the terminal.</p>";
+    let fields = match method.as_str() {
+        "POST" => String::from_utf8_lossy(&body).into_owned(),
+        _ => query.to_string(),
+    };
+    if !authorization.answered_by(&fields) {
+        page(
+            &mut stream,
+            "400 Bad Request",
+            "This is not the answer to the sign-in the \
+             dinero command is waiting for; it goes on waiting.",
+        );
+        return None;
+    }
+    page(
+        &mut stream,
+        "200 OK",
+        "The dinero command has the answer. You can close this \
+         window and go back to the terminal.",
+    );
+    Some(fields)
+}
+
+/// A small page for the browser (what happened is printed in the terminal).
+fn page(stream: &mut TcpStream, status: &str, text: &str) {
+    let page = format!("<!doctype html><title>dinero login</title><p>{text}</p>");
     let _ = write!(
         stream,
-        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
+        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
          Cache-Control: no-store\r\nConnection: close\r\n\r\n{page}",
         page.len()
     );
-    Some(match method.as_str() {
-        "POST" => String::from_utf8_lossy(&body).into_owned(),
-        _ => query.to_string(),
-    })
 }
 
 /// Method, target and body of one HTTP/1.1 request, or None if it is not one.

@@ -470,6 +470,23 @@ fn login_signs_in_through_the_browser_and_later_commands_use_the_kept_refresh_to
             break format!("{}/connect/authorize?{url}", sb.connect_url());
         }
     };
+    // A request to the callback without this sign-in's state (any local process, or any web
+    // page the user has open, can send one) is refused, and the login goes on waiting.
+    let port = url
+        .split("redirect_uri=http%3A%2F%2F127.0.0.1%3A")
+        .nth(1)
+        .and_then(|rest| rest.split('%').next())
+        .and_then(|port| port.parse::<u16>().ok())
+        .expect("the callback's port in the address");
+    let mut stray = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    std::io::Write::write_all(
+        &mut stray,
+        b"GET /callback?error=access_denied&state=forged HTTP/1.1\r\nHost: x\r\n\r\n",
+    )
+    .unwrap();
+    let mut refused = String::new();
+    std::io::Read::read_to_string(&mut stray, &mut refused).unwrap();
+    assert!(refused.starts_with("HTTP/1.1 400"), "{refused}");
     play_browser(&url);
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr_lines, &mut rest).unwrap();

@@ -9,38 +9,67 @@ use crate::secret::Secret;
 use crate::server_text::printable_excerpt;
 use sha2::{Digest, Sha256};
 
+impl Authorization {
+    /// Whether `callback` carries this authorization's state: the answer to this sign-in, not
+    /// a stray or forged request to the redirect URI. A listener of its own (the `dinero login`
+    /// command's) answers the others and keeps waiting for this one.
+    pub fn answered_by(&self, callback: &str) -> bool {
+        Fields::read(callback).state_is(self)
+    }
+}
+
+/// The fields the browser brought back.
+struct Fields {
+    code: Option<Secret>,
+    state: Option<Secret>,
+    error: Option<String>,
+}
+
+impl Fields {
+    /// From a form body, a query string, or a whole redirect URL.
+    fn read(callback: &str) -> Fields {
+        let fields = callback
+            .split_once('?')
+            .map_or(callback, |(_, query)| query);
+        let fields = fields.split('#').next().unwrap_or(fields);
+        let mut read = Fields {
+            code: None,
+            state: None,
+            error: None,
+        };
+        for (name, value) in form_urlencoded::parse(fields.trim().as_bytes()) {
+            match name.as_ref() {
+                "code" => read.code = Some(Secret::new(value)),
+                "state" => read.state = Some(Secret::new(value)),
+                "error" => read.error = Some(value.into_owned()),
+                _ => {}
+            }
+        }
+        read
+    }
+
+    fn state_is(&self, authorization: &Authorization) -> bool {
+        self.state
+            .as_ref()
+            .is_some_and(|s| same_secret(s.expose(), authorization.state.expose()))
+    }
+}
+
 /// The authorization code in `callback` (a form body, a query string, or a whole redirect URL),
 /// once its state is checked against `authorization`.
 pub fn read_code(callback: &str, authorization: &Authorization) -> Result<Secret> {
-    let fields = callback
-        .split_once('?')
-        .map_or(callback, |(_, query)| query);
-    let fields = fields.split('#').next().unwrap_or(fields);
-    let mut code = None;
-    let mut state = None;
-    let mut error = None;
-    for (name, value) in form_urlencoded::parse(fields.trim().as_bytes()) {
-        match name.as_ref() {
-            "code" => code = Some(Secret::new(value)),
-            "state" => state = Some(Secret::new(value)),
-            "error" => error = Some(value.into_owned()),
-            _ => {}
-        }
-    }
-    let state_matches = state
-        .as_ref()
-        .is_some_and(|s| same_secret(s.expose(), authorization.state.expose()));
-    if !state_matches {
+    let fields = Fields::read(callback);
+    if !fields.state_is(authorization) {
         return Err(Error::new(
             ErrorKind::AuthRejected,
             "the answer's state does not match this authorization (a forged, stale or \
              mixed-up redirect): start the sign-in again",
         ));
     }
-    if let Some(error) = error {
+    if let Some(error) = fields.error {
         return Err(refusal(&error));
     }
-    code.filter(|c| !c.is_empty()).ok_or_else(|| {
+    fields.code.filter(|c| !c.is_empty()).ok_or_else(|| {
         Error::invalid("the answer carries neither a code nor an error: is it the redirect's form body or query?")
     })
 }
@@ -89,6 +118,18 @@ mod tests {
             format!("https://shop.example/back?code=abc%2B1&state={state}"),
         ] {
             assert_eq!(read_code(&callback, &a).unwrap().expose(), "abc+1");
+        }
+    }
+
+    #[test]
+    fn only_a_callback_with_this_authorizations_state_answers_it() {
+        let a = authorization();
+        let state = a.state.expose();
+        assert!(a.answered_by(&format!("code=abc&state={state}")));
+        assert!(a.answered_by(&format!("error=access_denied&state={state}")));
+        assert!(a.answered_by(&format!("https://shop.example/back?state={state}&code=x")));
+        for stray in ["", "code=abc", "code=abc&state=forged", "favicon.ico"] {
+            assert!(!a.answered_by(stray), "{stray}");
         }
     }
 
