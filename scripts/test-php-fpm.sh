@@ -167,8 +167,10 @@ free_port() {
 }
 
 # --- the sandbox -------------------------------------------------------------------------
+# Judged over any window of that length, the stricter judge: a pool it never refuses stays
+# under Dinero's fixed window wherever that window's edges fall.
 "$sandbox_bin" --port 0 --env-file "$tmp/sandbox.env" \
-  --rate-limit "$rate_limit" --rate-window-ms "$rate_window_ms" \
+  --rate-limit "$rate_limit" --rate-window-ms "$rate_window_ms" --sliding-rate-window \
   </dev/null >"$tmp/sandbox.log" 2>&1 &
 started+=("$! dinero-sandbox")
 wait_until "dinero-sandbox" 15 "$!" test -s "$tmp/sandbox.env" || { show_log "$tmp/sandbox.log"; exit 1; }

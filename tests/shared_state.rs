@@ -10,6 +10,7 @@ mod workers;
 
 use common::*;
 use dinero::ffi::status::*;
+use dinero_sandbox::RateWindow;
 use redis_server::{RedisOptions, RedisServer};
 use serde_json::json;
 use std::path::PathBuf;
@@ -25,10 +26,13 @@ const WINDOW_MS: u64 = 2000;
 /// default 500 ms: where a test asserts sharing, a slow store must not turn into a fallback.
 const SLOW_MACHINE: (&str, &str) = ("shared_state_timeout_ms", "3000");
 
+/// Judged over any window of that length (the stricter judge): a client never refused by it
+/// stays under Dinero's fixed window wherever that window's edges fall.
 fn limited_sandbox() -> Sandbox {
     sandbox_with(|c| {
         c.rate_limit = LIMIT;
         c.rate_window = ms(WINDOW_MS);
+        c.rate_window_kind = RateWindow::Sliding;
     })
 }
 

@@ -173,7 +173,7 @@ impl State {
             401 => errors::unauthorized(),
             404 => errors::not_found_html(),
             429 => {
-                let (limit, window) = self.rate_limit_settings();
+                let (limit, window, _) = self.rate_limit_settings();
                 Response::text(
                     429,
                     "text/plain; charset=utf-8",

@@ -28,5 +28,5 @@ mod stats;
 mod token_endpoint;
 mod tokens;
 
-pub use config::{ClientErrorShape, Config, DraftPdf, DuplicateId, RefreshTokens};
+pub use config::{ClientErrorShape, Config, DraftPdf, DuplicateId, RateWindow, RefreshTokens};
 pub use sandbox::Sandbox;

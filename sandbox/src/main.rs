@@ -23,6 +23,8 @@ usage: dinero-sandbox [options]
   --token-lifetime-ms MS         access token lifetime (default 3600000)
   --rate-limit N                 requests per window per client id, 0 = off (default 100)
   --rate-window-ms MS            rate limit window (default 60000)
+  --sliding-rate-window          judge the limit over any window of that length, not Dinero's
+                                 fixed one opened by its first request (stricter)
   --rate-limit-retry-after SECS  a fixed Retry-After on rate-limit 429s (default: the
                                  seconds left in the window)
   --no-retry-after               rate-limit 429s without Retry-After
@@ -199,6 +201,9 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Parsed, String> {
             "--token-lifetime-ms" => config.token_lifetime = positive_ms(&flag, &value()?)?,
             "--rate-limit" => config.rate_limit = parse(&flag, &value()?)?,
             "--rate-window-ms" => config.rate_window = positive_ms(&flag, &value()?)?,
+            "--sliding-rate-window" => {
+                config.rate_window_kind = dinero_sandbox::RateWindow::Sliding
+            }
             "--rate-limit-retry-after" => {
                 let secs: u64 = parse(&flag, &value()?)?;
                 config.rate_limit_retry_after = Some(secs.to_string());

@@ -2,14 +2,47 @@
 //! *fixed* window ("wait a minute and continue"): the first request after a window has run out
 //! opens the next one. Refused requests do not count, so hammering into 429s does not push
 //! recovery further away (nor does it help).
+//!
+//! A *sliding* window (`RateWindow::Sliding`) is the stricter judge a test can choose: it
+//! refuses a request when `limit` others were admitted in the `window` before it, wherever the
+//! window's edges fall. A client it never refuses passes any fixed window too.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// How the limit's window is laid over time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RateWindow {
+    /// Dinero's: opened by the first request, closed a window later.
+    #[default]
+    Fixed,
+    /// Any `window` of time, ending at the request being judged.
+    Sliding,
+}
+
+impl RateWindow {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RateWindow::Fixed => "fixed",
+            RateWindow::Sliding => "sliding",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "fixed" => Some(RateWindow::Fixed),
+            "sliding" => Some(RateWindow::Sliding),
+            _ => None,
+        }
+    }
+}
 
 struct Window {
     opened: Instant,
     admitted: u32,
+    /// When each request of the last window was admitted (the sliding judge's memory).
+    recent: VecDeque<Instant>,
 }
 
 #[derive(Default)]
@@ -19,8 +52,14 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     /// Admits a request counted under `key` (organization and client id) now, or refuses it
-    /// with the time left until the window ends. A `limit` of 0 admits everything.
-    pub fn admit(&self, key: &Arc<str>, limit: u32, window: Duration) -> Result<(), Duration> {
+    /// with the time left until it would be admitted. A `limit` of 0 admits everything.
+    pub fn admit(
+        &self,
+        key: &Arc<str>,
+        limit: u32,
+        window: Duration,
+        kind: RateWindow,
+    ) -> Result<(), Duration> {
         if limit == 0 {
             return Ok(());
         }
@@ -29,18 +68,36 @@ impl RateLimiter {
         let current = windows.entry(Arc::clone(key)).or_insert(Window {
             opened: now,
             admitted: 0,
+            recent: VecDeque::new(),
         });
+        while current
+            .recent
+            .front()
+            .is_some_and(|admitted| now.duration_since(*admitted) >= window)
+        {
+            current.recent.pop_front();
+        }
         if now.duration_since(current.opened) >= window {
-            *current = Window {
-                opened: now,
-                admitted: 0,
-            };
+            current.opened = now;
+            current.admitted = 0;
         }
         // After a lowered limit there may be more than `limit` admitted: still a refusal.
-        if current.admitted >= limit {
-            return Err(window.saturating_sub(now.duration_since(current.opened)));
+        match kind {
+            RateWindow::Fixed if current.admitted >= limit => {
+                return Err(window.saturating_sub(now.duration_since(current.opened)));
+            }
+            RateWindow::Sliding if current.recent.len() >= limit as usize => {
+                let oldest = current.recent[current.recent.len() - limit as usize];
+                return Err(window.saturating_sub(now.duration_since(oldest)));
+            }
+            _ => {}
         }
         current.admitted += 1;
+        current.recent.push_back(now);
+        // Only the last `limit` can ever decide; a lowered limit must not leave the rest.
+        while current.recent.len() > limit as usize {
+            current.recent.pop_front();
+        }
         Ok(())
     }
 }
@@ -81,15 +138,42 @@ mod tests {
         let a: Arc<str> = Arc::from("1:a");
         let b: Arc<str> = Arc::from("1:b");
         let window = Duration::from_millis(50);
-        assert!(limiter.admit(&a, 2, window).is_ok());
-        assert!(limiter.admit(&a, 2, window).is_ok());
-        let wait = limiter.admit(&a, 2, window).unwrap_err();
+        assert!(limiter.admit(&a, 2, window, RateWindow::Fixed).is_ok());
+        assert!(limiter.admit(&a, 2, window, RateWindow::Fixed).is_ok());
+        let wait = limiter.admit(&a, 2, window, RateWindow::Fixed).unwrap_err();
         assert!(wait <= window);
-        assert!(limiter.admit(&b, 2, window).is_ok(), "limits are per key");
+        assert!(
+            limiter.admit(&b, 2, window, RateWindow::Fixed).is_ok(),
+            "limits are per key"
+        );
         std::thread::sleep(Duration::from_millis(60));
-        assert!(limiter.admit(&a, 2, window).is_ok());
-        assert!(limiter.admit(&a, 2, window).is_ok(), "a whole new window");
-        assert!(limiter.admit(&a, 0, window).is_ok(), "0 means no limit");
+        assert!(limiter.admit(&a, 2, window, RateWindow::Fixed).is_ok());
+        assert!(
+            limiter.admit(&a, 2, window, RateWindow::Fixed).is_ok(),
+            "a whole new window"
+        );
+        assert!(
+            limiter.admit(&a, 0, window, RateWindow::Fixed).is_ok(),
+            "0 means no limit"
+        );
+    }
+
+    #[test]
+    fn a_sliding_window_refuses_what_a_fixed_one_lets_through_at_its_edge() {
+        let window = Duration::from_millis(200);
+        for (kind, admitted_after_the_edge) in [(RateWindow::Fixed, 2), (RateWindow::Sliding, 1)] {
+            let limiter = RateLimiter::default();
+            let key: Arc<str> = Arc::from("1:a");
+            assert!(limiter.admit(&key, 2, window, kind).is_ok());
+            std::thread::sleep(Duration::from_millis(120));
+            assert!(limiter.admit(&key, 2, window, kind).is_ok());
+            // Past the fixed window's end, still inside the second request's window.
+            std::thread::sleep(Duration::from_millis(100));
+            let admitted = (0..2)
+                .filter(|_| limiter.admit(&key, 2, window, kind).is_ok())
+                .count();
+            assert_eq!(admitted, admitted_after_the_edge, "{kind:?}");
+        }
     }
 
     #[test]

@@ -93,9 +93,9 @@ impl State {
     }
 
     /// `(limit, window)`.
-    pub fn rate_limit_settings(&self) -> (u32, Duration) {
+    pub fn rate_limit_settings(&self) -> (u32, Duration, crate::config::RateWindow) {
         let s = lock(&self.settings);
-        (s.rate_limit, s.rate_window)
+        (s.rate_limit, s.rate_window, s.rate_window_kind)
     }
 
     pub fn configure(&self, patch: &Value) -> Result<(), String> {
@@ -119,6 +119,7 @@ impl State {
             token_lifetime: s.token_lifetime,
             rate_limit: s.rate_limit,
             rate_window: s.rate_window,
+            rate_window_kind: s.rate_window_kind,
             retry_after_header: s.retry_after_header,
             rate_limit_retry_after: s.rate_limit_retry_after,
             duplicate_id: s.duplicate_id,

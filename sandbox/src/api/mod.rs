@@ -34,8 +34,8 @@ pub fn handle(state: &State, request: &Request) -> Response {
         .and_then(|(_, route)| route.org())
         .and_then(|org| org.parse::<u64>().ok());
     let rate_key = access.rate_key(path_org);
-    let (limit, window) = state.rate_limit_settings();
-    if let Err(wait) = state.rate.admit(&rate_key, limit, window) {
+    let (limit, window, kind) = state.rate_limit_settings();
+    if let Err(wait) = state.rate.admit(&rate_key, limit, window, kind) {
         let settings = state.settings();
         let retry_after = settings.retry_after_header.then(|| {
             settings
