@@ -15,12 +15,24 @@ use ureq::http::Uri;
 
 /// One authorization under way: what the caller keeps (in the user's session, say) between
 /// sending the browser to `url` and the browser coming back.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Authorization {
     pub url: String,
     pub state: Secret,
     pub code_verifier: Secret,
     pub redirect_uri: String,
+}
+
+/// Shows where the browser is sent and comes back, not the state the URL carries (whoever
+/// holds it can pass a forged answer off as this sign-in's) nor the verifier.
+impl std::fmt::Debug for Authorization {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let authorize = self.url.split('?').next().unwrap_or_default();
+        f.debug_struct("Authorization")
+            .field("url", &format_args!("{authorize}?[redacted]"))
+            .field("redirect_uri", &self.redirect_uri)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Authorization {
@@ -188,6 +200,12 @@ mod tests {
         );
         assert_eq!(get("ui_locales"), Some("da-DK"));
         assert!(!a.url.contains(a.code_verifier.expose()));
+        let shown = format!("{a:?}");
+        assert!(
+            !shown.contains(a.state.expose()) && !shown.contains(a.code_verifier.expose()),
+            "{shown}"
+        );
+        assert!(shown.contains("https://shop.example/back"), "{shown}");
     }
 
     #[test]
