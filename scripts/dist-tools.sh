@@ -1,6 +1,7 @@
 # Sourced by scripts/dist.sh and scripts/test-dist.sh: `dist_tools` installs, once, what
 # building and checking the packages needs, into places found again on the next run:
-#   ~/.cargo/bin:  cargo-deb and cargo-zigbuild (cargo install --locked, from crates.io);
+#   ~/.cargo/bin:  cargo-deb, cargo-zigbuild and cargo-about (cargo install --locked, from
+#                  crates.io);
 #   .venv-dist/:   zig (PyPI's ziglang), auditwheel, build and wheel (from PyPI);
 #   Debian:        help2man, dpkg-dev, lintian, abigail-tools, composer, npm, when missing.
 # Afterwards DIST_PYTHON is the tools' Python (cargo-zigbuild runs zig through it).
@@ -33,10 +34,12 @@ dist_tools() {
   php -r 'exit(extension_loaded("zip") ? 0 : 1);' || dist_apt_get php-zip
   export PATH="$HOME/.cargo/bin:$PATH"
   local tool
-  for tool in cargo-deb cargo-zigbuild; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
+  # cargo-about writes the third-party notices; its command is behind its `cli` feature.
+  for tool in cargo-deb cargo-zigbuild "cargo-about --features cli"; do
+    if ! command -v "${tool%% *}" >/dev/null 2>&1; then
       echo "dist: cargo install --locked $tool (once)"
-      cargo install --quiet --locked "$tool" </dev/null
+      # shellcheck disable=SC2086 # the name, then its options
+      cargo install --quiet --locked $tool </dev/null
     fi
   done
   if ! "$DIST_PYTHON" -c 'import ziglang, auditwheel, build, wheel' >/dev/null 2>&1; then

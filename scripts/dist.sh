@@ -69,6 +69,12 @@ help2man --no-info --version-string="$version" \
 rm -rf dist "$stage"
 mkdir -p dist "$stage"
 
+# The notices of every crate built into the library and the command (their licences ask for
+# them in binary packages), shipped beside the library in each package that carries it.
+cargo about generate --offline --locked --fail -c packaging/about.toml -m cli/Cargo.toml \
+  packaging/third-party.hbs -o "$built/LICENSE-THIRD-PARTY" 2>"$stage/about.log" ||
+  { cat "$stage/about.log"; die "cargo about could not list every crate's licence"; }
+
 echo "dist: [${SECONDS}s] cargo deb"
 deb=dist/libdinero_${version}-1_amd64.deb
 cargo deb --quiet --fast --no-build --profile dist --target "$triple" -p dinero --output "$deb" >/dev/null
@@ -85,9 +91,13 @@ dpkg-deb --root-owner-group -Zxz --build "$stage/deb" "$deb" >/dev/null
 echo "dist: [${SECONDS}s] Python wheel and sdist"
 tar -C bindings -cf - --exclude=.venv --exclude=build --exclude='*.egg-info' --exclude=__pycache__ \
   --exclude=.pytest_cache --exclude=.mypy_cache python | tar -C "$stage" -xf -
+# setuptools ships LICEN[CS]E* files in the wheel's and the sdist's metadata; the third-party
+# notices go only into the wheel, the one that carries the library.
+cp LICENSE-MIT LICENSE-APACHE "$built/LICENSE-THIRD-PARTY" "$stage/python/"
 DINERO_BUNDLE_LIBRARY="$built/libdinero.so" DINERO_WHEEL_PLATFORM=manylinux_2_17_x86_64 \
   "$DIST_PYTHON" -m build --no-isolation --wheel --outdir dist "$stage/python" >"$stage/wheel.log" 2>&1 ||
   { cat "$stage/wheel.log"; die "the wheel did not build"; }
+rm -rf "$stage/python/LICENSE-THIRD-PARTY" "$stage/python/build"
 DINERO_BUNDLE_LIBRARY=0 "$DIST_PYTHON" -m build --no-isolation --sdist --outdir dist "$stage/python" \
   >"$stage/sdist.log" 2>&1 || { cat "$stage/sdist.log"; die "the sdist did not build"; }
 
@@ -97,6 +107,7 @@ echo "dist: [${SECONDS}s] npm pack"
 
 echo "dist: [${SECONDS}s] composer archive"
 tar -C bindings -cf - --exclude=vendor --exclude=lib php | tar -C "$stage" -xf -
+cp LICENSE-MIT LICENSE-APACHE "$stage/php/"
 export COMPOSER_ALLOW_SUPERUSER=1 COMPOSER_NO_INTERACTION=1 COMPOSER_DISABLE_NETWORK=1
 # A zip in a Composer artifact repository must say its version (Packagist takes it from git tags).
 composer config --working-dir="$stage/php" version "$version"

@@ -79,6 +79,26 @@ for artifact in "$deb" "$wheel" "$sdist" "$npm_tarball" "$php_zip"; do
 done
 [ -x target/release/dinero-sandbox ] || { echo "test-dist: run make build first" >&2; exit 1; }
 check "dist/SHA256SUMS matches every package" sh -c 'cd dist && sha256sum --check --strict SHA256SUMS'
+# The licences in every package; the notices of the crates built in, in each one that carries
+# the library or the command (ring's among them: its licence asks for its notice).
+lists() { # FILE...: the packages' file lists, one path a line
+  dpkg-deb --fsys-tarfile "$deb" | tar -t
+  for archive in "$wheel" "$php_zip"; do python3 -m zipfile -l "$archive" | awk 'NR > 1 {print $1}'; done
+  tar -tzf "$sdist"; tar -tzf "$npm_tarball"
+}
+lists >"$work/contents"
+for licence in LICENSE-MIT LICENSE-APACHE; do
+  for where in "^./usr/share/doc/libdinero/$licence\$" "dist-info/.*$licence\$" "^$licence\$" \
+    "^libdinero-$version/$licence\$" "^package/$licence\$"; do
+    check "a package holds $licence ($where)" grep -q "$where" "$work/contents"
+  done
+done
+for where in "^./usr/share/doc/libdinero/LICENSE-THIRD-PARTY\$" "dist-info/.*LICENSE-THIRD-PARTY\$" \
+  "^package/lib/LICENSE-THIRD-PARTY\$"; do
+  check "a package with the library holds the third-party notices ($where)" grep -q "$where" "$work/contents"
+done
+check "the notices name ring, built into the library" \
+  sh -c "dpkg-deb --fsys-tarfile '$deb' | tar -xO ./usr/share/doc/libdinero/LICENSE-THIRD-PARTY | grep -q '^  ring '"
 # lintian takes minutes on the static library's objects: it runs beside the other checks.
 timeout 900 lintian --fail-on error "$root/$deb" >"$work/lintian.out" 2>&1 &
 lintian_pid=$!
