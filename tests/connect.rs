@@ -403,16 +403,25 @@ fn shared_state_refreshes_once_for_every_client_and_hands_the_rotated_token_on()
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn through_redis_a_stale_refresh_token_given_at_start_gives_way_to_the_stored_newest_one() {
+/// A Redis server, and a sandbox whose tokens live `token_lifetime` and whose used refresh
+/// tokens are refused a millisecond later.
+fn redis_and_sandbox(
+    token_lifetime: Duration,
+) -> (redis_server::RedisServer, dinero_sandbox::Sandbox) {
     let redis = redis_server::RedisServer::start(redis_server::RedisOptions {
         password: None,
         tls: false,
     });
     let sb = sandbox_with(|c| {
-        c.token_lifetime = Duration::from_secs(2);
+        c.token_lifetime = token_lifetime;
         c.refresh_grace = Duration::from_millis(1);
     });
+    (redis, sb)
+}
+
+#[test]
+fn through_redis_a_stale_refresh_token_given_at_start_gives_way_to_the_stored_newest_one() {
+    let (redis, sb) = redis_and_sandbox(Duration::from_secs(2));
     let org = sb.config().organization_id.to_string();
     let jar = Jar::default();
     let url = redis.url();
@@ -471,14 +480,7 @@ fn through_redis_a_stale_refresh_token_given_at_start_gives_way_to_the_stored_ne
 #[test]
 fn a_refresh_token_redis_could_not_take_is_stored_when_it_is_back_and_meanwhile_nobody_is_told_to_sign_in(
 ) {
-    let mut redis = redis_server::RedisServer::start(redis_server::RedisOptions {
-        password: None,
-        tls: false,
-    });
-    let sb = sandbox_with(|c| {
-        c.token_lifetime = Duration::from_secs(4);
-        c.refresh_grace = Duration::from_millis(1);
-    });
+    let (mut redis, sb) = redis_and_sandbox(Duration::from_secs(4));
     let org = sb.config().organization_id.to_string();
     let jar = Jar::default();
     let url = redis.url();

@@ -330,11 +330,11 @@ mod tests {
         assert!(g.next_ask(Some(Secret::new("rt-new"))).is_ok());
     }
 
-    #[test]
-    fn the_code_is_exchanged_once_and_its_refusal_is_not_login_required() {
+    /// A grant whose code ("the-code") is still to be exchanged.
+    fn signing_in() -> RefreshGrant {
         let config = crate::config::Config::default();
         let a = crate::connect::Authorization::new("isv_x", "https://a.example/", &config).unwrap();
-        let g = RefreshGrant::from_code(
+        RefreshGrant::from_code(
             "isv_x",
             "secret",
             Secret::new("the-code"),
@@ -342,7 +342,12 @@ mod tests {
             "https://c.example",
             None,
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn the_code_is_exchanged_once_and_its_refusal_is_not_login_required() {
+        let g = signing_in();
         assert!(g.signing_in());
         let ask = g.next_ask(None).unwrap();
         assert!(ask.form.expose().contains("grant_type=authorization_code"));
@@ -356,17 +361,7 @@ mod tests {
 
     #[test]
     fn a_sign_in_without_a_refresh_token_says_so_when_its_access_token_runs_out() {
-        let config = crate::config::Config::default();
-        let a = crate::connect::Authorization::new("isv_x", "https://a.example/", &config).unwrap();
-        let g = RefreshGrant::from_code(
-            "isv_x",
-            "secret",
-            Secret::new("the-code"),
-            &a,
-            "https://c.example",
-            None,
-        )
-        .unwrap();
+        let g = signing_in();
         let ask = g.next_ask(None).unwrap();
         let no_refresh = br#"{"access_token":"at","expires_in":3600,"token_type":"Bearer"}"#;
         assert!(g
