@@ -450,13 +450,7 @@ fn a_process_killed_while_refreshing_does_not_block_the_others() {
                     "retry_base_delay_ms": "10", "retry_max_delay_ms": "100"},
         "requests": 1, "path": "/v1/organizations",
     });
-    let worker = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples/shared_state_worker");
+    let worker = env!("CARGO_BIN_EXE_shared_state_worker");
     let mut first = std::process::Command::new(worker)
         .env("DINERO_WORKER", job.to_string())
         .stdout(std::process::Stdio::null())
