@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make dist`: every package users install, built into dist/ from a checkout, with SHA256SUMS.
 #
-#   libdinero_VERSION-1_amd64.deb                       cargo-deb: the library, header, dinero.pc,
-#                                                       the dinero command and its man page
+#   libdinero0_VERSION-1_amd64.deb                      cargo-deb: the shared library
+#   libdinero-dev_VERSION-1_amd64.deb                   the header, libdinero.a, dinero.pc
+#   dinero_VERSION-1_amd64.deb                          the dinero command and its man page
 #   libdinero-VERSION-py3-none-manylinux_2_17_x86_64.whl  the Python package with the library
 #   libdinero-VERSION.tar.gz                             its sdist (uses the system's library)
 #   libdinero-VERSION.tgz                                npm pack, with the library
@@ -35,6 +36,8 @@ grep -q "\"usr/lib/x86_64-linux-gnu/libdinero.so.$version\"" Cargo.toml &&
   die "[package.metadata.deb] assets in Cargo.toml must name libdinero.so.$version"
 grep -q "dest = \"usr/lib/x86_64-linux-gnu/libdinero.so.$abi\"" Cargo.toml ||
   die "[package.metadata.deb] assets in Cargo.toml must link libdinero.so.$abi (the SONAME)"
+grep -q "^name = \"libdinero$abi\"" Cargo.toml && grep -q "^depends = \"libdinero$abi (= $version-1)\"" Cargo.toml ||
+  die "[package.metadata.deb] in Cargo.toml must name the library's package libdinero$abi, which libdinero-dev depends on at $version-1"
 head -n 1 packaging/deb/changelog | grep -q "^libdinero ($version-" ||
   die "packaging/deb/changelog must start with an entry for $version"
 for manifest in bindings/python/pyproject.toml bindings/node/package.json; do
@@ -75,18 +78,29 @@ cargo about generate --offline --locked --fail -c packaging/about.toml -m cli/Ca
   packaging/third-party.hbs -o "$built/LICENSE-THIRD-PARTY" 2>"$stage/about.log" ||
   { cat "$stage/about.log"; die "cargo about could not list every crate's licence"; }
 
-echo "dist: [${SECONDS}s] cargo deb"
-deb=dist/libdinero_${version}-1_amd64.deb
-cargo deb --quiet --fast --no-build --profile dist --target "$triple" -p dinero --output "$deb" >/dev/null
-# Two control files cargo-deb does not write: shlibs (programs linked against libdinero.so.N
-# depend on this package) and md5sums (for dpkg --verify). dpkg-deb adds them and compresses
-# the final package with xz (cargo deb --fast above: its archive is only unpacked again).
-dpkg-deb --raw-extract "$deb" "$stage/deb"
-echo "libdinero $abi libdinero (>= $version)" >"$stage/deb/DEBIAN/shlibs"
-(cd "$stage/deb" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z |
-  xargs -0 md5sum) >"$stage/deb/DEBIAN/md5sums"
-chmod 0644 "$stage/deb/DEBIAN/shlibs" "$stage/deb/DEBIAN/md5sums"
-dpkg-deb --root-owner-group -Zxz --build "$stage/deb" "$deb" >/dev/null
+echo "dist: [${SECONDS}s] cargo deb (libdinero$abi, libdinero-dev, dinero)"
+# Control files cargo-deb does not write: md5sums (for dpkg --verify) in each, and shlibs in the
+# library's (programs linked against libdinero.so.N depend on libdineroN). The ldconfig trigger
+# belongs to the library's package only. dpkg-deb compresses each final package with xz (cargo
+# deb --fast: its archive is only unpacked again).
+debian_package() { # OUTPUT, cargo deb's options...
+  local deb=$1 dir="$stage/deb"; shift
+  cargo deb --quiet --fast --no-build --profile dist --target "$triple" --output "$deb" "$@" >/dev/null
+  rm -rf "$dir"
+  dpkg-deb --raw-extract "$deb" "$dir"
+  case "$deb" in
+    */libdinero"$abi"_*) echo "libdinero $abi libdinero$abi (>= $version)" >"$dir/DEBIAN/shlibs" ;;
+    *) rm -f "$dir/DEBIAN/triggers" ;;
+  esac
+  (cd "$dir" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z |
+    xargs -0 md5sum) >"$dir/DEBIAN/md5sums"
+  chmod 0644 "$dir"/DEBIAN/*
+  chmod 0755 "$dir/DEBIAN"
+  dpkg-deb --root-owner-group -Zxz --build "$dir" "$deb" >/dev/null
+}
+debian_package "dist/libdinero${abi}_${version}-1_amd64.deb" -p dinero
+debian_package "dist/libdinero-dev_${version}-1_amd64.deb" -p dinero --variant dev
+debian_package "dist/dinero_${version}-1_amd64.deb" -p dinero-cli
 
 echo "dist: [${SECONDS}s] Python wheel and sdist"
 tar -C bindings -cf - --exclude=.venv --exclude=build --exclude='*.egg-info' --exclude=__pycache__ \

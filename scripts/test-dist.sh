@@ -4,14 +4,15 @@
 #
 #   wheel    auditwheel show says manylinux_2_17; a fresh venv; the example, on the bundled copy
 #   npm      npm install of the tarball into an empty folder; the Node example, bundled copy
-#   Composer an empty project requiring the package from a path repository (no network); the
-#            PHP example with a copy of the library in the package's lib/
-#   .deb     lintian without errors; apt install; a C program built with pkg-config alone (shared
-#            and static); the sdist in a fresh venv and the Composer project both load the
-#            system's libdinero.so.0; apt purge leaves none of its files behind
+#   Composer an empty project requiring the package from an artifact repository (no network);
+#            the PHP example with a copy of the library in the package's lib/
+#   .deb     lintian without errors on each of libdinero0, libdinero-dev and dinero; apt install;
+#            a C program built with pkg-config alone (shared and static); the sdist in a fresh
+#            venv and the Composer project both load the system's libdinero.so.0; the library
+#            alone is enough for them; apt purge leaves none of the packages' files behind
 #
 # The .deb part installs into this machine (as root, or through sudo) and purges afterwards,
-# also when a check fails; it refuses to run when libdinero is already installed here.
+# also when a check fails; it refuses to run when one of the packages is already installed.
 # Needs `make build` (for dinero-sandbox) and `make dist`.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,7 +24,12 @@ exec </dev/null
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 abi=$(sed -n 's/^const ABI_VERSION: &str = "\(.*\)";$/\1/p' build.rs)
 multiarch=/usr/lib/x86_64-linux-gnu
-deb=dist/libdinero_${version}-1_amd64.deb
+# The library's package is named for its SONAME, as Debian names libraries.
+library_package=libdinero$abi
+deb=dist/${library_package}_${version}-1_amd64.deb
+dev_deb=dist/libdinero-dev_${version}-1_amd64.deb
+cli_deb=dist/dinero_${version}-1_amd64.deb
+debian_packages=("$library_package" libdinero-dev dinero)
 wheel=dist/libdinero-${version}-py3-none-manylinux_2_17_x86_64.whl
 sdist=dist/libdinero-${version}.tar.gz
 npm_tarball=dist/libdinero-${version}.tgz
@@ -39,7 +45,7 @@ apt_get=($sudo env DEBIAN_FRONTEND=noninteractive apt-get -y -qq -o DPkg::Lock::
 cleanup() {
   local pid
   for pid in $sandbox_pid $lintian_pid; do kill "$pid" 2>/dev/null || true; done
-  if [ "$deb_installed" = 1 ]; then "${apt_get[@]}" purge libdinero >/dev/null 2>&1 || true; fi
+  if [ "$deb_installed" = 1 ]; then "${apt_get[@]}" purge "${debian_packages[@]}" >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -74,7 +80,7 @@ nothing_left() {
   ! ldconfig -p | grep libdinero && [ "$left" = 0 ]
 }
 
-for artifact in "$deb" "$wheel" "$sdist" "$npm_tarball" "$php_zip"; do
+for artifact in "$deb" "$dev_deb" "$cli_deb" "$wheel" "$sdist" "$npm_tarball" "$php_zip"; do
   [ -f "$artifact" ] || { echo "test-dist: $artifact is missing: run make dist" >&2; exit 1; }
 done
 [ -x target/release/dinero-sandbox ] || { echo "test-dist: run make build first" >&2; exit 1; }
@@ -82,25 +88,27 @@ check "dist/SHA256SUMS matches every package" sh -c 'cd dist && sha256sum --chec
 # The licences in every package; the notices of the crates built in, in each one that carries
 # the library or the command (ring's among them: its licence asks for its notice).
 lists() { # FILE...: the packages' file lists, one path a line
-  dpkg-deb --fsys-tarfile "$deb" | tar -t
+  for archive in "$deb" "$dev_deb" "$cli_deb"; do dpkg-deb --fsys-tarfile "$archive" | tar -t; done
   for archive in "$wheel" "$php_zip"; do python3 -m zipfile -l "$archive" | awk 'NR > 1 {print $1}'; done
   tar -tzf "$sdist"; tar -tzf "$npm_tarball"
 }
 lists >"$work/contents"
 for licence in LICENSE-MIT LICENSE-APACHE; do
-  for where in "^./usr/share/doc/libdinero/$licence\$" "dist-info/.*$licence\$" "^$licence\$" \
+  for where in "^./usr/share/doc/$library_package/$licence\$" "^./usr/share/doc/libdinero-dev/$licence\$" \
+    "^./usr/share/doc/dinero/$licence\$" "dist-info/.*$licence\$" "^$licence\$" \
     "^libdinero-$version/$licence\$" "^package/$licence\$"; do
     check "a package holds $licence ($where)" grep -q "$where" "$work/contents"
   done
 done
-for where in "^./usr/share/doc/libdinero/LICENSE-THIRD-PARTY\$" "dist-info/.*LICENSE-THIRD-PARTY\$" \
-  "^package/lib/LICENSE-THIRD-PARTY\$"; do
+for where in "^./usr/share/doc/$library_package/LICENSE-THIRD-PARTY\$" \
+  "^./usr/share/doc/libdinero-dev/LICENSE-THIRD-PARTY\$" "^./usr/share/doc/dinero/LICENSE-THIRD-PARTY\$" \
+  "dist-info/.*LICENSE-THIRD-PARTY\$" "^package/lib/LICENSE-THIRD-PARTY\$"; do
   check "a package with the library holds the third-party notices ($where)" grep -q "$where" "$work/contents"
 done
 check "the notices name ring, built into the library" \
-  sh -c "dpkg-deb --fsys-tarfile '$deb' | tar -xO ./usr/share/doc/libdinero/LICENSE-THIRD-PARTY | grep -q '^  ring '"
+  sh -c "dpkg-deb --fsys-tarfile '$deb' | tar -xO ./usr/share/doc/$library_package/LICENSE-THIRD-PARTY | grep -q '^  ring '"
 # lintian takes minutes on the static library's objects: it runs beside the other checks.
-timeout 900 lintian --fail-on error "$root/$deb" >"$work/lintian.out" 2>&1 &
+timeout 900 lintian --fail-on error "$root/$deb" "$root/$dev_deb" "$root/$cli_deb" >"$work/lintian.out" 2>&1 &
 lintian_pid=$!
 lintian_result() { cat "$work/lintian.out"; wait "$lintian_pid"; }
 
@@ -185,13 +193,13 @@ rm -rf "$package_lib"
 # -- .deb ---------------------------------------------------------------------------------------
 if [ -n "$sudo" ] && ! sudo -n true 2>/dev/null; then
   failed=$((failed + 1)); echo "FAILED: the .deb tests need root or password-less sudo"
-elif dpkg-query -W -f='${Status}' libdinero 2>/dev/null | grep -q 'ok installed'; then
+elif dpkg-query -W -f='${Status}\n' "${debian_packages[@]}" 2>/dev/null | grep -q 'ok installed'; then
   failed=$((failed + 1))
-  echo "FAILED: libdinero is already installed here; this test installs and purges it (apt purge libdinero first)"
+  echo "FAILED: ${debian_packages[*]}: one is already installed here; this test installs and purges them (apt purge them first)"
 else
   deb_installed=1
-  check "apt install ./$deb" "${apt_get[@]}" install "$root/$deb"
-  dpkg-query -L libdinero >"$work/deb-files.list" 2>/dev/null || true
+  check "apt install ./$deb ./$dev_deb ./$cli_deb" "${apt_get[@]}" install "$root/$deb" "$root/$dev_deb" "$root/$cli_deb"
+  dpkg-query -L "${debian_packages[@]}" >"$work/deb-files.list" 2>/dev/null || true
   check "libdinero.so.$abi links to the library" prints "libdinero.so.$version" readlink "$multiarch/libdinero.so.$abi"
   check "libdinero.so links to libdinero.so.$abi" prints "libdinero.so.$abi" readlink "$multiarch/libdinero.so"
   check "the loader's cache knows libdinero.so.$abi" sh -c "ldconfig -p | grep -q 'libdinero.so.$abi '"
@@ -213,6 +221,10 @@ else
       "$multiarch/libdinero.a" $(pkg-config --libs-only-l --static dinero | sed 's/-ldinero//')
   check "the static C program does not load libdinero.so" sh -c "! ldd '$work/c-example-static' | grep libdinero"
   check "the static C program runs" clean "$work/c-example-static"
+  # What the bindings load is the library's package alone.
+  check "apt purge libdinero-dev dinero" "${apt_get[@]}" purge libdinero-dev dinero
+  check "$library_package stays installed without them" \
+    sh -c "dpkg-query -W -f='\${Status}' $library_package | grep -q 'ok installed'"
   python3 -m venv "$work/sdist-venv"
   check "the sdist installs into a fresh venv" \
     "$work/sdist-venv/bin/python" -m pip install --quiet --no-deps "$root/$sdist"
@@ -233,9 +245,9 @@ assert lib.load()._name == 'libdinero.so.$abi', lib.load()._name"
   check "the PHP example runs on the system's library" clean_in "$work/php-app" php personal_integration.php
   check "PHP loaded libdinero.so.$abi through the system loader" \
     prints "libdinero.so.$abi" clean php "$work/php-app/loaded_from.php"
-  check "apt purge libdinero" "${apt_get[@]}" purge libdinero
+  check "apt purge $library_package" "${apt_get[@]}" purge "$library_package"
   deb_installed=0
-  check "no file of the package is left" nothing_left "$work/deb-files.list"
+  check "no file of the packages is left" nothing_left "$work/deb-files.list"
 fi
 
 check "lintian reports no errors" lintian_result
