@@ -44,15 +44,21 @@ for manifest in bindings/python/pyproject.toml bindings/node/package.json; do
   grep -q "\"$version\"" "$manifest" || die "$manifest must have version $version"
 done
 
-# Packages built from the same commit are the same bytes (dates inside come from the commit).
+# Packages built from the same commit are the same bytes (dates inside come from the commit),
+# on any machine: the source paths panics and debug lines name are written from /cargo and
+# /libdinero rather than from this builder's home and checkout.
 SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || date +%s)
 export SOURCE_DATE_EPOCH
+cargo_home=$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd)
+export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--remap-path-prefix=$cargo_home=/cargo --remap-path-prefix=$root=/libdinero"
 
 echo "dist: [${SECONDS}s] cargo zigbuild --profile dist --target $triple.$glibc (library and dinero command)"
 cargo zigbuild --quiet --profile dist --target "$triple.$glibc" -p dinero -p dinero-cli
 soname=$(readelf -d "$built/libdinero.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = "libdinero.so.$abi" ] || die "libdinero.so has SONAME '$soname', not libdinero.so.$abi"
 for binary in "$built/libdinero.so" "$built/dinero"; do
+  ! strings "$binary" | grep -qF -e "$cargo_home" -e "$root" ||
+    die "$binary names a path of this machine ($cargo_home or $root)"
   newest=$(objdump -T "$binary" | grep -o 'GLIBC_[0-9.]*' | sort -Vu | tail -n 1)
   [ "$(printf '%s\n' "GLIBC_$glibc" "$newest" | sort -V | tail -n 1)" = "GLIBC_$glibc" ] ||
     die "$binary needs $newest, newer than glibc $glibc"
