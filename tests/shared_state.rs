@@ -287,6 +287,47 @@ fn a_password_protected_redis_is_shared_and_a_wrong_password_is_a_logged_fallbac
 }
 
 #[test]
+fn an_acl_user_and_a_database_number_in_the_url_are_used() {
+    let sb = sandbox();
+    let redis = RedisServer::start(RedisOptions::default());
+    let mut admin = redis.admin();
+    let _: () = redis::cmd("ACL")
+        .arg(&["SETUSER", "app", "on", ">app-pw-777", "~*", "&*", "+@all"])
+        .query(&mut admin)
+        .unwrap();
+    let url = format!("redis://app:app-pw-777@127.0.0.1:{}/3", redis.port);
+    let options = [("shared_state", url.as_str()), SLOW_MACHINE];
+    let first = Client::to_with(&sb, &options).unwrap();
+    let second = Client::to_with(&sb, &options).unwrap();
+    get_all(&first, 2);
+    get_all(&second, 2);
+    assert_eq!(stat(&sb, "token_requests"), 1, "the token came from Redis");
+    let mut keys_in = |database: u32| -> Vec<String> {
+        let _: () = redis::cmd("SELECT")
+            .arg(database)
+            .query(&mut admin)
+            .unwrap();
+        redis::cmd("KEYS")
+            .arg("libdinero:*")
+            .query(&mut admin)
+            .unwrap()
+    };
+    assert!(!keys_in(3).is_empty(), "the state is in database 3");
+    assert!(keys_in(0).is_empty(), "and nothing in database 0");
+
+    let wrong = format!("redis://app:not-apps-pw-99@127.0.0.1:{}/3", redis.port);
+    let lines = LogLines::default();
+    let client = Client::logging_to(&sb, &lines, 2, &[("shared_state", &wrong)]);
+    get_all(&client, 2);
+    let seen = warnings(&lines);
+    assert_eq!(seen.len(), 1, "one warning, then its own token: {seen:?}");
+    assert!(
+        !seen[0].contains("not-apps-pw"),
+        "no password in logs: {seen:?}"
+    );
+}
+
+#[test]
 fn redis_over_tls_is_trusted_through_ca_file() {
     let sb = sandbox();
     let redis = RedisServer::start(RedisOptions {
