@@ -201,7 +201,8 @@ impl RefreshGrant {
         }
     }
 
-    /// Reads the answer to `ask`. A new refresh token goes to `persist` (the shared store)
+    /// Reads the answer to `ask`. A new refresh token goes to `persist` (the shared store,
+    /// with the token it succeeds)
     /// and to the caller's sink before the answer is handed back. A refused refresh token is
     /// remembered, and the next ask tries the next one this grant knows, if any.
     pub fn read(
@@ -209,7 +210,7 @@ impl RefreshGrant {
         ask: &Ask,
         status: u16,
         body: &[u8],
-        persist: &dyn Fn(&Secret),
+        persist: &dyn Fn(&Secret, Option<&Secret>),
     ) -> Result<ConnectAnswer> {
         let outcome = answer::read(status, body, ask.kind, &ask.redactor);
         match outcome {
@@ -226,7 +227,7 @@ impl RefreshGrant {
                 let handed_on = answer.refresh_token.clone();
                 drop(state);
                 if let Some(new) = handed_on {
-                    persist(&new);
+                    persist(&new, ask.refresh_token.as_ref());
                     if let Some(sink) = &self.sink {
                         (sink.0)(new.expose());
                     }
@@ -242,6 +243,11 @@ impl RefreshGrant {
                 Err(error)
             }
         }
+    }
+
+    /// Whether the sign-in brought no refresh token (a scope without `offline_access`).
+    pub fn issued_none(&self) -> bool {
+        self.lock().issued_none
     }
 
     /// Whether another ask could still succeed after a LoginRequired answer.
@@ -296,8 +302,9 @@ mod tests {
         let persisted = AtomicUsize::new(0);
         let ask = g.next_ask(None).unwrap();
         assert!(ask.form.expose().contains("refresh_token=rt-1"));
-        g.read(&ask, 200, ROTATED, &|t| {
+        g.read(&ask, 200, ROTATED, &|t, replaces| {
             assert_eq!(t.expose(), "rt-2");
+            assert_eq!(replaces.map(Secret::expose), Some("rt-1"));
             persisted.fetch_add(1, Ordering::SeqCst);
         })
         .unwrap();
@@ -317,12 +324,12 @@ mod tests {
         let refused = br#"{"error":"invalid_grant"}"#;
         let ask = g.next_ask(Some(Secret::new("rt-store"))).unwrap();
         assert!(ask.form.expose().contains("refresh_token=rt-store"));
-        let err = g.read(&ask, 400, refused, &|_| {}).unwrap_err();
+        let err = g.read(&ask, 400, refused, &|_, _| {}).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::LoginRequired);
         assert!(g.has_untried(Some(&Secret::new("rt-store"))));
         let ask = g.next_ask(Some(Secret::new("rt-store"))).unwrap();
         assert!(ask.form.expose().contains("refresh_token=rt-1"));
-        g.read(&ask, 400, refused, &|_| {}).unwrap_err();
+        g.read(&ask, 400, refused, &|_, _| {}).unwrap_err();
         assert!(!g.has_untried(Some(&Secret::new("rt-store"))));
         let spent = g.next_ask(Some(Secret::new("rt-store"))).err().unwrap();
         assert_eq!(spent.kind(), ErrorKind::LoginRequired);
@@ -353,7 +360,7 @@ mod tests {
         assert!(ask.form.expose().contains("grant_type=authorization_code"));
         assert!(!g.signing_in());
         let err = g
-            .read(&ask, 400, br#"{"error":"invalid_grant"}"#, &|_| {})
+            .read(&ask, 400, br#"{"error":"invalid_grant"}"#, &|_, _| {})
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::AuthRejected);
         assert!(!err.message().contains("the-code"));
@@ -365,7 +372,7 @@ mod tests {
         let ask = g.next_ask(None).unwrap();
         let no_refresh = br#"{"access_token":"at","expires_in":3600,"token_type":"Bearer"}"#;
         assert!(g
-            .read(&ask, 200, no_refresh, &|_| {})
+            .read(&ask, 200, no_refresh, &|_, _| {})
             .unwrap()
             .refresh_token
             .is_none());

@@ -262,6 +262,21 @@ impl Store for FileStore {
         })
     }
 
+    fn replace_refresh_token(
+        &self,
+        replaced: Option<&Secret>,
+        token: &Secret,
+    ) -> StoreResult<bool> {
+        self.step(NO_BUDGET, |content, _| {
+            let ours =
+                content.refresh_token.is_none() || content.refresh_token.as_ref() == replaced;
+            if ours {
+                content.refresh_token = Some(token.clone());
+            }
+            (ours, ours)
+        })
+    }
+
     fn try_lease(&self, holder: u64, lease: Duration) -> StoreResult<bool> {
         self.step(NO_BUDGET, |content, now| match content.lease {
             Some((other, until)) if other != holder && until > now => (false, false),

@@ -5,7 +5,8 @@
 //!
 //! One write is not dropped: a Visma Connect refresh token the store could not take. The
 //! token it replaced may be spent already, so every other process depends on this one; it is
-//! kept and written before anything else as soon as the store answers again.
+//! kept and written as soon as the store answers again, unless the store holds another token
+//! by then (another process's rotation, maybe newer: a late write never goes over it).
 
 use super::{Store, StoreResult};
 use crate::log::{log, Level, Logger};
@@ -19,8 +20,16 @@ pub struct SharedState {
     store: Box<dyn Store>,
     down: Mutex<Option<Down>>,
     /// The newest refresh token this process received that the store has not taken yet.
-    unstored_refresh_token: Mutex<Option<Secret>>,
+    /// Locked only to take or put the value, never across a step (a child forked meanwhile
+    /// would find it locked for ever).
+    unstored_refresh_token: Mutex<Option<Kept>>,
     logger: Option<Logger>,
+}
+
+/// A refresh token to store, and the one it succeeds (None: from a sign-in).
+struct Kept {
+    token: Secret,
+    replaces: Option<Secret>,
 }
 
 struct Down {
@@ -38,12 +47,15 @@ impl SharedState {
         }
     }
 
-    /// Stores a new Visma Connect refresh token, or keeps it to store as soon as the store
-    /// answers again (it supersedes any older one still waiting).
-    pub fn put_refresh_token(&self, token: &Secret) {
+    /// Stores a new Visma Connect refresh token (succeeding `replaces`, or from a sign-in), or
+    /// keeps it to store as soon as the store answers again; it supersedes any older one kept.
+    pub fn put_refresh_token(&self, token: &Secret, replaces: Option<&Secret>) {
         *self.unstored() = None;
         if self.with(|store| store.put_refresh_token(token)).is_none() {
-            *self.unstored() = Some(token.clone());
+            *self.unstored() = Some(Kept {
+                token: token.clone(),
+                replaces: replaces.cloned(),
+            });
             log(self.logger.as_ref(), Level::Error, || {
                 format!(
                     "shared_state ({}) could not take the new Visma Connect refresh token: it is \
@@ -55,24 +67,41 @@ impl SharedState {
         }
     }
 
-    fn unstored(&self) -> std::sync::MutexGuard<'_, Option<Secret>> {
+    fn unstored(&self) -> std::sync::MutexGuard<'_, Option<Kept>> {
         self.unstored_refresh_token
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Writes a refresh token kept while the store was out of reach; the first step of any
-    /// use of the store, so nothing reads the store's older token before it is replaced.
+    /// Writes a refresh token kept while the store was out of reach, unless the store holds
+    /// another one by now; the first step of any use of the store. On failure it is kept
+    /// again, unless a newer one was kept meanwhile.
     fn write_unstored(&self) -> StoreResult<()> {
-        let mut waiting = self.unstored();
-        if let Some(token) = waiting.as_ref() {
-            self.store.put_refresh_token(token)?;
-            *waiting = None;
-            log(self.logger.as_ref(), Level::Info, || {
-                "the kept Visma Connect refresh token is stored now".to_string()
-            });
+        let Some(kept) = self.unstored().take() else {
+            return Ok(());
+        };
+        match self
+            .store
+            .replace_refresh_token(kept.replaces.as_ref(), &kept.token)
+        {
+            Ok(stored) => {
+                log(self.logger.as_ref(), Level::Info, || {
+                    match stored {
+                        true => "the kept Visma Connect refresh token is stored now",
+                        false => {
+                            "the kept Visma Connect refresh token was not stored: another \
+                             process stored one since"
+                        }
+                    }
+                    .to_string()
+                });
+                Ok(())
+            }
+            Err(error) => {
+                self.unstored().get_or_insert(kept);
+                Err(error)
+            }
         }
-        Ok(())
     }
 
     /// Runs a clean-up `step` (ending a refresh lease) even while the store is known to be
@@ -166,5 +195,44 @@ mod tests {
             other_process.try_lease(2, lease).unwrap(),
             "the lease was ended, so another process may fetch now"
         );
+    }
+
+    #[test]
+    fn a_kept_refresh_token_is_written_late_but_never_over_a_newer_one() {
+        for other_rotates_meanwhile in [false, true] {
+            let dir = std::env::temp_dir().join(format!(
+                "dinero-kept-{}-{other_rotates_meanwhile}",
+                std::process::id()
+            ));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join("state");
+            let wait = Duration::from_millis(50);
+            let shared =
+                SharedState::new(Box::new(FileStore::open(&path, "fp", wait).unwrap()), None);
+            let other_process = FileStore::open(&path, "fp", wait).unwrap();
+            let (first, second) = (Secret::new("rt-1"), Secret::new("rt-2"));
+            other_process.put_refresh_token(&first).unwrap();
+            // The rotation to rt-2 cannot be written: the file's lock is held too long.
+            let holder = std::fs::File::open(&path).unwrap();
+            holder.lock().unwrap();
+            shared.put_refresh_token(&second, Some(&first));
+            drop(holder);
+            if other_rotates_meanwhile {
+                // Another process got rt-2 from the application and rotated it already.
+                other_process
+                    .put_refresh_token(&Secret::new("rt-3"))
+                    .unwrap();
+            }
+            std::thread::sleep(RETRY_EVERY + Duration::from_millis(100));
+            let stored = shared.with(|store| store.refresh_token()).flatten();
+            let expected = if other_rotates_meanwhile {
+                "rt-3"
+            } else {
+                "rt-2"
+            };
+            assert_eq!(stored.as_ref().map(Secret::expose), Some(expected));
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
 }

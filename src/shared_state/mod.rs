@@ -49,6 +49,12 @@ pub trait Store: Send + Sync {
     fn refresh_token(&self) -> StoreResult<Option<Secret>>;
     /// Stores a new refresh token; from then on every process refreshes with it.
     fn put_refresh_token(&self, token: &Secret) -> StoreResult<()>;
+    /// Stores `token` only if the store holds `replaced` (the token it succeeds) or none, in
+    /// one atomic step; false when another process stored something else meanwhile, which may
+    /// be newer. A write made late (after the store was out of reach) must never put a used-up
+    /// token back over its successor.
+    fn replace_refresh_token(&self, replaced: Option<&Secret>, token: &Secret)
+        -> StoreResult<bool>;
     /// Takes the refresh lease for `holder` unless another holder's lease is still running.
     /// A holder that dies loses its lease when it runs out, so a refresh is never blocked for
     /// longer than `lease`.

@@ -69,6 +69,14 @@ redis.call('ZADD', KEYS[1], now, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
 return 1";
 
+/// KEYS[1] refresh token; ARGV the token it succeeds ("" for none), the new one, ms to keep it.
+/// 1: stored (nothing was there, or the one it succeeds); 0: another one is there.
+const REPLACE_REFRESH_TOKEN: &str = "
+local current = redis.call('GET', KEYS[1])
+if current and current ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1";
+
 /// KEYS[1] lease; ARGV holder, lease ms. 1: ours now.
 const TRY_LEASE: &str = "
 local holder = redis.call('GET', KEYS[1])
@@ -120,6 +128,7 @@ pub struct RedisStore {
     finish_slot: Script,
     try_lease: Script,
     end_lease: Script,
+    replace_refresh_token: Script,
 }
 
 /// The client's connection, while it has one.
@@ -161,6 +170,7 @@ impl RedisStore {
             finish_slot: Script::new(&format!("{NOW_MS}{FINISH_SLOT}")),
             try_lease: Script::new(TRY_LEASE),
             end_lease: Script::new(END_LEASE),
+            replace_refresh_token: Script::new(REPLACE_REFRESH_TOKEN),
         })
     }
 
@@ -331,6 +341,22 @@ impl Store for RedisStore {
                 .arg(MAX_LIFETIME.as_millis() as u64)
                 .query::<()>(c)
         })
+    }
+
+    fn replace_refresh_token(
+        &self,
+        replaced: Option<&Secret>,
+        token: &Secret,
+    ) -> StoreResult<bool> {
+        let stored: i64 = self.with_connection(None, |c| {
+            self.replace_refresh_token
+                .key(&self.refresh_token_key)
+                .arg(replaced.map_or("", Secret::expose))
+                .arg(token.expose())
+                .arg(MAX_LIFETIME.as_millis() as u64)
+                .invoke(c)
+        })?;
+        Ok(stored == 1)
     }
 
     fn try_lease(&self, holder: u64, lease: Duration) -> StoreResult<bool> {

@@ -44,16 +44,21 @@ fn with_refresh_token(
         Some(shared) if !grant.signing_in() => shared.with(|store| store.refresh_token()),
         _ => Some(None),
     };
-    let persist = |token: &Secret| {
+    let persist = |token: &Secret, replaces: Option<&Secret>| {
         if let Some(shared) = shared {
-            shared.put_refresh_token(token);
+            shared.put_refresh_token(token, replaces);
         }
     };
     match ask_until_answered(transport, grant, read.clone().flatten(), &persist) {
         // Refused while the store is out of reach: another process may have stored the
         // refused token's successor there, so the grant may well be alive. Saying "sign in
-        // again" could make the application throw its stored token away; this passes.
-        Err(error) if error.kind() == ErrorKind::LoginRequired && read.is_none() => {
+        // again" could make the application throw its stored token away; this passes. (A
+        // sign-in that brought no refresh token has nothing that was refused: its own words.)
+        Err(error)
+            if error.kind() == ErrorKind::LoginRequired
+                && read.is_none()
+                && !grant.issued_none() =>
+        {
             Err(Error::new(
                 ErrorKind::AuthUnavailable,
                 "Visma Connect refused the refresh token this process holds, and shared_state \
@@ -69,7 +74,7 @@ fn ask_until_answered(
     transport: &Transport,
     grant: &RefreshGrant,
     stored: Option<Secret>,
-    persist: &dyn Fn(&Secret),
+    persist: &dyn Fn(&Secret, Option<&Secret>),
 ) -> Result<SharedToken> {
     loop {
         let ask = grant.next_ask(stored.clone())?;
