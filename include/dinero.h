@@ -19,8 +19,8 @@
  *   const char* / const uint8_t* returned, or handed out through a const char**
  *   (dinero_response_json's json_out)
  *       borrowed: valid until the owning object is freed (static ones forever;
- *       dinero_last_error until the next call into libdinero on the same thread). Never
- *       free them.
+ *       dinero_last_error until the next call into libdinero on the same thread other than
+ *       dinero_status_str, dinero_version and dinero_last_error). Never free them.
  *   inputs
  *       the library copies what it keeps; pointers need only live for the call.
  * Out-parameters (*_out) are written only on success.
@@ -188,7 +188,9 @@ typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char 
 #define DINERO_STATUS_AUTH_REJECTED 4
 
 /**
- * The token endpoint failed or answered something unreadable.
+ * The token endpoint failed or answered something unreadable; or Visma Connect refused this
+ * process's refresh token while shared_state was out of reach, where another process may have
+ * stored its successor. Try again later.
  */
 #define DINERO_STATUS_AUTH_UNAVAILABLE 5
 
@@ -231,8 +233,9 @@ typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char 
 #define DINERO_STATUS_IO 12
 
 /**
- * Visma Connect refused the refresh token (revoked, expired or already used): the user must
- * sign in again (dinero_connect_authorize_url). The client does not ask again by itself.
+ * Visma Connect refused the refresh token (revoked, expired or already used), or the sign-in
+ * brought none (a scope without offline_access): the user must sign in again
+ * (dinero_connect_authorize_url). The client does not ask again by itself.
  */
 #define DINERO_STATUS_LOGIN_REQUIRED 13
 

@@ -16,7 +16,7 @@ abi=$(sed -n 's/^const ABI_VERSION: &str = "\(.*\)";$/\1/p' build.rs)
 [ -n "$abi" ] || { echo "install: no ABI_VERSION in build.rs" >&2; exit 1; }
 lib="$root$libdir"
 files=(
-  "$lib/libdinero.so.$abi" "$lib/libdinero.so" "$lib/libdinero.a"
+  "$lib/libdinero.so.$version" "$lib/libdinero.so.$abi" "$lib/libdinero.so" "$lib/libdinero.a"
   "$lib/pkgconfig/dinero.pc" "$root$prefix/include/dinero.h" "$root$prefix/bin/dinero-sandbox"
 )
 
@@ -29,7 +29,8 @@ refresh_loader_cache() {
   local dir target
   target=$(realpath -m -- "$libdir")
   # Compared as real paths: with merged /usr the loader lists /lib for /usr/lib.
-  for dir in $(ldconfig -N -v 2>/dev/null | sed -n 's|^\(/[^:]*\):.*|\1|p'); do
+  # -N -X: only list the folders, rebuilding neither the cache nor any link.
+  for dir in $(ldconfig -N -X -v 2>/dev/null | sed -n 's|^\(/[^:]*\):.*|\1|p'); do
     if [ "$(realpath -m -- "$dir")" = "$target" ]; then ldconfig 2>/dev/null || true; return 0; fi
   done
 }
@@ -41,7 +42,6 @@ case "$action" in
     done
     install -d "$lib/pkgconfig" "$root$prefix/include" "$root$prefix/bin"
     install -m 0755 target/release/libdinero.so "$lib/libdinero.so.$version"
-    files+=("$lib/libdinero.so.$version")
     ln -sf "libdinero.so.$version" "$lib/libdinero.so.$abi"
     ln -sf "libdinero.so.$abi" "$lib/libdinero.so"
     install -m 0644 target/release/libdinero.a "$lib/libdinero.a"

@@ -70,6 +70,16 @@ glibc_2_17() {
   [ "$(printf '%s\n' GLIBC_2.17 "$newest" | sort -V | tail -n 1)" = GLIBC_2.17 ]
 }
 
+# Whether one of the packages is installed here; each is asked alone, since dpkg-query fails
+# for the whole list when it knows one name not.
+any_installed() {
+  local package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' && return 0
+  done
+  return 1
+}
+
 # Every file (not folder) the package listed is gone, and the loader forgot the library.
 nothing_left() {
   grep -q "/libdinero.so.$abi\$" "$1" || { echo "the package's file list lacks libdinero.so.$abi"; return 1; }
@@ -193,7 +203,7 @@ rm -rf "$package_lib"
 # -- .deb ---------------------------------------------------------------------------------------
 if [ -n "$sudo" ] && ! sudo -n true 2>/dev/null; then
   failed=$((failed + 1)); echo "FAILED: the .deb tests need root or password-less sudo"
-elif dpkg-query -W -f='${Status}\n' "${debian_packages[@]}" 2>/dev/null | grep -q 'ok installed'; then
+elif any_installed "${debian_packages[@]}"; then
   failed=$((failed + 1))
   echo "FAILED: ${debian_packages[*]}: one is already installed here; this test installs and purges them (apt purge them first)"
 else

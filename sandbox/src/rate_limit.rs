@@ -60,10 +60,21 @@ impl RateLimiter {
         window: Duration,
         kind: RateWindow,
     ) -> Result<(), Duration> {
+        self.admit_at(key, limit, window, kind, Instant::now())
+    }
+
+    /// `admit` as if it were `now` (the tests lay requests out in time without sleeping).
+    fn admit_at(
+        &self,
+        key: &Arc<str>,
+        limit: u32,
+        window: Duration,
+        kind: RateWindow,
+        now: Instant,
+    ) -> Result<(), Duration> {
         if limit == 0 {
             return Ok(());
         }
-        let now = Instant::now();
         let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         let current = windows.entry(Arc::clone(key)).or_insert(Window {
             opened: now,
@@ -161,18 +172,25 @@ mod tests {
     #[test]
     fn a_sliding_window_refuses_what_a_fixed_one_lets_through_at_its_edge() {
         let window = Duration::from_millis(200);
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
         for (kind, admitted_after_the_edge) in [(RateWindow::Fixed, 2), (RateWindow::Sliding, 1)] {
             let limiter = RateLimiter::default();
             let key: Arc<str> = Arc::from("1:a");
-            assert!(limiter.admit(&key, 2, window, kind).is_ok());
-            std::thread::sleep(Duration::from_millis(120));
-            assert!(limiter.admit(&key, 2, window, kind).is_ok());
+            assert!(limiter.admit_at(&key, 2, window, kind, at(0)).is_ok());
+            assert!(limiter.admit_at(&key, 2, window, kind, at(120)).is_ok());
             // Past the fixed window's end, still inside the second request's window.
-            std::thread::sleep(Duration::from_millis(100));
             let admitted = (0..2)
-                .filter(|_| limiter.admit(&key, 2, window, kind).is_ok())
+                .filter(|_| limiter.admit_at(&key, 2, window, kind, at(220)).is_ok())
                 .count();
             assert_eq!(admitted, admitted_after_the_edge, "{kind:?}");
+            // The sliding judge's wait is until the second request leaves the window.
+            if kind == RateWindow::Sliding {
+                let wait = limiter
+                    .admit_at(&key, 2, window, kind, at(220))
+                    .unwrap_err();
+                assert_eq!(wait, Duration::from_millis(100));
+            }
         }
     }
 

@@ -19,7 +19,9 @@ pub const DINERO_STATUS_INVALID_UTF8: dinero_status = 2;
 pub const DINERO_STATUS_INVALID_ARGUMENT: dinero_status = 3;
 /// The token endpoint refused the client id/secret or the API key.
 pub const DINERO_STATUS_AUTH_REJECTED: dinero_status = 4;
-/// The token endpoint failed or answered something unreadable.
+/// The token endpoint failed or answered something unreadable; or Visma Connect refused this
+/// process's refresh token while shared_state was out of reach, where another process may have
+/// stored its successor. Try again later.
 pub const DINERO_STATUS_AUTH_UNAVAILABLE: dinero_status = 5;
 /// Connecting failed, or the connection was reset or closed before a complete answer.
 pub const DINERO_STATUS_NETWORK: dinero_status = 6;
@@ -38,8 +40,9 @@ pub const DINERO_STATUS_PANIC: dinero_status = 10;
 pub const DINERO_STATUS_RESPONSE_TOO_LARGE: dinero_status = 11;
 /// A local file could not be read or written (an upload's source, dinero_response_save).
 pub const DINERO_STATUS_IO: dinero_status = 12;
-/// Visma Connect refused the refresh token (revoked, expired or already used): the user must
-/// sign in again (dinero_connect_authorize_url). The client does not ask again by itself.
+/// Visma Connect refused the refresh token (revoked, expired or already used), or the sign-in
+/// brought none (a scope without offline_access): the user must sign in again
+/// (dinero_connect_authorize_url). The client does not ask again by itself.
 pub const DINERO_STATUS_LOGIN_REQUIRED: dinero_status = 13;
 
 pub fn status_of(kind: ErrorKind) -> dinero_status {

@@ -21,7 +21,8 @@ const notices = path.join(packageDir, 'lib', 'LICENSE-THIRD-PARTY');
 if (process.argv.includes('--remove')) {
   for (const file of [target, notices, ...licences.map(([, copy]) => copy)]) fs.rmSync(file, { force: true });
 } else {
-  for (const [source, copy] of licences) fs.copyFileSync(source, copy);
+  // Outside a checkout (packing an unpacked tarball again) the package holds them already.
+  for (const [source, copy] of licences) if (fs.existsSync(source)) fs.copyFileSync(source, copy);
   const choice = process.env.DINERO_BUNDLE_LIBRARY ?? '';
   const source = choice === '0' ? null
     : choice || path.resolve(packageDir, '..', '..', 'target', 'release', name);
