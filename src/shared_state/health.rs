@@ -180,16 +180,19 @@ mod tests {
         let other_process = FileStore::open(&path, "fp", wait).unwrap();
         let lease = Duration::from_secs(60);
         assert_eq!(shared.with(|store| store.try_lease(1, lease)), Some(true));
-        // Writing the new token fails (the file's lock is held elsewhere a moment too long),
+        // Writing the new token fails (for a moment a folder stands where the file was; not a
+        // lock held through an open file, which a child another test forks would inherit),
         // which marks the store down for a second.
-        let holder = std::fs::File::open(&path).unwrap();
-        holder.lock().unwrap();
+        let aside = dir.join("state.aside");
+        std::fs::rename(&path, &aside).unwrap();
+        std::fs::create_dir(&path).unwrap();
         let token = Secret::new("new-token");
         assert_eq!(
             shared.with(|store| store.put_token(&token, lease, lease)),
             None
         );
-        drop(holder);
+        std::fs::remove_dir(&path).unwrap();
+        std::fs::rename(&aside, &path).unwrap();
         shared.clean_up(|store| store.end_lease(1));
         assert!(
             other_process.try_lease(2, lease).unwrap(),
@@ -213,11 +216,15 @@ mod tests {
             let other_process = FileStore::open(&path, "fp", wait).unwrap();
             let (first, second) = (Secret::new("rt-1"), Secret::new("rt-2"));
             other_process.put_refresh_token(&first).unwrap();
-            // The rotation to rt-2 cannot be written: the file's lock is held too long.
-            let holder = std::fs::File::open(&path).unwrap();
-            holder.lock().unwrap();
+            // The rotation to rt-2 cannot be written: a folder stands where the file was. (Not a
+            // lock held through an open file: a child another test forks meanwhile would inherit
+            // it and hold it on.)
+            let aside = dir.join("state.aside");
+            std::fs::rename(&path, &aside).unwrap();
+            std::fs::create_dir(&path).unwrap();
             shared.put_refresh_token(&second, Some(&first));
-            drop(holder);
+            std::fs::remove_dir(&path).unwrap();
+            std::fs::rename(&aside, &path).unwrap();
             if other_rotates_meanwhile {
                 // Another process got rt-2 from the application and rotated it already.
                 other_process

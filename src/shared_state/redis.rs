@@ -30,12 +30,12 @@ const NOW_MS: &str = "if redis.replicate_commands then redis.replicate_commands(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
 
-/// The rules of `window.rs`, on the server. KEYS: window (sorted by the time each request
+/// The rules of `window.rs`, on the server (a slot counts through the whole ms its time names). KEYS: window (sorted by the time each request
 /// counts from), queue (waiters sorted by when they first asked), due (when each waiter was
 /// told to come back). ARGV: id, limit, window ms, grace ms. -1: counted; else ms to wait.
 const TAKE_SLOT: &str = "
 local id, limit, window, grace = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - window))
 for _, waiter in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   local due = tonumber(redis.call('HGET', KEYS[3], waiter) or '0')
   if waiter ~= id and due + grace <= now then
@@ -50,12 +50,12 @@ if ahead < free then
   redis.call('ZREM', KEYS[2], id)
   redis.call('HDEL', KEYS[3], id)
   redis.call('ZADD', KEYS[1], now, id)
-  redis.call('PEXPIRE', KEYS[1], window)
+  redis.call('PEXPIRE', KEYS[1], window + 1)
   return -1
 end
 local wake = now + window
 local slot = redis.call('ZRANGE', KEYS[1], ahead - free, ahead - free, 'WITHSCORES')
-if slot[2] then wake = tonumber(slot[2]) + window end
+if slot[2] then wake = tonumber(slot[2]) + window + 1 end
 local wait = math.max(1, wake - now)
 if not place then redis.call('ZADD', KEYS[2], now, id) end
 redis.call('HSET', KEYS[3], id, now + wait)
@@ -66,7 +66,7 @@ return wait";
 /// KEYS[1] window; ARGV id, window ms.
 const FINISH_SLOT: &str = "
 redis.call('ZADD', KEYS[1], now, ARGV[1])
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) + 1)
 return 1";
 
 /// KEYS[1] refresh token; ARGV the token it succeeds ("" for none), the new one, ms to keep it.

@@ -1,6 +1,10 @@
 //! The shared rate window as plain data, for stores that keep it themselves (the file; Redis
 //! runs the same rules as a Lua script, `redis.rs`).
 //!
+//! Times are whole milliseconds, cut down from the clock's, so a slot counts through the whole
+//! millisecond its time names: a request answered at 1000.9 ms and recorded as 1000 must not
+//! leave the window at 1000 + window, 0.9 ms before the server lets it go.
+//!
 //! Slots are granted in the order callers first asked: when the window is full, a caller joins
 //! a queue and is told to come back when the slot meant for its place frees up. Without the
 //! queue, every waiting process would wake for the same freed slot and one that keeps losing
@@ -40,7 +44,7 @@ impl Window {
         counted.sort_unstable();
         let wake = counted
             .get(ahead - free)
-            .map_or(now + window_ms, |at| at + window_ms);
+            .map_or(now + window_ms, |at| at + window_ms + 1);
         let wait = wake.saturating_sub(now).max(1);
         match place {
             Some(place) => self.waiters[place].1 = now + wait,
@@ -59,7 +63,7 @@ impl Window {
         for (_, due) in &mut self.waiters {
             *due = (*due).min(now + window_ms);
         }
-        self.slots.retain(|(_, at)| at + window_ms > now);
+        self.slots.retain(|(_, at)| at + window_ms >= now);
     }
 
     /// Moves request `id` to the time its answer arrived.
@@ -81,8 +85,13 @@ mod tests {
         let mut w = Window::default();
         assert_eq!(w.take(1, 2, 1000, 0), None);
         assert_eq!(w.take(2, 2, 1000, 10), None);
-        assert_eq!(w.take(3, 2, 1000, 20), Some(980));
-        assert_eq!(w.take(3, 2, 1000, 1000), None, "the first slot expired");
+        assert_eq!(w.take(3, 2, 1000, 20), Some(981));
+        assert_eq!(
+            w.take(3, 2, 1000, 1000),
+            Some(1),
+            "the first slot's ms is not over"
+        );
+        assert_eq!(w.take(3, 2, 1000, 1001), None, "the first slot expired");
     }
 
     #[test]
@@ -91,23 +100,23 @@ mod tests {
         assert_eq!(w.take(1, 1, 1000, 0), None);
         let first = w.take(10, 1, 1000, 5).unwrap();
         let second = w.take(20, 1, 1000, 6).unwrap();
-        assert_eq!(first, 995);
+        assert_eq!(first, 996);
         // Its slot is not even taken yet: it looks again a window from now at the latest.
         assert_eq!(second, 1000);
         // The second waiter comes back first, but the slot is the first waiter's.
-        assert!(w.take(20, 1, 1000, 1000).is_some());
-        assert_eq!(w.take(10, 1, 1000, 1001), None);
-        assert_eq!(w.take(20, 1, 1000, 2001), None);
+        assert!(w.take(20, 1, 1000, 1001).is_some());
+        assert_eq!(w.take(10, 1, 1000, 1002), None);
+        assert_eq!(w.take(20, 1, 1000, 2003), None);
     }
 
     #[test]
     fn a_waiter_that_never_comes_back_loses_its_place() {
         let mut w = Window::default();
         assert_eq!(w.take(1, 1, 1000, 0), None);
-        assert!(w.take(10, 1, 1000, 1).is_some(), "due back at 1000");
+        assert!(w.take(10, 1, 1000, 1).is_some(), "due back at 1001");
         assert!(w.take(20, 1, 1000, 2).is_some());
         // Waiter 10 died. Past its grace, 20 gets the slot.
-        assert_eq!(w.take(20, 1, 1000, 1000 + GRACE_MS), None);
+        assert_eq!(w.take(20, 1, 1000, 1001 + GRACE_MS), None);
     }
 
     #[test]
@@ -115,8 +124,8 @@ mod tests {
         let mut w = Window::default();
         assert_eq!(w.take(1, 1, 1000, 120_000), None);
         // The clock went back two minutes: the slot counts from now, not from "the future".
-        assert_eq!(w.take(2, 1, 1000, 0), Some(1000));
-        assert_eq!(w.take(2, 1, 1000, 1000), None);
+        assert_eq!(w.take(2, 1, 1000, 0), Some(1001));
+        assert_eq!(w.take(2, 1, 1000, 1001), None);
     }
 
     #[test]
@@ -124,7 +133,8 @@ mod tests {
         let mut w = Window::default();
         assert_eq!(w.take(1, 1, 1000, 0), None);
         w.finish(1, 1000, 400);
-        assert_eq!(w.take(2, 1, 1000, 1000), Some(400));
-        assert_eq!(w.take(2, 1, 1000, 1400), None);
+        assert_eq!(w.take(2, 1, 1000, 1000), Some(401));
+        assert_eq!(w.take(2, 1, 1000, 1400), Some(1), "400's ms is not over");
+        assert_eq!(w.take(2, 1, 1000, 1401), None);
     }
 }
