@@ -130,6 +130,27 @@ fn warnings(lines: &LogLines) -> Vec<String> {
         .collect()
 }
 
+/// Two clients on the store `options` name: the second takes the first's token from it.
+fn two_clients_share_one_token(sb: &Sandbox, options: &[(&str, &str)]) {
+    let first = Client::to_with(sb, options).unwrap();
+    let second = Client::to_with(sb, options).unwrap();
+    get_all(&first, 2);
+    get_all(&second, 2);
+    assert_eq!(
+        stat(sb, "token_requests"),
+        1,
+        "the token came from the store"
+    );
+}
+
+/// The warnings of a client whose `shared_state` is `url`, after a few requests.
+fn warnings_of_a_client_on(sb: &Sandbox, url: &str) -> Vec<String> {
+    let lines = LogLines::default();
+    let client = Client::logging_to(sb, &lines, 2, &[("shared_state", url)]);
+    get_all(&client, 3);
+    warnings(&lines)
+}
+
 fn get_all(client: &Client, count: usize) {
     for _ in 0..count {
         assert_eq!(client.get("/v1/organizations").status, 200);
@@ -264,17 +285,10 @@ fn a_password_protected_redis_is_shared_and_a_wrong_password_is_a_logged_fallbac
     });
     let url = redis.url();
     let options = [("shared_state", url.as_str()), SLOW_MACHINE];
-    let first = Client::to_with(&sb, &options).unwrap();
-    let second = Client::to_with(&sb, &options).unwrap();
-    get_all(&first, 2);
-    get_all(&second, 2);
-    assert_eq!(stat(&sb, "token_requests"), 1, "the token came from Redis");
+    two_clients_share_one_token(&sb, &options);
 
     let wrong = format!("redis://:not-the-pw-4242@127.0.0.1:{}/0", redis.port);
-    let lines = LogLines::default();
-    let client = Client::logging_to(&sb, &lines, 2, &[("shared_state", &wrong)]);
-    get_all(&client, 3);
-    let seen = warnings(&lines);
+    let seen = warnings_of_a_client_on(&sb, &wrong);
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert!(
         seen[0].contains(&format!("127.0.0.1:{}/0", redis.port)),
@@ -297,11 +311,7 @@ fn an_acl_user_and_a_database_number_in_the_url_are_used() {
         .unwrap();
     let url = format!("redis://app:app-pw-777@127.0.0.1:{}/3", redis.port);
     let options = [("shared_state", url.as_str()), SLOW_MACHINE];
-    let first = Client::to_with(&sb, &options).unwrap();
-    let second = Client::to_with(&sb, &options).unwrap();
-    get_all(&first, 2);
-    get_all(&second, 2);
-    assert_eq!(stat(&sb, "token_requests"), 1, "the token came from Redis");
+    two_clients_share_one_token(&sb, &options);
     let mut keys_in = |database: u32| -> Vec<String> {
         let _: () = redis::cmd("SELECT")
             .arg(database)
@@ -316,10 +326,7 @@ fn an_acl_user_and_a_database_number_in_the_url_are_used() {
     assert!(keys_in(0).is_empty(), "and nothing in database 0");
 
     let wrong = format!("redis://app:not-apps-pw-99@127.0.0.1:{}/3", redis.port);
-    let lines = LogLines::default();
-    let client = Client::logging_to(&sb, &lines, 2, &[("shared_state", &wrong)]);
-    get_all(&client, 2);
-    let seen = warnings(&lines);
+    let seen = warnings_of_a_client_on(&sb, &wrong);
     assert_eq!(seen.len(), 1, "one warning, then its own token: {seen:?}");
     assert!(
         !seen[0].contains("not-apps-pw"),
