@@ -18,12 +18,18 @@ const RETRY_EVERY: Duration = Duration::from_secs(1);
 
 pub struct SharedState {
     store: Box<dyn Store>,
-    down: Mutex<Option<Down>>,
-    /// The newest refresh token this process received that the store has not taken yet.
-    /// Locked only to take or put the value, never across a step (a child forked meanwhile
-    /// would find it locked for ever).
-    unstored_refresh_token: Mutex<Option<Kept>>,
+    /// Locked only to read or change what it holds, never across a step (a child forked
+    /// meanwhile would find it locked for ever); one lock per step on the request path.
+    health: Mutex<Health>,
     logger: Option<Logger>,
+}
+
+#[derive(Default)]
+struct Health {
+    /// Some while the store is known to be down.
+    down: Option<Down>,
+    /// The newest refresh token this process received that the store has not taken yet.
+    kept: Option<Kept>,
 }
 
 /// A refresh token to store, and the one it succeeds (None: from a sign-in).
@@ -41,18 +47,21 @@ impl SharedState {
     pub fn new(store: Box<dyn Store>, logger: Option<Logger>) -> Self {
         SharedState {
             store,
-            down: Mutex::new(None),
-            unstored_refresh_token: Mutex::new(None),
+            health: Mutex::new(Health::default()),
             logger,
         }
+    }
+
+    fn health(&self) -> std::sync::MutexGuard<'_, Health> {
+        self.health.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Stores a new Visma Connect refresh token (succeeding `replaces`, or from a sign-in), or
     /// keeps it to store as soon as the store answers again; it supersedes any older one kept.
     pub fn put_refresh_token(&self, token: &Secret, replaces: Option<&Secret>) {
-        *self.unstored() = None;
+        self.health().kept = None;
         if self.with(|store| store.put_refresh_token(token)).is_none() {
-            *self.unstored() = Some(Kept {
+            self.health().kept = Some(Kept {
                 token: token.clone(),
                 replaces: replaces.cloned(),
             });
@@ -67,41 +76,23 @@ impl SharedState {
         }
     }
 
-    fn unstored(&self) -> std::sync::MutexGuard<'_, Option<Kept>> {
-        self.unstored_refresh_token
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Writes a refresh token kept while the store was out of reach, unless the store holds
-    /// another one by now; the first step of any use of the store. On failure it is kept
-    /// again, unless a newer one was kept meanwhile.
-    fn write_unstored(&self) -> StoreResult<()> {
-        let Some(kept) = self.unstored().take() else {
-            return Ok(());
-        };
-        match self
+    /// another one by now (`replace_refresh_token`).
+    fn write_kept(&self, kept: &Kept) -> StoreResult<()> {
+        let stored = self
             .store
-            .replace_refresh_token(kept.replaces.as_ref(), &kept.token)
-        {
-            Ok(stored) => {
-                log(self.logger.as_ref(), Level::Info, || {
-                    match stored {
-                        true => "the kept Visma Connect refresh token is stored now",
-                        false => {
-                            "the kept Visma Connect refresh token was not stored: another \
-                             process stored one since"
-                        }
-                    }
-                    .to_string()
-                });
-                Ok(())
+            .replace_refresh_token(kept.replaces.as_ref(), &kept.token)?;
+        log(self.logger.as_ref(), Level::Info, || {
+            match stored {
+                true => "the kept Visma Connect refresh token is stored now",
+                false => {
+                    "the kept Visma Connect refresh token was not stored: another process \
+                     stored one since"
+                }
             }
-            Err(error) => {
-                self.unstored().get_or_insert(kept);
-                Err(error)
-            }
-        }
+            .to_string()
+        });
+        Ok(())
     }
 
     /// Runs a clean-up `step` (ending a refresh lease) even while the store is known to be
@@ -113,10 +104,11 @@ impl SharedState {
     }
 
     /// Runs `step` on the store, or answers None at once while the store is known to be down.
+    /// A kept refresh token is written first.
     pub fn with<T>(&self, step: impl FnOnce(&dyn Store) -> StoreResult<T>) -> Option<T> {
-        let was_down = {
-            let mut down = self.down.lock().unwrap_or_else(PoisonError::into_inner);
-            match down.as_mut() {
+        let (was_down, kept) = {
+            let mut health = self.health();
+            let was_down = match health.down.as_mut() {
                 Some(d) if Instant::now() < d.next_try => return None,
                 // This caller probes; the others keep going without the store meanwhile.
                 Some(d) => {
@@ -124,15 +116,15 @@ impl SharedState {
                     true
                 }
                 None => false,
-            }
+            };
+            (was_down, health.kept.take())
         };
-        match self
-            .write_unstored()
-            .and_then(|()| step(self.store.as_ref()))
-        {
+        let written = kept.as_ref().map_or(Ok(()), |kept| self.write_kept(kept));
+        let kept_unwritten = kept.filter(|_| written.is_err());
+        match written.and_then(|()| step(self.store.as_ref())) {
             Ok(value) => {
                 if was_down {
-                    *self.down.lock().unwrap_or_else(PoisonError::into_inner) = None;
+                    self.health().down = None;
                     log(self.logger.as_ref(), Level::Info, || {
                         format!(
                             "shared_state ({}) answers again: back to the shared token and rate window",
@@ -143,12 +135,18 @@ impl SharedState {
                 Some(value)
             }
             Err(error) => {
-                let mut down = self.down.lock().unwrap_or_else(PoisonError::into_inner);
-                let first = down.is_none();
-                *down = Some(Down {
-                    next_try: Instant::now() + RETRY_EVERY,
-                });
-                drop(down);
+                let first = {
+                    let mut health = self.health();
+                    // Kept again if it was not written, unless a newer one was kept meanwhile.
+                    if let Some(kept) = kept_unwritten {
+                        health.kept.get_or_insert(kept);
+                    }
+                    let first = health.down.is_none();
+                    health.down = Some(Down {
+                        next_try: Instant::now() + RETRY_EVERY,
+                    });
+                    first
+                };
                 if first {
                     log(self.logger.as_ref(), Level::Warn, || {
                         format!(
@@ -223,6 +221,9 @@ mod tests {
             std::fs::rename(&path, &aside).unwrap();
             std::fs::create_dir(&path).unwrap();
             shared.put_refresh_token(&second, Some(&first));
+            // The next try fails too: the token stays kept for the one after.
+            std::thread::sleep(RETRY_EVERY + Duration::from_millis(100));
+            assert!(shared.with(|store| store.refresh_token()).is_none());
             std::fs::remove_dir(&path).unwrap();
             std::fs::rename(&aside, &path).unwrap();
             if other_rotates_meanwhile {
