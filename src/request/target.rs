@@ -111,6 +111,10 @@ pub fn build_url(api_url: &str, path: &str, organization_id: Option<&str>) -> Re
 /// a caller appending an untrusted id must not be led out of the organization it chose.
 fn climbs(path: &str) -> bool {
     let path = path.split('?').next().unwrap_or("");
+    // Most paths hold none of the three: they are judged without decoding a copy.
+    if !path.bytes().any(|b| matches!(b, b'.' | b'%' | b'\\')) {
+        return false;
+    }
     let decoded = percent_encoding::percent_decode_str(path).collect::<Vec<u8>>();
     let encoded_slash = decoded.iter().filter(|b| **b == b'/').count()
         != path.bytes().filter(|b| *b == b'/').count();
