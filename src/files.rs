@@ -111,8 +111,8 @@ mod tests {
 
     #[test]
     fn only_regular_files_within_the_limit_are_read() {
-        let dir = std::env::temp_dir().join(format!("libdinero-files-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let folder = tempfile::tempdir().unwrap();
+        let dir = folder.path();
         let small = dir.join("small.pem");
         std::fs::write(&small, b"0123456789").unwrap();
         assert_eq!(read_limited(&small, 10).unwrap(), b"0123456789");
@@ -128,7 +128,7 @@ mod tests {
             error.message().contains("/dev/zero: not a regular file"),
             "{error}"
         );
-        let error = read_limited(&dir, MAX_CA_FILE_BYTES).unwrap_err();
+        let error = read_limited(dir, MAX_CA_FILE_BYTES).unwrap_err();
         assert!(error.message().contains("not a regular file"), "{error}");
         let missing = read_limited(&dir.join("missing.pem"), MAX_CA_FILE_BYTES).unwrap_err();
         assert_eq!(missing.kind(), ErrorKind::Io);
@@ -140,6 +140,5 @@ mod tests {
         assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
         let error = read_limited(&fifo, MAX_CA_FILE_BYTES).unwrap_err();
         assert!(error.message().contains("not a regular file"), "{error}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

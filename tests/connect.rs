@@ -354,8 +354,8 @@ fn shared_state_refreshes_once_for_every_client_and_hands_the_rotated_token_on()
         // No grace: a client refreshing with the token another one used would be refused.
         c.refresh_grace = Duration::from_millis(1);
     });
-    let dir = std::env::temp_dir().join(format!("dinero-connect-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let dir = folder.path();
     let store = dir.join("shared").to_string_lossy().into_owned();
     let org = sb.config().organization_id.to_string();
     let jar = Jar::default();
@@ -400,7 +400,6 @@ fn shared_state_refreshes_once_for_every_client_and_hands_the_rotated_token_on()
         2,
         "the rotated token reached the callback once"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A Redis server, and a sandbox whose tokens live `token_lifetime` and whose used refresh
@@ -584,8 +583,8 @@ fn two_grants_of_one_organization_share_its_budget_through_shared_state() {
         c.rate_window = Duration::from_millis(1500);
         c.connect_organizations = Some(vec![5201]);
     });
-    let dir = std::env::temp_dir().join(format!("dinero-grants-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let dir = folder.path();
     let store = dir.join("shared").to_string_lossy().into_owned();
     let jar = Jar::default();
     let clients: Vec<Client> = ["accountant", "owner"]
@@ -609,5 +608,4 @@ fn two_grants_of_one_organization_share_its_budget_through_shared_state() {
     // The organization's window is full: the other grant waits for it, not into a 429.
     contacts_of(&clients[1], 5201, 3);
     assert_eq!(common::responses_with(&sb, 429), 0);
-    let _ = std::fs::remove_dir_all(&dir);
 }

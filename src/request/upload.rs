@@ -83,8 +83,8 @@ mod tests {
         assert!(error.message().contains("not a regular file"), "{error}");
         let missing = read_file(Path::new("/nonexistent/x.pdf")).unwrap_err();
         assert_eq!(missing.kind(), ErrorKind::Io);
-        let dir = std::env::temp_dir().join(format!("libdinero-upload-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let folder = tempfile::tempdir().unwrap();
+        let dir = folder.path();
         let big = dir.join("big.bin");
         std::fs::write(&big, vec![0u8; MAX_UPLOAD_BYTES + 1]).unwrap();
         let error = read_file(&big).unwrap_err();
@@ -95,6 +95,5 @@ mod tests {
         assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
         let error = read_file(&fifo).unwrap_err();
         assert!(error.message().contains("not a regular file"), "{error}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

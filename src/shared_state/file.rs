@@ -337,16 +337,23 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn store(name: &str, fingerprint: &str) -> FileStore {
-        let dir = std::env::temp_dir().join(format!("dinero-state-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        FileStore::open(&dir.join("state"), fingerprint, Duration::from_millis(500)).unwrap()
+    /// A store in a new folder of its own, removed when the returned guard is dropped.
+    fn store(name: &str, fingerprint: &str) -> (tempfile::TempDir, FileStore) {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("dinero-state-{name}-"))
+            .tempdir()
+            .unwrap();
+        let store = FileStore::open(
+            &dir.path().join("state"),
+            fingerprint,
+            Duration::from_millis(500),
+        );
+        (dir, store.unwrap())
     }
 
     #[test]
     fn a_token_reads_back_and_the_file_is_private_and_holds_no_credentials() {
-        let s = store("roundtrip", "fp-1");
+        let (_dir, s) = store("roundtrip", "fp-1");
         s.put_token(
             &Secret::new("tok.en"),
             Duration::from_secs(3000),
@@ -370,7 +377,7 @@ mod tests {
     #[test]
     fn clients_with_other_tokens_but_one_organization_spend_one_window() {
         // Same organization and client id, another scope: another token, the same budget.
-        let a = store("one-window", "token-a");
+        let (_dir, a) = store("one-window", "token-a");
         let b = store_for(&a, "token-b");
         let window = Duration::from_secs(60);
         a.put_token(&Secret::new("tok.a"), window, window).unwrap();
@@ -387,7 +394,7 @@ mod tests {
 
     #[test]
     fn organizations_naming_one_file_keep_their_own_token_and_window() {
-        let a = store("two-orgs", "org-a");
+        let (_dir, a) = store("two-orgs", "org-a");
         let b = store_for(&a, "org-b");
         let window = Duration::from_secs(60);
         assert!(a.take_slot("org-a", 1, 1, window).unwrap().is_none());
@@ -406,7 +413,7 @@ mod tests {
 
     #[test]
     fn entries_that_ran_out_are_dropped_when_the_file_is_written() {
-        let a = store("ran-out", "gone");
+        let (_dir, a) = store("ran-out", "gone");
         let b = store_for(&a, "stays");
         a.put_token(
             &Secret::new("old"),
@@ -435,7 +442,7 @@ mod tests {
 
     #[test]
     fn extreme_numbers_in_another_clients_window_are_survived() {
-        let s = store("extreme", "fp");
+        let (_dir, s) = store("extreme", "fp");
         let doc = json!({"format": FORMAT, "tokens": {}, "windows": {
             "other": {"slots": [[1, u64::MAX]], "waiters": [[2, u64::MAX]], "window_ms": u64::MAX},
             "mine": {"slots": [[3, u64::MAX]], "waiters": [], "window_ms": u64::MAX},
@@ -449,7 +456,7 @@ mod tests {
 
     #[test]
     fn files_of_an_older_format_or_shape_are_replaced() {
-        let s = store("older", "fp");
+        let (_dir, s) = store("older", "fp");
         for text in [
             // As version 2 wrote it (serde_json's sorted keys) and as the token cache did.
             r#"{"fingerprint":"fp","format":2,"lease":null,"refresh_token":null,"slots":[],"token":{"access_token":"t","expires_at_unix_ms":1,"lifetime_ms":1},"waiters":[]}"#,
@@ -471,7 +478,7 @@ mod tests {
 
     #[test]
     fn the_window_counts_across_stores_on_one_file() {
-        let a = store("window", "fp");
+        let (_dir, a) = store("window", "fp");
         let b = store_for(&a, "fp");
         let window = Duration::from_secs(60);
         assert!(a.take_slot("w", 1, 2, window).unwrap().is_none());
@@ -487,7 +494,7 @@ mod tests {
 
     #[test]
     fn one_lease_at_a_time_until_it_ends_or_runs_out() {
-        let a = store("lease", "fp");
+        let (_dir, a) = store("lease", "fp");
         assert!(a.try_lease(1, Duration::from_secs(60)).unwrap());
         assert!(!a.try_lease(2, Duration::from_secs(60)).unwrap());
         a.end_lease(1).unwrap();
@@ -498,7 +505,7 @@ mod tests {
 
     #[test]
     fn bad_tokens_in_the_file_are_ignored() {
-        let s = store("badtoken", "fp");
+        let (_dir, s) = store("badtoken", "fp");
         for token in [
             json!({"access_token": "a\r\nX-Evil: 1", "expires_at_unix_ms": unix_ms() + 1000, "lifetime_ms": 3600000}),
             json!({"access_token": "ok", "expires_at_unix_ms": unix_ms() + 1000, "lifetime_ms": 0}),
@@ -513,7 +520,7 @@ mod tests {
 
     #[test]
     fn corrupt_or_public_files_are_replaced() {
-        let s = store("corrupt", "fp");
+        let (_dir, s) = store("corrupt", "fp");
         // Cut short by a crash in the middle of a write.
         std::fs::write(&s.path, r#"{"format":3,"tokens":{"fp":{"tok"#).unwrap();
         assert!(s.token().unwrap().is_none());
@@ -534,7 +541,7 @@ mod tests {
 
     #[test]
     fn a_file_that_is_not_a_state_file_is_left_as_it_is() {
-        let s = store("foreign", "fp");
+        let (_dir, s) = store("foreign", "fp");
         for text in ["my notes\n", "{not json", "[1,2,3]", r#"{"name":"config"}"#] {
             std::fs::write(&s.path, text).unwrap();
             std::fs::set_permissions(&s.path, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -558,7 +565,7 @@ mod tests {
 
     #[test]
     fn a_fifo_or_a_symlink_at_the_path_is_refused_without_waiting() {
-        let s = store("fifo", "fp");
+        let (_dir, s) = store("fifo", "fp");
         std::fs::remove_file(&s.path).unwrap();
         let c_path = std::ffi::CString::new(s.path.to_str().unwrap()).unwrap();
         // SAFETY: mkfifo reads the NUL-terminated path only during the call.
@@ -589,7 +596,7 @@ mod tests {
 
     #[test]
     fn a_process_dying_between_the_write_and_the_cut_leaves_a_file_that_still_parses() {
-        let a = store("torn", "gone");
+        let (_dir, a) = store("torn", "gone");
         let b = store_for(&a, "stays");
         let window = Duration::from_secs(60);
         for id in 1..=3 {
@@ -620,7 +627,8 @@ mod tests {
 
     #[test]
     fn a_child_forked_during_a_step_does_not_keep_the_lock() {
-        let a = std::sync::Arc::new(store("fork", "fp"));
+        let (_dir, a) = store("fork", "fp");
+        let a = std::sync::Arc::new(a);
         let window = Duration::from_secs(60);
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let (busy_store, busy_stop) = (a.clone(), stop.clone());

@@ -169,9 +169,8 @@ mod tests {
 
     #[test]
     fn a_lease_is_ended_even_right_after_the_store_failed() {
-        let dir = std::env::temp_dir().join(format!("dinero-health-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let folder = tempfile::tempdir().unwrap();
+        let dir = folder.path();
         let path = dir.join("state");
         let wait = Duration::from_millis(50);
         let shared = SharedState::new(Box::new(FileStore::open(&path, "fp", wait).unwrap()), None);
@@ -201,12 +200,8 @@ mod tests {
     #[test]
     fn a_kept_refresh_token_is_written_late_but_never_over_a_newer_one() {
         for other_rotates_meanwhile in [false, true] {
-            let dir = std::env::temp_dir().join(format!(
-                "dinero-kept-{}-{other_rotates_meanwhile}",
-                std::process::id()
-            ));
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).unwrap();
+            let folder = tempfile::tempdir().unwrap();
+            let dir = folder.path();
             let path = dir.join("state");
             let wait = Duration::from_millis(50);
             let shared =
@@ -240,7 +235,6 @@ mod tests {
                 "rt-2"
             };
             assert_eq!(stored.as_ref().map(Secret::expose), Some(expected));
-            let _ = std::fs::remove_dir_all(&dir);
         }
     }
 }
