@@ -184,6 +184,46 @@ impl Config {
     }
 }
 
+/// How a refused option value appears in its message. A value given to the wrong option may
+/// be a secret (an API key swapped with the organization id, a config line run into the next
+/// one), so only what cannot be one is quoted: a number, or text of at most 8 characters,
+/// shorter than any credential Dinero or Visma Connect issues. Anything longer is told by its
+/// length.
+fn refused(value: &str) -> String {
+    let number = value.trim().strip_prefix('-').unwrap_or(value.trim());
+    let is_number = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit());
+    if (is_number && number.len() <= 40) || value.chars().count() <= 8 {
+        format!("'{}'", printable(value))
+    } else {
+        format!(
+            "{} characters, not shown in case they are a secret set in the wrong place",
+            value.chars().count()
+        )
+    }
+}
+
+/// A refused URL in its message: its origin (`https://host:port`) when that reads as one, the
+/// rest never (a path can hold anything run into it); else only its length.
+fn refused_url(value: &str) -> String {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return refused(value);
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_like = |b: u8| b.is_ascii_alphanumeric() || b".-:[]".contains(&b);
+    let plain = !authority.is_empty() && authority.len() <= 64 && authority.bytes().all(host_like);
+    let scheme_like =
+        (1..=10).contains(&scheme.len()) && scheme.bytes().all(|b| b.is_ascii_alphabetic());
+    if !(plain && scheme_like) {
+        return refused(value);
+    }
+    let more = if authority.len() < rest.len() {
+        "/…"
+    } else {
+        ""
+    };
+    format!("'{scheme}://{authority}{more}'")
+}
+
 /// Shows a caller's string in a message without letting control characters through.
 pub(crate) fn printable(s: &str) -> String {
     let mut shown: String = s.chars().take(64).collect();
@@ -199,8 +239,8 @@ fn number(key: &str, value: &str, min: u64, max: u64) -> Result<u64> {
         .filter(|n| (min..=max).contains(n));
     parsed.ok_or_else(|| {
         Error::invalid(format!(
-            "option {key}: expected a whole number from {min} to {max}, got '{}'",
-            printable(value)
+            "option {key}: expected a whole number from {min} to {max}, got {}",
+            refused(value)
         ))
     })
 }
@@ -242,16 +282,16 @@ fn locales(value: &str) -> Result<String> {
         return Ok(value.to_string());
     }
     Err(Error::invalid(format!(
-        "option ui_locales: expected language tags separated by spaces (e.g. da-DK), got '{}'",
-        printable(value)
+        "option ui_locales: expected language tags separated by spaces (e.g. da-DK), got {}",
+        refused(value)
     )))
 }
 
 pub(crate) fn organization_id(value: &str) -> Result<String> {
     if value.is_empty() || value.len() > 20 || !value.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::invalid(format!(
-            "option organization_id: expected Dinero's numeric organization id, got '{}'",
-            printable(value)
+            "option organization_id: expected Dinero's numeric organization id, got {}",
+            refused(value)
         )));
     }
     Ok(value.to_string())
@@ -288,7 +328,7 @@ fn base_url(key: &str, value: &str) -> Result<String> {
     // A URL with an `@` may carry a user and password (https://user:secret@host): not quoted.
     let shown = match value.contains('@') {
         true => "a URL with a user part, not shown".to_string(),
-        false => format!("'{}'", printable(value)),
+        false => refused_url(value),
     };
     let bad = |why: &str| Error::invalid(format!("option {key}: {why} (got {shown})"));
     if value.chars().any(|c| c.is_control() || c == ' ') {
@@ -423,6 +463,43 @@ mod tests {
         }
         let err = c.set("api_url", "ftp://127.0.0.1").unwrap_err();
         assert!(err.message().contains("'ftp://127.0.0.1'"), "{err}");
+    }
+
+    #[test]
+    fn a_secret_given_to_the_wrong_option_is_not_quoted() {
+        let mut c = Config::default();
+        let key = "ApIkEy0123456789abcdef0123456789";
+        for (option, value) in [
+            ("organization_id", key.to_string()),
+            ("timeout_ms", key.to_string()),
+            ("ui_locales", format!("da-DK {key}!")),
+            // A config line run into the next one.
+            (
+                "api_url",
+                format!("http://127.0.0.1:8080DINERO_CLIENT_SECRET={key}"),
+            ),
+            (
+                "api_url",
+                format!("https://api.example.com/v1?secret={key}"),
+            ),
+        ] {
+            let err = c.set(option, &value).unwrap_err();
+            assert!(!err.message().contains(&key[..12]), "{err}");
+            assert!(
+                err.message().starts_with(&format!("option {option}:")),
+                "{err}"
+            );
+        }
+        // What cannot be a secret is still shown, to help find the mistake.
+        let err = c.set("timeout_ms", "30s").unwrap_err();
+        assert!(err.message().contains("got '30s'"), "{err}");
+        let err = c.set("organization_id", "-5").unwrap_err();
+        assert!(err.message().contains("got '-5'"), "{err}");
+        let err = c.set("api_url", "http://api.example.com/v1").unwrap_err();
+        assert!(
+            err.message().contains("'http://api.example.com/…'"),
+            "{err}"
+        );
     }
 
     #[test]
