@@ -1,6 +1,7 @@
 //! The command line: subcommands, their arguments and help texts.
 
 use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -18,11 +19,16 @@ file of the same KEY=VALUE lines that only you may read (your own file, not a sy
 0600): --config, else \
 $XDG_CONFIG_HOME/dinero/config or ~/.config/dinero/config. The environment wins over the file, \
 but for DINERO_REFRESH_TOKEN: each run keeps the new one in the file, which holds the newest.\n\n\
-Exit codes: 0 ok, 1 other failure, 2 usage or configuration, 3 authentication, 4 network \
-(also timeout, TLS, malformed answer), 5 the API answered an error (HTTP >= 400): stdout then \
-holds libdinero's reading of it as JSON (status, code, message, validation_errors, ...), never \
-the raw answer, which may echo the token. JSON answers print as the server wrote them; an answer \
-that is not plain text is not printed onto a terminal (redirect it to a file)."
+Exit codes: 0 ok, 1 other failure, 2 usage or configuration, 3 authentication (credentials \
+refused, or sign in again), 4 network: try again later (also timeout, TLS, malformed answer, \
+a token endpoint that failed), 5 the API answered an error (HTTP >= 400) or a redirect, which \
+is not followed: stdout then holds libdinero's reading of an error as JSON (status, code, \
+message, validation_errors, ...), never the raw answer, which may echo the token (paginate \
+keeps stdout for items: its error is on stderr only). JSON answers print as the server wrote \
+them, every number exact, also with --pretty; an answer that is not plain text is not printed \
+onto a terminal (redirect it to a file). When stdout's reader stops reading (| head), the \
+command stops quietly. The library's warnings (retries, waits for the rate limit, a shared \
+state it cannot use) go to stderr."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -60,7 +66,7 @@ pub enum Command {
     Post(Write),
     /// Create exactly once (contacts, invoices, sales/creditnotes): the body gets a GUID of its
     /// own, and a lost answer is settled by looking the GUID up before sending again
-    Create(Write),
+    Create(Create),
     /// PUT JSON to a path
     Put(Write),
     /// DELETE a path (Dinero wants the Timestamp in the body for some entities)
@@ -95,7 +101,16 @@ pub struct Write {
     pub target: Read,
     /// The JSON body: inline, @FILE, or - for standard input
     #[arg(long, value_name = "JSON|@FILE|-")]
-    pub json: Option<String>,
+    pub json: Option<OsString>,
+}
+
+#[derive(Args, Debug)]
+pub struct Create {
+    /// The collection, e.g. /v1/{organizationId}/contacts ({organizationId} is filled in)
+    pub path: String,
+    /// The JSON object to create: inline, @FILE, or - for standard input
+    #[arg(long, value_name = "JSON|@FILE|-")]
+    pub json: Option<OsString>,
 }
 
 #[derive(Args, Debug)]

@@ -1,6 +1,6 @@
 //! What each subcommand does, on libdinero's Rust API.
 
-use crate::args::{Paginate, Read, Write};
+use crate::args::{Create, Paginate, Read, Write};
 use crate::exit::Failure;
 use crate::printable;
 use dinero::{Client, RequestBuilder, Response};
@@ -12,17 +12,12 @@ pub struct Output {
 }
 
 impl Output {
-    /// Prints JSON text: as the server wrote it (every number exact), or re-printed with
-    /// `--pretty`; in both, nothing that would act on a terminal (`printable::json`).
+    /// Prints valid JSON text as the server wrote it, or indented with `--pretty`: either way
+    /// every number exact, and nothing that would act on a terminal (`printable::json`).
     fn json(&self, text: &str) -> Result<(), Failure> {
-        // JSON that serde's Value cannot hold (a number past f64, nesting past 128) is printed
-        // as it came: --pretty is cosmetic, the answer was OK.
-        let pretty = self
-            .pretty
-            .then(|| serde_json::from_str::<Value>(text).ok())
-            .flatten()
-            .and_then(|value| serde_json::to_string_pretty(&value).ok());
-        print_line(printable::json(pretty.as_deref().unwrap_or(text.trim())).as_ref())
+        let text = text.trim();
+        let pretty = self.pretty.then(|| crate::pretty::indent(text));
+        print_line(printable::json(pretty.as_deref().unwrap_or(text)).as_ref())
     }
 
     /// Prints an OK answer: JSON as JSON; any other body as it came, but not onto a terminal
@@ -65,19 +60,22 @@ impl Output {
         }
         out.write_all(body)
             .and_then(|()| out.flush())
-            .map_err(|e| Failure {
-                code: crate::exit::OTHER,
-                message: format!("cannot write to standard output: {e}"),
-            })
+            .map_err(not_written)
     }
 }
 
 fn print_line(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{text}").map_err(|e| Failure {
-        code: crate::exit::OTHER,
-        message: format!("cannot write to standard output: {e}"),
-    })
+    writeln!(out, "{text}").map_err(not_written)
+}
+
+/// Standard output could not take the answer. When its reader has gone (`dinero paginate |
+/// head -2`), that is the reader's choice, not a failure: the command stops without a word.
+fn not_written(error: std::io::Error) -> Failure {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        return Failure::reader_gone();
+    }
+    Failure::other(format!("cannot write to standard output: {error}"))
 }
 
 pub fn token(client: &Client) -> Result<(), Failure> {
@@ -102,14 +100,12 @@ pub fn write(client: &Client, method: &str, args: &Write, out: &Output) -> Resul
 }
 
 /// An exactly-once create: prints the answer (or, when it was lost, the entity read back).
-pub fn create(client: &Client, args: &Write, out: &Output) -> Result<(), Failure> {
-    if !args.target.query.is_empty() {
-        return Err(Failure::usage(
-            "create takes a collection path without query parameters",
-        ));
-    }
-    let body = json_body(args.json.as_deref().unwrap_or("{}"))?;
-    let created = client.create(&args.target.path, &body)?;
+pub fn create(client: &Client, args: &Create, out: &Output) -> Result<(), Failure> {
+    let body = match &args.json {
+        Some(spec) => json_body(spec)?,
+        None => b"{}".to_vec(),
+    };
+    let created = client.create(&args.path, &body)?;
     if created.recovered {
         note!(
             "dinero: the answer was lost; {} exists (read back)",
@@ -126,8 +122,12 @@ pub fn paginate(client: &Client, args: &Paginate) -> Result<(), Failure> {
     let mut pages = client.pages(build("GET", &args.target, None)?, args.page_size)?;
     let mut page = 0;
     while let Some(response) = pages.next_page()? {
-        if response.status() >= 400 {
-            return finish(&response, &Output { pretty: false });
+        if let Some(error) = response.api_error() {
+            // Standard output holds items only: the error goes to stderr, with the exit code.
+            return Err(Failure::api(format!(
+                "the API answered {}",
+                error.description()
+            )));
         }
         // Each item as the server wrote it: its numbers exact, its text made safe to show.
         let items: Vec<&serde_json::value::RawValue> = serde_json::from_slice(response.body())
@@ -165,19 +165,24 @@ fn build(method: &str, args: &Read, body: Option<Vec<u8>>) -> Result<RequestBuil
     Ok(request)
 }
 
-/// The --json argument: inline JSON, @FILE, or - for standard input; checked to be JSON.
-fn json_body(spec: &str) -> Result<Vec<u8>, Failure> {
-    let bytes = match spec {
-        "-" => {
+/// The --json argument: inline JSON, @FILE (any file name the system takes, UTF-8 or not),
+/// or - for standard input; checked to be JSON.
+fn json_body(spec: &std::ffi::OsStr) -> Result<Vec<u8>, Failure> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = match spec.as_bytes() {
+        b"-" => {
             let mut buffer = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut buffer)
                 .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
             buffer
         }
-        _ if spec.starts_with('@') => std::fs::read(&spec[1..])
-            .map_err(|e| Failure::other(format!("cannot read {}: {e}", &spec[1..])))?,
-        inline => inline.as_bytes().to_vec(),
+        [b'@', file @ ..] => {
+            let file = std::path::Path::new(std::ffi::OsStr::from_bytes(file));
+            std::fs::read(file)
+                .map_err(|e| Failure::other(format!("cannot read {}: {e}", file.display())))?
+        }
+        inline => inline.to_vec(),
     };
     serde_json::from_slice::<Value>(&bytes)
         .map_err(|e| Failure::usage(format!("--json is not valid JSON: {e}")))?;
@@ -187,12 +192,24 @@ fn json_body(spec: &str) -> Result<Vec<u8>, Failure> {
 /// Prints the answer. An HTTP error becomes exit code 5 with Dinero's message on stderr; its
 /// body is not printed as it came (a server may echo the request, the token in its
 /// Authorization header included): stdout gets the library's reading of it instead, as JSON
-/// (`status`, `code`, `message`, `validation_errors`, ...), with every secret scrubbed.
+/// (`status`, `code`, `message`, `validation_errors`, ...), with every secret scrubbed. A
+/// redirect is not followed (Dinero's API never sends one: a proxy or a wrong DINERO_API_URL
+/// does), and is a failure too: what was asked for did not happen.
 fn finish(response: &Response, out: &Output) -> Result<(), Failure> {
+    if (300..400).contains(&response.status()) {
+        let location = response.header("location").map_or(String::new(), |to| {
+            format!(" to {}", dinero::printable_excerpt(to, 100))
+        });
+        return Err(Failure::api(format!(
+            "the API answered HTTP {} (a redirect{location}), which is not followed",
+            response.status()
+        )));
+    }
     let Some(error) = response.api_error() else {
         return out.body(response);
     };
-    out.json(&error.to_json())?;
+    // The exit code and the line on stderr tell the error even when stdout cannot take it.
+    let _ = out.json(&error.to_json());
     Err(Failure::api(format!(
         "the API answered {}",
         error.description()

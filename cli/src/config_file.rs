@@ -15,7 +15,7 @@ use std::path::Path;
 pub fn store(path: &Path, key: &str, value: &str) -> Result<(), Failure> {
     let shown = path.display();
     let fail = |what: &str, e: std::io::Error| {
-        Failure::usage(format!("cannot {what} the config file {shown}: {e}"))
+        Failure::other(format!("cannot {what} the config file {shown}: {e}"))
     };
     if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::DirBuilder::new()
@@ -46,12 +46,8 @@ pub fn store(path: &Path, key: &str, value: &str) -> Result<(), Failure> {
     if !replaced {
         lines.push(format!("{key}={value}"));
     }
-    let temporary = path.with_extension(format!("tmp{}", std::process::id()));
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&temporary)
+    let temporary = temporary_beside(path);
+    let written = create_private(&temporary)
         .and_then(|mut file| {
             file.write_all((lines.join("\n") + "\n").as_bytes())?;
             file.sync_all()
@@ -62,4 +58,33 @@ pub fn store(path: &Path, key: &str, value: &str) -> Result<(), Failure> {
         return Err(fail("write", e));
     }
     Ok(())
+}
+
+/// Whether the file could be replaced now: its folder takes a new private file. Checked before
+/// a run spends the refresh token the file holds.
+pub fn check_writable(path: &Path) -> Result<(), Failure> {
+    let temporary = temporary_beside(path);
+    create_private(&temporary)
+        .and_then(|_| std::fs::remove_file(&temporary))
+        .map_err(|e| {
+            Failure::other(format!(
+                "cannot write the config file {}, which must take the refresh token Visma \
+                 Connect hands out in place of the one it holds: {e}",
+                path.display()
+            ))
+        })
+}
+
+/// A name for a temporary file beside `path`, this process's own.
+fn temporary_beside(path: &Path) -> std::path::PathBuf {
+    path.with_extension(format!("tmp{}", std::process::id()))
+}
+
+/// A new file, readable by its owner only; an existing one is not reused.
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
 }

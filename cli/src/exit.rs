@@ -10,7 +10,7 @@ pub const AUTHENTICATION: u8 = 3;
 pub const NETWORK: u8 = 4;
 pub const API: u8 = 5;
 
-/// A failure with its exit code and the line printed on stderr.
+/// A failure with its exit code and the line printed on stderr (none when it is empty).
 #[derive(Debug)]
 pub struct Failure {
     pub code: u8,
@@ -33,6 +33,15 @@ impl Failure {
         }
     }
 
+    /// Standard output's reader went away (`| head`): the command stops, successfully and
+    /// without a word, as the reader chose to read no more.
+    pub fn reader_gone() -> Self {
+        Failure {
+            code: 0,
+            message: String::new(),
+        }
+    }
+
     pub fn api(message: impl Into<String>) -> Self {
         Failure {
             code: API,
@@ -48,10 +57,10 @@ impl Failure {
 impl From<dinero::Error> for Failure {
     fn from(error: dinero::Error) -> Self {
         let code = match error.kind() {
-            ErrorKind::AuthRejected | ErrorKind::AuthUnavailable | ErrorKind::LoginRequired => {
-                AUTHENTICATION
-            }
-            ErrorKind::Network
+            ErrorKind::AuthRejected | ErrorKind::LoginRequired => AUTHENTICATION,
+            // The token endpoint failed or answered something unreadable: try again later.
+            ErrorKind::AuthUnavailable
+            | ErrorKind::Network
             | ErrorKind::Timeout
             | ErrorKind::Tls
             | ErrorKind::Protocol

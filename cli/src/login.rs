@@ -66,7 +66,10 @@ pub fn login(config_given: Option<&Path>, args: &Login) -> Result<(), Failure> {
 
 /// The client settings of the Visma Connect flow, from the DINERO_* settings.
 pub fn connect_config(values: &HashMap<String, String>) -> Result<Config, Failure> {
-    let mut config = Config::default();
+    let mut config = Config {
+        logger: Some(crate::warnings::on_stderr()),
+        ..Config::default()
+    };
     for (option, key) in [
         ("connect_url", "DINERO_CONNECT_URL"),
         ("api_url", "DINERO_API_URL"),
@@ -92,7 +95,12 @@ pub fn keep_refresh_tokens(config: &mut Config, file: &Path) -> Arc<Mutex<Option
     let seen = Arc::clone(&problem);
     let file: PathBuf = file.to_path_buf();
     config.refresh_token_sink = Some(RefreshTokenSink::new(move |token| {
-        if let Err(failure) = config_file::store(&file, "DINERO_REFRESH_TOKEN", token) {
+        if let Err(mut failure) = config_file::store(&file, "DINERO_REFRESH_TOKEN", token) {
+            failure.message = format!(
+                "the new refresh token could not be kept ({}): the file's one is used up, so \
+                 later commands may need dinero login again",
+                failure.message
+            );
             *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(failure);
         }
     }));
@@ -105,8 +113,24 @@ fn report_organizations(
     values: &HashMap<String, String>,
     file: &Path,
 ) -> Result<(), Failure> {
-    let response = client.organizations()?;
-    let listed: serde_json::Value = serde_json::from_slice(response.body()).unwrap_or_default();
+    // Signed in already: a listing that fails is told, and the sign-in stands.
+    let failed = match client.organizations() {
+        Ok(response) => match response.api_error() {
+            None => Ok(serde_json::from_slice(response.body()).unwrap_or_default()),
+            Some(error) => Err(error.description()),
+        },
+        Err(error) => Err(error.message().to_string()),
+    };
+    let listed: serde_json::Value = match failed {
+        Ok(listed) => listed,
+        Err(why) => {
+            note!(
+                "dinero: warning: the organizations could not be listed ({why}); set \
+                 DINERO_ORGANIZATION_ID to the one to use"
+            );
+            return Ok(());
+        }
+    };
     let organizations: Vec<(String, String)> = listed
         .as_array()
         .map(|items| {

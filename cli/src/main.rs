@@ -15,7 +15,9 @@ mod config_file;
 mod credentials;
 mod exit;
 mod login;
+mod pretty;
 mod printable;
+mod warnings;
 
 use args::{Cli, Command};
 use clap::Parser;
@@ -30,7 +32,9 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            note!("dinero: {}", failure.message);
+            if !failure.message.is_empty() {
+                note!("dinero: {}", failure.message);
+            }
             failure.exit_code()
         }
     }
@@ -38,6 +42,14 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<(), Failure> {
     if let Command::Login(args) = &cli.command {
+        #[cfg(feature = "sandbox")]
+        if cli.global.sandbox {
+            return Err(Failure::usage(
+                "--sandbox starts a sandbox for one command, and dinero login keeps a refresh \
+                 token for later ones: start dinero-sandbox and set DINERO_CONNECT_URL and \
+                 DINERO_API_URL to it instead",
+            ));
+        }
         return login::login(cli.global.config.as_deref(), args);
     }
     // Kept alive for the whole run when --sandbox asked for one.
@@ -60,16 +72,19 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 ("api_url", sandbox.url()),
                 ("organization_id", c.organization_id.to_string()),
             ];
-            connect(&c.client_id, &c.client_secret, &c.api_key, &settings)?
+            let client = connect(&c.client_id, &c.client_secret, &c.api_key, &settings)?;
+            (client, None)
         }
         None => configured(cli)?,
     };
     #[cfg(not(feature = "sandbox"))]
-    let client = configured(cli)?;
+    let (client, unsaved) = configured(cli)?;
+    #[cfg(feature = "sandbox")]
+    let (client, unsaved) = client;
     let out = Output {
         pretty: cli.global.pretty,
     };
-    match &cli.command {
+    let result = match &cli.command {
         Command::Token => commands::token(&client),
         Command::Organizations => commands::organizations(&client, &out),
         Command::Get(args) => commands::read(&client, args, &out),
@@ -79,13 +94,28 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Delete(args) => commands::write(&client, "DELETE", args, &out),
         Command::Paginate(args) => commands::paginate(&client, args),
         Command::Login(_) => Ok(()),
+    };
+    // A refresh token Visma Connect replaced during the command, which the file could not
+    // take: told even when the command succeeded, as later commands depend on it.
+    let unsaved =
+        unsaved.and_then(|problem| problem.lock().unwrap_or_else(|e| e.into_inner()).take());
+    match (result, unsaved) {
+        (Err(failure), Some(unsaved)) => {
+            note!("dinero: {}", unsaved.message);
+            Err(failure)
+        }
+        (_, Some(unsaved)) => Err(unsaved),
+        (result, None) => result,
     }
 }
+
+/// Where a failure to keep a new refresh token is left for the end of the run.
+type Unsaved = Option<std::sync::Arc<std::sync::Mutex<Option<Failure>>>>;
 
 /// A client from the DINERO_* settings (environment, then the config file): a personal
 /// integration's when an API key is set, else a Visma Connect one from `dinero login`'s
 /// refresh token.
-fn configured(cli: &Cli) -> Result<Client, Failure> {
+fn configured(cli: &Cli) -> Result<(Client, Unsaved), Failure> {
     let values = credentials::settings(cli.global.config.as_deref())?;
     if !values.contains_key("DINERO_API_KEY") && values.contains_key("DINERO_REFRESH_TOKEN") {
         return signed_in(cli, &values);
@@ -104,21 +134,25 @@ fn configured(cli: &Cli) -> Result<Client, Failure> {
             settings.push((option, value.clone()));
         }
     }
-    connect(
+    let client = connect(
         required(&values, "DINERO_CLIENT_ID")?,
         required(&values, "DINERO_CLIENT_SECRET")?,
         required(&values, "DINERO_API_KEY")?,
         &settings,
-    )
+    )?;
+    Ok((client, None))
 }
 
 /// A Visma Connect client; a refresh token Visma Connect replaces goes back into the file.
 fn signed_in(
     cli: &Cli,
     values: &std::collections::HashMap<String, String>,
-) -> Result<Client, Failure> {
+) -> Result<(Client, Unsaved), Failure> {
     let file = credentials::config_path(cli.global.config.as_deref())
         .ok_or_else(|| Failure::usage("no config file to keep the refresh token in"))?;
+    // Before the refresh token is spent: Visma Connect replaces it, and a replacement the file
+    // cannot take is lost, the grant with it.
+    config_file::check_writable(&file)?;
     let mut config = login::connect_config(values)?;
     let problem = login::keep_refresh_tokens(&mut config, &file);
     let client = Client::authenticate_connect(
@@ -130,7 +164,7 @@ fn signed_in(
     if let Some(failure) = problem.lock().unwrap_or_else(|e| e.into_inner()).take() {
         return Err(failure);
     }
-    Ok(client)
+    Ok((client, Some(problem)))
 }
 
 fn connect(
@@ -139,7 +173,10 @@ fn connect(
     api_key: &str,
     settings: &[(&str, String)],
 ) -> Result<Client, Failure> {
-    let mut config = Config::default();
+    let mut config = Config {
+        logger: Some(warnings::on_stderr()),
+        ..Config::default()
+    };
     for (key, value) in settings {
         config.set(key, value)?;
     }

@@ -1,58 +1,16 @@
 //! `dinero` end to end: the binary against an in-process sandbox, through its environment,
 //! config file and exit codes.
 
+mod common;
+
+use common::{dinero, env_of, play_browser, run_with, sandbox, stderr, stdout};
 use dinero_sandbox::{Config, Sandbox};
 use serde_json::Value;
 use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::PathBuf;
-use std::process::{Child, ChildStderr, Command, Output, Stdio};
+use std::process::{Child, ChildStderr, Stdio};
 use std::time::Duration;
-
-fn sandbox() -> Sandbox {
-    Sandbox::start(Config {
-        client_secret: "cli-test-secret".into(),
-        ..Config::default()
-    })
-    .unwrap()
-}
-
-fn env_of(sb: &Sandbox) -> Vec<(&'static str, String)> {
-    let c = sb.config();
-    vec![
-        ("DINERO_CLIENT_ID", c.client_id.clone()),
-        ("DINERO_CLIENT_SECRET", c.client_secret.clone()),
-        ("DINERO_API_KEY", c.api_key.clone()),
-        ("DINERO_ORGANIZATION_ID", c.organization_id.to_string()),
-        ("DINERO_AUTH_URL", sb.auth_url()),
-        ("DINERO_API_URL", sb.url()),
-    ]
-}
-
-/// The binary with no DINERO_* from the test's own environment and no user config file.
-fn dinero(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dinero"));
-    cmd.args(args);
-    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("DINERO_")) {
-        cmd.env_remove(key);
-    }
-    let home = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-home");
-    cmd.env("HOME", &home)
-        .env("XDG_CONFIG_HOME", home.join(".config"));
-    cmd
-}
-
-fn run_with(sb: &Sandbox, args: &[&str]) -> Output {
-    dinero(args).envs(env_of(sb)).output().unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 #[test]
 fn token_and_organizations() {
@@ -403,34 +361,6 @@ fn create_makes_an_entity_exactly_once_when_the_answer_is_lost() {
         &["create", "/v1/{organizationId}/products", "--json", "{}"],
     );
     assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
-}
-
-/// What a browser does with the authorize URL: the sandbox consents at once and answers a
-/// self-submitting form; post its hidden fields to its action (the command's listener).
-fn play_browser(url: &str) {
-    let page = ureq::get(url)
-        .call()
-        .unwrap()
-        .into_body()
-        .read_to_string()
-        .unwrap();
-    let attribute = |tag: &str, name: &str| -> Option<String> {
-        let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
-        let end = tag[start..].find('"')? + start;
-        Some(tag[start..end].replace("&amp;", "&"))
-    };
-    let action = attribute(&page[page.find("<form").unwrap()..], "action").unwrap();
-    let mut form = form_urlencoded::Serializer::new(String::new());
-    for input in page.split("<input").skip(1) {
-        if let (Some(name), Some(value)) = (attribute(input, "name"), attribute(input, "value")) {
-            form.append_pair(&name, &value);
-        }
-    }
-    let answer = ureq::post(&action)
-        .content_type("application/x-www-form-urlencoded")
-        .send(form.finish())
-        .unwrap();
-    assert_eq!(answer.status(), 200);
 }
 
 #[test]
@@ -820,12 +750,17 @@ fn output_trouble_never_turns_into_a_panic_or_a_wrong_exit_code() {
         .unwrap();
     assert_eq!(status.code(), Some(5));
 
-    // An OK answer --pretty cannot re-print (a number past f64) is printed as it came.
-    sb.inject(serde_json::json!({"kind": "status", "status": 200, "body": "{\"a\":1e400}"}))
+    // --pretty re-indents the answer's own text: numbers past f64 and i64, and trailing
+    // zeros, print exactly as the server wrote them.
+    sb.inject(serde_json::json!({"kind": "status", "status": 200,
+        "body": "{\"a\":1e400,\"b\":1.10,\"c\":[12345678901234567890123]}"}))
         .unwrap();
     let out = run_with(&sb, &["--pretty", "get", "/v1/organizations"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stdout(&out).trim(), "{\"a\":1e400}");
+    assert_eq!(
+        stdout(&out).trim(),
+        "{\n  \"a\": 1e400,\n  \"b\": 1.10,\n  \"c\": [\n    12345678901234567890123\n  ]\n}"
+    );
 
     // A --json file that cannot be read is a local failure (1), not a usage error.
     let out = run_with(
