@@ -307,6 +307,26 @@ fn uploads_refused_before_sending_come_back_through_done_and_send_nothing() {
         )
     };
     assert_eq!(status, DINERO_STATUS_OK);
+    // A length no buffer can have is the caller's mistake: refused at once, `done` never
+    // called (collect() below would see a third outcome).
+    let byte = b'x';
+    let status = unsafe {
+        dinero_client_upload_bytes_async(
+            client.0,
+            &byte,
+            usize::MAX,
+            cstr("a.pdf").as_ptr(),
+            ptr::null(),
+            Some(done),
+            tag(2),
+        )
+    };
+    assert_eq!(status, DINERO_STATUS_INVALID_ARGUMENT);
+    assert!(
+        last_error().contains("more than any buffer"),
+        "{}",
+        last_error()
+    );
     let outcomes = collect(&receiver, 2);
     *SINK.lock().unwrap() = None;
     assert_eq!(outcomes[0].status, DINERO_STATUS_INVALID_ARGUMENT);

@@ -52,6 +52,17 @@ impl Drop for Text {
     }
 }
 
+/// Refuses a length no buffer can have (past isize::MAX): a caller's mistake, told before
+/// anything is started, like every other bad argument of an `_async` call.
+fn holdable(len: usize) -> Result<()> {
+    if len > isize::MAX as usize {
+        return Err(Error::invalid(format!(
+            "a length of {len} bytes is more than any buffer can hold"
+        )));
+    }
+    Ok(())
+}
+
 /// A copy of a caller's bytes; NULL stays NULL (with its length, for the call to judge).
 struct Bytes(Option<Vec<u8>>, usize);
 
@@ -65,11 +76,7 @@ impl Bytes {
         if ptr.is_null() {
             return Ok(Bytes(None, len));
         }
-        if len > isize::MAX as usize {
-            return Err(Error::invalid(format!(
-                "a length of {len} bytes is more than any buffer can hold"
-            )));
-        }
+        holdable(len)?;
         let mut copy = Vec::new();
         copy.try_reserve_exact(len)
             .map_err(|_| Error::invalid(format!("{len} bytes cannot be held in memory")))?;
@@ -315,6 +322,7 @@ pub unsafe extern "C" fn dinero_client_upload_bytes_async(
     let client = Handle(client);
     start(done, user_data, || {
         // More than Dinero takes is not copied: the call refuses it without reading it.
+        holdable(len)?;
         let oversized = check_size(len).is_err();
         let bytes = if oversized {
             Bytes(None, len)
