@@ -99,8 +99,12 @@ pub fn prepare(collection_path: &str, json_body: &[u8]) -> Result<Prepared> {
             )))
         }
     };
-    let body = serde_json::to_vec(&Value::Object(object))
-        .map_err(|e| Error::invalid(format!("json_body: {e}")))?;
+    let body = serde_json::to_vec(&Value::Object(object)).map_err(|e| {
+        Error::invalid(format!(
+            "json_body: {}",
+            crate::request::spec::json_refusal(&e)
+        ))
+    })?;
     Ok(Prepared {
         collection: collection.to_owned(),
         guid,

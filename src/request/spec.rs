@@ -27,7 +27,10 @@ struct Spec<'a> {
 impl<'a> Spec<'a> {
     fn parse(text: &'a str) -> Result<Self> {
         let bad = |e: serde_json::Error| {
-            Error::invalid(format!("the request description is not valid: {e}"))
+            Error::invalid(format!(
+                "the request description is not valid: {}",
+                json_refusal(&e)
+            ))
         };
         let fields: BTreeMap<String, &'a RawValue> = serde_json::from_str(text).map_err(bad)?;
         let mut spec = Spec::default();
@@ -235,12 +238,31 @@ fn param_text(value: &Value) -> Result<Option<String>> {
     }
 }
 
+/// Why serde refused a caller's JSON, without the JSON itself: its message for a value of the
+/// wrong type quotes that value (`invalid type: string "..."`), which may hold a secret (a
+/// Redis password in a URL, a token in a header) when, say, the object was encoded twice.
+/// Syntax errors name only a line and column.
+pub(crate) fn json_refusal(error: &serde_json::Error) -> String {
+    match error.classify() {
+        serde_json::error::Category::Data => format!(
+            "a value of the wrong type at line {} column {}",
+            error.line(),
+            error.column()
+        ),
+        _ => error.to_string(),
+    }
+}
+
 /// Sets options from a JSON object: keys as the C option names or in camelCase
 /// (`organizationId`), values as strings, numbers (a whole float is written without its
 /// fraction) or booleans; null leaves the default. On error nothing changes.
 pub fn set_options(config: &mut crate::config::Config, json: &str) -> Result<()> {
-    let map: serde_json::Map<String, Value> = serde_json::from_str(json)
-        .map_err(|e| Error::invalid(format!("the options are not a JSON object: {e}")))?;
+    let map: serde_json::Map<String, Value> = serde_json::from_str(json).map_err(|e| {
+        Error::invalid(format!(
+            "the options are not a JSON object: {}",
+            json_refusal(&e)
+        ))
+    })?;
     let mut updated = config.clone();
     for (name, value) in &map {
         if name.contains('\0') {
@@ -318,6 +340,20 @@ mod tests {
                 "{inexact}: {error}"
             );
         }
+    }
+
+    #[test]
+    fn json_encoded_twice_is_refused_without_quoting_it() {
+        // A binding that encodes its object twice hands over one JSON string holding it all.
+        let twice = |object: &str| serde_json::to_string(object).unwrap();
+        let options = twice(r#"{"shared_state":"rediss://app:S3cretRedisPw@redis.internal/0"}"#);
+        let error = set_options(&mut crate::config::Config::default(), &options).unwrap_err();
+        assert!(!error.message().contains("S3cret"), "{error}");
+        assert!(error.message().contains("not a JSON object"), "{error}");
+        let spec = twice(r#"{"headers":[["X-Api-Key","S3cretHeaderValue"]]}"#);
+        let error = build("GET", "/v1/x", Some(&spec), &[]).unwrap_err();
+        assert!(!error.message().contains("S3cret"), "{error}");
+        assert!(error.message().contains("wrong type"), "{error}");
     }
 
     #[test]
