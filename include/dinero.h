@@ -416,9 +416,12 @@ dinero_status dinero_background_set_threads(uint32_t threads);
  *
  * On success writes a new client to *client_out; the caller owns it and frees it with
  * dinero_client_free. On failure *client_out is untouched: DINERO_STATUS_AUTH_REJECTED (the
- * token endpoint refused the credentials), DINERO_STATUS_AUTH_UNAVAILABLE (it failed or
- * answered something unreadable), DINERO_STATUS_INVALID_ARGUMENT (empty or control characters
- * in a credential), DINERO_STATUS_NETWORK, DINERO_STATUS_TIMEOUT, DINERO_STATUS_TLS.
+ * token endpoint refused the credentials), DINERO_STATUS_AUTH_UNAVAILABLE (it failed, or its
+ * HTTP answer was not a token), DINERO_STATUS_INVALID_ARGUMENT (empty or control characters
+ * in a credential, or a bad option), DINERO_STATUS_NETWORK, DINERO_STATUS_TIMEOUT,
+ * DINERO_STATUS_TLS, DINERO_STATUS_PROTOCOL (the answer was not HTTP, or was cut short),
+ * DINERO_STATUS_RESPONSE_TOO_LARGE (it exceeded max_response_bytes). The last five are worth
+ * trying again later, as AUTH_UNAVAILABLE is.
  *
  * # Safety
  * The strings are NULL or NUL-terminated; `options` is NULL or a live handle; `client_out`
@@ -618,9 +621,10 @@ dinero_status dinero_connect_authorize_url(const char *client_id,
  * DINERO_STATUS_AUTH_REJECTED: the state does not match (a forged or stale redirect), the
  * user refused, or Visma Connect refused the code (expired, used, another redirect URI or
  * verifier) or the client credentials. DINERO_STATUS_AUTH_UNAVAILABLE: the token endpoint
- * failed or answered garbage. DINERO_STATUS_INVALID_ARGUMENT: bad arguments, or shared_state
- * without grant_name. No message contains the client secret, the code, the verifier or a
- * token.
+ * failed, or its HTTP answer was not a token. DINERO_STATUS_INVALID_ARGUMENT: bad arguments,
+ * or shared_state without grant_name. As for dinero_authenticate: DINERO_STATUS_NETWORK,
+ * TIMEOUT, TLS, PROTOCOL (the answer was not HTTP, or was cut short) and RESPONSE_TOO_LARGE.
+ * No message contains the client secret, the code, the verifier or a token.
  *
  * # Safety
  * The strings are NULL or NUL-terminated; `options` is NULL or a live handle; `client_out`
@@ -638,7 +642,8 @@ dinero_status dinero_connect_authenticate_code(const char *client_id,
  * The token is used now (unless shared_state already holds a valid access token of this
  * grant), so a revoked or expired one fails here with DINERO_STATUS_LOGIN_REQUIRED: the user
  * must sign in again. With shared_state (which then needs the "grant_name" option), a newer
- * refresh token another process stored wins over this one.
+ * refresh token another process stored wins over this one. Other failures are those of
+ * dinero_connect_authenticate_code.
  *
  * The client refreshes its access token before it expires, once for every thread (and every
  * process sharing its shared_state); each new refresh token goes to the refresh-token

@@ -56,9 +56,12 @@ pub(crate) unsafe fn enter<'a>(client: *mut dinero_client) -> Result<Pass<'a, Cl
 ///
 /// On success writes a new client to *client_out; the caller owns it and frees it with
 /// dinero_client_free. On failure *client_out is untouched: DINERO_STATUS_AUTH_REJECTED (the
-/// token endpoint refused the credentials), DINERO_STATUS_AUTH_UNAVAILABLE (it failed or
-/// answered something unreadable), DINERO_STATUS_INVALID_ARGUMENT (empty or control characters
-/// in a credential), DINERO_STATUS_NETWORK, DINERO_STATUS_TIMEOUT, DINERO_STATUS_TLS.
+/// token endpoint refused the credentials), DINERO_STATUS_AUTH_UNAVAILABLE (it failed, or its
+/// HTTP answer was not a token), DINERO_STATUS_INVALID_ARGUMENT (empty or control characters
+/// in a credential, or a bad option), DINERO_STATUS_NETWORK, DINERO_STATUS_TIMEOUT,
+/// DINERO_STATUS_TLS, DINERO_STATUS_PROTOCOL (the answer was not HTTP, or was cut short),
+/// DINERO_STATUS_RESPONSE_TOO_LARGE (it exceeded max_response_bytes). The last five are worth
+/// trying again later, as AUTH_UNAVAILABLE is.
 ///
 /// # Safety
 /// The strings are NULL or NUL-terminated; `options` is NULL or a live handle; `client_out`

@@ -85,9 +85,10 @@ pub unsafe extern "C" fn dinero_connect_authorize_url(
 /// DINERO_STATUS_AUTH_REJECTED: the state does not match (a forged or stale redirect), the
 /// user refused, or Visma Connect refused the code (expired, used, another redirect URI or
 /// verifier) or the client credentials. DINERO_STATUS_AUTH_UNAVAILABLE: the token endpoint
-/// failed or answered garbage. DINERO_STATUS_INVALID_ARGUMENT: bad arguments, or shared_state
-/// without grant_name. No message contains the client secret, the code, the verifier or a
-/// token.
+/// failed, or its HTTP answer was not a token. DINERO_STATUS_INVALID_ARGUMENT: bad arguments,
+/// or shared_state without grant_name. As for dinero_authenticate: DINERO_STATUS_NETWORK,
+/// TIMEOUT, TLS, PROTOCOL (the answer was not HTTP, or was cut short) and RESPONSE_TOO_LARGE.
+/// No message contains the client secret, the code, the verifier or a token.
 ///
 /// # Safety
 /// The strings are NULL or NUL-terminated; `options` is NULL or a live handle; `client_out`
@@ -130,7 +131,8 @@ pub unsafe extern "C" fn dinero_connect_authenticate_code(
 /// The token is used now (unless shared_state already holds a valid access token of this
 /// grant), so a revoked or expired one fails here with DINERO_STATUS_LOGIN_REQUIRED: the user
 /// must sign in again. With shared_state (which then needs the "grant_name" option), a newer
-/// refresh token another process stored wins over this one.
+/// refresh token another process stored wins over this one. Other failures are those of
+/// dinero_connect_authenticate_code.
 ///
 /// The client refreshes its access token before it expires, once for every thread (and every
 /// process sharing its shared_state); each new refresh token goes to the refresh-token
