@@ -388,7 +388,7 @@ impl Client {
             }
             let mut redactor = self.inner.tokens.redactor();
             if let Some(token) = sent.take() {
-                redactor.add_secret(token.expose());
+                redactor.add_bearer_token(token.expose());
             }
             response.scrubbing_error(&redactor)
         };

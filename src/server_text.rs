@@ -54,14 +54,30 @@ impl Redactor {
     /// secret all the same.
     pub fn add_basic_credentials(&mut self, user: &str, secret: &str) {
         let pair = Zeroizing::new(format!("{user}:{secret}"));
+        let encoded = self.add_base64_of(&pair);
+        self.add_base64_of(&format!("Basic {}", encoded.as_str()));
+    }
+
+    /// Adds a bearer token: the token itself, and the whole header value it was sent in
+    /// (`Bearer <token>`) in base64, as a gateway may quote a header it refused.
+    pub fn add_bearer_token(&mut self, token: &str) {
+        self.add_secret(token);
+        self.add_base64_of(&format!("Bearer {token}"));
+    }
+
+    /// Adds `text` in base64 as a secret of its own, in the standard alphabet and the URL-safe
+    /// one, each with and without its `=` padding (a server may drop it: the rest decodes all
+    /// the same). Returns the standard form.
+    fn add_base64_of(&mut self, text: &str) -> Zeroizing<String> {
+        let text = Zeroizing::new(text.to_string());
         let encoded =
-            Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
+            Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(text.as_bytes()));
         self.add_secret(&encoded);
         self.add_secret(encoded.trim_end_matches('='));
-        // The URL-safe alphabet, should a server re-encode it so.
         let url_safe = Zeroizing::new(encoded.replace('+', "-").replace('/', "_"));
         self.add_secret(&url_safe);
         self.add_secret(url_safe.trim_end_matches('='));
+        encoded
     }
 
     /// `text` with every known form of every secret replaced by [redacted]. Overlapping

@@ -42,9 +42,11 @@ fn encoded_forms(client_id: &str) -> Vec<String> {
             json[1..json.len() - 1].to_string(),
         ]);
     }
-    forms.push(
-        base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{CLIENT_SECRET}")),
-    );
+    let basic =
+        base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{CLIENT_SECRET}"));
+    // The whole header value, base64-encoded again by the "base64" echo.
+    forms.push(base64::engine::general_purpose::STANDARD.encode(format!("Basic {basic}")));
+    forms.push(basic);
     forms
 }
 
@@ -72,7 +74,14 @@ fn assert_printable_and_short(text: &str, what: &str) {
 fn an_echoing_token_endpoint_leaks_nothing_into_errors() {
     let sb = echoing_sandbox();
     let forms = encoded_forms(&sb.config().client_id);
-    for shape in ["raw", "json", "decoded", "percent", "authorization"] {
+    for shape in [
+        "raw",
+        "json",
+        "decoded",
+        "percent",
+        "authorization",
+        "base64",
+    ] {
         for status in [400, 401, 403, 500, 502] {
             inject(
                 &sb,
@@ -95,7 +104,14 @@ fn an_echoing_token_endpoint_leaks_nothing_into_log_lines() {
     let forms = encoded_forms(&sb.config().client_id);
     let lines = LogLines::default();
     let client = Client::logging_to(&sb, &lines, DINERO_LOG_DEBUG, &[("max_retries", "1")]);
-    for shape in ["raw", "json", "decoded", "percent", "authorization"] {
+    for shape in [
+        "raw",
+        "json",
+        "decoded",
+        "percent",
+        "authorization",
+        "base64",
+    ] {
         sb.revoke_tokens();
         inject(
             &sb,
@@ -149,7 +165,13 @@ fn control_characters_and_floods_from_the_token_endpoint_are_neutralised() {
 /// The token's forms, written out here: as sent in the header, and percent-encoded.
 fn token_forms(token: &str) -> Vec<String> {
     let percent: String = form_urlencoded::byte_serialize(token.as_bytes()).collect();
-    vec![token.to_string(), format!("Bearer {token}"), percent]
+    let header = base64::engine::general_purpose::STANDARD.encode(format!("Bearer {token}"));
+    vec![
+        token.to_string(),
+        format!("Bearer {token}"),
+        percent,
+        header,
+    ]
 }
 
 #[test]
@@ -160,7 +182,8 @@ fn an_api_answer_that_echoes_the_request_leaks_no_token_into_the_error() {
     let mut forms = encoded_forms(&sb.config().client_id);
     forms.extend(token_forms(&token));
     // ("decoded" quotes a token request's form fields: an API request has none.)
-    for shape in ["raw", "json", "percent"] {
+    let header = base64::engine::general_purpose::STANDARD.encode(format!("Bearer {token}"));
+    for shape in ["raw", "json", "percent", "authorization", "base64"] {
         for status in [400, 403, 422, 500] {
             inject(
                 &sb,
@@ -170,8 +193,9 @@ fn an_api_answer_that_echoes_the_request_leaks_no_token_into_the_error() {
             assert_eq!(reply.status, status);
             let what = format!("{shape} {status}");
             // The answer itself is the caller's, byte for byte: the header is in it.
+            let echoed = if shape == "base64" { &header } else { &token };
             assert!(
-                reply.text().contains(&token),
+                reply.text().contains(echoed.as_str()),
                 "{what}: the sandbox echoed no token"
             );
             // What the library says about it holds none of it.

@@ -25,6 +25,9 @@ pub enum EchoShape {
     /// The Authorization header alone, percent-encoded, in a short complaint about it: an
     /// echo that no length limit cuts off.
     Authorization,
+    /// The Authorization header's value base64-encoded, in a short complaint, as a gateway
+    /// that quotes the header it refused without showing it as it was.
+    Base64,
 }
 
 impl EchoShape {
@@ -35,6 +38,7 @@ impl EchoShape {
             "decoded" => Some(EchoShape::Decoded),
             "percent" => Some(EchoShape::Percent),
             "authorization" => Some(EchoShape::Authorization),
+            "base64" => Some(EchoShape::Base64),
             _ => None,
         }
     }
@@ -75,6 +79,14 @@ pub fn answer(status: u16, shape: EchoShape, request: &Request) -> Response {
             format!(
                 "bad header: {}",
                 percent_encode(request.header("authorization").unwrap_or_default())
+            ),
+        ),
+        EchoShape::Base64 => Response::text(
+            status,
+            "text/plain; charset=utf-8",
+            format!(
+                "refused header (base64): {}",
+                STANDARD.encode(request.header("authorization").unwrap_or_default())
             ),
         ),
     }

@@ -157,7 +157,7 @@ impl Fault {
                     .ok_or("an echo fault's \"status\" must be an integer 200..=599")?
                     as u16,
                 shape: EchoShape::parse(string(obj, "shape")?.as_deref().unwrap_or("raw"))
-                    .ok_or("an echo fault's \"shape\" must be raw, json, decoded, percent or authorization")?,
+                    .ok_or("an echo fault's \"shape\" must be raw, json, decoded, percent, authorization or base64")?,
             },
             "refresh_token_used" => FaultKind::Protocol(Protocol::RefreshTokenUsed),
             "consent_refused" => FaultKind::Protocol(Protocol::ConsentRefused),
