@@ -58,3 +58,47 @@ pub fn header(headers: Vec<(String, String)>, name: &str) -> Option<String> {
         .header(name)
         .map(str::to_string)
 }
+
+/// An HTTP error answer as every binding shows it: its one-sentence description and the JSON
+/// the bindings read (`dinero_response_error_json`). `secret` stands for the token the request
+/// carried, which a server may echo: neither text may hold it.
+pub fn api_error(status: u16, body: &[u8], secret: &str) -> (String, String) {
+    let mut redactor = crate::server_text::Redactor::new();
+    redactor.add_secret(secret);
+    let error = crate::ApiError::parse_scrubbed(status, body, &redactor);
+    (error.description(), error.to_json())
+}
+
+/// A request as a binding describes it to `dinero_client_call`: the path and query it would
+/// be sent with and its headers, or why it is refused.
+#[allow(clippy::type_complexity)]
+pub fn request_spec(
+    method: &str,
+    path: &str,
+    spec: &str,
+    data: &[u8],
+) -> Result<(String, Vec<(String, String)>), String> {
+    let request = crate::request::spec::build(method, path, Some(spec), data)
+        .map_err(|e| e.message().to_string())?;
+    Ok((request.path_and_query(), request.headers))
+}
+
+/// What a browser brings back to a Visma Connect redirect URI, read against a new sign-in's
+/// state (which no input can guess): whether it is taken for this sign-in's answer, and the
+/// code it yields or why it is refused.
+pub fn connect_callback(callback: &str) -> (bool, Result<String, String>) {
+    let config = crate::Config::default();
+    let authorization =
+        crate::connect::Authorization::new("isv_fuzz", "https://app.example/back", &config)
+            .expect("a valid client id and redirect URI");
+    let code = crate::connect::callback::read_code(callback, &authorization)
+        .map(|code| code.expose().to_string())
+        .map_err(|e| e.message().to_string());
+    (authorization.answered_by(callback), code)
+}
+
+/// A state file's bytes, read by a client, written back and read again: None when they are not
+/// a state document, else whether both readings agree.
+pub fn state_file(text: &[u8]) -> Option<bool> {
+    crate::shared_state::state_file_read_write_read(text, "token-key", "window-key")
+}

@@ -243,6 +243,36 @@ fn parse_token(json: &Value) -> Option<StoredToken> {
     })
 }
 
+/// For `crate::fuzzing`: reads `text` as a client keyed `token_key`/`window_key` would, takes
+/// a slot, writes its entries back, and reads them again. Returns None when `text` is not a
+/// state document, else whether the second reading equals the first, as it must for whatever
+/// the file held (another program, a torn write, a hostile writer).
+pub(crate) fn read_write_read(text: &[u8], token_key: &str, window_key: &str) -> Option<bool> {
+    let mut document = Document::parse(text)?;
+    let now = unix_ms();
+    document.drop_run_out(now);
+    let mut content = document.content(token_key, window_key);
+    content.window.take(1, 3, 60_000, now);
+    content.window_ms = Some(60_000);
+    document.put(token_key, window_key, &content);
+    let mut bytes = Vec::new();
+    document.serialize(&mut bytes).ok()?;
+    let again = Document::parse(&bytes)?.content(token_key, window_key);
+    let token = |c: &Content| {
+        c.token
+            .as_ref()
+            .map(|t| (t.value.expose().to_string(), t.expires_at_ms, t.lifetime_ms))
+    };
+    let window = |c: &Content| (c.window.slots.clone(), c.window.waiters.clone());
+    Some(
+        token(&again) == token(&content)
+            && again.refresh_token.as_ref().map(Secret::expose)
+                == content.refresh_token.as_ref().map(Secret::expose)
+            && again.lease == content.lease
+            && window(&again) == window(&content),
+    )
+}
+
 pub(super) fn unix_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

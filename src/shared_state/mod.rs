@@ -101,3 +101,6 @@ pub fn open(
 }
 
 pub use fingerprint::Fingerprints;
+
+/// The state file's reading and writing, for `crate::fuzzing`.
+pub(crate) use file_document::read_write_read as state_file_read_write_read;
