@@ -105,8 +105,8 @@ impl PageWalk {
     /// The next page, or None after the last. A page is a response whose body is a JSON array
     /// of its items (the `Collection`, or the bare array, byte for byte), or Dinero's error
     /// answer (status >= 400), after which there are no more pages. An answer that is neither
-    /// a list nor an error is a protocol error, and so is a page that repeats the page before
-    /// (the module's documentation says when).
+    /// a list nor an error (a redirect among them) is a protocol error, and so is a page that
+    /// repeats the page before (the module's documentation says when).
     pub fn next_page(&mut self, client: &Client) -> Result<Option<Response>> {
         if self.done {
             return Ok(None);
@@ -119,6 +119,12 @@ impl PageWalk {
         let response = client.send(&request)?;
         if !response.is_ok() {
             return Ok(Some(response));
+        }
+        if let Some(redirect) = response.redirect() {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                format!("a page was answered {redirect}, which is not followed: check api_url"),
+            ));
         }
         let list = read_list(response.body())?;
         self.done = self.progress.take(&list)?;

@@ -104,6 +104,36 @@ impl Response {
         self.status < 400
     }
 
+    /// For a redirect (3xx), which libdinero does not follow, what it was, for a message:
+    /// `HTTP 307, a redirect to https://host/…`. Only the target's origin is shown: the rest
+    /// of a URL a server chose may hold anything. Dinero's API never redirects: a proxy or a
+    /// wrong api_url does.
+    pub fn redirect(&self) -> Option<String> {
+        if !(300..400).contains(&self.status) {
+            return None;
+        }
+        let origin = self.header("location").and_then(|to| {
+            let (scheme, rest) = to.trim().split_once("://")?;
+            let authority = rest.split(['/', '?', '#']).next()?;
+            let plain = |b: u8| b.is_ascii_alphanumeric() || b".-:[]".contains(&b);
+            let shown = scheme.bytes().all(|b| b.is_ascii_alphabetic())
+                && !authority.is_empty()
+                && authority.len() <= 100
+                && authority.bytes().all(plain);
+            let more = if authority.len() < rest.len() {
+                "/…"
+            } else {
+                ""
+            };
+            shown.then(|| format!(" to {scheme}://{authority}{more}"))
+        });
+        Some(format!(
+            "HTTP {}, a redirect{}",
+            self.status,
+            origin.unwrap_or_default()
+        ))
+    }
+
     /// Dinero's error answer, parsed, when the answer is not OK (`is_ok`); None otherwise. For
     /// an answer a `Client` received, the token the request carried and the client's
     /// credentials never appear in it, in any form a server might echo them in.

@@ -20,9 +20,10 @@ file of the same KEY=VALUE lines that only you may read (your own file, not a sy
 $XDG_CONFIG_HOME/dinero/config or ~/.config/dinero/config. The environment wins over the file, \
 but for DINERO_REFRESH_TOKEN: each run keeps the new one in the file, which holds the newest.\n\n\
 Exit codes: 0 ok, 1 other failure, 2 usage or configuration, 3 authentication (credentials \
-refused, or sign in again), 4 network: try again later (also timeout, TLS, malformed answer, \
-a token endpoint that failed), 5 the API answered an error (HTTP >= 400) or a redirect, which \
-is not followed: stdout then holds libdinero's reading of an error as JSON (status, code, \
+refused, or sign in again), 4 network or server: most pass, so try again later (a timeout, a \
+failed token endpoint, a connection refused or reset); a TLS failure or a malformed answer, a \
+redirect among them (none is followed), asks for a look at the settings, 5 the API answered an \
+error (HTTP >= 400): stdout then holds libdinero's reading of an error as JSON (status, code, \
 message, validation_errors, ...), never the raw answer, which may echo the token (paginate \
 keeps stdout for items: its error is on stderr only). JSON answers print as the server wrote \
 them, every number exact, also with --pretty; an answer that is not plain text is not printed \

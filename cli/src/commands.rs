@@ -194,16 +194,13 @@ fn json_body(spec: &std::ffi::OsStr) -> Result<Vec<u8>, Failure> {
 /// Authorization header included): stdout gets the library's reading of it instead, as JSON
 /// (`status`, `code`, `message`, `validation_errors`, ...), with every secret scrubbed. A
 /// redirect is not followed (Dinero's API never sends one: a proxy or a wrong DINERO_API_URL
-/// does), and is a failure too: what was asked for did not happen.
+/// does): it is a malformed answer (exit 4), as `paginate` finds it too.
 fn finish(response: &Response, out: &Output) -> Result<(), Failure> {
-    if (300..400).contains(&response.status()) {
-        let location = response.header("location").map_or(String::new(), |to| {
-            format!(" to {}", dinero::printable_excerpt(to, 100))
+    if let Some(redirect) = response.redirect() {
+        return Err(Failure {
+            code: crate::exit::NETWORK,
+            message: format!("the server answered {redirect}, which is not followed"),
         });
-        return Err(Failure::api(format!(
-            "the API answered HTTP {} (a redirect{location}), which is not followed",
-            response.status()
-        )));
     }
     let Some(error) = response.api_error() else {
         return out.body(response);
