@@ -17,13 +17,7 @@ pub fn store(path: &Path, key: &str, value: &str) -> Result<(), Failure> {
     let fail = |what: &str, e: std::io::Error| {
         Failure::other(format!("cannot {what} the config file {shown}: {e}"))
     };
-    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(folder)
-            .map_err(|e| fail("make the folder of", e))?;
-    }
+    make_folder(path).map_err(|e| fail("make the folder of", e))?;
     let old = match std::fs::symlink_metadata(path) {
         Ok(_) => crate::credentials::read_private_file(path)?,
         Err(_) => String::new(),
@@ -64,7 +58,8 @@ pub fn store(path: &Path, key: &str, value: &str) -> Result<(), Failure> {
 /// a run spends the refresh token the file holds.
 pub fn check_writable(path: &Path) -> Result<(), Failure> {
     let temporary = temporary_beside(path);
-    create_private(&temporary)
+    make_folder(path)
+        .and_then(|()| create_private(&temporary))
         .and_then(|_| std::fs::remove_file(&temporary))
         .map_err(|e| {
             Failure::other(format!(
@@ -73,6 +68,17 @@ pub fn check_writable(path: &Path) -> Result<(), Failure> {
                 path.display()
             ))
         })
+}
+
+/// The folder of `path`, made (at 0700) if it is missing.
+fn make_folder(path: &Path) -> std::io::Result<()> {
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(folder) => std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(folder),
+        None => Ok(()),
+    }
 }
 
 /// A name for a temporary file beside `path`, this process's own.

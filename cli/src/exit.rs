@@ -58,7 +58,7 @@ impl From<dinero::Error> for Failure {
     fn from(error: dinero::Error) -> Self {
         let code = match error.kind() {
             ErrorKind::AuthRejected | ErrorKind::LoginRequired => AUTHENTICATION,
-            // The token endpoint failed or answered something unreadable: try again later.
+            // The token endpoint failed, or its HTTP answer was not a token: try again later.
             ErrorKind::AuthUnavailable
             | ErrorKind::Network
             | ErrorKind::Timeout

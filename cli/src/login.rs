@@ -97,8 +97,8 @@ pub fn keep_refresh_tokens(config: &mut Config, file: &Path) -> Arc<Mutex<Option
     config.refresh_token_sink = Some(RefreshTokenSink::new(move |token| {
         if let Err(mut failure) = config_file::store(&file, "DINERO_REFRESH_TOKEN", token) {
             failure.message = format!(
-                "the new refresh token could not be kept ({}): the file's one is used up, so \
-                 later commands may need dinero login again",
+                "the new refresh token could not be kept ({}): run dinero login again once \
+                 the file can be written",
                 failure.message
             );
             *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(failure);
@@ -124,10 +124,10 @@ fn report_organizations(
     let listed: serde_json::Value = match failed {
         Ok(listed) => listed,
         Err(why) => {
-            note!(
-                "dinero: warning: the organizations could not be listed ({why}); set \
-                 DINERO_ORGANIZATION_ID to the one to use"
-            );
+            note!("dinero: warning: the organizations could not be listed ({why})");
+            if !values.contains_key("DINERO_ORGANIZATION_ID") {
+                note!("Set DINERO_ORGANIZATION_ID to the one to use.");
+            }
             return Ok(());
         }
     };

@@ -100,7 +100,8 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     let unsaved =
         unsaved.and_then(|problem| problem.lock().unwrap_or_else(|e| e.into_inner()).take());
     match (result, unsaved) {
-        (Err(failure), Some(unsaved)) => {
+        // Both told; the exit code is the command's own (a reader that went away is none).
+        (Err(failure), Some(unsaved)) if failure.code != 0 => {
             note!("dinero: {}", unsaved.message);
             Err(failure)
         }

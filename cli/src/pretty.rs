@@ -2,8 +2,14 @@
 //! number prints exactly as the server wrote it (`1.10`, a 30-digit integer), which serde's
 //! numbers (f64, i64, u64) cannot promise.
 
+/// Past this nesting, the text is printed as it came: each level indents every line below it,
+/// so a small answer nested deeply enough would otherwise print gigabytes. (serde_json's own
+/// limit, and that of every JSON Dinero sends by far.)
+const MAX_DEPTH: usize = 128;
+
 /// `text`, which must be valid JSON, indented by two spaces, with `": "` after each key: the
 /// layout of `serde_json::to_string_pretty`. Strings and numbers are copied byte for byte.
+/// Nested deeper than `MAX_DEPTH`, it is returned as it is.
 pub fn indent(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 2);
     let mut depth = 0usize;
@@ -35,6 +41,9 @@ pub fn indent(text: &str) -> String {
                     out.extend(chars.next()); // empty: {} or []
                 } else {
                     depth += 1;
+                    if depth > MAX_DEPTH {
+                        return text.to_string();
+                    }
                     newline(&mut out, depth);
                 }
             }
@@ -74,5 +83,13 @@ mod tests {
             "{\n  \"a\": 1.10,\n  \"b\": 12345678901234567890123,\n  \"c\": -0.0e5\n}"
         );
         assert_eq!(indent("42"), "42");
+    }
+
+    #[test]
+    fn deep_nesting_is_printed_as_it_came() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(indent(&deep), deep);
+        let fine = format!("{}1{}", "[".repeat(128), "]".repeat(128));
+        assert!(indent(&fine).len() > fine.len());
     }
 }

@@ -1,7 +1,8 @@
 //! The library's warnings on stderr: a retry, a wait for the shared rate limit, a shared state
 //! it cannot use and works without. Without them a misconfigured DINERO_SHARED_STATE would go
-//! unnoticed while every command fetched its own token. Errors are not printed here: they come
-//! back from the call, as the command's failure; info and debug lines are not for a terminal.
+//! unnoticed while every command fetched its own token. Error lines are not printed here: the
+//! library logs one for a call that fails, and the failure comes back from the call as the
+//! command's own; info and debug lines are not for a terminal.
 
 use dinero::{LogLevel, Logger};
 

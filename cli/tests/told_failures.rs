@@ -13,41 +13,63 @@ use std::io::{BufRead, BufReader, Read};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A folder of this test's own under the target's temporary folder.
-fn folder(name: &str) -> PathBuf {
-    let dir =
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A folder of this test's own under the target's temporary folder, removed with it.
+fn folder(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("{name}-"))
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap()
+}
+
+/// A child process that is ended, if it still runs, when the test ends, failed or not.
+struct Running(Option<Child>);
+
+impl Running {
+    fn output(mut self) -> std::process::Output {
+        self.0.take().unwrap().wait_with_output().unwrap()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(child) = self.0.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 #[test]
 fn a_redirect_is_not_followed_and_not_taken_for_success() {
     let sb = sandbox();
-    sb.inject(
-        json!({"kind": "status", "status": 307, "location": "http://127.0.0.1:9/x", "body": ""}),
-    )
-    .unwrap();
-    let out = run_with(
+    // Dinero never redirects: a proxy or a wrong DINERO_API_URL does. Only the target's origin
+    // is shown; the rest of it is the server's to fill with anything.
+    let redirect = json!({"kind": "status", "status": 307, "body": "[]",
+        "location": "http://127.0.0.1:9/login?next=secret-looking-stuff"});
+    let contact =
+        r#"{"Name":"R","CountryKey":"DK","IsPerson":true,"IsMember":false,"UseCvr":false}"#;
+    sb.inject(redirect.clone()).unwrap();
+    let post = run_with(
         &sb,
-        &[
-            "post",
-            "/v1/{organizationId}/contacts",
-            "--json",
-            r#"{"Name":"R","CountryKey":"DK","IsPerson":true,"IsMember":false,"UseCvr":false}"#,
-        ],
+        &["post", "/v1/{organizationId}/contacts", "--json", contact],
     );
-    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
-    let said = stderr(&out);
-    assert!(
-        said.contains("HTTP 307") && said.contains("not followed"),
-        "{said}"
-    );
-    assert!(said.contains("http://127.0.0.1:9/x"), "{said}");
+    // A list is no page either, when it comes with a redirect.
+    sb.inject(redirect).unwrap();
+    let listing = run_with(&sb, &["paginate", "/v1/{organizationId}/contacts"]);
+    for out in [post, listing] {
+        assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+        let said = stderr(&out);
+        assert!(
+            said.contains("HTTP 307, a redirect to http://127.0.0.1:9/…")
+                && said.contains("not followed"),
+            "{said}"
+        );
+        assert!(!said.contains("secret-looking"), "{said}");
+        assert_eq!(stdout(&out), "");
+    }
 }
 
 #[test]
@@ -104,7 +126,10 @@ fn a_reader_that_stops_reading_ends_the_command_quietly() {
 #[test]
 fn a_json_file_may_have_any_name_the_system_takes() {
     let sb = sandbox();
-    let file = folder("json-name").join(std::ffi::OsStr::from_bytes(b"contact-\xff.json"));
+    let dir = folder("json-name");
+    let file = dir
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"contact-\xff.json"));
     std::fs::write(
         &file,
         r#"{"Name":"Ærø","CountryKey":"DK","IsPerson":false,"IsMember":false,"UseCvr":false}"#,
@@ -124,7 +149,8 @@ fn a_json_file_may_have_any_name_the_system_takes() {
 #[test]
 fn a_shared_state_the_library_cannot_use_is_a_warning_on_stderr() {
     let sb = sandbox();
-    let notes = folder("not-state").join("notes");
+    let dir = folder("not-state");
+    let notes = dir.path().join("notes");
     std::fs::write(&notes, "my own notes\n").unwrap();
     std::fs::set_permissions(&notes, std::fs::Permissions::from_mode(0o600)).unwrap();
     let out = dinero(&["organizations"])
@@ -158,11 +184,15 @@ fn login_refuses_a_sandbox_that_would_end_with_the_command() {
     );
 }
 
-/// `dinero login` done: the config file holding the refresh token, and the settings later
-/// commands run with.
-fn signed_in(sb: &Sandbox, name: &str) -> (PathBuf, Vec<(&'static str, String)>) {
+/// `dinero login` done: the folder (removed when dropped) and the config file in it holding
+/// the refresh token, and the settings later commands run with.
+fn signed_in(
+    sb: &Sandbox,
+    name: &str,
+) -> (tempfile::TempDir, PathBuf, Vec<(&'static str, String)>) {
     let c = sb.config();
-    let file = folder(name).join("dinero").join("config");
+    let dir = folder(name);
+    let file = dir.path().join("dinero").join("config");
     let env = vec![
         ("DINERO_CLIENT_ID", c.connect_client_id.clone()),
         ("DINERO_CLIENT_SECRET", c.connect_client_secret.clone()),
@@ -170,14 +200,17 @@ fn signed_in(sb: &Sandbox, name: &str) -> (PathBuf, Vec<(&'static str, String)>)
         ("DINERO_API_URL", sb.url()),
         ("DINERO_ORGANIZATION_ID", c.organization_id.to_string()),
     ];
-    let mut login = dinero(&["--config", file.to_str().unwrap(), "login"])
-        .args(["--timeout-secs", "60"])
-        .envs(env.clone())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(login.stderr.take().unwrap());
+    let mut login = Running(Some(
+        dinero(&["--config", file.to_str().unwrap(), "login"])
+            .args(["--timeout-secs", "60"])
+            .envs(env.clone())
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    ));
+    let child = login.0.as_mut().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap());
     let prefix = format!("{}/connect/authorize?", sb.connect_url());
     let url = loop {
         let mut line = String::new();
@@ -192,8 +225,8 @@ fn signed_in(sb: &Sandbox, name: &str) -> (PathBuf, Vec<(&'static str, String)>)
     play_browser(&url);
     let mut rest = String::new();
     lines.read_to_string(&mut rest).unwrap();
-    assert!(login.wait().unwrap().success(), "{rest}");
-    (file, env)
+    assert!(login.output().status.success(), "{rest}");
+    (dir, file, env)
 }
 
 /// A folder nobody can add a file to while this lives, root included (root ignores the mode,
@@ -201,21 +234,29 @@ fn signed_in(sb: &Sandbox, name: &str) -> (PathBuf, Vec<(&'static str, String)>)
 struct Unwritable<'a>(&'a Path, bool);
 
 impl<'a> Unwritable<'a> {
+    /// As root, this needs `chattr` and the right to set the attribute (CAP_LINUX_IMMUTABLE,
+    /// which root has outside a container that drops it): without them it fails, loudly.
     fn new(dir: &'a Path) -> Self {
+        // Made first, so that whatever fails below, the folder is given back.
+        let mut locked = Unwritable(dir, false);
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o500)).unwrap();
         let probe = dir.join("probe");
-        let immutable = std::fs::write(&probe, b"").is_ok();
-        if immutable {
+        if std::fs::write(&probe, b"").is_ok() {
             std::fs::remove_file(&probe).unwrap();
-            let set = Command::new("chattr").arg("+i").arg(dir).status().unwrap();
-            assert!(set.success(), "chattr +i {}", dir.display());
+            locked.1 = true;
+            let set = Command::new("chattr").arg("+i").arg(dir).status();
+            assert!(
+                set.is_ok_and(|s| s.success()),
+                "chattr +i {}: as root, this test needs chattr and CAP_LINUX_IMMUTABLE",
+                dir.display()
+            );
         }
         assert!(
             std::fs::write(&probe, b"").is_err(),
             "{} is still writable",
             dir.display()
         );
-        Unwritable(dir, immutable)
+        locked
     }
 }
 
@@ -240,7 +281,7 @@ fn refresh_token_in(file: &Path) -> String {
 #[test]
 fn a_config_file_that_cannot_take_a_new_refresh_token_is_refused_before_the_old_one_is_spent() {
     let sb = sandbox();
-    let (file, env) = signed_in(&sb, "unwritable-at-start");
+    let (_dir, file, env) = signed_in(&sb, "unwritable-at-start");
     let refreshes = || sb.stats()["connect"]["refreshes"].as_u64().unwrap();
     let (token, spent) = (refresh_token_in(&file), refreshes());
     let get = || {
@@ -273,8 +314,7 @@ fn a_config_file_that_cannot_take_a_new_refresh_token_is_refused_before_the_old_
 #[test]
 fn a_refresh_token_the_config_file_cannot_take_mid_run_fails_the_command_that_got_it() {
     let sb = sandbox(); // three contacts
-    let (file, env) = signed_in(&sb, "unwritable-mid-run");
-    let first = refresh_token_in(&file);
+    let (_dir, file, env) = signed_in(&sb, "unwritable-mid-run");
     // The first page waits 3 s; the second is answered 401, so the client refreshes again,
     // and that new refresh token meets a folder that has become unwritable meanwhile.
     sb.inject(json!([
@@ -282,23 +322,35 @@ fn a_refresh_token_the_config_file_cannot_take_mid_run_fails_the_command_that_go
         {"kind": "status", "status": 401, "count": 1, "path_contains": "/contacts"}
     ]))
     .unwrap();
-    let listing = dinero(&["--config", file.to_str().unwrap(), "paginate"])
-        .args(["/v1/{organizationId}/contacts", "--page-size", "1"])
-        .envs(env)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Once the sign-in has rotated the token and the file holds the new one, the first page
-    // is waiting out its delay.
+    let listing = Running(Some(
+        dinero(&["--config", file.to_str().unwrap(), "paginate"])
+            .args(["/v1/{organizationId}/contacts", "--page-size", "1"])
+            .envs(env)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    ));
+    // The sandbox logs a request as it arrives: once the first page is there, the sign-in has
+    // written its token, and the page is waiting out its delay.
     let deadline = Instant::now() + Duration::from_secs(30);
-    while refresh_token_in(&file) == first {
-        assert!(Instant::now() < deadline, "the command never signed in");
+    let arrived = || {
+        sb.requests()
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["path"].as_str().is_some_and(|p| p.contains("/contacts")))
+    };
+    while !arrived() {
+        assert!(
+            Instant::now() < deadline,
+            "the command never asked for a page"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let out = {
         let _locked = Unwritable::new(file.parent().unwrap());
-        listing.wait_with_output().unwrap()
+        listing.output()
     };
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(
@@ -311,5 +363,27 @@ fn a_refresh_token_the_config_file_cannot_take_mid_run_fails_the_command_that_go
         stderr(&out).contains("the new refresh token could not be kept"),
         "{}",
         stderr(&out)
+    );
+}
+
+#[test]
+fn a_refresh_token_given_in_the_environment_starts_the_config_file() {
+    let sb = sandbox();
+    let (_dir, file, env) = signed_in(&sb, "from-environment");
+    let token = refresh_token_in(&file);
+    // A new machine: no config file, not even its folder; the token comes in the environment.
+    let home = folder("new-home");
+    let out = dinero(&["get", "/v1/{organizationId}/contacts"])
+        .envs(env)
+        .env("DINERO_REFRESH_TOKEN", &token)
+        .env("XDG_CONFIG_HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let kept = home.path().join("dinero").join("config");
+    assert_ne!(
+        refresh_token_in(&kept),
+        token,
+        "the new refresh token is kept"
     );
 }

@@ -65,7 +65,8 @@ impl SharedState {
                 token: token.clone(),
                 replaces: replaces.cloned(),
             });
-            log(self.logger.as_ref(), Level::Error, || {
+            // A warning: the call goes on, and the write is made later.
+            log(self.logger.as_ref(), Level::Warn, || {
                 format!(
                     "shared_state ({}) could not take the new Visma Connect refresh token: it is \
                      written when the store answers again; until then other processes may be \
