@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::log::Logger;
 use crate::shared_state::Location;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use ureq::http::Uri;
 
@@ -202,18 +202,29 @@ fn refused(value: &str) -> String {
     }
 }
 
-/// A refused URL in its message: its origin (`https://host:port`) when that reads as one, the
-/// rest never (a path can hold anything run into it); else only its length.
+/// A refused URL in its message: its origin (`https://host:port`) when that reads as one (a
+/// host name or address, and a port of digits only), the rest never (a path can hold anything
+/// run into it); else only its length.
 fn refused_url(value: &str) -> String {
     let Some((scheme, rest)) = value.split_once("://") else {
         return refused(value);
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_like = |b: u8| b.is_ascii_alphanumeric() || b".-:[]".contains(&b);
-    let plain = !authority.is_empty() && authority.len() <= 64 && authority.bytes().all(host_like);
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(':') && !authority.ends_with(']') => {
+            (host, Some(port))
+        }
+        _ => (authority, None),
+    };
+    let host_like = (1..=64).contains(&host.len())
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+    let port_like =
+        port.is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
     let scheme_like =
         (1..=10).contains(&scheme.len()) && scheme.bytes().all(|b| b.is_ascii_alphabetic());
-    if !(plain && scheme_like) {
+    if !(host_like && port_like && scheme_like) {
         return refused(value);
     }
     let more = if authority.len() < rest.len() {
@@ -299,6 +310,17 @@ pub(crate) fn organization_id(value: &str) -> Result<String> {
 
 fn ca_file(value: &str) -> Result<PathBuf> {
     let path = PathBuf::from(value);
+    // The path is shown when it names a file, or a file in a folder that exists, without `=`:
+    // a value that is not a path at all (a config line run into the next one, a key set in the
+    // wrong place) is not.
+    let plausible = path.exists()
+        || (!value.contains('=') && value.contains('/') && path.parent().is_some_and(Path::is_dir));
+    if !plausible {
+        return Err(Error::invalid(format!(
+            "option ca_file: no such file (got {})",
+            refused(value)
+        )));
+    }
     match crate::files::read_limited(&path, crate::files::MAX_CA_FILE_BYTES) {
         Ok(pem) if pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") => Ok(path),
         Ok(_) => Err(Error::invalid(format!(
@@ -482,6 +504,9 @@ mod tests {
                 "api_url",
                 format!("https://api.example.com/v1?secret={key}"),
             ),
+            ("api_url", format!("http://127.0.0.1:8080{key}")),
+            ("ca_file", format!("/etc/ssl/ca.pemDINERO_API_KEY={key}")),
+            ("ca_file", key.to_string()),
         ] {
             let err = c.set(option, &value).unwrap_err();
             assert!(!err.message().contains(&key[..12]), "{err}");
