@@ -68,16 +68,35 @@ impl Redactor {
     /// Adds `text` in base64 as a secret of its own, in the standard alphabet and the URL-safe
     /// one, each with and without its `=` padding (a server may drop it: the rest decodes all
     /// the same). Returns the standard form.
+    ///
+    /// `text` may also be encoded inside a longer run (a whole header line, a JSON document),
+    /// where its first and last characters mix with the bytes around it. So the part that
+    /// depends on `text` alone is added too, for each of the three places it can start in a
+    /// group of three bytes: all of `text` but at most two bytes at either end.
     fn add_base64_of(&mut self, text: &str) -> Zeroizing<String> {
-        let text = Zeroizing::new(text.to_string());
-        let encoded =
-            Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(text.as_bytes()));
-        self.add_secret(&encoded);
-        self.add_secret(encoded.trim_end_matches('='));
+        let engine = base64::engine::general_purpose::STANDARD;
+        let encoded = Zeroizing::new(engine.encode(text.as_bytes()));
+        self.add_base64_forms(&encoded);
+        self.add_base64_forms(encoded.trim_end_matches('='));
+        for shift in 0..3 {
+            let mut shifted = Zeroizing::new(vec![0u8; shift]);
+            shifted.extend_from_slice(text.as_bytes());
+            let run = Zeroizing::new(engine.encode(&*shifted));
+            // The group the shift bytes share, and the last group but a whole one, mix.
+            let start = if shift == 0 { 0 } else { 4 };
+            let end = shifted.len() / 3 * 4;
+            if end > start {
+                self.add_base64_forms(&run[start..end]);
+            }
+        }
+        encoded
+    }
+
+    /// A piece of base64 in the standard alphabet, and as the URL-safe one writes it.
+    fn add_base64_forms(&mut self, encoded: &str) {
+        self.add_secret(encoded);
         let url_safe = Zeroizing::new(encoded.replace('+', "-").replace('/', "_"));
         self.add_secret(&url_safe);
-        self.add_secret(url_safe.trim_end_matches('='));
-        encoded
     }
 
     /// `text` with every known form of every secret replaced by [redacted]. Overlapping
@@ -651,6 +670,30 @@ mod tests {
                 "bad header: Basic%20[redacted] (sent)",
                 "{echo}"
             );
+        }
+    }
+
+    #[test]
+    fn a_bearer_header_base64_encoded_inside_a_longer_run_is_scrubbed() {
+        let token = "eyJhbGciOi.J9-payload_x.sig";
+        let mut r = Redactor::new();
+        r.add_bearer_token(token);
+        let engine = base64::engine::general_purpose::STANDARD;
+        // Whatever comes before and after, at each of the three offsets in a base64 group.
+        for before in ["", "{", "{\"", "{\"h\":\""] {
+            for after in ["", "\"", "\"}", "; next"] {
+                let run = engine.encode(format!("{before}Bearer {token}{after}"));
+                let scrubbed = r.scrub(&run);
+                // The characters that encode the token's bytes alone (whole groups of three)
+                // are gone, every 8 of them in a row.
+                let from = (before.len() + "Bearer ".len()).div_ceil(3);
+                let to = (before.len() + "Bearer ".len() + token.len()) / 3;
+                let token_only = &run[from * 4..to * 4];
+                for piece in token_only.as_bytes().windows(8) {
+                    let piece = std::str::from_utf8(piece).unwrap();
+                    assert!(!scrubbed.contains(piece), "{before}|{after}: {scrubbed}");
+                }
+            }
         }
     }
 
