@@ -188,9 +188,9 @@ typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char 
 #define DINERO_STATUS_AUTH_REJECTED 4
 
 /**
- * The token endpoint failed or answered something unreadable; or Visma Connect refused this
- * process's refresh token while shared_state was out of reach, where another process may have
- * stored its successor. Try again later.
+ * The token endpoint failed or gave an HTTP answer that is not a token; or Visma Connect
+ * refused this process's refresh token while shared_state was out of reach, where another
+ * process may have stored its successor. Try again later.
  */
 #define DINERO_STATUS_AUTH_UNAVAILABLE 5
 
@@ -420,8 +420,9 @@ dinero_status dinero_background_set_threads(uint32_t threads);
  * HTTP answer was not a token), DINERO_STATUS_INVALID_ARGUMENT (empty or control characters
  * in a credential, or a bad option), DINERO_STATUS_NETWORK, DINERO_STATUS_TIMEOUT,
  * DINERO_STATUS_TLS, DINERO_STATUS_PROTOCOL (the answer was not HTTP, or was cut short),
- * DINERO_STATUS_RESPONSE_TOO_LARGE (it exceeded max_response_bytes). The last five are worth
- * trying again later, as AUTH_UNAVAILABLE is.
+ * DINERO_STATUS_RESPONSE_TOO_LARGE (it exceeded max_response_bytes). NETWORK, TIMEOUT and
+ * PROTOCOL are worth trying again later, as AUTH_UNAVAILABLE is; TLS and RESPONSE_TOO_LARGE
+ * rather ask for a look at ca_file, auth_url or max_response_bytes.
  *
  * # Safety
  * The strings are NULL or NUL-terminated; `options` is NULL or a live handle; `client_out`

@@ -15,7 +15,7 @@ pub enum ErrorKind {
     InvalidArgument,
     /// The token endpoint refused the credentials (bad client id/secret or API key).
     AuthRejected,
-    /// The token endpoint failed or answered something unreadable.
+    /// The token endpoint failed or gave an HTTP answer that is not a token.
     AuthUnavailable,
     /// The connection failed, was refused, reset or closed early.
     Network,

@@ -60,8 +60,9 @@ pub(crate) unsafe fn enter<'a>(client: *mut dinero_client) -> Result<Pass<'a, Cl
 /// HTTP answer was not a token), DINERO_STATUS_INVALID_ARGUMENT (empty or control characters
 /// in a credential, or a bad option), DINERO_STATUS_NETWORK, DINERO_STATUS_TIMEOUT,
 /// DINERO_STATUS_TLS, DINERO_STATUS_PROTOCOL (the answer was not HTTP, or was cut short),
-/// DINERO_STATUS_RESPONSE_TOO_LARGE (it exceeded max_response_bytes). The last five are worth
-/// trying again later, as AUTH_UNAVAILABLE is.
+/// DINERO_STATUS_RESPONSE_TOO_LARGE (it exceeded max_response_bytes). NETWORK, TIMEOUT and
+/// PROTOCOL are worth trying again later, as AUTH_UNAVAILABLE is; TLS and RESPONSE_TOO_LARGE
+/// rather ask for a look at ca_file, auth_url or max_response_bytes.
 ///
 /// # Safety
 /// The strings are NULL or NUL-terminated; `options` is NULL or a live handle; `client_out`

@@ -19,9 +19,9 @@ pub const DINERO_STATUS_INVALID_UTF8: dinero_status = 2;
 pub const DINERO_STATUS_INVALID_ARGUMENT: dinero_status = 3;
 /// The token endpoint refused the client id/secret or the API key.
 pub const DINERO_STATUS_AUTH_REJECTED: dinero_status = 4;
-/// The token endpoint failed or answered something unreadable; or Visma Connect refused this
-/// process's refresh token while shared_state was out of reach, where another process may have
-/// stored its successor. Try again later.
+/// The token endpoint failed or gave an HTTP answer that is not a token; or Visma Connect
+/// refused this process's refresh token while shared_state was out of reach, where another
+/// process may have stored its successor. Try again later.
 pub const DINERO_STATUS_AUTH_UNAVAILABLE: dinero_status = 5;
 /// Connecting failed, or the connection was reset or closed before a complete answer.
 pub const DINERO_STATUS_NETWORK: dinero_status = 6;

@@ -23,7 +23,7 @@ export class DineroError extends Error {
 export class InvalidArgumentError extends DineroError {}
 
 /** The token endpoint refused the credentials (`rejected` is true: check them) or failed /
- *  answered something unreadable (`rejected` is false: try again later). */
+ *  gave an HTTP answer that is not a token (`rejected` is false: try again later). */
 export class AuthenticationError extends DineroError {
   get rejected() {
     return this.status === STATUS.AUTH_REJECTED;

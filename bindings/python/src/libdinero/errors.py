@@ -49,8 +49,8 @@ class InvalidArgumentError(DineroError, ValueError):
 
 class AuthenticationError(DineroError):
     """The token endpoint refused the credentials (``rejected`` is True: check the client id,
-    secret and API key) or failed / answered something unreadable (``rejected`` is False: try
-    again later)."""
+    secret and API key) or failed / gave an HTTP answer that is not a token (``rejected`` is
+    False: try again later)."""
 
     @property
     def rejected(self) -> bool:
