@@ -22,6 +22,7 @@ test: system-deps lint test-rust build test-install test-python test-php test-ph
 
 lint:
 	cargo fmt --all -- --check
+	rustfmt --edition 2021 --check fuzz/fuzz_targets/*.rs
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --workspace --all-targets $(DEV_FEATURES) -- -D warnings
 	python3 scripts/binding_constants.py --check

@@ -14,7 +14,10 @@ fuzz_target!(|data: &[u8]| {
     let status = u16::from_be_bytes([data[0], data[1]]);
     let (description, json) = dinero::fuzzing::api_error(status, &data[2..], SECRET);
     assert!(!description.contains(SECRET), "{description}");
-    assert!(!description.contains(['\r', '\n']), "one line: {description}");
+    assert!(
+        !description.contains(['\r', '\n']),
+        "one line: {description}"
+    );
     let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
     assert!(!parsed.to_string().contains(SECRET), "{json}");
     assert_eq!(parsed["description"].as_str(), Some(description.as_str()));

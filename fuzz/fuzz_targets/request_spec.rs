@@ -32,7 +32,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(!target.contains(['\r', '\n', ' ', '\0']), "{target:?}");
         for (name, value) in headers {
             assert!(!name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':'));
-            assert!(!LIBRARY_HEADERS.contains(&name.to_ascii_lowercase().as_str()), "{name}");
+            assert!(
+                !LIBRARY_HEADERS.contains(&name.to_ascii_lowercase().as_str()),
+                "{name}"
+            );
             assert!(!value.contains(['\r', '\n', '\0']), "{value:?}");
         }
     }
