@@ -12,6 +12,16 @@ use serde_json::json;
 const CLIENT_SECRET: &str = "echo sécret/+&\"9f4c2e";
 const API_KEY: &str = "echo key&=+/7d1b0a \u{e6}";
 
+/// Every shape of the sandbox's echo fault.
+const ECHO_SHAPES: [&str; 6] = [
+    "raw",
+    "json",
+    "decoded",
+    "percent",
+    "authorization",
+    "base64",
+];
+
 fn echoing_sandbox() -> Sandbox {
     sandbox_with(|c| {
         c.client_secret = CLIENT_SECRET.into();
@@ -74,14 +84,7 @@ fn assert_printable_and_short(text: &str, what: &str) {
 fn an_echoing_token_endpoint_leaks_nothing_into_errors() {
     let sb = echoing_sandbox();
     let forms = encoded_forms(&sb.config().client_id);
-    for shape in [
-        "raw",
-        "json",
-        "decoded",
-        "percent",
-        "authorization",
-        "base64",
-    ] {
+    for shape in ECHO_SHAPES {
         for status in [400, 401, 403, 500, 502] {
             inject(
                 &sb,
@@ -104,14 +107,7 @@ fn an_echoing_token_endpoint_leaks_nothing_into_log_lines() {
     let forms = encoded_forms(&sb.config().client_id);
     let lines = LogLines::default();
     let client = Client::logging_to(&sb, &lines, DINERO_LOG_DEBUG, &[("max_retries", "1")]);
-    for shape in [
-        "raw",
-        "json",
-        "decoded",
-        "percent",
-        "authorization",
-        "base64",
-    ] {
+    for shape in ECHO_SHAPES {
         sb.revoke_tokens();
         inject(
             &sb,
