@@ -89,11 +89,13 @@ pub fn organizations(client: &Client, out: &Output) -> Result<(), Failure> {
 }
 
 pub fn read(client: &Client, args: &Read, out: &Output) -> Result<(), Failure> {
+    organization_chosen(client, &args.path)?;
     let response = client.send(&build("GET", args, None)?)?;
     finish(&response, out)
 }
 
 pub fn write(client: &Client, method: &str, args: &Write, out: &Output) -> Result<(), Failure> {
+    organization_chosen(client, &args.target.path)?;
     let body = args.json.as_deref().map(json_body).transpose()?;
     let response = client.send(&build(method, &args.target, body)?)?;
     finish(&response, out)
@@ -101,10 +103,22 @@ pub fn write(client: &Client, method: &str, args: &Write, out: &Output) -> Resul
 
 /// An exactly-once create: prints the answer (or, when it was lost, the entity read back).
 pub fn create(client: &Client, args: &Create, out: &Output) -> Result<(), Failure> {
+    organization_chosen(client, &args.path)?;
+    if args.path.contains('?') {
+        return Err(Failure::usage(
+            "create takes the collection's path alone, without a query: e.g. \
+             /v1/{organizationId}/contacts",
+        ));
+    }
     let body = match &args.json {
         Some(spec) => json_body(spec)?,
         None => b"{}".to_vec(),
     };
+    if !serde_json::from_slice::<Value>(&body).is_ok_and(|v| v.is_object()) {
+        return Err(Failure::usage(
+            "--json must be a JSON object: the entity to create",
+        ));
+    }
     let created = client.create(&args.path, &body)?;
     if created.recovered {
         note!(
@@ -118,6 +132,7 @@ pub fn create(client: &Client, args: &Create, out: &Output) -> Result<(), Failur
 /// Every item, one JSON object per line, paged by the library (zero-based `page`, the stop
 /// rule of every binding).
 pub fn paginate(client: &Client, args: &Paginate) -> Result<(), Failure> {
+    organization_chosen(client, &args.target.path)?;
     let progress = std::io::stderr().is_terminal();
     let mut pages = client.pages(build("GET", &args.target, None)?, args.page_size)?;
     let mut page = 0;
@@ -147,6 +162,18 @@ pub fn paginate(client: &Client, args: &Paginate) -> Result<(), Failure> {
     }
     if progress {
         note!();
+    }
+    Ok(())
+}
+
+/// A path with `{organizationId}` needs an organization: told in the command's own words (the
+/// library's name the option, which the command sets from DINERO_ORGANIZATION_ID).
+fn organization_chosen(client: &Client, path: &str) -> Result<(), Failure> {
+    if path.contains("{organizationId}") && client.config().organization_id.is_none() {
+        return Err(Failure::usage(
+            "the path uses {organizationId} but DINERO_ORGANIZATION_ID is not set (dinero \
+             organizations lists those your sign-in reaches)",
+        ));
     }
     Ok(())
 }

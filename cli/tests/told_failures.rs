@@ -387,3 +387,37 @@ fn a_refresh_token_given_in_the_environment_starts_the_config_file() {
         "the new refresh token is kept"
     );
 }
+
+#[test]
+fn usage_mistakes_are_told_in_the_command_s_own_words() {
+    let sb = sandbox();
+    // Visma Connect without DINERO_ORGANIZATION_ID: a path that needs one says which setting.
+    let (_dir, file, env) = signed_in(&sb, "no-organization");
+    let without_organization: Vec<_> = env
+        .into_iter()
+        .filter(|(key, _)| *key != "DINERO_ORGANIZATION_ID")
+        .collect();
+    let out = dinero(&["--config", file.to_str().unwrap(), "get"])
+        .arg("/v1/{organizationId}/contacts")
+        .envs(without_organization)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("DINERO_ORGANIZATION_ID is not set"),
+        "{}",
+        stderr(&out)
+    );
+    for (path, json, said) in [
+        (
+            "/v1/{organizationId}/contacts",
+            "[1]",
+            "--json must be a JSON object",
+        ),
+        ("/v1/{organizationId}/contacts?x=1", "{}", "without a query"),
+    ] {
+        let out = run_with(&sb, &["create", path, "--json", json]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    }
+}
