@@ -49,6 +49,7 @@ def test_a_wrong_secret_is_rejected_without_leaking_it(sandbox: Sandbox) -> None
         ("trace-secret-31f7", "wrong-api-key-9d4c"),  # refused by the token endpoint
         ("trace-secret-31f7", "nul-api-key-\0-77b"),  # refused before the call
         (b"bytes-secret-5e2a", "wrong-api-key-9d4c"),  # not a str: refused before the call
+        ("trace-secret-31f7", "surrogate-api-key-\udc80"),  # not UTF-8: refused before the call
     ],
 )
 def test_secrets_never_reach_a_traceback_with_its_locals(
@@ -64,7 +65,14 @@ def test_secrets_never_reach_a_traceback_with_its_locals(
         traceback.TracebackException(type(error), error, inner, capture_locals=True).format()
     )
     assert "authenticate" in shown
-    for part in ("trace-secr", "bytes-secr", "wrong-api-k", "nul-api-key"):
+    # Nor in an exception the error keeps (its __context__ or __cause__), shown or not.
+    kept = error.__context__ or error.__cause__
+    while kept is not None:
+        shown += repr(kept) + "".join(
+            traceback.TracebackException.from_exception(kept, capture_locals=True).format()
+        )
+        kept = kept.__context__ or kept.__cause__
+    for part in ("trace-secr", "bytes-secr", "wrong-api-k", "nul-api-key", "surrogate-api"):
         if part in shown:
             pytest.fail(f"{part!r} is in a traceback frame's variables", pytrace=False)
 

@@ -5,9 +5,12 @@ secret in any message or log line."""
 
 from __future__ import annotations
 
+import datetime
+import json
 import logging
 import re
 import threading
+import traceback
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -227,6 +230,33 @@ def test_no_secret_in_any_message_or_log_line(sandbox: Sandbox, caplog: pytest.L
     text = "\n".join(messages + [record.getMessage() for record in caplog.records])
     assert "refresh" in text  # the log did record the refresh
     assert_no_secret(text, sandbox, connect_secret(sandbox), code, authorization["code_verifier"], *tokens)
+
+
+@pytest.mark.parametrize("stored", ["bytes", "datetime"])
+def test_an_authorization_that_cannot_be_read_leaves_no_secret_in_a_traceback(
+    sandbox: Sandbox, stored: str
+) -> None:
+    authorization = libdinero.connect_authorize_url(connect_id(sandbox), REDIRECT, **options(sandbox))
+    callback = browser(authorization["url"])
+    code = dict(urllib.parse.parse_qsl(callback))["code"]
+    # What a session store may hand back: the JSON as bytes, or the dict with a value added.
+    given: Any = json.dumps(authorization).encode()
+    if stored == "datetime":
+        given = dict(authorization, started=datetime.datetime.now())
+    with pytest.raises(libdinero.InvalidArgumentError) as caught:
+        libdinero.connect_authenticate_code(
+            connect_id(sandbox), connect_secret(sandbox), given, callback, **options(sandbox))
+    error = caught.value
+    inner = error.__traceback__.tb_next if error.__traceback__ else None
+    shown = "".join(traceback.TracebackException(
+        type(error), error, inner, capture_locals=True).format()) if inner else ""
+    kept = error.__context__ or error.__cause__
+    while kept is not None:
+        shown += repr(kept) + "".join(
+            traceback.TracebackException.from_exception(kept, capture_locals=True).format())
+        kept = kept.__context__ or kept.__cause__
+    assert_no_secret(shown + str(error), sandbox, connect_secret(sandbox), code,
+                     authorization["code_verifier"])
 
 
 def test_a_raising_callback_is_logged_by_type_and_never_reaches_the_library(

@@ -1,8 +1,10 @@
 """A long loop keeps memory flat: responses, tokens, errors, option sets and request builders
-(the params below go through one; so do refused headers and uploads) are all freed."""
+(the params below go through one; so do refused headers and uploads) are all freed; and an
+object that owns a native handle cannot be copied (both would free it)."""
 
 from __future__ import annotations
 
+import copy
 import os
 import resource
 from concurrent.futures import ThreadPoolExecutor
@@ -65,3 +67,14 @@ def test_memory_stays_flat(sandbox: Sandbox, capsys: pytest.CaptureFixture[str])
             f"warm-up: RSS {before:.1f} -> {after:.1f} MiB ({growth:+.2f} MiB)"
         )
     assert growth < BOUND_MIB, f"RSS grew {growth:.1f} MiB over {REQUESTS} requests"
+
+
+def test_objects_that_own_a_native_handle_cannot_be_copied(sandbox: Sandbox) -> None:
+    client = sandbox.connect()
+    response = client.request("GET", "/v1/organizations")
+    for owner in (client, response):
+        for duplicate in (copy.copy, copy.deepcopy):
+            with pytest.raises(TypeError, match="cannot be copied"):
+                duplicate(owner)
+    response.close()
+    client.close()

@@ -45,9 +45,12 @@ def cstr(value: object, what: str) -> bytes:
     try:
         return value.encode("utf-8")
     except UnicodeEncodeError:
-        raise InvalidArgumentError(
-            f"{what} is not valid Unicode (it holds a lone surrogate)", _constants.STATUS_INVALID_UTF8
-        ) from None
+        pass
+    # Raised out here, not in the except block: the UnicodeEncodeError, which holds the whole
+    # value (a secret, maybe), must not stay reachable as this error's __context__.
+    raise InvalidArgumentError(
+        f"{what} is not valid Unicode (it holds a lone surrogate)", _constants.STATUS_INVALID_UTF8
+    )
 
 
 def options_json(options: Mapping[str, OptionValue]) -> bytes:
@@ -85,9 +88,11 @@ def json_text(value: Any, what: str) -> str:
     try:
         return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as error:
-        raise InvalidArgumentError(
-            f"{what} cannot be encoded as JSON: {error}", _constants.STATUS_INVALID_ARGUMENT
-        ) from None
+        why = str(error)
+    # Raised out here, with no __context__ holding the value.
+    raise InvalidArgumentError(
+        f"{what} cannot be encoded as JSON: {why}", _constants.STATUS_INVALID_ARGUMENT
+    )
 
 
 

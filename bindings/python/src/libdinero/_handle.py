@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Optional, Type, TypeVar
+from typing import Any, NoReturn, Optional, Type, TypeVar
 
 __all__ = ["NativeHandle"]
 
@@ -20,6 +20,12 @@ class NativeHandle:
     @property
     def closed(self) -> bool:  # pragma: no cover - every subclass overrides it
         raise NotImplementedError
+
+    def __copy__(self, *_: Any) -> NoReturn:
+        # A copy would share the handle, and both would free it.
+        raise TypeError(f"a {type(self).__name__} owns a native handle and cannot be copied")
+
+    __deepcopy__ = __reduce__ = __copy__
 
     def __enter__(self: _Self) -> _Self:
         return self

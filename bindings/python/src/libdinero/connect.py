@@ -8,9 +8,9 @@ from __future__ import annotations
 import ctypes
 import json
 import urllib.parse
-from typing import Callable, Dict, Mapping, Optional, Union
+from typing import Callable, Dict, Mapping, Optional, Tuple, Union
 
-from . import _log, _native, errors
+from . import _constants, _log, _native, errors
 from ._convert import OptionValue, cstr, json_text
 from .client import Client, Credentials, open_client, options_handle
 
@@ -54,17 +54,34 @@ def connect_authenticate_code(
     returns; every later one too, on whichever thread refreshed (store it durably, and lock
     if your store needs it). ``options`` and ``log_level`` as for ``authenticate``, plus
     ``connect_url`` and ``grant_name`` (required with ``shared_state``)."""
-    text = authorization if isinstance(authorization, str) else json_text(authorization, "authorization")
-    answer = _callback_text(callback)
-    credentials, problem = Credentials.hold(
+    text, answer, problem = _sign_in_texts(authorization, callback)
+    credentials, refused = Credentials.hold(
         client_id=client_id, client_secret=client_secret, authorization=text, callback=answer
     )
     del client_secret, authorization, text, callback, answer  # see authenticate()
+    problem = problem or refused
     if problem is not None:
         raise problem
     return open_client(
         "dinero_connect_authenticate_code", credentials, options, log_level, on_refresh_token
     )
+
+
+def _sign_in_texts(
+    authorization: object, callback: object
+) -> Tuple[object, object, Optional[errors.DineroError]]:
+    """The authorization and the browser's answer as the texts the library reads, or the
+    reason they cannot be: handed back, never raised from here, where a traceback would show
+    the verifier and the code (as ``Credentials.hold`` does for the secrets)."""
+    try:
+        text = authorization if isinstance(authorization, str) else json_text(authorization, "authorization")
+        return text, _callback_text(callback), None
+    except errors.DineroError as error:
+        message, status = error.message, error.status
+    except Exception as error:  # noqa: BLE001 - an odd mapping's urlencode, say
+        message = f"callback cannot be read: {type(error).__name__}"
+        status = _constants.STATUS_INVALID_ARGUMENT
+    return None, None, errors.InvalidArgumentError(message, status)
 
 
 def _callback_text(callback: object) -> object:
