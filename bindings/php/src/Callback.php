@@ -127,7 +127,7 @@ final class Callback
      * that fails to store the token is noted in PHP's error_log by its exception's class and
      * place only (its message could quote the token).
      */
-    private static function refreshTokenDispatch(mixed $userData, mixed $refreshToken): void
+    private static function refreshTokenDispatch(mixed $userData, #[\SensitiveParameter] mixed $refreshToken): void
     {
         try {
             self::find($userData)?->__invoke((string) $refreshToken);

@@ -480,13 +480,22 @@ final class Client
      */
     private static function open(string $function, #[\SensitiveParameter] array $credentials, #[\SensitiveParameter] array $options, string $what): self
     {
-        foreach ($credentials as $name => $value) {
-            Library::cString($value, $name);
+        // The credentials go to the library as C strings of their own (Library::secret), each
+        // passed as a `void *`, which a dump of the FFI call's frame shows as an address only.
+        $held = $pointers = [];
+        try {
+            foreach ($credentials as $name => $value) {
+                $held[] = $copy = Library::secret($value, $name);
+                $pointers[] = \FFI::cast('void*', \FFI::addr($copy));
+            }
+            $ffi = Library::ffi();
+            $opts = new Options($options);
+            $out = $ffi->new('dinero_client*');
+            $status = $ffi->$function(...[...$pointers, $opts->handle(), \FFI::addr($out)]);
+        } finally {
+            array_map(Library::wipe(...), $held);
         }
-        $ffi = Library::ffi();
-        $opts = new Options($options);
-        $out = $ffi->new('dinero_client*');
-        Library::check($ffi->$function(...[...array_values($credentials), $opts->handle(), \FFI::addr($out)]), $what);
+        Library::check($status, $what);
         return new self($out, $opts);
     }
 

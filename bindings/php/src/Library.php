@@ -234,6 +234,26 @@ final class Library
     }
 
     /**
+     * @internal A secret for a `const char *` parameter, as a C string of its own: a trace
+     * taken while the library runs (a logger or the refresh-token callback throwing) lists the
+     * FFI call's arguments, and would show a PHP string whole (pass the copy's address as a
+     * `void *`: a dump of a `char[]` shows its characters). Wipe it after the call with wipe().
+     */
+    public static function secret(#[\SensitiveParameter] string $value, string $what): \FFI\CData
+    {
+        self::cString($value, $what);
+        $copy = self::ffi()->new('char[' . (strlen($value) + 1) . ']');
+        \FFI::memcpy($copy, $value, strlen($value));
+        return $copy;
+    }
+
+    /** @internal Zeroes a C string secret() made. */
+    public static function wipe(\FFI\CData $copy): void
+    {
+        \FFI::memset($copy, 0, \FFI::sizeof($copy));
+    }
+
+    /**
      * @internal A string for a `const char *` parameter: PHP would cut it at a NUL byte without
      * a word, so a NUL is an InvalidArgumentException instead.
      */

@@ -98,6 +98,84 @@ final class ExceptionTest extends SandboxTestCase
         }
     }
 
+    /**
+     * An exception made inside the logger or the refresh-token callback, while the library runs
+     * a sign-in, has every frame below it in its trace, the FFI call's among them: no argument
+     * of any of them shows a secret (they reach FFI as C strings of their own).
+     */
+    /** @var list<string> */
+    private static array $tokensSeen = [];
+
+    public function testExceptionsMadeInsideTheCallbacksShowNoSecretInTheirTrace(): void
+    {
+        $sandbox = new Sandbox(['--client-secret', 'callback-trace-secret-41d7', '--api-key', 'callback-trace-key-9e2b',
+            '--connect-client-secret', 'callback-trace-connect-6a0c']);
+        $env = $sandbox->env;
+        $previous = ini_set('zend.exception_ignore_args', '0');
+        $traces = [];
+        $keep = static function (\Throwable $e) use (&$traces): void {
+            $frames = array_filter($e->getTrace(), static fn (array $f): bool => !str_starts_with($f['class'] ?? '', 'Dinero\\Tests\\')
+                && !str_starts_with($f['class'] ?? '', 'PHPUnit\\'));
+            $traces[] = $e->getTraceAsString() . "\n" . print_r(array_values($frames), true);
+        };
+        try {
+            $options = $sandbox->options();
+            $options['logger'] = static function (string $level, string $message) use ($keep): void {
+                $keep(new \RuntimeException('the log is full'));
+            };
+            Client::authenticate($env['DINERO_CLIENT_ID'], $env['DINERO_CLIENT_SECRET'], $env['DINERO_API_KEY'], $options);
+            $connect = ['connect_url' => $env['DINERO_CONNECT_URL'], 'api_url' => $env['DINERO_API_URL']];
+            $authorization = Client::connectAuthorizeUrl($env['DINERO_CONNECT_CLIENT_ID'], 'http://127.0.0.1:9/callback', $connect);
+            preg_match_all('~name="([^"]*)"[^>]*value="([^"]*)"~', (string) file_get_contents($authorization['url']), $m);
+            $callback = http_build_query(array_combine($m[1], array_map('html_entity_decode', $m[2])));
+            // Kept in a static property: a closure's own variables show in a dump of its frame.
+            self::$tokensSeen = [];
+            $connect['refresh_token_callback'] = static function (#[\SensitiveParameter] string $token) use ($keep): void {
+                self::$tokensSeen[] = $token;
+                $keep(new \RuntimeException('the database is down'));
+            };
+            Client::connectAuthenticateCode($env['DINERO_CONNECT_CLIENT_ID'], $env['DINERO_CONNECT_CLIENT_SECRET'], $authorization, $callback, $connect);
+        } finally {
+            ini_set('zend.exception_ignore_args', (string) $previous);
+            $sandbox->stop();
+        }
+        $tokens = self::$tokensSeen;
+        $this->assertNotEmpty($tokens);
+        $this->assertGreaterThan(1, count($traces), 'the logger and the callback ran');
+        $shown = implode("\n", $traces);
+        $this->assertStringContainsString('FFI->dinero_connect_authenticate_code', $shown, 'the trace reaches the FFI call');
+        parse_str($callback, $fields);
+        $secrets = [$env['DINERO_CLIENT_SECRET'], $env['DINERO_API_KEY'], $env['DINERO_CONNECT_CLIENT_SECRET'],
+            $authorization['code_verifier'], (string) $fields['code'], ...$tokens];
+        foreach ($secrets as $secret) {
+            // The first characters, as a cut-off argument shows them.
+            $this->assertFalse(str_contains($shown, substr($secret, 0, 12)), 'a secret is in a trace');
+        }
+        // Nor one character per line, as a dump of a C char array shows it.
+        foreach ([$env['DINERO_CLIENT_SECRET'], $env['DINERO_API_KEY']] as $secret) {
+            $this->assertFalse(str_contains($shown, "=> {$secret[0]}\n"), "a secret's characters are in a trace");
+        }
+    }
+
+    /** A server that echoes the request back: dumping the exception shows none of it. */
+    public function testDumpingAnApiExceptionShowsNoEchoedToken(): void
+    {
+        $client = $this->sandbox()->client();
+        $token = $client->accessToken();
+        $this->sandbox()->inject(['kind' => 'echo', 'status' => 400, 'shape' => 'raw', 'target' => 'api']);
+        try {
+            $client->get('/v1/{organizationId}/contacts');
+            $this->fail('accepted');
+        } catch (ApiException $e) {
+            $this->assertStringContainsString($token, $e->getBody(), 'the raw body is still there to read');
+            $this->assertNotNull($e->getHeaders());
+            ob_start();
+            var_dump($e);
+            $shown = ob_get_clean() . print_r($e, true) . var_export($e, true) . serialize($e);
+            $this->assertFalse(str_contains($shown, substr($token, 0, 20)), 'the token is in a dump');
+        }
+    }
+
     public function testWrongSecretIsAuthenticationRejectedAndNeverShown(): void
     {
         $env = $this->sandbox()->env;

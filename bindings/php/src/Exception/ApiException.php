@@ -17,18 +17,22 @@ use Dinero\Response;
  * then null. getMessage() is the one sentence every language shows, e.g. "HTTP 400 (Dinero
  * code 42): Validation error [Name: Name is required]"; getRequest() names the request.
  * getCode() is 0 (the C call itself succeeded).
+ *
+ * The raw body and headers (getBody(), getHeaders()) are not properties of the exception: a
+ * server may have echoed the request, its access token included, and var_dump, print_r,
+ * var_export and serialize show every property. They stay with the exception object while it
+ * lives; an unserialized copy has neither.
  */
 class ApiException extends DineroException
 {
     private int $status;
-    private string $body;
     private string $request;
-    /** @var array<string, mixed> the library's reading of the answer */
+    /** @var array<string, mixed> the library's reading of the answer (scrubbed of secrets) */
     private array $error;
-    /** @var array<string, string>|null the answer's headers; null for an exception made by hand */
-    private ?array $headers = null;
+    /** @var \WeakMap<self, array{body: string, headers: array<string, string>|null}>|null */
+    private static ?\WeakMap $raw = null;
 
-    public function __construct(int $status, string $body, string $method = '', string $path = '')
+    public function __construct(int $status, #[\SensitiveParameter] string $body, string $method = '', string $path = '')
     {
         if ($status < 100 || $status > 999) {
             // FFI would wrap 65936 to 400 on its way to the library's uint16_t.
@@ -43,16 +47,16 @@ class ApiException extends DineroException
         $exception = (new \ReflectionClass(self::class))->newInstanceWithoutConstructor();
         $request = trim("$method $path");
         $exception->initialize($response->error() ?? [], $response->body(), $request !== '' ? $request : $response->request());
-        $exception->headers = $response->headers();
+        self::raw()[$exception]['headers'] = $response->headers();
         return $exception;
     }
 
     /** @param array<string, mixed> $error */
-    private function initialize(array $error, string $body, string $request): void
+    private function initialize(array $error, #[\SensitiveParameter] string $body, string $request): void
     {
         $this->error = $error;
         $this->status = (int) ($error['status'] ?? 0);
-        $this->body = $body;
+        self::raw()[$this] = ['body' => $body, 'headers' => null];
         $this->request = $request;
         parent::__construct((string) ($error['description'] ?? "HTTP {$this->status}"), 0);
     }
@@ -66,7 +70,7 @@ class ApiException extends DineroException
      */
     public function getHeaders(): ?array
     {
-        return $this->headers;
+        return self::raw()[$this]['headers'] ?? null;
     }
 
     /** The HTTP status code (400, 403, 404, 429, 500, ...). */
@@ -130,6 +134,12 @@ class ApiException extends DineroException
     /** The raw response body (may be HTML or plain text). */
     public function getBody(): string
     {
-        return $this->body;
+        return self::raw()[$this]['body'] ?? '';
+    }
+
+    /** @return \WeakMap<self, array{body: string, headers: array<string, string>|null}> */
+    private static function raw(): \WeakMap
+    {
+        return self::$raw ??= new \WeakMap();
     }
 }
