@@ -23,14 +23,28 @@ struct TokenInfo {
 }
 
 /// What a live token may do: which client id it was issued to (the rate limit counts per
-/// organization and client id) and which organizations it reaches.
+/// organization and client id), which organizations it reaches, and whether it may read and
+/// write (Visma Connect's `dineropublicapi:read` and `dineropublicapi:write`; the API key's
+/// token may do both).
 #[derive(Clone)]
 pub struct Access {
     pub client_id: Arc<str>,
     pub organizations: Arc<[u64]>,
+    pub reads: bool,
+    pub writes: bool,
 }
 
 impl Access {
+    /// Whether the token's scope allows `method` (reading: GET and HEAD), else the scope it
+    /// lacks.
+    pub fn lacks_scope_for(&self, method: &str) -> Option<&'static str> {
+        let reading = method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD");
+        match reading {
+            true => (!self.reads).then_some("dineropublicapi:read"),
+            false => (!self.writes).then_some("dineropublicapi:write"),
+        }
+    }
+
     /// The rate limit's key for a request to `organization` (`None`: a path without one, such
     /// as `/v1/organizations`, counts under the token's first organization).
     pub fn rate_key(&self, organization: Option<u64>) -> Arc<str> {
@@ -65,6 +79,8 @@ impl TokenStore {
         let access = Access {
             client_id: Arc::from(client_id),
             organizations: Arc::from([organization_id]),
+            reads: true,
+            writes: true,
         };
         self.insert(make_jwt(claims, lifetime), access, None, lifetime)
     }

@@ -24,7 +24,7 @@ def test_create_read_update_delete(client: libdinero.Client) -> None:
     contact["City"] = "Marstal"
     client.put(f"{CONTACTS}/{guid}", contact)
     assert client.get(f"{CONTACTS}/{guid}")["City"] == "Marstal"
-    assert client.delete(f"{CONTACTS}/{guid}") is None  # 204: no body
+    assert client.delete(f"{CONTACTS}/{guid}") is None  # 200, no body
     with pytest.raises(libdinero.ApiError):
         client.get(f"{CONTACTS}/{guid}")
 

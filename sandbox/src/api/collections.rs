@@ -261,8 +261,8 @@ impl Store {
     }
 
     /// Soft delete: the entity stays, with `DeletedAt` set, visible through `deletedOnly=true`.
-    /// Vouchers take their `Timestamp` in the JSON body, optionally (checked when present);
-    /// contacts and products take none (a body is ignored).
+    /// Vouchers take their `Timestamp` in the JSON body, optionally (checked when present), and
+    /// only drafts can be deleted; contacts and products take none (a body is ignored).
     pub fn delete(
         &mut self,
         kind: Kind,
@@ -274,6 +274,10 @@ impl Store {
         if kind.is_voucher() && !body.iter().all(u8::is_ascii_whitespace) {
             let body: Value = serde_json::from_slice(body).map_err(|_| invalid_json())?;
             check_timestamp(stored, Some(body_object(&body)?), false)?;
+        }
+        // A booked voucher is in the books: it is credited, never deleted.
+        if kind.is_voucher() && is_booked(stored) {
+            return Err(ApiError::already_booked(kind));
         }
         let timestamp = self.bump_timestamp();
         let Some(entity) = self.collection_mut(kind).get_mut(guid) else {

@@ -195,6 +195,20 @@ pub fn unauthorized() -> Response {
         .with_header("WWW-Authenticate", "Bearer")
 }
 
+/// 403 for a Visma Connect token whose scope lacks what the request needs (RFC 6750's
+/// insufficient_scope): reading needs `dineropublicapi:read`, anything else
+/// `dineropublicapi:write`.
+pub fn insufficient_scope(scope: &str) -> Response {
+    Response::json(
+        403,
+        &json!({"code": 41, "message": format!("The token's scope does not include {scope}")}),
+    )
+    .with_header(
+        "WWW-Authenticate",
+        &format!("Bearer error=\"insufficient_scope\", scope=\"{scope}\""),
+    )
+}
+
 /// 403 for an organization the token does not reach.
 pub fn forbidden_organization(id: &str) -> Response {
     Response::json(

@@ -24,12 +24,15 @@ use entities::Kind;
 use errors::ApiError;
 use list::ListQuery;
 
-/// Handles a request to the API (faults were already considered). Order: token (401), then rate
-/// limit (429), then the route.
+/// Handles a request to the API (faults were already considered). Order: token (401), its scope
+/// (403), then rate limit (429), then the route.
 pub fn handle(state: &State, request: &Request) -> Response {
     let Some(access) = bearer_token(request).and_then(|t| state.tokens.validate(t)) else {
         return errors::unauthorized();
     };
+    if let Some(scope) = access.lacks_scope_for(&request.method) {
+        return errors::insufficient_scope(scope);
+    }
     let path_org = parse_route(&request.path)
         .and_then(|(_, route)| route.org())
         .and_then(|org| org.parse::<u64>().ok());
@@ -417,7 +420,8 @@ fn delete(org: &Organization, kind: Kind, guid: &str, request: &Request) -> Resp
         .store()
         .delete(kind, guid, &request.body, clock::now_ms())
     {
-        Ok(()) => Response::empty(204),
+        // 200, empty: 204 is not among the statuses Dinero answers.
+        Ok(()) => Response::empty(200),
         Err(e) => e.to_response(),
     }
 }
@@ -431,8 +435,9 @@ fn book(org: &Organization, kind: Kind, guid: &str, request: &Request) -> Respon
 }
 
 fn ledger_items(org: &Organization, request: &Request) -> Response {
+    // 201, as every create of Dinero's answers (files are the one exception).
     match parse_body(request).and_then(|body| org.store().add_ledger_items(&body)) {
-        Ok(answer) => Response::json(200, &answer),
+        Ok(answer) => Response::json(201, &answer),
         Err(e) => e.to_response(),
     }
 }

@@ -147,9 +147,12 @@ fn refresh<'a>(
 /// A new access token for the grant, with the refresh token that goes with it.
 fn tokens_answer(state: &State, issued: Issued) -> Response {
     let lifetime = state.settings().token_lifetime;
+    let granted = |wanted: &str| issued.scope.split(' ').any(|s| s == wanted);
     let access = Access {
         client_id: Arc::from(state.config.connect_client_id.as_str()),
         organizations: Arc::from(state.config.connect_organization_ids()),
+        reads: granted("dineropublicapi:read"),
+        writes: granted("dineropublicapi:write"),
     };
     let access_token = state
         .tokens

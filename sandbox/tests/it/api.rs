@@ -281,7 +281,7 @@ fn contact_lifecycle() {
 
     assert_eq!(
         api(&sb, &t, "DELETE", &format!("{contacts}/{guid}"), None).status,
-        204
+        200
     );
     let resp = get(&sb, &t, &format!("{contacts}/{guid}"));
     assert_eq!(resp.status, 400);
@@ -345,7 +345,7 @@ fn products_need_no_timestamp_invoices_do() {
     );
     assert_eq!(resp.json(), json!({"ProductGuid": guid}));
     assert_eq!(get(&sb, &t, &item).json()["Name"], "Æblemost 1 l");
-    assert_eq!(api(&sb, &t, "DELETE", &item, None).status, 204);
+    assert_eq!(api(&sb, &t, "DELETE", &item, None).status, 200);
     assert_eq!(get(&sb, &t, &item).json()["code"], 65);
 
     // Invoices: PUT (v1.2) and booking need the current Timestamp, DELETE takes it optionally.
@@ -410,7 +410,7 @@ fn products_need_no_timestamp_invoices_do() {
     );
     assert_eq!(
         api(&sb, &t, "DELETE", &item, None).status,
-        204,
+        200,
         "or none at all"
     );
     assert_eq!(get(&sb, &t, &item).json()["code"], 65);

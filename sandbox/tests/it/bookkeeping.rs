@@ -114,7 +114,7 @@ fn ledger_items_are_v1_2_and_booked_into_entries() {
         "{errors}"
     );
     let resp = api(&sb, &t, "POST", &path, Some(&items));
-    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(resp.status, 201, "{}", resp.text());
     let added: Value = resp.json();
     let id = added[0]["Id"].clone();
     assert_eq!(added[0]["Timestamp"].as_str().unwrap().len(), 16);
@@ -146,4 +146,24 @@ fn ledger_items_are_v1_2_and_booked_into_entries() {
         .collect();
     assert_eq!(amounts, [125.5, -125.5]);
     assert_eq!(booked[0]["Description"], "Kontant salg");
+}
+
+#[test]
+fn a_booked_voucher_is_never_deleted() {
+    let sb = start_default();
+    let t = token(&sb);
+    for kind in ["invoices", "sales/creditnotes"] {
+        let guid = book_invoice(&sb, &t, kind, "2024-03-03");
+        let item = org_path(&format!("{kind}/{guid}"));
+        let resp = api(&sb, &t, "DELETE", &item, None);
+        assert_eq!(resp.status, 400, "{kind}: {}", resp.text());
+        assert_eq!(resp.json()["code"], 42, "{kind}: {}", resp.text());
+        // Still there, still booked.
+        let kept = get(
+            &sb,
+            &t,
+            &org_path(&format!("{kind}?fields=Guid,Status&statusFilter=Booked")),
+        );
+        assert!(kept.text().contains(&guid), "{kind}: {}", kept.text());
+    }
 }

@@ -919,3 +919,37 @@ fn each_organization_has_its_own_data() {
     // Both start from the same seed data.
     assert_eq!(in_second.len(), in_first.len() + 1);
 }
+
+#[test]
+fn a_token_reads_and_writes_only_as_far_as_its_scope_goes() {
+    let sb = start_default();
+    let contact = json!({"Name": "Scope", "CountryKey": "DK", "IsPerson": true, "IsMember": false, "UseCvr": false});
+    for (scope, reads, writes) in [
+        ("dineropublicapi:read offline_access", true, false),
+        ("dineropublicapi:write offline_access", false, true),
+        ("openid offline_access", false, false),
+        (SCOPE, true, true),
+    ] {
+        let (_, inputs) = read_form(&authorize(&sb, &[("scope", scope)]));
+        let resp = exchange(&sb, input(&inputs, "code").unwrap());
+        assert_eq!(resp.status, 200, "{scope}: {}", summary(&resp));
+        let token = resp.json()["access_token"].as_str().unwrap().to_owned();
+        let read = get(&sb, &token, &org_path("contacts"));
+        let write = api(&sb, &token, "POST", &org_path("contacts"), Some(&contact));
+        for (resp, allowed, needs) in [
+            (read, reads, "dineropublicapi:read"),
+            (write, writes, "dineropublicapi:write"),
+        ] {
+            if allowed {
+                assert!(resp.status < 300, "{scope}: {}", summary(&resp));
+                continue;
+            }
+            assert_eq!(resp.status, 403, "{scope}: {}", summary(&resp));
+            let challenge = resp.header("www-authenticate").unwrap_or_default();
+            assert!(
+                challenge.contains("insufficient_scope") && challenge.contains(needs),
+                "{scope}: {challenge}"
+            );
+        }
+    }
+}
