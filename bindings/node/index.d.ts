@@ -101,7 +101,7 @@ export interface AuthenticateOptions {
   [key: string]: OptionValue | Logger | ((refreshToken: string) => void) | null | undefined;
 }
 
-export type Bytes = Buffer | Uint8Array | ArrayBufferView | ArrayBuffer;
+export type Bytes = Buffer | Uint8Array | ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
 export type ParamValue = string | number | bigint | boolean | null | undefined | Array<string | number | bigint | boolean>;
 export type Params =
   | Record<string, ParamValue>
@@ -245,7 +245,7 @@ export declare function connectAuthenticateCode(
   clientId: string,
   clientSecret: string,
   authorization: ConnectAuthorization | string,
-  redirect: string | URL | URLSearchParams | Record<string, string> | Uint8Array,
+  redirect: string | URL | URLSearchParams | Record<string, string | string[] | undefined> | Uint8Array,
   options?: AuthenticateOptions,
 ): Promise<Client>;
 

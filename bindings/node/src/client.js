@@ -97,6 +97,10 @@ export class Client {
   constructor(token, pointer, callbacks) {
     if (token !== ADOPT) throw new TypeError('use libdinero.authenticate(...) to make a Client');
     this.#handle = new Handle(this, pointer, (client) => {
+      // Closed first: a pages handle still alive (an iterator left unfinished) keeps the native
+      // client, and only dinero_client_close wipes its token and credentials and closes its
+      // connections then. No call is running by now, so it does not wait.
+      native().fn.dinero_client_close(client);
       native().fn.dinero_client_free(client);
       callbacks.forEach(log.unregister);
     }, 'client');
@@ -155,15 +159,17 @@ export class Client {
     }
     const spec = requestSpec({ params, organizationId });
     const size = Math.max(0, Math.min(pageSize, 0xffffffff));
-    const [pages] = callHere('dinero_pages_new_with', [this.#handle.live(), cstr(requestPath, 'path'), spec, size, [null]]);
+    const [pointer] = callHere('dinero_pages_new_with', [this.#handle.live(), cstr(requestPath, 'path'), spec, size, [null]]);
+    // Freed when the loop ends, or, for an iterator left unfinished, when it is collected.
+    const pages = new Handle(null, pointer, native().fn.dinero_pages_free, 'pages');
     try {
       for (;;) {
-        const { handle } = await this.#handle.use(() => background('dinero_pages_next', [pages]));
+        const { handle } = await this.#handle.use(() => pages.use((p) => background('dinero_pages_next', [p])));
         if (!handle) return;
         yield* decoded(new Response(handle));
       }
     } finally {
-      native().fn.dinero_pages_free(pages);
+      pages.close();
     }
   }
 
@@ -206,9 +212,8 @@ export class Client {
     const response = await this.request('GET', requestPath, { params, headers: { Accept: accept }, organizationId });
     try {
       if (!response.ok) throw response.apiError();
-      if (target !== null) {
-        await this.#handle.use(() => response.save(target));
-      }
+      // Saving needs the response only: a close() of the client meanwhile does not stop it.
+      if (target !== null) await response.save(target);
       return response.body;
     } finally {
       response.close();

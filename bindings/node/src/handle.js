@@ -15,12 +15,13 @@ export class Handle {
   #closing = null;
   #resolveClosed = null;
 
-  /** `release(pointer)` frees the handle; collecting `owner` (never closed) frees it too. */
+  /** `release(pointer)` frees the handle; collecting `owner` (never closed; null: this Handle
+   *  itself) frees it too. */
   constructor(owner, pointer, release, what) {
     this.#pointer = pointer;
     this.#release = () => release(pointer);
     this.#what = what;
-    finalizer.register(owner, this.#release, this);
+    finalizer.register(owner ?? this, this.#release, this);
   }
 
   get closed() {

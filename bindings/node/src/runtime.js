@@ -1,8 +1,10 @@
 // The library as the main thread sees it: loaded once, on first use. Blocking calls run on the
 // library's own threads (its dinero_*_async functions); each outcome comes back through one
-// registered callback, which koffi runs on this thread's event loop.
+// registered callback, which koffi runs on this thread's event loop. In a worker, they run on
+// the worker's own thread instead (see onThisThread).
 
 import koffi from 'koffi';
+import { isMainThread } from 'node:worker_threads';
 import { bind } from './native.js';
 import { loadFirst } from './library.js';
 import { fromStatus } from './errors.js';
@@ -82,6 +84,7 @@ function forget(id) {
  * rejects with that call's own error. The handles in `args` must stay alive until it settles.
  */
 export function background(name, args) {
+  if (!isMainThread) return Promise.resolve().then(() => onThisThread(name, args));
   const lib = native();
   return new Promise((resolve, reject) => {
     const id = nextId++;
@@ -99,4 +102,22 @@ export function background(name, args) {
     }
     if (status !== 0) finish(id, status, lib.lastError(), null, null); // nothing was started
   });
+}
+
+/**
+ * In a worker: the blocking call itself (`name`, not its _async form), on the worker's own
+ * thread, with what it hands out as background() would give it. The library's threads would
+ * hand the outcome to a callback of this worker's, which a terminated worker no longer has:
+ * calling it aborts the whole process. A worker is a thread of its own, there to block;
+ * terminate() then waits for the call to return.
+ */
+function onThisThread(name, args) {
+  const texts = native().fn[name].info.arguments
+    .filter(({ direction }) => direction !== 'Input')
+    .map(({ type }) => type.ref?.name === 'dinero_owned_string');
+  const outputs = callHere(name, [...args, ...texts.map(() => [null])]);
+  return {
+    handle: outputs.find((_, i) => !texts[i]) || null,
+    text: outputs.find((_, i) => texts[i]) ?? '',
+  };
 }
