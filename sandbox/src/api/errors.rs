@@ -205,7 +205,7 @@ pub fn insufficient_scope(scope: &str) -> Response {
     )
     .with_header(
         "WWW-Authenticate",
-        &format!("Bearer error=\"insufficient_scope\", scope=\"{scope}\""),
+        format!("Bearer error=\"insufficient_scope\", scope=\"{scope}\""),
     )
 }
 
