@@ -202,37 +202,13 @@ fn refused(value: &str) -> String {
     }
 }
 
-/// A refused URL in its message: its origin (`https://host:port`) when that reads as one (a
-/// host name or address, and a port of digits only), the rest never (a path can hold anything
-/// run into it); else only its length.
+/// A refused URL in its message: its origin when that reads as one, the rest never
+/// (`server_text::url_origin`); else only its length.
 fn refused_url(value: &str) -> String {
-    let Some((scheme, rest)) = value.split_once("://") else {
-        return refused(value);
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((host, port)) if !host.ends_with(':') && !authority.ends_with(']') => {
-            (host, Some(port))
-        }
-        _ => (authority, None),
-    };
-    let host_like = (1..=64).contains(&host.len())
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
-    let port_like =
-        port.is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
-    let scheme_like =
-        (1..=10).contains(&scheme.len()) && scheme.bytes().all(|b| b.is_ascii_alphabetic());
-    if !(host_like && port_like && scheme_like) {
-        return refused(value);
+    match crate::server_text::url_origin(value) {
+        Some(origin) => format!("'{origin}'"),
+        None => refused(value),
     }
-    let more = if authority.len() < rest.len() {
-        "/…"
-    } else {
-        ""
-    };
-    format!("'{scheme}://{authority}{more}'")
 }
 
 /// Shows a caller's string in a message without letting control characters through.

@@ -112,25 +112,13 @@ impl Response {
         if !(300..400).contains(&self.status) {
             return None;
         }
-        let origin = self.header("location").and_then(|to| {
-            let (scheme, rest) = to.trim().split_once("://")?;
-            let authority = rest.split(['/', '?', '#']).next()?;
-            let plain = |b: u8| b.is_ascii_alphanumeric() || b".-:[]".contains(&b);
-            let shown = scheme.bytes().all(|b| b.is_ascii_alphabetic())
-                && !authority.is_empty()
-                && authority.len() <= 100
-                && authority.bytes().all(plain);
-            let more = if authority.len() < rest.len() {
-                "/…"
-            } else {
-                ""
-            };
-            shown.then(|| format!(" to {scheme}://{authority}{more}"))
-        });
+        let to = self
+            .header("location")
+            .and_then(crate::server_text::url_origin);
         Some(format!(
             "HTTP {}, a redirect{}",
             self.status,
-            origin.unwrap_or_default()
+            to.map_or(String::new(), |origin| format!(" to {origin}"))
         ))
     }
 

@@ -333,6 +333,34 @@ fn hex_value(text: &[u8], at: usize, len: usize) -> Option<u32> {
     })
 }
 
+/// The origin of a URL (`https://host:port`, and `/…` when more follows) when it reads as one:
+/// a scheme of letters, a host name or address, a port of digits. None otherwise. The rest of a
+/// URL is never shown: a path or query can hold anything run into it (a secret included).
+pub fn url_origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(':') && !authority.ends_with(']') => {
+            (host, Some(port))
+        }
+        _ => (authority, None),
+    };
+    let host_like = (1..=64).contains(&host.len())
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+    let port_like =
+        port.is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    let scheme_like =
+        (1..=10).contains(&scheme.len()) && scheme.bytes().all(|b| b.is_ascii_alphabetic());
+    let more = if authority.len() < rest.len() {
+        "/…"
+    } else {
+        ""
+    };
+    (host_like && port_like && scheme_like).then(|| format!("{scheme}://{authority}{more}"))
+}
+
 /// Whether a character must not reach a log line or a terminal: C0 and C1 controls (escape
 /// sequences, line breaks, NUL, DEL) and the invisible bidirectional overrides that make a
 /// line read differently from what it holds.

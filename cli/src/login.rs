@@ -51,10 +51,10 @@ pub fn login(config_given: Option<&Path>, args: &Login) -> Result<(), Failure> {
     let deadline = Instant::now() + Duration::from_secs(args.timeout_secs);
     let callback = wait_for_callback(&listener, &authorization, deadline)?;
 
-    let problem = keep_refresh_tokens(&mut config, &file);
+    let unsaved = keep_refresh_tokens(&mut config, &file);
     let client =
         Client::authenticate_code(client_id, client_secret, &authorization, &callback, config)?;
-    if let Some(failure) = problem.lock().unwrap_or_else(|e| e.into_inner()).take() {
+    if let Some(failure) = unsaved.take() {
         return Err(failure);
     }
     note!(
@@ -88,11 +88,23 @@ pub fn connect_config(values: &HashMap<String, String>) -> Result<Config, Failur
     Ok(config)
 }
 
+/// Where a failure to keep a new refresh token waits to be told: the library hands the token
+/// to the sink, which cannot fail the call it runs in.
+#[derive(Clone, Default)]
+pub struct Unsaved(Arc<Mutex<Option<Failure>>>);
+
+impl Unsaved {
+    /// The failure, if a write failed since the last look.
+    pub fn take(&self) -> Option<Failure> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
 /// Every new refresh token goes into the config file before the library relies on it; a
-/// failure to write it is kept and reported when the call returns.
-pub fn keep_refresh_tokens(config: &mut Config, file: &Path) -> Arc<Mutex<Option<Failure>>> {
-    let problem = Arc::new(Mutex::new(None));
-    let seen = Arc::clone(&problem);
+/// failure to write it is kept and told when the call returns (`Unsaved::take`).
+pub fn keep_refresh_tokens(config: &mut Config, file: &Path) -> Unsaved {
+    let unsaved = Unsaved::default();
+    let seen = unsaved.clone();
     let file: PathBuf = file.to_path_buf();
     config.refresh_token_sink = Some(RefreshTokenSink::new(move |token| {
         if let Err(mut failure) = config_file::store(&file, "DINERO_REFRESH_TOKEN", token) {
@@ -101,10 +113,10 @@ pub fn keep_refresh_tokens(config: &mut Config, file: &Path) -> Arc<Mutex<Option
                  the file can be written",
                 failure.message
             );
-            *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(failure);
+            *seen.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(failure);
         }
     }));
-    problem
+    unsaved
 }
 
 /// Lists what the sign-in reaches; with exactly one organization and none chosen, chooses it.

@@ -25,6 +25,7 @@ use commands::Output;
 use credentials::required;
 use dinero::{Client, Config};
 use exit::Failure;
+use login::Unsaved;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -63,7 +64,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         })
         .transpose()?;
     #[cfg(feature = "sandbox")]
-    let client = match &sandbox {
+    let (client, unsaved) = match &sandbox {
         Some(sandbox) => {
             note!("dinero: using a local sandbox at {}", sandbox.url());
             let c = sandbox.config();
@@ -79,8 +80,6 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     };
     #[cfg(not(feature = "sandbox"))]
     let (client, unsaved) = configured(cli)?;
-    #[cfg(feature = "sandbox")]
-    let (client, unsaved) = client;
     let out = Output {
         pretty: cli.global.pretty,
     };
@@ -97,9 +96,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     };
     // A refresh token Visma Connect replaced during the command, which the file could not
     // take: told even when the command succeeded, as later commands depend on it.
-    let unsaved =
-        unsaved.and_then(|problem| problem.lock().unwrap_or_else(|e| e.into_inner()).take());
-    match (result, unsaved) {
+    match (result, unsaved.and_then(|unsaved| unsaved.take())) {
         // Both told; the exit code is the command's own (a reader that went away is none).
         (Err(failure), Some(unsaved)) if failure.code != 0 => {
             note!("dinero: {}", unsaved.message);
@@ -110,13 +107,10 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     }
 }
 
-/// Where a failure to keep a new refresh token is left for the end of the run.
-type Unsaved = Option<std::sync::Arc<std::sync::Mutex<Option<Failure>>>>;
-
 /// A client from the DINERO_* settings (environment, then the config file): a personal
 /// integration's when an API key is set, else a Visma Connect one from `dinero login`'s
 /// refresh token.
-fn configured(cli: &Cli) -> Result<(Client, Unsaved), Failure> {
+fn configured(cli: &Cli) -> Result<(Client, Option<Unsaved>), Failure> {
     let values = credentials::settings(cli.global.config.as_deref())?;
     if !values.contains_key("DINERO_API_KEY") && values.contains_key("DINERO_REFRESH_TOKEN") {
         return signed_in(cli, &values);
@@ -148,24 +142,24 @@ fn configured(cli: &Cli) -> Result<(Client, Unsaved), Failure> {
 fn signed_in(
     cli: &Cli,
     values: &std::collections::HashMap<String, String>,
-) -> Result<(Client, Unsaved), Failure> {
+) -> Result<(Client, Option<Unsaved>), Failure> {
     let file = credentials::config_path(cli.global.config.as_deref())
         .ok_or_else(|| Failure::usage("no config file to keep the refresh token in"))?;
     // Before the refresh token is spent: Visma Connect replaces it, and a replacement the file
     // cannot take is lost, the grant with it.
     config_file::check_writable(&file)?;
     let mut config = login::connect_config(values)?;
-    let problem = login::keep_refresh_tokens(&mut config, &file);
+    let unsaved = login::keep_refresh_tokens(&mut config, &file);
     let client = Client::authenticate_connect(
         required(values, "DINERO_CLIENT_ID")?,
         required(values, "DINERO_CLIENT_SECRET")?,
         required(values, "DINERO_REFRESH_TOKEN")?,
         config,
     )?;
-    if let Some(failure) = problem.lock().unwrap_or_else(|e| e.into_inner()).take() {
+    if let Some(failure) = unsaved.take() {
         return Err(failure);
     }
-    Ok((client, Some(problem)))
+    Ok((client, Some(unsaved)))
 }
 
 fn connect(
