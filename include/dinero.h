@@ -148,6 +148,14 @@ typedef void (*dinero_done_callback)(void *user_data,
 typedef void (*dinero_refresh_token_callback)(void *user_data, const char *refresh_token);
 
 /**
+ * Asked while a call waits, on the thread that made the call: true gives the wait up, and
+ * the call returns DINERO_STATUS_INTERRUPTED. `user_data` is what was given to
+ * dinero_options_set_interrupt_callback. It must return quickly, must be thread-safe when a
+ * client is shared by threads, and must not call into libdinero.
+ */
+typedef bool (*dinero_interrupt_callback)(void *user_data);
+
+/**
  * Receives one log line: `level` is a DINERO_LOG_* value, `message` a NUL-terminated line
  * borrowed for the duration of the call (copy it to keep it), `user_data` what was given to
  * dinero_options_set_log_callback. It is called on the thread that made the request, so with
@@ -238,6 +246,12 @@ typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char 
  * (dinero_connect_authorize_url). The client does not ask again by itself.
  */
 #define DINERO_STATUS_LOGIN_REQUIRED 13
+
+/**
+ * The interrupt callback (dinero_options_set_interrupt_callback) asked to give up a wait: for
+ * a slot in the rate window, a retry's pause or a token being fetched. Nothing more was sent.
+ */
+#define DINERO_STATUS_INTERRUPTED 14
 
 #ifdef __cplusplus
 extern "C" {
@@ -725,6 +739,23 @@ dinero_status dinero_client_create(dinero_client *client,
                                    const char *json_body,
                                    char **guid_out,
                                    dinero_response **response_out);
+
+/**
+ * Has clients made with these options ask `callback`, at least every 100 ms, while a call
+ * waits without sending: for a slot in the rate window (at most four windows), for the pause
+ * before a retry (a 429's Retry-After, up to retry_after_max_ms), or for a token another
+ * thread or process is fetching. It is never asked while a request is sent or its answer
+ * read (timeout_ms bounds that). An interpreter can thus act on a signal during a long wait:
+ * Python runs its handlers only between its own instructions. A wait given up returns
+ * DINERO_STATUS_INTERRUPTED, and nothing more is sent for that call. NULL turns it off.
+ *
+ * # Safety
+ * `options` is NULL or a live handle; `callback` is NULL or a function that stays callable,
+ * with `user_data` valid, for as long as any client made with these options lives.
+ */
+dinero_status dinero_options_set_interrupt_callback(dinero_options *options,
+                                                    dinero_interrupt_callback callback,
+                                                    void *user_data);
 
 /**
  * The library version, e.g. "0.1.0".

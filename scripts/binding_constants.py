@@ -43,6 +43,9 @@ FAMILY = {
     "RESPONSE_TOO_LARGE": "ResponseTooLarge",
     "IO": "File",
     "LOGIN_REQUIRED": "LoginRequired",
+    # Only a caller that set an interrupt callback sees it (Python, for Ctrl-C, re-raises the
+    # KeyboardInterrupt its callback caught instead).
+    "INTERRUPTED": "Dinero",
 }
 
 BANNER = "Generated from include/dinero.h by scripts/binding_constants.py; do not edit."

@@ -37,12 +37,12 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def callbacks(code: str) -> List[Tuple[str, str]]:
-    """(name, params) of each `typedef void (*name)(params);`."""
+def callbacks(code: str) -> List[Tuple[str, str, str]]:
+    """(result, name, params) of each `typedef result (*name)(params);`."""
     return [
-        (name, squeeze(params))
-        for name, params in re.findall(
-            r"typedef\s+void\s*\(\s*\*\s*(\w+)\s*\)\s*\(([^)]*)\)\s*;", code
+        (squeeze(result), name, squeeze(params))
+        for result, name, params in re.findall(
+            r"typedef\s+(\w+)\s*\(\s*\*\s*(\w+)\s*\)\s*\(([^)]*)\)\s*;", code
         )
     ]
 
@@ -77,7 +77,7 @@ def render() -> str:
     code = strip_comments(HEADER.read_text())
     handles = re.findall(r"typedef\s+struct\s+(\w+)\s+\1\s*;", code)
     typedefs = callbacks(code)
-    names = [name for name, _ in typedefs]
+    names = [name for _, name, _ in typedefs]
     functions = prototypes(code, names)
     if len(functions) < 20 or not typedefs or not handles:
         sys.exit("node_declarations.py: the header changed shape (too few prototypes)")
@@ -87,9 +87,9 @@ def render() -> str:
     lines.append("")
     lines.append("/** Each callback typedef of dinero.h, as a koffi prototype (koffi.proto). */")
     lines.append("export const CALLBACKS = Object.freeze({")
-    for name, params in typedefs:
+    for result, name, params in typedefs:
         spelled = ", ".join(koffi_parameter(p, []) for p in params.split(","))
-        lines.append(f"  {name}: 'void {name}({spelled})',")
+        lines.append(f"  {name}: '{result} {name}({spelled})',")
     lines.append("});")
     lines.append("")
     lines.append("/** Every function of dinero.h, in the header's order, as koffi prototypes. */")

@@ -81,6 +81,9 @@ pub struct Config {
     pub grant_name: Option<String>,
     /// Receives every new Visma Connect refresh token before it is relied on.
     pub refresh_token_sink: Option<crate::connect::RefreshTokenSink>,
+    /// Asked while a call waits (for a rate-limit slot, a retry's pause, a token): true gives
+    /// the wait up (`interrupt.rs`).
+    pub interrupt: Option<crate::interrupt::Interrupt>,
 }
 
 impl Default for Config {
@@ -108,6 +111,7 @@ impl Default for Config {
             ui_locales: None,
             grant_name: None,
             refresh_token_sink: None,
+            interrupt: None,
         }
     }
 }

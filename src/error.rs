@@ -34,6 +34,9 @@ pub enum ErrorKind {
     /// Visma Connect refused the refresh token (revoked, expired or used up): the user must
     /// sign in again. Never retried.
     LoginRequired,
+    /// The caller's interrupt check (`Config::interrupt`) asked to give up a wait: for a slot
+    /// in the rate window, a retry's pause or a token being fetched. Nothing more was sent.
+    Interrupted,
 }
 
 /// An error with its kind and a message that explains it. Messages never contain the client

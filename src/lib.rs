@@ -13,6 +13,7 @@ mod files;
 mod forks;
 #[doc(hidden)]
 pub mod fuzzing;
+mod interrupt;
 mod json_body;
 mod log;
 mod pages;
@@ -30,6 +31,7 @@ pub use api_error::ApiError;
 pub use client::Client;
 pub use config::{Config, DEFAULT_API_URL, DEFAULT_AUTH_URL, OPTION_KEYS};
 pub use error::{Error, ErrorKind, Result};
+pub use interrupt::Interrupt;
 pub use log::{Level as LogLevel, Logger};
 pub use pages::{Pages, MAX_PAGE_SIZE};
 pub use request::builder::RequestBuilder;

@@ -33,8 +33,8 @@ pub type dinero_log_callback =
 /// The caller's pointer, carried to whichever thread logs.
 pub(crate) struct UserData(pub(crate) *mut c_void);
 // SAFETY: libdinero never dereferences it; it only hands it back to the caller's callback,
-// which the documentation of dinero_log_callback (and dinero_refresh_token_callback)
-// requires to be thread-safe.
+// which the documentation of dinero_log_callback (and of the refresh-token and interrupt
+// callbacks) requires to be thread-safe.
 unsafe impl Send for UserData {}
 // SAFETY: as above: shared only to be passed back, never read or written here.
 unsafe impl Sync for UserData {}

@@ -9,6 +9,7 @@ pub mod client_close;
 pub mod connect;
 pub mod create;
 mod handles;
+pub mod interrupt;
 mod last_error;
 pub mod library;
 pub mod log;

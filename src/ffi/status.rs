@@ -44,6 +44,9 @@ pub const DINERO_STATUS_IO: dinero_status = 12;
 /// brought none (a scope without offline_access): the user must sign in again
 /// (dinero_connect_authorize_url). The client does not ask again by itself.
 pub const DINERO_STATUS_LOGIN_REQUIRED: dinero_status = 13;
+/// The interrupt callback (dinero_options_set_interrupt_callback) asked to give up a wait: for
+/// a slot in the rate window, a retry's pause or a token being fetched. Nothing more was sent.
+pub const DINERO_STATUS_INTERRUPTED: dinero_status = 14;
 
 pub fn status_of(kind: ErrorKind) -> dinero_status {
     match kind {
@@ -60,6 +63,7 @@ pub fn status_of(kind: ErrorKind) -> dinero_status {
         ErrorKind::ResponseTooLarge => DINERO_STATUS_RESPONSE_TOO_LARGE,
         ErrorKind::Io => DINERO_STATUS_IO,
         ErrorKind::LoginRequired => DINERO_STATUS_LOGIN_REQUIRED,
+        ErrorKind::Interrupted => DINERO_STATUS_INTERRUPTED,
     }
 }
 
@@ -80,6 +84,7 @@ pub fn description(status: dinero_status) -> &'static str {
         DINERO_STATUS_RESPONSE_TOO_LARGE => "response too large\0",
         DINERO_STATUS_IO => "file error\0",
         DINERO_STATUS_LOGIN_REQUIRED => "sign-in required\0",
+        DINERO_STATUS_INTERRUPTED => "interrupted\0",
         _ => "unknown status\0",
     }
 }
@@ -108,6 +113,7 @@ mod tests {
             ErrorKind::ResponseTooLarge,
             ErrorKind::Io,
             ErrorKind::LoginRequired,
+            ErrorKind::Interrupted,
         ];
         let numbers: std::collections::HashSet<_> = kinds.iter().map(|k| status_of(*k)).collect();
         assert_eq!(numbers.len(), kinds.len());

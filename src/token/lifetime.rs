@@ -15,6 +15,7 @@
 use super::grant::Grant;
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
+use crate::interrupt;
 use crate::log::{log, Level};
 use crate::secret::Secret;
 use crate::shared_state::{SharedState, SharedToken};
@@ -191,11 +192,18 @@ impl TokenSource {
                     "timed out waiting for another thread's token refresh",
                 ));
             }
+            let wait = interrupt::slice(deadline - now, transport.interrupt());
             state = self
                 .refreshed
-                .wait_timeout(state, deadline - now)
+                .wait_timeout(state, wait)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
+            if transport.interrupt().is_some() {
+                // Asked without the lock held: the check may take its time (an interpreter's).
+                drop(state);
+                interrupt::check(transport.interrupt(), "another thread's token refresh")?;
+                state = self.lock();
+            }
         }
         if state.ended != ended_before {
             if let Some(failure) = &state.last_failure {
@@ -343,7 +351,11 @@ impl TokenSource {
             match shared.with(|store| store.try_lease(self.holder(), self.refresh_bound)) {
                 Some(true) => break,
                 Some(false) if keep_possible => return Ok(Refreshed::KeepCurrent),
-                Some(false) if Instant::now() < give_up_at => std::thread::sleep(STORE_POLL),
+                Some(false) if Instant::now() < give_up_at => interrupt::sleep(
+                    STORE_POLL,
+                    transport.interrupt(),
+                    "another process's token refresh",
+                )?,
                 // The lease holder should have finished by now: fetch rather than wait more.
                 Some(false) => {
                     log(transport.logger(), Level::Warn, || {

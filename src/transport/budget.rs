@@ -14,6 +14,8 @@
 
 use super::pacing::{self, SlidingWindow};
 use crate::config::Config;
+use crate::error::Result;
+use crate::interrupt::{self, Interrupt};
 use crate::log::{log, Level, Logger};
 use crate::shared_state::{Fingerprints, SharedState};
 use std::collections::HashMap;
@@ -37,6 +39,7 @@ pub struct Budget {
     local: Mutex<HashMap<String, Budgeted>>,
     shared: Option<Arc<SharedState>>,
     logger: Option<Logger>,
+    interrupt: Option<Interrupt>,
 }
 
 #[derive(Clone)]
@@ -77,6 +80,7 @@ impl Budget {
             local: Mutex::new(HashMap::new()),
             shared,
             logger: config.logger.clone(),
+            interrupt: config.interrupt.clone(),
         })
     }
 
@@ -84,7 +88,9 @@ impl Budget {
     /// they first asked (`shared_state/window.rs`), so a wait lasts as long as the queue in
     /// front of it. It is bounded all the same: after four windows the request is sent, and
     /// Dinero's answer (a 429, waited out) decides.
-    pub fn acquire(&self, url: &str) -> Permit<'_> {
+    ///
+    /// Err(Interrupted) when `Config::interrupt` asks to give up the wait.
+    pub fn acquire(&self, url: &str) -> Result<Permit<'_>> {
         // Only the caller's path tells: `api_url` may have a path of its own (a gateway's).
         let path = url.strip_prefix(self.api_url.as_str()).unwrap_or("");
         let organization = organization_in(path).or(self.organization_id.as_deref());
@@ -96,38 +102,40 @@ impl Budget {
         // sent a window's worth alone while the store was out of reach: Dinero counted those,
         // the store did not, so they are waited out here, before the shared slot is taken (a
         // shared slot counts from when it is taken, so it must be taken just before sending).
-        let own = self.overdraft_logged(local.acquire());
+        let interrupt = self.interrupt.as_ref();
+        let own = self.overdraft_logged(local.acquire(interrupt)?);
         let Some(state) = self.shared.as_deref() else {
-            return Permit::Local(own);
+            return Ok(Permit::Local(own));
         };
         let id = crate::unique::u64();
         let deadline = Instant::now() + self.window * 4;
         loop {
             match state.with(|store| store.take_slot(&budget, id, self.limit, self.window)) {
                 Some(None) => {
-                    return Permit::Shared {
+                    return Ok(Permit::Shared {
                         state,
                         budget,
                         id,
                         window: self.window,
                         local: own,
-                    }
+                    })
                 }
                 Some(Some(wait)) if Instant::now() + wait < deadline => {
                     // Waiters in other processes may be due at the same instant; a little
                     // spread keeps them from asking the store all at once.
                     let spread = (self.window / self.limit).min(Duration::from_millis(5));
-                    std::thread::sleep(wait + spread.mul_f64(crate::unique::fraction()));
+                    let pause = wait + spread.mul_f64(crate::unique::fraction());
+                    interrupt::sleep(pause, interrupt, "a slot in the shared rate window")?;
                 }
                 Some(Some(_)) => {
                     log(self.logger.as_ref(), Level::Warn, || {
                         "no slot in the shared rate window after 4 windows; sending anyway"
                             .to_string()
                     });
-                    return Permit::Local(own);
+                    return Ok(Permit::Local(own));
                 }
                 // The store is out of reach: the own window, already taken, decides alone.
-                None => return Permit::Local(own),
+                None => return Ok(Permit::Local(own)),
             }
         }
     }

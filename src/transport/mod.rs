@@ -11,6 +11,7 @@ mod tcp;
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
+use crate::interrupt::{self, Interrupt};
 use crate::log::{log, loggable_path, Level, Logger};
 use crate::response::Response;
 use crate::secret::Secret;
@@ -27,6 +28,7 @@ pub struct Transport {
     retry: RetryPolicy,
     budget: Option<Budget>,
     logger: Option<Logger>,
+    interrupt: Option<Interrupt>,
 }
 
 /// How one logical request may be treated.
@@ -51,11 +53,17 @@ impl Transport {
             retry: RetryPolicy::from_config(config),
             budget: Budget::new(config, fingerprints, shared),
             logger: config.logger.clone(),
+            interrupt: config.interrupt.clone(),
         })
     }
 
     pub fn logger(&self) -> Option<&Logger> {
         self.logger.as_ref()
+    }
+
+    /// The caller's check, asked while a call waits (`interrupt.rs`).
+    pub fn interrupt(&self) -> Option<&Interrupt> {
+        self.interrupt.as_ref()
     }
 
     /// Sends the request, retrying as `retry` allows. An HTTP answer of any status is Ok;
@@ -75,10 +83,10 @@ impl Transport {
         loop {
             let queued = Instant::now();
             let outcome = {
-                let _permit = treatment
-                    .paced
-                    .then(|| self.budget.as_ref().map(|b| b.acquire(exchange.url)))
-                    .flatten();
+                let _permit = match (&self.budget, treatment.paced) {
+                    (Some(budget), true) => Some(budget.acquire(exchange.url)?),
+                    _ => None,
+                };
                 let paced_for = queued.elapsed();
                 if paced_for >= Duration::from_millis(1) {
                     log(self.logger(), Level::Debug, || {
@@ -122,7 +130,9 @@ impl Transport {
             };
             self.log_attempt(exchange.method, path, attempt + 1, queued, &outcome, wait);
             match (wait, outcome) {
-                (Some(wait), _) => std::thread::sleep(wait),
+                (Some(wait), _) => {
+                    interrupt::sleep(wait, self.interrupt(), "the pause before a retry")?
+                }
                 (None, Ok(response)) => return Ok(response),
                 (None, Err(failure)) if attempt == 0 => return Err(failure.error),
                 (None, Err(failure)) => {

@@ -6,6 +6,8 @@
 //! sent until `window` after its answer arrived: the answer time is an upper bound on when the
 //! server counted it, so the server never sees more than `limit` in any window either.
 
+use crate::error::Result;
+use crate::interrupt::{self, Interrupt};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -65,7 +67,10 @@ impl SlidingWindow {
     /// Waits until a request may be sent, then reserves its slot. The wait is bounded: past
     /// `longest_wait` the slot is taken anyway (`overdrawn`), and Dinero's answer (at worst a
     /// 429 with its Retry-After) decides, as for the shared window.
-    pub fn acquire(self: &Arc<Self>) -> Permit {
+    ///
+    /// `interrupt` is asked while it waits (never when a slot is free): Err(Interrupted) when
+    /// it asks to give up.
+    pub fn acquire(self: &Arc<Self>, interrupt: Option<&Interrupt>) -> Result<Permit> {
         let deadline = Instant::now() + self.longest_wait;
         // A panic elsewhere while holding the lock leaves the slots consistent (every update
         // is a single push or pop), so a poisoned lock is safe to keep using.
@@ -75,7 +80,7 @@ impl SlidingWindow {
             slots.forget_older_than(now, self.window);
             let free = slots.in_flight.len() + slots.finished.len() < self.limit;
             if free || now >= deadline {
-                return self.reserve(&mut slots, !free);
+                return Ok(self.reserve(&mut slots, !free));
             }
             // Until the oldest finished request leaves the window, or (every slot in flight)
             // until one finishes; never past the deadline.
@@ -83,11 +88,18 @@ impl SlidingWindow {
                 Some(oldest) => self.window.saturating_sub(now.duration_since(*oldest)),
                 None => deadline - now,
             };
+            let wait = interrupt::slice(wait.min(deadline - now), interrupt);
             slots = self
                 .freed
-                .wait_timeout(slots, wait.min(deadline - now))
+                .wait_timeout(slots, wait)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
+            if interrupt.is_some() {
+                // Asked without the lock held: the check may take its time (an interpreter's).
+                drop(slots);
+                interrupt::check(interrupt, "a slot in the rate window")?;
+                slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+            }
         }
     }
 
@@ -142,7 +154,7 @@ mod tests {
                 let (pacer, starts) = (pacer.clone(), starts.clone());
                 std::thread::spawn(move || {
                     for _ in 0..4 {
-                        let permit = pacer.acquire();
+                        let permit = pacer.acquire(None).unwrap();
                         starts.lock().unwrap().push(Instant::now());
                         drop(permit);
                     }
@@ -171,11 +183,11 @@ mod tests {
             Duration::from_millis(1),
             Duration::from_secs(10),
         ));
-        let first = pacer.acquire();
+        let first = pacer.acquire(None).unwrap();
         let released = std::sync::atomic::AtomicBool::new(false);
         std::thread::scope(|s| {
             s.spawn(|| {
-                let _second = pacer.acquire();
+                let _second = pacer.acquire(None).unwrap();
                 assert!(released.load(std::sync::atomic::Ordering::SeqCst));
             });
             std::thread::sleep(Duration::from_millis(30));
@@ -192,9 +204,9 @@ mod tests {
             Duration::from_millis(5),
             Duration::from_millis(20),
         ));
-        let stuck = pacer.acquire();
+        let stuck = pacer.acquire(None).unwrap();
         assert!(!stuck.overdrawn, "a free slot is no overdraft");
-        let second = pacer.acquire();
+        let second = pacer.acquire(None).unwrap();
         assert!(second.overdrawn, "taken past the limit, and says so");
     }
 }

@@ -15,6 +15,7 @@ export const STATUS = Object.freeze({
   RESPONSE_TOO_LARGE: 11,
   IO: 12,
   LOGIN_REQUIRED: 13,
+  INTERRUPTED: 14,
 });
 
 export const LOG = Object.freeze({
@@ -42,4 +43,5 @@ export const FAMILY = Object.freeze({
   11: 'ResponseTooLarge',
   12: 'File',
   13: 'LoginRequired',
+  14: 'Dinero',
 });

@@ -7,6 +7,7 @@ export const HANDLES = Object.freeze(['dinero_client', 'dinero_options', 'dinero
 export const CALLBACKS = Object.freeze({
   dinero_done_callback: 'void dinero_done_callback(void *user_data, dinero_status status, const char *message, void *handle, dinero_owned_string text)',
   dinero_refresh_token_callback: 'void dinero_refresh_token_callback(void *user_data, const char *refresh_token)',
+  dinero_interrupt_callback: 'bool dinero_interrupt_callback(void *user_data)',
   dinero_log_callback: 'void dinero_log_callback(void *user_data, uint32_t level, const char *message)',
 });
 
@@ -39,6 +40,7 @@ export const DECLARATIONS = Object.freeze([
   'dinero_status dinero_options_set_refresh_token_callback(dinero_options *options, dinero_refresh_token_callback *callback, void *user_data)',
   'dinero_status dinero_client_organizations(dinero_client *client, _Out_ dinero_response **response_out)',
   'dinero_status dinero_client_create(dinero_client *client, const char *collection_path, const char *json_body, _Out_ dinero_owned_string *guid_out, _Out_ dinero_response **response_out)',
+  'dinero_status dinero_options_set_interrupt_callback(dinero_options *options, dinero_interrupt_callback *callback, void *user_data)',
   'const char *dinero_version(void)',
   'const char *dinero_status_str(dinero_status status)',
   'const char *dinero_last_error(void)',

@@ -24,5 +24,6 @@ final class ErrorClass
         Status::RESPONSE_TOO_LARGE => Exception\ResponseTooLargeException::class,
         Status::IO => Exception\FileException::class,
         Status::LOGIN_REQUIRED => Exception\LoginRequiredException::class,
+        Status::INTERRUPTED => Exception\DineroException::class,
     ];
 }

@@ -26,6 +26,7 @@ final class Status
     public const RESPONSE_TOO_LARGE = 11;
     public const IO = 12;
     public const LOGIN_REQUIRED = 13;
+    public const INTERRUPTED = 14;
 
     private function __construct()
     {

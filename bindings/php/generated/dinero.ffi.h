@@ -21,6 +21,8 @@ typedef void (*dinero_done_callback)(void *user_data,
 
 typedef void (*dinero_refresh_token_callback)(void *user_data, const char *refresh_token);
 
+typedef bool (*dinero_interrupt_callback)(void *user_data);
+
 typedef void (*dinero_log_callback)(void *user_data, uint32_t level, const char *message);
 
 dinero_status dinero_authenticate_async(const char *client_id,
@@ -166,6 +168,10 @@ dinero_status dinero_client_create(dinero_client *client,
                                    const char *json_body,
                                    char **guid_out,
                                    dinero_response **response_out);
+
+dinero_status dinero_options_set_interrupt_callback(dinero_options *options,
+                                                    dinero_interrupt_callback callback,
+                                                    void *user_data);
 
 const char *dinero_version(void);
 

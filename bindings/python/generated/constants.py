@@ -14,6 +14,7 @@ STATUS_PANIC = 10
 STATUS_RESPONSE_TOO_LARGE = 11
 STATUS_IO = 12
 STATUS_LOGIN_REQUIRED = 13
+STATUS_INTERRUPTED = 14
 LOG_ERROR = 1
 LOG_WARN = 2
 LOG_INFO = 3
@@ -36,4 +37,5 @@ FAMILY = {
     11: "ResponseTooLarge",
     12: "File",
     13: "LoginRequired",
+    14: "Dinero",
 }

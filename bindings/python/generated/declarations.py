@@ -17,6 +17,7 @@ __all__ = [
     "ResponsePtr",
     "dinero_client",
     "dinero_done_callback",
+    "dinero_interrupt_callback",
     "dinero_log_callback",
     "dinero_options",
     "dinero_pages",
@@ -54,6 +55,7 @@ ResponsePtr = POINTER(dinero_response)
 
 dinero_done_callback = CFUNCTYPE(None, c_void_p, c_uint32, c_char_p, c_void_p, POINTER(c_char))
 dinero_refresh_token_callback = CFUNCTYPE(None, c_void_p, c_char_p)
+dinero_interrupt_callback = CFUNCTYPE(c_bool, c_void_p)
 dinero_log_callback = CFUNCTYPE(None, c_void_p, c_uint32, c_char_p)
 
 FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
@@ -84,6 +86,7 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "dinero_options_set_refresh_token_callback": (c_uint32, [OptionsPtr, dinero_refresh_token_callback, c_void_p]),
     "dinero_client_organizations": (c_uint32, [ClientPtr, POINTER(ResponsePtr)]),
     "dinero_client_create": (c_uint32, [ClientPtr, c_char_p, c_char_p, POINTER(POINTER(c_char)), POINTER(ResponsePtr)]),
+    "dinero_options_set_interrupt_callback": (c_uint32, [OptionsPtr, dinero_interrupt_callback, c_void_p]),
     "dinero_version": (c_char_p, []),
     "dinero_status_str": (c_char_p, [c_uint32]),
     "dinero_last_error": (c_char_p, []),

@@ -147,6 +147,7 @@ def test_the_header_parses() -> None:
     assert header_callbacks() == {
         "dinero_log_callback": ("void", ["void *", "uint32_t", "const char *"]),
         "dinero_refresh_token_callback": ("void", ["void *", "const char *"]),
+        "dinero_interrupt_callback": ("bool", ["void *"]),
         "dinero_done_callback": (
             "void",
             ["void *", "dinero_status", "const char *", "void *", "char *"],
