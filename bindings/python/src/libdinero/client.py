@@ -10,7 +10,7 @@ from typing import (
     TYPE_CHECKING, Any, Callable, Generator, Iterator, List, Mapping, Optional, Tuple, Union
 )
 
-from . import _constants, _log, _native, errors
+from . import _constants, _interrupt, _log, _native, errors
 from ._convert import (
     Bytes,
     HeaderArgs,
@@ -83,6 +83,8 @@ def open_client(
     refresh = None if on_refresh_token is None else _log.refresh_token_callback(on_refresh_token)
     lib = _native.lib()
     with options_handle(options) as handle:
+        # Ctrl-C acts during the library's long waits (_interrupt.CALLBACK lives forever too).
+        errors.check(lib.dinero_options_set_interrupt_callback(handle, _interrupt.CALLBACK, None))
         if max_level:
             # _log.CALLBACK lives as long as the process, so it outlives every client.
             errors.check(

@@ -13,7 +13,7 @@ import os
 import re
 from typing import Any, Dict, List, Mapping, Optional, Type
 
-from . import _constants, _native
+from . import _constants, _interrupt, _native
 from ._headers import Headers
 
 __all__ = [
@@ -126,7 +126,10 @@ def with_filename(error: DineroError, path: Any) -> DineroError:
 def from_status(status: int) -> DineroError:
     """The exception for a failed call. Call right after it, on the same thread: the message is
     this thread's ``dinero_last_error``. The class follows the one mapping of every binding
-    (``_constants.FAMILY``, generated from include/dinero.h)."""
+    (``_constants.FAMILY``, generated from include/dinero.h). A wait given up for Ctrl-C
+    raises what the SIGINT handler raises (``KeyboardInterrupt``) instead."""
+    if status == _constants.STATUS_INTERRUPTED:
+        _interrupt.redeliver()
     message = _native.last_error() or _native.status_str(status)
     family = _constants.FAMILY.get(status, "Dinero")
     cls: Type[DineroError] = globals().get(f"{family}Error", DineroError)
