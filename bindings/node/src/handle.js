@@ -30,8 +30,16 @@ export class Handle {
 
   /** The pointer, for a call made now; throws once close() was called. */
   live() {
-    if (this.closed) throw new InvalidArgumentError(`the ${this.#what} is closed`, STATUS.NULL_ARGUMENT);
+    if (this.closed) throw this.#closedError();
     return this.#pointer;
+  }
+
+  // A closed client fails as the library fails one (src/closing.rs), the same in every
+  // binding; a closed response or list was freed, like a NULL handle.
+  #closedError() {
+    return this.#what === 'client'
+      ? new InvalidArgumentError('the client is closed: it cannot be used any more', STATUS.INVALID_ARGUMENT)
+      : new InvalidArgumentError(`the ${this.#what} is closed`, STATUS.NULL_ARGUMENT);
   }
 
   /** Runs `work(pointer)`, counted in flight: close() waits for it. */

@@ -150,7 +150,9 @@ test('close is idempotent and use after close throws', async () => {
     () => client.paginate('/v1/{organizationId}/contacts').next(),
   ]) {
     const error = await expectError(call(), dinero.InvalidArgumentError);
-    assert.match(error.message, /closed/);
+    // As the library words it for Python's client (and C's, after dinero_client_close).
+    assert.equal(error.message, 'the client is closed: it cannot be used any more');
+    assert.equal(error.status, dinero.Status.INVALID_ARGUMENT);
   }
 });
 
