@@ -70,8 +70,14 @@ impl PageWalk {
     /// 1 to 1,000.
     pub fn new(mut request: RequestBuilder, page_size: u32) -> Result<PageWalk> {
         if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
+            // The bindings clamp what a uint32_t cannot hold (-1, 2**40) to 0 or u32::MAX:
+            // those two are not quoted, as they need not be what the caller gave.
+            let got = match page_size {
+                0 | u32::MAX => String::new(),
+                other => format!(", got {other}"),
+            };
             return Err(Error::invalid(format!(
-                "the page size must be 1 to {MAX_PAGE_SIZE} (Dinero's maximum), got {page_size}"
+                "the page size must be 1 to {MAX_PAGE_SIZE} (Dinero's maximum){got}"
             )));
         }
         if request.method != "GET" {
@@ -272,6 +278,25 @@ fn read_list(body: &[u8]) -> Result<List<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_size_out_of_range_is_quoted_unless_it_may_be_clamped() {
+        let refused = |size: u32| {
+            let request = RequestBuilder::new("GET", "/v1/{organizationId}/contacts").unwrap();
+            PageWalk::new(request, size)
+                .err()
+                .unwrap()
+                .message()
+                .to_string()
+        };
+        assert!(refused(1001).ends_with("(Dinero's maximum), got 1001"));
+        for clamped in [0, u32::MAX] {
+            assert!(
+                refused(clamped).ends_with("(Dinero's maximum)"),
+                "{clamped}"
+            );
+        }
+    }
 
     #[test]
     fn lists_and_bare_arrays() {
