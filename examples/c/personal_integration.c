@@ -16,7 +16,7 @@
  *
  * By hand (from the repository root):
  *
- *     cargo build --release
+ *     make build                          # the library, its libdinero.so.0 link, the sandbox
  *     cc -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude \
  *        examples/c/personal_integration.c -o target/personal_integration \
  *        -Ltarget/release -ldinero -Wl,-rpath,"$PWD/target/release"

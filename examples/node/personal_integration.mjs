@@ -6,7 +6,7 @@
 //
 // The docs build the token request by hand (Basic base64(clientId:clientSecret), a form body
 // grant_type=password&scope=read write&username=<API key>&password=<API key>). Here libdinero
-// makes that exchange on a worker thread (with retries and clear errors, never a secret in
+// makes that exchange on one of its own threads (with retries and clear errors, never a secret in
 // them), and calling authenticate again returns the same token until it is due, then a fresh
 // one. The last step lists the same contacts through the library's own client, which pages,
 // paces and renews the token by itself.
