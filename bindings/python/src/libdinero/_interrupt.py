@@ -18,19 +18,22 @@ from __future__ import annotations
 
 import ctypes
 import signal
+from typing import Any, Optional
 
 from . import _native
 
 __all__ = ["CALLBACK", "redeliver"]
 
-_interrupt_occurred = ctypes.pythonapi.PyOS_InterruptOccurred
-_interrupt_occurred.restype = ctypes.c_int
-# The C function takes no argument; the callback's user_data (NULL), passed in a register the
-# function never reads, is harmless in every C calling convention CPython runs on.
-_interrupt_occurred.argtypes = [ctypes.c_void_p]
+CALLBACK: Optional[Any] = None  # None where there is no CPython C API (PyPy): no callback
 
-# Made once and never freed: clients may call it until the process ends.
-CALLBACK = _native.dinero_interrupt_callback(_interrupt_occurred)
+if hasattr(ctypes, "pythonapi"):
+    _interrupt_occurred = ctypes.pythonapi.PyOS_InterruptOccurred
+    _interrupt_occurred.restype = ctypes.c_int
+    # The C function takes no argument; the callback's user_data (NULL), passed in a register
+    # the function never reads, is harmless in every C calling convention CPython runs on.
+    _interrupt_occurred.argtypes = [ctypes.c_void_p]
+    # Made once and never freed: clients may call it until the process ends.
+    CALLBACK = _native.dinero_interrupt_callback(_interrupt_occurred)
 
 
 def redeliver() -> None:

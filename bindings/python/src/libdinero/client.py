@@ -84,7 +84,8 @@ def open_client(
     lib = _native.lib()
     with options_handle(options) as handle:
         # Ctrl-C acts during the library's long waits (_interrupt.CALLBACK lives forever too).
-        errors.check(lib.dinero_options_set_interrupt_callback(handle, _interrupt.CALLBACK, None))
+        if _interrupt.CALLBACK is not None:
+            errors.check(lib.dinero_options_set_interrupt_callback(handle, _interrupt.CALLBACK, None))
         if max_level:
             # _log.CALLBACK lives as long as the process, so it outlives every client.
             errors.check(
