@@ -65,44 +65,57 @@ fn interrupted_after(
     })
 }
 
+/// Presses "Ctrl-C" 300 ms into `call` and checks that it gave up its wait for `what` soon
+/// after (not when the 30 or 60 s wait ended), the sandbox having seen one GET only.
+fn assert_given_up(
+    sandbox: &Sandbox,
+    asked: &Asked,
+    what: &str,
+    call: impl FnOnce() -> Result<Reply, Failed>,
+) {
+    let (failed, late) = interrupted_after(asked, ms(300), call);
+    assert_eq!(
+        failed.status, DINERO_STATUS_INTERRUPTED,
+        "{}",
+        failed.message
+    );
+    assert!(failed.message.contains(what), "{}", failed.message);
+    assert!(
+        late < Duration::from_secs(10),
+        "given up {late:?} after the press"
+    );
+    assert_eq!(
+        route_count(sandbox, "GET /v1/organizations"),
+        1,
+        "nothing more was sent"
+    );
+}
+
 const THIRTY_SECONDS: &str = "30000";
+
+/// An interruptible client allowed one request in each window of `window_ms`.
+fn one_request_a_window(sandbox: &Sandbox, asked: &Asked, window_ms: &str) -> Client {
+    let pacing = [
+        ("rate_limit_per_minute", "1"),
+        ("rate_limit_window_ms", window_ms),
+    ];
+    interruptible(sandbox, asked, &pacing)
+}
 
 #[test]
 fn a_wait_for_a_slot_in_the_own_window_is_given_up() {
     let sb = sandbox();
     let asked = Asked::default();
-    let client = interruptible(
-        &sb,
-        &asked,
-        &[
-            ("rate_limit_per_minute", "1"),
-            ("rate_limit_window_ms", THIRTY_SECONDS),
-        ],
-    );
+    let client = one_request_a_window(&sb, &asked, THIRTY_SECONDS);
     assert_eq!(client.get("/v1/organizations").status, 200);
     assert_eq!(
         asked.times.load(Ordering::SeqCst),
         0,
         "a request with a free slot never asks"
     );
-    let (failed, late) = interrupted_after(&asked, ms(300), || {
+    assert_given_up(&sb, &asked, "rate window", || {
         client.request("GET", "/v1/organizations", None)
     });
-    assert_eq!(
-        failed.status, DINERO_STATUS_INTERRUPTED,
-        "{}",
-        failed.message
-    );
-    assert!(failed.message.contains("rate window"), "{}", failed.message);
-    assert!(
-        late < Duration::from_secs(10),
-        "given up {late:?} after the press, not after the window"
-    );
-    assert_eq!(
-        route_count(&sb, "GET /v1/organizations"),
-        1,
-        "the second request was not sent"
-    );
     let threads = asked.threads.lock().unwrap();
     assert!(
         threads.iter().all(|t| *t == std::thread::current().id()),
@@ -127,24 +140,9 @@ fn a_wait_for_a_slot_in_the_shared_window_is_given_up() {
     // A second client: its own window is empty, the shared one is full.
     let asked = Asked::default();
     let second = interruptible(&sb, &asked, &shared);
-    let (failed, late) = interrupted_after(&asked, ms(300), || {
+    assert_given_up(&sb, &asked, "shared rate window", || {
         second.request("GET", "/v1/organizations", None)
     });
-    assert_eq!(
-        failed.status, DINERO_STATUS_INTERRUPTED,
-        "{}",
-        failed.message
-    );
-    assert!(
-        failed.message.contains("shared rate window"),
-        "{}",
-        failed.message
-    );
-    assert!(
-        late < Duration::from_secs(10),
-        "given up {late:?} after the press"
-    );
-    assert_eq!(route_count(&sb, "GET /v1/organizations"), 1);
 }
 
 #[test]
@@ -156,24 +154,9 @@ fn the_pause_before_a_retry_is_given_up() {
         &sb,
         json!({"kind": "status", "status": 429, "retry_after": "60"}),
     );
-    let (failed, late) = interrupted_after(&asked, ms(300), || {
+    assert_given_up(&sb, &asked, "retry", || {
         client.request("GET", "/v1/organizations", None)
     });
-    assert_eq!(
-        failed.status, DINERO_STATUS_INTERRUPTED,
-        "{}",
-        failed.message
-    );
-    assert!(failed.message.contains("retry"), "{}", failed.message);
-    assert!(
-        late < Duration::from_secs(10),
-        "given up {late:?} after the press, not after 60 s"
-    );
-    assert_eq!(
-        route_count(&sb, "GET /v1/organizations"),
-        1,
-        "not sent again"
-    );
     // The client is still whole: the next request goes through.
     asked.stop.store(false, Ordering::SeqCst);
     assert_eq!(client.get("/v1/organizations").status, 200);
@@ -183,14 +166,7 @@ fn the_pause_before_a_retry_is_given_up() {
 fn a_callback_that_never_asks_lets_the_wait_run_out() {
     let sb = sandbox();
     let asked = Asked::default();
-    let client = interruptible(
-        &sb,
-        &asked,
-        &[
-            ("rate_limit_per_minute", "1"),
-            ("rate_limit_window_ms", "600"),
-        ],
-    );
+    let client = one_request_a_window(&sb, &asked, "600");
     assert_eq!(client.get("/v1/organizations").status, 200);
     assert_eq!(
         client.get("/v1/organizations").status,
