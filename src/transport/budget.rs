@@ -125,7 +125,12 @@ impl Budget {
                     // spread keeps them from asking the store all at once.
                     let spread = (self.window / self.limit).min(Duration::from_millis(5));
                     let pause = wait + spread.mul_f64(crate::unique::fraction());
-                    interrupt::sleep(pause, interrupt, "a slot in the shared rate window")?;
+                    let waited =
+                        interrupt::sleep(pause, interrupt, "a slot in the shared rate window");
+                    if let Err(given_up) = waited {
+                        own.unused(); // nothing was sent
+                        return Err(given_up);
+                    }
                 }
                 Some(Some(_)) => {
                     log(self.logger.as_ref(), Level::Warn, || {

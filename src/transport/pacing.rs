@@ -48,6 +48,16 @@ pub struct Permit {
     id: u64,
     /// Taken past the limit, because the wait outlasted its bound.
     pub overdrawn: bool,
+    /// False once given back unused (`unused`): nothing was sent, so nothing counts.
+    sent: bool,
+}
+
+impl Permit {
+    /// Gives the slot back without counting it: the request it was taken for was never sent
+    /// (its wait for the shared window was given up).
+    pub fn unused(mut self) {
+        self.sent = false;
+    }
 }
 
 impl SlidingWindow {
@@ -111,13 +121,16 @@ impl SlidingWindow {
             pacer: Arc::clone(self),
             id,
             overdrawn,
+            sent: true,
         }
     }
 
-    fn release(&self, id: u64) {
+    fn release(&self, id: u64, sent: bool) {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         slots.in_flight.retain(|&i| i != id);
-        slots.finished.push_back(Instant::now());
+        if sent {
+            slots.finished.push_back(Instant::now());
+        }
         drop(slots);
         self.freed.notify_all();
     }
@@ -135,7 +148,7 @@ impl SlidingWindow {
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        self.pacer.release(self.id);
+        self.pacer.release(self.id, self.sent);
     }
 }
 
@@ -194,6 +207,19 @@ mod tests {
             released.store(true, std::sync::atomic::Ordering::SeqCst);
             drop(first);
         });
+    }
+
+    #[test]
+    fn a_slot_given_back_unused_does_not_count() {
+        let pacer = Arc::new(SlidingWindow::new(
+            1,
+            Duration::from_secs(60),
+            Duration::from_secs(10),
+        ));
+        pacer.acquire(None).unwrap().unused();
+        assert!(pacer.is_idle(), "nothing counts in the window");
+        drop(pacer.acquire(None).unwrap());
+        assert!(!pacer.is_idle(), "a slot used counts for the window");
     }
 
     #[test]
