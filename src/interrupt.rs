@@ -9,8 +9,8 @@
 //! `ErrorKind::Interrupted`. It is never asked while a request is being sent or read: that
 //! part is bounded by `timeout_ms`, and costs nothing extra on the way of every request.
 
+use crate::callback::Callback;
 use crate::error::{Error, ErrorKind, Result};
-use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,28 +19,14 @@ use std::time::{Duration, Instant};
 pub const EVERY: Duration = Duration::from_millis(100);
 
 /// The caller's answer to "give up this wait?": true gives it up.
-#[derive(Clone)]
-pub struct Interrupt(Arc<dyn Fn() -> bool + Send + Sync>);
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interrupt(Callback<dyn Fn() -> bool + Send + Sync>);
 
 impl Interrupt {
     pub fn new(check: impl Fn() -> bool + Send + Sync + 'static) -> Self {
-        Interrupt(Arc::new(check))
+        Interrupt(Callback::new(Arc::new(check)))
     }
 }
-
-impl fmt::Debug for Interrupt {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Interrupt")
-    }
-}
-
-impl PartialEq for Interrupt {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl Eq for Interrupt {}
 
 /// Err(Interrupted) when the check asks to give up waiting for `what`.
 pub fn check(interrupt: Option<&Interrupt>, what: &str) -> Result<()> {

@@ -3,6 +3,7 @@
 
 mod answer_shape;
 mod api_error;
+mod callback;
 mod client;
 mod closing;
 mod config;

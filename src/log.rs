@@ -2,7 +2,7 @@
 //! token event. Lines are built only from our own words, methods, paths without their query,
 //! statuses and timings, so a secret cannot reach them.
 
-use std::fmt;
+use crate::callback::Callback;
 use std::sync::Arc;
 
 /// How much a log line matters; numbers are the C values (DINERO_LOG_*).
@@ -65,32 +65,18 @@ impl Level {
 type Sink = dyn Fn(Level, &str) + Send + Sync;
 
 /// Where log lines go. Cloning shares the same sink.
-#[derive(Clone)]
-pub struct Logger(Arc<Sink>);
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Logger(Callback<Sink>);
 
 impl Logger {
     pub fn new(sink: impl Fn(Level, &str) + Send + Sync + 'static) -> Self {
-        Logger(Arc::new(sink))
+        Logger(Callback::new(Arc::new(sink)))
     }
 
     pub fn emit(&self, level: Level, message: &str) {
         (self.0)(level, message)
     }
 }
-
-impl fmt::Debug for Logger {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Logger")
-    }
-}
-
-impl PartialEq for Logger {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl Eq for Logger {}
 
 /// Logs through an optional logger, building the message only when there is one.
 pub fn log(logger: Option<&Logger>, level: Level, message: impl FnOnce() -> String) {

@@ -13,35 +13,21 @@
 
 use super::answer::{self, ConnectAnswer, GrantStep, StepKind};
 use super::authorize::check_text;
+use crate::callback::Callback;
 use crate::error::{Error, ErrorKind, Result};
 use crate::secret::Secret;
 use crate::server_text::Redactor;
-use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Receives every new refresh token; it must store it durably before returning.
-#[derive(Clone)]
-pub struct RefreshTokenSink(Arc<dyn Fn(&str) + Send + Sync>);
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshTokenSink(Callback<dyn Fn(&str) + Send + Sync>);
 
 impl RefreshTokenSink {
     pub fn new(sink: impl Fn(&str) + Send + Sync + 'static) -> Self {
-        RefreshTokenSink(Arc::new(sink))
+        RefreshTokenSink(Callback::new(Arc::new(sink)))
     }
 }
-
-impl fmt::Debug for RefreshTokenSink {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("RefreshTokenSink")
-    }
-}
-
-impl PartialEq for RefreshTokenSink {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl Eq for RefreshTokenSink {}
 
 /// The code from the browser, waiting for the first token request.
 struct PendingCode {
