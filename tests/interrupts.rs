@@ -1,7 +1,8 @@
 //! The interrupt callback gives up a long wait: a request that waits for a slot in the rate
-//! window (its own or the shared one) or for a 429's Retry-After ends with
-//! DINERO_STATUS_INTERRUPTED soon after the callback asks, and sends nothing more. A callback
-//! that never asks changes nothing, and a request that does not wait never calls it.
+//! window (its own or the shared one), for a 429's Retry-After or for another thread's token
+//! refresh ends with DINERO_STATUS_INTERRUPTED soon after the callback asks, and sends nothing
+//! more. A callback that never asks changes nothing, and a request that does not wait never
+//! calls it.
 
 mod common;
 use common::*;
@@ -190,4 +191,39 @@ fn null_options_are_refused_and_null_callback_turns_it_off() {
     let status =
         unsafe { dinero_options_set_interrupt_callback(options.0, None, std::ptr::null_mut()) };
     assert_eq!(status, DINERO_STATUS_OK);
+}
+
+#[test]
+fn a_wait_for_another_threads_token_refresh_is_given_up() {
+    // A one-second first token, and a token endpoint that then takes three seconds to answer.
+    let sb = sandbox_with(|c| c.token_lifetime = ms(1000));
+    let asked = Asked::default();
+    let client = interruptible(&sb, &asked, &[("timeout_ms", "10000")]);
+    std::thread::sleep(ms(1100)); // the token has expired; the next one lasts
+    sb.configure(json!({"token_lifetime_ms": 60_000})).unwrap();
+    inject(
+        &sb,
+        json!({"kind": "delay", "delay_ms": 3000, "target": "token", "count": 1}),
+    );
+    std::thread::scope(|s| {
+        let refreshing = s.spawn(|| client.get("/v1/organizations").status);
+        std::thread::sleep(ms(300)); // that thread is fetching the new token
+        let (failed, _) = interrupted_after(&asked, ms(300), || {
+            client.request("GET", "/v1/organizations", None)
+        });
+        assert_eq!(
+            failed.status, DINERO_STATUS_INTERRUPTED,
+            "{}",
+            failed.message
+        );
+        assert!(
+            failed.message.contains("token refresh"),
+            "{}",
+            failed.message
+        );
+        // The fetch itself is not a wait: it goes on, and its request is answered.
+        assert_eq!(refreshing.join().unwrap(), 200);
+    });
+    assert_eq!(route_count(&sb, "GET /v1/organizations"), 1);
+    assert_eq!(stat(&sb, "tokens_issued"), 2);
 }
