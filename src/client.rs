@@ -392,6 +392,11 @@ impl Client {
             }
             response.scrubbing_error(&redactor)
         };
+        // A token first, then the rate slot: a wait for the token (another thread's or
+        // process's refresh, a token endpoint's Retry-After) then holds no slot, and a token
+        // that cannot be had, or a wait given up, spends none. `bearer` asks again once the
+        // slot is taken and finds it cached (or refreshes it, if the slot's wait outlasted it).
+        self.inner.tokens.valid(&self.inner.transport)?;
         let response = self
             .inner
             .transport

@@ -15,23 +15,23 @@ use std::sync::Mutex;
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
-/// What the callback sees and answers: `stop` is the user's Ctrl-C.
+/// What the callback sees and answers: `stop` is the user's Ctrl-C, for every thread or, with
+/// `only`, for that one thread (as Python's check says yes on its main thread only).
 #[derive(Default)]
 struct Asked {
     times: AtomicU32,
     stop: AtomicBool,
+    only: Mutex<Option<ThreadId>>,
     threads: Mutex<Vec<ThreadId>>,
 }
 
 unsafe extern "C" fn ask(user_data: *mut c_void) -> bool {
     let asked = unsafe { &*(user_data as *const Asked) };
     asked.times.fetch_add(1, Ordering::SeqCst);
-    asked
-        .threads
-        .lock()
-        .unwrap()
-        .push(std::thread::current().id());
-    asked.stop.load(Ordering::SeqCst)
+    let here = std::thread::current().id();
+    asked.threads.lock().unwrap().push(here);
+    let this_thread = asked.only.lock().unwrap().is_none_or(|only| only == here);
+    this_thread && asked.stop.load(Ordering::SeqCst)
 }
 
 /// A client of `sandbox` with `extra` options whose interrupt callback reads `asked`.
@@ -187,10 +187,26 @@ fn null_options_are_refused_and_null_callback_turns_it_off() {
         dinero_options_set_interrupt_callback(std::ptr::null_mut(), Some(ask), std::ptr::null_mut())
     };
     assert_eq!(status, dinero::ffi::status::DINERO_STATUS_NULL_ARGUMENT);
-    let options = Options::new(&[]).unwrap();
+    // A callback that would say stop at once, then NULL in its place: the wait runs out.
+    let sb = sandbox();
+    let asked = Asked::default();
+    asked.stop.store(true, Ordering::SeqCst);
+    let mut pairs = fast_options(&sb);
+    pairs.push(("rate_limit_per_minute".into(), "1".into()));
+    pairs.push(("rate_limit_window_ms".into(), "600".into()));
+    let options = Options::new(&pairs).unwrap();
+    let data = &asked as *const Asked as *mut c_void;
+    assert_eq!(
+        unsafe { dinero_options_set_interrupt_callback(options.0, Some(ask), data) },
+        DINERO_STATUS_OK
+    );
     let status =
         unsafe { dinero_options_set_interrupt_callback(options.0, None, std::ptr::null_mut()) };
     assert_eq!(status, DINERO_STATUS_OK);
+    let client = Client::with_options(&sb.config(), &options).unwrap();
+    assert_eq!(client.get("/v1/organizations").status, 200);
+    assert_eq!(client.get("/v1/organizations").status, 200, "waited out");
+    assert_eq!(asked.times.load(Ordering::SeqCst), 0, "never asked");
 }
 
 #[test]
@@ -226,4 +242,127 @@ fn a_wait_for_another_threads_token_refresh_is_given_up() {
     });
     assert_eq!(route_count(&sb, "GET /v1/organizations"), 1);
     assert_eq!(stat(&sb, "tokens_issued"), 2);
+}
+
+/// A client of a sandbox whose first token has just expired and whose token endpoint will
+/// answer the next fetch with `fault`; `extra` options as for `interruptible`.
+fn token_due(
+    sb: &Sandbox,
+    asked: &Asked,
+    fault: serde_json::Value,
+    extra: &[(&str, &str)],
+) -> Client {
+    let mut options = vec![("timeout_ms", "10000")];
+    options.extend_from_slice(extra);
+    let client = interruptible(sb, asked, &options);
+    std::thread::sleep(ms(1100)); // the sandbox's one-second first token has expired
+    sb.configure(json!({"token_lifetime_ms": 60_000})).unwrap();
+    inject(sb, fault);
+    client
+}
+
+#[test]
+fn a_wait_for_a_token_given_up_spends_no_rate_slot() {
+    // Two requests a 30 s window. One thread fetches a token (3 s), another waits for it and
+    // gives up: only the first request was sent, so the next one has a free slot at once.
+    let sb = sandbox_with(|c| c.token_lifetime = ms(1000));
+    let asked = Asked::default();
+    let slow_token = json!({"kind": "delay", "delay_ms": 3000, "target": "token", "count": 1});
+    let pacing = [
+        ("rate_limit_per_minute", "2"),
+        ("rate_limit_window_ms", THIRTY_SECONDS),
+    ];
+    let client = token_due(&sb, &asked, slow_token, &pacing);
+    std::thread::scope(|s| {
+        let refreshing = s.spawn(|| client.get("/v1/organizations").status);
+        std::thread::sleep(ms(300));
+        let (failed, _) = interrupted_after(&asked, ms(300), || {
+            client.request("GET", "/v1/organizations", None)
+        });
+        assert_eq!(
+            failed.status, DINERO_STATUS_INTERRUPTED,
+            "{}",
+            failed.message
+        );
+        assert_eq!(refreshing.join().unwrap(), 200);
+    });
+    // Were the given-up wait's slot spent, this request would wait for the window, and give
+    // up at the press.
+    asked.stop.store(false, Ordering::SeqCst);
+    let reply = interrupted_or_answered(&asked, ms(2000), || {
+        client.request("GET", "/v1/organizations", None)
+    });
+    assert_eq!(reply.map(|r| r.status).map_err(|f| f.message), Ok(200));
+    assert_eq!(route_count(&sb, "GET /v1/organizations"), 2);
+}
+
+#[test]
+fn one_threads_interrupt_is_not_handed_to_the_threads_waiting_for_the_same_token() {
+    // The token endpoint's first answer is a 429 to wait out for a minute. The thread fetching
+    // gives up its pause; the thread waiting for that fetch was not asked to stop: it fetches
+    // a token itself, and its request is answered.
+    let sb = sandbox_with(|c| c.token_lifetime = ms(1000));
+    let asked = Asked::default();
+    let limited = json!({"kind": "status", "status": 429, "retry_after": "60", "target": "token", "count": 1});
+    let client = token_due(&sb, &asked, limited, &[]);
+    std::thread::scope(|s| {
+        let first = s.spawn(|| {
+            *asked.only.lock().unwrap() = Some(std::thread::current().id());
+            let answer = client.request("GET", "/v1/organizations", None);
+            answer.map(|r| r.status).map_err(|f| f.status)
+        });
+        std::thread::sleep(ms(300)); // the first thread is in the 429's pause
+        let waiting = s.spawn(|| {
+            let answer = client.request("GET", "/v1/organizations", None);
+            answer.map(|r| r.status).map_err(|f| f.message)
+        });
+        std::thread::sleep(ms(300));
+        asked.stop.store(true, Ordering::SeqCst);
+        assert_eq!(first.join().unwrap(), Err(DINERO_STATUS_INTERRUPTED));
+        assert_eq!(waiting.join().unwrap(), Ok(200));
+    });
+    assert_eq!(route_count(&sb, "GET /v1/organizations"), 1);
+}
+
+#[test]
+fn an_interrupt_during_an_early_token_refresh_is_reported() {
+    // The token is still valid but due for its early refresh, whose answer is a 429 to wait
+    // out. Giving that pause up is the call's answer; the still-valid token is not used for it.
+    let sb = sandbox_with(|c| c.token_lifetime = ms(10_000));
+    let asked = Asked::default();
+    let client = interruptible(&sb, &asked, &[("timeout_ms", "10000")]);
+    // Past the refresh margin (a tenth of the lifetime), with most of a second still valid.
+    std::thread::sleep(ms(9_200));
+    inject(
+        &sb,
+        json!({"kind": "status", "status": 429, "retry_after": "60", "target": "token", "count": 1}),
+    );
+    let (failed, _) = interrupted_after(&asked, ms(100), || {
+        client.request("GET", "/v1/organizations", None)
+    });
+    assert_eq!(
+        failed.status, DINERO_STATUS_INTERRUPTED,
+        "{}",
+        failed.message
+    );
+    assert_eq!(
+        route_count(&sb, "GET /v1/organizations"),
+        0,
+        "nothing was sent"
+    );
+}
+
+/// `call`'s answer, or how it failed once "Ctrl-C" was pressed `after` it started.
+fn interrupted_or_answered(
+    asked: &Asked,
+    after: Duration,
+    call: impl FnOnce() -> Result<Reply, Failed>,
+) -> Result<Reply, Failed> {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            std::thread::sleep(after);
+            asked.stop.store(true, Ordering::SeqCst);
+        });
+        call()
+    })
 }

@@ -289,6 +289,15 @@ impl TokenSource {
             },
             Err(error) => error,
         };
+        if error.kind() == ErrorKind::Interrupted {
+            // This thread's caller asked to stop waiting; nobody else did. The threads waiting
+            // for this refresh must not get that answer (nor an older failure): they find no
+            // failure and refresh themselves. Nor may the current token stand in for it: the
+            // caller who asked to stop must hear that it stopped.
+            state.last_failure = None;
+            *line = Some((Level::Info, format!("token refresh given up: {error}")));
+            return Err(error);
+        }
         state.last_failure = Some(error.clone());
         let fallback = usable(state, rejected)
             .filter(|c| Instant::now() < c.expires_at)
