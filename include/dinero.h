@@ -148,10 +148,12 @@ typedef void (*dinero_done_callback)(void *user_data,
 typedef void (*dinero_refresh_token_callback)(void *user_data, const char *refresh_token);
 
 /**
- * Asked while a call waits, on the thread that made the call: true gives the wait up, and
- * the call returns DINERO_STATUS_INTERRUPTED. `user_data` is what was given to
+ * Asked while a call waits, on the thread that made the call (for an `_async` call, the
+ * library's thread that runs it): true gives the wait up, and the call returns
+ * DINERO_STATUS_INTERRUPTED. `user_data` is what was given to
  * dinero_options_set_interrupt_callback. It must return quickly, must be thread-safe when a
- * client is shared by threads, and must not call into libdinero.
+ * client is shared by threads, must not call into libdinero, and must return: it must not
+ * unwind (a C++ exception, longjmp, pthread_exit) through the library.
  */
 typedef bool (*dinero_interrupt_callback)(void *user_data);
 
@@ -741,13 +743,16 @@ dinero_status dinero_client_create(dinero_client *client,
                                    dinero_response **response_out);
 
 /**
- * Has clients made with these options ask `callback`, at least every 100 ms, while a call
- * waits without sending: for a slot in the rate window (at most four windows), for the pause
+ * Has clients made with these options ask `callback` every 100 ms while a call waits
+ * without sending: for a slot in the rate window (at most four windows), for the pause
  * before a retry (a 429's Retry-After, up to retry_after_max_ms), or for a token another
- * thread or process is fetching. It is never asked while a request is sent or its answer
- * read (timeout_ms bounds that). An interpreter can thus act on a signal during a long wait:
- * Python runs its handlers only between its own instructions. A wait given up returns
- * DINERO_STATUS_INTERRUPTED, and nothing more is sent for that call. NULL turns it off.
+ * thread or process is fetching (with a shared_state store, a look into the store, bounded
+ * by shared_state_timeout_ms, can come between two asks). It is never asked while a request
+ * is sent or its answer read (timeout_ms bounds that). An interpreter can thus act on a
+ * signal during a long wait: Python runs its handlers only between its own instructions.
+ * A wait given up returns DINERO_STATUS_INTERRUPTED only to the call whose callback said
+ * true (threads waiting for the same token fetch go on), spends no slot of the rate window,
+ * and nothing more is sent for that call. NULL turns it off.
  *
  * # Safety
  * `options` is NULL or a live handle; `callback` is NULL or a function that stays callable,
