@@ -24,10 +24,11 @@ from . import _native
 
 __all__ = ["CALLBACK", "redeliver"]
 
-CALLBACK: Optional[Any] = None  # None where there is no CPython C API (PyPy): no callback
+CALLBACK: Optional[Any] = None  # None without the CPython C API: no callback
 
-if hasattr(ctypes, "pythonapi"):
-    _interrupt_occurred = ctypes.pythonapi.PyOS_InterruptOccurred
+# Not there on PyPy, nor where the interpreter's symbols cannot be looked up (an embedding).
+_interrupt_occurred = getattr(getattr(ctypes, "pythonapi", None), "PyOS_InterruptOccurred", None)
+if _interrupt_occurred is not None:
     _interrupt_occurred.restype = ctypes.c_int
     # The C function takes no argument; the callback's user_data (NULL), passed in a register
     # the function never reads, is harmless in every C calling convention CPython runs on.

@@ -128,9 +128,10 @@ def from_status(status: int) -> DineroError:
     this thread's ``dinero_last_error``. The class follows the one mapping of every binding
     (``_constants.FAMILY``, generated from include/dinero.h). A wait given up for Ctrl-C
     raises what the SIGINT handler raises (``KeyboardInterrupt``) instead."""
+    # Read first: the SIGINT handler redeliver() runs may call the library itself.
+    message = _native.last_error() or _native.status_str(status)
     if status == _constants.STATUS_INTERRUPTED:
         _interrupt.redeliver()
-    message = _native.last_error() or _native.status_str(status)
     family = _constants.FAMILY.get(status, "Dinero")
     cls: Type[DineroError] = globals().get(f"{family}Error", DineroError)
     return cls(message, status)
