@@ -175,11 +175,15 @@ fn an_unreachable_host_is_a_network_error() {
         .err()
         .unwrap();
     assert_eq!(err.status, DINERO_STATUS_NETWORK, "{}", err.message);
+    // The server is named, its path not: a wrong or unset auth_url shows at once.
     assert!(
         err.message.starts_with("token endpoint: "),
         "{}",
         err.message
     );
+    let server = format!("(http://127.0.0.1:{port}, after 2 attempts)");
+    assert!(err.message.ends_with(&server), "{}", err.message);
+    assert!(!err.message.contains("oauth"), "{}", err.message);
 }
 
 #[test]

@@ -140,8 +140,9 @@ pub fn paginate(client: &Client, args: &Paginate) -> Result<(), Failure> {
         if let Some(error) = response.api_error() {
             // Standard output holds items only: the error goes to stderr, with the exit code.
             return Err(Failure::api(format!(
-                "the API answered {}",
-                error.description()
+                "the API answered {} ({})",
+                error.description(),
+                response.request()
             )));
         }
         // Each item as the server wrote it: its numbers exact, its text made safe to show.
@@ -234,8 +235,10 @@ fn finish(response: &Response, out: &Output) -> Result<(), Failure> {
     };
     // The exit code and the line on stderr tell the error even when stdout cannot take it.
     let _ = out.json(&error.to_json());
+    // The request as sent names the path: a wrong api_url or path shows at once.
     Err(Failure::api(format!(
-        "the API answered {}",
-        error.description()
+        "the API answered {} ({})",
+        error.description(),
+        response.request()
     )))
 }

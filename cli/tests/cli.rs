@@ -139,6 +139,12 @@ fn exit_codes_tell_failures_apart() {
         "{}",
         stderr(&api)
     );
+    // The request answered is named, so a wrong path or api_url shows.
+    assert!(
+        stderr(&api).contains("(POST /v1/{organizationId}/contacts)"),
+        "{}",
+        stderr(&api)
+    );
 
     let mut env = env_of(&sb);
     env[2].1 = "wrong-key".into();
@@ -156,6 +162,8 @@ fn exit_codes_tell_failures_apart() {
     env[4].1 = format!("http://127.0.0.1:{closed}/token");
     let network = dinero(&["token"]).envs(env).output().unwrap();
     assert_eq!(network.status.code(), Some(4), "{}", stderr(&network));
+    let server = format!("(http://127.0.0.1:{closed}");
+    assert!(stderr(&network).contains(&server), "{}", stderr(&network));
 
     let missing = dinero(&["token"]).output().unwrap();
     assert_eq!(missing.status.code(), Some(2));

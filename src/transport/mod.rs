@@ -134,11 +134,18 @@ impl Transport {
                     interrupt::sleep(wait, self.interrupt(), "the pause before a retry")?
                 }
                 (None, Ok(response)) => return Ok(response),
-                (None, Err(failure)) if attempt == 0 => return Err(failure.error),
                 (None, Err(failure)) => {
-                    let tries = attempt + 1;
+                    // The server is named: a wrong or unset URL then shows at once.
                     let error = failure.error;
-                    let message = format!("{} (after {tries} attempts)", error.message());
+                    let server = server_of(exchange.url);
+                    let message = match attempt {
+                        0 => format!("{} ({server})", error.message()),
+                        _ => format!(
+                            "{} ({server}, after {} attempts)",
+                            error.message(),
+                            attempt + 1
+                        ),
+                    };
                     return Err(Error::new(error.kind(), message));
                 }
             }
@@ -180,5 +187,18 @@ impl Transport {
         log(self.logger(), level, || {
             format!("{method} {path} -> {result} (attempt {attempt}, {elapsed} ms){retry}")
         });
+    }
+}
+
+/// The scheme, host and port of `url` (`https://authz.dinero.dk`), for messages: its path,
+/// query and user info stay out of them.
+fn server_of(url: &str) -> String {
+    let Ok(uri) = url.parse::<::http::Uri>() else {
+        return "the server".to_string();
+    };
+    let port = uri.port_u16().map(|p| format!(":{p}")).unwrap_or_default();
+    match (uri.scheme_str(), uri.host()) {
+        (Some(scheme), Some(host)) => format!("{scheme}://{host}{port}"),
+        _ => "the server".to_string(),
     }
 }
