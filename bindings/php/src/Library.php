@@ -294,7 +294,8 @@ final class Library
             $hint = str_contains($e->getMessage(), 'restricted')
                 ? ' (with ffi.enable=preload, as under PHP-FPM, preload libdinero: see bindings/php/README.md)'
                 : ' (set DINERO_LIBRARY to the full path of libdinero.so)';
-            throw new DineroException("libdinero could not be loaded from $library: {$e->getMessage()}$hint", 0, $e);
+            $tried = self::$override === null ? ' (looked for: ' . implode(', ', self::candidates()) . ')' : '';
+            throw new DineroException("libdinero could not be loaded from $library$tried: {$e->getMessage()}$hint", 0, $e);
         }
         self::$via = 'cdef';
         self::$loadedFrom = $library;
