@@ -9,8 +9,8 @@
 //!
 //! With `shared_state` the same holds across processes and machines: a refresh first looks in
 //! the store for a token another process already fetched, then takes the store's refresh lease
-//! so that one process fetches for all; a process that dies holding the lease loses it when it
-//! runs out.
+//! so that one process fetches for all. The lease is short and renewed while the fetch runs
+//! (`lease`): a process that dies holding it loses it within seconds.
 
 use super::grant::Grant;
 use crate::config::Config;
@@ -35,7 +35,7 @@ pub struct TokenSource {
     grant: Grant,
     shared: Option<Arc<SharedState>>,
     /// The longest one token request can take with its retries: how long a caller waits for
-    /// another's refresh, and how long a refresh lease in the store lasts.
+    /// another's refresh (a lease in the store lasts less, renewed while its holder fetches).
     refresh_bound: Duration,
     /// With the process id (`holder`), names this client's refresh lease in the store.
     holder_seed: u64,
@@ -102,6 +102,10 @@ pub fn refresh_margin(lifetime: Duration) -> Duration {
 
 /// How often a process waiting for another's refresh looks in the store.
 const STORE_POLL: Duration = Duration::from_millis(20);
+
+/// How long a wait for another process's refresh goes on before it is logged (as a warning:
+/// the `dinero` command shows those) while it lasts.
+const WAIT_TOLD_AFTER: Duration = Duration::from_secs(1);
 
 impl TokenSource {
     pub fn new(grant: Grant, config: &Config, shared: Option<Arc<SharedState>>) -> Self {
@@ -350,21 +354,36 @@ impl TokenSource {
         }
         let fresh =
             |t: &SharedToken| Some(&t.value) != refused && t.remaining > refresh_margin(t.lifetime);
-        let give_up_at = Instant::now() + self.refresh_bound;
+        let lease = super::lease::length(self.refresh_bound);
+        let started = Instant::now();
+        let give_up_at = started + self.refresh_bound;
+        let mut told = false;
         loop {
             match shared.with(|store| store.token()) {
                 Some(Some(token)) if fresh(&token) => return Ok(Refreshed::New(token)),
                 Some(_) => {}
                 None => return self.fetch(transport),
             }
-            match shared.with(|store| store.try_lease(self.holder(), self.refresh_bound)) {
+            match shared.with(|store| store.try_lease(self.holder(), lease)) {
                 Some(true) => break,
                 Some(false) if keep_possible => return Ok(Refreshed::KeepCurrent),
-                Some(false) if Instant::now() < give_up_at => interrupt::sleep(
-                    STORE_POLL,
-                    transport.interrupt(),
-                    "another process's token refresh",
-                )?,
+                Some(false) if Instant::now() < give_up_at => {
+                    if !told && started.elapsed() >= WAIT_TOLD_AFTER {
+                        told = true;
+                        log(transport.logger(), Level::Warn, || {
+                            format!(
+                                "waiting for another process's token refresh (if that process \
+                                 is gone, its lease runs out within {} ms)",
+                                lease.as_millis()
+                            )
+                        });
+                    }
+                    interrupt::sleep(
+                        STORE_POLL,
+                        transport.interrupt(),
+                        "another process's token refresh",
+                    )?
+                }
                 // The lease holder should have finished by now: fetch rather than wait more.
                 Some(false) => {
                     log(transport.logger(), Level::Warn, || {
@@ -384,7 +403,9 @@ impl TokenSource {
                 shared.clean_up(|store| store.end_lease(self.holder()));
                 return Ok(Refreshed::New(token));
             }
-            None => self.fetch(transport),
+            None => {
+                super::lease::renewed_while(shared, self.holder(), lease, || self.fetch(transport))
+            }
         };
         if let Ok(Refreshed::New(token)) = &fetched {
             shared.with(|store| store.put_token(&token.value, token.remaining, token.lifetime));
