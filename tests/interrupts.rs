@@ -52,18 +52,12 @@ fn interrupted_after(
     after: Duration,
     call: impl FnOnce() -> Result<Reply, Failed>,
 ) -> (Failed, Duration) {
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            std::thread::sleep(after);
-            asked.stop.store(true, Ordering::SeqCst);
-        });
-        let started = Instant::now();
-        let failed = match call() {
-            Ok(reply) => panic!("the wait was not given up: HTTP {}", reply.status),
-            Err(failed) => failed,
-        };
-        (failed, started.elapsed().saturating_sub(after))
-    })
+    let started = Instant::now();
+    let failed = match interrupted_or_answered(asked, after, call) {
+        Ok(reply) => panic!("the wait was not given up: HTTP {}", reply.status),
+        Err(failed) => failed,
+    };
+    (failed, started.elapsed().saturating_sub(after))
 }
 
 /// Presses "Ctrl-C" 300 ms into `call` and checks that it gave up its wait for `what` soon
@@ -214,17 +208,29 @@ fn a_wait_for_another_threads_token_refresh_is_given_up() {
     // A one-second first token, and a token endpoint that then takes three seconds to answer.
     let sb = sandbox_with(|c| c.token_lifetime = ms(1000));
     let asked = Asked::default();
-    let client = interruptible(&sb, &asked, &[("timeout_ms", "10000")]);
-    std::thread::sleep(ms(1100)); // the token has expired; the next one lasts
-    sb.configure(json!({"token_lifetime_ms": 60_000})).unwrap();
-    inject(
-        &sb,
-        json!({"kind": "delay", "delay_ms": 3000, "target": "token", "count": 1}),
+    let client = token_due(&sb, &asked, SLOW_TOKEN.clone(), &[]);
+    let failed = given_up_while_another_thread_fetches(&client, &asked);
+    assert!(
+        failed.message.contains("token refresh"),
+        "{}",
+        failed.message
     );
+    assert_eq!(route_count(&sb, "GET /v1/organizations"), 1);
+    assert_eq!(stat(&sb, "tokens_issued"), 2);
+}
+
+static SLOW_TOKEN: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(
+    || json!({"kind": "delay", "delay_ms": 3000, "target": "token", "count": 1}),
+);
+
+/// One thread fetches a token (slowly) while this one waits for it and gives the wait up: how
+/// it failed, once the fetching thread's request was answered. (The fetch itself is not a
+/// wait: it goes on.)
+fn given_up_while_another_thread_fetches(client: &Client, asked: &Asked) -> Failed {
     std::thread::scope(|s| {
         let refreshing = s.spawn(|| client.get("/v1/organizations").status);
         std::thread::sleep(ms(300)); // that thread is fetching the new token
-        let (failed, _) = interrupted_after(&asked, ms(300), || {
+        let (failed, _) = interrupted_after(asked, ms(300), || {
             client.request("GET", "/v1/organizations", None)
         });
         assert_eq!(
@@ -232,16 +238,9 @@ fn a_wait_for_another_threads_token_refresh_is_given_up() {
             "{}",
             failed.message
         );
-        assert!(
-            failed.message.contains("token refresh"),
-            "{}",
-            failed.message
-        );
-        // The fetch itself is not a wait: it goes on, and its request is answered.
         assert_eq!(refreshing.join().unwrap(), 200);
-    });
-    assert_eq!(route_count(&sb, "GET /v1/organizations"), 1);
-    assert_eq!(stat(&sb, "tokens_issued"), 2);
+        failed
+    })
 }
 
 /// A client of a sandbox whose first token has just expired and whose token endpoint will
@@ -267,25 +266,12 @@ fn a_wait_for_a_token_given_up_spends_no_rate_slot() {
     // gives up: only the first request was sent, so the next one has a free slot at once.
     let sb = sandbox_with(|c| c.token_lifetime = ms(1000));
     let asked = Asked::default();
-    let slow_token = json!({"kind": "delay", "delay_ms": 3000, "target": "token", "count": 1});
     let pacing = [
         ("rate_limit_per_minute", "2"),
         ("rate_limit_window_ms", THIRTY_SECONDS),
     ];
-    let client = token_due(&sb, &asked, slow_token, &pacing);
-    std::thread::scope(|s| {
-        let refreshing = s.spawn(|| client.get("/v1/organizations").status);
-        std::thread::sleep(ms(300));
-        let (failed, _) = interrupted_after(&asked, ms(300), || {
-            client.request("GET", "/v1/organizations", None)
-        });
-        assert_eq!(
-            failed.status, DINERO_STATUS_INTERRUPTED,
-            "{}",
-            failed.message
-        );
-        assert_eq!(refreshing.join().unwrap(), 200);
-    });
+    let client = token_due(&sb, &asked, SLOW_TOKEN.clone(), &pacing);
+    given_up_while_another_thread_fetches(&client, &asked);
     // Were the given-up wait's slot spent, this request would wait for the window, and give
     // up at the press.
     asked.stop.store(false, Ordering::SeqCst);

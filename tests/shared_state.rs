@@ -488,33 +488,9 @@ fn a_process_killed_while_refreshing_does_not_block_the_others() {
         &sb,
         json!({"kind": "delay", "delay_ms": 20000, "count": 1, "target": "token"}),
     );
-    let c = sb.config();
-    let job = json!({
-        "client_id": c.client_id, "client_secret": c.client_secret, "api_key": c.api_key,
-        "options": {"auth_url": sb.auth_url(), "api_url": sb.url(),
-                    "organization_id": c.organization_id.to_string(),
-                    "shared_state": path.to_str().unwrap(),
-                    "timeout_ms": "1500", "max_retries": "0",
-                    "retry_base_delay_ms": "10", "retry_max_delay_ms": "100"},
-        "requests": 1, "path": "/v1/organizations",
-    });
-    let worker = env!("CARGO_BIN_EXE_shared_state_worker");
-    let mut first = std::process::Command::new(worker)
-        .env("DINERO_WORKER", job.to_string())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !std::fs::read_to_string(&path)
-        .unwrap_or_default()
-        .contains("\"lease\":[")
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the first process never took the lease"
-        );
-        std::thread::sleep(ms(10));
-    }
+    let short = json!({"timeout_ms": "1500", "max_retries": "0",
+                       "retry_base_delay_ms": "10", "retry_max_delay_ms": "100"});
+    let mut first = worker_holding_the_lease(&sb, &path, short);
     first.kill().unwrap();
     first.wait().unwrap();
     // Whether or not its token request got out before it died, nobody else's is delayed.
