@@ -11,7 +11,7 @@
 
 use crate::callback::Callback;
 use crate::error::{Error, ErrorKind, Result};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How often a waiting call asks the check: short enough for a key press to feel answered,
@@ -56,12 +56,34 @@ pub fn sleep(duration: Duration, interrupt: Option<&Interrupt>, what: &str) -> R
     }
 }
 
-/// The longest one wait on a condition variable may last before the check is asked again.
-pub fn slice(wait: Duration, interrupt: Option<&Interrupt>) -> Duration {
-    match interrupt {
-        Some(_) => wait.min(EVERY),
-        None => wait,
+/// Waits on `condvar` for at most `wait` (less with a check: at most `EVERY`), then asks the
+/// check with the lock released (a check may take its time: an interpreter's) and takes the
+/// lock again. The caller loops, re-reading the state it waits for, as after any wakeup.
+pub fn wait_on<'a, T>(
+    condvar: &Condvar,
+    mutex: &'a Mutex<T>,
+    guard: MutexGuard<'a, T>,
+    wait: Duration,
+    interrupt: Option<&Interrupt>,
+    what: &str,
+) -> Result<MutexGuard<'a, T>> {
+    let wait = if interrupt.is_some() {
+        wait.min(EVERY)
+    } else {
+        wait
+    };
+    // The state behind every lock waited on here is updated in single statements, so a lock
+    // poisoned by a panic elsewhere is still consistent.
+    let guard = condvar
+        .wait_timeout(guard, wait)
+        .unwrap_or_else(PoisonError::into_inner)
+        .0;
+    if interrupt.is_none() {
+        return Ok(guard);
     }
+    drop(guard);
+    check(interrupt, what)?;
+    Ok(mutex.lock().unwrap_or_else(PoisonError::into_inner))
 }
 
 #[cfg(test)]
@@ -94,7 +116,24 @@ mod tests {
         let interrupt = Interrupt::new(|| false);
         sleep(Duration::from_millis(250), Some(&interrupt), "a slot").unwrap();
         sleep(Duration::from_millis(1), None, "a slot").unwrap();
-        assert_eq!(slice(Duration::from_secs(9), Some(&interrupt)), EVERY);
-        assert_eq!(slice(Duration::from_secs(9), None), Duration::from_secs(9));
+    }
+
+    #[test]
+    fn a_condvar_wait_is_sliced_and_asks_with_the_lock_released() {
+        let (mutex, condvar) = (Arc::new(Mutex::new(0)), Condvar::new());
+        let guard = mutex.lock().unwrap();
+        let short = Duration::from_millis(150);
+        let guard = wait_on(&condvar, &mutex, guard, short, None, "x").unwrap();
+        drop(guard);
+        // Says stop only if it finds the lock free: asked with the lock held, it would let a
+        // 9 s wait run out.
+        let shared = Arc::clone(&mutex);
+        let unlocked = Interrupt::new(move || shared.try_lock().is_ok());
+        let guard = mutex.lock().unwrap();
+        let started = Instant::now();
+        let long = Duration::from_secs(9);
+        let waited = wait_on(&condvar, &mutex, guard, long, Some(&unlocked), "x");
+        assert_eq!(waited.err().map(|e| e.kind()), Some(ErrorKind::Interrupted));
+        assert!(started.elapsed() < long, "sliced");
     }
 }

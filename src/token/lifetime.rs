@@ -131,6 +131,15 @@ impl TokenSource {
         self.holder_seed ^ u64::from(std::process::id())
     }
 
+    /// Makes sure a token is valid now, fetched (or waited for) if needed, without handing
+    /// one out: the common case, a token in use, costs a lock and no copy.
+    pub fn ready(&self, transport: &Transport) -> Result<()> {
+        if in_use(&self.lock(), None, Instant::now()).is_some() {
+            return Ok(());
+        }
+        self.valid(transport).map(drop)
+    }
+
     /// A token that is valid now, fetched if needed.
     pub fn valid(&self, transport: &Transport) -> Result<Token> {
         // Only replacements are ever paced, so None cannot come back here.
@@ -169,10 +178,8 @@ impl TokenSource {
         let ended_before = state.ended;
         loop {
             let now = Instant::now();
-            if let Some(cached) = usable(&state, rejected) {
-                if now < cached.refresh_at || (state.refreshing() && now < cached.keep_until) {
-                    return Ok(Some(cached.token.clone()));
-                }
+            if let Some(cached) = in_use(&state, rejected, now) {
+                return Ok(Some(cached.token.clone()));
             }
             if !state.refreshing() {
                 break;
@@ -196,18 +203,9 @@ impl TokenSource {
                     "timed out waiting for another thread's token refresh",
                 ));
             }
-            let wait = interrupt::slice(deadline - now, transport.interrupt());
-            state = self
-                .refreshed
-                .wait_timeout(state, wait)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-            if transport.interrupt().is_some() {
-                // Asked without the lock held: the check may take its time (an interpreter's).
-                drop(state);
-                interrupt::check(transport.interrupt(), "another thread's token refresh")?;
-                state = self.lock();
-            }
+            let what = "another thread's token refresh";
+            let (wait, interrupt) = (deadline - now, transport.interrupt());
+            state = interrupt::wait_on(&self.refreshed, &self.state, state, wait, interrupt, what)?;
         }
         if state.ended != ended_before {
             if let Some(failure) = &state.last_failure {
@@ -467,6 +465,13 @@ impl Drop for EndRefresh<'_> {
 }
 
 /// The current token unless the API refused it (`rejected` is its generation).
+/// The token to use `now`, if it needs no refresh first: before its refresh time, or, while
+/// another caller refreshes, until it must be kept no longer.
+fn in_use(state: &State, rejected: Option<u64>, now: Instant) -> Option<&Cached> {
+    usable(state, rejected)
+        .filter(|c| now < c.refresh_at || (state.refreshing() && now < c.keep_until))
+}
+
 fn usable(state: &State, rejected: Option<u64>) -> Option<&Cached> {
     state
         .current

@@ -98,18 +98,9 @@ impl SlidingWindow {
                 Some(oldest) => self.window.saturating_sub(now.duration_since(*oldest)),
                 None => deadline - now,
             };
-            let wait = interrupt::slice(wait.min(deadline - now), interrupt);
-            slots = self
-                .freed
-                .wait_timeout(slots, wait)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-            if interrupt.is_some() {
-                // Asked without the lock held: the check may take its time (an interpreter's).
-                drop(slots);
-                interrupt::check(interrupt, "a slot in the rate window")?;
-                slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-            }
+            let wait = wait.min(deadline - now);
+            let what = "a slot in the rate window";
+            slots = interrupt::wait_on(&self.freed, &self.slots, slots, wait, interrupt, what)?;
         }
     }
 
