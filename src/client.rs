@@ -396,7 +396,7 @@ impl Client {
         // process's refresh, a token endpoint's Retry-After) then holds no slot, and a token
         // that cannot be had, or a wait given up, spends none. `bearer` asks again once the
         // slot is taken and finds it cached (or refreshes it, if the slot's wait outlasted it).
-        self.inner.tokens.valid(&self.inner.transport)?;
+        self.inner.tokens.ready(&self.inner.transport)?;
         let response = self
             .inner
             .transport
