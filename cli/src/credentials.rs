@@ -153,11 +153,23 @@ pub fn read_private_file(path: &Path) -> Result<String, Failure> {
     Ok(text)
 }
 
-/// A required setting, or a usage failure that names it.
-pub fn required<'a>(values: &'a HashMap<String, String>, key: &str) -> Result<&'a str, Failure> {
-    values.get(key).map(String::as_str).ok_or_else(|| {
-        Failure::usage(format!(
-            "{key} is not set (environment or config file; see --help)"
-        ))
-    })
+/// The required settings, in the order asked, or one usage failure that names every one
+/// missing (so a first run is told all it must set at once, not one setting per attempt).
+pub fn required<'a, const N: usize>(
+    values: &'a HashMap<String, String>,
+    keys: [&str; N],
+) -> Result<[&'a str; N], Failure> {
+    let missing: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|key| !values.contains_key(*key))
+        .collect();
+    let said = match missing.as_slice() {
+        [] => return Ok(keys.map(|key| values[key].as_str())),
+        [one] => format!("{one} is not set"),
+        [first @ .., last] => format!("{} and {last} are not set", first.join(", ")),
+    };
+    Err(Failure::usage(format!(
+        "{said} (environment or config file; see --help)"
+    )))
 }

@@ -30,8 +30,8 @@ pub fn login(config_given: Option<&Path>, args: &Login) -> Result<(), Failure> {
             "no place for the config file: set HOME or XDG_CONFIG_HOME, or give --config",
         )
     })?;
-    let client_id = required(&values, "DINERO_CLIENT_ID")?;
-    let client_secret = required(&values, "DINERO_CLIENT_SECRET")?;
+    let [client_id, client_secret] =
+        required(&values, ["DINERO_CLIENT_ID", "DINERO_CLIENT_SECRET"])?;
     let mut config = connect_config(&values)?;
 
     let listener = TcpListener::bind(("127.0.0.1", args.port))

@@ -115,10 +115,16 @@ fn configured(cli: &Cli) -> Result<(Client, Option<Unsaved>), Failure> {
     if !values.contains_key("DINERO_API_KEY") && values.contains_key("DINERO_REFRESH_TOKEN") {
         return signed_in(cli, &values);
     }
-    let mut settings = vec![(
-        "organization_id",
-        required(&values, "DINERO_ORGANIZATION_ID")?.to_string(),
-    )];
+    let [client_id, client_secret, api_key, organization_id] = required(
+        &values,
+        [
+            "DINERO_CLIENT_ID",
+            "DINERO_CLIENT_SECRET",
+            "DINERO_API_KEY",
+            "DINERO_ORGANIZATION_ID",
+        ],
+    )?;
+    let mut settings = vec![("organization_id", organization_id.to_string())];
     for (option, key) in [
         ("auth_url", "DINERO_AUTH_URL"),
         ("api_url", "DINERO_API_URL"),
@@ -129,12 +135,7 @@ fn configured(cli: &Cli) -> Result<(Client, Option<Unsaved>), Failure> {
             settings.push((option, value.clone()));
         }
     }
-    let client = connect(
-        required(&values, "DINERO_CLIENT_ID")?,
-        required(&values, "DINERO_CLIENT_SECRET")?,
-        required(&values, "DINERO_API_KEY")?,
-        &settings,
-    )?;
+    let client = connect(client_id, client_secret, api_key, &settings)?;
     Ok((client, None))
 }
 
@@ -148,14 +149,17 @@ fn signed_in(
     // Before the refresh token is spent: Visma Connect replaces it, and a replacement the file
     // cannot take is lost, the grant with it.
     config_file::check_writable(&file)?;
+    let [client_id, client_secret, refresh_token] = required(
+        values,
+        [
+            "DINERO_CLIENT_ID",
+            "DINERO_CLIENT_SECRET",
+            "DINERO_REFRESH_TOKEN",
+        ],
+    )?;
     let mut config = login::connect_config(values)?;
     let unsaved = login::keep_refresh_tokens(&mut config, &file);
-    let client = Client::authenticate_connect(
-        required(values, "DINERO_CLIENT_ID")?,
-        required(values, "DINERO_CLIENT_SECRET")?,
-        required(values, "DINERO_REFRESH_TOKEN")?,
-        config,
-    )?;
+    let client = Client::authenticate_connect(client_id, client_secret, refresh_token, config)?;
     if let Some(failure) = unsaved.take() {
         return Err(failure);
     }

@@ -165,9 +165,27 @@ fn exit_codes_tell_failures_apart() {
     let server = format!("(http://127.0.0.1:{closed}");
     assert!(stderr(&network).contains(&server), "{}", stderr(&network));
 
+    // A first run is told every setting it lacks at once, in the order the docs give them.
     let missing = dinero(&["token"]).output().unwrap();
     assert_eq!(missing.status.code(), Some(2));
-    assert!(stderr(&missing).contains("DINERO_ORGANIZATION_ID is not set"));
+    assert!(
+        stderr(&missing).contains(
+            "DINERO_CLIENT_ID, DINERO_CLIENT_SECRET, DINERO_API_KEY and DINERO_ORGANIZATION_ID \
+             are not set"
+        ),
+        "{}",
+        stderr(&missing)
+    );
+    let no_api_key = dinero(&["token"])
+        .envs(env_of(&sb).into_iter().filter(|(key, _)| *key != "DINERO_API_KEY"))
+        .output()
+        .unwrap();
+    assert_eq!(no_api_key.status.code(), Some(2));
+    assert!(
+        stderr(&no_api_key).contains("dinero: DINERO_API_KEY is not set ("),
+        "{}",
+        stderr(&no_api_key)
+    );
 
     let bad_json = run_with(&sb, &["post", "/x", "--json", "{not json"]);
     assert_eq!(bad_json.status.code(), Some(2));
