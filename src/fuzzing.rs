@@ -12,9 +12,14 @@ pub fn token_response(status: u16, body: &[u8], secret: &str) -> Option<(ErrorKi
         redactor.add_secret(secret);
         redactor
     };
-    crate::token::exchange::parse_token_response(status, body, &redactor)
-        .err()
-        .map(|e| (e.kind(), e.message().to_string()))
+    crate::token::exchange::parse_token_response(
+        status,
+        body,
+        "https://authz.dinero.dk/dineroapi/oauth/token",
+        &redactor,
+    )
+    .err()
+    .map(|e| (e.kind(), e.message().to_string()))
 }
 
 /// The OAuth error code in either of Dinero's error shapes.

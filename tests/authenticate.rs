@@ -96,6 +96,30 @@ fn a_wrong_client_secret_is_rejected_in_both_error_shapes() {
 }
 
 #[test]
+fn an_auth_url_that_names_no_token_endpoint_is_named_in_the_refusal() {
+    // The API's own address given as auth_url: it refuses without an OAuth error code, which
+    // a real token endpoint always sends, so the message points at the address too.
+    let sb = sandbox();
+    let c = sb.config();
+    let mut options = fast_options(&sb);
+    options[0].1 = format!("{}/v1/organizations", sb.url());
+    let err = Client::authenticate(&c.client_id, &c.client_secret, &c.api_key, &options)
+        .err()
+        .expect("no token from the API's address");
+    assert_eq!(err.status, DINERO_STATUS_AUTH_REJECTED, "{}", err.message);
+    let server = sb.url();
+    let server = server.trim_end_matches('/');
+    assert!(
+        err.message.ends_with(&format!(
+            "; the answer from {server} held no OAuth error code: check auth_url too"
+        )),
+        "{}",
+        err.message
+    );
+    assert!(!err.message.contains(&c.client_secret), "{}", err.message);
+}
+
+#[test]
 fn client_out_is_untouched_on_failure() {
     let sb = sandbox();
     let options = Options::new(&fast_options(&sb)).unwrap();

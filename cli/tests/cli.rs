@@ -177,7 +177,11 @@ fn exit_codes_tell_failures_apart() {
         stderr(&missing)
     );
     let no_api_key = dinero(&["token"])
-        .envs(env_of(&sb).into_iter().filter(|(key, _)| *key != "DINERO_API_KEY"))
+        .envs(
+            env_of(&sb)
+                .into_iter()
+                .filter(|(key, _)| *key != "DINERO_API_KEY"),
+        )
         .output()
         .unwrap();
     assert_eq!(no_api_key.status.code(), Some(2));

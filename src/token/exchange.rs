@@ -97,24 +97,27 @@ pub fn is_sendable_token(token: &str) -> bool {
 /// How much of a server's text an error message quotes.
 const QUOTED_CHARS: usize = 120;
 
-/// Reads the token endpoint's answer, then wipes its body (it holds the access token).
+/// Reads the answer of the token endpoint at `auth_url`, then wipes its body (it holds the
+/// access token).
 pub fn read_token_answer(
     response: &mut Response,
     credentials: &Credentials,
+    auth_url: &str,
 ) -> Result<IssuedToken> {
-    let answer = parse_token_response(response.status(), response.body(), &|| {
+    let answer = parse_token_response(response.status(), response.body(), auth_url, &|| {
         credentials.redactor()
     });
     response.wipe_body();
     answer
 }
 
-/// Reads the token endpoint's answer. Server text quoted in an error is scrubbed of every
-/// form of the secrets `redactor` makes (in case the endpoint echoes the request), made
-/// printable and cut short, in that order.
+/// Reads the answer of the token endpoint at `auth_url`. Server text quoted in an error is
+/// scrubbed of every form of the secrets `redactor` makes (in case the endpoint echoes the
+/// request), made printable and cut short, in that order.
 pub fn parse_token_response(
     status: u16,
     body: &[u8],
+    auth_url: &str,
     redactor: &dyn Fn() -> Redactor,
 ) -> Result<IssuedToken> {
     if status == 200 {
@@ -133,8 +136,17 @@ pub fn parse_token_response(
         }
         (_, Some("invalid_grant")) => format!("token endpoint rejected the API key {detail}"),
         (400..=403, Some(_)) => format!("token endpoint refused the request {detail}"),
-        (401, None) => format!("token endpoint rejected the client id or client secret {detail}"),
-        (400 | 403, None) => format!("token endpoint refused the credentials {detail}"),
+        // A refusal with no OAuth error code may come from something that is no token endpoint
+        // at all (auth_url set to the API's address, say): the server is named, so that a
+        // wrong address shows rather than sending the user to check good credentials.
+        (401, None) => format!(
+            "token endpoint rejected the client id or client secret {detail}; {}",
+            no_oauth_error(auth_url)
+        ),
+        (400 | 403, None) => format!(
+            "token endpoint refused the credentials {detail}; {}",
+            no_oauth_error(auth_url)
+        ),
         _ => {
             return Err(Error::new(
                 ErrorKind::AuthUnavailable,
@@ -143,6 +155,13 @@ pub fn parse_token_response(
         }
     };
     Err(Error::new(ErrorKind::AuthRejected, message))
+}
+
+fn no_oauth_error(auth_url: &str) -> String {
+    format!(
+        "the answer from {} held no OAuth error code: check auth_url too",
+        crate::transport::server_of(auth_url)
+    )
 }
 
 /// An OAuth error code is quoted only when it looks like one (RFC 6749 codes are short words
@@ -249,6 +268,8 @@ pub fn summarize_body(body: &[u8], redactor: &Redactor) -> String {
 mod tests {
     use super::*;
 
+    const AUTH_URL: &str = "https://authz.dinero.dk/dineroapi/oauth/token";
+
     fn docs_credentials() -> Credentials {
         Credentials::new("rasmus", "dinero", "my api key&=+").unwrap()
     }
@@ -263,13 +284,14 @@ mod tests {
             format!("{}{answer}{}", "[".repeat(200), "]".repeat(200)),
             format!("{answer},"),
         ] {
-            let err = parse_token_response(200, body.as_bytes(), &Redactor::new).unwrap_err();
+            let err =
+                parse_token_response(200, body.as_bytes(), AUTH_URL, &Redactor::new).unwrap_err();
             assert!(!err.message().contains("ABC123"), "{err}");
             assert!(err.message().contains("not JSON"), "{err}");
         }
         // A byte-order mark in front is no reason to refuse the token.
         let with_bom = [&b"\xEF\xBB\xBF"[..], answer.as_bytes()].concat();
-        let issued = parse_token_response(200, &with_bom, &Redactor::new).unwrap();
+        let issued = parse_token_response(200, &with_bom, AUTH_URL, &Redactor::new).unwrap();
         assert_eq!(issued.access_token.expose(), token);
     }
 
@@ -300,12 +322,12 @@ mod tests {
     #[test]
     fn success_is_parsed() {
         let body = br#"{"access_token":"eyJ0eXAi.x.y","token_type":"Bearer","expires_in":3600,"refresh_token":null}"#;
-        let t = parse_token_response(200, body, &Redactor::new).unwrap();
+        let t = parse_token_response(200, body, AUTH_URL, &Redactor::new).unwrap();
         assert_eq!(t.access_token.expose(), "eyJ0eXAi.x.y");
         assert_eq!(t.expires_in, Duration::from_secs(3600));
         let as_string = br#"{"access_token":"a","expires_in":"60"}"#;
         assert_eq!(
-            parse_token_response(200, as_string, &Redactor::new)
+            parse_token_response(200, as_string, AUTH_URL, &Redactor::new)
                 .unwrap()
                 .expires_in
                 .as_secs(),
@@ -316,7 +338,7 @@ mod tests {
     #[test]
     fn wrapped_invalid_grant_is_a_rejected_api_key() {
         let body = br#"{"message":"{ \"error\": \"invalid_grant\" }"}"#;
-        let err = parse_token_response(400, body, &Redactor::new).unwrap_err();
+        let err = parse_token_response(400, body, AUTH_URL, &Redactor::new).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::AuthRejected);
         assert_eq!(
             err.message(),
@@ -330,7 +352,7 @@ mod tests {
             &br#"{"error":"invalid_client"}"#[..],
             br#"{"message":"{ \"error\": \"invalid_client\" }"}"#,
         ] {
-            let err = parse_token_response(401, body, &Redactor::new).unwrap_err();
+            let err = parse_token_response(401, body, AUTH_URL, &Redactor::new).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::AuthRejected);
             assert!(
                 err.message().contains("client id or client secret"),
@@ -341,13 +363,46 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_without_an_oauth_error_names_the_server_that_gave_it() {
+        // What a wrong auth_url gets, from a server that is no token endpoint: the server is
+        // named (never the path, which may hold anything), so the address can be checked.
+        for status in [400, 401, 403] {
+            let err = parse_token_response(
+                status,
+                b"Unauthorized",
+                "http://127.0.0.1:9/v1/x?k=1",
+                &Redactor::new,
+            )
+            .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::AuthRejected);
+            assert!(
+                err.message().ends_with(
+                    "; the answer from http://127.0.0.1:9 held no OAuth error code: check \
+                     auth_url too"
+                ),
+                "{err}"
+            );
+            assert!(!err.message().contains("/v1/x"), "{err}");
+        }
+        // A real OAuth refusal says what was refused, and nothing about the address.
+        let err = parse_token_response(
+            401,
+            br#"{"error":"invalid_client"}"#,
+            AUTH_URL,
+            &Redactor::new,
+        )
+        .unwrap_err();
+        assert!(!err.message().contains("auth_url"), "{err}");
+    }
+
+    #[test]
     fn server_trouble_is_unavailable_not_rejected() {
         for (status, body) in [
             (500, &b"<html>oops</html>"[..]),
             (503, b""),
             (429, b"slow down"),
         ] {
-            let err = parse_token_response(status, body, &Redactor::new).unwrap_err();
+            let err = parse_token_response(status, body, AUTH_URL, &Redactor::new).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::AuthUnavailable, "{status}");
             assert!(err.message().contains(&status.to_string()));
         }
@@ -368,7 +423,7 @@ mod tests {
             br#"{"access_token":"a","expires_in":60,"token_type":"MAC"}"#,
             br#"[]"#,
         ] {
-            let err = parse_token_response(200, body, &Redactor::new).unwrap_err();
+            let err = parse_token_response(200, body, AUTH_URL, &Redactor::new).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::AuthUnavailable, "{:?}", body);
         }
     }
@@ -377,7 +432,7 @@ mod tests {
     fn echoed_secrets_are_scrubbed_from_messages() {
         let creds = docs_credentials();
         let body = br#"<html>bad form: username=my api key&=+ password=dinero</html>"#;
-        let err = parse_token_response(502, body, &|| creds.redactor()).unwrap_err();
+        let err = parse_token_response(502, body, AUTH_URL, &|| creds.redactor()).unwrap_err();
         assert!(!err.message().contains("my api key"), "{err}");
         assert!(!err.message().contains("dinero"), "{err}");
         assert!(err.message().contains("[redacted]"), "{err}");
@@ -386,7 +441,7 @@ mod tests {
     #[test]
     fn long_bodies_are_cut_in_messages() {
         let body = vec![b'x'; 10_000];
-        let err = parse_token_response(500, &body, &Redactor::new).unwrap_err();
+        let err = parse_token_response(500, &body, AUTH_URL, &Redactor::new).unwrap_err();
         assert!(err.message().len() < 250, "{}", err.message().len());
     }
 
@@ -405,7 +460,8 @@ mod tests {
             ),
             (r#"{"error":"\u001b[2Jcleared"}"#, "\u{1b}"),
         ] {
-            let err = parse_token_response(400, body.as_bytes(), &|| creds.redactor()).unwrap_err();
+            let err = parse_token_response(400, body.as_bytes(), AUTH_URL, &|| creds.redactor())
+                .unwrap_err();
             assert!(!err.message().contains(leaked), "{body}: {err}");
             assert!(!err.message().contains("[redacted]"), "{body}: {err}");
             assert!(
@@ -415,7 +471,7 @@ mod tests {
             );
         }
         let long = format!(r#"{{"error":"{}"}}"#, "a".repeat(65));
-        let err = parse_token_response(400, long.as_bytes(), &Redactor::new).unwrap_err();
+        let err = parse_token_response(400, long.as_bytes(), AUTH_URL, &Redactor::new).unwrap_err();
         assert!(err.message().len() < 100, "{err}");
     }
 
@@ -431,8 +487,9 @@ mod tests {
         ];
         for echo in echoes {
             for status in [400, 401, 500, 200] {
-                let err = parse_token_response(status, echo.as_bytes(), &|| creds.redactor())
-                    .unwrap_err();
+                let err =
+                    parse_token_response(status, echo.as_bytes(), AUTH_URL, &|| creds.redactor())
+                        .unwrap_err();
                 for secret in [
                     "my secret",
                     "key with spaces",
@@ -453,7 +510,7 @@ mod tests {
             br#"{"access_token":"eyJ-secret-token","token_type":"Bearer","expires_in":3600}"#;
         for status in [200, 400] {
             let mut response = Response::new(status, Vec::new(), body.to_vec());
-            let _ = read_token_answer(&mut response, &creds);
+            let _ = read_token_answer(&mut response, &creds, AUTH_URL);
             let left = String::from_utf8_lossy(response.body());
             assert!(!left.contains("secret-token"), "{status}: {left}");
         }

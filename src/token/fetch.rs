@@ -163,7 +163,7 @@ fn with_api_key(
     let mut response = transport
         .execute(&exchange, treatment, &|| Ok(authorization.clone()))
         .map_err(|e| e.context("token endpoint"))?;
-    let issued = read_token_answer(&mut response, credentials)?;
+    let issued = read_token_answer(&mut response, credentials, auth_url)?;
     log(transport.logger(), Level::Info, || {
         format!(
             "new token from the token endpoint (lifetime {} s)",

@@ -192,7 +192,7 @@ impl Transport {
 
 /// The scheme, host and port of `url` (`https://authz.dinero.dk`), for messages: its path,
 /// query and user info stay out of them.
-fn server_of(url: &str) -> String {
+pub(crate) fn server_of(url: &str) -> String {
     let Ok(uri) = url.parse::<::http::Uri>() else {
         return "the server".to_string();
     };
