@@ -268,4 +268,54 @@ mod tests {
         assert!(error.message.chars().count() <= MAX_QUOTED_CHARS + 3);
         assert!(error.description().chars().count() <= MAX_DESCRIPTION_CHARS + 3);
     }
+
+    #[test]
+    fn a_blank_message_gives_way_to_the_oauth_description() {
+        // A token endpoint may send a blank "message" beside the OAuth fields: the reason the
+        // caller needs is in those, not in the status's reason phrase.
+        let error = ApiError::parse(
+            400,
+            br#"{"message":"  ","error":"invalid_grant","error_description":"The refresh token has expired"}"#,
+        );
+        assert_eq!(error.message, "The refresh token has expired");
+        assert!(error.message_from_body);
+    }
+
+    #[test]
+    fn only_a_message_entry_that_repeats_the_message_is_left_out_of_the_description() {
+        // Dinero's {"message": <its message>} adds nothing, but a field whose error reads like
+        // the message, or a "message" entry that says something else, is news to the caller.
+        let error = ApiError::parse(
+            400,
+            br#"{"code":42,"message":"Name is required","validationErrors":{"Name":"Name is required","message":"Too long"}}"#,
+        );
+        assert_eq!(
+            error.description(),
+            "HTTP 400 (Dinero code 42): Name is required [Name: Name is required; message: Too long]"
+        );
+    }
+
+    #[test]
+    fn the_lists_are_passed_on_as_sent_but_for_the_secrets_in_them() {
+        // The bindings show languageSpecificMessages (the Danish text for the user) and
+        // errorMessageList as Dinero sent them: numbers, nesting and keys kept, only the
+        // secrets the request carried taken out of their strings and keys.
+        let mut redactor = Redactor::new();
+        redactor.add_secret("not-a-real-token-1");
+        let body = br#"{"languageSpecificMessages":[{"property":"Name","message":"Navn mangler"}],"errorMessageList":[{"Code":42,"Message":"bad not-a-real-token-1","Nested":[1.5,null,true],"not-a-real-token-1":"key"}]}"#;
+        let error = ApiError::parse_scrubbed(400, body, &redactor);
+        assert_eq!(
+            error.language_specific_messages,
+            [serde_json::json!({"property": "Name", "message": "Navn mangler"})]
+        );
+        assert_eq!(
+            error.error_message_list,
+            [serde_json::json!({
+                "Code": 42,
+                "Message": "bad [redacted]",
+                "Nested": [1.5, null, true],
+                "[redacted]": "key"
+            })]
+        );
+    }
 }

@@ -430,4 +430,13 @@ mod tests {
             print(r#"{"Collection":[2]}"#)
         );
     }
+
+    #[test]
+    fn a_page_size_of_zero_in_the_answer_falls_back_to_the_size_asked_for() {
+        // "PageSize":0 does not say how big the server's pages are: a page shorter than the
+        // size asked for still ends the list, instead of costing one more request of the 100
+        // a minute.
+        let (outcomes, _) = walk(2, &[r#"{"Collection":[1],"Pagination":{"PageSize":0}}"#]);
+        assert_eq!(outcomes, [Ok(true)]);
+    }
 }

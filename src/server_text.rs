@@ -733,4 +733,37 @@ mod tests {
         let lower = basic.to_ascii_lowercase();
         assert_eq!(r.scrub(&format!("Basic {lower}")), format!("Basic {lower}"));
     }
+
+    #[test]
+    fn a_secret_of_the_shortest_searched_length_is_scrubbed() {
+        // SHORTEST_SECRET is the first length searched for, not the last one skipped.
+        assert_scrubbed("k3y9", "k3y9");
+    }
+
+    #[test]
+    fn a_secret_that_begins_with_a_plus_is_scrubbed_form_decoded() {
+        // Base64 pieces of a Basic header can begin with `+`; a server that form-decodes what
+        // it echoes turns that `+` into a space, where the match must be able to begin.
+        assert_scrubbed("+Sec/ret9", " Sec/ret9");
+    }
+
+    #[test]
+    fn a_backslash_in_a_secret_is_scrubbed_in_its_short_json_escape() {
+        // Every JSON encoder writes a backslash as `\\`, not only as `\u005c`.
+        assert_scrubbed("back\\slash", "back\\\\slash");
+    }
+
+    #[test]
+    fn escapes_of_other_characters_are_not_taken_for_a_secret() {
+        // %54, \u0054 and &#84; are `T`, not the secret's `S`: the text is the server's.
+        let mut r = Redactor::new();
+        r.add_secret(MIXED);
+        for text in [
+            "%54ec+ret&Val!ue/1",
+            "\\u0054ec+ret&Val!ue/1",
+            "&#84;ec+ret&Val!ue/1",
+        ] {
+            assert_eq!(r.scrub(text), text);
+        }
+    }
 }

@@ -111,6 +111,23 @@ fn rotated_refresh_tokens_reach_the_callback_and_the_newest_one_signs_in_later()
         &[&tokens[0], &sb.config().connect_client_secret],
     );
     from_refresh_token(&sb, &options, tokens.last().unwrap()).expect("the newest one works");
+
+    // The client's credentials go in the form only: an Authorization header beside them, even
+    // an empty one, is a second client authentication that a strict token endpoint refuses.
+    let log = sb.requests();
+    let token_requests: Vec<_> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"] == "/connect/token")
+        .collect();
+    assert!(token_requests.len() >= 4, "{}", token_requests.len());
+    for request in token_requests {
+        assert!(
+            request["headers"].get("authorization").is_none(),
+            "an Authorization header went to the token endpoint"
+        );
+    }
 }
 
 #[test]

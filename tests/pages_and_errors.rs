@@ -119,6 +119,44 @@ fn every_item_comes_once_with_one_request_per_page_and_the_callers_query_kept() 
 }
 
 #[test]
+fn in_rust_the_pages_are_an_iterator_that_ends_after_the_last_page() {
+    // The Rust API's `Pages` is an `Iterator` of page responses, each holding its page's items
+    // (the `dinero` command walks it with `next_page`): a `for` loop sees every page once, then
+    // the walk stays ended.
+    let sb = sandbox_with(|c| c.seed_contacts = 7);
+    let c = sb.config();
+    let mut config = dinero::Config::default();
+    for (key, value) in fast_options(&sb) {
+        config.set(&key, &value).unwrap();
+    }
+    let client =
+        dinero::Client::authenticate(&c.client_id, &c.client_secret, &c.api_key, config).unwrap();
+    let first = dinero::RequestBuilder::new("GET", &format!("{CONTACTS}?pageSize=1")).unwrap();
+    let first: Value = serde_json::from_slice(client.send(&first).unwrap().body()).unwrap();
+    let total = first["Pagination"]["Result"].as_u64().unwrap();
+    assert!(total > 3, "more than one page");
+    let request = dinero::RequestBuilder::new("GET", CONTACTS).unwrap();
+    let before = route_count(&sb, "GET /v1/{org}/contacts");
+    let mut pages = client.pages(request, 3).unwrap();
+    let mut items = 0;
+    for page in pages.by_ref() {
+        let page = page.unwrap();
+        assert_eq!(page.status(), 200);
+        // A page's body is its items, as a JSON array.
+        items += serde_json::from_slice::<Vec<Value>>(page.body())
+            .unwrap()
+            .len();
+    }
+    assert_eq!(items as u64, total);
+    assert_eq!(pages.items_seen(), total);
+    assert_eq!(
+        route_count(&sb, "GET /v1/{org}/contacts") - before,
+        total.div_ceil(3)
+    );
+    assert!(pages.next().is_none(), "stays finished");
+}
+
+#[test]
 fn closing_the_client_ends_its_pages_and_lets_go_of_it_though_the_pages_live_on() {
     let sb = sandbox_with(|c| c.seed_contacts = 3);
     let client = Client::to(&sb);

@@ -137,4 +137,61 @@ mod tests {
         assert_eq!(w.take(2, 1, 1000, 1400), Some(1), "400's ms is not over");
         assert_eq!(w.take(2, 1, 1000, 1401), None);
     }
+
+    #[test]
+    fn a_waiter_behind_the_free_slots_waits_only_until_its_own_slot_frees() {
+        let mut w = Window::default();
+        assert_eq!(w.take(1, 2, 1000, 0), None);
+        assert_eq!(w.take(2, 2, 1000, 10), None);
+        assert_eq!(w.take(10, 2, 1000, 20), Some(981));
+        assert_eq!(w.take(20, 2, 1000, 30), Some(981));
+        // Slot 1 has left: one slot is free, and it is waiter 10's. Waiter 20, back early,
+        // is told when slot 2 leaves (1011), not sent away for a whole window.
+        assert_eq!(w.take(20, 2, 1000, 1005), Some(6));
+    }
+
+    #[test]
+    fn a_waiter_that_asks_again_keeps_its_place() {
+        let mut w = Window::default();
+        assert_eq!(w.take(1, 1, 60_000, 0), None);
+        assert_eq!(w.take(10, 1, 60_000, 100), Some(59_901));
+        assert_eq!(w.take(20, 1, 60_000, 200), Some(60_000));
+        assert_eq!(w.take(10, 1, 60_000, 60_001), None);
+        // Waiter 20 is first in line now and told to come back when 10's slot leaves; it
+        // stays due back then, so a newcomer meanwhile does not take its place.
+        assert_eq!(w.take(20, 1, 60_000, 60_200), Some(59_802));
+        assert!(w.take(30, 1, 60_000, 61_000).is_some());
+        assert_eq!(w.take(20, 1, 60_000, 120_002), None);
+    }
+
+    #[test]
+    fn a_waiter_that_dies_is_passed_over_a_grace_after_it_was_due_back() {
+        // Due back soon (its slot frees in a second) then dead: the others wait a grace more,
+        // not a whole window.
+        let mut w = Window::default();
+        assert_eq!(w.take(1, 1, 60_000, 100_000), None);
+        assert_eq!(w.take(10, 1, 60_000, 159_000), Some(1001));
+        assert!(w.take(20, 1, 60_000, 159_001).is_some());
+        assert_eq!(w.take(20, 1, 60_000, 160_001 + GRACE_MS), None);
+
+        // The same for a waiter that died after asking a second time.
+        let mut w = Window::default();
+        assert_eq!(w.take(1, 1, 60_000, 0), None);
+        assert_eq!(w.take(10, 1, 60_000, 100), Some(59_901));
+        assert_eq!(w.take(20, 1, 60_000, 200), Some(60_000));
+        assert_eq!(w.take(10, 1, 60_000, 60_001), None);
+        assert_eq!(w.take(20, 1, 60_000, 60_200), Some(59_802));
+        assert_eq!(w.take(30, 1, 60_000, 120_002 + GRACE_MS), None);
+    }
+
+    #[test]
+    fn a_clock_stepped_back_holds_no_one_behind_a_dead_waiter_longer_than_a_window() {
+        let mut w = Window::default();
+        assert_eq!(w.take(1, 1, 1000, 1_000_000), None);
+        assert_eq!(w.take(10, 1, 1000, 1_000_001), Some(1000));
+        // Waiter 10 died, and the clock went back two minutes: it is due back a window from
+        // now at the latest, not at 1_001_001, and loses its place a grace after that.
+        assert!(w.take(20, 1, 1000, 880_000).is_some());
+        assert_eq!(w.take(20, 1, 1000, 881_000 + GRACE_MS), None);
+    }
 }
