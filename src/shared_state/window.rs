@@ -150,16 +150,24 @@ mod tests {
         assert_eq!(w.take(20, 2, 1000, 1005), Some(6));
     }
 
-    #[test]
-    fn a_waiter_that_asks_again_keeps_its_place() {
+    /// A window of one slot a minute: waiter 10 and then waiter 20 queue behind slot 1; 10
+    /// takes the slot once it frees, and 20, first in line now, has asked again (at 60,200)
+    /// and been told to come back when 10's slot leaves.
+    fn second_in_line_then_first_and_asked_again() -> Window {
         let mut w = Window::default();
         assert_eq!(w.take(1, 1, 60_000, 0), None);
         assert_eq!(w.take(10, 1, 60_000, 100), Some(59_901));
         assert_eq!(w.take(20, 1, 60_000, 200), Some(60_000));
         assert_eq!(w.take(10, 1, 60_000, 60_001), None);
+        assert_eq!(w.take(20, 1, 60_000, 60_200), Some(59_802));
+        w
+    }
+
+    #[test]
+    fn a_waiter_that_asks_again_keeps_its_place() {
         // Waiter 20 is first in line now and told to come back when 10's slot leaves; it
         // stays due back then, so a newcomer meanwhile does not take its place.
-        assert_eq!(w.take(20, 1, 60_000, 60_200), Some(59_802));
+        let mut w = second_in_line_then_first_and_asked_again();
         assert!(w.take(30, 1, 60_000, 61_000).is_some());
         assert_eq!(w.take(20, 1, 60_000, 120_002), None);
     }
@@ -175,12 +183,7 @@ mod tests {
         assert_eq!(w.take(20, 1, 60_000, 160_001 + GRACE_MS), None);
 
         // The same for a waiter that died after asking a second time.
-        let mut w = Window::default();
-        assert_eq!(w.take(1, 1, 60_000, 0), None);
-        assert_eq!(w.take(10, 1, 60_000, 100), Some(59_901));
-        assert_eq!(w.take(20, 1, 60_000, 200), Some(60_000));
-        assert_eq!(w.take(10, 1, 60_000, 60_001), None);
-        assert_eq!(w.take(20, 1, 60_000, 60_200), Some(59_802));
+        let mut w = second_in_line_then_first_and_asked_again();
         assert_eq!(w.take(30, 1, 60_000, 120_002 + GRACE_MS), None);
     }
 
