@@ -99,6 +99,25 @@ mod tests {
     }
 
     #[test]
+    fn a_long_list_of_objects_is_not_taken_for_deep_nesting() {
+        // A page of contacts opens and closes far more than 128 brackets, side by side.
+        let page = format!("[{}]", vec![r#"{"Name":"Ib","Tags":[]}"#; 1000].join(","));
+        assert!(json_body(200, page.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn deep_nesting_after_a_string_is_found_too() {
+        // Brackets are counted again once a string (with an escaped quote in it) has ended.
+        let deep = format!(
+            r#"{{"Name":"B\"ib","a":{}{}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        let error = json_body(200, deep.as_bytes()).unwrap_err();
+        assert!(error.message().contains("deeper than 128"), "{error:?}");
+    }
+
+    #[test]
     fn nesting_deeper_than_the_limit_is_a_protocol_error() {
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
         let error = json_body(200, deep.as_bytes()).unwrap_err();

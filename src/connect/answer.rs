@@ -221,6 +221,44 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_is_told_from_a_failing_endpoint_by_its_status() {
+        // What the caller does next depends on it: fix the credentials or the request
+        // (AuthRejected), or try again later (AuthUnavailable).
+        let redactor = Redactor::new();
+        // A 401 whose body is no OAuth error is still the client's credentials refused.
+        let err = read(401, b"Unauthorized", StepKind::Refresh, &redactor).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AuthRejected, "{err}");
+        assert!(
+            err.message().contains("client id or client secret"),
+            "{err}"
+        );
+        // An OAuth error code on a 4xx is a refusal; on a 5xx it is the endpoint failing.
+        let bad = br#"{"error":"invalid_request"}"#;
+        let err = read(400, bad, StepKind::Code, &redactor).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AuthRejected, "{err}");
+        let down = br#"{"error":"server_error"}"#;
+        let err = read(500, down, StepKind::Refresh, &redactor).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AuthUnavailable, "{err}");
+    }
+
+    #[test]
+    fn a_refresh_token_that_could_not_be_sent_back_makes_the_answer_unusable() {
+        // Kept, it would be stored and handed to the caller's callback, only for the next
+        // refresh to fail; refused now, the answer is an endpoint fault like any other.
+        for refresh_token in [r#""""#, r#""a b""#, r#""r\u00e6""#, "42"] {
+            let body = format!(
+                r#"{{"access_token":"at","expires_in":3600,"token_type":"Bearer","refresh_token":{refresh_token}}}"#
+            );
+            let err = read(200, body.as_bytes(), StepKind::Refresh, &Redactor::new()).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::AuthUnavailable, "{refresh_token}");
+            assert!(
+                err.message().contains("refresh_token that cannot be used"),
+                "{refresh_token}: {err}"
+            );
+        }
+    }
+
+    #[test]
     fn a_success_gives_both_tokens_and_echoes_leak_no_secret() {
         let token = Secret::new("old-refresh-token-value");
         let step = GrantStep::Refresh(&token);

@@ -150,6 +150,22 @@ mod tests {
     }
 
     #[test]
+    fn a_long_error_from_the_redirect_is_quoted_cut_short() {
+        // The error comes in through the user's browser, not from Visma Connect directly: an
+        // app that shows this message quotes at most 40 characters of it, however plain.
+        let a = authorization();
+        let state = a.state.expose();
+        let long = "please_call_support_at_once_to_unlock_your_account".repeat(4);
+        let err = read_code(&format!("error={long}&state={state}"), &a).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AuthRejected);
+        assert!(
+            err.message().contains(&format!("({}...)", &long[..40])),
+            "{err}"
+        );
+        assert!(!err.message().contains(&long[..41]), "{err}");
+    }
+
+    #[test]
     fn a_refusal_says_so_and_quotes_only_plain_codes() {
         let a = authorization();
         let state = a.state.expose();

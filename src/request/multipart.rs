@@ -128,6 +128,44 @@ mod tests {
     }
 
     #[test]
+    fn a_content_type_that_is_empty_or_would_add_a_header_to_the_part_is_refused() {
+        // The type is written into the part's own header lines: a CR LF in it would let a
+        // caller's value add headers (or end the part's head) inside the upload.
+        for content_type in ["", "text/plain\r\nContent-Disposition: x", "a/b\0"] {
+            let Err(err) = multipart(b"x", "a.txt", Some(content_type)) else {
+                panic!("{content_type:?} was accepted");
+            };
+            assert!(
+                err.message().contains("content type"),
+                "{content_type:?}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_usual_bookkeeping_file_gets_its_own_content_type() {
+        // Dinero stores the part's type with the file and serves it back with it: an iPhone's
+        // HEIC receipt or a bank's CSV sent as octet-stream would not open as what it is.
+        for (name, expected) in [
+            ("bilag.pdf", "application/pdf"),
+            ("scan.png", "image/png"),
+            ("foto.jpg", "image/jpeg"),
+            ("foto.jpeg", "image/jpeg"),
+            ("logo.gif", "image/gif"),
+            ("foto.webp", "image/webp"),
+            ("scan.tif", "image/tiff"),
+            ("scan.tiff", "image/tiff"),
+            ("IMG_0001.HEIC", "image/heic"),
+            ("note.txt", "text/plain"),
+            ("bank.csv", "text/csv"),
+            ("faktura.xml", "application/xml"),
+            ("data.json", "application/json"),
+        ] {
+            assert_eq!(guess_content_type(name), expected, "{name}");
+        }
+    }
+
+    #[test]
     fn bad_names_are_refused() {
         for name in ["", "a\"b.pdf", "../x.pdf", "a\r\nb"] {
             assert!(multipart(b"x", name, None).is_err(), "{name:?}");

@@ -386,6 +386,73 @@ mod tests {
     }
 
     #[test]
+    fn a_blank_description_or_null_fields_mean_not_given() {
+        // A C caller may pass "" for "nothing", and Node's binding passes its caller's nulls
+        // through (`params: null`, `contentType: null`): neither may turn a call into an error.
+        for spec in [
+            "",
+            " \n",
+            r#"{"params":null,"headers":null,"content_type":null,"organization_id":null}"#,
+        ] {
+            let built = build("GET", "/v1/x", Some(spec), &[]).unwrap();
+            assert_eq!(built.path_and_query(), "/v1/x", "{spec:?}");
+            assert_eq!(built.organization_id, None, "{spec:?}");
+            assert!(built.body.is_none(), "{spec:?}");
+        }
+    }
+
+    #[test]
+    fn a_requests_organization_is_a_number_or_a_string_of_digits() {
+        // The bindings pass what their caller gave: 424242 from one, "424242" from another.
+        for spec in [
+            r#"{"organization_id":424242}"#,
+            r#"{"organization_id":"424242"}"#,
+        ] {
+            let built = build("GET", "/v1/{organizationId}/x", Some(spec), &[]).unwrap();
+            assert_eq!(built.organization_id.as_deref(), Some("424242"), "{spec}");
+        }
+        for bad in [
+            r#"{"organization_id":"42a"}"#,
+            r#"{"organization_id":true}"#,
+        ] {
+            assert!(build("GET", "/p", Some(bad), &[]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_nul_in_a_parameters_name_or_value_alone_is_refused() {
+        // Percent-encoded it would reach Dinero as %00; the caller is told instead.
+        for spec in [
+            r#"{"params":{"a\u0000b":"x"}}"#,
+            r#"{"params":{"a":"x\u0000y"}}"#,
+        ] {
+            let err = build("GET", "/p", Some(spec), &[]).unwrap_err();
+            assert!(err.message().contains("NUL"), "{spec}: {err}");
+        }
+    }
+
+    #[test]
+    fn params_pairs_are_two_long_and_named_by_a_string_or_a_number() {
+        // Python's binding sends a mapping with integer keys ({1: "x"}) as [[1, "x"]].
+        let built = build("GET", "/p", Some(r#"{"params":[[1,"x"],["b",2]]}"#), &[]).unwrap();
+        assert_eq!(built.path_and_query(), "/p?1=x&b=2");
+        // A pair of three is a caller's mistake, refused rather than read as its last two.
+        for bad in [
+            r#"[["a","b","c"]]"#,
+            r#"[["a"]]"#,
+            r#"[[true,"x"]]"#,
+            r#""a=b""#,
+        ] {
+            let spec = format!(r#"{{"params":{bad}}}"#);
+            let err = build("GET", "/p", Some(&spec), &[]).unwrap_err();
+            assert!(
+                err.message().contains("list of (name, value) pairs"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
     fn too_many_headers_fail_at_the_first_one_too_many() {
         use crate::request::builder::MAX_HEADERS;
         let spec = |n: usize| {

@@ -148,6 +148,16 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_method_is_named_in_the_message_without_its_control_characters() {
+        // The caller learns which method was wrong ("BREW"), and a CR or LF in it cannot
+        // split the log line the message lands in.
+        let err = validate_method("BREW").unwrap_err();
+        assert!(err.message().contains("'BREW'"), "{err}");
+        let err = validate_method("G\r\nET").unwrap_err();
+        assert!(err.message().contains("'GET'"), "{err}");
+    }
+
+    #[test]
     fn a_put_or_delete_is_repeated_less_freely_than_a_get_and_a_post_least() {
         let stamped = Some(br#"{"Description":"x","TimeStamp":"0000000000000A01"}"#.as_slice());
         let plain = Some(br#"{"Name":"Ib","CountryKey":"DK"}"#.as_slice());
@@ -193,6 +203,16 @@ mod tests {
             let err = build_url(API, path, Some("1")).unwrap_err();
             assert!(err.message().contains(word), "{path:?}: {err}");
         }
+    }
+
+    #[test]
+    fn a_space_in_the_path_is_refused_with_the_encoding_to_use_instead() {
+        // The commonest mistake (a queryFilter written as text): the message says how to fix it.
+        let err = build_url(API, "/v1/1/contacts?queryFilter=Name eq 'x'", None).unwrap_err();
+        assert!(
+            err.message().contains("a space (encode it as %20)"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -77,6 +77,23 @@ mod tests {
     }
 
     #[test]
+    fn a_file_of_exactly_the_limit_is_read_whole() {
+        // 6 MB is allowed: the last byte must not be cut off (the upload would be a corrupt
+        // copy that Dinero accepts without a word).
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("exact.bin");
+        let bytes: Vec<u8> = (0..MAX_UPLOAD_BYTES).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let read = read_file(&path).unwrap();
+        assert!(
+            read == bytes,
+            "{} of {} bytes read",
+            read.len(),
+            bytes.len()
+        );
+    }
+
+    #[test]
     fn only_regular_files_within_the_limit_are_read() {
         let error = read_file(Path::new("/dev/zero")).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Io);

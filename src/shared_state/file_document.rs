@@ -279,3 +279,35 @@ pub(super) fn unix_ms() -> u64 {
         .unwrap_or_default()
         .as_millis() as u64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_of_another_format_is_not_read_even_in_this_versions_shape() {
+        // Another libdinero version sharing the file (a rolling deploy) may write the same two
+        // maps under another format number, with entries this version does not know how to
+        // read: the file is then replaced, never read as if it were this version's.
+        for format in [2, FORMAT + 1] {
+            let text = format!(r#"{{"format":{format},"tokens":{{}},"windows":{{}}}}"#);
+            assert!(Document::parse(text.as_bytes()).is_none(), "{text}");
+        }
+        let ours = format!(r#"{{"format":{FORMAT},"tokens":{{}},"windows":{{}}}}"#);
+        assert!(Document::parse(ours.as_bytes()).is_some(), "{ours}");
+    }
+
+    #[test]
+    fn wiping_an_entry_empties_both_of_its_tokens() {
+        // Entries replaced or dropped are wiped first, so that no token read from the file
+        // lingers in freed memory (a core dump, a later allocation).
+        let mut entry = json!({
+            "token": {"access_token": "tok.en", "expires_at_unix_ms": 1, "lifetime_ms": 1},
+            "refresh_token": "refresh-token",
+            "lease": null,
+        });
+        wipe(&mut entry);
+        assert_eq!(entry["token"]["access_token"], "");
+        assert_eq!(entry["refresh_token"], "");
+    }
+}

@@ -214,6 +214,35 @@ mod tests {
     }
 
     #[test]
+    fn a_request_that_finished_a_window_ago_no_longer_holds_its_slot() {
+        // Otherwise every request past the first `limit` would wait the whole bound (here
+        // ten seconds) and then go overdrawn.
+        let window = Duration::from_millis(20);
+        let pacer = Arc::new(SlidingWindow::new(1, window, Duration::from_secs(10)));
+        drop(pacer.acquire(None).unwrap());
+        std::thread::sleep(window * 2);
+        let permit = pacer.acquire(None).unwrap();
+        assert!(!permit.overdrawn, "the slot was free again");
+    }
+
+    #[test]
+    fn a_finished_request_gives_back_only_its_own_slot() {
+        // Two requests under way: the first one's answer must not free the second's slot too
+        // (the next caller would then go while it is still in flight).
+        let pacer = Arc::new(SlidingWindow::new(
+            2,
+            Duration::from_secs(60),
+            Duration::from_secs(10),
+        ));
+        let first = pacer.acquire(None).unwrap();
+        let _second = pacer.acquire(None).unwrap();
+        drop(first);
+        let slots = pacer.slots.lock().unwrap();
+        assert_eq!(slots.in_flight.len(), 1, "the second is still under way");
+        assert_eq!(slots.finished.len(), 1, "the first counts in the window");
+    }
+
+    #[test]
     fn a_wait_that_outlasts_its_bound_goes_anyway_overdrawn() {
         // The only slot is held by a request that never ends (one that waits for this one).
         let pacer = Arc::new(SlidingWindow::new(
