@@ -7,8 +7,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::secret::Secret;
 use crate::server_text::Redactor;
 use crate::token::exchange::{
-    is_sendable_token, issued_token, oauth_error_code, printable_oauth_code, summarize_body,
-    token_answer_json, wipe_strings, IssuedToken,
+    is_sendable_token, issued_token, no_oauth_error, oauth_error_code, printable_oauth_code,
+    summarize_body, token_answer_json, wipe_strings, IssuedToken,
 };
 use serde_json::Value;
 
@@ -83,12 +83,13 @@ pub struct ConnectAnswer {
     pub refresh_token: Option<Secret>,
 }
 
-/// Reads the endpoint's answer to `step`. Server text quoted in an error is scrubbed of
-/// everything `redactor` knows, made printable and cut short.
+/// Reads the answer of the token endpoint at `token_url` to `step`. Server text quoted in an
+/// error is scrubbed of everything `redactor` knows, made printable and cut short.
 pub fn read(
     status: u16,
     body: &[u8],
     step: StepKind,
+    token_url: &str,
     redactor: &Redactor,
 ) -> Result<ConnectAnswer> {
     if status == 200 {
@@ -106,9 +107,13 @@ pub fn read(
             ErrorKind::AuthRejected,
             format!("Visma Connect rejected the client id or client secret {detail}"),
         ),
+        // As for Dinero's token endpoint: no OAuth error code may mean no token endpoint.
         (None, _) if status == 401 => (
             ErrorKind::AuthRejected,
-            format!("Visma Connect rejected the client id or client secret {detail}"),
+            format!(
+                "Visma Connect rejected the client id or client secret {detail}; {}",
+                no_oauth_error(token_url, "connect_url")
+            ),
         ),
         (Some("invalid_grant"), StepKind::Refresh) => (
             ErrorKind::LoginRequired,
@@ -163,6 +168,8 @@ fn read_success(body: &[u8]) -> Result<ConnectAnswer> {
 mod tests {
     use super::*;
 
+    const TOKEN_URL: &str = "https://connect.visma.com/connect/token";
+
     #[test]
     fn the_forms_are_what_visma_connect_documents() {
         let (id, secret) = (Secret::new("isv_x"), Secret::new("s&cret"));
@@ -187,7 +194,7 @@ mod tests {
     #[test]
     fn a_refused_refresh_token_means_sign_in_again_and_a_refused_code_does_not() {
         let body = br#"{"error":"invalid_grant"}"#;
-        let refresh = read(400, body, StepKind::Refresh, &Redactor::new()).unwrap_err();
+        let refresh = read(400, body, StepKind::Refresh, TOKEN_URL, &Redactor::new()).unwrap_err();
         assert_eq!(refresh.kind(), ErrorKind::LoginRequired);
         assert!(refresh.message().contains("sign in again"), "{refresh}");
         let (code, verifier) = (Secret::new("c"), Secret::new("v"));
@@ -196,12 +203,13 @@ mod tests {
             code_verifier: &verifier,
             redirect_uri: "https://a.example/",
         };
-        let refused = read(400, body, step.kind(), &Redactor::new()).unwrap_err();
+        let refused = read(400, body, step.kind(), TOKEN_URL, &Redactor::new()).unwrap_err();
         assert_eq!(refused.kind(), ErrorKind::AuthRejected);
         let client = read(
             401,
             br#"{"error":"invalid_client"}"#,
             step.kind(),
+            TOKEN_URL,
             &Redactor::new(),
         )
         .unwrap_err();
@@ -215,7 +223,7 @@ mod tests {
             (200, b"<html>"),
             (200, b"{}"),
         ] {
-            let err = read(status, body, step.kind(), &Redactor::new()).unwrap_err();
+            let err = read(status, body, step.kind(), TOKEN_URL, &Redactor::new()).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::AuthUnavailable, "{status}");
         }
     }
@@ -225,19 +233,34 @@ mod tests {
         // What the caller does next depends on it: fix the credentials or the request
         // (AuthRejected), or try again later (AuthUnavailable).
         let redactor = Redactor::new();
-        // A 401 whose body is no OAuth error is still the client's credentials refused.
-        let err = read(401, b"Unauthorized", StepKind::Refresh, &redactor).unwrap_err();
+        // A 401 whose body is no OAuth error is still the client's credentials refused, and
+        // names the server that gave it, in case connect_url names no token endpoint.
+        let err = read(
+            401,
+            b"Unauthorized",
+            StepKind::Refresh,
+            TOKEN_URL,
+            &redactor,
+        )
+        .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::AuthRejected, "{err}");
         assert!(
             err.message().contains("client id or client secret"),
             "{err}"
         );
+        assert!(
+            err.message().ends_with(
+                "; the answer from https://connect.visma.com held no OAuth error code: check \
+                 connect_url too"
+            ),
+            "{err}"
+        );
         // An OAuth error code on a 4xx is a refusal; on a 5xx it is the endpoint failing.
         let bad = br#"{"error":"invalid_request"}"#;
-        let err = read(400, bad, StepKind::Code, &redactor).unwrap_err();
+        let err = read(400, bad, StepKind::Code, TOKEN_URL, &redactor).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::AuthRejected, "{err}");
         let down = br#"{"error":"server_error"}"#;
-        let err = read(500, down, StepKind::Refresh, &redactor).unwrap_err();
+        let err = read(500, down, StepKind::Refresh, TOKEN_URL, &redactor).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::AuthUnavailable, "{err}");
     }
 
@@ -249,7 +272,14 @@ mod tests {
             let body = format!(
                 r#"{{"access_token":"at","expires_in":3600,"token_type":"Bearer","refresh_token":{refresh_token}}}"#
             );
-            let err = read(200, body.as_bytes(), StepKind::Refresh, &Redactor::new()).unwrap_err();
+            let err = read(
+                200,
+                body.as_bytes(),
+                StepKind::Refresh,
+                TOKEN_URL,
+                &Redactor::new(),
+            )
+            .unwrap_err();
             assert_eq!(err.kind(), ErrorKind::AuthUnavailable, "{refresh_token}");
             assert!(
                 err.message().contains("refresh_token that cannot be used"),
@@ -263,7 +293,7 @@ mod tests {
         let token = Secret::new("old-refresh-token-value");
         let step = GrantStep::Refresh(&token);
         let body = br#"{"access_token":"at","expires_in":3600,"token_type":"Bearer","refresh_token":"rt2"}"#;
-        let answer = read(200, body, step.kind(), &Redactor::new()).unwrap();
+        let answer = read(200, body, step.kind(), TOKEN_URL, &Redactor::new()).unwrap();
         assert_eq!(answer.issued.access_token.expose(), "at");
         assert_eq!(answer.refresh_token.unwrap().expose(), "rt2");
         let mut redactor = Redactor::new();
@@ -271,7 +301,7 @@ mod tests {
             redactor.add_secret(secret);
         }
         let echo = br#"<p>bad refresh_token=old-refresh-token-value</p>"#;
-        let err = read(502, echo, step.kind(), &redactor).unwrap_err();
+        let err = read(502, echo, step.kind(), TOKEN_URL, &redactor).unwrap_err();
         assert!(!err.message().contains("old-refresh"), "{err}");
     }
 }

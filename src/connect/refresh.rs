@@ -198,7 +198,7 @@ impl RefreshGrant {
         body: &[u8],
         persist: &dyn Fn(&Secret, Option<&Secret>),
     ) -> Result<ConnectAnswer> {
-        let outcome = answer::read(status, body, ask.kind, &ask.redactor);
+        let outcome = answer::read(status, body, ask.kind, &self.token_url, &ask.redactor);
         match outcome {
             Ok(answer) => {
                 let mut state = self.lock();

@@ -141,11 +141,11 @@ pub fn parse_token_response(
         // wrong address shows rather than sending the user to check good credentials.
         (401, None) => format!(
             "token endpoint rejected the client id or client secret {detail}; {}",
-            no_oauth_error(auth_url)
+            no_oauth_error(auth_url, "auth_url")
         ),
         (400 | 403, None) => format!(
             "token endpoint refused the credentials {detail}; {}",
-            no_oauth_error(auth_url)
+            no_oauth_error(auth_url, "auth_url")
         ),
         _ => {
             return Err(Error::new(
@@ -157,10 +157,12 @@ pub fn parse_token_response(
     Err(Error::new(ErrorKind::AuthRejected, message))
 }
 
-fn no_oauth_error(auth_url: &str) -> String {
+/// What a refusal without an OAuth error code adds: the server that gave it, and the option
+/// that names it.
+pub fn no_oauth_error(url: &str, option: &str) -> String {
     format!(
-        "the answer from {} held no OAuth error code: check auth_url too",
-        crate::transport::server_of(auth_url)
+        "the answer from {} held no OAuth error code: check {option} too",
+        crate::transport::server_of(url)
     )
 }
 
