@@ -464,7 +464,6 @@ impl Drop for EndRefresh<'_> {
     }
 }
 
-/// The current token unless the API refused it (`rejected` is its generation).
 /// The token to use `now`, if it needs no refresh first: before its refresh time, or, while
 /// another caller refreshes, until it must be kept no longer.
 fn in_use(state: &State, rejected: Option<u64>, now: Instant) -> Option<&Cached> {
@@ -472,6 +471,7 @@ fn in_use(state: &State, rejected: Option<u64>, now: Instant) -> Option<&Cached>
         .filter(|c| now < c.refresh_at || (state.refreshing() && now < c.keep_until))
 }
 
+/// The current token unless the API refused it (`rejected` is its generation).
 fn usable(state: &State, rejected: Option<u64>) -> Option<&Cached> {
     state
         .current

@@ -148,10 +148,15 @@ mod tests {
     use super::*;
     use std::sync::Arc;
 
+    /// `limit` requests a `window`, a request taking ten seconds at most.
+    fn pacer(limit: u32, window: Duration) -> Arc<SlidingWindow> {
+        Arc::new(SlidingWindow::new(limit, window, Duration::from_secs(10)))
+    }
+
     #[test]
     fn never_more_than_limit_in_any_window() {
         let window = Duration::from_millis(200);
-        let pacer = Arc::new(SlidingWindow::new(5, window, Duration::from_secs(10)));
+        let pacer = pacer(5, window);
         let starts = Arc::new(Mutex::new(Vec::new()));
         let threads: Vec<_> = (0..4)
             .map(|_| {
@@ -182,11 +187,7 @@ mod tests {
 
     #[test]
     fn in_flight_requests_hold_their_slot() {
-        let pacer = Arc::new(SlidingWindow::new(
-            1,
-            Duration::from_millis(1),
-            Duration::from_secs(10),
-        ));
+        let pacer = pacer(1, Duration::from_millis(1));
         let first = pacer.acquire(None).unwrap();
         let released = std::sync::atomic::AtomicBool::new(false);
         std::thread::scope(|s| {
@@ -202,11 +203,7 @@ mod tests {
 
     #[test]
     fn a_slot_given_back_unused_does_not_count() {
-        let pacer = Arc::new(SlidingWindow::new(
-            1,
-            Duration::from_secs(60),
-            Duration::from_secs(10),
-        ));
+        let pacer = pacer(1, Duration::from_secs(60));
         pacer.acquire(None).unwrap().unused();
         assert!(pacer.is_idle(), "nothing counts in the window");
         drop(pacer.acquire(None).unwrap());
@@ -218,7 +215,7 @@ mod tests {
         // Otherwise every request past the first `limit` would wait the whole bound (here
         // ten seconds) and then go overdrawn.
         let window = Duration::from_millis(20);
-        let pacer = Arc::new(SlidingWindow::new(1, window, Duration::from_secs(10)));
+        let pacer = pacer(1, window);
         drop(pacer.acquire(None).unwrap());
         std::thread::sleep(window * 2);
         let permit = pacer.acquire(None).unwrap();
@@ -229,11 +226,7 @@ mod tests {
     fn a_finished_request_gives_back_only_its_own_slot() {
         // Two requests under way: the first one's answer must not free the second's slot too
         // (the next caller would then go while it is still in flight).
-        let pacer = Arc::new(SlidingWindow::new(
-            2,
-            Duration::from_secs(60),
-            Duration::from_secs(10),
-        ));
+        let pacer = pacer(2, Duration::from_secs(60));
         let first = pacer.acquire(None).unwrap();
         let _second = pacer.acquire(None).unwrap();
         drop(first);
