@@ -353,6 +353,26 @@ fn a_failing_or_garbage_token_endpoint_is_unavailable_and_echoes_leak_nothing() 
         );
     }
     sb.clear_faults();
+    // A 401 with no OAuth error code (what a connect_url naming some other server gets): the
+    // client's credentials refused, and the server that said so named.
+    sb.inject(
+        json!({"kind": "status", "status": 401, "body": "Unauthorized", "target": "connect"}),
+    )
+    .unwrap();
+    let refused = from_refresh_token(&sb, &options, &token).err().unwrap();
+    assert_eq!(
+        refused.status, DINERO_STATUS_AUTH_REJECTED,
+        "{}",
+        refused.message
+    );
+    let server = sb.connect_url();
+    let told = format!(
+        "; the answer from {} held no OAuth error code: check connect_url too",
+        server.trim_end_matches('/')
+    );
+    assert!(refused.message.ends_with(&told), "{}", refused.message);
+    assert_no_secret(&refused.message, &[&token, &secret]);
+    sb.clear_faults();
     // The refresh token already used elsewhere: sign in again.
     sb.inject(json!({"kind": "refresh_token_used"})).unwrap();
     let used = from_refresh_token(&sb, &options, &token).err().unwrap();
