@@ -42,7 +42,7 @@ impl RequestBuilder {
         let method = validate_method(method)?;
         // The full check (CR/LF, spaces, placeholder) runs again on the final URL when sent;
         // refusing the obvious here makes the error appear where the mistake was made.
-        crate::request::target::build_url("", path, Some("0"))?;
+        crate::request::target::check_path(path)?;
         Ok(RequestBuilder {
             method,
             path: path.to_string(),
