@@ -118,15 +118,25 @@ impl HttpClient {
 /// sized from Content-Length first (up to `PRESIZED_BODY_BYTES`): grown from empty, a 1 kB
 /// answer took seven reads through ureq's layers of readers; sized, it takes two.
 fn read_body(body: &mut ureq::Body, limit: u64) -> std::result::Result<Vec<u8>, ureq::Error> {
-    let expected = body.content_length().unwrap_or(0).min(limit);
-    let mut bytes =
-        Vec::with_capacity(usize::try_from(expected).map_or(0, |n| n.min(PRESIZED_BODY_BYTES)));
+    let expected = body.content_length().map(|length| length.min(limit));
+    // One byte more: the C API ends every body with a NUL (`dinero_response_body`), which then
+    // needs no second allocation and copy of the body.
+    let room = expected
+        .and_then(|length| usize::try_from(length).ok())
+        .map_or(0, |length| length.min(PRESIZED_BODY_BYTES) + 1);
+    let mut bytes = Vec::with_capacity(room);
     body.with_config()
         .limit(limit)
         .reader()
         .read_to_end(&mut bytes)
         // ureq's own errors (the limit, a cut-short body) come back out of the io::Error.
         .map_err(ureq::Error::from)?;
+    // A HEAD's answer (or a 304) names the length of a body it does not carry: the response
+    // must not hold on to room for it.
+    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if expected.is_some_and(|length| read < length) {
+        bytes.shrink_to_fit();
+    }
     Ok(bytes)
 }
 
